@@ -1,0 +1,143 @@
+package io.tokenwatch.cli;
+
+import io.tokenwatch.embedded.EmbeddedPlatform;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Where the Kafka cluster and schema registry are: started in this process on embedded defaults,
+ * or an external cluster named by {@code --bootstrap-servers} and {@code --schema-registry-url}.
+ */
+final class ClusterOptions {
+
+  @Spec(Spec.Target.MIXEE)
+  @Nullable CommandSpec spec;
+
+  @Option(
+      names = "--data-dir",
+      defaultValue = "${env:TOKENWATCH_DATA_DIR:-data}",
+      description =
+          "Directory of the embedded platform's state (broker log, registry, keys)."
+              + " Default: $TOKENWATCH_DATA_DIR, else ./data.")
+  Path dataDir = Path.of("data");
+
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
+      description = "Port of the embedded broker; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+  int kafkaPort = 9092;
+
+  @Option(
+      names = "--registry-port",
+      defaultValue = "8081",
+      description =
+          "Port of the embedded schema registry; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+  int registryPort = 8081;
+
+  @Option(
+      names = "--bootstrap-servers",
+      description = "Use this external Kafka cluster instead of the embedded broker.")
+  @Nullable String bootstrapServers;
+
+  @Option(
+      names = "--schema-registry-url",
+      description =
+          "Use this external Confluent-compatible schema registry instead of the embedded one.")
+  @Nullable String schemaRegistryUrl;
+
+  /** A cluster to talk to, closed when the command ends. */
+  interface Cluster extends AutoCloseable {
+    String bootstrapServers();
+
+    String schemaRegistryUrl();
+
+    /** The embedded platform's data directory, when this process runs it. */
+    Optional<Path> dataDir();
+
+    @Override
+    void close();
+  }
+
+  /** Starts the embedded platform, or names the external cluster. */
+  Cluster open() {
+    boolean external = bootstrapServers != null || schemaRegistryUrl != null;
+    if (external) {
+      if (bootstrapServers == null || schemaRegistryUrl == null) {
+        throw new ParameterException(
+            requireSpec().commandLine(),
+            "an external cluster needs both --bootstrap-servers and --schema-registry-url");
+      }
+      String bootstrap = bootstrapServers;
+      String registry = schemaRegistryUrl;
+      return new Cluster() {
+        @Override
+        public String bootstrapServers() {
+          return bootstrap;
+        }
+
+        @Override
+        public String schemaRegistryUrl() {
+          return registry;
+        }
+
+        @Override
+        public Optional<Path> dataDir() {
+          return Optional.empty();
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+    validatePort("--kafka-port", kafkaPort);
+    validatePort("--registry-port", registryPort);
+    Path dir = dataDir.toAbsolutePath().normalize();
+    EmbeddedPlatform platform =
+        EmbeddedPlatform.builder()
+            .dataDir(dir)
+            .kafkaPort(kafkaPort)
+            .registryPort(registryPort)
+            .build();
+    platform.start();
+    return new Cluster() {
+      @Override
+      public String bootstrapServers() {
+        return platform.bootstrapServers();
+      }
+
+      @Override
+      public String schemaRegistryUrl() {
+        return platform.schemaRegistryUrl();
+      }
+
+      @Override
+      public Optional<Path> dataDir() {
+        return Optional.of(dir);
+      }
+
+      @Override
+      public void close() {
+        platform.close();
+      }
+    };
+  }
+
+  private void validatePort(String option, int port) {
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(
+          requireSpec().commandLine(), option + " must be between 0 and 65535, was " + port);
+    }
+  }
+
+  private CommandSpec requireSpec() {
+    if (spec == null) {
+      throw new IllegalStateException("picocli did not inject the command spec");
+    }
+    return spec;
+  }
+}

@@ -1,0 +1,207 @@
+package io.tokenwatch.schemas.topic;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a cluster match the topic catalogue: creates missing topics with their settings, refuses
+ * existing ones whose cleanup policy conflicts, and registers each Avro value schema under its
+ * {@code <topic>-value} subject so that clients in any language can fetch the schemas before the
+ * first event arrives.
+ *
+ * <p>Idempotent: every component runs it at start, in any order, any number of times.
+ */
+public final class TopicEnsurer {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicEnsurer.class);
+
+  private final Admin admin;
+  private final SchemaRegistryClient registry;
+  private final Duration timeout;
+
+  /**
+   * @param admin the cluster's admin client (not closed here)
+   * @param registry where value schemas are registered
+   * @param timeout bound on each admin round trip
+   */
+  public TopicEnsurer(Admin admin, SchemaRegistryClient registry, Duration timeout) {
+    this.admin = requireNonNull(admin, "admin");
+    this.registry = requireNonNull(registry, "registry");
+    this.timeout = requireNonNull(timeout, "timeout");
+  }
+
+  /**
+   * What one run found and did.
+   *
+   * @param created topics this run created
+   * @param existing topics that were already there and match
+   * @param schemaIds registry id of each registered value subject
+   */
+  public record Report(List<String> created, List<String> existing, Map<String, Integer> schemaIds) {
+    public Report {
+      created = List.copyOf(created);
+      existing = List.copyOf(existing);
+      schemaIds = Map.copyOf(schemaIds);
+    }
+  }
+
+  /**
+   * Ensures every topic of {@code topics} exists with compatible settings and its value schema is
+   * registered.
+   *
+   * @throws TopicConflictException listing every topic whose settings conflict
+   * @throws KafkaException when the cluster cannot be reached within the timeout
+   */
+  public Report ensure(Collection<Topic<?, ?>> topics) {
+    requireNonNull(topics, "topics");
+    Map<String, Topic<?, ?>> byName = new LinkedHashMap<>();
+    topics.forEach(topic -> byName.put(topic.name(), topic));
+
+    Set<String> present = await(admin.listTopics().names());
+    short replication = replicationFactor();
+    List<String> created = new ArrayList<>();
+    Set<String> toCheck = new HashSet<>();
+    for (Topic<?, ?> topic : byName.values()) {
+      if (present.contains(topic.name())) {
+        toCheck.add(topic.name());
+      } else if (create(topic, replication)) {
+        created.add(topic.name());
+      } else {
+        toCheck.add(topic.name()); // created by someone else meanwhile
+      }
+    }
+
+    List<String> existing = checkExisting(byName, toCheck);
+    Map<String, Integer> schemaIds = registerSchemas(byName.values());
+    if (!created.isEmpty()) {
+      log.info("Created topics {}", created);
+    }
+    return new Report(created, existing, schemaIds);
+  }
+
+  private boolean create(Topic<?, ?> topic, short replication) {
+    NewTopic newTopic =
+        new NewTopic(topic.name(), topic.spec().partitions(), replication)
+            .configs(topic.spec().configs());
+    try {
+      admin
+          .createTopics(List.of(newTopic))
+          .all()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException) {
+        return false;
+      }
+      throw new KafkaException("could not create topic " + topic.name(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new KafkaException("timed out creating topic " + topic.name() + " after " + timeout, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while creating topic " + topic.name(), e);
+    }
+  }
+
+  private List<String> checkExisting(Map<String, Topic<?, ?>> byName, Set<String> names) {
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    List<ConfigResource> resources =
+        names.stream()
+            .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name))
+            .collect(Collectors.toList());
+    Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources).all());
+    Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames());
+
+    List<String> problems = new ArrayList<>();
+    List<String> existing = new ArrayList<>();
+    for (String name : names) {
+      Topic<?, ?> topic = byName.get(name);
+      ConfigEntry policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)).get("cleanup.policy");
+      Set<String> actual =
+          policy == null || policy.value() == null
+              ? Set.of("delete")
+              : Arrays.stream(policy.value().split(",")).map(String::trim).collect(Collectors.toSet());
+      String wanted = topic.spec().cleanupPolicy().configValue();
+      if (!actual.equals(Set.of(wanted))) {
+        problems.add(
+            String.format(
+                "topic %s has cleanup.policy=%s but Tokenwatch needs %s; fix it with"
+                    + " kafka-configs --alter --entity-type topics --entity-name %s --add-config"
+                    + " cleanup.policy=%s, or delete the topic",
+                name, String.join(",", actual), wanted, name, wanted));
+        continue;
+      }
+      int partitions = descriptions.get(name).partitions().size();
+      if (partitions < topic.spec().partitions()) {
+        log.warn(
+            "Topic {} has {} partitions, the catalogue asks for {}; left as it is (adding"
+                + " partitions moves keys between partitions)",
+            name,
+            partitions,
+            topic.spec().partitions());
+      }
+      existing.add(name);
+    }
+    if (!problems.isEmpty()) {
+      throw new TopicConflictException(problems);
+    }
+    existing.sort(String::compareTo);
+    return existing;
+  }
+
+  private Map<String, Integer> registerSchemas(Collection<Topic<?, ?>> topics) {
+    Map<String, Integer> ids = new LinkedHashMap<>();
+    for (Topic<?, ?> topic : topics) {
+      Schema schema = topic.valueSchema().orElse(null);
+      if (schema != null) {
+        ids.put(topic.valueSubject(), registry.register(topic.valueSubject(), schema));
+      }
+    }
+    return ids;
+  }
+
+  private short replicationFactor() {
+    int brokers = await(admin.describeCluster().nodes()).size();
+    return (short) Math.max(1, Math.min(3, brokers));
+  }
+
+  private <T> T await(KafkaFuture<T> future) {
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new KafkaException("admin request failed: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new KafkaException("admin request timed out after " + timeout, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted", e);
+    }
+  }
+}

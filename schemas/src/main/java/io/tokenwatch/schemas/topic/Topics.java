@@ -1,0 +1,143 @@
+package io.tokenwatch.schemas.topic;
+
+import io.tokenwatch.events.IssuanceDenied;
+import io.tokenwatch.events.Revocation;
+import io.tokenwatch.events.RevocationRequested;
+import io.tokenwatch.events.SecurityAlert;
+import io.tokenwatch.events.TokenIssued;
+import io.tokenwatch.events.TokenUsed;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every topic Tokenwatch uses, declared once. Components take names, types and settings from
+ * here; the ensure-topics step makes a cluster match it; the README's topic table is checked
+ * against it.
+ */
+public final class Topics {
+
+  private static final Duration AUDIT_RETENTION = Duration.ofDays(90);
+
+  /** Every issued access token; the registry of live tokens is built from it. */
+  public static final Topic<String, TokenIssued> TOKEN_ISSUED =
+      new Topic<>(
+          "tokenwatch.token-issued",
+          String.class,
+          TokenIssued.class,
+          new TopicSpec(6, CleanupPolicy.DELETE, AUDIT_RETENTION),
+          "token id (jti)",
+          "issuer -> revocation-stream, anomaly-detector, audit-sink");
+
+  /** Every refused issuance, with what was asked and what policy allows. */
+  public static final Topic<String, IssuanceDenied> ISSUANCE_DENIED =
+      new Topic<>(
+          "tokenwatch.issuance-denied",
+          String.class,
+          IssuanceDenied.class,
+          new TopicSpec(3, CleanupPolicy.DELETE, AUDIT_RETENTION),
+          "client id",
+          "issuer -> anomaly-detector, audit-sink");
+
+  /** Every validator decision on a presented token, allowed or denied. */
+  public static final Topic<String, TokenUsed> TOKEN_USED =
+      new Topic<>(
+          "tokenwatch.token-used",
+          String.class,
+          TokenUsed.class,
+          new TopicSpec(6, CleanupPolicy.DELETE, Duration.ofDays(30)),
+          "token id (jti)",
+          "validators -> revocation-stream, anomaly-detector, audit-sink");
+
+  /** Requests to revoke by selector, from admins, clients and the detector's auto-response. */
+  public static final Topic<String, RevocationRequested> REVOCATION_REQUESTS =
+      new Topic<>(
+          "tokenwatch.revocation-requests",
+          String.class,
+          RevocationRequested.class,
+          new TopicSpec(3, CleanupPolicy.DELETE, AUDIT_RETENTION),
+          "selector (`token:<jti>`, `grant:<id>`, `subject:<sub>`, ...)",
+          "issuer, admins, anomaly-detector -> revocation-stream, audit-sink");
+
+  /**
+   * The revocation feed validators subscribe to. Compacted: one live record per selector, and a
+   * tombstone once everything it revokes has expired.
+   */
+  public static final Topic<String, Revocation> REVOCATIONS =
+      new Topic<>(
+          "tokenwatch.revocations",
+          String.class,
+          Revocation.class,
+          new TopicSpec(3, CleanupPolicy.COMPACT, Duration.ofDays(1)),
+          "selector (`token:<jti>`, `grant:<id>`, `subject:<sub>`, ...)",
+          "revocation-stream, issuer -> validators, anomaly-detector, audit-sink");
+
+  /** Alerts raised by the anomaly detector, keyed so one subject's alerts stay in order. */
+  public static final Topic<String, SecurityAlert> SECURITY_ALERTS =
+      new Topic<>(
+          "tokenwatch.security-alerts",
+          String.class,
+          SecurityAlert.class,
+          new TopicSpec(3, CleanupPolicy.DELETE, Duration.ofDays(365)),
+          "subject",
+          "anomaly-detector -> security teams, audit-sink");
+
+  /**
+   * Records no component could process, byte for byte as they came, with headers naming the
+   * source topic, partition, offset and the error.
+   */
+  public static final Topic<byte[], byte[]> DEAD_LETTERS =
+      new Topic<>(
+          "tokenwatch.dead-letters",
+          byte[].class,
+          byte[].class,
+          new TopicSpec(1, CleanupPolicy.DELETE, Duration.ofDays(30)),
+          "the original key",
+          "every consumer -> operators");
+
+  /** The catalogue, in the order the README lists it. */
+  public static final List<Topic<?, ?>> ALL =
+      List.of(
+          TOKEN_ISSUED,
+          ISSUANCE_DENIED,
+          TOKEN_USED,
+          REVOCATION_REQUESTS,
+          REVOCATIONS,
+          SECURITY_ALERTS,
+          DEAD_LETTERS);
+
+  private Topics() {}
+
+  /** The catalogue's topic of that name. */
+  public static Optional<Topic<?, ?>> byName(String name) {
+    return ALL.stream().filter(topic -> topic.name().equals(name)).findFirst();
+  }
+
+  /** The topic table of the README, generated from the catalogue. */
+  public static String markdownTable() {
+    StringBuilder table = new StringBuilder();
+    table.append("| topic | key | value | cleanup | partitions | retention | writers -> readers |\n");
+    table.append("|---|---|---|---|---|---|---|\n");
+    for (Topic<?, ?> topic : ALL) {
+      TopicSpec spec = topic.spec();
+      table
+          .append("| `")
+          .append(topic.name())
+          .append("` | ")
+          .append(topic.key())
+          .append(" | ")
+          .append(topic.valueSchema().isPresent() ? "`" + topic.valueTypeName() + "`" : "raw bytes")
+          .append(" | ")
+          .append(spec.cleanupPolicy().configValue())
+          .append(" | ")
+          .append(spec.partitions())
+          .append(" | ")
+          .append(spec.cleanupPolicy() == CleanupPolicy.COMPACT ? "tombstones " : "")
+          .append(spec.retention().toDays())
+          .append(" d | ")
+          .append(topic.flow())
+          .append(" |\n");
+    }
+    return table.toString();
+  }
+}
