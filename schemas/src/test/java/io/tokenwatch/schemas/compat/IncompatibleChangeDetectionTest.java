@@ -16,24 +16,27 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proves the evolution guard catches the edits that break consumers, by making each edit to the
- * current {@code TokenIssued} schema and checking it against the released versions.
+ * current {@code TokenIssued} schema and checking the result.
  */
 class IncompatibleChangeDetectionTest {
 
   private static final Schema CURRENT = TokenIssued.getClassSchema();
 
-  private static List<String> checkAgainstReleased(Schema candidate) {
+  /**
+   * Checks against the current schema and not the released ones, so that while the current schema
+   * itself is broken only the guard ({@link ReleasedSchemaCompatibilityTest}) fails, not these
+   * tests too. The guard runs the very same check against the released versions.
+   */
+  private static List<String> checkAgainstCurrent(Schema candidate) {
     return CompatibilityChecker.check(
-        candidate,
-        ReleasedSchemas.versions(CURRENT.getFullName()),
-        CompatibilityLevel.FULL_TRANSITIVE);
+        candidate, List.of(CURRENT), CompatibilityLevel.FULL_TRANSITIVE);
   }
 
   @Test
   void shouldReportARequiredFieldAddedWithoutDefault() {
     Schema edited = edit(CURRENT, record -> addField(record, "new_field", "\"string\"", null));
 
-    assertThat(checkAgainstReleased(edited))
+    assertThat(checkAgainstCurrent(edited))
         .singleElement()
         .asString()
         .startsWith("backward incompatible at TokenIssued.new_field")
@@ -44,7 +47,7 @@ class IncompatibleChangeDetectionTest {
   void shouldReportAFieldWhoseTypeChanged() {
     Schema edited = edit(CURRENT, record -> field(record, "scopes").put("type", "string"));
 
-    assertThat(checkAgainstReleased(edited))
+    assertThat(checkAgainstCurrent(edited))
         .isNotEmpty()
         .allSatisfy(problem -> assertThat(problem).contains("TokenIssued.scopes", "TYPE_MISMATCH"));
   }
@@ -62,7 +65,7 @@ class IncompatibleChangeDetectionTest {
               symbols.add("CLIENT_CREDENTIALS").add("TOKEN_EXCHANGE").add("UNKNOWN");
             });
 
-    assertThat(checkAgainstReleased(edited))
+    assertThat(checkAgainstCurrent(edited))
         .singleElement()
         .asString()
         .contains("TokenIssued.grant_type symbols", "MISSING_ENUM_SYMBOLS", "REFRESH_TOKEN");
@@ -72,7 +75,7 @@ class IncompatibleChangeDetectionTest {
   void shouldReportARequiredFieldRemovedBecauseOldReadersStillNeedIt() {
     Schema edited = edit(CURRENT, record -> removeField(record, "rule_id"));
 
-    assertThat(checkAgainstReleased(edited))
+    assertThat(checkAgainstCurrent(edited))
         .singleElement()
         .asString()
         .startsWith("forward incompatible at TokenIssued.rule_id");
@@ -89,10 +92,26 @@ class IncompatibleChangeDetectionTest {
               SchemaEdits.field(binding, "thumbprint").remove("default");
             });
 
-    assertThat(checkAgainstReleased(edited))
+    assertThat(checkAgainstCurrent(edited))
         .isNotEmpty()
         .allSatisfy(
             problem -> assertThat(problem).contains("TokenIssued.channel_binding.thumbprint"));
+  }
+
+  @Test
+  void shouldReportARequiredFieldAddedInsideAnOptionalSharedRecord() {
+    Schema edited =
+        edit(
+            CURRENT,
+            record -> {
+              ObjectNode actor = (ObjectNode) field(record, "actor").get("type").get(1);
+              addField(actor, "new_field", "\"string\"", null);
+            });
+
+    assertThat(checkAgainstCurrent(edited))
+        .singleElement()
+        .asString()
+        .startsWith("backward incompatible at TokenIssued.actor.new_field");
   }
 
   @Test
@@ -100,7 +119,7 @@ class IncompatibleChangeDetectionTest {
     Schema edited =
         edit(CURRENT, record -> addField(record, "tenant_id", "[\"null\", \"string\"]", "null"));
 
-    assertThat(checkAgainstReleased(edited)).isEmpty();
+    assertThat(checkAgainstCurrent(edited)).isEmpty();
   }
 
   @Test
@@ -112,6 +131,6 @@ class IncompatibleChangeDetectionTest {
                 ((ArrayNode) field(record, "grant_type").get("type").get("symbols"))
                     .add("DEVICE_CODE"));
 
-    assertThat(checkAgainstReleased(edited)).isEmpty();
+    assertThat(checkAgainstCurrent(edited)).isEmpty();
   }
 }
