@@ -8,6 +8,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.Incompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaCompatibility.SchemaIncompatibilityType;
 
 /**
  * Checks a new Avro schema against earlier versions with Avro's {@link SchemaCompatibility}, and
@@ -17,6 +18,9 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
  * <p>Stateless and thread-safe.
  */
 public final class CompatibilityChecker {
+
+  /** Deeper than any real schema nests unions of named types; only stops runaway recursion. */
+  private static final int MAX_UNION_DEPTH = 16;
 
   private CompatibilityChecker() {}
 
@@ -47,29 +51,87 @@ public final class CompatibilityChecker {
   }
 
   private static List<String> describe(String direction, Schema reader, Schema writer) {
+    List<String> problems = new ArrayList<>();
+    describeInto(problems, direction, reader, writer, reader.getName(), 0);
+    return problems;
+  }
+
+  private static void describeInto(
+      List<String> problems,
+      String direction,
+      Schema reader,
+      Schema writer,
+      String rootPath,
+      int depth) {
     var result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
     if (result.getCompatibility() == SchemaCompatibilityType.COMPATIBLE) {
-      return List.of();
+      return;
     }
-    List<String> problems = new ArrayList<>();
     for (Incompatibility incompatibility : result.getIncompatibilities()) {
+      String path = fieldPath(rootPath, reader, incompatibility.getLocation());
+      if (incompatibility.getType() == SchemaIncompatibilityType.MISSING_UNION_BRANCH
+          && depth < MAX_UNION_DEPTH) {
+        // Avro reports a changed record or enum inside an optional field only as "reader union
+        // lacking writer type: RECORD"; checking the two same-named branches finds the field.
+        Schema[] branches = sameNamedBranches(incompatibility);
+        int before = problems.size();
+        if (branches.length == 2) {
+          describeInto(problems, direction, branches[0], branches[1], path, depth + 1);
+        }
+        if (problems.size() > before) {
+          continue;
+        }
+      }
       problems.add(
           String.format(
               "%s incompatible at %s (%s): %s",
-              direction,
-              fieldPath(reader, incompatibility.getLocation()),
-              incompatibility.getType(),
-              incompatibility.getMessage()));
+              direction, path, incompatibility.getType(), incompatibility.getMessage()));
     }
-    return problems;
+  }
+
+  /**
+   * For a missing union branch, the reader's and the writer's branch of the same named type (a
+   * record or enum that changed incompatibly); empty when the writer branch has no namesake.
+   */
+  private static Schema[] sameNamedBranches(Incompatibility incompatibility) {
+    Schema readerUnion = incompatibility.getReaderFragment();
+    Schema writer = incompatibility.getWriterFragment();
+    if (readerUnion.getType() != Schema.Type.UNION) {
+      return new Schema[0];
+    }
+    Schema writerBranch = writer;
+    if (writer.getType() == Schema.Type.UNION) {
+      String location = incompatibility.getLocation();
+      int index = parseIndex(location.substring(location.lastIndexOf('/') + 1));
+      if (index < 0 || index >= writer.getTypes().size()) {
+        return new Schema[0];
+      }
+      writerBranch = writer.getTypes().get(index);
+    }
+    if (!isNamed(writerBranch)) {
+      return new Schema[0];
+    }
+    for (Schema readerBranch : readerUnion.getTypes()) {
+      if (isNamed(readerBranch) && readerBranch.getFullName().equals(writerBranch.getFullName())) {
+        return new Schema[] {readerBranch, writerBranch};
+      }
+    }
+    return new Schema[0];
+  }
+
+  private static boolean isNamed(Schema schema) {
+    return switch (schema.getType()) {
+      case RECORD, ENUM, FIXED -> true;
+      default -> false;
+    };
   }
 
   /**
    * Turns a location such as {@code /fields/3/type/1/fields/0} into {@code TokenIssued.binding.jkt}
-   * by walking the reader schema.
+   * by walking the reader schema {@code root}, whose own path is {@code rootPath}.
    */
-  static String fieldPath(Schema root, String location) {
-    StringBuilder path = new StringBuilder(root.getName());
+  static String fieldPath(String rootPath, Schema root, String location) {
+    StringBuilder path = new StringBuilder(rootPath);
     Schema current = root;
     String[] steps = location.split("/");
     for (int i = 0; i < steps.length; i++) {

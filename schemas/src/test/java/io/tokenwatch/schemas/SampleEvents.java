@@ -1,0 +1,216 @@
+package io.tokenwatch.schemas;
+
+import io.tokenwatch.events.Actor;
+import io.tokenwatch.events.AlertRule;
+import io.tokenwatch.events.BindingType;
+import io.tokenwatch.events.ChannelBinding;
+import io.tokenwatch.events.Evidence;
+import io.tokenwatch.events.GrantType;
+import io.tokenwatch.events.IssuanceDenied;
+import io.tokenwatch.events.IssuanceDenyReason;
+import io.tokenwatch.events.PolicyRef;
+import io.tokenwatch.events.Revocation;
+import io.tokenwatch.events.RevocationReason;
+import io.tokenwatch.events.RevocationRequested;
+import io.tokenwatch.events.RevocationSelector;
+import io.tokenwatch.events.SecurityAlert;
+import io.tokenwatch.events.SelectorKind;
+import io.tokenwatch.events.Severity;
+import io.tokenwatch.events.TokenIssued;
+import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.events.UseDecision;
+import io.tokenwatch.events.UseDenyReason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * One fully populated sample of every event type: every optional field set, every collection
+ * non-empty, every value fixed, so tests can compare round trips and golden bytes. Each call
+ * returns a fresh record (its collections are immutable).
+ *
+ * <p>The samples tell one story: a delegated token is issued, used once too often from an
+ * unfamiliar client, revoked, and flagged.
+ */
+public final class SampleEvents {
+
+  /** When the story starts; every timestamp is derived from it. */
+  public static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
+
+  public static final String TOKEN_ID = "tok-7f3c2a";
+  public static final String PARENT_TOKEN_ID = "tok-1b9d04";
+  public static final String GRANT_ID = "grant-5e21";
+  public static final String SUBJECT = "alice@example.com";
+  public static final String CLIENT_ID = "reporting-agent";
+  public static final String AUDIENCE = "https://orders.example.com";
+  public static final String DPOP_JKT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+
+  private static final PolicyRef POLICY =
+      PolicyRef.newBuilder().setPolicyId("orders-access").setPolicyVersion("7").build();
+
+  private SampleEvents() {}
+
+  /** Every sample, one per event type, in {@link EventTypes#classes()} order. */
+  public static List<SpecificRecord> all() {
+    return List.of(
+        tokenIssued(),
+        issuanceDenied(),
+        tokenUsed(),
+        revocationRequested(),
+        revocation(),
+        securityAlert());
+  }
+
+  /** A delegated, DPoP-bound, use-limited token. */
+  public static TokenIssued tokenIssued() {
+    return TokenIssued.newBuilder()
+        .setEventId("0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a01")
+        .setOccurredAt(T0)
+        .setTokenId(TOKEN_ID)
+        .setIssuer("https://issuer.example.com")
+        .setSubject(SUBJECT)
+        .setClientId(CLIENT_ID)
+        .setAudience(AUDIENCE)
+        .setScopes(List.of("orders:read", "orders:export"))
+        .setIssuedAt(T0)
+        .setNotBefore(T0)
+        .setExpiresAt(T0.plus(Duration.ofMinutes(5)))
+        .setMaxUses(3)
+        .setGrantId(GRANT_ID)
+        .setGrantType(GrantType.TOKEN_EXCHANGE)
+        .setParentTokenId(PARENT_TOKEN_ID)
+        .setLineage(List.of(PARENT_TOKEN_ID, "tok-00a1e7"))
+        .setActor(Actor.newBuilder().setSubject("agent-42").setClientId(CLIENT_ID).build())
+        .setChannelBinding(
+            ChannelBinding.newBuilder().setType(BindingType.DPOP).setThumbprint(DPOP_JKT).build())
+        .setPolicy(policy())
+        .setRuleId("agents-may-read-orders")
+        .setGrantedBy("client:" + CLIENT_ID)
+        .setReason("reporting agent acts for alice to export her orders")
+        .setSigningKeyId("es256-2025-02")
+        .build();
+  }
+
+  /** A token exchange refused for asking more scopes than the subject token has. */
+  public static IssuanceDenied issuanceDenied() {
+    return IssuanceDenied.newBuilder()
+        .setEventId("0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a02")
+        .setOccurredAt(T0.plusSeconds(1))
+        .setClientId(CLIENT_ID)
+        .setSubject(SUBJECT)
+        .setAudience(AUDIENCE)
+        .setGrantType(GrantType.TOKEN_EXCHANGE)
+        .setRequestedScopes(List.of("orders:read", "orders:delete"))
+        .setAllowedScopes(List.of("orders:read", "orders:export"))
+        .setRequestedTtlSeconds(3600L)
+        .setRequestedMaxUses(100)
+        .setError("invalid_scope")
+        .setReason(IssuanceDenyReason.DELEGATION_WIDENS_SCOPE)
+        .setDetail("orders:delete is not in the subject token's scopes")
+        .setRuleId("agents-may-read-orders")
+        .setPolicy(policy())
+        .setSourceAddress("203.0.113.7")
+        .setParentTokenId(PARENT_TOKEN_ID)
+        .setGrantId(GRANT_ID)
+        .build();
+  }
+
+  /** The fourth use of a token limited to three, presented by another client. */
+  public static TokenUsed tokenUsed() {
+    return TokenUsed.newBuilder()
+        .setEventId("0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a03")
+        .setOccurredAt(T0.plusSeconds(30))
+        .setTokenId(TOKEN_ID)
+        .setSubject(SUBJECT)
+        .setTokenClientId(CLIENT_ID)
+        .setPresentedClientId("unknown-crawler")
+        .setBindingThumbprint(DPOP_JKT)
+        .setSourceAddress("198.51.100.23")
+        .setValidatorId("orders-gateway/host-3")
+        .setResource("GET /orders/42")
+        .setRequiredScopes(List.of("orders:read"))
+        .setTokenScopes(List.of("orders:read", "orders:export"))
+        .setDecision(UseDecision.DENIED)
+        .setDenyReason(UseDenyReason.MAX_USES_EXCEEDED)
+        .setDetail("use 4 of at most 3")
+        .setUseCount(4L)
+        .setMaxUses(3)
+        .setTokenExpiresAt(T0.plus(Duration.ofMinutes(5)))
+        .setGrantId(GRANT_ID)
+        .build();
+  }
+
+  /** An administrator revokes every token of the subject issued before a watermark. */
+  public static RevocationRequested revocationRequested() {
+    return RevocationRequested.newBuilder()
+        .setEventId("0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a04")
+        .setOccurredAt(T0.plusSeconds(60))
+        .setSelector(subjectWatermark())
+        .setReason(RevocationReason.COMPROMISED)
+        .setRequestedBy("admin:bob@example.com")
+        .setDetail("alice reported a stolen laptop")
+        .setPolicy(policy())
+        .setForgetAfter(T0.plus(Duration.ofMinutes(6)))
+        .build();
+  }
+
+  /** The revocation feed's record for the request above. */
+  public static Revocation revocation() {
+    return Revocation.newBuilder()
+        .setEventId("0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a05")
+        .setOccurredAt(T0.plusSeconds(61))
+        .setSelector(subjectWatermark())
+        .setReason(RevocationReason.COMPROMISED)
+        .setRequestedBy("admin:bob@example.com")
+        .setSourceEventId("0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a04")
+        .setForgetAfter(T0.plus(Duration.ofMinutes(6)))
+        .setDetail("alice reported a stolen laptop")
+        .setUseCount(4L)
+        .build();
+  }
+
+  /** An alert for the token presented by a client it was not issued to, with auto-response. */
+  public static SecurityAlert securityAlert() {
+    return SecurityAlert.newBuilder()
+        .setEventId("0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a06")
+        .setOccurredAt(T0.plusSeconds(31))
+        .setAlertId("UNFAMILIAR_CLIENT:" + TOKEN_ID)
+        .setRule(AlertRule.UNFAMILIAR_CLIENT)
+        .setSeverity(Severity.HIGH)
+        .setSubject(SUBJECT)
+        .setClientId(CLIENT_ID)
+        .setTokenId(TOKEN_ID)
+        .setGrantId(GRANT_ID)
+        .setSummary("token issued to reporting-agent presented by unknown-crawler")
+        .setEvidence(
+            Evidence.newBuilder()
+                .setEventIds(List.of("0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a03"))
+                .setCount(1L)
+                .setFirstSeen(T0.plusSeconds(30))
+                .setLastSeen(T0.plusSeconds(30))
+                .setObserved(Map.of("presented_client_id", "unknown-crawler"))
+                .setThresholds(Map.of("max_foreign_presentations", "0"))
+                .build())
+        .setAutoResponse(
+            RevocationSelector.newBuilder()
+                .setKind(SelectorKind.GRANT)
+                .setValue(GRANT_ID)
+                .setIssuedBefore(T0.plusSeconds(31))
+                .build())
+        .build();
+  }
+
+  private static RevocationSelector subjectWatermark() {
+    return RevocationSelector.newBuilder()
+        .setKind(SelectorKind.SUBJECT)
+        .setValue(SUBJECT)
+        .setIssuedBefore(T0.plusSeconds(60))
+        .build();
+  }
+
+  private static PolicyRef policy() {
+    return PolicyRef.newBuilder(POLICY).build();
+  }
+}
