@@ -104,6 +104,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     HttpClient.Builder builder =
         HttpClient.newBuilder()
             .connectTimeout(settings.connectTimeout())
+            // No h2c upgrade dance: registries and the proxies in front of them speak HTTP/1.1.
+            .version(HttpClient.Version.HTTP_1_1)
             // A redirect could carry the Authorization header to another host.
             .followRedirects(HttpClient.Redirect.NEVER);
     if (settings.tls() != null) {
