@@ -122,8 +122,16 @@ public final class SerdeConfig {
       }
     }
     List<String> problems = new ArrayList<>();
+    Map<String, ConfigValue> validated = new LinkedHashMap<>();
     for (ConfigValue value : CONFIG_DEF.validate(normalized)) {
-      problems.addAll(value.errorMessages());
+      validated.put(value.name(), value);
+    }
+    for (String name : CONFIG_DEF.configKeys().keySet()) {
+      ConfigValue value = validated.get(name);
+      // One problem per key: after a parse failure Kafka adds a follow-up "must be non-null".
+      if (value != null && !value.errorMessages().isEmpty()) {
+        problems.add(value.errorMessages().get(0));
+      }
     }
     if (problems.isEmpty()) {
       crossCheck(CONFIG_DEF.parse(normalized), problems);
