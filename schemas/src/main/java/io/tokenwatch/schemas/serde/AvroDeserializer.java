@@ -45,8 +45,9 @@ import org.jspecify.annotations.Nullable;
  * which topic: empty or shorter than the 5-byte header, wrong magic byte, unknown schema id,
  * truncated payload, corrupt payload, trailing bytes, or a writer schema the reader schema cannot
  * read. A registry outage raises the retriable {@link
- * io.tokenwatch.schemas.registry.SchemaRegistryUnavailableException} instead, since the bytes may
- * well be fine.
+ * io.tokenwatch.schemas.registry.SchemaRegistryUnavailableException} instead, and any other
+ * registry refusal (bad credentials, for example) its {@link SchemaRegistryException}, since the
+ * bytes may well be fine.
  *
  * <p>{@code null} deserializes to {@code null} (a tombstone). Thread-safe; the datum reader for
  * each writer schema id is built once and shared.
@@ -120,6 +121,8 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
    * @throws SerializationException for bytes that are not a valid record (see the class comment)
    * @throws io.tokenwatch.schemas.registry.SchemaRegistryUnavailableException (retriable) if the
    *     writer schema is not cached and the registry cannot be reached
+   * @throws SchemaRegistryException if the registry refuses to return the writer schema for a
+   *     reason other than not knowing its id (bad credentials, for example)
    */
   @Override
   public @Nullable T deserialize(String topic, byte @Nullable [] data) {
@@ -243,10 +246,9 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         if (e.status() == 404) {
           throw bad(topic, "unknown schema id " + id + ": " + e.getMessage(), e);
         }
-        throw bad(
-            topic,
-            "the schema registry refused to return schema id " + id + ": " + e.getMessage(),
-            e);
+        // Bad credentials or a misbehaving registry say nothing about the bytes: a handler must
+        // not dead-letter good records for them, so they are not a SerializationException.
+        throw e;
       }
     }
 

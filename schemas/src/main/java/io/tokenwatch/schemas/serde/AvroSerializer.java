@@ -228,17 +228,9 @@ public final class AvroSerializer<T> implements Serializer<T> {
                       + "': "
                       + e.getMessage(),
                   e);
-          default ->
-              new SerializationException(
-                  "Cannot serialize the "
-                      + WireFormat.describe(topic, isKey)
-                      + ": the schema registry refused schema "
-                      + schema.getFullName()
-                      + " for subject '"
-                      + subject
-                      + "': "
-                      + e.getMessage(),
-                  e);
+          // Bad credentials, an invalid schema, ...: not about this record, so not a
+          // SerializationException that a handler might skip.
+          default -> e;
         };
       }
     }

@@ -21,6 +21,7 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private int nextId = 1;
   private volatile boolean down;
+  private volatile @Nullable SchemaRegistryException refusal;
 
   /** The id the next new schema gets. */
   public synchronized void nextId(int id) {
@@ -30,6 +31,11 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
   /** Makes every call fail as if the registry were unreachable. */
   public void down(boolean down) {
     this.down = down;
+  }
+
+  /** Makes every call fail with {@code refusal} (null to stop). */
+  public void refuse(@Nullable SchemaRegistryException refusal) {
+    this.refusal = refusal;
   }
 
   /** How often {@code method} was called. */
@@ -48,6 +54,10 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
     if (down) {
       throw new SchemaRegistryUnavailableException(
           SchemaRegistryUnavailableException.NO_RESPONSE, method + ": registry is down", null);
+    }
+    SchemaRegistryException e = refusal;
+    if (e != null) {
+      throw e;
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenwatch.schemas.registry.InMemorySchemaRegistryClient;
+import io.tokenwatch.schemas.registry.SchemaRegistryException;
 import io.tokenwatch.schemas.registry.SchemaRegistryUnavailableException;
 import io.tokenwatch.schemas.serde.fixtures.Grant;
 import io.tokenwatch.schemas.serde.fixtures.GrantKind;
@@ -245,6 +246,47 @@ class AvroSerdeTest {
                     .serializer()
                     .serialize(TOPIC, fixed("a", 1)))
         .isInstanceOf(SchemaRegistryUnavailableException.class);
+  }
+
+  @Test
+  void shouldNotBlameTheBytesWhenRegistryRefusesCredentials() {
+    byte[] bytes = fixedBytes();
+    InMemorySchemaRegistryClient locked = new InMemorySchemaRegistryClient();
+    locked.refuse(new SchemaRegistryException(401, 40101, "Unauthorized"));
+
+    assertThatThrownBy(
+            () ->
+                AvroSerdes.generic(locked, config(), false)
+                    .deserializer()
+                    .deserialize(TOPIC, bytes))
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e ->
+                assertThat(e.reason())
+                    .isEqualTo(SchemaRegistryException.Reason.AUTHENTICATION_FAILED))
+        .isNotInstanceOf(SerializationException.class);
+    assertThatThrownBy(
+            () ->
+                AvroSerdes.generic(locked, config(), false)
+                    .serializer()
+                    .serialize(TOPIC, fixed("a", 1)))
+        .isInstanceOf(SchemaRegistryException.class)
+        .isNotInstanceOf(SerializationException.class);
+  }
+
+  @Test
+  void shouldReportIncompatibleSchemaAsSerializationError() {
+    registry.refuse(
+        new SchemaRegistryException(409, 40901, "Schema being registered is incompatible"));
+
+    assertThatThrownBy(
+            () ->
+                AvroSerdes.generic(registry, config(), false)
+                    .serializer()
+                    .serialize(TOPIC, fixed("a", 1)))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining(
+            "schema t.Fixed is incompatible with subject 'tokenwatch.test-value'");
   }
 
   @Test
