@@ -167,7 +167,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       return cached;
     }
     String path = "/subjects/" + encode(subject);
-    RegisteredSchema found = registered(call("POST", path, schemaBody(schema)), subject, path);
+    RegisteredSchema found =
+        registered(call("POST", path, schemaBody(schema)), subject, "POST " + path);
     lookups.put(key, found);
     idsBySubjectSchema.put(key, found.id());
     return found;
