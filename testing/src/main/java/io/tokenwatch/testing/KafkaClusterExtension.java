@@ -10,8 +10,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Resolves {@link TestCluster} parameters. Prefer {@link KafkaIntegrationTest}, which registers
  * this extension and tags the class as an integration test.
  *
- * <p>One cluster serves the whole test JVM: it starts on first use and stops when the test plan
- * ends. The system property {@code tokenwatch.test.cluster} (or environment variable {@code
+ * <p>The cluster is a Kafka broker plus the embedded schema registry, which keeps its log in that
+ * broker. One cluster serves the whole test JVM: it starts on first use and stops when the test
+ * plan ends. The system property {@code tokenwatch.test.cluster} (or environment variable {@code
  * TOKENWATCH_TEST_CLUSTER}) chooses the backing:
  *
  * <ul>
@@ -62,8 +63,8 @@ public final class KafkaClusterExtension implements ParameterResolver {
             ClusterMode.PROPERTY
                 + "=testcontainers but no Docker engine answers; use embedded or auto");
       }
-      return ContainerTestCluster.start();
+      return ManagedCluster.withRegistry(ContainerKafka.start());
     }
-    return EmbeddedTestCluster.start();
+    return ManagedCluster.withRegistry(EmbeddedKafka.start());
   }
 }

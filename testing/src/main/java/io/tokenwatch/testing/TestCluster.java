@@ -13,9 +13,9 @@ public interface TestCluster {
   String bootstrapServers();
 
   /**
-   * The base URL of the schema registry, for {@code schema.registry.url}.
-   *
-   * @throws IllegalStateException if this cluster runs without a registry
+   * The base URL of the schema registry, for {@code schema.registry.url}, such as {@code
+   * http://localhost:40123}. The registry speaks the Confluent REST subset and keeps its log in
+   * this cluster's Kafka.
    */
   String schemaRegistryUrl();
 

@@ -1,8 +1,11 @@
 package io.tokenwatch.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,17 +48,41 @@ class KafkaClusterExtensionIntegrationTest {
   }
 
   @Test
-  void shouldReportMissingRegistryClearly(TestCluster cluster) {
-    assertThatThrownBy(cluster::schemaRegistryUrl)
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessage("no registry");
+  void shouldServeASchemaRegistryBackedByTheClustersKafka(TestCluster cluster) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest register =
+        HttpRequest.newBuilder(
+                URI.create(
+                    cluster.schemaRegistryUrl() + "/subjects/extension-check-value/versions"))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"\\\"string\\\"\"}"))
+            .timeout(Duration.ofSeconds(30))
+            .build();
+
+    HttpResponse<String> registered = http.send(register, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> subjects =
+        http.send(
+            HttpRequest.newBuilder(URI.create(cluster.schemaRegistryUrl() + "/subjects"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(registered.statusCode()).isEqualTo(200);
+    assertThat(registered.body()).contains("\"id\"");
+    assertThat(subjects.body()).contains("extension-check-value");
+    try (Admin admin = admin(cluster)) {
+      assertThat(
+              admin
+                  .listTopics(new ListTopicsOptions().listInternal(true))
+                  .names()
+                  .get(30, TimeUnit.SECONDS))
+          .contains("_tokenwatch_schemas");
+    }
   }
 
   @Test
   void shouldProduceAndConsumeOnTheInjectedCluster(TestCluster cluster) throws Exception {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+    try (Admin admin = admin(cluster)) {
       admin
           .createTopics(List.of(new NewTopic("extension-roundtrip", 1, (short) 1)))
           .all()
@@ -85,5 +113,10 @@ class KafkaClusterExtensionIntegrationTest {
       }
     }
     assertThat(values).containsExactly("v");
+  }
+
+  private static Admin admin(TestCluster cluster) {
+    return Admin.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
   }
 }

@@ -18,7 +18,7 @@ import org.testcontainers.kafka.KafkaContainer;
 @Tag("integration")
 @Testcontainers(disabledWithoutDocker = true)
 class TestcontainersKafkaIntegrationTest {
-  @Container static final KafkaContainer kafka = ContainerTestCluster.newContainer();
+  @Container static final KafkaContainer kafka = ContainerKafka.newContainer();
 
   @Test
   void shouldCreateAndListTopicsOnTheContainer() throws Exception {

@@ -7,12 +7,12 @@ import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /** An {@code apache/kafka} container, configured like the embedded broker. */
-final class ContainerTestCluster implements ManagedCluster {
-  private static final Logger log = LoggerFactory.getLogger(ContainerTestCluster.class);
+final class ContainerKafka implements KafkaBacking {
+  private static final Logger log = LoggerFactory.getLogger(ContainerKafka.class);
 
   private final KafkaContainer container;
 
-  private ContainerTestCluster(KafkaContainer container) {
+  private ContainerKafka(KafkaContainer container) {
     this.container = container;
   }
 
@@ -37,7 +37,7 @@ final class ContainerTestCluster implements ManagedCluster {
         .withEnv("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR", "1");
   }
 
-  static ContainerTestCluster start() {
+  static ContainerKafka start() {
     KafkaContainer container = newContainer();
     try {
       container.start();
@@ -46,7 +46,7 @@ final class ContainerTestCluster implements ManagedCluster {
       throw e;
     }
     log.info("Test cluster: Kafka container {} on {}", image(), container.getBootstrapServers());
-    return new ContainerTestCluster(container);
+    return new ContainerKafka(container);
   }
 
   @Override
@@ -55,13 +55,8 @@ final class ContainerTestCluster implements ManagedCluster {
   }
 
   @Override
-  public String schemaRegistryUrl() {
-    throw new IllegalStateException("no registry");
-  }
-
-  @Override
-  public Kind kind() {
-    return Kind.TESTCONTAINERS;
+  public TestCluster.Kind kind() {
+    return TestCluster.Kind.TESTCONTAINERS;
   }
 
   @Override

@@ -11,18 +11,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The embedded broker on a throw-away data directory that is deleted on close. */
-final class EmbeddedTestCluster implements ManagedCluster {
-  private static final Logger log = LoggerFactory.getLogger(EmbeddedTestCluster.class);
+final class EmbeddedKafka implements KafkaBacking {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
 
   private final Path dataDir;
   private final EmbeddedKafkaBroker broker;
 
-  private EmbeddedTestCluster(Path dataDir, EmbeddedKafkaBroker broker) {
+  private EmbeddedKafka(Path dataDir, EmbeddedKafkaBroker broker) {
     this.dataDir = dataDir;
     this.broker = broker;
   }
 
-  static EmbeddedTestCluster start() {
+  static EmbeddedKafka start() {
     Path dataDir;
     try {
       dataDir = Files.createTempDirectory("tokenwatch-test-kafka-");
@@ -40,7 +40,7 @@ final class EmbeddedTestCluster implements ManagedCluster {
         "Test cluster: embedded Kafka on {} (started in {} ms)",
         broker.bootstrapServers(),
         broker.startupDuration().toMillis());
-    return new EmbeddedTestCluster(dataDir, broker);
+    return new EmbeddedKafka(dataDir, broker);
   }
 
   @Override
@@ -49,13 +49,8 @@ final class EmbeddedTestCluster implements ManagedCluster {
   }
 
   @Override
-  public String schemaRegistryUrl() {
-    throw new IllegalStateException("no registry");
-  }
-
-  @Override
-  public Kind kind() {
-    return Kind.EMBEDDED;
+  public TestCluster.Kind kind() {
+    return TestCluster.Kind.EMBEDDED;
   }
 
   @Override
@@ -74,7 +69,7 @@ final class EmbeddedTestCluster implements ManagedCluster {
 
   private static void deleteQuietly(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(EmbeddedTestCluster::deleteOne);
+      paths.sorted(Comparator.reverseOrder()).forEach(EmbeddedKafka::deleteOne);
     } catch (IOException | UncheckedIOException e) {
       log.warn("Could not delete test broker data directory {}: {}", dir, e.toString());
     }
