@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * a new instance on the same data directory is equally valid once the old one stopped. Two running
  * brokers cannot share a data directory. All methods are thread-safe.
  *
+ * <p>Kafka's own fatal-fault handling applies in-process: a fault Kafka deems unrecoverable (such
+ * as a corrupt metadata log) halts the JVM, as it would stop a standalone broker.
+ *
  * <pre>{@code
  * try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dataDir).build().start()) {
  *   String bootstrap = broker.bootstrapServers();
