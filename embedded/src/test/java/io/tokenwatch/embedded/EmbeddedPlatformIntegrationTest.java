@@ -94,7 +94,9 @@ class EmbeddedPlatformIntegrationTest {
           Callable<int[]> task =
               () ->
                   new int[] {
-                    register(url, subject, enumSchema("A" + subject.hashCode())).get("id").asInt(),
+                    register(url, subject, enumSchema("Enum_" + subject.replace('-', '_')))
+                        .get("id")
+                        .asInt(),
                     register(url, subject + "-shared", V1).get("id").asInt()
                   };
           results.add(pool.submit(task));
