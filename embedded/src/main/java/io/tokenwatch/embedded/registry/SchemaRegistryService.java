@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.jspecify.annotations.Nullable;
 
@@ -418,7 +417,9 @@ final class SchemaRegistryService {
     }
     try {
       return new Schema.Parser().parse(schemaText);
-    } catch (AvroRuntimeException | IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      // Avro signals some invalid schemas with unchecked exceptions other than its own (an
+      // undefined type name is a NullPointerException in 1.12), so any of them means invalid.
       throw new RegistryException(
           RegistryError.INVALID_SCHEMA, "Invalid schema: " + e.getMessage(), e);
     }
