@@ -1,0 +1,154 @@
+package io.tokenwatch.embedded;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenwatch.embedded.kafka.EmbeddedKafkaBroker;
+import io.tokenwatch.embedded.registry.EmbeddedSchemaRegistry;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one-machine platform: a real Kafka broker in this JVM and a schema registry storing its state
+ * in that broker. Everything lives under one data directory ({@code <dataDir>/kafka}), so a
+ * platform started again on the same directory keeps its topics, records and schema ids.
+ *
+ * <pre>{@code
+ * try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dataDir).build().start()) {
+ *   String bootstrap = platform.bootstrapServers();
+ *   String registry = platform.schemaRegistryUrl();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class EmbeddedPlatform implements AutoCloseable {
+
+  private final Path dataDir;
+  private final int kafkaPort;
+  private final int registryPort;
+
+  private @Nullable EmbeddedKafkaBroker broker;
+  private @Nullable EmbeddedSchemaRegistry registry;
+
+  private EmbeddedPlatform(Builder builder) {
+    this.dataDir = builder.dataDir;
+    this.kafkaPort = builder.kafkaPort;
+    this.registryPort = builder.registryPort;
+  }
+
+  /** Starts configuring a platform that keeps everything under {@code dataDir}. */
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
+  }
+
+  /**
+   * Starts the broker, then the registry against it; returns once both serve.
+   *
+   * @return this, started
+   * @throws IllegalStateException if already started
+   * @throws RuntimeException if either fails to start; nothing is left running then
+   */
+  public synchronized EmbeddedPlatform start() {
+    if (broker != null) {
+      throw new IllegalStateException("platform already started");
+    }
+    EmbeddedKafkaBroker startedBroker =
+        EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).brokerPort(kafkaPort).build().start();
+    try {
+      this.registry =
+          EmbeddedSchemaRegistry.builder()
+              .bootstrapServers(startedBroker.bootstrapServers())
+              .port(registryPort)
+              .build()
+              .start();
+    } catch (RuntimeException e) {
+      startedBroker.close();
+      throw e;
+    }
+    this.broker = startedBroker;
+    return this;
+  }
+
+  /**
+   * The broker's {@code bootstrap.servers}.
+   *
+   * @throws IllegalStateException if not started
+   */
+  public synchronized String bootstrapServers() {
+    EmbeddedKafkaBroker running = broker;
+    if (running == null) {
+      throw new IllegalStateException("platform not started");
+    }
+    return running.bootstrapServers();
+  }
+
+  /**
+   * The registry's {@code schema.registry.url}.
+   *
+   * @throws IllegalStateException if not started
+   */
+  public synchronized String schemaRegistryUrl() {
+    EmbeddedSchemaRegistry running = registry;
+    if (running == null) {
+      throw new IllegalStateException("platform not started");
+    }
+    return running.url();
+  }
+
+  /** The directory everything is kept in. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Stops the registry, then the broker it stores into. Idempotent. */
+  @Override
+  public synchronized void close() {
+    EmbeddedSchemaRegistry runningRegistry = registry;
+    EmbeddedKafkaBroker runningBroker = broker;
+    registry = null;
+    broker = null;
+    try {
+      if (runningRegistry != null) {
+        runningRegistry.close();
+      }
+    } finally {
+      if (runningBroker != null) {
+        runningBroker.close();
+      }
+    }
+  }
+
+  /** Builds an {@link EmbeddedPlatform}. Not thread-safe. */
+  public static final class Builder {
+    private final Path dataDir;
+    private int kafkaPort;
+    private int registryPort;
+
+    private Builder(Path dataDir) {
+      this.dataDir = requireNonNull(dataDir, "dataDir").toAbsolutePath().normalize();
+    }
+
+    /** The broker's client port; 0 (the default) picks a free one. */
+    public Builder kafkaPort(int port) {
+      this.kafkaPort = checkPort(port);
+      return this;
+    }
+
+    /** The schema registry's HTTP port; 0 (the default) picks a free one. */
+    public Builder registryPort(int port) {
+      this.registryPort = checkPort(port);
+      return this;
+    }
+
+    public EmbeddedPlatform build() {
+      return new EmbeddedPlatform(this);
+    }
+
+    private static int checkPort(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be within 0..65535: " + port);
+      }
+      return port;
+    }
+  }
+}
