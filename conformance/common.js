@@ -1,0 +1,31 @@
+'use strict';
+// Shared by the conformance scripts: argument checks and JSON output that survives the values
+// Avro decodes to (bytes as Buffers, longs beyond 2^53 as BigInts).
+
+function usage(text) {
+  process.stderr.write(`usage: ${text}\n`);
+  process.exit(2);
+}
+
+function toJson(value) {
+  return JSON.stringify(value, (key, v) => {
+    if (typeof v === 'bigint') {
+      return v.toString();
+    }
+    if (v && v.type === 'Buffer' && Array.isArray(v.data)) {
+      return Buffer.from(v.data).toString('hex');
+    }
+    return v;
+  });
+}
+
+async function run(main) {
+  try {
+    await main();
+  } catch (err) {
+    process.stderr.write(`${err && err.stack ? err.stack : err}\n`);
+    process.exit(1);
+  }
+}
+
+module.exports = { usage, toJson, run };
