@@ -4,14 +4,14 @@ import io.tokenwatch.embedded.EmbeddedPlatform;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Where the Kafka cluster and schema registry are: started in this process on embedded defaults,
- * or an external cluster named by {@code --bootstrap-servers} and {@code --schema-registry-url}.
+ * Where the Kafka cluster and schema registry are: started in this process on embedded defaults, or
+ * an external cluster named by {@code --bootstrap-servers} and {@code --schema-registry-url}.
  */
 final class ClusterOptions {
 
@@ -98,11 +98,7 @@ final class ClusterOptions {
     validatePort("--registry-port", registryPort);
     Path dir = dataDir.toAbsolutePath().normalize();
     EmbeddedPlatform platform =
-        EmbeddedPlatform.builder()
-            .dataDir(dir)
-            .kafkaPort(kafkaPort)
-            .registryPort(registryPort)
-            .build();
+        EmbeddedPlatform.builder(dir).kafkaPort(kafkaPort).registryPort(registryPort).build();
     platform.start();
     return new Cluster() {
       @Override

@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import java.time.Duration;
 import java.util.Map;
@@ -15,12 +16,16 @@ final class Topics {
 
   static TopicEnsurer.Report ensure(ClusterOptions.Cluster cluster) {
     SchemaRegistryClient registry =
-        HttpSchemaRegistryClient.create(Map.of("schema.registry.url", cluster.schemaRegistryUrl()));
+        new HttpSchemaRegistryClient(
+            SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl()))
+                .registrySettings());
     try (Admin admin =
         Admin.create(
             Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                30_000))) {
       return new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
           .ensure(io.tokenwatch.schemas.topic.Topics.ALL);
     }

@@ -11,9 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/**
- * {@code tokenwatch up}: runs the platform until Ctrl-C or SIGTERM, then shuts it down cleanly.
- */
+/** {@code tokenwatch up}: runs the platform until Ctrl-C or SIGTERM, then shuts it down cleanly. */
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,

@@ -13,8 +13,8 @@ import org.apache.avro.specific.SpecificRecord;
  * @param name the topic name
  * @param keyType the key's Java type: {@code String} keys are UTF-8 strings, {@code byte[]} keys
  *     are passed through as they came
- * @param valueType the value's Java type: a generated Avro class (Confluent wire format) or
- *     {@code byte[]}
+ * @param valueType the value's Java type: a generated Avro class (Confluent wire format) or {@code
+ *     byte[]}
  * @param spec partitions, cleanup policy and retention
  * @param key what the key holds, for people
  * @param flow who writes and who reads, for people

@@ -63,7 +63,8 @@ public final class TopicEnsurer {
    * @param existing topics that were already there and match
    * @param schemaIds registry id of each registered value subject
    */
-  public record Report(List<String> created, List<String> existing, Map<String, Integer> schemaIds) {
+  public record Report(
+      List<String> created, List<String> existing, Map<String, Integer> schemaIds) {
     public Report {
       created = List.copyOf(created);
       existing = List.copyOf(existing);
@@ -110,10 +111,7 @@ public final class TopicEnsurer {
         new NewTopic(topic.name(), topic.spec().partitions(), replication)
             .configs(topic.spec().configs());
     try {
-      admin
-          .createTopics(List.of(newTopic))
-          .all()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TopicExistsException) {
@@ -143,11 +141,14 @@ public final class TopicEnsurer {
     List<String> existing = new ArrayList<>();
     for (String name : names) {
       Topic<?, ?> topic = byName.get(name);
-      ConfigEntry policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)).get("cleanup.policy");
+      ConfigEntry policy =
+          configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)).get("cleanup.policy");
       Set<String> actual =
           policy == null || policy.value() == null
               ? Set.of("delete")
-              : Arrays.stream(policy.value().split(",")).map(String::trim).collect(Collectors.toSet());
+              : Arrays.stream(policy.value().split(","))
+                  .map(String::trim)
+                  .collect(Collectors.toSet());
       String wanted = topic.spec().cleanupPolicy().configValue();
       if (!actual.equals(Set.of(wanted))) {
         problems.add(

@@ -11,8 +11,8 @@ import java.util.Map;
  *
  * @param partitions partitions to create the topic with; shards the streams apps' state by key
  * @param cleanupPolicy delete or compact; a topic found with another policy is an error
- * @param retention how long records are kept ({@code retention.ms}); for compacted topics, how
- *     long tombstones stay readable ({@code delete.retention.ms})
+ * @param retention how long records are kept ({@code retention.ms}); for compacted topics, how long
+ *     tombstones stay readable ({@code delete.retention.ms})
  */
 public record TopicSpec(int partitions, CleanupPolicy cleanupPolicy, Duration retention) {
 

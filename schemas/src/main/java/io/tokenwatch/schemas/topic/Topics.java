@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every topic Tokenwatch uses, declared once. Components take names, types and settings from
- * here; the ensure-topics step makes a cluster match it; the README's topic table is checked
- * against it.
+ * Every topic Tokenwatch uses, declared once. Components take names, types and settings from here;
+ * the ensure-topics step makes a cluster match it; the README's topic table is checked against it.
  */
 public final class Topics {
 
@@ -83,8 +82,8 @@ public final class Topics {
           "anomaly-detector -> security teams, audit-sink");
 
   /**
-   * Records no component could process, byte for byte as they came, with headers naming the
-   * source topic, partition, offset and the error.
+   * Records no component could process, byte for byte as they came, with headers naming the source
+   * topic, partition, offset and the error.
    */
   public static final Topic<byte[], byte[]> DEAD_LETTERS =
       new Topic<>(
@@ -116,7 +115,8 @@ public final class Topics {
   /** The topic table of the README, generated from the catalogue. */
   public static String markdownTable() {
     StringBuilder table = new StringBuilder();
-    table.append("| topic | key | value | cleanup | partitions | retention | writers -> readers |\n");
+    table.append(
+        "| topic | key | value | cleanup | partitions | retention | writers -> readers |\n");
     table.append("|---|---|---|---|---|---|---|\n");
     for (Topic<?, ?> topic : ALL) {
       TopicSpec spec = topic.spec();
