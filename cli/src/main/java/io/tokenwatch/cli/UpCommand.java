@@ -54,6 +54,7 @@ final class UpCommand implements Callable<Integer> {
       log.info("Shutting down");
     } finally {
       stopped.countDown();
+      removeHook(hook);
     }
     return 0;
   }
@@ -61,6 +62,14 @@ final class UpCommand implements Callable<Integer> {
   /** Lets the shutdown hook stop the command the way a normal exit would. */
   void requestStop() {
     stopRequested.countDown();
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is exiting and the hook is running; nothing to remove.
+    }
   }
 
   private void awaitStopRequest() {
