@@ -110,6 +110,9 @@ public final class AvroSerializer<T> implements Serializer<T> {
     private final boolean autoRegister;
     private final boolean useLatestVersion;
     private final BoundedCache<SubjectSchema, Integer> ids;
+    // Per topic, the schema instance last written and its id: generated classes share one Schema
+    // instance, so the steady state is an identity check, with no Schema hashing or equality.
+    private final BoundedCache<String, LastId> lastIds;
     private final BoundedCache<Schema, DatumWriter<Object>> specificWriters;
     private final BoundedCache<Schema, DatumWriter<Object>> genericWriters;
 
@@ -119,6 +122,7 @@ public final class AvroSerializer<T> implements Serializer<T> {
       this.autoRegister = config.autoRegisterSchemas();
       this.useLatestVersion = config.useLatestVersion();
       this.ids = new BoundedCache<>(config.cacheCapacity());
+      this.lastIds = new BoundedCache<>(config.cacheCapacity());
       this.specificWriters = new BoundedCache<>(config.cacheCapacity());
       this.genericWriters = new BoundedCache<>(config.cacheCapacity());
     }
@@ -167,14 +171,23 @@ public final class AvroSerializer<T> implements Serializer<T> {
     }
 
     private int schemaId(String topic, Schema schema) {
+      LastId last = lastIds.get(topic);
+      @SuppressWarnings("ReferenceEquality") // identity on purpose: see lastIds
+      boolean sameInstance = last != null && last.schema() == schema;
+      if (sameInstance) {
+        return requireNonNull(last).id();
+      }
       String subject = WireFormat.subject(topic, isKey);
       SubjectSchema key = new SubjectSchema(subject, schema);
       Integer cached = ids.get(key);
+      int id;
       if (cached != null) {
-        return cached;
+        id = cached;
+      } else {
+        id = resolveId(topic, subject, schema);
+        ids.put(key, id);
       }
-      int id = resolveId(topic, subject, schema);
-      ids.put(key, id);
+      lastIds.put(topic, new LastId(schema, id));
       return id;
     }
 
@@ -234,6 +247,8 @@ public final class AvroSerializer<T> implements Serializer<T> {
         };
       }
     }
+
+    private record LastId(Schema schema, int id) {}
 
     private DatumWriter<Object> writer(Schema schema, boolean specific) {
       BoundedCache<Schema, DatumWriter<Object>> cache = specific ? specificWriters : genericWriters;
