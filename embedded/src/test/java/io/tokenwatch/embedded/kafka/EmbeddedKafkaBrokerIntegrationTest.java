@@ -2,6 +2,7 @@ package io.tokenwatch.embedded.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -64,7 +65,13 @@ class EmbeddedKafkaBrokerIntegrationTest {
           .createTopics(List.of(new NewTopic("plain", 2, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
-      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("plain");
+      // A new topic reaches the broker's metadata cache shortly after creation returns.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                      .contains("plain"));
     }
     try (KafkaProducer<String, String> producer = producer(shared, Map.of())) {
       producer.send(new ProducerRecord<>("plain", "k1", "v1")).get(30, TimeUnit.SECONDS);
@@ -139,7 +146,12 @@ class EmbeddedKafkaBrokerIntegrationTest {
       log.info("restart test: restarted in {} ms", broker.startupDuration().toMillis());
       assertThat(broker.clusterId()).isEqualTo(clusterId);
       try (Admin admin = admin(broker)) {
-        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("kept");
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                        .contains("kept"));
         assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS))
             .isEqualTo(clusterId);
       }

@@ -1,0 +1,72 @@
+package io.tokenwatch.cli;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/**
+ * A component's settings from a properties file, the environment and flags, in rising order of
+ * precedence. The component's own declaration ({@link ConfigDef}) then validates them all at once.
+ *
+ * <p>The environment variable of a key is {@code TOKENWATCH_} plus the key in upper case with
+ * dots and dashes as underscores: {@code issuer.port} is {@code TOKENWATCH_ISSUER_PORT}.
+ */
+final class SettingsOptions {
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Properties file with the component's settings (see the README's tables).")
+  @Nullable Path configFile;
+
+  @Option(
+      names = {"-s", "--set"},
+      paramLabel = "KEY=VALUE",
+      description = "A setting, overriding the file and the environment; repeatable.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  /** The environment variable that sets {@code key}. */
+  static String environmentVariable(String key) {
+    return "TOKENWATCH_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /**
+   * The settings for {@code definition}: file, then environment, then {@code --set}, then the
+   * given defaults for keys none of them set (the cluster's addresses, say).
+   */
+  Map<String, Object> resolve(
+      ConfigDef definition, Map<String, String> environment, Map<String, ?> fallbacks) {
+    Map<String, Object> settings = new LinkedHashMap<>(fallbacks);
+    if (configFile != null) {
+      settings.putAll(readFile(configFile));
+    }
+    for (String key : definition.names()) {
+      String value = environment.get(environmentVariable(key));
+      if (value != null) {
+        settings.put(key, value);
+      }
+    }
+    settings.putAll(overrides);
+    return settings;
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    java.util.Properties properties = new java.util.Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read --config " + file + ": " + e.getMessage(), e);
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name)));
+    return values;
+  }
+}
