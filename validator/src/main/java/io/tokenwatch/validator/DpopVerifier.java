@@ -17,7 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Duration;
-import java.util.Date;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -109,7 +109,7 @@ final class DpopVerifier {
     Object htm = claims.getClaim("htm");
     Object htu = claims.getClaim("htu");
     Object ath = claims.getClaim("ath");
-    Date iat = dateClaim(claims);
+    Instant iat = issuedAt(claims);
     if (!(jti instanceof String proofId)
         || !(htm instanceof String proofMethod)
         || !(htu instanceof String proofUri)
@@ -125,7 +125,7 @@ final class DpopVerifier {
     if (expectedUri == null || !expectedUri.equals(normalize(proofUri))) {
       return new Failure(DenyReason.INVALID_PROOF, "DPoP proof htu does not match the URI");
     }
-    long issued = iat.getTime();
+    long issued = iat.toEpochMilli();
     if (issued > nowMillis + skewMillis) {
       return new Failure(DenyReason.INVALID_PROOF, "DPoP proof issued in the future");
     }
@@ -193,11 +193,7 @@ final class DpopVerifier {
     }
   }
 
-  private static @Nullable Date dateClaim(JWTClaimsSet claims) {
-    try {
-      return claims.getDateClaim("iat");
-    } catch (ParseException e) {
-      return null;
-    }
+  private static @Nullable Instant issuedAt(JWTClaimsSet claims) {
+    return claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant();
   }
 }

@@ -2,6 +2,7 @@ package io.tokenwatch.validator;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +39,7 @@ public final class RevocationIndex implements RevocationView {
 
   private final PackedIdSet tokenIds;
   private final Set<String> otherTokenIds = ConcurrentHashMap.newKeySet();
-  private final Map<String, Long>[] watermarks;
+  private final EnumMap<Kind, Map<String, Long>> watermarks = new EnumMap<>(Kind.class);
   private final AtomicLong unknownSelectors = new AtomicLong();
   private volatile Freshness freshness = Freshness.NOT_READY;
 
@@ -52,15 +53,13 @@ public final class RevocationIndex implements RevocationView {
    *
    * @param expectedTokenIds a hint; the index grows past it as needed
    */
-  @SuppressWarnings("unchecked") // a generic array of maps, filled right here
   public RevocationIndex(int expectedTokenIds) {
     if (expectedTokenIds < 0) {
       throw new IllegalArgumentException("expectedTokenIds must be >= 0: " + expectedTokenIds);
     }
     this.tokenIds = new PackedIdSet(expectedTokenIds);
-    this.watermarks = new Map[Kind.values().length];
-    for (int i = 0; i < watermarks.length; i++) {
-      watermarks[i] = new ConcurrentHashMap<>();
+    for (Kind kind : Kind.values()) {
+      watermarks.put(kind, new ConcurrentHashMap<>());
     }
   }
 
@@ -89,13 +88,13 @@ public final class RevocationIndex implements RevocationView {
       } else {
         otherTokenIds.add(value);
       }
-      watermarks[Kind.TOKEN.ordinal()].remove(value);
+      watermarks.get(Kind.TOKEN).remove(value);
       return true;
     }
     if (kind == Kind.TOKEN && containsTokenId(value)) {
       return true; // already revoked whatever its iat, which no watermark can lower
     }
-    watermarks[kind.ordinal()].merge(value, watermark, Math::max);
+    watermarks.get(kind).merge(value, watermark, Math::max);
     return true;
   }
 
@@ -114,7 +113,7 @@ public final class RevocationIndex implements RevocationView {
         otherTokenIds.remove(value);
       }
     }
-    watermarks[kind.ordinal()].remove(value);
+    watermarks.get(kind).remove(value);
   }
 
   /** Marks the index as bootstrapped and caught up at {@code atMillis} (the feed calls this). */
@@ -146,7 +145,7 @@ public final class RevocationIndex implements RevocationView {
     if (grant != null && covers(Kind.GRANT, grant, iat)) {
       return Kind.GRANT.prefix + grant;
     }
-    if (!watermarks[Kind.LINEAGE.ordinal()].isEmpty()) {
+    if (!watermarks.get(Kind.LINEAGE).isEmpty()) {
       if (covers(Kind.LINEAGE, jti, iat)) {
         return Kind.LINEAGE.prefix + jti;
       }
@@ -162,7 +161,7 @@ public final class RevocationIndex implements RevocationView {
     if (covers(Kind.CLIENT, token.clientId(), iat)) {
       return Kind.CLIENT.prefix + token.clientId();
     }
-    if (!watermarks[Kind.AUDIENCE.ordinal()].isEmpty()) {
+    if (!watermarks.get(Kind.AUDIENCE).isEmpty()) {
       for (String aud : token.audience()) {
         if (covers(Kind.AUDIENCE, aud, iat)) {
           return Kind.AUDIENCE.prefix + aud;
@@ -188,7 +187,7 @@ public final class RevocationIndex implements RevocationView {
   /** Number of selector revocations (every kind except plain token ids). */
   public int selectorCount() {
     int n = 0;
-    for (Map<String, Long> map : watermarks) {
+    for (Map<String, Long> map : watermarks.values()) {
       n += map.size();
     }
     return n;
@@ -205,7 +204,7 @@ public final class RevocationIndex implements RevocationView {
   }
 
   private boolean covers(Kind kind, String value, long issuedAtMillis) {
-    Map<String, Long> map = watermarks[kind.ordinal()];
+    Map<String, Long> map = watermarks.get(kind);
     if (map.isEmpty()) {
       return false;
     }

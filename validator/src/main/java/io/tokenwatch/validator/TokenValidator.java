@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,11 +80,12 @@ public final class TokenValidator implements MeterBinder {
   private final long maxStalenessMillis;
   private final int maxTokenBytes;
   private final Cache<String, CachedToken> verified;
+  private final boolean cacheEnabled;
   private final DpopVerifier dpop;
   private final UseCounter uses = new UseCounter();
   private final DecisionListener listener;
   private final LongAdder allowedCount = new LongAdder();
-  private final LongAdder[] deniedCounts = new LongAdder[REASONS.length];
+  private final EnumMap<DenyReason, LongAdder> deniedCounts = new EnumMap<>(DenyReason.class);
 
   private record CachedToken(VerifiedToken token, long generation) {}
 
@@ -98,10 +100,11 @@ public final class TokenValidator implements MeterBinder {
     this.maxStalenessMillis = b.maxStaleness.toMillis();
     this.maxTokenBytes = b.maxTokenBytes;
     this.verified = Caffeine.newBuilder().maximumSize(b.signatureCacheSize).build();
+    this.cacheEnabled = b.signatureCacheSize > 0;
     this.dpop = new DpopVerifier(b.dpopMaxAge, b.clockSkew, b.maxTokenBytes, b.dpopReplayCacheSize);
     this.listener = b.listener;
-    for (int i = 0; i < deniedCounts.length; i++) {
-      deniedCounts[i] = new LongAdder();
+    for (DenyReason reason : REASONS) {
+      deniedCounts.put(reason, new LongAdder());
     }
   }
 
@@ -135,7 +138,7 @@ public final class TokenValidator implements MeterBinder {
               null);
     }
     if (decision instanceof Decision.Deny deny) {
-      deniedCounts[deny.reason().ordinal()].increment();
+      requireNonNull(deniedCounts.get(deny.reason())).increment();
     } else {
       allowedCount.increment();
     }
@@ -160,7 +163,9 @@ public final class TokenValidator implements MeterBinder {
         return deny;
       }
       cached = new CachedToken((VerifiedToken) outcome, generation);
-      verified.put(token, cached);
+      if (cacheEnabled) {
+        verified.put(token, cached);
+      }
     }
     VerifiedToken t = cached.token();
 
@@ -397,7 +402,7 @@ public final class TokenValidator implements MeterBinder {
         .register(registry);
     for (DenyReason reason : REASONS) {
       FunctionCounter.builder(
-              "tokenwatch.validation", deniedCounts[reason.ordinal()], LongAdder::sum)
+              "tokenwatch.validation", requireNonNull(deniedCounts.get(reason)), LongAdder::sum)
           .description("Token validation decisions")
           .tags("result", "denied", "reason", reason.name().toLowerCase(Locale.ROOT))
           .register(registry);
@@ -482,7 +487,7 @@ public final class TokenValidator implements MeterBinder {
       return this;
     }
 
-    /** Bound on tokens remembered as verified; default 100 000. */
+    /** Bound on tokens remembered as verified; default 100 000; 0 verifies every time. */
     public Builder signatureCacheSize(long size) {
       this.signatureCacheSize = size;
       return this;

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param subject {@code sub}
  * @param audience {@code aud} (one value per the contract; a list is accepted)
  * @param clientId {@code client_id}
- * @param scopes {@code scope}, split on spaces
+ * @param scopes the token's scopes (the claim holds them space-separated)
  * @param issuedAt {@code iat}
  * @param notBefore {@code nbf}, when present
  * @param expiresAt {@code exp}

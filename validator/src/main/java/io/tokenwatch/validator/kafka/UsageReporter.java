@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -151,16 +152,17 @@ public final class UsageReporter implements DecisionListener, MeterBinder, AutoC
 
   private void send(Pending pending) {
     TokenUsed event = toEvent(pending.request(), pending.decision(), pending.at(), validatorId);
-    producer.send(
-        new ProducerRecord<>(topic, event.getTokenId(), event),
-        (metadata, exception) -> {
-          if (exception == null) {
-            sent.incrementAndGet();
-          } else {
-            failed.incrementAndGet();
-            log.warn("Usage report not delivered: {}", exception.toString());
-          }
-        });
+    Future<?> unused =
+        producer.send(
+            new ProducerRecord<>(topic, event.getTokenId(), event),
+            (metadata, exception) -> {
+              if (exception == null) {
+                sent.incrementAndGet();
+              } else {
+                failed.incrementAndGet();
+                log.warn("Usage report not delivered: {}", exception.toString());
+              }
+            });
   }
 
   /** The event reporting one decision. Never contains the token or the proof. */
