@@ -1,0 +1,51 @@
+package io.tokenwatch.validator;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a validator knows about revocations: whether one covers a token, and how fresh that
+ * knowledge is. {@link RevocationIndex} is the implementation the revocation feed fills.
+ *
+ * <p>Implementations are safe for concurrent readers and must not block.
+ */
+public interface RevocationView {
+
+  /**
+   * The selector key ({@code <kind>:<value>}, see docs/TOKENS.md) of a live revocation covering the
+   * token, or {@code null} when none does.
+   */
+  @Nullable String revokedBy(VerifiedToken token);
+
+  /** Whether the view has bootstrapped, and when it was last known to be caught up. */
+  Freshness freshness();
+
+  /**
+   * How fresh a view is.
+   *
+   * @param ready whether the view has read everything that existed when it started
+   * @param caughtUpAtMillis epoch millis when it was last known to hold every revocation, by the
+   *     validator's clock; meaningless when not ready
+   */
+  record Freshness(boolean ready, long caughtUpAtMillis) {
+    /** Not ready yet. */
+    public static final Freshness NOT_READY = new Freshness(false, Long.MIN_VALUE);
+  }
+
+  /**
+   * A view that knows no revocations and is always fresh. Only for callers that deliberately accept
+   * not seeing revocations (e.g. a test, or a component that checks revocation elsewhere).
+   */
+  static RevocationView none() {
+    return new RevocationView() {
+      @Override
+      public @Nullable String revokedBy(VerifiedToken token) {
+        return null;
+      }
+
+      @Override
+      public Freshness freshness() {
+        return new Freshness(true, Long.MAX_VALUE);
+      }
+    };
+  }
+}

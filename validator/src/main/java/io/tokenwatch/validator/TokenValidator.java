@@ -1,0 +1,572 @@
+package io.tokenwatch.validator;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.Algorithm;
+import com.nimbusds.jose.Header;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides whether a presented access token grants a request, locally, with no network call per
+ * request (see docs/TOKENS.md for the token contract). Every check denies by default:
+ *
+ * <ol>
+ *   <li>size ({@link DenyReason#TOO_LARGE}) and shape ({@link DenyReason#MALFORMED});
+ *   <li>algorithm in the allow-list, never {@code none} or HMAC; {@code typ} {@code at+jwt}; no
+ *       {@code jku}/{@code x5u} other than the key set's own URL and no embedded {@code jwk}/{@code
+ *       x5c} is honoured; {@code kid} in the issuer's key set (an unknown one triggers a
+ *       rate-limited refresh); signature;
+ *   <li>{@code iss} and {@code aud};
+ *   <li>{@code exp}, {@code nbf} and {@code iat} with the allowed clock skew;
+ *   <li>revocation: the token id and every selector that matches it, its grant or its lineage; and
+ *       the freshness of that knowledge ({@link DenyReason#FEED_STALE} when not ready or stale);
+ *   <li>channel binding: a DPoP proof for {@code cnf.jkt}, the client certificate for {@code
+ *       cnf.x5t#S256};
+ *   <li>required scopes;
+ *   <li>the local use count against {@code max_uses}.
+ * </ol>
+ *
+ * <p>A token verified before is found in a bounded cache keyed by the whole token, so it costs no
+ * cryptography again; everything after step 3 is checked on every call.
+ *
+ * <p>Thread-safe; build one per issuer and audience and share it.
+ */
+public final class TokenValidator implements MeterBinder {
+
+  private static final Logger log = LoggerFactory.getLogger(TokenValidator.class);
+
+  private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
+  private static final JOSEObjectType APPLICATION_AT_JWT = new JOSEObjectType("application/at+jwt");
+  private static final DenyReason[] REASONS = DenyReason.values();
+
+  /** Algorithms a validator may be configured to accept: asymmetric signatures only. */
+  public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS = DpopVerifier.ALGORITHMS;
+
+  private final String issuer;
+  private final String audience;
+  private final JwksSource jwks;
+  private final Set<JWSAlgorithm> algorithms;
+  private final long skewMillis;
+  private final Clock clock;
+  private final RevocationView revocations;
+  private final long maxStalenessMillis;
+  private final int maxTokenBytes;
+  private final Cache<String, CachedToken> verified;
+  private final boolean cacheEnabled;
+  private final DpopVerifier dpop;
+  private final UseCounter uses = new UseCounter();
+  private final DecisionListener listener;
+  private final LongAdder allowedCount = new LongAdder();
+  private final EnumMap<DenyReason, LongAdder> deniedCounts = new EnumMap<>(DenyReason.class);
+
+  private record CachedToken(VerifiedToken token, long generation) {}
+
+  private TokenValidator(Builder b) {
+    this.issuer = requireNonNull(b.issuer, "issuer");
+    this.audience = requireNonNull(b.audience, "audience");
+    this.jwks = requireNonNull(b.jwks, "jwks");
+    this.revocations = requireNonNull(b.revocations, "revocations");
+    this.algorithms = Set.copyOf(b.algorithms);
+    this.skewMillis = b.clockSkew.toMillis();
+    this.clock = b.clock;
+    this.maxStalenessMillis = b.maxStaleness.toMillis();
+    this.maxTokenBytes = b.maxTokenBytes;
+    this.verified = Caffeine.newBuilder().maximumSize(b.signatureCacheSize).build();
+    this.cacheEnabled = b.signatureCacheSize > 0;
+    this.dpop = new DpopVerifier(b.dpopMaxAge, b.clockSkew, b.maxTokenBytes, b.dpopReplayCacheSize);
+    this.listener = b.listener;
+    for (DenyReason reason : REASONS) {
+      deniedCounts.put(reason, new LongAdder());
+    }
+  }
+
+  /** A builder; issuer, audience, key source and revocation view are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Decides on one request. Never throws for anything the request contains: every problem is a
+   * {@link Decision.Deny} with its reason. The decision is passed to the {@link DecisionListener}
+   * before it is returned.
+   *
+   * @throws NullPointerException if {@code request} is null
+   */
+  public Decision validate(TokenRequest request) {
+    requireNonNull(request, "request");
+    long now = clock.millis();
+    Decision decision;
+    try {
+      decision = decide(request, now);
+    } catch (RuntimeException e) {
+      // Fail closed on anything unforeseen in a library parsing attacker-supplied input.
+      log.debug("Denying a token that failed unexpectedly", e);
+      decision =
+          new Decision.Deny(
+              DenyReason.MALFORMED,
+              "token could not be processed (" + e.getClass().getSimpleName() + ")",
+              null,
+              0,
+              null);
+    }
+    if (decision instanceof Decision.Deny deny) {
+      requireNonNull(deniedCounts.get(deny.reason())).increment();
+    } else {
+      allowedCount.increment();
+    }
+    try {
+      listener.onDecision(request, decision, Instant.ofEpochMilli(now));
+    } catch (RuntimeException e) {
+      log.warn("Decision listener failed; the decision stands", e);
+    }
+    return decision;
+  }
+
+  private Decision decide(TokenRequest request, long now) {
+    String token = request.token();
+    if (token.length() > maxTokenBytes) {
+      return deny(DenyReason.TOO_LARGE, "token larger than " + maxTokenBytes + " bytes");
+    }
+    CachedToken cached = verified.getIfPresent(token);
+    if (cached == null || cached.generation() != jwks.generation()) {
+      long generation = jwks.generation();
+      Object outcome = verify(token);
+      if (outcome instanceof Decision.Deny deny) {
+        return deny;
+      }
+      cached = new CachedToken((VerifiedToken) outcome, generation);
+      if (cacheEnabled) {
+        verified.put(token, cached);
+      }
+    }
+    VerifiedToken t = cached.token();
+
+    if (now >= t.expiresAt().toEpochMilli() + skewMillis) {
+      return deny(DenyReason.EXPIRED, "token expired at " + t.expiresAt(), t, null);
+    }
+    Instant nbf = t.notBefore();
+    if (nbf != null && now + skewMillis < nbf.toEpochMilli()) {
+      return deny(DenyReason.NOT_YET_VALID, "token not valid before " + nbf, t, null);
+    }
+    if (now + skewMillis < t.issuedAt().toEpochMilli()) {
+      return deny(DenyReason.NOT_YET_VALID, "token issued in the future", t, null);
+    }
+
+    String revokedBy = revocations.revokedBy(t);
+    if (revokedBy != null) {
+      return deny(DenyReason.REVOKED, "revoked by " + revokedBy, t, null);
+    }
+    RevocationView.Freshness freshness = revocations.freshness();
+    if (!freshness.ready()) {
+      return deny(DenyReason.FEED_STALE, "revocation feed not ready", t, null);
+    }
+    if (now - freshness.caughtUpAtMillis() > maxStalenessMillis) {
+      return deny(
+          DenyReason.FEED_STALE,
+          "revocation feed last caught up " + (now - freshness.caughtUpAtMillis()) + " ms ago",
+          t,
+          null);
+    }
+
+    String thumbprint = null;
+    String jkt = t.dpopThumbprint();
+    if (jkt != null) {
+      String proof = request.dpopProof();
+      if (proof == null || request.scheme() != TokenRequest.Scheme.DPOP) {
+        return deny(
+            DenyReason.MISSING_PROOF, "DPoP-bound token presented without a proof", t, null);
+      }
+      DpopVerifier.Failure failure =
+          dpop.check(proof, request.method(), request.uri(), token, jkt, now);
+      if (failure != null) {
+        return deny(failure.reason(), failure.detail(), t, null);
+      }
+      thumbprint = jkt;
+    } else if (request.scheme() == TokenRequest.Scheme.DPOP) {
+      return deny(
+          DenyReason.BINDING_MISMATCH, "DPoP scheme used with a token not bound to a key", t, null);
+    }
+    String x5t = t.certificateThumbprint();
+    if (x5t != null) {
+      String presented = request.clientCertificateThumbprint();
+      if (presented == null) {
+        return deny(
+            DenyReason.MISSING_PROOF,
+            "certificate-bound token without a client certificate",
+            t,
+            null);
+      }
+      if (!MessageDigest.isEqual(
+          presented.getBytes(StandardCharsets.US_ASCII), x5t.getBytes(StandardCharsets.US_ASCII))) {
+        return deny(
+            DenyReason.BINDING_MISMATCH,
+            "client certificate is not the one the token is bound to",
+            t,
+            presented);
+      }
+      thumbprint = presented;
+    }
+
+    for (String scope : request.requiredScopes()) {
+      if (!t.scopes().contains(scope)) {
+        return deny(DenyReason.INSUFFICIENT_SCOPE, "token lacks scope " + scope, t, thumbprint);
+      }
+    }
+
+    Integer maxUses = t.maxUses();
+    long count =
+        uses.tryUse(
+            t.tokenId(),
+            maxUses == null ? -1 : maxUses,
+            t.expiresAt().toEpochMilli() + skewMillis,
+            now);
+    if (count < 0) {
+      return new Decision.Deny(
+          DenyReason.MAX_USES_EXCEEDED,
+          "token already used " + -count + " of " + maxUses + " times here",
+          t,
+          -count,
+          thumbprint);
+    }
+    return new Decision.Allow(t, count, thumbprint);
+  }
+
+  /** The verified claims, or a {@link Decision.Deny}. */
+  private Object verify(String token) {
+    int dot1 = token.indexOf('.');
+    int dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
+    if (dot1 <= 0 || dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) {
+      return deny(DenyReason.MALFORMED, "not a JWS in compact serialization");
+    }
+    Header header;
+    try {
+      header = Header.parse(new Base64URL(token.substring(0, dot1)));
+    } catch (ParseException e) {
+      return deny(DenyReason.MALFORMED, "header cannot be parsed");
+    }
+    if (!(header instanceof JWSHeader jws)) {
+      return Algorithm.NONE.equals(header.getAlgorithm())
+          ? deny(DenyReason.ALGORITHM_NOT_ALLOWED, "unsigned token (alg none)")
+          : deny(DenyReason.MALFORMED, "not a signed token");
+    }
+    JWSAlgorithm alg = jws.getAlgorithm();
+    if (!algorithms.contains(alg)) {
+      return deny(DenyReason.ALGORITHM_NOT_ALLOWED, "algorithm not allowed: " + alg);
+    }
+    if (!AT_JWT.equals(jws.getType()) && !APPLICATION_AT_JWT.equals(jws.getType())) {
+      return deny(DenyReason.WRONG_TYPE, "typ is not at+jwt: " + jws.getType());
+    }
+    URI jku = jws.getJWKURL();
+    if (jku != null && !jku.equals(jwks.location())) {
+      return deny(DenyReason.UNKNOWN_KEY, "jku header names a key set other than the issuer's");
+    }
+    if (jws.getX509CertURL() != null || jws.getJWK() != null || jws.getX509CertChain() != null) {
+      return deny(DenyReason.UNKNOWN_KEY, "keys named or embedded in the header are not honoured");
+    }
+    String kid = jws.getKeyID();
+    if (kid == null) {
+      return deny(DenyReason.UNKNOWN_KEY, "no kid header");
+    }
+    JwksSource.Entry key = jwks.find(kid);
+    if (key == null) {
+      return deny(DenyReason.UNKNOWN_KEY, "no issuer key with kid " + kid);
+    }
+    if ((key.key().getAlgorithm() != null && !alg.equals(key.key().getAlgorithm()))
+        || !key.verifier().supportedJWSAlgorithms().contains(alg)) {
+      return deny(DenyReason.ALGORITHM_NOT_ALLOWED, "key " + kid + " is not for " + alg);
+    }
+    try {
+      byte[] signingInput = token.substring(0, dot2).getBytes(StandardCharsets.US_ASCII);
+      if (!key.verifier().verify(jws, signingInput, new Base64URL(token.substring(dot2 + 1)))) {
+        return deny(DenyReason.BAD_SIGNATURE, "signature does not verify with key " + kid);
+      }
+    } catch (JOSEException e) {
+      return deny(DenyReason.BAD_SIGNATURE, "signature does not verify with key " + kid);
+    }
+    JWTClaimsSet claims;
+    try {
+      claims = JWTClaimsSet.parse(new Base64URL(token.substring(dot1 + 1, dot2)).decodeToString());
+    } catch (ParseException e) {
+      return deny(DenyReason.MALFORMED, "claims cannot be parsed");
+    }
+    if (!issuer.equals(claims.getIssuer())) {
+      return deny(DenyReason.WRONG_ISSUER, "iss is not " + issuer);
+    }
+    List<String> aud = claims.getAudience();
+    if (!aud.contains(audience)) {
+      return deny(DenyReason.WRONG_AUDIENCE, "aud does not include " + audience);
+    }
+    try {
+      return toVerifiedToken(claims, aud, kid);
+    } catch (ParseException | IllegalArgumentException | NullPointerException e) {
+      return deny(DenyReason.MALFORMED, "claims malformed: " + e.getMessage());
+    }
+  }
+
+  private static VerifiedToken toVerifiedToken(JWTClaimsSet c, List<String> aud, String kid)
+      throws ParseException {
+    String scope = c.getStringClaim("scope");
+    Set<String> scopes =
+        scope == null || scope.isBlank() ? Set.of() : Set.of(scope.trim().split(" +"));
+    Map<String, Object> cnf = c.getJSONObjectClaim("cnf");
+    Map<String, Object> act = c.getJSONObjectClaim("act");
+    List<String> lineage = c.getStringListClaim("lineage");
+    return new VerifiedToken(
+        required(c.getJWTID(), "jti"),
+        required(c.getIssuer(), "iss"),
+        required(c.getSubject(), "sub"),
+        aud,
+        required(c.getStringClaim("client_id"), "client_id"),
+        scopes,
+        required(c.getIssueTime(), "iat").toInstant(),
+        c.getNotBeforeTime() == null ? null : c.getNotBeforeTime().toInstant(),
+        required(c.getExpirationTime(), "exp").toInstant(),
+        c.getIntegerClaim("max_uses"),
+        c.getStringClaim("grant_id"),
+        c.getStringClaim("policy_id"),
+        c.getStringClaim("policy_version"),
+        stringMember(cnf, "jkt"),
+        stringMember(cnf, "x5t#S256"),
+        stringMember(act, "sub"),
+        stringMember(act, "client_id"),
+        c.getStringClaim("parent_jti"),
+        lineage == null ? List.of() : new ArrayList<>(lineage),
+        kid);
+  }
+
+  private static <T> T required(@Nullable T value, String claim) throws ParseException {
+    if (value == null) {
+      throw new ParseException("missing claim " + claim, 0);
+    }
+    return value;
+  }
+
+  private static @Nullable String stringMember(@Nullable Map<String, Object> map, String name)
+      throws ParseException {
+    if (map == null || !map.containsKey(name)) {
+      return null;
+    }
+    if (map.get(name) instanceof String s) {
+      return s;
+    }
+    throw new ParseException("claim member " + name + " is not a string", 0);
+  }
+
+  private Decision.Deny deny(DenyReason reason, String detail) {
+    return new Decision.Deny(reason, detail, null, 0, null);
+  }
+
+  private Decision.Deny deny(
+      DenyReason reason, String detail, VerifiedToken token, @Nullable String thumbprint) {
+    return new Decision.Deny(reason, detail, token, uses.current(token.tokenId()), thumbprint);
+  }
+
+  /**
+   * Registers {@code tokenwatch.validation} (a counter per {@code result} and {@code reason}),
+   * {@code tokenwatch.validation.signature.cache.size} and {@code
+   * tokenwatch.validation.use.counts.size}.
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("tokenwatch.validation", allowedCount, LongAdder::sum)
+        .description("Token validation decisions")
+        .tags("result", "allowed", "reason", "none")
+        .register(registry);
+    for (DenyReason reason : REASONS) {
+      FunctionCounter.builder(
+              "tokenwatch.validation", requireNonNull(deniedCounts.get(reason)), LongAdder::sum)
+          .description("Token validation decisions")
+          .tags("result", "denied", "reason", reason.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
+    Gauge.builder("tokenwatch.validation.signature.cache.size", verified, Cache::estimatedSize)
+        .description("Tokens whose signature is cached as verified")
+        .register(registry);
+    Gauge.builder("tokenwatch.validation.use.counts.size", uses, UseCounter::size)
+        .description("Tokens with a local use count")
+        .register(registry);
+  }
+
+  /** Configures a {@link TokenValidator}. Not thread-safe; {@link #build()} validates. */
+  public static final class Builder {
+    private @Nullable String issuer;
+    private @Nullable String audience;
+    private @Nullable JwksSource jwks;
+    private @Nullable RevocationView revocations;
+    private Set<JWSAlgorithm> algorithms = Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.RS256);
+    private Duration clockSkew = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+    private Duration maxStaleness = Duration.ofSeconds(30);
+    private long signatureCacheSize = 100_000;
+    private int maxTokenBytes = 8192;
+    private Duration dpopMaxAge = Duration.ofSeconds(60);
+    private long dpopReplayCacheSize = 1_000_000;
+    private DecisionListener listener = DecisionListener.NONE;
+
+    private Builder() {}
+
+    /** The trusted issuer: {@code iss} must equal it. Required. */
+    public Builder issuer(String issuer) {
+      this.issuer = requireNonNull(issuer, "issuer");
+      return this;
+    }
+
+    /** This resource server: {@code aud} must include it. Required. */
+    public Builder audience(String audience) {
+      this.audience = requireNonNull(audience, "audience");
+      return this;
+    }
+
+    /** The issuer's keys. Required. */
+    public Builder jwks(JwksSource jwks) {
+      this.jwks = requireNonNull(jwks, "jwks");
+      return this;
+    }
+
+    /**
+     * What is revoked and how fresh that is. Required: pass {@link RevocationView#none()} to opt
+     * out of revocation checks explicitly.
+     */
+    public Builder revocations(RevocationView revocations) {
+      this.revocations = requireNonNull(revocations, "revocations");
+      return this;
+    }
+
+    /**
+     * The algorithm allow-list; default {@code EdDSA} and {@code RS256}. Only {@link
+     * #SUPPORTED_ALGORITHMS} may be named.
+     */
+    public Builder algorithms(Set<JWSAlgorithm> algorithms) {
+      this.algorithms = Set.copyOf(requireNonNull(algorithms, "algorithms"));
+      return this;
+    }
+
+    /** Tolerance for clocks that disagree, applied to {@code exp}, {@code nbf}, {@code iat}. */
+    public Builder clockSkew(Duration clockSkew) {
+      this.clockSkew = requireNonNull(clockSkew, "clockSkew");
+      return this;
+    }
+
+    /** The time source; default the system clock in UTC. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Deny with {@code FEED_STALE} when the revocation view last caught up longer ago. */
+    public Builder maxStaleness(Duration maxStaleness) {
+      this.maxStaleness = requireNonNull(maxStaleness, "maxStaleness");
+      return this;
+    }
+
+    /** Bound on tokens remembered as verified; default 100 000; 0 verifies every time. */
+    public Builder signatureCacheSize(long size) {
+      this.signatureCacheSize = size;
+      return this;
+    }
+
+    /** Tokens (and DPoP proofs) longer than this are denied unread; default 8192. */
+    public Builder maxTokenBytes(int bytes) {
+      this.maxTokenBytes = bytes;
+      return this;
+    }
+
+    /** How old a DPoP proof's {@code iat} may be; default 60 s. */
+    public Builder dpopMaxAge(Duration maxAge) {
+      this.dpopMaxAge = requireNonNull(maxAge, "maxAge");
+      return this;
+    }
+
+    /** Bound on DPoP proof ids remembered against replay; default 1 000 000. */
+    public Builder dpopReplayCacheSize(long size) {
+      this.dpopReplayCacheSize = size;
+      return this;
+    }
+
+    /** Told of every decision, e.g. a usage reporter; default none. */
+    public Builder listener(DecisionListener listener) {
+      this.listener = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * A validator.
+     *
+     * @throws IllegalStateException listing every missing or invalid setting
+     */
+    public TokenValidator build() {
+      List<String> problems = new ArrayList<>();
+      if (issuer == null || issuer.isBlank()) {
+        problems.add("issuer is required");
+      }
+      if (audience == null || audience.isBlank()) {
+        problems.add("audience is required");
+      }
+      if (jwks == null) {
+        problems.add("jwks is required");
+      }
+      if (revocations == null) {
+        problems.add("revocations is required (RevocationView.none() to opt out)");
+      }
+      if (algorithms.isEmpty()) {
+        problems.add("algorithms must not be empty");
+      }
+      for (JWSAlgorithm alg : algorithms) {
+        if (!SUPPORTED_ALGORITHMS.contains(alg)) {
+          problems.add("algorithm not allowed (asymmetric only): " + alg);
+        }
+      }
+      if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofMinutes(10)) > 0) {
+        problems.add("clockSkew must be within 0..10 min: " + clockSkew);
+      }
+      if (maxStaleness.isNegative() || maxStaleness.isZero()) {
+        problems.add("maxStaleness must be positive: " + maxStaleness);
+      }
+      if (signatureCacheSize < 0) {
+        problems.add("signatureCacheSize must be >= 0: " + signatureCacheSize);
+      }
+      if (maxTokenBytes < 256) {
+        problems.add("maxTokenBytes must be >= 256: " + maxTokenBytes);
+      }
+      if (dpopMaxAge.isNegative() || dpopMaxAge.isZero()) {
+        problems.add("dpopMaxAge must be positive: " + dpopMaxAge);
+      }
+      if (dpopReplayCacheSize < 1) {
+        problems.add("dpopReplayCacheSize must be >= 1: " + dpopReplayCacheSize);
+      }
+      if (!problems.isEmpty()) {
+        throw new IllegalStateException(
+            "Invalid token validator settings: " + String.join("; ", problems));
+      }
+      return new TokenValidator(this);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.tokenwatch.validator.http;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.events.Revocation;
+import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
+import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.serde.AvroSerdes;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.TopicEnsurer;
+import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.validator.DecisionListener;
+import io.tokenwatch.validator.JwksSource;
+import io.tokenwatch.validator.RevocationIndex;
+import io.tokenwatch.validator.TokenValidator;
+import io.tokenwatch.validator.jwks.HttpJwksFetcher;
+import io.tokenwatch.validator.kafka.RevocationFeed;
+import io.tokenwatch.validator.kafka.UsageReporter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The validator as a running service: ensures the topics, follows the revocation feed, reports
+ * usage and serves the forward-auth sidecar. {@link #start(ValidatorConfig)} returns once the
+ * sidecar listens (the feed may still be bootstrapping: until it is ready {@code /auth} answers 503
+ * and {@code /ready} is 503); {@link #close()} stops everything.
+ */
+public final class ValidatorService implements AutoCloseable {
+
+  private final RevocationFeed feed;
+  private final @Nullable UsageReporter reporter;
+  private final TokenValidator validator;
+  private final ValidatorSidecar sidecar;
+
+  private ValidatorService(
+      RevocationFeed feed,
+      @Nullable UsageReporter reporter,
+      TokenValidator validator,
+      ValidatorSidecar sidecar) {
+    this.feed = feed;
+    this.reporter = reporter;
+    this.validator = validator;
+    this.sidecar = sidecar;
+  }
+
+  /**
+   * Starts the service.
+   *
+   * @throws org.apache.kafka.common.KafkaException when the cluster cannot be reached to ensure
+   *     topics
+   */
+  public static ValidatorService start(ValidatorConfig config) {
+    requireNonNull(config, "config");
+    Clock clock = Clock.systemUTC();
+    SerdeConfig serdeConfig = SerdeConfig.of(config.clientConfig());
+    SchemaRegistryClient registry = new HttpSchemaRegistryClient(serdeConfig.registrySettings());
+    try (Admin admin = Admin.create(config.clientConfig())) {
+      new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
+          .ensure(List.of(Topics.REVOCATIONS, Topics.TOKEN_USED));
+    }
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    RevocationFeed feed =
+        new RevocationFeed(
+            config.clientConfig(),
+            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
+            config.revocationTopic(),
+            new RevocationIndex(),
+            clock,
+            Duration.ofMillis(500));
+    UsageReporter reporter = null;
+    try {
+      if (config.usageEnabled()) {
+        reporter =
+            new UsageReporter(
+                config.clientConfig(),
+                AvroSerdes.specific(TokenUsed.class, registry, serdeConfig, false).serializer(),
+                config.usageTopic(),
+                config.validatorId(),
+                config.usageQueueSize());
+        reporter.bindTo(metrics);
+      }
+      TokenValidator validator =
+          TokenValidator.builder()
+              .issuer(config.issuer())
+              .audience(config.audience())
+              .jwks(
+                  JwksSource.fetching(
+                      new HttpJwksFetcher(config.jwksUrl(), Duration.ofSeconds(5)),
+                      config.jwksMinRefreshInterval(),
+                      config.jwksMaxAge(),
+                      clock))
+              .algorithms(config.algorithms())
+              .clockSkew(config.clockSkew())
+              .clock(clock)
+              .revocations(feed)
+              .maxStaleness(config.maxStaleness())
+              .signatureCacheSize(config.signatureCacheSize())
+              .maxTokenBytes(config.maxTokenBytes())
+              .dpopMaxAge(config.dpopMaxAge())
+              .dpopReplayCacheSize(config.dpopReplayCacheSize())
+              .listener(reporter == null ? DecisionListener.NONE : reporter)
+              .build();
+      validator.bindTo(metrics);
+      feed.bindTo(metrics);
+      long maxStalenessMillis = config.maxStaleness().toMillis();
+      ValidatorSidecar sidecar =
+          new ValidatorSidecar(
+              validator,
+              config.sidecarSettings(),
+              () -> feed.isReady() && feed.stalenessMillis() <= maxStalenessMillis,
+              metrics);
+      return new ValidatorService(feed, reporter, validator, sidecar);
+    } catch (RuntimeException e) {
+      feed.close();
+      if (reporter != null) {
+        reporter.close();
+      }
+      throw e;
+    }
+  }
+
+  /** The validator, for embedding callers that also want to call it directly. */
+  public TokenValidator validator() {
+    return validator;
+  }
+
+  /** The revocation feed. */
+  public RevocationFeed feed() {
+    return feed;
+  }
+
+  /** The sidecar's port. */
+  public int port() {
+    return sidecar.port();
+  }
+
+  /** Stops the sidecar, the feed and the reporter (sending what it has queued). */
+  @Override
+  public void close() {
+    sidecar.close();
+    feed.close();
+    if (reporter != null) {
+      reporter.close();
+    }
+  }
+}

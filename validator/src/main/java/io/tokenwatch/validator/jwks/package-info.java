@@ -1,0 +1,3 @@
+/** Fetching the issuer's JSON Web Key Set over HTTP. */
+@org.jspecify.annotations.NullMarked
+package io.tokenwatch.validator.jwks;

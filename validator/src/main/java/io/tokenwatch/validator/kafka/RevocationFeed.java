@@ -1,0 +1,341 @@
+package io.tokenwatch.validator.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.tokenwatch.events.Revocation;
+import io.tokenwatch.validator.RevocationIndex;
+import io.tokenwatch.validator.RevocationView;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the compacted revocation feed into a {@link RevocationIndex}: assigns every partition (no
+ * consumer group, so every validator reads everything), reads from the beginning, applies records
+ * and tombstones, becomes ready once it has reached the end offsets seen at start, then keeps
+ * following.
+ *
+ * <p>Freshness: after each poll it asks the brokers for the end offsets; when its positions have
+ * reached them the index is marked caught up at the time of that request. When the brokers cannot
+ * be reached, the last caught-up time ages and validators deny with {@code FEED_STALE} once it is
+ * older than their staleness budget (fail closed).
+ *
+ * <p>A record whose value cannot be read is applied as a revocation of its key without watermark
+ * (failing closed: over-revoking is safe, missing a revocation is not) and counted.
+ *
+ * <p>One background thread; {@link #close()} stops it. The index may be read from any thread.
+ */
+public final class RevocationFeed implements RevocationView, MeterBinder, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
+
+  private final Map<String, Object> consumerConfig;
+  private final Deserializer<Revocation> valueDeserializer;
+  private final String topic;
+  private final RevocationIndex index;
+  private final Clock clock;
+  private final Duration pollTimeout;
+  private final Thread thread;
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final AtomicLong applied = new AtomicLong();
+  private final AtomicLong tombstones = new AtomicLong();
+  private final AtomicLong unreadable = new AtomicLong();
+  private volatile long lag = -1;
+  private volatile boolean running = true;
+  private volatile @Nullable KafkaConsumer<String, Revocation> consumer;
+
+  /**
+   * Starts following the feed.
+   *
+   * @param consumerConfig Kafka consumer settings, at least {@code bootstrap.servers}; group,
+   *     offset and deserializer settings are set here
+   * @param valueDeserializer reads {@code Revocation} values (Confluent wire format)
+   * @param topic the feed topic, normally {@code tokenwatch.revocations}
+   * @param index where revocations go; it is marked ready and caught up by this feed
+   * @param clock the validator's clock, for freshness
+   * @param pollTimeout how long one poll waits; also how often freshness is renewed
+   */
+  public RevocationFeed(
+      Map<String, Object> consumerConfig,
+      Deserializer<Revocation> valueDeserializer,
+      String topic,
+      RevocationIndex index,
+      Clock clock,
+      Duration pollTimeout) {
+    this.consumerConfig = new HashMap<>(requireNonNull(consumerConfig, "consumerConfig"));
+    this.valueDeserializer = requireNonNull(valueDeserializer, "valueDeserializer");
+    this.topic = requireNonNull(topic, "topic");
+    this.index = requireNonNull(index, "index");
+    this.clock = requireNonNull(clock, "clock");
+    this.pollTimeout = requireNonNull(pollTimeout, "pollTimeout");
+    this.consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    this.consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    this.consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    this.consumerConfig.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-validator-feed");
+    this.thread = new Thread(this::run, "tokenwatch-revocation-feed");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /** The index this feed fills. */
+  public RevocationIndex index() {
+    return index;
+  }
+
+  @Override
+  public @Nullable String revokedBy(io.tokenwatch.validator.VerifiedToken token) {
+    return index.revokedBy(token);
+  }
+
+  @Override
+  public Freshness freshness() {
+    return index.freshness();
+  }
+
+  /** Whether the feed has bootstrapped. */
+  public boolean isReady() {
+    return index.freshness().ready();
+  }
+
+  /**
+   * Waits until the feed has bootstrapped.
+   *
+   * @return whether it is ready
+   */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Milliseconds since the feed was last known caught up, or -1 when not ready. */
+  public long stalenessMillis() {
+    Freshness f = index.freshness();
+    return f.ready() ? Math.max(0, clock.millis() - f.caughtUpAtMillis()) : -1;
+  }
+
+  private void run() {
+    try (KafkaConsumer<String, Revocation> c =
+        new KafkaConsumer<>(consumerConfig, new StringDeserializer(), valueDeserializer)) {
+      consumer = c;
+      if (!running) {
+        return;
+      }
+      List<TopicPartition> partitions = partitions(c);
+      if (partitions.isEmpty()) {
+        return;
+      }
+      c.assign(partitions);
+      c.seekToBeginning(partitions);
+      Map<TopicPartition, Long> startEnd = null;
+      while (running) {
+        try {
+          if (startEnd == null) {
+            startEnd = endOffsets(c, partitions);
+          }
+          followOnce(c, partitions, startEnd);
+        } catch (WakeupException e) {
+          throw e;
+        } catch (KafkaException e) {
+          log.warn("Revocation feed poll failed; retrying", e);
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      log.error("Revocation feed stopped; validators will deny with FEED_STALE", e);
+    } finally {
+      consumer = null;
+    }
+  }
+
+  private void followOnce(
+      KafkaConsumer<String, Revocation> c,
+      List<TopicPartition> partitions,
+      @Nullable Map<TopicPartition, Long> startEnd) {
+    poll(c);
+    long before = clock.millis();
+    Map<TopicPartition, Long> end = endOffsets(c, partitions);
+    if (end == null) {
+      return; // brokers unreachable: freshness ages
+    }
+    long behind = 0;
+    boolean reachedStart = startEnd != null;
+    for (TopicPartition tp : partitions) {
+      long position = c.position(tp, pollTimeout);
+      behind += Math.max(0, end.get(tp) - position);
+      if (startEnd != null && position < startEnd.get(tp)) {
+        reachedStart = false;
+      }
+    }
+    lag = behind;
+    if (isReady() ? behind == 0 : reachedStart) {
+      index.markCaughtUp(before);
+      if (ready.getCount() > 0) {
+        log.info(
+            "Revocation feed ready: {} token ids, {} selectors",
+            index.tokenIdCount(),
+            index.selectorCount());
+        ready.countDown();
+      }
+    }
+  }
+
+  private List<TopicPartition> partitions(KafkaConsumer<String, Revocation> c) {
+    while (running) {
+      try {
+        List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+        if (infos != null && !infos.isEmpty()) {
+          List<TopicPartition> partitions = new ArrayList<>();
+          for (PartitionInfo info : infos) {
+            partitions.add(new TopicPartition(info.topic(), info.partition()));
+          }
+          return partitions;
+        }
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        // retried below
+      }
+      log.warn("Revocation feed topic {} not available yet; retrying", topic);
+    }
+    return List.of();
+  }
+
+  private @Nullable Map<TopicPartition, Long> endOffsets(
+      KafkaConsumer<String, Revocation> c, List<TopicPartition> partitions) {
+    try {
+      return c.endOffsets(partitions, pollTimeout.multipliedBy(5));
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      log.debug("End offsets of {} not available: {}", topic, e.getMessage());
+      return null;
+    }
+  }
+
+  private void poll(KafkaConsumer<String, Revocation> c) {
+    ConsumerRecords<String, Revocation> records;
+    try {
+      records = c.poll(pollTimeout);
+    } catch (RecordDeserializationException e) {
+      applyUnreadable(e);
+      c.seek(e.topicPartition(), e.offset() + 1);
+      return;
+    }
+    for (ConsumerRecord<String, Revocation> record : records) {
+      apply(record.key(), record.value());
+    }
+  }
+
+  private void apply(String key, Revocation value) {
+    if (key == null) {
+      return;
+    }
+    if (value == null) {
+      index.remove(key);
+      tombstones.incrementAndGet();
+      return;
+    }
+    Long issuedBefore =
+        value.getSelector().getIssuedBefore() == null
+            ? null
+            : value.getSelector().getIssuedBefore().toEpochMilli();
+    if (!index.put(key, issuedBefore)) {
+      log.warn("Revocation with a selector kind this validator does not know: {}", key);
+    }
+    applied.incrementAndGet();
+  }
+
+  private void applyUnreadable(RecordDeserializationException e) {
+    unreadable.incrementAndGet();
+    ByteBuffer keyBuffer = e.keyBuffer();
+    if (keyBuffer == null) {
+      log.error("Unreadable revocation without key at {}@{}", e.topicPartition(), e.offset(), e);
+      return;
+    }
+    byte[] bytes = new byte[keyBuffer.remaining()];
+    keyBuffer.duplicate().get(bytes);
+    String key = new String(bytes, StandardCharsets.UTF_8);
+    log.error(
+        "Unreadable revocation {} at {}@{}; revoking its key without watermark",
+        key,
+        e.topicPartition(),
+        e.offset(),
+        e);
+    index.put(key, null);
+  }
+
+  /**
+   * Registers {@code tokenwatch.revocation.feed.staleness} (seconds, -1 when not ready), {@code
+   * .lag} (records behind), {@code .ready}, {@code .records} (applied, tombstones, unreadable) and
+   * {@code tokenwatch.revocation.index.size} per kind.
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("tokenwatch.revocation.feed.staleness", this, f -> f.stalenessMillis() / 1000.0)
+        .baseUnit("seconds")
+        .description("Time since the revocation feed was last known caught up; -1 when not ready")
+        .register(registry);
+    Gauge.builder("tokenwatch.revocation.feed.lag", this, f -> f.lag)
+        .description("Records the feed is behind the end offsets at its last check")
+        .register(registry);
+    Gauge.builder("tokenwatch.revocation.feed.ready", this, f -> f.isReady() ? 1 : 0)
+        .register(registry);
+    FunctionCounter.builder("tokenwatch.revocation.feed.records", applied, AtomicLong::get)
+        .tag("type", "revocation")
+        .register(registry);
+    FunctionCounter.builder("tokenwatch.revocation.feed.records", tombstones, AtomicLong::get)
+        .tag("type", "tombstone")
+        .register(registry);
+    FunctionCounter.builder("tokenwatch.revocation.feed.records", unreadable, AtomicLong::get)
+        .tag("type", "unreadable")
+        .register(registry);
+    Gauge.builder("tokenwatch.revocation.index.size", index, RevocationIndex::tokenIdCount)
+        .tag("kind", "token")
+        .register(registry);
+    Gauge.builder("tokenwatch.revocation.index.size", index, RevocationIndex::selectorCount)
+        .tag("kind", "selector")
+        .register(registry);
+  }
+
+  /** Stops following; the index keeps what it has but is no longer renewed (so it goes stale). */
+  @Override
+  public void close() {
+    running = false;
+    KafkaConsumer<String, Revocation> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    try {
+      thread.join(Duration.ofSeconds(30).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RevocationFeed{" + topic + ", ready=" + isReady() + "}";
+  }
+}

@@ -1,0 +1,3 @@
+/** Kafka plumbing of the validator: the revocation feed consumer and the usage reporter. */
+@org.jspecify.annotations.NullMarked
+package io.tokenwatch.validator.kafka;

@@ -1,0 +1,248 @@
+package io.tokenwatch.validator.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tokenwatch.events.Revocation;
+import io.tokenwatch.events.RevocationReason;
+import io.tokenwatch.events.RevocationSelector;
+import io.tokenwatch.events.SelectorKind;
+import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.events.UseDecision;
+import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
+import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.serde.AvroSerdes;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.TopicEnsurer;
+import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.testing.KafkaIntegrationTest;
+import io.tokenwatch.testing.TestCluster;
+import io.tokenwatch.validator.Decision;
+import io.tokenwatch.validator.DenyReason;
+import io.tokenwatch.validator.JwksSource;
+import io.tokenwatch.validator.RevocationIndex;
+import io.tokenwatch.validator.TestTokens;
+import io.tokenwatch.validator.TokenRequest;
+import io.tokenwatch.validator.TokenValidator;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@KafkaIntegrationTest
+class RevocationFeedIntegrationTest {
+
+  private static final Duration BOUND = Duration.ofSeconds(60);
+
+  private final TestTokens tokens = new TestTokens();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private TestCluster cluster;
+  private SchemaRegistryClient registry;
+  private SerdeConfig serdeConfig;
+
+  @BeforeEach
+  void setUp(TestCluster cluster) throws Exception {
+    this.cluster = cluster;
+    this.serdeConfig =
+        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl()));
+    this.registry = new HttpSchemaRegistryClient(serdeConfig.registrySettings());
+    try (Admin admin = Admin.create(clientConfig())) {
+      new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
+          .ensure(List.of(Topics.REVOCATIONS, Topics.TOKEN_USED));
+    }
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable closeable : closeables) {
+      closeable.close();
+    }
+  }
+
+  private Map<String, Object> clientConfig() {
+    return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+  }
+
+  private void produce(String key, @Nullable Revocation value) throws Exception {
+    try (KafkaProducer<String, Revocation> producer =
+        new KafkaProducer<>(
+            clientConfig(),
+            new StringSerializer(),
+            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).serializer())) {
+      producer
+          .send(new ProducerRecord<>(Topics.REVOCATIONS.name(), key, value))
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Revocation revocation(SelectorKind kind, String value) {
+    Instant now = Instant.now();
+    return Revocation.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setOccurredAt(now)
+        .setSelector(new RevocationSelector(kind, value, null))
+        .setReason(RevocationReason.ADMIN)
+        .setRequestedBy("integration-test")
+        .setForgetAfter(now.plusSeconds(3600))
+        .build();
+  }
+
+  private RevocationFeed startFeed(RevocationIndex index) {
+    RevocationFeed feed =
+        new RevocationFeed(
+            clientConfig(),
+            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
+            Topics.REVOCATIONS.name(),
+            index,
+            Clock.systemUTC(),
+            Duration.ofMillis(200));
+    closeables.add(feed);
+    return feed;
+  }
+
+  private TokenValidator validator(RevocationFeed feed, Duration maxStaleness) {
+    return TokenValidator.builder()
+        .issuer(TestTokens.ISSUER)
+        .audience(TestTokens.AUDIENCE)
+        .jwks(JwksSource.fixed(tokens.publicKeys()))
+        .revocations(feed)
+        .maxStaleness(maxStaleness)
+        .build();
+  }
+
+  private static TokenRequest request(String token) {
+    return TokenRequest.of(token, "GET", "https://api.example/x", Set.of());
+  }
+
+  @Test
+  void shouldBootstrapBeforeReadyThenFollowRevocationsAndTombstones() throws Exception {
+    String early = UUID.randomUUID().toString();
+    produce("token:" + early, revocation(SelectorKind.TOKEN, early));
+
+    RevocationIndex index = new RevocationIndex();
+    RevocationFeed feed = startFeed(index);
+    assertThat(feed.awaitReady(BOUND)).isTrue();
+    // Ready means everything present at start has been applied.
+    assertThat(index.containsTokenId(early)).isTrue();
+
+    TokenValidator validator = validator(feed, Duration.ofSeconds(30));
+    var claims = TestTokens.claims(Instant.now()).subject("subject-" + UUID.randomUUID()).build();
+    String token = tokens.sign(claims);
+    assertThat(validator.validate(request(token)).allowed()).isTrue();
+
+    produce(
+        "subject:" + claims.getSubject(), revocation(SelectorKind.SUBJECT, claims.getSubject()));
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              Decision decision = validator.validate(request(token));
+              assertThat(decision).isInstanceOf(Decision.Deny.class);
+              assertThat(((Decision.Deny) decision).reason()).isEqualTo(DenyReason.REVOKED);
+            });
+
+    produce("token:" + early, null);
+    await().atMost(BOUND).until(() -> !index.containsTokenId(early));
+  }
+
+  @Test
+  void shouldDenyFeedStaleOnceTheFeedStops() throws Exception {
+    RevocationFeed feed = startFeed(new RevocationIndex());
+    TokenValidator validator = validator(feed, Duration.ofSeconds(2));
+    String token = tokens.sign(TestTokens.claims(Instant.now()).build());
+    // Not ready yet or ready: either way it must not allow before the feed is ready.
+    assertThat(feed.awaitReady(BOUND)).isTrue();
+    await().atMost(BOUND).until(() -> validator.validate(request(token)).allowed());
+
+    feed.close();
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              Decision decision = validator.validate(request(token));
+              assertThat(decision).isInstanceOf(Decision.Deny.class);
+              assertThat(((Decision.Deny) decision).reason()).isEqualTo(DenyReason.FEED_STALE);
+            });
+  }
+
+  @Test
+  void shouldReportUsageToTheTokenUsedTopic() throws Exception {
+    RevocationFeed feed = startFeed(new RevocationIndex());
+    assertThat(feed.awaitReady(BOUND)).isTrue();
+    UsageReporter reporter =
+        new UsageReporter(
+            clientConfig(),
+            AvroSerdes.specific(TokenUsed.class, registry, serdeConfig, false).serializer(),
+            Topics.TOKEN_USED.name(),
+            "validator-it",
+            1000);
+    closeables.add(0, reporter);
+    TokenValidator validator =
+        TokenValidator.builder()
+            .issuer(TestTokens.ISSUER)
+            .audience(TestTokens.AUDIENCE)
+            .jwks(JwksSource.fixed(tokens.publicKeys()))
+            .revocations(feed)
+            .listener(reporter)
+            .build();
+    var claims = TestTokens.claims(Instant.now()).build();
+    String token = tokens.sign(claims);
+    assertThat(validator.validate(request(token).withSource("10.0.0.7", null)).allowed()).isTrue();
+    assertThat(
+            validator
+                .validate(TokenRequest.of(token, "GET", "https://api.example/x", Set.of("admin")))
+                .allowed())
+        .isFalse();
+
+    List<TokenUsed> seen = new ArrayList<>();
+    try (KafkaConsumer<String, TokenUsed> consumer =
+        new KafkaConsumer<>(
+            clientConfig(),
+            new StringDeserializer(),
+            AvroSerdes.specific(TokenUsed.class, registry, serdeConfig, false).deserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(Topics.TOKEN_USED.name()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      await()
+          .atMost(BOUND)
+          .until(
+              () -> {
+                for (ConsumerRecord<String, TokenUsed> record :
+                    consumer.poll(Duration.ofMillis(200))) {
+                  if (claims.getJWTID().equals(record.key())) {
+                    seen.add(record.value());
+                  }
+                }
+                return seen.size() >= 2;
+              });
+    }
+    assertThat(seen)
+        .extracting(TokenUsed::getDecision)
+        .containsExactlyInAnyOrder(UseDecision.ALLOWED, UseDecision.DENIED);
+    assertThat(seen).allSatisfy(e -> assertThat(e.getValidatorId()).isEqualTo("validator-it"));
+    assertThat(seen).anySatisfy(e -> assertThat(e.getSourceAddress()).isEqualTo("10.0.0.7"));
+    assertThat(seen).allSatisfy(e -> assertThat(e.getResource()).isEqualTo("GET /x"));
+    assertThat(reporter.droppedCount()).isZero();
+  }
+}
