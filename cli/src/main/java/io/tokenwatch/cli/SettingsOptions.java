@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
  * A component's settings from a properties file, the environment and flags, in rising order of
  * precedence. The component's own declaration ({@link ConfigDef}) then validates them all at once.
  *
- * <p>The environment variable of a key is {@code TOKENWATCH_} plus the key in upper case with
- * dots and dashes as underscores: {@code issuer.port} is {@code TOKENWATCH_ISSUER_PORT}.
+ * <p>The environment variable of a key is {@code TOKENWATCH_} plus the key in upper case with dots
+ * and dashes as underscores: {@code issuer.port} is {@code TOKENWATCH_ISSUER_PORT}.
  */
 final class SettingsOptions {
 
@@ -39,8 +39,8 @@ final class SettingsOptions {
   }
 
   /**
-   * The settings for {@code definition}: file, then environment, then {@code --set}, then the
-   * given defaults for keys none of them set (the cluster's addresses, say).
+   * The settings for {@code definition}: file, then environment, then {@code --set}, then the given
+   * defaults for keys none of them set (the cluster's addresses, say).
    */
   Map<String, Object> resolve(
       ConfigDef definition, Map<String, String> environment, Map<String, ?> fallbacks) {
@@ -66,7 +66,9 @@ final class SettingsOptions {
       throw new IllegalArgumentException("cannot read --config " + file + ": " + e.getMessage(), e);
     }
     Map<String, String> values = new LinkedHashMap<>();
-    properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name)));
+    properties
+        .stringPropertyNames()
+        .forEach(name -> values.put(name, properties.getProperty(name)));
     return values;
   }
 }

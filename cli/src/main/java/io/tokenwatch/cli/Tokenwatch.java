@@ -1,5 +1,6 @@
 package io.tokenwatch.cli;
 
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Tokenwatch.Version.class,
     description = "Event-driven revocation and audit pipeline for delegated access.",
-    subcommands = {UpCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      UpCommand.class,
+      ValidatorCommand.class,
+      TopicsCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Tokenwatch {
 
   private Tokenwatch() {}
@@ -21,7 +27,18 @@ public final class Tokenwatch {
 
   /** The command line, ready to execute; tests drive it without exiting the JVM. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Tokenwatch()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine commandLine =
+        new CommandLine(new Tokenwatch()).setCaseInsensitiveEnumValuesAllowed(true);
+    // Invalid settings are the user's input: say what is wrong, no stack trace, exit code 2.
+    commandLine.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+            cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
+    return commandLine;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

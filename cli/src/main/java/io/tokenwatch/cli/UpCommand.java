@@ -2,7 +2,6 @@ package io.tokenwatch.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,64 +29,32 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions clusterOptions;
 
-  private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final StopSignal stop = new StopSignal();
 
   @Override
-  public Integer call() {
-    Thread hook = new Thread(this::stopAndWait, "tokenwatch-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+  public Integer call() throws Exception {
     long started = System.nanoTime();
-    try (ClusterOptions.Cluster cluster = clusterOptions.open()) {
-      Topics.ensure(cluster);
-      PrintWriter out = spec.commandLine().getOut();
-      out.printf(
-          "tokenwatch up: bootstrap.servers=%s schema.registry.url=%s data.dir=%s%n",
-          cluster.bootstrapServers(),
-          cluster.schemaRegistryUrl(),
-          cluster.dataDir().map(Object::toString).orElse("(external cluster)"));
-      out.flush();
-      log.info(
-          "Ready in {} ms; Ctrl-C or SIGTERM stops it",
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-      awaitStopRequest();
-      log.info("Shutting down");
-    } finally {
-      stopped.countDown();
-      removeHook(hook);
-    }
-    return 0;
+    return stop.run(
+        signal -> {
+          try (ClusterOptions.Cluster cluster = clusterOptions.open()) {
+            Topics.ensure(cluster);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(
+                "tokenwatch up: bootstrap.servers=%s schema.registry.url=%s data.dir=%s%n",
+                cluster.bootstrapServers(),
+                cluster.schemaRegistryUrl(),
+                cluster.dataDir().map(Object::toString).orElse("(external cluster)"));
+            out.flush();
+            log.info(
+                "Ready in {} ms; Ctrl-C or SIGTERM stops it",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            signal.await();
+          }
+        });
   }
 
-  /** Lets the shutdown hook stop the command the way a normal exit would. */
+  /** Stops the command the way Ctrl-C would. */
   void requestStop() {
-    stopRequested.countDown();
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // The JVM is exiting and the hook is running; nothing to remove.
-    }
-  }
-
-  private void awaitStopRequest() {
-    try {
-      stopRequested.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void stopAndWait() {
-    stopRequested.countDown();
-    try {
-      if (!stopped.await(30, TimeUnit.SECONDS)) {
-        log.warn("Clean shutdown did not finish within 30 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    stop.requestStop();
   }
 }

@@ -1,0 +1,69 @@
+package io.tokenwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Service commands refuse bad settings before touching the network, listing every problem. */
+class ServiceCommandsTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void shouldListEveryInvalidValidatorSettingAndExitWith2() throws Exception {
+    Path config = dir.resolve("validator.properties");
+    Files.writeString(
+        config, "validator.clock-skew=soon\nvalidator.http.port=-3\n", StandardCharsets.UTF_8);
+    CommandLine cli = Tokenwatch.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err, true));
+
+    int code = cli.execute("validator", "--config", config.toString(), "--set", "validator.nope=1");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("validator.clock-skew", "validator.http.port", "validator.nope")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldTakeFlagsOverEnvironmentOverFile() throws Exception {
+    Path config = dir.resolve("layered.properties");
+    Files.writeString(config, "a.b=file\nc.d=file\ne.f=file\n", StandardCharsets.UTF_8);
+    SettingsOptions options = new SettingsOptions();
+    options.configFile = config;
+    options.overrides.put("e.f", "flag");
+    var definition =
+        new org.apache.kafka.common.config.ConfigDef()
+            .define("c.d", org.apache.kafka.common.config.ConfigDef.Type.STRING, "", null, "")
+            .define("e.f", org.apache.kafka.common.config.ConfigDef.Type.STRING, "", null, "");
+
+    Map<String, Object> resolved =
+        options.resolve(
+            definition,
+            Map.of("TOKENWATCH_C_D", "env", "TOKENWATCH_E_F", "env"),
+            Map.of("g.h", "fallback"));
+
+    assertThat(resolved)
+        .containsEntry("a.b", "file")
+        .containsEntry("c.d", "env")
+        .containsEntry("e.f", "flag")
+        .containsEntry("g.h", "fallback");
+  }
+
+  @Test
+  void shouldNameTheEnvironmentVariableOfAKey() {
+    assertThat(SettingsOptions.environmentVariable("validator.jwks.url"))
+        .isEqualTo("TOKENWATCH_VALIDATOR_JWKS_URL");
+    assertThat(SettingsOptions.environmentVariable("validator.revocation.max-staleness"))
+        .isEqualTo("TOKENWATCH_VALIDATOR_REVOCATION_MAX_STALENESS");
+  }
+}
