@@ -255,7 +255,13 @@ public final class RevocationStreamConfig {
             BOOTSTRAP_SERVERS,
             Type.LIST,
             ConfigDef.NO_DEFAULT_VALUE,
-            new ConfigDef.NonEmptyStringWithoutControlChars(),
+            ConfigDef.LambdaValidator.with(
+                (name, value) -> {
+                  if (value instanceof List<?> servers && servers.isEmpty()) {
+                    throw new ConfigException(name, value, "at least one broker is required");
+                  }
+                },
+                () -> "non-empty list of host:port"),
             Importance.HIGH,
             "Kafka brokers to bootstrap from, comma-separated host:port.")
         .define(
