@@ -1,0 +1,264 @@
+package io.tokenwatch.bench.revocation;
+
+import io.tokenwatch.embedded.EmbeddedPlatform;
+import io.tokenwatch.events.BindingType;
+import io.tokenwatch.events.ChannelBinding;
+import io.tokenwatch.events.GrantType;
+import io.tokenwatch.events.PolicyRef;
+import io.tokenwatch.events.TokenIssued;
+import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.events.UseDecision;
+import io.tokenwatch.revocation.app.RevocationStreamApp;
+import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
+import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
+import io.tokenwatch.schemas.serde.AvroSerdes;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes {@code TokenUsed} events through the running revocation stream (embedded broker and
+ * registry, exactly-once v2) and samples, every two seconds, how many events the stream has
+ * committed and how far its consumer group lags behind the topic's end.
+ *
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar
+ * io.tokenwatch.bench.revocation.RevocationStreamThroughput [rate/s, 0 = unthrottled] [seconds]
+ * [stream threads]}. A benchmark, not a test: it prints its samples and asserts nothing.
+ */
+public final class RevocationStreamThroughput {
+
+  private static final Logger log = LoggerFactory.getLogger(RevocationStreamThroughput.class);
+  private static final int TOKENS = 10_000;
+  private static final int USES_PER_TOKEN_BEFORE_LIMIT = 1_000_000;
+
+  private RevocationStreamThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    long rate = args.length > 0 ? Long.parseLong(args[0]) : 0;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    Path dir = Files.createTempDirectory("revocation-bench");
+    try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dir).build().start()) {
+      run(platform, dir, rate, seconds, threads);
+    }
+  }
+
+  private static void run(EmbeddedPlatform platform, Path dir, long rate, int seconds, int threads)
+      throws Exception {
+    String appId = "bench-revocation-" + UUID.randomUUID();
+    SerdeConfig serdes =
+        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl()));
+    var registry = new HttpSchemaRegistryClient(serdes.registrySettings());
+    Map<String, Object> config = new HashMap<>();
+    config.put(RevocationStreamConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
+    config.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl());
+    config.put(RevocationStreamConfig.APPLICATION_ID, appId);
+    config.put(RevocationStreamConfig.STATE_DIR, dir.resolve("state").toString());
+    config.put(RevocationStreamConfig.HTTP_PORT, 0);
+    config.put(RevocationStreamConfig.NUM_STREAM_THREADS, threads);
+    try (RevocationStreamApp app = RevocationStreamApp.start(config);
+        Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()));
+        KafkaProducer<byte[], byte[]> producer = producer(platform.bootstrapServers())) {
+      while (!app.isRunning()) {
+        TimeUnit.MILLISECONDS.sleep(100); // a harness poll, not a test wait
+      }
+      Instant now = Instant.now();
+      var issuedSerializer =
+          AvroSerdes.specific(TokenIssued.class, registry, serdes, false).serializer();
+      var usedSerializer =
+          AvroSerdes.specific(TokenUsed.class, registry, serdes, false).serializer();
+      List<byte[]> ids = new ArrayList<>();
+      List<byte[]> uses = new ArrayList<>();
+      for (int i = 0; i < TOKENS; i++) {
+        String jti = "bench-" + i;
+        ids.add(jti.getBytes(StandardCharsets.UTF_8));
+        producer.send(
+            new ProducerRecord<>(
+                Topics.TOKEN_ISSUED.name(),
+                ids.get(i),
+                issuedSerializer.serialize(Topics.TOKEN_ISSUED.name(), issued(jti, now))));
+        uses.add(usedSerializer.serialize(Topics.TOKEN_USED.name(), used(jti, now)));
+      }
+      producer.flush();
+
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicLong sent = new AtomicLong();
+      Thread pump =
+          new Thread(
+              () -> {
+                long start = System.nanoTime();
+                int i = 0;
+                while (running.get()) {
+                  producer.send(
+                      new ProducerRecord<>(Topics.TOKEN_USED.name(), ids.get(i), uses.get(i)));
+                  i = (i + 1) % TOKENS;
+                  long n = sent.incrementAndGet();
+                  if (rate > 0 && n % 500 == 0) {
+                    long due = start + n * 1_000_000_000L / rate;
+                    long ahead = due - System.nanoTime();
+                    if (ahead > 0) {
+                      try {
+                        TimeUnit.NANOSECONDS.sleep(ahead); // pacing the producer
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                      }
+                    }
+                  }
+                }
+              },
+              "bench-producer");
+      pump.start();
+      System.out.printf(
+          Locale.ROOT,
+          "rate=%s seconds=%d threads=%d tokens=%d%n  t(s)   sent/s  processed/s       lag%n",
+          rate == 0 ? "unthrottled" : Long.toString(rate),
+          seconds,
+          threads,
+          TOKENS);
+      long lastProcessed = committed(admin, appId);
+      long lastSent = sent.get();
+      long t0 = System.nanoTime();
+      long last = t0;
+      long firstProcessed = -1;
+      long firstAt = 0;
+      for (int s = 2; s <= seconds; s += 2) {
+        TimeUnit.SECONDS.sleep(2);
+        long at = System.nanoTime();
+        long processed = committed(admin, appId);
+        long end = endOffsets(admin);
+        long nowSent = sent.get();
+        double dt = (at - last) / 1e9;
+        if (s == 10) {
+          firstProcessed = processed;
+          firstAt = at;
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "%6d %8.0f %12.0f %9d%n",
+            s,
+            (nowSent - lastSent) / dt,
+            (processed - lastProcessed) / dt,
+            end - processed);
+        lastProcessed = processed;
+        lastSent = nowSent;
+        last = at;
+      }
+      running.set(false);
+      pump.join();
+      if (firstProcessed >= 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "sustained processed/s after warm-up (t=10s..%ds): %.0f%n",
+            seconds,
+            (lastProcessed - firstProcessed) / ((last - firstAt) / 1e9));
+      }
+      log.info("done");
+    }
+  }
+
+  private static long committed(Admin admin, String group) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    long sum = 0;
+    for (var entry : offsets.entrySet()) {
+      if (entry.getKey().topic().equals(Topics.TOKEN_USED.name()) && entry.getValue() != null) {
+        sum += entry.getValue().offset();
+      }
+    }
+    return sum;
+  }
+
+  private static long endOffsets(Admin admin) throws Exception {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    for (int p = 0; p < Topics.TOKEN_USED.spec().partitions(); p++) {
+      request.put(new TopicPartition(Topics.TOKEN_USED.name(), p), OffsetSpec.latest());
+    }
+    long sum = 0;
+    for (var info : admin.listOffsets(request).all().get().values()) {
+      sum += info.offset();
+    }
+    return sum;
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.LINGER_MS_CONFIG,
+            10,
+            ProducerConfig.BATCH_SIZE_CONFIG,
+            256 * 1024,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+            "lz4"),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
+  }
+
+  private static TokenIssued issued(String jti, Instant now) {
+    return TokenIssued.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setOccurredAt(now)
+        .setTokenId(jti)
+        .setIssuer("https://issuer.example")
+        .setSubject("subject-" + jti)
+        .setClientId("bench-client")
+        .setAudience("bench-api")
+        .setScopes(List.of("read"))
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpiresAt(now.plus(Duration.ofHours(1)))
+        .setMaxUses(USES_PER_TOKEN_BEFORE_LIMIT)
+        .setGrantId("grant-" + jti)
+        .setGrantType(GrantType.CLIENT_CREDENTIALS)
+        .setLineage(List.of())
+        .setChannelBinding(ChannelBinding.newBuilder().setType(BindingType.NONE).build())
+        .setPolicy(PolicyRef.newBuilder().setPolicyId("p").setPolicyVersion("1").build())
+        .setRuleId("r")
+        .setGrantedBy("bench-client")
+        .setReason("bench")
+        .setSigningKeyId("k")
+        .build();
+  }
+
+  private static TokenUsed used(String jti, Instant now) {
+    return TokenUsed.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setOccurredAt(now)
+        .setTokenId(jti)
+        .setValidatorId("bench-validator")
+        .setResource("GET /x")
+        .setRequiredScopes(List.of("read"))
+        .setTokenScopes(List.of("read"))
+        .setDecision(UseDecision.ALLOWED)
+        .setUseCount(1)
+        .setTokenExpiresAt(now.plus(Duration.ofHours(1)))
+        .build();
+  }
+}

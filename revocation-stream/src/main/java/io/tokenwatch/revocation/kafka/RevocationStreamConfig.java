@@ -1,0 +1,379 @@
+package io.tokenwatch.revocation.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenwatch.revocation.RevocationRules;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.streams.StreamsConfig;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The configuration of the revocation stream. Every key is declared once in {@link #configDef()};
+ * the module README's table is generated from it by {@link #markdownTable()}.
+ *
+ * <p>{@link #of(Map)} validates every key, including the schema-registry keys of {@link
+ * SerdeConfig}, and reports every problem at once; the introspection secret's hash is never
+ * printed. Keys starting with {@value #STREAMS_PREFIX} are passed to Kafka Streams without the
+ * prefix (for tuning, e.g. {@code streams.producer.linger.ms}). Immutable and thread-safe.
+ */
+public final class RevocationStreamConfig {
+
+  public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
+  public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
+  public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
+  public static final String STATE_DIR = StreamsConfig.STATE_DIR_CONFIG;
+  public static final String COMMIT_INTERVAL_MS = StreamsConfig.COMMIT_INTERVAL_MS_CONFIG;
+  public static final String NUM_STREAM_THREADS = StreamsConfig.NUM_STREAM_THREADS_CONFIG;
+  public static final String APPLICATION_SERVER = StreamsConfig.APPLICATION_SERVER_CONFIG;
+  public static final String MAX_TOKEN_TTL_MS = "revocation.max-token-ttl.ms";
+  public static final String CLOCK_SKEW_MS = "revocation.clock-skew.ms";
+  public static final String EXPIRY_PUNCTUATION_MS = "revocation.expiry-punctuation.ms";
+  public static final String TOMBSTONE_PUNCTUATION_MS = "revocation.tombstone-punctuation.ms";
+  public static final String HTTP_HOST = "http.host";
+  public static final String HTTP_PORT = "http.port";
+  public static final String INTROSPECTION_SECRET_SHA256 = "introspection.secret.sha256";
+
+  /** Prefix of keys passed through to Kafka Streams. */
+  public static final String STREAMS_PREFIX = "streams.";
+
+  private static final ConfigDef CONFIG_DEF = buildConfigDef();
+
+  private final Map<String, Object> values;
+  private final Map<String, String> originals;
+  private final SerdeConfig serdeConfig;
+
+  private RevocationStreamConfig(
+      Map<String, Object> values, Map<String, String> originals, SerdeConfig serdeConfig) {
+    this.values = values;
+    this.originals = originals;
+    this.serdeConfig = serdeConfig;
+  }
+
+  /**
+   * Parses and validates a configuration.
+   *
+   * @throws ConfigException listing every problem found, without secret values
+   */
+  public static RevocationStreamConfig of(Map<String, ?> configs) {
+    requireNonNull(configs, "configs");
+    Map<String, String> originals = new LinkedHashMap<>();
+    configs.forEach(
+        (key, value) -> {
+          if (value != null) {
+            originals.put(key, value instanceof Password p ? p.value() : String.valueOf(value));
+          }
+        });
+    Map<String, String> declared = new LinkedHashMap<>();
+    for (String name : CONFIG_DEF.names()) {
+      if (originals.containsKey(name)) {
+        declared.put(name, originals.get(name));
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    Map<String, ConfigValue> validated = new LinkedHashMap<>();
+    for (ConfigValue value : CONFIG_DEF.validate(declared)) {
+      validated.put(value.name(), value);
+    }
+    for (String name : CONFIG_DEF.configKeys().keySet()) {
+      ConfigValue value = validated.get(name);
+      if (value != null && !value.errorMessages().isEmpty()) {
+        problems.add(value.errorMessages().get(0));
+      }
+    }
+    SerdeConfig serde = null;
+    try {
+      serde = SerdeConfig.of(originals);
+    } catch (ConfigException e) {
+      if (!problems.stream().anyMatch(p -> p.contains(SCHEMA_REGISTRY_URL))) {
+        problems.add(e.getMessage());
+      }
+    }
+    if (problems.isEmpty()) {
+      Password secret = (Password) CONFIG_DEF.parse(declared).get(INTROSPECTION_SECRET_SHA256);
+      if (secret != null && !isSha256Hex(secret.value())) {
+        problems.add(
+            INTROSPECTION_SECRET_SHA256
+                + " must be the SHA-256 of the bearer secret as 64 hex digits (value hidden)");
+      }
+    }
+    if (!problems.isEmpty() || serde == null) {
+      throw new ConfigException(
+          "Invalid revocation-stream configuration, "
+              + problems.size()
+              + " problem(s):\n - "
+              + String.join("\n - ", problems));
+    }
+    return new RevocationStreamConfig(CONFIG_DEF.parse(declared), Map.copyOf(originals), serde);
+  }
+
+  /** The declaration of every key. */
+  public static ConfigDef configDef() {
+    return new ConfigDef(CONFIG_DEF);
+  }
+
+  /** The configuration table as GitHub-flavoured Markdown, one row per key in declaration order. */
+  public static String markdownTable() {
+    StringBuilder table = new StringBuilder();
+    table.append("| Key | Type | Default | Valid values | Description |\n");
+    table.append("|---|---|---|---|---|\n");
+    for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
+      table
+          .append("| `")
+          .append(key.name)
+          .append("` | ")
+          .append(key.type.name().toLowerCase(Locale.ROOT))
+          .append(" | ")
+          .append(
+              !key.hasDefault()
+                  ? "(required)"
+                  : key.defaultValue == null || "".equals(key.defaultValue)
+                      ? ""
+                      : "`" + key.defaultValue + "`")
+          .append(" | ")
+          .append(key.validator == null ? "" : cell(key.validator.toString()))
+          .append(" | ")
+          .append(cell(key.documentation))
+          .append(" |\n");
+    }
+    return table.toString();
+  }
+
+  /** The revocation rules these settings define. */
+  public RevocationRules rules() {
+    return new RevocationRules(
+        Duration.ofMillis(longValue(MAX_TOKEN_TTL_MS)),
+        Duration.ofMillis(longValue(CLOCK_SKEW_MS)));
+  }
+
+  /** How often the token registry drops expired tokens and forgotten token revocations. */
+  public Duration expiryPunctuation() {
+    return Duration.ofMillis(longValue(EXPIRY_PUNCTUATION_MS));
+  }
+
+  /** How often forgotten selector revocations are tombstoned. */
+  public Duration tombstonePunctuation() {
+    return Duration.ofMillis(longValue(TOMBSTONE_PUNCTUATION_MS));
+  }
+
+  /** The serde and registry settings. */
+  public SerdeConfig serdeConfig() {
+    return serdeConfig;
+  }
+
+  /** {@value #APPLICATION_ID}. */
+  public String applicationId() {
+    return (String) values.get(APPLICATION_ID);
+  }
+
+  /** {@value #HTTP_HOST}. */
+  public String httpHost() {
+    return (String) values.get(HTTP_HOST);
+  }
+
+  /** {@value #HTTP_PORT}; 0 picks a free port. */
+  public int httpPort() {
+    return (Integer) values.get(HTTP_PORT);
+  }
+
+  /** {@value #APPLICATION_SERVER}, or null when unset. */
+  public @Nullable String applicationServer() {
+    String server = (String) values.get(APPLICATION_SERVER);
+    return server == null || server.isBlank() ? null : server;
+  }
+
+  /** The SHA-256 of the introspection bearer secret, or null when introspection is closed. */
+  public byte @Nullable [] introspectionSecretSha256() {
+    Password secret = (Password) values.get(INTROSPECTION_SECRET_SHA256);
+    return secret == null ? null : HexFormat.of().parseHex(secret.value().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The Kafka Streams properties: exactly-once v2, the declared Kafka keys, and every {@value
+   * #STREAMS_PREFIX} key without its prefix.
+   *
+   * @param applicationServer the {@code application.server} to announce, or null for none
+   */
+  public Properties streamsProperties(@Nullable String applicationServer) {
+    Properties props = new Properties();
+    originals.forEach(
+        (key, value) -> {
+          if (key.startsWith(STREAMS_PREFIX)) {
+            props.put(key.substring(STREAMS_PREFIX.length()), value);
+          }
+        });
+    props.put(APPLICATION_ID, applicationId());
+    props.put(BOOTSTRAP_SERVERS, String.join(",", list(BOOTSTRAP_SERVERS)));
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(COMMIT_INTERVAL_MS, Long.toString(longValue(COMMIT_INTERVAL_MS)));
+    props.put(NUM_STREAM_THREADS, Integer.toString((Integer) values.get(NUM_STREAM_THREADS)));
+    // Every store and internal topic is named in the topology; refuse to start if one is not.
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+    String stateDir = (String) values.get(STATE_DIR);
+    if (stateDir != null && !stateDir.isBlank()) {
+      props.put(STATE_DIR, stateDir);
+    }
+    if (applicationServer != null) {
+      props.put(APPLICATION_SERVER, applicationServer);
+    }
+    return props;
+  }
+
+  @Override
+  public String toString() {
+    return values.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()) // Password prints as [hidden]
+        .collect(Collectors.joining(", ", "RevocationStreamConfig{", "}"));
+  }
+
+  private static ConfigDef buildConfigDef() {
+    return new ConfigDef()
+        .define(
+            APPLICATION_ID,
+            Type.STRING,
+            "tokenwatch-revocation-stream",
+            new ConfigDef.NonEmptyString(),
+            Importance.HIGH,
+            "Kafka Streams application id: the consumer group, and the prefix of the internal"
+                + " topics. Every instance of one deployment uses the same id.")
+        .define(
+            BOOTSTRAP_SERVERS,
+            Type.LIST,
+            ConfigDef.NO_DEFAULT_VALUE,
+            ConfigDef.LambdaValidator.with(
+                (name, value) -> {
+                  if (value instanceof List<?> servers && servers.isEmpty()) {
+                    throw new ConfigException(name, value, "at least one broker is required");
+                  }
+                },
+                () -> "non-empty list of host:port"),
+            Importance.HIGH,
+            "Kafka brokers to bootstrap from, comma-separated host:port.")
+        .define(
+            SCHEMA_REGISTRY_URL,
+            Type.LIST,
+            ConfigDef.NO_DEFAULT_VALUE,
+            Importance.HIGH,
+            "Schema registry base URLs (Confluent REST API). The other schema.registry.* keys of"
+                + " the serdes apply as well.")
+        .define(
+            STATE_DIR,
+            Type.STRING,
+            "",
+            Importance.MEDIUM,
+            "Directory of the local state stores; Kafka Streams' default (under the temporary"
+                + " directory) when empty. Use a persistent disk so restarts need not restore"
+                + " from the changelogs.")
+        .define(
+            COMMIT_INTERVAL_MS,
+            Type.LONG,
+            50L,
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "How often a transaction commits. Under exactly-once, output (revocations included)"
+                + " is visible to read_committed validators only at commit, so this bounds the"
+                + " latency each hop adds. 50 ms halves Kafka's exactly-once default of 100 ms for"
+                + " about 20 small transactions per second per thread.")
+        .define(
+            NUM_STREAM_THREADS,
+            Type.INT,
+            1,
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "Stream threads of this instance.")
+        .define(
+            APPLICATION_SERVER,
+            Type.STRING,
+            "",
+            Importance.MEDIUM,
+            "host:port other instances use to reach this instance's HTTP server, for routing"
+                + " introspection to the instance owning a token; derived from http.host and the"
+                + " bound port when empty.")
+        .define(
+            MAX_TOKEN_TTL_MS,
+            Type.LONG,
+            Duration.ofHours(24).toMillis(),
+            Range.atLeast(1),
+            Importance.HIGH,
+            "The longest lifetime the issuer gives any token. Bounds when a revocation may be"
+                + " forgotten: a watermark is kept for this long after it, a revocation of an"
+                + " unknown token for this long after the request.")
+        .define(
+            CLOCK_SKEW_MS,
+            Type.LONG,
+            Duration.ofMinutes(1).toMillis(),
+            Range.atLeast(0),
+            Importance.MEDIUM,
+            "Largest clock difference tolerated between issuer, validators and this stream;"
+                + " added to every forget time and to token expiry in the registry.")
+        .define(
+            EXPIRY_PUNCTUATION_MS,
+            Type.LONG,
+            Duration.ofSeconds(10).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "How often (wall clock) expired tokens, their counts and their revocations are"
+                + " dropped.")
+        .define(
+            TOMBSTONE_PUNCTUATION_MS,
+            Type.LONG,
+            Duration.ofSeconds(30).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "How often (wall clock) forgotten selector revocations are tombstoned on the feed.")
+        .define(
+            HTTP_HOST,
+            Type.STRING,
+            "localhost",
+            new ConfigDef.NonEmptyString(),
+            Importance.MEDIUM,
+            "Interface the HTTP server (introspection, health, metrics) binds to.")
+        .define(
+            HTTP_PORT,
+            Type.INT,
+            8092,
+            Range.between(0, 65535),
+            Importance.MEDIUM,
+            "Port of the HTTP server; 0 picks a free port.")
+        .define(
+            INTROSPECTION_SECRET_SHA256,
+            Type.PASSWORD,
+            null,
+            Importance.HIGH,
+            "SHA-256 (64 hex digits) of the bearer secret introspection callers present. Unset:"
+                + " every introspection request is refused. Never logged.");
+  }
+
+  private long longValue(String key) {
+    return (Long) values.get(key);
+  }
+
+  private List<String> list(String key) {
+    @SuppressWarnings("unchecked") // ConfigDef parses Type.LIST to List<String>
+    List<String> list = (List<String>) values.get(key);
+    return list;
+  }
+
+  private static boolean isSha256Hex(String value) {
+    return value.length() == 64 && value.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+  }
+
+  private static String cell(String text) {
+    return text.replace("|", "\\|").replace("\n", " ");
+  }
+}
