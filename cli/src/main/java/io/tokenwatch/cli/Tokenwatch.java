@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       UpCommand.class,
       ValidatorCommand.class,
+      RevocationStreamCommand.class,
       TopicsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -45,9 +45,9 @@ public final class RevocationStreamConfig {
   public static final String CLOCK_SKEW_MS = "revocation.clock-skew.ms";
   public static final String EXPIRY_PUNCTUATION_MS = "revocation.expiry-punctuation.ms";
   public static final String TOMBSTONE_PUNCTUATION_MS = "revocation.tombstone-punctuation.ms";
-  public static final String HTTP_HOST = "http.host";
-  public static final String HTTP_PORT = "http.port";
-  public static final String INTROSPECTION_SECRET_SHA256 = "introspection.secret.sha256";
+  public static final String HTTP_HOST = "revocation.http.host";
+  public static final String HTTP_PORT = "revocation.http.port";
+  public static final String INTROSPECTION_SECRET_SHA256 = "revocation.introspection.secret.sha256";
 
   /** Prefix of keys passed through to Kafka Streams. */
   public static final String STREAMS_PREFIX = "streams.";
@@ -302,7 +302,7 @@ public final class RevocationStreamConfig {
             "",
             Importance.MEDIUM,
             "host:port other instances use to reach this instance's HTTP server, for routing"
-                + " introspection to the instance owning a token; derived from http.host and the"
+                + " introspection to the instance owning a token; derived from revocation.http.host and the"
                 + " bound port when empty.")
         .define(
             MAX_TOKEN_TTL_MS,
