@@ -3,6 +3,7 @@ package io.tokenwatch.schemas;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.events.IssuanceDenied;
+import io.tokenwatch.events.RefreshGrantChanged;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.SecurityAlert;
@@ -17,11 +18,11 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The six top-level event types that travel on Tokenwatch topics, with their Avro schemas. Shared
- * types such as {@code RevocationSelector} are not events: they only occur inside one.
+ * The top-level event types that travel on Tokenwatch topics, with their Avro schemas. Shared types
+ * such as {@code RevocationSelector} are not events: they only occur inside one.
  *
- * <p>The order is fixed (issuance, denial, use, revocation request, revocation, alert) so that
- * catalogues and reports built from it are stable. Stateless and thread-safe.
+ * <p>The order is fixed (issuance, denial, use, revocation request, revocation, alert, refresh
+ * grant change) so that catalogues and reports built from it are stable. Stateless and thread-safe.
  */
 public final class EventTypes {
 
@@ -37,6 +38,7 @@ public final class EventTypes {
     schemas.put(RevocationRequested.class, RevocationRequested.getClassSchema());
     schemas.put(Revocation.class, Revocation.getClassSchema());
     schemas.put(SecurityAlert.class, SecurityAlert.getClassSchema());
+    schemas.put(RefreshGrantChanged.class, RefreshGrantChanged.getClassSchema());
     return Collections.unmodifiableMap(schemas);
   }
 

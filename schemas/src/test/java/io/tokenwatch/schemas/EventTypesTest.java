@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class EventTypesTest {
 
   @Test
-  void shouldListTheSixEventTypesInCatalogueOrder() {
+  void shouldListTheEventTypesInCatalogueOrder() {
     assertThat(EventTypes.all())
         .extracting(Schema::getName)
         .containsExactly(
@@ -21,8 +21,9 @@ class EventTypesTest {
             "TokenUsed",
             "RevocationRequested",
             "Revocation",
-            "SecurityAlert");
-    assertThat(EventTypes.classes()).hasSize(6).allSatisfy(type -> assertThat(type).isNotNull());
+            "SecurityAlert",
+            "RefreshGrantChanged");
+    assertThat(EventTypes.classes()).hasSize(7).allSatisfy(type -> assertThat(type).isNotNull());
   }
 
   @Test

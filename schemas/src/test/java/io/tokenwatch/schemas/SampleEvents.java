@@ -9,6 +9,8 @@ import io.tokenwatch.events.GrantType;
 import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.IssuanceDenyReason;
 import io.tokenwatch.events.PolicyRef;
+import io.tokenwatch.events.RefreshGrantChanged;
+import io.tokenwatch.events.RefreshGrantStatus;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.RevocationRequested;
@@ -60,7 +62,8 @@ public final class SampleEvents {
         tokenUsed(),
         revocationRequested(),
         revocation(),
-        securityAlert());
+        securityAlert(),
+        refreshGrantChanged());
   }
 
   /** A delegated, DPoP-bound, use-limited token. */
@@ -199,6 +202,37 @@ public final class SampleEvents {
                 .setValue(GRANT_ID)
                 .setIssuedBefore(T0.plusSeconds(31))
                 .build())
+        .build();
+  }
+
+  /** A DPoP-bound delegated grant after its second rotation. */
+  public static RefreshGrantChanged refreshGrantChanged() {
+    return RefreshGrantChanged.newBuilder()
+        .setEventId("0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a07")
+        .setOccurredAt(T0.plusSeconds(600))
+        .setGrantId(GRANT_ID)
+        .setStatus(RefreshGrantStatus.ACTIVE)
+        .setGeneration(2L)
+        .setTokenHashes(
+            List.of(
+                "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg",
+                "2jmj7l5rSw0yVb_vlWAYkK_YBwk_ZrUoPpQ1cDsIW3o",
+                "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"))
+        .setClientId(CLIENT_ID)
+        .setSubject(SUBJECT)
+        .setAudience(AUDIENCE)
+        .setScopes(List.of("orders:read"))
+        .setExpiresAt(T0.plus(Duration.ofHours(8)))
+        .setMaxUses(5)
+        .setChannelBinding(
+            ChannelBinding.newBuilder().setType(BindingType.DPOP).setThumbprint(DPOP_JKT).build())
+        .setActor(Actor.newBuilder().setSubject(CLIENT_ID).setClientId(CLIENT_ID).build())
+        .setParentTokenId(PARENT_TOKEN_ID)
+        .setLineage(List.of(PARENT_TOKEN_ID))
+        .setGrantType(GrantType.TOKEN_EXCHANGE)
+        .setPolicy(policy())
+        .setChangedBy("issuer-1")
+        .setDetail("rotated")
         .build();
   }
 

@@ -1,6 +1,7 @@
 package io.tokenwatch.schemas.topic;
 
 import io.tokenwatch.events.IssuanceDenied;
+import io.tokenwatch.events.RefreshGrantChanged;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.SecurityAlert;
@@ -82,6 +83,19 @@ public final class Topics {
           "anomaly-detector -> security teams, audit-sink");
 
   /**
+   * Refresh token rotation state, one live record per grant (compacted), written and followed by
+   * every issuer instance so rotation survives restarts and reuse is seen across instances.
+   */
+  public static final Topic<String, RefreshGrantChanged> REFRESH_GRANTS =
+      new Topic<>(
+          "tokenwatch.refresh-grants",
+          String.class,
+          RefreshGrantChanged.class,
+          new TopicSpec(3, CleanupPolicy.COMPACT, Duration.ofDays(1)),
+          "grant id",
+          "issuer -> issuer, audit-sink");
+
+  /**
    * Records no component could process, byte for byte as they came, with headers naming the source
    * topic, partition, offset and the error.
    */
@@ -103,6 +117,7 @@ public final class Topics {
           REVOCATION_REQUESTS,
           REVOCATIONS,
           SECURITY_ALERTS,
+          REFRESH_GRANTS,
           DEAD_LETTERS);
 
   private Topics() {}

@@ -1,0 +1,233 @@
+package io.tokenwatch.issuer.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenwatch.events.RefreshGrantChanged;
+import io.tokenwatch.events.RefreshGrantStatus;
+import io.tokenwatch.issuer.GrantMerge;
+import io.tokenwatch.issuer.RefreshGrantStore;
+import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.serde.AvroSerdes;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Refresh-grant state shared by every issuer instance through the compacted {@code
+ * tokenwatch.refresh-grants} topic. Each instance follows the whole topic (no consumer group: every
+ * instance needs every grant) into memory; {@link #save} writes with {@code acks=all}, waits, then
+ * applies locally so the writing instance reads its own write at once.
+ *
+ * <p><b>The cross-instance window.</b> An instance decides a rotation from what it has read. If a
+ * refresh token is presented to instance A and, before A's rotation has reached instance B, again
+ * to B, both rotate the same generation and both answers succeed. That reuse is detected after the
+ * fact: every instance that reads the two states sees two successors of one generation and the
+ * {@link #onRace} handler revokes the whole grant (and so every token of both branches). The window
+ * is the replication plus consumer lag, typically milliseconds.
+ *
+ * <p>Thread-safe.
+ */
+public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaRefreshGrantStore.class);
+
+  private final KafkaEventLog log;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Deserializer<RefreshGrantChanged> deserializer;
+  private final Map<String, RefreshGrantChanged> grants = new ConcurrentHashMap<>();
+  private final CountDownLatch caughtUp = new CountDownLatch(1);
+  private final Thread follower;
+  private volatile Consumer<RefreshGrantChanged> raceHandler = state -> {};
+  private volatile boolean running = true;
+  private volatile @Nullable RuntimeException failure;
+
+  /**
+   * @param log the event log whose producer writes grant states
+   * @param bootstrapServers the cluster
+   * @param registry where the value schema is looked up
+   */
+  public KafkaRefreshGrantStore(
+      KafkaEventLog log, String bootstrapServers, SchemaRegistryClient registry) {
+    this.log = requireNonNull(log, "log");
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-issuer-refresh-grants");
+    this.consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    SerdeConfig serde =
+        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "http://unused.invalid"));
+    this.deserializer =
+        AvroSerdes.specific(RefreshGrantChanged.class, registry, serde, false).deserializer();
+    this.follower = new Thread(this::follow, "refresh-grant-follower");
+    this.follower.setDaemon(true);
+  }
+
+  /**
+   * Starts following and waits until everything written before now has been read.
+   *
+   * @throws IllegalStateException if that does not happen within {@code timeout}
+   */
+  public void start(Duration timeout) {
+    follower.start();
+    try {
+      if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(
+            "refresh-grant state not read within "
+                + timeout
+                + (failure == null ? "" : ": " + failure.getMessage()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading refresh-grant state", e);
+    }
+  }
+
+  /** Whether the follower has caught up and is still running. */
+  public boolean ready() {
+    return caughtUp.getCount() == 0 && running && failure == null;
+  }
+
+  @Override
+  public Optional<RefreshGrantChanged> get(String grantId) {
+    return Optional.ofNullable(grants.get(grantId));
+  }
+
+  @Override
+  public void save(RefreshGrantChanged state) {
+    requireNonNull(state, "state");
+    log.await(
+        List.of(log.send(Topics.REFRESH_GRANTS, state.getGrantId(), state)), "RefreshGrantChanged");
+    grants.merge(
+        state.getGrantId(), state, (known, incoming) -> GrantMerge.merge(known, incoming).state());
+  }
+
+  @Override
+  public void onRace(Consumer<RefreshGrantChanged> handler) {
+    this.raceHandler = requireNonNull(handler, "handler");
+  }
+
+  private void follow() {
+    Set<String> racedDuringReplay = new LinkedHashSet<>();
+    try {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo info :
+          consumer.partitionsFor(Topics.REFRESH_GRANTS.name(), Duration.ofSeconds(30))) {
+        partitions.add(new TopicPartition(info.topic(), info.partition()));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      boolean replaying = true;
+      while (running) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          apply(record, replaying ? racedDuringReplay : null);
+        }
+        if (replaying && caughtUp(end)) {
+          replaying = false;
+          caughtUp.countDown();
+          LOG.info("Read {} refresh grants", grants.size());
+          for (String grantId : racedDuringReplay) {
+            RefreshGrantChanged state = grants.get(grantId);
+            if (state != null && state.getStatus() == RefreshGrantStatus.ACTIVE) {
+              raceHandler.accept(state);
+            }
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      if (running) {
+        failure = new IllegalStateException("refresh-grant follower woken unexpectedly", e);
+      }
+    } catch (RuntimeException e) {
+      failure = e;
+      LOG.error("Refresh-grant follower stopped; refreshes are refused until restart", e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private boolean caughtUp(Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
+      if (consumer.position(entry.getKey()) < entry.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> record, @Nullable Set<String> raced) {
+    if (record.value() == null) {
+      grants.remove(record.key());
+      return;
+    }
+    RefreshGrantChanged incoming;
+    try {
+      incoming = deserializer.deserialize(record.topic(), record.value());
+    } catch (RuntimeException e) {
+      LOG.error(
+          "Unreadable refresh-grant record at {}-{}@{}; skipped",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e);
+      return;
+    }
+    boolean[] race = new boolean[1];
+    RefreshGrantChanged merged =
+        grants.compute(
+            incoming.getGrantId(),
+            (id, known) -> {
+              GrantMerge.Result result = GrantMerge.merge(known, incoming);
+              race[0] = result.race();
+              return result.state();
+            });
+    if (race[0] && merged.getStatus() == RefreshGrantStatus.ACTIVE) {
+      LOG.warn(
+          "Grant {} was rotated twice from one generation: refresh token reuse across"
+              + " instances; revoking it",
+          incoming.getGrantId());
+      if (raced != null) {
+        raced.add(incoming.getGrantId());
+      } else {
+        raceHandler.accept(merged);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      follower.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,3 @@
+/** Kafka plumbing of the issuer: the event log producer and the shared refresh-grant state. */
+@org.jspecify.annotations.NullMarked
+package io.tokenwatch.issuer.kafka;

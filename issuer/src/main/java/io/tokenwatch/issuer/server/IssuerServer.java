@@ -1,0 +1,237 @@
+package io.tokenwatch.issuer.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.issuer.DpopVerifier;
+import io.tokenwatch.issuer.IssuerMetrics;
+import io.tokenwatch.issuer.OwnTokens;
+import io.tokenwatch.issuer.PolicyHolder;
+import io.tokenwatch.issuer.PolicyParser;
+import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.TokenService;
+import io.tokenwatch.issuer.http.IssuerHttpApi;
+import io.tokenwatch.issuer.kafka.KafkaEventLog;
+import io.tokenwatch.issuer.kafka.KafkaRefreshGrantStore;
+import io.tokenwatch.issuer.keys.SigningKeys;
+import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
+import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.TopicEnsurer;
+import io.tokenwatch.schemas.topic.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.producer.Producer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The issuer service: ensures the topics, loads the policy (and watches it), opens the signing
+ * keys, reads the shared refresh-grant state, then serves HTTP. {@link #start} returns once it is
+ * serving; {@link #close()} stops everything in reverse order. The {@code tokenwatch issuer}
+ * command and {@code tokenwatch up} run it.
+ */
+public final class IssuerServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IssuerServer.class);
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private @Nullable Javalin http;
+  private @Nullable SigningKeys keys;
+  private @Nullable PolicyHolder policy;
+  private String issuerUrl = "";
+
+  private IssuerServer() {}
+
+  /**
+   * Starts an issuer.
+   *
+   * @throws io.tokenwatch.issuer.InvalidPolicyException if the policy file is invalid
+   * @throws RuntimeException if Kafka, the registry or the port cannot be reached; whatever was
+   *     started is stopped again
+   */
+  public static IssuerServer start(IssuerConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** Starts an issuer with its own clock (tests). */
+  public static IssuerServer start(IssuerConfig config, Clock clock) {
+    requireNonNull(config, "config");
+    requireNonNull(clock, "clock");
+    IssuerServer server = new IssuerServer();
+    try {
+      server.run(config, clock);
+      return server;
+    } catch (RuntimeException | Error e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  private void run(IssuerConfig config, Clock clock) {
+    issuerUrl = config.issuerUrl();
+    String instanceId =
+        config.instanceId().orElse("issuer-" + UUID.randomUUID().toString().substring(0, 8));
+    SchemaRegistryClient registry =
+        new HttpSchemaRegistryClient(
+            SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()))
+                .registrySettings());
+    Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                30_000));
+    resources.push(admin);
+    new TopicEnsurer(admin, registry, Duration.ofSeconds(30)).ensure(Topics.ALL);
+
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    resources.push(prometheus::close);
+    PolicyHolder[] holder = new PolicyHolder[1];
+    IssuerMetrics metrics = new IssuerMetrics(prometheus, () -> holder[0].current());
+    try {
+      holder[0] =
+          new PolicyHolder(
+              config.policyFile(), new PolicyParser(config.ttlCeiling()), metrics::policyReload);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read policy file " + config.policyFile(), e);
+    }
+    PolicyHolder policies = holder[0];
+    policy = policies;
+    resources.push(policies);
+    policies.watch(config.policyReloadInterval());
+
+    SigningKeys signingKeys = SigningKeys.open(config.dataDir(), config.signingAlgorithm(), clock);
+    keys = signingKeys;
+
+    Producer<String, byte[]> producer =
+        KafkaEventLog.producer(
+            KafkaEventLog.producerConfig(config.bootstrapServers(), config.produceTimeout()));
+    KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer);
+    producerMetrics.bindTo(prometheus);
+    KafkaEventLog events = new KafkaEventLog(producer, registry, config.produceTimeout());
+    resources.push(events);
+    resources.push(producerMetrics);
+    KafkaRefreshGrantStore grants =
+        new KafkaRefreshGrantStore(events, config.bootstrapServers(), registry);
+    resources.push(grants);
+    grants.start(Duration.ofSeconds(60));
+
+    TokenService service =
+        new TokenService(
+            policies::current,
+            new TokenMinter(signingKeys),
+            new OwnTokens(signingKeys, issuerUrl, clock),
+            events,
+            grants,
+            new DpopVerifier(clock, config.dpopWindow()),
+            metrics,
+            clock,
+            issuerUrl,
+            instanceId,
+            config.ttlCeiling());
+    Map<String, BooleanSupplier> readiness =
+        Map.of(
+            "keys", () -> signingKeys.current() != null,
+            "policy", () -> policies.current() != null,
+            "refresh_grants", grants::ready,
+            "kafka", () -> kafkaReachable(admin));
+    IssuerHttpApi api =
+        new IssuerHttpApi(
+            service,
+            policies::current,
+            signingKeys,
+            metrics,
+            prometheus,
+            issuerUrl,
+            config.mtlsHeader().orElse(null),
+            readiness);
+    Javalin server =
+        Javalin.create(
+            javalin -> {
+              javalin.startup.showJavalinBanner = false;
+              javalin.startup.showOldJavalinVersionWarning = false;
+              javalin.jetty.host = config.host();
+              javalin.jetty.port = config.port();
+              javalin.http.maxRequestSize = config.maxBodyBytes();
+              api.configure(javalin);
+            });
+    server.start();
+    http = server;
+    LOG.info(
+        "Issuer {} ({}) serving on port {} with policy {} version {}",
+        issuerUrl,
+        instanceId,
+        server.port(),
+        policies.current().id(),
+        policies.current().version());
+  }
+
+  private static boolean kafkaReachable(Admin admin) {
+    try {
+      admin
+          .describeCluster(new DescribeClusterOptions().timeoutMs(2_000))
+          .clusterId()
+          .get(3, TimeUnit.SECONDS);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The HTTP port served on. */
+  public int port() {
+    Javalin server = http;
+    if (server == null) {
+      throw new IllegalStateException("not started");
+    }
+    return server.port();
+  }
+
+  /** The issuer URL ({@code iss}). */
+  public String issuerUrl() {
+    return issuerUrl;
+  }
+
+  /** The signing keys, e.g. to {@link SigningKeys#rotate rotate} them. */
+  public SigningKeys keys() {
+    return requireNonNull(keys, "not started");
+  }
+
+  /** The policy holder, e.g. to reload now. */
+  public PolicyHolder policy() {
+    return requireNonNull(policy, "not started");
+  }
+
+  @Override
+  public void close() {
+    Javalin server = http;
+    http = null;
+    if (server != null) {
+      server.stop();
+    }
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        LOG.warn("Error while stopping the issuer", e);
+      }
+    }
+  }
+}

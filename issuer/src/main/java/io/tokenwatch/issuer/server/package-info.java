@@ -1,0 +1,3 @@
+/** Wiring: the issuer's configuration and its start/stop entry point. */
+@org.jspecify.annotations.NullMarked
+package io.tokenwatch.issuer.server;

@@ -1,0 +1,51 @@
+package io.tokenwatch.issuer.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class IssuerConfigTest {
+
+  @Test
+  void shouldReportEveryProblemAtOnce() {
+    assertThatThrownBy(
+            () ->
+                IssuerConfig.of(
+                    Map.of(IssuerConfig.PORT, "99999", IssuerConfig.SIGNING_ALGORITHM, "HS256")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(IssuerConfig.PORT)
+        .hasMessageContaining(IssuerConfig.SIGNING_ALGORITHM)
+        .hasMessageContaining(IssuerConfig.ISSUER_URL)
+        .hasMessageContaining(IssuerConfig.POLICY_FILE);
+  }
+
+  @Test
+  void shouldApplyDefaults() {
+    IssuerConfig config =
+        IssuerConfig.of(
+            Map.of(
+                IssuerConfig.ISSUER_URL, "https://issuer.example.com/",
+                IssuerConfig.POLICY_FILE, "policy.yaml",
+                IssuerConfig.BOOTSTRAP_SERVERS, "localhost:9092",
+                IssuerConfig.SCHEMA_REGISTRY_URL, "http://localhost:8081"));
+
+    assertThat(config.issuerUrl()).isEqualTo("https://issuer.example.com");
+    assertThat(config.mtlsHeader()).isEmpty();
+    assertThat(config.produceTimeout().toMillis()).isEqualTo(5_000);
+  }
+
+  @Test
+  void shouldDocumentEveryKeyInTheReadme() throws Exception {
+    String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+
+    assertThat(readme)
+        .as("issuer/README.md must contain IssuerConfig.markdownTable() verbatim")
+        .contains(IssuerConfig.markdownTable());
+  }
+}

@@ -1,0 +1,51 @@
+package io.tokenwatch.issuer.testkit;
+
+import io.tokenwatch.events.IssuanceDenied;
+import io.tokenwatch.events.Revocation;
+import io.tokenwatch.events.RevocationRequested;
+import io.tokenwatch.events.TokenIssued;
+import io.tokenwatch.issuer.EventLog;
+import io.tokenwatch.issuer.EventLogUnavailableException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+
+/** Keeps every event in memory; can be told to fail like an unreachable cluster. */
+public final class RecordingEventLog implements EventLog {
+  public final List<TokenIssued> issued = new CopyOnWriteArrayList<>();
+  public final List<IssuanceDenied> denied = new CopyOnWriteArrayList<>();
+  public final List<RevocationRequested> requests = new CopyOnWriteArrayList<>();
+  public final List<Revocation> feed = new CopyOnWriteArrayList<>();
+  public volatile boolean failing;
+
+  @Override
+  public void tokenIssued(TokenIssued event) {
+    check();
+    issued.add(event);
+  }
+
+  @Override
+  public void issuanceDenied(IssuanceDenied event) {
+    check();
+    denied.add(event);
+  }
+
+  @Override
+  public void revocation(RevocationRequested request, @Nullable Revocation feedRecord) {
+    check();
+    requests.add(request);
+    if (feedRecord != null) {
+      feed.add(feedRecord);
+    }
+  }
+
+  public IssuanceDenied lastDenied() {
+    return denied.get(denied.size() - 1);
+  }
+
+  private void check() {
+    if (failing) {
+      throw new EventLogUnavailableException("cluster down", new RuntimeException("down"));
+    }
+  }
+}

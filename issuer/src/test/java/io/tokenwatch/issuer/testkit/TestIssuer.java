@@ -1,0 +1,213 @@
+package io.tokenwatch.issuer.testkit;
+
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.issuer.DpopVerifier;
+import io.tokenwatch.issuer.EventLog;
+import io.tokenwatch.issuer.IssuerMetrics;
+import io.tokenwatch.issuer.OwnTokens;
+import io.tokenwatch.issuer.PolicyHolder;
+import io.tokenwatch.issuer.PolicyParser;
+import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.TokenService;
+import io.tokenwatch.issuer.http.IssuerHttpApi;
+import io.tokenwatch.issuer.keys.SigningAlgorithm;
+import io.tokenwatch.issuer.keys.SigningKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The issuer's HTTP API and token logic on a free port, with in-memory events and grant state, the
+ * sample policy and a hand-moved clock. Demo secrets are those documented in the README.
+ */
+public final class TestIssuer implements AutoCloseable {
+
+  public static final String ISSUER = "https://issuer.test";
+  public static final String ORDERS = "https://orders.example.com";
+  public static final String PAYMENTS = "https://payments.example.com";
+  public static final String ORDERS_SERVICE = "orders-service";
+  public static final String ORDERS_SECRET = "demo-orders-service-secret-do-not-use-in-prod0";
+  public static final String AGENT = "reporting-agent";
+  public static final String AGENT_SECRET = "demo-reporting-agent-secret-do-not-use-in-prod";
+  public static final String CONSOLE = "security-console";
+  public static final String CONSOLE_SECRET = "demo-security-console-secret-not-for-prod-use";
+  public static final String MTLS_HEADER = "X-Client-Cert-Sha256";
+
+  public final MutableClock clock = new MutableClock(Instant.now());
+  public final EventLog events;
+  public final InMemoryRefreshGrantStore grants = new InMemoryRefreshGrantStore();
+  public final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  public final SigningKeys keys;
+  public final PolicyHolder policy;
+  public final Path policyFile;
+  public final TokenService service;
+  private final Javalin server;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  public TestIssuer(Path dir) {
+    this(dir, new RecordingEventLog());
+  }
+
+  public TestIssuer(Path dir, EventLog events) {
+    this.events = events;
+    try {
+      policyFile = dir.resolve("policy.yaml");
+      try (InputStream sample = TestIssuer.class.getResourceAsStream("/sample-policy.yaml")) {
+        Files.write(policyFile, sample.readAllBytes());
+      }
+      PolicyHolder[] holder = new PolicyHolder[1];
+      IssuerMetrics metrics = new IssuerMetrics(meters, () -> holder[0].current());
+      policy =
+          new PolicyHolder(
+              policyFile, new PolicyParser(Duration.ofHours(1)), metrics::policyReload);
+      holder[0] = policy;
+      keys = SigningKeys.open(dir.resolve("data"), SigningAlgorithm.EDDSA, clock);
+      service =
+          new TokenService(
+              policy::current,
+              new TokenMinter(keys),
+              new OwnTokens(keys, ISSUER, clock),
+              events,
+              grants,
+              new DpopVerifier(clock, Duration.ofSeconds(60)),
+              metrics,
+              clock,
+              ISSUER,
+              "test-issuer",
+              Duration.ofHours(1));
+      IssuerHttpApi api =
+          new IssuerHttpApi(
+              service,
+              policy::current,
+              keys,
+              metrics,
+              meters,
+              ISSUER,
+              MTLS_HEADER,
+              Map.of("policy", () -> true));
+      server =
+          Javalin.create(
+                  config -> {
+                    config.startup.showJavalinBanner = false;
+                    config.jetty.host = "localhost";
+                    config.jetty.port = 0;
+                    config.http.maxRequestSize = 4096;
+                    api.configure(config);
+                  })
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public RecordingEventLog recorded() {
+    return (RecordingEventLog) events;
+  }
+
+  public String url() {
+    return "http://localhost:" + server.port();
+  }
+
+  /** The token endpoint URL a DPoP proof must name. */
+  public static String tokenEndpoint() {
+    return ISSUER + "/oauth2/token";
+  }
+
+  public HttpResponse<String> postForm(
+      String path, Map<String, String> params, Map<String, String> headers) {
+    StringJoiner body = new StringJoiner("&");
+    params.forEach(
+        (k, v) ->
+            body.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return post(path, "application/x-www-form-urlencoded", body.toString(), headers);
+  }
+
+  public HttpResponse<String> post(
+      String path, String contentType, String body, Map<String, String> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url() + path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return send(request.build());
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build());
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static Map<String, String> basic(String clientId, String secret) {
+    return Map.of(
+        "Authorization",
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Form parameters from alternating names and values. */
+  public static Map<String, String> form(String... namesAndValues) {
+    Map<String, String> form = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      form.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return form;
+  }
+
+  /** Issues a client-credentials token for orders-service and returns the access token. */
+  public String ordersServiceToken(@Nullable String scope) {
+    HttpResponse<String> response =
+        postForm(
+            "/oauth2/token",
+            form(
+                "grant_type",
+                "client_credentials",
+                "audience",
+                ORDERS,
+                "scope",
+                scope == null ? "orders:read orders:write" : scope),
+            basic(ORDERS_SERVICE, ORDERS_SECRET));
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(response.body());
+    }
+    return Json.field(response.body(), "access_token");
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+    policy.close();
+    meters.close();
+  }
+}
