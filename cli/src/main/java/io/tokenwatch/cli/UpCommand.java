@@ -1,6 +1,7 @@
 package io.tokenwatch.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -8,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tokenwatch up}: runs the platform until Ctrl-C or SIGTERM, then shuts it down cleanly. */
@@ -15,9 +17,11 @@ import picocli.CommandLine.Spec;
     name = "up",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the Tokenwatch platform on this machine until Ctrl-C or SIGTERM.",
-      "Without --bootstrap-servers/--schema-registry-url it starts a real Kafka broker (KRaft)"
-          + " and a schema registry in this process, keeping their state in --data-dir.",
+      "Runs the Tokenwatch platform on this machine until Ctrl-C or SIGTERM: the revocation"
+          + " stream, the issuer (with an editable copy of the sample policy) and a validator"
+          + " sidecar.",
+      "Without --bootstrap-servers/--schema-registry-url it also starts a real Kafka broker"
+          + " (KRaft) and a schema registry in this process. State lives in --data-dir.",
       "Prints one line a script can parse:",
       "  tokenwatch up: bootstrap.servers=<host:port> schema.registry.url=<url> ..."
     })
@@ -29,6 +33,31 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions clusterOptions;
 
+  @Option(
+      names = "--issuer-port",
+      defaultValue = "9400",
+      description = "Port of the issuer; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+  int issuerPort = 9400;
+
+  @Option(
+      names = "--introspection-port",
+      defaultValue = "8092",
+      description =
+          "Port of the revocation stream's HTTP server (introspection, metrics); 0 picks a free"
+              + " one. Default: ${DEFAULT-VALUE}.")
+  int introspectionPort = 8092;
+
+  @Option(
+      names = "--validator-port",
+      defaultValue = "8089",
+      description = "Port of the validator sidecar; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+  int validatorPort = 8089;
+
+  @Option(
+      names = "--platform-only",
+      description = "Run only the broker and the schema registry, none of the services.")
+  boolean platformOnly;
+
   private final StopSignal stop = new StopSignal();
 
   @Override
@@ -38,17 +67,29 @@ final class UpCommand implements Callable<Integer> {
         signal -> {
           try (ClusterOptions.Cluster cluster = clusterOptions.open()) {
             Topics.ensure(cluster);
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf(
-                "tokenwatch up: bootstrap.servers=%s schema.registry.url=%s data.dir=%s%n",
-                cluster.bootstrapServers(),
-                cluster.schemaRegistryUrl(),
-                cluster.dataDir().map(Object::toString).orElse("(external cluster)"));
-            out.flush();
-            log.info(
-                "Ready in {} ms; Ctrl-C or SIGTERM stops it",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            signal.await();
+            Path dataDir = clusterOptions.dataDir.toAbsolutePath().normalize();
+            try (PlatformServices services =
+                platformOnly
+                    ? null
+                    : PlatformServices.start(
+                        cluster,
+                        dataDir,
+                        new PlatformServices.Ports(issuerPort, introspectionPort, validatorPort))) {
+              PrintWriter out = spec.commandLine().getOut();
+              out.printf(
+                  "tokenwatch up: bootstrap.servers=%s schema.registry.url=%s data.dir=%s%n",
+                  cluster.bootstrapServers(), cluster.schemaRegistryUrl(), dataDir);
+              if (services != null) {
+                services
+                    .endpoints()
+                    .forEach((name, url) -> out.printf("  %-14s %s%n", name + ":", url));
+              }
+              out.flush();
+              log.info(
+                  "Ready in {} ms; Ctrl-C or SIGTERM stops it",
+                  TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+              signal.await();
+            }
           }
         });
   }
