@@ -17,6 +17,7 @@ import io.tokenwatch.events.UseDecision;
 import io.tokenwatch.revocation.LiveRevocation;
 import io.tokenwatch.revocation.LiveToken;
 import io.tokenwatch.revocation.UsageCount;
+import io.tokenwatch.schemas.registry.InMemorySchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.topic.Topics;
 import java.nio.charset.StandardCharsets;
