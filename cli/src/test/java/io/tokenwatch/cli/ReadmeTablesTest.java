@@ -2,8 +2,10 @@ package io.tokenwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.validator.http.ValidatorConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,29 +20,37 @@ import org.junit.jupiter.api.Test;
  */
 class ReadmeTablesTest {
 
-  private static final Path README = Path.of("..", "README.md");
-
-  static Map<String, String> generatedTables() {
-    Map<String, String> tables = new LinkedHashMap<>();
-    tables.put("topic-table", Topics.markdownTable());
-    tables.put("serde-config", SerdeConfig.markdownTable());
-    return tables;
+  /** Every README with generated tables: file, marker name, generated content. */
+  static Map<Path, Map<String, String>> generatedTables() {
+    Map<Path, Map<String, String>> files = new LinkedHashMap<>();
+    files.put(
+        Path.of("..", "README.md"),
+        Map.of("topic-table", Topics.markdownTable(), "serde-config", SerdeConfig.markdownTable()));
+    files.put(
+        Path.of("..", "validator", "README.md"),
+        Map.of("config-table", ValidatorConfig.markdownTable()));
+    files.put(
+        Path.of("..", "revocation-stream", "README.md"),
+        Map.of("config-table", RevocationStreamConfig.markdownTable()));
+    return files;
   }
 
   @Test
   void shouldMatchTheTablesGeneratedFromTheCode() throws IOException {
-    String readme = Files.readString(README, StandardCharsets.UTF_8);
-    String expected = readme;
-    for (Map.Entry<String, String> table : generatedTables().entrySet()) {
-      expected = replaceBetweenMarkers(expected, table.getKey(), table.getValue());
+    for (Map.Entry<Path, Map<String, String>> file : generatedTables().entrySet()) {
+      String readme = Files.readString(file.getKey(), StandardCharsets.UTF_8);
+      String expected = readme;
+      for (Map.Entry<String, String> table : file.getValue().entrySet()) {
+        expected = replaceBetweenMarkers(expected, table.getKey(), table.getValue());
+      }
+      if (Boolean.getBoolean("readme.update")) {
+        Files.writeString(file.getKey(), expected, StandardCharsets.UTF_8);
+        continue;
+      }
+      assertThat(readme)
+          .as("tables of %s are stale; regenerate with -Dreadme.update=true", file.getKey())
+          .isEqualTo(expected);
     }
-    if (Boolean.getBoolean("readme.update")) {
-      Files.writeString(README, expected, StandardCharsets.UTF_8);
-      return;
-    }
-    assertThat(readme)
-        .as("README tables are stale; regenerate with -Dreadme.update=true")
-        .isEqualTo(expected);
   }
 
   private static String replaceBetweenMarkers(String text, String name, String content) {

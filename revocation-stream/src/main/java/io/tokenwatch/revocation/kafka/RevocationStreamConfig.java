@@ -3,6 +3,7 @@ package io.tokenwatch.revocation.kafka;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.revocation.RevocationRules;
+import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,29 +130,7 @@ public final class RevocationStreamConfig {
 
   /** The configuration table as GitHub-flavoured Markdown, one row per key in declaration order. */
   public static String markdownTable() {
-    StringBuilder table = new StringBuilder();
-    table.append("| Key | Type | Default | Valid values | Description |\n");
-    table.append("|---|---|---|---|---|\n");
-    for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
-      table
-          .append("| `")
-          .append(key.name)
-          .append("` | ")
-          .append(key.type.name().toLowerCase(Locale.ROOT))
-          .append(" | ")
-          .append(
-              !key.hasDefault()
-                  ? "(required)"
-                  : key.defaultValue == null || "".equals(key.defaultValue)
-                      ? ""
-                      : "`" + key.defaultValue + "`")
-          .append(" | ")
-          .append(key.validator == null ? "" : cell(key.validator.toString()))
-          .append(" | ")
-          .append(cell(key.documentation))
-          .append(" |\n");
-    }
-    return table.toString();
+    return ConfigTables.markdown(CONFIG_DEF);
   }
 
   /** The revocation rules these settings define. */
@@ -371,9 +350,5 @@ public final class RevocationStreamConfig {
 
   private static boolean isSha256Hex(String value) {
     return value.length() == 64 && value.chars().allMatch(c -> Character.digit(c, 16) >= 0);
-  }
-
-  private static String cell(String text) {
-    return text.replace("|", "\\|").replace("\n", " ");
   }
 }

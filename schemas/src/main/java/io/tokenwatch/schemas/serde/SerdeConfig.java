@@ -2,6 +2,7 @@ package io.tokenwatch.schemas.serde;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.registry.RegistrySettings;
 import io.tokenwatch.schemas.registry.RegistrySettings.CredentialsSource;
 import java.net.URI;
@@ -153,24 +154,7 @@ public final class SerdeConfig {
 
   /** The configuration table as GitHub-flavoured Markdown, one row per key in declaration order. */
   public static String markdownTable() {
-    StringBuilder table = new StringBuilder();
-    table.append("| Key | Type | Default | Valid values | Description |\n");
-    table.append("|---|---|---|---|---|\n");
-    for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
-      table
-          .append("| `")
-          .append(key.name)
-          .append("` | ")
-          .append(key.type.name().toLowerCase(java.util.Locale.ROOT))
-          .append(" | ")
-          .append(defaultText(key))
-          .append(" | ")
-          .append(key.validator == null ? "" : cell(key.validator.toString()))
-          .append(" | ")
-          .append(cell(key.documentation))
-          .append(" |\n");
-    }
-    return table.toString();
+    return ConfigTables.markdown(CONFIG_DEF);
   }
 
   /** The settings for {@link io.tokenwatch.schemas.registry.HttpSchemaRegistryClient}. */
@@ -496,23 +480,5 @@ public final class SerdeConfig {
       return url;
     }
     return url.substring(0, scheme + 3) + "[hidden]@" + url.substring(at + 1);
-  }
-
-  private static String defaultText(ConfigDef.ConfigKey key) {
-    if (!key.hasDefault()) {
-      return "(required)";
-    }
-    Object value = key.defaultValue;
-    if (value == null) {
-      return "";
-    }
-    if (value instanceof List<?> list) {
-      return list.isEmpty() ? "" : "`" + asString(list) + "`";
-    }
-    return "`" + value + "`";
-  }
-
-  private static String cell(String text) {
-    return text.replace("|", "\\|").replace("\n", " ");
   }
 }

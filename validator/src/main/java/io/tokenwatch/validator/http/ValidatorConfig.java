@@ -3,6 +3,7 @@ package io.tokenwatch.validator.http;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.TokenValidator;
 import java.net.URI;
@@ -122,29 +123,7 @@ public final class ValidatorConfig {
 
   /** The configuration table as Markdown, one row per key in declaration order. */
   public static String markdownTable() {
-    StringBuilder table = new StringBuilder();
-    table.append("| Key | Type | Default | Valid values | Description |\n");
-    table.append("|---|---|---|---|---|\n");
-    for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
-      table
-          .append("| `")
-          .append(key.name)
-          .append("` | ")
-          .append(key.type.name().toLowerCase(Locale.ROOT))
-          .append(" | ")
-          .append(
-              key.hasDefault()
-                  ? (key.defaultValue == null
-                      ? ""
-                      : "`" + ConfigDef.convertToString(key.defaultValue, key.type) + "`")
-                  : "required")
-          .append(" | ")
-          .append(key.validator == null ? "" : key.validator.toString().replace("|", "\\|"))
-          .append(" | ")
-          .append(key.documentation.replace("|", "\\|"))
-          .append(" |\n");
-    }
-    return table.toString();
+    return ConfigTables.markdown(CONFIG_DEF);
   }
 
   public String issuer() {
