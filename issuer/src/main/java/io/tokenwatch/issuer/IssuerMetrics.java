@@ -91,6 +91,15 @@ public final class IssuerMetrics {
         .increment();
   }
 
+  void adminAuthentication(String method, String outcome) {
+    Counter.builder("tokenwatch.issuer.admin.authentications")
+        .description("Admin API authentication decisions")
+        .tag("method", method)
+        .tag("outcome", outcome.toLowerCase(Locale.ROOT))
+        .register(registry)
+        .increment();
+  }
+
   void refreshRace() {
     Counter.builder("tokenwatch.issuer.refresh.races")
         .description("Refresh token reuse detected after the fact across issuer instances")

@@ -1,6 +1,9 @@
 package io.tokenwatch.issuer;
 
-/** OAuth error codes the issuer answers with (RFC 6749 section 5.2, RFC 7009, RFC 9449). */
+/**
+ * OAuth error codes the issuer answers with (RFC 6749 section 5.2, RFC 7009, RFC 9449, and RFC 6750
+ * section 3.1 for the admin API's bearer tokens).
+ */
 public enum OAuthError {
   INVALID_REQUEST("invalid_request", 400),
   INVALID_CLIENT("invalid_client", 401),
@@ -12,6 +15,8 @@ public enum OAuthError {
   INVALID_TARGET("invalid_target", 400),
   INVALID_DPOP_PROOF("invalid_dpop_proof", 400),
   ACCESS_DENIED("access_denied", 403),
+  INVALID_TOKEN("invalid_token", 401),
+  INSUFFICIENT_SCOPE("insufficient_scope", 403),
   TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503);
 
   private final String code;

@@ -8,30 +8,121 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.tokenwatch.issuer.keys.SigningKey;
 import io.tokenwatch.issuer.keys.SigningKeys;
+import io.tokenwatch.validator.RevocationView;
+import io.tokenwatch.validator.VerifiedToken;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Date;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies access tokens this issuer signed (subject tokens of a token exchange, tokens presented
  * for revocation): {@code typ at+jwt}, a published key with the algorithm it was made for, a good
- * signature, this issuer, not expired. Revocation is not checked here: that needs the revocation
- * feed, which the validator library follows. Thread-safe.
+ * signature, this issuer, not expired, whatever the audience. {@link #checkLive} also asks the
+ * revocation feed, with the validator library's matching rule (docs/TOKENS.md), and fails closed
+ * while the feed is not ready or stale. Thread-safe.
  */
 public final class OwnTokens {
 
   private final SigningKeys keys;
   private final String issuer;
   private final Clock clock;
+  private final RevocationView revocations;
+  private final long maxStalenessMillis;
 
-  public OwnTokens(SigningKeys keys, String issuer, Clock clock) {
+  /**
+   * @param keys the issuer's signing keys
+   * @param issuer the issuer URL ({@code iss})
+   * @param clock the time source
+   * @param revocations the revocations the issuer follows; {@link RevocationView#none()} only to
+   *     opt out of revocation checks deliberately
+   * @param maxStaleness {@link #checkLive} refuses to decide when the revocations were last caught
+   *     up longer ago
+   */
+  public OwnTokens(
+      SigningKeys keys,
+      String issuer,
+      Clock clock,
+      RevocationView revocations,
+      Duration maxStaleness) {
     this.keys = requireNonNull(keys, "keys");
     this.issuer = requireNonNull(issuer, "issuer");
     this.clock = requireNonNull(clock, "clock");
+    this.revocations = requireNonNull(revocations, "revocations");
+    this.maxStalenessMillis = requireNonNull(maxStaleness, "maxStaleness").toMillis();
   }
 
-  /** The claims of {@code token} if it is a live access token of this issuer, else empty. */
+  /** What {@link #checkLive} found. */
+  public sealed interface LiveCheck {
+
+    /** A live, unrevoked access token of this issuer. */
+    record Live(JWTClaimsSet claims) implements LiveCheck {
+      public Live {
+        requireNonNull(claims, "claims");
+      }
+    }
+
+    /** Not a live access token of this issuer (bad signature, expired, malformed...). */
+    record Invalid() implements LiveCheck {}
+
+    /** Verified, but a live revocation covers it. */
+    record Revoked(JWTClaimsSet claims, String selector) implements LiveCheck {
+      public Revoked {
+        requireNonNull(claims, "claims");
+        requireNonNull(selector, "selector");
+      }
+    }
+
+    /** Verified, but the revocation feed is not ready or stale: nobody can tell (fail closed). */
+    record Undecidable(JWTClaimsSet claims, String detail) implements LiveCheck {
+      public Undecidable {
+        requireNonNull(claims, "claims");
+        requireNonNull(detail, "detail");
+      }
+    }
+  }
+
+  /**
+   * Whether {@code token} is a live access token of this issuer that no live revocation covers (by
+   * token id, grant, lineage, subject, client or audience, with watermarks).
+   */
+  public LiveCheck checkLive(String token) {
+    requireNonNull(token, "token");
+    Optional<VerifiedClaims> verified = verifyWithKid(token, true);
+    if (verified.isEmpty()) {
+      return new LiveCheck.Invalid();
+    }
+    JWTClaimsSet claims = verified.get().claims();
+    VerifiedToken view = toVerifiedToken(claims, verified.get().kid());
+    if (view == null) {
+      return new LiveCheck.Invalid();
+    }
+    String selector = revocations.revokedBy(view);
+    if (selector != null) {
+      return new LiveCheck.Revoked(claims, selector);
+    }
+    RevocationView.Freshness freshness = revocations.freshness();
+    if (!freshness.ready()) {
+      return new LiveCheck.Undecidable(claims, "the issuer's revocation feed is not ready yet");
+    }
+    long age = clock.millis() - freshness.caughtUpAtMillis();
+    if (age > maxStalenessMillis) {
+      return new LiveCheck.Undecidable(
+          claims, "the issuer's revocation feed last caught up " + age + " ms ago");
+    }
+    return new LiveCheck.Live(claims);
+  }
+
+  /**
+   * The claims of {@code token} if it is a live access token of this issuer, else empty. Does not
+   * consult revocations: see {@link #checkLive}.
+   */
   public Optional<JWTClaimsSet> verify(String token) {
     return verify(token, true);
   }
@@ -41,6 +132,12 @@ public final class OwnTokens {
    * may revoke one; it does no harm).
    */
   public Optional<JWTClaimsSet> verify(String token, boolean requireLive) {
+    return verifyWithKid(token, requireLive).map(VerifiedClaims::claims);
+  }
+
+  private record VerifiedClaims(JWTClaimsSet claims, String kid) {}
+
+  private Optional<VerifiedClaims> verifyWithKid(String token, boolean requireLive) {
     try {
       SignedJWT jwt = SignedJWT.parse(token);
       if (!TokenMinter.AT_JWT.equals(jwt.getHeader().getType())) {
@@ -48,7 +145,9 @@ public final class OwnTokens {
       }
       String kid = jwt.getHeader().getKeyID();
       SigningKey key = kid == null ? null : keys.published().get(kid);
-      if (key == null || !key.algorithm().jws().equals(jwt.getHeader().getAlgorithm())) {
+      if (kid == null
+          || key == null
+          || !key.algorithm().jws().equals(jwt.getHeader().getAlgorithm())) {
         return Optional.empty();
       }
       JWSVerifier verifier = keys.verifier(kid).orElse(null);
@@ -64,9 +163,56 @@ public final class OwnTokens {
           || (requireLive && !exp.toInstant().isAfter(clock.instant()))) {
         return Optional.empty();
       }
-      return Optional.of(claims);
+      return Optional.of(new VerifiedClaims(claims, kid));
     } catch (ParseException | JOSEException | IllegalStateException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The claims as the validator library sees them, for its revocation matching; null when a claim
+   * every token of this issuer carries is missing.
+   */
+  private static @Nullable VerifiedToken toVerifiedToken(JWTClaimsSet claims, String kid) {
+    try {
+      String clientId = claims.getStringClaim("client_id");
+      Date iat = claims.getIssueTime();
+      if (clientId == null || iat == null) {
+        return null;
+      }
+      String scope = claims.getStringClaim("scope");
+      List<String> lineage = claims.getStringListClaim("lineage");
+      Map<String, Object> act = claims.getJSONObjectClaim("act");
+      Map<String, Object> cnf = claims.getJSONObjectClaim("cnf");
+      return new VerifiedToken(
+          requireNonNull(claims.getJWTID()),
+          requireNonNull(claims.getIssuer()),
+          requireNonNull(claims.getSubject()),
+          claims.getAudience(),
+          clientId,
+          scope == null || scope.isBlank()
+              ? Set.of()
+              : Set.copyOf(Arrays.asList(scope.trim().split(" +"))),
+          iat.toInstant(),
+          claims.getNotBeforeTime() == null ? null : claims.getNotBeforeTime().toInstant(),
+          requireNonNull(claims.getExpirationTime()).toInstant(),
+          claims.getIntegerClaim("max_uses"),
+          claims.getStringClaim("grant_id"),
+          claims.getStringClaim("policy_id"),
+          claims.getStringClaim("policy_version"),
+          member(cnf, "jkt"),
+          member(cnf, "x5t#S256"),
+          member(act, "sub"),
+          member(act, "client_id"),
+          claims.getStringClaim("parent_jti"),
+          lineage == null ? List.of() : lineage,
+          kid);
+    } catch (ParseException | IllegalArgumentException | NullPointerException e) {
+      return null;
+    }
+  }
+
+  private static @Nullable String member(@Nullable Map<String, Object> map, String name) {
+    return map != null && map.get(name) instanceof String value ? value : null;
   }
 }

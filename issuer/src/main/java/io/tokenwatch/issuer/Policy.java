@@ -15,14 +15,21 @@ import java.util.Set;
  * @param version content hash of the document, stamped on every token and event it decides
  * @param clients every client, by id
  * @param scopes the scope catalogue, by name
- * @param admins client ids allowed to call the admin API
+ * @param admins client ids allowed to call the admin API, with their own credentials or with an
+ *     access token for the issuer's admin audience that carries {@code adminScope}
+ * @param adminScope the scope an access token needs to call the admin API; only admins' rules may
+ *     approve it
  */
 public record Policy(
     String id,
     String version,
     Map<String, ClientPolicy> clients,
     Map<String, ScopeDefinition> scopes,
-    Set<String> admins) {
+    Set<String> admins,
+    String adminScope) {
+
+  /** The admin scope when the policy names none. */
+  public static final String DEFAULT_ADMIN_SCOPE = "tokenwatch:admin";
 
   public Policy {
     requireNonNull(id, "id");
@@ -30,6 +37,7 @@ public record Policy(
     clients = Map.copyOf(requireNonNull(clients, "clients"));
     scopes = Map.copyOf(requireNonNull(scopes, "scopes"));
     admins = Set.copyOf(requireNonNull(admins, "admins"));
+    requireNonNull(adminScope, "adminScope");
   }
 
   /** The client of that id, empty for an unknown one. */

@@ -39,7 +39,8 @@ public final class PolicyParser {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern SHA256_B64URL = Pattern.compile("[A-Za-z0-9_-]{43}");
   private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
-  private static final Set<String> TOP_KEYS = Set.of("policy_id", "scopes", "admins", "clients");
+  private static final Set<String> TOP_KEYS =
+      Set.of("policy_id", "scopes", "admins", "admin_scope", "clients");
   private static final Set<String> SCOPE_KEYS = Set.of("description", "risk");
   private static final Set<String> CLIENT_KEYS =
       Set.of("kind", "secret_sha256", "mtls_thumbprint", "may_act_for_others", "audiences");
@@ -99,10 +100,32 @@ public final class PolicyParser {
         }
       }
     }
+    String adminScope = text(root, "admin_scope", "admin_scope", problems, false);
+    if (adminScope == null) {
+      adminScope = Policy.DEFAULT_ADMIN_SCOPE;
+    } else if (!SCOPE_TOKEN.matcher(adminScope).matches()) {
+      problems.add("admin_scope: not a valid scope token (RFC 6749 section 3.3)");
+    }
+    for (ClientPolicy client : clients.values()) {
+      for (AudienceRule rule : client.audiences().values()) {
+        if (rule.scopes().contains(adminScope) && !admins.contains(client.clientId())) {
+          // The admin scope is the admin API's key: a rule handing it out makes an admin.
+          problems.add(
+              "clients."
+                  + client.clientId()
+                  + ".audiences."
+                  + rule.audience()
+                  + ".scopes: grants the admin scope '"
+                  + adminScope
+                  + "' but the client is not listed in admins");
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       throw new InvalidPolicyException(problems);
     }
-    return new Policy(requireNonNull(policyId), version(document), clients, scopes, admins);
+    return new Policy(
+        requireNonNull(policyId), version(document), clients, scopes, admins, adminScope);
   }
 
   private static String version(byte[] document) {

@@ -343,8 +343,33 @@ public final class TokenService {
                   + " (actor_token is not supported)"),
           false);
     }
-    Optional<JWTClaimsSet> verified = ownTokens.verify(subjectToken);
-    if (verified.isEmpty()) {
+    OwnTokens.LiveCheck subjectCheck = ownTokens.checkLive(subjectToken);
+    if (subjectCheck instanceof OwnTokens.LiveCheck.Revoked revoked) {
+      attempt.subject = revoked.claims().getSubject();
+      attempt.parentTokenId = revoked.claims().getJWTID();
+      return deny(
+          current,
+          attempt,
+          Decision.Denied.of(
+              IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
+              OAuthError.INVALID_GRANT,
+              "the subject token is revoked (" + revoked.selector() + ")"),
+          false);
+    }
+    if (subjectCheck instanceof OwnTokens.LiveCheck.Undecidable undecidable) {
+      // Fail closed: a subject token whose revocation cannot be ruled out is not exchanged.
+      attempt.subject = undecidable.claims().getSubject();
+      attempt.parentTokenId = undecidable.claims().getJWTID();
+      return deny(
+          current,
+          attempt,
+          Decision.Denied.of(
+              IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
+              OAuthError.TEMPORARILY_UNAVAILABLE,
+              undecidable.detail() + "; retry shortly"),
+          false);
+    }
+    if (!(subjectCheck instanceof OwnTokens.LiveCheck.Live live)) {
       return deny(
           current,
           attempt,
@@ -354,7 +379,7 @@ public final class TokenService {
               "the subject token is not a live access token of this issuer"),
           false);
     }
-    JWTClaimsSet parent = verified.get();
+    JWTClaimsSet parent = live.claims();
     attempt.subject = parent.getSubject();
     attempt.parentTokenId = parent.getJWTID();
     List<String> parentScopes = scopes(stringClaim(parent, "scope"));

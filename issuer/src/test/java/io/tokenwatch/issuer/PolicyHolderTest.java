@@ -80,12 +80,18 @@ class PolicyHolderTest {
 
       assertThat(result).isInstanceOf(PolicyHolder.ReloadResult.Rejected.class);
       assertThat(((PolicyHolder.ReloadResult.Rejected) result).problems())
-          .hasSize(4)
+          .hasSize(5)
           .anySatisfy(
               p -> assertThat(p).contains("orders:delete").contains("not in the scope catalogue"))
           .anySatisfy(p -> assertThat(p).contains("max_ttl").contains("ceiling"))
           .anySatisfy(p -> assertThat(p).contains("carrier-pigeon"))
-          .anySatisfy(p -> assertThat(p).contains("mallory"));
+          .anySatisfy(p -> assertThat(p).contains("mallory"))
+          .anySatisfy(
+              p ->
+                  assertThat(p)
+                      .contains("security-console")
+                      .contains("admin scope 'tokenwatch:admin'")
+                      .contains("not listed in admins"));
       assertThat(holder.current()).isSameAs(good);
     }
   }

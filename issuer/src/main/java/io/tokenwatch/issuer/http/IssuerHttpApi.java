@@ -13,7 +13,7 @@ import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.SelectorKind;
-import io.tokenwatch.issuer.ClientAuthenticator;
+import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLogUnavailableException;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.OAuthError;
@@ -55,6 +55,7 @@ public final class IssuerHttpApi {
   private final String issuerUrl;
   private final @Nullable String mtlsHeader;
   private final Map<String, BooleanSupplier> readiness;
+  private final AdminAuthenticator admins;
 
   /**
    * @param tokens the token logic
@@ -65,6 +66,7 @@ public final class IssuerHttpApi {
    * @param issuerUrl the issuer URL
    * @param mtlsHeader the header carrying a verified client certificate thumbprint, or null
    * @param readiness named checks {@code /ready} reports; all must pass
+   * @param admins authenticates admin API calls
    */
   public IssuerHttpApi(
       TokenService tokens,
@@ -74,7 +76,8 @@ public final class IssuerHttpApi {
       @Nullable PrometheusMeterRegistry prometheus,
       String issuerUrl,
       @Nullable String mtlsHeader,
-      Map<String, BooleanSupplier> readiness) {
+      Map<String, BooleanSupplier> readiness,
+      AdminAuthenticator admins) {
     this.tokens = requireNonNull(tokens, "tokens");
     this.policy = requireNonNull(policy, "policy");
     this.keys = requireNonNull(keys, "keys");
@@ -83,6 +86,7 @@ public final class IssuerHttpApi {
     this.issuerUrl = requireNonNull(issuerUrl, "issuerUrl");
     this.mtlsHeader = mtlsHeader;
     this.readiness = Map.copyOf(readiness);
+    this.admins = requireNonNull(admins, "admins");
   }
 
   /** Adds the routes and error handlers to a Javalin configuration. */
@@ -197,21 +201,16 @@ public final class IssuerHttpApi {
   }
 
   private void adminRevocation(Context ctx) {
-    PresentedCredentials credentials = credentials(ctx, Map.of());
+    AdminAuthenticator.Credentials credentials = adminCredentials(ctx);
     if (credentials == null) {
       return;
     }
-    Policy current = policy.get();
-    ClientAuthenticator.Result auth = ClientAuthenticator.authenticate(current, credentials);
-    if (!(auth instanceof ClientAuthenticator.Result.Authenticated authenticated)) {
-      refuse(ctx, OAuthError.INVALID_CLIENT, "admin authentication failed", credentials.basic());
+    AdminAuthenticator.Result auth = admins.authenticate(credentials);
+    if (auth instanceof AdminAuthenticator.Result.Refused refused) {
+      refuseAdmin(ctx, refused, credentials);
       return;
     }
-    String admin = authenticated.client().clientId();
-    if (!current.admins().contains(admin)) {
-      refuse(ctx, OAuthError.ACCESS_DENIED, "client " + admin + " is not an admin", false);
-      return;
-    }
+    String requestedBy = ((AdminAuthenticator.Result.Admin) auth).requestedBy();
     TokenService.AdminRevocation revocation;
     try {
       JsonNode body = JSON.readTree(ctx.body());
@@ -230,7 +229,7 @@ public final class IssuerHttpApi {
               reason == null
                   ? RevocationReason.ADMIN
                   : RevocationReason.valueOf(reason.toUpperCase(Locale.ROOT)),
-              "admin:" + admin,
+              requestedBy,
               optional(body, "detail"));
     } catch (JsonProcessingException e) {
       refuse(ctx, OAuthError.INVALID_REQUEST, "the body is not valid JSON", false);
@@ -366,6 +365,91 @@ public final class IssuerHttpApi {
     }
     String thumbprint = mtlsHeader == null ? null : blankToNull(ctx.header(mtlsHeader));
     return new PresentedCredentials(clientId, secret, basic, thumbprint);
+  }
+
+  /**
+   * What the request offers to authenticate an admin: a bearer or DPoP access token, else client
+   * credentials; null after answering {@code invalid_request}.
+   */
+  private AdminAuthenticator.@Nullable Credentials adminCredentials(Context ctx) {
+    String thumbprint = mtlsHeader == null ? null : blankToNull(ctx.header(mtlsHeader));
+    String authorization = ctx.header("Authorization");
+    if (authorization != null) {
+      int space = authorization.indexOf(' ');
+      String scheme = space < 0 ? authorization : authorization.substring(0, space);
+      String token = space < 0 ? "" : authorization.substring(space + 1).trim();
+      if (scheme.equalsIgnoreCase("Bearer") || scheme.equalsIgnoreCase("DPoP")) {
+        return new AdminAuthenticator.Credentials.AccessToken(
+            token, scheme.equalsIgnoreCase("DPoP"), ctx.header("DPoP"), thumbprint, ctx.ip());
+      }
+      if (!scheme.equalsIgnoreCase("Basic")) {
+        return new AdminAuthenticator.Credentials.None();
+      }
+    } else if (thumbprint == null) {
+      return new AdminAuthenticator.Credentials.None();
+    }
+    PresentedCredentials client = credentials(ctx, Map.of());
+    return client == null ? null : new AdminAuthenticator.Credentials.Client(client);
+  }
+
+  /** Answers a refused admin call per RFC 6750 section 3 (RFC 9449 for the DPoP scheme). */
+  private void refuseAdmin(
+      Context ctx,
+      AdminAuthenticator.Result.Refused refused,
+      AdminAuthenticator.Credentials credentials) {
+    String scheme =
+        credentials instanceof AdminAuthenticator.Credentials.AccessToken token && token.dpop()
+            ? "DPoP"
+            : "Bearer";
+    String challenge = scheme + " realm=\"tokenwatch\"";
+    String adminScope = policy.get().adminScope();
+    switch (refused.failure()) {
+      case NO_CREDENTIALS:
+        // RFC 6750 section 3.1: no error code when the request carries no credentials.
+        ctx.header("WWW-Authenticate", challenge + ", scope=\"" + adminScope + "\"");
+        error(ctx, 401, OAuthError.INVALID_REQUEST.code(), refused.description());
+        return;
+      case INVALID_CLIENT:
+        refuse(ctx, OAuthError.INVALID_CLIENT, refused.description(), refused.basicChallenge());
+        return;
+      case NOT_AN_ADMIN:
+        refuse(ctx, OAuthError.ACCESS_DENIED, refused.description(), false);
+        return;
+      case INVALID_TOKEN:
+        ctx.header(
+            "WWW-Authenticate",
+            challenge
+                + ", error=\"invalid_token\", error_description=\""
+                + quotable(refused.description())
+                + "\"");
+        error(ctx, 401, OAuthError.INVALID_TOKEN.code(), refused.description());
+        return;
+      case INSUFFICIENT_SCOPE:
+        ctx.header(
+            "WWW-Authenticate",
+            challenge
+                + ", error=\"insufficient_scope\", error_description=\""
+                + quotable(refused.description())
+                + "\", scope=\""
+                + adminScope
+                + "\"");
+        error(ctx, 403, OAuthError.INSUFFICIENT_SCOPE.code(), refused.description());
+        return;
+      case UNAVAILABLE:
+        refuse(ctx, OAuthError.TEMPORARILY_UNAVAILABLE, refused.description(), false);
+        return;
+    }
+    throw new IllegalStateException("unhandled admin failure " + refused.failure());
+  }
+
+  /** Text fit for a quoted RFC 6750 auth-param: printable ASCII without quote and backslash. */
+  private static String quotable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      out.append(c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' ? c : '?');
+    }
+    return out.toString();
   }
 
   private static void refuse(

@@ -41,6 +41,7 @@ public final class IssuerConfig {
   public static final String MTLS_HEADER = "issuer.mtls.thumbprint.header";
   public static final String DPOP_WINDOW_SECONDS = "issuer.dpop.window.seconds";
   public static final String INSTANCE_ID = "issuer.instance.id";
+  public static final String REVOCATION_MAX_STALENESS_MS = "issuer.revocation.max.staleness.ms";
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
 
@@ -188,6 +189,15 @@ public final class IssuerConfig {
             "",
             Importance.LOW,
             "Names this instance in refresh-grant states; empty picks a random id.")
+        .define(
+            REVOCATION_MAX_STALENESS_MS,
+            Type.LONG,
+            30_000L,
+            Range.atLeast(1_000L),
+            Importance.MEDIUM,
+            "Admin tokens and token-exchange subject tokens are refused (fail closed) while the"
+                + " issuer's copy of the revocation feed was last caught up longer ago than this,"
+                + " in ms.")
         .define(BOOTSTRAP_SERVERS, Type.STRING, Importance.HIGH, "Kafka bootstrap servers.")
         .define(SCHEMA_REGISTRY_URL, Type.STRING, Importance.HIGH, "Schema registry base URL.");
   }
@@ -279,6 +289,10 @@ public final class IssuerConfig {
   public Optional<String> instanceId() {
     String id = (String) values.get(INSTANCE_ID);
     return id.isBlank() ? Optional.empty() : Optional.of(id);
+  }
+
+  public Duration revocationMaxStaleness() {
+    return Duration.ofMillis((Long) values.get(REVOCATION_MAX_STALENESS_MS));
   }
 
   public String bootstrapServers() {

@@ -6,6 +6,8 @@ import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.events.Revocation;
+import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.DpopVerifier;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.OwnTokens;
@@ -19,9 +21,12 @@ import io.tokenwatch.issuer.kafka.KafkaRefreshGrantStore;
 import io.tokenwatch.issuer.keys.SigningKeys;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.validator.RevocationIndex;
+import io.tokenwatch.validator.kafka.RevocationFeed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -35,6 +40,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -133,11 +139,31 @@ public final class IssuerServer implements AutoCloseable {
     resources.push(grants);
     grants.start(Duration.ofSeconds(60));
 
+    // The issuer follows the revocation feed like any validator: admin tokens and token-exchange
+    // subject tokens are refused once revoked, and while the feed is not ready or stale.
+    SerdeConfig serdeConfig =
+        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()));
+    RevocationFeed feed =
+        new RevocationFeed(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.bootstrapServers(),
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "tokenwatch-issuer-feed-" + instanceId),
+            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
+            Topics.REVOCATIONS.name(),
+            new RevocationIndex(),
+            clock,
+            Duration.ofMillis(500));
+    resources.push(feed);
+    feed.bindTo(prometheus);
+    awaitFeed(feed);
+
     TokenService service =
         new TokenService(
             policies::current,
             new TokenMinter(signingKeys),
-            new OwnTokens(signingKeys, issuerUrl, clock),
+            new OwnTokens(signingKeys, issuerUrl, clock, feed, config.revocationMaxStaleness()),
             events,
             grants,
             new DpopVerifier(clock, config.dpopWindow()),
@@ -151,7 +177,19 @@ public final class IssuerServer implements AutoCloseable {
             "keys", () -> signingKeys.current() != null,
             "policy", () -> policies.current() != null,
             "refresh_grants", grants::ready,
-            "kafka", () -> kafkaReachable(admin));
+            "kafka", () -> kafkaReachable(admin),
+            "revocations",
+                () -> {
+                  long staleness = feed.stalenessMillis();
+                  return staleness >= 0 && staleness <= config.revocationMaxStaleness().toMillis();
+                });
+    AdminAuthenticator admins =
+        new AdminAuthenticator(
+            policies::current,
+            AdminAuthenticator.adminTokenValidator(
+                signingKeys, issuerUrl, feed, config.revocationMaxStaleness(), clock),
+            issuerUrl + "/admin/revocations",
+            metrics);
     IssuerHttpApi api =
         new IssuerHttpApi(
             service,
@@ -161,7 +199,8 @@ public final class IssuerServer implements AutoCloseable {
             prometheus,
             issuerUrl,
             config.mtlsHeader().orElse(null),
-            readiness);
+            readiness,
+            admins);
     Javalin server =
         Javalin.create(
             javalin -> {
@@ -181,6 +220,18 @@ public final class IssuerServer implements AutoCloseable {
         server.port(),
         policies.current().id(),
         policies.current().version());
+  }
+
+  private static void awaitFeed(RevocationFeed feed) {
+    try {
+      if (!feed.awaitReady(Duration.ofSeconds(60))) {
+        // Not fatal: admin tokens and token exchange fail closed until it is, and /ready says so.
+        LOG.warn("The revocation feed is not ready yet; admin tokens and token exchange wait");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the revocation feed", e);
+    }
   }
 
   private static boolean kafkaReachable(Admin admin) {

@@ -38,7 +38,35 @@ public final class Dpop {
     return proof(method, url, iat, UUID.randomUUID().toString(), "dpop+jwt");
   }
 
+  /** A proof for a resource request presenting {@code accessToken} ({@code ath}, RFC 9449 4.2). */
+  public String proofFor(String method, String url, Instant iat, String accessToken) {
+    try {
+      byte[] hash =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(accessToken.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return sign(
+          method,
+          url,
+          iat,
+          UUID.randomUUID().toString(),
+          "dpop+jwt",
+          com.nimbusds.jose.util.Base64URL.encode(hash).toString());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public String proof(String method, String url, Instant iat, String jti, String typ) {
+    return sign(method, url, iat, jti, typ, null);
+  }
+
+  private String sign(
+      String method,
+      String url,
+      Instant iat,
+      String jti,
+      String typ,
+      @org.jspecify.annotations.Nullable String ath) {
     try {
       SignedJWT jwt =
           new SignedJWT(
@@ -51,6 +79,7 @@ public final class Dpop {
                   .claim("htu", url)
                   .issueTime(Date.from(iat))
                   .jwtID(jti)
+                  .claim("ath", ath)
                   .build());
       jwt.sign(new ECDSASigner(key));
       return jwt.serialize();

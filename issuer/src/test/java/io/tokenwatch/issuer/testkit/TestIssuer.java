@@ -3,6 +3,7 @@ package io.tokenwatch.issuer.testkit;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.DpopVerifier;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.IssuerMetrics;
@@ -39,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TestIssuer implements AutoCloseable {
 
-  public static final String ISSUER = "https://issuer.test";
+  /** The sample policy's admin audience is the issuer URL of the one-machine demo. */
+  public static final String ISSUER = "http://localhost:9400";
+
   public static final String ORDERS = "https://orders.example.com";
   public static final String PAYMENTS = "https://payments.example.com";
   public static final String ORDERS_SERVICE = "orders-service";
@@ -59,6 +62,7 @@ public final class TestIssuer implements AutoCloseable {
   public final PolicyHolder policy;
   public final Path policyFile;
   public final TokenService service;
+  public final TestRevocations revocations = new TestRevocations(clock);
   private final Javalin server;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -84,7 +88,7 @@ public final class TestIssuer implements AutoCloseable {
           new TokenService(
               policy::current,
               new TokenMinter(keys),
-              new OwnTokens(keys, ISSUER, clock),
+              new OwnTokens(keys, ISSUER, clock, revocations, Duration.ofSeconds(30)),
               events,
               grants,
               new DpopVerifier(clock, Duration.ofSeconds(60)),
@@ -102,7 +106,13 @@ public final class TestIssuer implements AutoCloseable {
               meters,
               ISSUER,
               MTLS_HEADER,
-              Map.of("policy", () -> true));
+              Map.of("policy", () -> true),
+              new AdminAuthenticator(
+                  policy::current,
+                  AdminAuthenticator.adminTokenValidator(
+                      keys, ISSUER, revocations, Duration.ofSeconds(30), clock),
+                  adminEndpoint(),
+                  metrics));
       server =
           Javalin.create(
                   config -> {
@@ -124,6 +134,11 @@ public final class TestIssuer implements AutoCloseable {
 
   public String url() {
     return "http://localhost:" + server.port();
+  }
+
+  /** The admin endpoint URL a DPoP proof must name. */
+  public static String adminEndpoint() {
+    return ISSUER + "/admin/revocations";
   }
 
   /** The token endpoint URL a DPoP proof must name. */
