@@ -3,13 +3,13 @@ package io.tokenwatch.issuer.server;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
+import io.tokenwatch.schemas.config.ConfigTables;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
@@ -204,36 +204,7 @@ public final class IssuerConfig {
 
   /** The configuration table as Markdown, one row per key in declaration order. */
   public static String markdownTable() {
-    StringBuilder table = new StringBuilder();
-    table.append("| Key | Type | Default | Valid values | Description |\n");
-    table.append("|---|---|---|---|---|\n");
-    for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
-      String defaultText;
-      if (!key.hasDefault()) {
-        defaultText = "(required)";
-      } else if (key.defaultValue == null || "".equals(key.defaultValue)) {
-        defaultText = "";
-      } else {
-        defaultText = "`" + key.defaultValue + "`";
-      }
-      table
-          .append("| `")
-          .append(key.name)
-          .append("` | ")
-          .append(key.type.name().toLowerCase(Locale.ROOT))
-          .append(" | ")
-          .append(defaultText)
-          .append(" | ")
-          .append(key.validator == null ? "" : cell(key.validator.toString()))
-          .append(" | ")
-          .append(cell(key.documentation))
-          .append(" |\n");
-    }
-    return table.toString();
-  }
-
-  private static String cell(String text) {
-    return text.replace("|", "\\|").replace("\n", " ");
+    return ConfigTables.markdown(CONFIG_DEF);
   }
 
   public String issuerUrl() {
