@@ -144,6 +144,16 @@ public final class PropagationBenchmark {
             IssuerConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl()));
   }
 
+  /** The 1, 5 and 15 minute load averages where the system reports them (Linux). */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
   private static String basic(String client, String secret) {
     return "Basic "
         + Base64.getEncoder()
@@ -205,12 +215,13 @@ public final class PropagationBenchmark {
         TimeUnit.SECONDS.sleep(5); // let the stream settle under load before measuring
         out.printf(
             Locale.ROOT,
-            "rounds=%d warm-up=%d validators=%d background rate=%d/s cores=%d%n",
+            "rounds=%d warm-up=%d validators=%d background rate=%d/s cores=%d load average: %s%n",
             rounds,
             warmUp,
             validatorCount,
             rate,
-            Runtime.getRuntime().availableProcessors());
+            Runtime.getRuntime().availableProcessors(),
+            loadAverage());
         int total = warmUp + rounds;
         long[][] perValidator = new long[validatorCount][rounds];
         long[] all = new long[rounds];
@@ -218,6 +229,7 @@ public final class PropagationBenchmark {
         long[] http202 = new long[rounds];
         List<Long> firstRecord = new ArrayList<>();
         List<Long> secondRecord = new ArrayList<>();
+        List<Long> behindObserver = new ArrayList<>();
         long measuredFrom = 0;
         long sentAtStart = 0;
         for (int round = 0; round < total; round++) {
@@ -231,6 +243,7 @@ public final class PropagationBenchmark {
           for (Validator v : validators) {
             Decision d = v.validator.validate(request);
             if (!d.allowed()) {
+              dumpFeedThreads();
               throw new IllegalStateException("validator " + v.id + " did not allow: " + d);
             }
           }
@@ -272,6 +285,9 @@ public final class PropagationBenchmark {
           http202[r] = t0 - sent;
           if (arrivals[0] != 0) {
             firstRecord.add(arrivals[0] - t0);
+            for (Validator v : validators) {
+              behindObserver.add(v.deniedAt - arrivals[0]);
+            }
           }
           if (arrivals[1] != 0) {
             secondRecord.add(arrivals[1] - t0);
@@ -297,6 +313,8 @@ public final class PropagationBenchmark {
         print("admin call (send to 202)", http202);
         print("1st feed record (from 202)", firstRecord.stream().mapToLong(x -> x).toArray());
         print("2nd feed record (from 202)", secondRecord.stream().mapToLong(x -> x).toArray());
+        print("validator after 1st record", behindObserver.stream().mapToLong(x -> x).toArray());
+        out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
         out.printf(
             Locale.ROOT,
             "rounds where all validators denied within 25 ms of the 202: %d of %d%n",
@@ -311,6 +329,20 @@ public final class PropagationBenchmark {
         }
         observer.close();
       }
+    }
+
+    /** Where the feed threads are, to explain a feed that stopped catching up. */
+    private void dumpFeedThreads() {
+      Thread.getAllStackTraces()
+          .forEach(
+              (thread, stack) -> {
+                if (thread.getName().startsWith("tokenwatch-revocation-feed")) {
+                  out.println(thread.getName() + " " + thread.getState());
+                  for (StackTraceElement frame : stack) {
+                    out.println("    at " + frame);
+                  }
+                }
+              });
     }
 
     private void print(String label, long[] nanos) {
