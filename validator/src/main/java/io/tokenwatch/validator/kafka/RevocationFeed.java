@@ -41,10 +41,14 @@ import org.slf4j.LoggerFactory;
  * and tombstones, becomes ready once it has reached the end offsets seen at start, then keeps
  * following.
  *
- * <p>Freshness: after each poll it asks the brokers for the end offsets; when its positions have
- * reached them the index is marked caught up at the time of that request. When the brokers cannot
- * be reached, the last caught-up time ages and validators deny with {@code FEED_STALE} once it is
- * older than their staleness budget (fail closed).
+ * <p>Freshness: it asks the brokers for the end offsets and keeps polling until its positions have
+ * reached them; the index is then marked caught up at the time of that request, and it asks again.
+ * The target is kept across polls on purpose: a broker answers a consumer's requests in order, so
+ * the end offsets arrive only after the fetch already in flight, whose records are not consumed
+ * yet. Comparing each answer with the position at that moment would find the feed behind whenever
+ * records arrive more often than a fetch waits, and a busy feed would never count as caught up.
+ * When the brokers cannot be reached, the last caught-up time ages and validators deny with {@code
+ * FEED_STALE} once it is older than their staleness budget (fail closed).
  *
  * <p>A record whose value cannot be read is applied as a revocation of its key without watermark
  * (failing closed: over-revoking is safe, missing a revocation is not) and counted.
@@ -67,6 +71,9 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   private final AtomicLong tombstones = new AtomicLong();
   private final AtomicLong unreadable = new AtomicLong();
   private volatile long lag = -1;
+  // Feed thread only: the end offsets the positions must reach, and when they were asked for.
+  private @Nullable Map<TopicPartition, Long> target;
+  private long targetAskedAt;
   private volatile boolean running = true;
   private volatile @Nullable KafkaConsumer<String, Revocation> consumer;
 
@@ -178,10 +185,18 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       List<TopicPartition> partitions,
       @Nullable Map<TopicPartition, Long> startEnd) {
     poll(c);
-    long before = clock.millis();
-    Map<TopicPartition, Long> end = endOffsets(c, partitions);
+    Map<TopicPartition, Long> end = target;
+    if (end != null && clock.millis() - targetAskedAt > pollTimeout.toMillis() * 10) {
+      end = null; // not reached in many polls (a recreated topic, say): ask afresh
+    }
     if (end == null) {
-      return; // brokers unreachable: freshness ages
+      long before = clock.millis();
+      end = endOffsets(c, partitions);
+      if (end == null) {
+        return; // brokers unreachable: freshness ages
+      }
+      target = end;
+      targetAskedAt = before;
     }
     long behind = 0;
     boolean reachedStart = startEnd != null;
@@ -193,8 +208,11 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       }
     }
     lag = behind;
+    if (behind == 0) {
+      target = null;
+    }
     if (isReady() ? behind == 0 : reachedStart) {
-      index.markCaughtUp(before);
+      index.markCaughtUp(targetAskedAt);
       if (ready.getCount() > 0) {
         log.info(
             "Revocation feed ready: {} token ids, {} selectors",

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -161,6 +162,52 @@ class RevocationFeedIntegrationTest {
 
     produce("token:" + early, null);
     await().atMost(BOUND).until(() -> !index.containsTokenId(early));
+  }
+
+  @Test
+  void shouldStayFreshWhileRevocationsKeepArriving() throws Exception {
+    RevocationIndex index = new RevocationIndex();
+    RevocationFeed feed = startFeed(index);
+    assertThat(feed.awaitReady(BOUND)).isTrue();
+
+    // Records arriving more often than a fetch waits (fetch.max.wait.ms) must not keep the feed
+    // from ever counting as caught up: that would turn a busy feed into FEED_STALE everywhere.
+    AtomicBoolean producing = new AtomicBoolean(true);
+    long trickleStart = System.currentTimeMillis();
+    Thread trickle =
+        new Thread(
+            () -> {
+              try (KafkaProducer<String, Revocation> producer =
+                  new KafkaProducer<>(
+                      clientConfig(),
+                      new StringSerializer(),
+                      AvroSerdes.specific(Revocation.class, registry, serdeConfig, false)
+                          .serializer())) {
+                while (producing.get()) {
+                  String id = UUID.randomUUID().toString();
+                  producer.send(
+                      new ProducerRecord<>(
+                          Topics.REVOCATIONS.name(),
+                          "token:" + id,
+                          revocation(SelectorKind.TOKEN, id)));
+                  producer.flush();
+                  TimeUnit.MILLISECONDS.sleep(50); // pacing the records, not waiting on a condition
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "revocation-trickle");
+    trickle.start();
+    try {
+      await()
+          .atMost(BOUND)
+          .until(() -> index.freshness().caughtUpAtMillis() > trickleStart + 2_000);
+      assertThat(index.tokenIdCount()).isPositive();
+    } finally {
+      producing.set(false);
+      trickle.join(BOUND.toMillis());
+    }
   }
 
   @Test
