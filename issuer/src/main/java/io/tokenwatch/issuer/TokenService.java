@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -294,7 +293,7 @@ public final class TokenService {
             now,
             now.plus(approved.ttl()),
             client.clientId(),
-            UUID.randomUUID().toString(),
+            Secrets.randomUuid().toString(),
             null,
             null,
             List.of(),
@@ -473,7 +472,7 @@ public final class TokenService {
             now,
             expiry,
             parent.getSubject(),
-            UUID.randomUUID().toString(),
+            Secrets.randomUuid().toString(),
             actor,
             parent.getJWTID(),
             lineage,
@@ -689,7 +688,7 @@ public final class TokenService {
       newHashes.add(Secrets.hash(newToken));
       RefreshGrantChanged rotated =
           RefreshGrantChanged.newBuilder(state)
-              .setEventId(UUID.randomUUID().toString())
+              .setEventId(Secrets.randomUuid().toString())
               .setOccurredAt(now)
               .setGeneration(state.getGeneration() + 1)
               .setTokenHashes(newHashes)
@@ -733,7 +732,7 @@ public final class TokenService {
             approved.rule().audience(),
             iat,
             issue.expiresAt(),
-            UUID.randomUUID().toString(),
+            Secrets.randomUuid().toString(),
             issue.client().clientId(),
             approved.scopes(),
             approved.maxUses(),
@@ -748,7 +747,7 @@ public final class TokenService {
     TokenMinter.Minted minted = minter.mint(claims);
     TokenIssued event =
         TokenIssued.newBuilder()
-            .setEventId(UUID.randomUUID().toString())
+            .setEventId(Secrets.randomUuid().toString())
             .setOccurredAt(clock.instant())
             .setTokenId(claims.tokenId())
             .setIssuer(issuer)
@@ -813,7 +812,7 @@ public final class TokenService {
     Decision.Approved approved = issue.approved();
     Map<String, Object> act = issue.actor();
     return RefreshGrantChanged.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(Secrets.randomUuid().toString())
         .setOccurredAt(clock.instant())
         .setGrantId(issue.grantId())
         .setStatus(status)
@@ -877,7 +876,7 @@ public final class TokenService {
     if (state.getStatus() == RefreshGrantStatus.ACTIVE) {
       RefreshGrantChanged revoked =
           RefreshGrantChanged.newBuilder(state)
-              .setEventId(UUID.randomUUID().toString())
+              .setEventId(Secrets.randomUuid().toString())
               .setOccurredAt(now)
               .setStatus(RefreshGrantStatus.REVOKED)
               .setPolicy(policyRef(current))
@@ -1006,7 +1005,7 @@ public final class TokenService {
                 state ->
                     grants.save(
                         RefreshGrantChanged.newBuilder(state)
-                            .setEventId(UUID.randomUUID().toString())
+                            .setEventId(Secrets.randomUuid().toString())
                             .setOccurredAt(now)
                             .setStatus(RefreshGrantStatus.REVOKED)
                             .setChangedBy(instanceId)
@@ -1056,7 +1055,7 @@ public final class TokenService {
     Instant now = clock.instant();
     RevocationRequested request =
         RevocationRequested.newBuilder()
-            .setEventId(UUID.randomUUID().toString())
+            .setEventId(Secrets.randomUuid().toString())
             .setOccurredAt(now)
             .setSelector(selector)
             .setReason(reason)
@@ -1069,7 +1068,7 @@ public final class TokenService {
         forgetAfter == null
             ? null
             : Revocation.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
+                .setEventId(Secrets.randomUuid().toString())
                 .setOccurredAt(now)
                 .setSelector(RevocationSelector.newBuilder(selector).build())
                 .setReason(reason)
@@ -1097,7 +1096,7 @@ public final class TokenService {
     metrics.denied(attempt.clientId, denied.reason().name());
     IssuanceDenied event =
         IssuanceDenied.newBuilder()
-            .setEventId(UUID.randomUUID().toString())
+            .setEventId(Secrets.randomUuid().toString())
             .setOccurredAt(clock.instant())
             .setClientId(attempt.clientId)
             .setSubject(attempt.subject)
