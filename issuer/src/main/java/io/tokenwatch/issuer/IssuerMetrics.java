@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -21,11 +23,19 @@ import java.util.function.Supplier;
  *   <li>{@code tokenwatch.issuer.policy.reloads{result}}: policy reloads, loaded or rejected
  *   <li>{@code tokenwatch.issuer.refresh.races}: reuses detected after the fact across instances
  * </ul>
+ *
+ * <p>Meters are looked up once per tag combination and kept: building and registering a meter on
+ * every request (a new id, sorted tags, the registry's lookup) showed up in the request path. Every
+ * tag value is bounded (endpoints, outcomes, known clients, reasons), so the caches are too.
  */
 public final class IssuerMetrics {
 
   private final MeterRegistry registry;
   private final Supplier<Policy> policy;
+  private final Map<String, Counter> issued = new ConcurrentHashMap<>();
+  private final Map<String, Counter> denied = new ConcurrentHashMap<>();
+  private final Map<String, Timer> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> produceFailures = new ConcurrentHashMap<>();
 
   public IssuerMetrics(MeterRegistry registry, Supplier<Policy> policy) {
     this.registry = requireNonNull(registry, "registry");
@@ -38,39 +48,57 @@ public final class IssuerMetrics {
   }
 
   void issued(String clientId, String grantType) {
-    Counter.builder("tokenwatch.issuer.issued")
-        .description("Access tokens handed out")
-        .tag("client", clientTag(clientId))
-        .tag("grant_type", grantType)
-        .register(registry)
+    String client = clientTag(clientId);
+    issued
+        .computeIfAbsent(
+            client + '\u0000' + grantType,
+            key ->
+                Counter.builder("tokenwatch.issuer.issued")
+                    .description("Access tokens handed out")
+                    .tag("client", client)
+                    .tag("grant_type", grantType)
+                    .register(registry))
         .increment();
   }
 
   void denied(String clientId, String reason) {
-    Counter.builder("tokenwatch.issuer.denied")
-        .description("Token requests refused")
-        .tag("client", clientTag(clientId))
-        .tag("reason", reason.toLowerCase(Locale.ROOT))
-        .register(registry)
+    String client = clientTag(clientId);
+    denied
+        .computeIfAbsent(
+            client + '\u0000' + reason,
+            key ->
+                Counter.builder("tokenwatch.issuer.denied")
+                    .description("Token requests refused")
+                    .tag("client", client)
+                    .tag("reason", reason.toLowerCase(Locale.ROOT))
+                    .register(registry))
         .increment();
   }
 
   /** Records one request's latency. */
   public void request(String endpoint, String outcome, Duration elapsed) {
-    Timer.builder("tokenwatch.issuer.request")
-        .description("Issuer request latency")
-        .tag("endpoint", endpoint)
-        .tag("outcome", outcome)
-        .publishPercentileHistogram()
-        .register(registry)
+    requests
+        .computeIfAbsent(
+            endpoint + '\u0000' + outcome,
+            key ->
+                Timer.builder("tokenwatch.issuer.request")
+                    .description("Issuer request latency")
+                    .tag("endpoint", endpoint)
+                    .tag("outcome", outcome)
+                    .publishPercentileHistogram()
+                    .register(registry))
         .record(elapsed);
   }
 
   void produceFailure(String event) {
-    Counter.builder("tokenwatch.issuer.produce.failures")
-        .description("Events Kafka did not acknowledge in time")
-        .tag("event", event)
-        .register(registry)
+    produceFailures
+        .computeIfAbsent(
+            event,
+            key ->
+                Counter.builder("tokenwatch.issuer.produce.failures")
+                    .description("Events Kafka did not acknowledge in time")
+                    .tag("event", event)
+                    .register(registry))
         .increment();
   }
 

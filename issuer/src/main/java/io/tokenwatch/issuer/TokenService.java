@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -294,7 +293,7 @@ public final class TokenService {
             now,
             now.plus(approved.ttl()),
             client.clientId(),
-            UUID.randomUUID().toString(),
+            Secrets.randomUuid().toString(),
             null,
             null,
             List.of(),
@@ -498,7 +497,7 @@ public final class TokenService {
             now,
             expiry,
             parent.getSubject(),
-            UUID.randomUUID().toString(),
+            Secrets.randomUuid().toString(),
             actor,
             parent.getJWTID(),
             lineage,
@@ -714,7 +713,7 @@ public final class TokenService {
       newHashes.add(Secrets.hash(newToken));
       RefreshGrantChanged rotated =
           RefreshGrantChanged.newBuilder(state)
-              .setEventId(UUID.randomUUID().toString())
+              .setEventId(Secrets.randomUuid().toString())
               .setOccurredAt(now)
               .setGeneration(state.getGeneration() + 1)
               .setTokenHashes(newHashes)
@@ -758,7 +757,7 @@ public final class TokenService {
             approved.rule().audience(),
             iat,
             issue.expiresAt(),
-            UUID.randomUUID().toString(),
+            Secrets.randomUuid().toString(),
             issue.client().clientId(),
             approved.scopes(),
             approved.maxUses(),
@@ -773,7 +772,7 @@ public final class TokenService {
     TokenMinter.Minted minted = minter.mint(claims);
     TokenIssued event =
         TokenIssued.newBuilder()
-            .setEventId(UUID.randomUUID().toString())
+            .setEventId(Secrets.randomUuid().toString())
             .setOccurredAt(clock.instant())
             .setTokenId(claims.tokenId())
             .setIssuer(issuer)
@@ -838,7 +837,7 @@ public final class TokenService {
     Decision.Approved approved = issue.approved();
     Map<String, Object> act = issue.actor();
     return RefreshGrantChanged.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(Secrets.randomUuid().toString())
         .setOccurredAt(clock.instant())
         .setGrantId(issue.grantId())
         .setStatus(status)
@@ -902,7 +901,7 @@ public final class TokenService {
     if (state.getStatus() == RefreshGrantStatus.ACTIVE) {
       RefreshGrantChanged revoked =
           RefreshGrantChanged.newBuilder(state)
-              .setEventId(UUID.randomUUID().toString())
+              .setEventId(Secrets.randomUuid().toString())
               .setOccurredAt(now)
               .setStatus(RefreshGrantStatus.REVOKED)
               .setPolicy(policyRef(current))
@@ -1031,7 +1030,7 @@ public final class TokenService {
                 state ->
                     grants.save(
                         RefreshGrantChanged.newBuilder(state)
-                            .setEventId(UUID.randomUUID().toString())
+                            .setEventId(Secrets.randomUuid().toString())
                             .setOccurredAt(now)
                             .setStatus(RefreshGrantStatus.REVOKED)
                             .setChangedBy(instanceId)
@@ -1081,7 +1080,7 @@ public final class TokenService {
     Instant now = clock.instant();
     RevocationRequested request =
         RevocationRequested.newBuilder()
-            .setEventId(UUID.randomUUID().toString())
+            .setEventId(Secrets.randomUuid().toString())
             .setOccurredAt(now)
             .setSelector(selector)
             .setReason(reason)
@@ -1094,7 +1093,7 @@ public final class TokenService {
         forgetAfter == null
             ? null
             : Revocation.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
+                .setEventId(Secrets.randomUuid().toString())
                 .setOccurredAt(now)
                 .setSelector(RevocationSelector.newBuilder(selector).build())
                 .setReason(reason)
@@ -1122,7 +1121,7 @@ public final class TokenService {
     metrics.denied(attempt.clientId, denied.reason().name());
     IssuanceDenied event =
         IssuanceDenied.newBuilder()
-            .setEventId(UUID.randomUUID().toString())
+            .setEventId(Secrets.randomUuid().toString())
             .setOccurredAt(clock.instant())
             .setClientId(attempt.clientId)
             .setSubject(attempt.subject)

@@ -43,6 +43,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Run: {@code java -cp bench/target/benchmarks.jar
  * io.tokenwatch.bench.issuer.IssuanceLoadBenchmark [seconds] [threads] [rate]}. The load generator
  * runs on the same machine and takes CPU from the issuer and the broker.
+ *
+ * <p>{@code IssuanceLoadBenchmark serve [seconds]} starts the same platform and issuers, prints
+ * their ports and serves for {@code seconds} (default 600), so that a load generator in another
+ * process (e.g. {@code wrk} with {@code bench/wrk/token.lua}) can drive them.
  */
 public final class IssuanceLoadBenchmark {
 
@@ -58,6 +62,10 @@ public final class IssuanceLoadBenchmark {
   private IssuanceLoadBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("serve")) {
+      serve(args.length > 1 ? Integer.parseInt(args[1]) : 600);
+      return;
+    }
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     int rate = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
@@ -97,6 +105,24 @@ public final class IssuanceLoadBenchmark {
             percentile(latencies, 1.0),
             latencies[latencies.length - 1]);
       }
+    }
+  }
+
+  private static void serve(int seconds) throws Exception {
+    Path dir = Files.createTempDirectory("tokenwatch-issuer-bench");
+    Path policy = dir.resolve("policy.yaml");
+    try (InputStream sample = IssuerServer.class.getResourceAsStream("/sample-policy.yaml")) {
+      Files.write(policy, sample.readAllBytes());
+    }
+    try (EmbeddedPlatform platform =
+            EmbeddedPlatform.builder(dir.resolve("platform")).build().start();
+        IssuerServer eddsa = IssuerServer.start(config(platform, policy, dir, "EDDSA"));
+        IssuerServer rs256 = IssuerServer.start(config(platform, policy, dir, "RS256"))) {
+      System.out.printf(
+          "serving EdDSA on port %d, RS256 on port %d for %d s%n",
+          eddsa.port(), rs256.port(), seconds);
+      System.out.flush();
+      TimeUnit.SECONDS.sleep(seconds); // serving for a fixed time, not waiting for a condition
     }
   }
 
