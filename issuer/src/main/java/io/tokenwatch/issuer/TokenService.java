@@ -1011,9 +1011,10 @@ public final class TokenService {
 
   /**
    * Records an admin revocation. With a watermark, or for one token, lineage or grant, the record
-   * also goes straight to the feed, with {@code forget_after} = watermark (or now) + the TTL
-   * ceiling; a subject, client or audience revoked without a watermark covers future tokens too, so
-   * only the revocation stream, which knows what is live, decides when it may be forgotten.
+   * also goes straight to the feed, with {@code forget_after} = watermark (else now) + the TTL
+   * ceiling; a subject, client or audience revoked without a watermark goes only to the request
+   * topic: the revocation stream gives it the request time as its watermark and decides when it may
+   * be forgotten.
    *
    * @return the selector key
    * @throws EventLogUnavailableException when the revocation cannot be recorded
@@ -1046,8 +1047,9 @@ public final class TokenService {
           default -> watermark != null;
         };
     if (bounded) {
-      forgetAfter =
-          (watermark == null || watermark.isAfter(now) ? now : watermark).plus(ttlCeiling);
+      // Everything a watermark covers was issued before it (even when it lies in the future), so
+      // it has expired one TTL ceiling after it; without a watermark, one ceiling after now.
+      forgetAfter = (watermark == null ? now : watermark).plus(ttlCeiling);
     }
     return publishRevocation(
         current,

@@ -12,7 +12,9 @@ class IssuerMetricsTest {
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final IssuerMetrics metrics =
-      new IssuerMetrics(registry, () -> new Policy("p", "v1", Map.of(), Map.of(), Set.of()));
+      new IssuerMetrics(
+          registry,
+          () -> new Policy("p", "v1", Map.of(), Map.of(), Set.of(), Policy.DEFAULT_ADMIN_SCOPE));
 
   @Test
   void shouldKeepCountingOnTheSameMetersAcrossCalls() {

@@ -450,6 +450,10 @@ class TokenEndpointTest {
     assertThat(request.getSelector().getKind()).isEqualTo(SelectorKind.SUBJECT);
     assertThat(request.getReason()).isEqualTo(RevocationReason.COMPROMISED);
     assertThat(issuer.recorded().feed).hasSize(1);
+    // Tokens issued up to the (future) watermark live until it plus their lifetime: the feed
+    // record must not be forgotten before then.
+    assertThat(issuer.recorded().feed.get(0).getForgetAfter())
+        .isAfter(java.time.Instant.parse("2030-01-01T00:00:00Z"));
   }
 
   @Test
