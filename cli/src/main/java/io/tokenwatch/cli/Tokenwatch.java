@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       IssuerCommand.class,
       ValidatorCommand.class,
       RevocationStreamCommand.class,
+      RotateKeysCommand.class,
       TopicsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -35,6 +35,20 @@ class ServiceCommandsTest {
   }
 
   @Test
+  void shouldRefuseToRotateKeysWithoutASecretSource() {
+    CommandLine cli = Tokenwatch.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err, true));
+
+    int code = cli.execute("rotate-keys", "--client-id", "security-console");
+
+    if (System.getenv("TOKENWATCH_ADMIN_SECRET") == null) {
+      assertThat(code).isEqualTo(2);
+      assertThat(err.toString()).contains("TOKENWATCH_ADMIN_SECRET", "--secret-file");
+    }
+  }
+
+  @Test
   void shouldTakeFlagsOverEnvironmentOverFile() throws Exception {
     Path config = dir.resolve("layered.properties");
     Files.writeString(config, "a.b=file\nc.d=file\ne.f=file\n", StandardCharsets.UTF_8);

@@ -1009,6 +1009,11 @@ public final class TokenService {
     }
   }
 
+  /** The longest lifetime any token can have; a retired signing key stays published this long. */
+  public Duration ttlCeiling() {
+    return ttlCeiling;
+  }
+
   /**
    * Records an admin revocation. With a watermark, or for one token, lineage or grant, the record
    * also goes straight to the feed, with {@code forget_after} = watermark (else now) + the TTL

@@ -23,6 +23,8 @@ import io.tokenwatch.issuer.ScopeDefinition;
 import io.tokenwatch.issuer.TokenRequest;
 import io.tokenwatch.issuer.TokenResponse;
 import io.tokenwatch.issuer.TokenService;
+import io.tokenwatch.issuer.keys.SigningAlgorithm;
+import io.tokenwatch.issuer.keys.SigningKey;
 import io.tokenwatch.issuer.keys.SigningKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -95,6 +97,7 @@ public final class IssuerHttpApi {
     routes.post("/oauth2/token", this::token);
     routes.post("/oauth2/revoke", this::revoke);
     routes.post("/admin/revocations", this::adminRevocation);
+    routes.post("/admin/keys/rotate", this::rotateKeys);
     routes.get("/scopes", this::scopes);
     routes.get(
         "/.well-known/jwks.json",
@@ -200,17 +203,77 @@ public final class IssuerHttpApi {
     }
   }
 
-  private void adminRevocation(Context ctx) {
+  /** The authenticated admin's identity, or null once the refusal has been answered. */
+  private @Nullable String authenticatedAdmin(Context ctx) {
     AdminAuthenticator.Credentials credentials = adminCredentials(ctx);
     if (credentials == null) {
-      return;
+      return null;
     }
     AdminAuthenticator.Result auth = admins.authenticate(credentials);
     if (auth instanceof AdminAuthenticator.Result.Refused refused) {
       refuseAdmin(ctx, refused, credentials);
+      return null;
+    }
+    return ((AdminAuthenticator.Result.Admin) auth).requestedBy();
+  }
+
+  /**
+   * Adds a new signing key and retires the current one, which stays published until every token it
+   * signed has expired: rotation without downtime. Optional JSON body {@code {"algorithm":
+   * "EdDSA"|"RS256"}}; default: the current key's algorithm.
+   */
+  private void rotateKeys(Context ctx) {
+    String requestedBy = authenticatedAdmin(ctx);
+    if (requestedBy == null) {
       return;
     }
-    String requestedBy = ((AdminAuthenticator.Result.Admin) auth).requestedBy();
+    SigningAlgorithm algorithm = keys.current().algorithm();
+    try {
+      String body = ctx.body();
+      if (!body.isBlank()) {
+        JsonNode json = JSON.readTree(body);
+        if (json == null || !json.isObject()) {
+          throw new IllegalArgumentException("the body must be a JSON object");
+        }
+        String name = optional(json, "algorithm");
+        if (name != null) {
+          algorithm = algorithmNamed(name);
+        }
+      }
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      refuse(
+          ctx,
+          OAuthError.INVALID_REQUEST,
+          "expected an empty body or {\"algorithm\": \"EdDSA\"|\"RS256\"}",
+          false);
+      return;
+    }
+    String previous = keys.current().kid();
+    SigningKey next = keys.rotate(algorithm, tokens.ttlCeiling());
+    LOG.info("Signing key rotated by {}: {} replaces {}", requestedBy, next.kid(), previous);
+    json(
+        ctx,
+        200,
+        JSON.createObjectNode()
+            .put("kid", next.kid())
+            .put("algorithm", next.algorithm().jws().getName())
+            .put("retired_kid", previous));
+  }
+
+  private static SigningAlgorithm algorithmNamed(String name) {
+    for (SigningAlgorithm algorithm : SigningAlgorithm.values()) {
+      if (algorithm.jws().getName().equalsIgnoreCase(name)) {
+        return algorithm;
+      }
+    }
+    throw new IllegalArgumentException("unknown algorithm " + name);
+  }
+
+  private void adminRevocation(Context ctx) {
+    String requestedBy = authenticatedAdmin(ctx);
+    if (requestedBy == null) {
+      return;
+    }
     TokenService.AdminRevocation revocation;
     try {
       JsonNode body = JSON.readTree(ctx.body());

@@ -457,6 +457,47 @@ class TokenEndpointTest {
   }
 
   @Test
+  void shouldRotateTheSigningKeyForAnAdminAndKeepTheOldKeyPublished() throws Exception {
+    String before = issuer.ordersServiceToken("orders:read");
+    String oldKid = SignedJWT.parse(before).getHeader().getKeyID();
+
+    HttpResponse<String> response =
+        issuer.post(
+            "/admin/keys/rotate",
+            "application/json",
+            "{\"algorithm\":\"RS256\"}",
+            basic(TestIssuer.CONSOLE, TestIssuer.CONSOLE_SECRET));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    String newKid = Json.field(response.body(), "kid");
+    assertThat(newKid).isNotEqualTo(oldKid);
+    assertThat(Json.field(response.body(), "retired_kid")).isEqualTo(oldKid);
+    assertThat(Json.field(response.body(), "algorithm")).isEqualTo("RS256");
+    SignedJWT after = SignedJWT.parse(issuer.ordersServiceToken("orders:read"));
+    assertThat(after.getHeader().getKeyID()).isEqualTo(newKid);
+    assertThat(after.getHeader().getAlgorithm().getName()).isEqualTo("RS256");
+    JWKSet jwks = JWKSet.parse(issuer.get("/.well-known/jwks.json").body());
+    assertThat(jwks.getKeyByKeyId(oldKid)).as("old key still published").isNotNull();
+    assertThat(jwks.getKeyByKeyId(newKid)).isNotNull();
+  }
+
+  @Test
+  void shouldRefuseKeyRotationToNonAdminsAndBadBodies() {
+    HttpResponse<String> notAdmin =
+        issuer.post(
+            "/admin/keys/rotate", "application/json", "", basic(ORDERS_SERVICE, ORDERS_SECRET));
+    HttpResponse<String> badBody =
+        issuer.post(
+            "/admin/keys/rotate",
+            "application/json",
+            "{\"algorithm\":\"HS256\"}",
+            basic(TestIssuer.CONSOLE, TestIssuer.CONSOLE_SECRET));
+
+    assertError(notAdmin, 403, "access_denied");
+    assertError(badBody, 400, "invalid_request");
+  }
+
+  @Test
   void shouldRefuseAdminCallsFromNonAdmins() {
     HttpResponse<String> response =
         issuer.post(
