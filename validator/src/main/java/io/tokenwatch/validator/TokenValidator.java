@@ -78,6 +78,7 @@ public final class TokenValidator implements MeterBinder {
   private final Clock clock;
   private final RevocationView revocations;
   private final long maxStalenessMillis;
+  private final RevocationFallback fallback;
   private final int maxTokenBytes;
   private final Cache<String, CachedToken> verified;
   private final boolean cacheEnabled;
@@ -103,6 +104,7 @@ public final class TokenValidator implements MeterBinder {
     this.cacheEnabled = b.signatureCacheSize > 0;
     this.dpop = new DpopVerifier(b.dpopMaxAge, b.clockSkew, b.maxTokenBytes, b.dpopReplayCacheSize);
     this.listener = b.listener;
+    this.fallback = b.fallback;
     for (DenyReason reason : REASONS) {
       deniedCounts.put(reason, new LongAdder());
     }
@@ -185,15 +187,27 @@ public final class TokenValidator implements MeterBinder {
       return deny(DenyReason.REVOKED, "revoked by " + revokedBy, t, null);
     }
     RevocationView.Freshness freshness = revocations.freshness();
-    if (!freshness.ready()) {
-      return deny(DenyReason.FEED_STALE, "revocation feed not ready", t, null);
-    }
-    if (now - freshness.caughtUpAtMillis() > maxStalenessMillis) {
-      return deny(
-          DenyReason.FEED_STALE,
-          "revocation feed last caught up " + (now - freshness.caughtUpAtMillis()) + " ms ago",
-          t,
-          null);
+    String stale =
+        !freshness.ready()
+            ? "revocation feed not ready"
+            : now - freshness.caughtUpAtMillis() > maxStalenessMillis
+                ? "revocation feed last caught up "
+                    + (now - freshness.caughtUpAtMillis())
+                    + " ms ago"
+                : null;
+    if (stale != null) {
+      switch (fallback.check(t)) {
+        case ACTIVE -> {
+          // The fallback authority vouches for this token; the remaining checks still apply.
+        }
+        case INACTIVE -> {
+          return deny(
+              DenyReason.REVOKED, "inactive per the revocation fallback (" + stale + ")", t, null);
+        }
+        case UNKNOWN -> {
+          return deny(DenyReason.FEED_STALE, stale, t, null);
+        }
+      }
     }
 
     String thumbprint = null;
@@ -430,8 +444,18 @@ public final class TokenValidator implements MeterBinder {
     private Duration dpopMaxAge = Duration.ofSeconds(60);
     private long dpopReplayCacheSize = 1_000_000;
     private DecisionListener listener = DecisionListener.NONE;
+    private RevocationFallback fallback = RevocationFallback.NONE;
 
     private Builder() {}
+
+    /**
+     * Who to ask when the revocation view is not ready or stale (default: nobody, so such decisions
+     * deny with {@code FEED_STALE}).
+     */
+    public Builder revocationFallback(RevocationFallback fallback) {
+      this.fallback = requireNonNull(fallback, "fallback");
+      return this;
+    }
 
     /** The trusted issuer: {@code iss} must equal it. Required. */
     public Builder issuer(String issuer) {

@@ -478,6 +478,31 @@ class TokenValidatorTest {
   }
 
   @Test
+  void shouldAskTheFallbackInsteadOfDenyingWhileTheFeedIsStale() {
+    String token = tokens.sign(TestTokens.claims(NOW).build());
+    index.markNotReady();
+    java.util.concurrent.atomic.AtomicReference<RevocationFallback.Answer> answer =
+        new java.util.concurrent.atomic.AtomicReference<>(RevocationFallback.Answer.ACTIVE);
+    TokenValidator withFallback =
+        TokenValidator.builder()
+            .issuer(TestTokens.ISSUER)
+            .audience(TestTokens.AUDIENCE)
+            .jwks(JwksSource.fixed(tokens.publicKeys()))
+            .revocations(index)
+            .clock(clock)
+            .maxStaleness(Duration.ofSeconds(10))
+            .revocationFallback(verified -> answer.get())
+            .build();
+    TokenRequest request = TokenRequest.of(token, "GET", URI_, Set.of());
+
+    assertThat(withFallback.validate(request).allowed()).isTrue();
+    answer.set(RevocationFallback.Answer.INACTIVE);
+    assertDenied(withFallback.validate(request), DenyReason.REVOKED);
+    answer.set(RevocationFallback.Answer.UNKNOWN);
+    assertDenied(withFallback.validate(request), DenyReason.FEED_STALE);
+  }
+
+  @Test
   void shouldDenyWhenFeedNotReadyOrStale() {
     String token = tokens.sign(TestTokens.claims(NOW).build());
     index.markNotReady();

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.nimbusds.jose.JWSAlgorithm;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.validator.RevocationFallback;
 import io.tokenwatch.validator.TokenValidator;
 import java.net.URI;
 import java.time.Duration;
@@ -15,12 +16,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,6 +46,9 @@ public final class ValidatorConfig {
   public static final String CLOCK_SKEW = "validator.clock-skew";
   public static final String MAX_STALENESS = "validator.revocation.max-staleness";
   public static final String REVOCATION_TOPIC = "validator.revocation.topic";
+  public static final String FALLBACK_URL = "validator.revocation.fallback.introspection-url";
+  public static final String FALLBACK_SECRET = "validator.revocation.fallback.secret";
+  public static final String FALLBACK_TIMEOUT = "validator.revocation.fallback.timeout";
   public static final String USAGE_ENABLED = "validator.usage.enabled";
   public static final String USAGE_TOPIC = "validator.usage.topic";
   public static final String USAGE_QUEUE_SIZE = "validator.usage.queue-size";
@@ -160,6 +166,18 @@ public final class ValidatorConfig {
 
   public Duration maxStaleness() {
     return duration(MAX_STALENESS);
+  }
+
+  /** The introspection fallback for a stale feed, when one is configured. */
+  public Optional<RevocationFallback> revocationFallback() {
+    String url = (String) values.get(FALLBACK_URL);
+    if (url == null || url.isBlank()) {
+      return Optional.empty();
+    }
+    Password secret = (Password) values.get(FALLBACK_SECRET);
+    return Optional.of(
+        new IntrospectionFallback(
+            URI.create(url), secret == null ? "" : secret.value(), duration(FALLBACK_TIMEOUT)));
   }
 
   public String revocationTopic() {
@@ -316,6 +334,20 @@ public final class ValidatorConfig {
     }
   }
 
+  private static final class OptionalHttpUrl implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value != null && !String.valueOf(value).isBlank()) {
+        new HttpUrl().ensureValid(name, value);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "empty or http(s) URL";
+    }
+  }
+
   private static final class HttpUrl implements ConfigDef.Validator {
     @Override
     public void ensureValid(String name, Object value) {
@@ -427,6 +459,28 @@ public final class ValidatorConfig {
             new DurationValidator(Duration.ofSeconds(1)),
             Importance.HIGH,
             "Deny with FEED_STALE when the revocation feed was last caught up longer ago.")
+        .define(
+            FALLBACK_URL,
+            Type.STRING,
+            "",
+            new OptionalHttpUrl(),
+            Importance.MEDIUM,
+            "Introspection endpoint (the revocation stream's /introspect) asked instead of denying"
+                + " FEED_STALE while the feed is not ready or stale. Empty: no fallback, fail"
+                + " closed.")
+        .define(
+            FALLBACK_SECRET,
+            Type.PASSWORD,
+            null,
+            Importance.MEDIUM,
+            "Bearer secret for the introspection fallback. Secret: never logged.")
+        .define(
+            FALLBACK_TIMEOUT,
+            Type.STRING,
+            "2s",
+            new DurationValidator(Duration.ofMillis(100)),
+            Importance.LOW,
+            "Bound on one introspection fallback call; the request being validated waits for it.")
         .define(
             REVOCATION_TOPIC,
             Type.STRING,

@@ -100,6 +100,10 @@ public final class ValidatorService implements AutoCloseable {
               .clock(clock)
               .revocations(feed)
               .maxStaleness(config.maxStaleness())
+              .revocationFallback(
+                  config
+                      .revocationFallback()
+                      .orElse(io.tokenwatch.validator.RevocationFallback.NONE))
               .signatureCacheSize(config.signatureCacheSize())
               .maxTokenBytes(config.maxTokenBytes())
               .dpopMaxAge(config.dpopMaxAge())
