@@ -1,28 +1,23 @@
 package io.tokenwatch.cli;
 
+import static io.tokenwatch.cli.PlatformUnderTest.JSON;
+import static io.tokenwatch.cli.PlatformUnderTest.ORDERS_SERVICE;
+import static io.tokenwatch.cli.PlatformUnderTest.SECURITY_CONSOLE;
+import static io.tokenwatch.cli.PlatformUnderTest.authorize;
+import static io.tokenwatch.cli.PlatformUnderTest.claims;
+import static io.tokenwatch.cli.PlatformUnderTest.form;
+import static io.tokenwatch.cli.PlatformUnderTest.get;
+import static io.tokenwatch.cli.PlatformUnderTest.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -46,80 +41,37 @@ import picocli.CommandLine;
 @Tag("integration")
 class UpCommandIntegrationTest {
 
-  private static final Pattern READY =
-      Pattern.compile("tokenwatch up: bootstrap\\.servers=(\\S+) schema\\.registry\\.url=(\\S+) ");
-  private static final Pattern ENDPOINT = Pattern.compile("(?m)^  (\\w+): +(http://\\S+)");
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  // The sample policy's public demo secrets (issuer/README.md).
-  private static final String ORDERS_SERVICE_SECRET =
-      "demo-orders-service-secret-do-not-use-in-prod0";
-  private static final String SECURITY_CONSOLE_SECRET =
-      "demo-security-console-secret-not-for-prod-use";
-
   @TempDir static Path dataDir;
 
-  private static CommandLine cli;
-  private static CompletableFuture<Integer> exit;
-  private static String output;
+  private static PlatformUnderTest platform;
 
   @BeforeAll
   static void startUp() {
-    cli = Tokenwatch.commandLine();
-    StringWriter out = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    exit =
-        CompletableFuture.supplyAsync(
-            () ->
-                cli.execute(
-                    "up",
-                    "--data-dir",
-                    dataDir.toString(),
-                    "--kafka-port",
-                    "0",
-                    "--registry-port",
-                    "0",
-                    "--issuer-port",
-                    "0",
-                    "--introspection-port",
-                    "0",
-                    "--validator-port",
-                    "0"));
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .until(() -> READY.matcher(out.toString()).find() || exit.isDone());
-    output = out.toString();
-    assertThat(exit).as("up exited early: %s", output).isNotDone();
+    platform = PlatformUnderTest.start(dataDir);
   }
 
   @AfterAll
   static void stopUp() throws Exception {
-    ((UpCommand) cli.getSubcommands().get("up").getCommand()).requestStop();
-    assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+    platform.close();
   }
 
   @Test
   void shouldPrintAddressesThatStockClientsCanUse() throws Exception {
-    Matcher ready = READY.matcher(output);
-    assertThat(ready.find()).isTrue();
-
-    assertThat(produceAndConsume(ready.group(1))).isEqualTo("hello");
-    HttpResponse<String> subjects = get(ready.group(2) + "/subjects", Map.of());
+    assertThat(produceAndConsume(platform.bootstrapServers())).isEqualTo("hello");
+    HttpResponse<String> subjects = get(platform.schemaRegistryUrl() + "/subjects", Map.of());
     assertThat(subjects.statusCode()).isEqualTo(200);
     assertThat(subjects.body()).startsWith("[").contains("\"tokenwatch.revocations-value\"");
   }
 
   @Test
   void shouldDenyATokenAtTheSidecarOnceAnAdminRevokedIt() throws Exception {
-    String issuer = endpoint("issuer");
-    String validator = endpoint("validator");
-    String introspection = endpoint("introspection");
+    String issuer = platform.endpoint("issuer");
+    String validator = platform.endpoint("validator");
 
     HttpResponse<String> issued =
         post(
             issuer + "/oauth2/token",
-            basic("orders-service", ORDERS_SERVICE_SECRET),
+            ORDERS_SERVICE,
             "application/x-www-form-urlencoded",
             form(
                 Map.of(
@@ -138,7 +90,7 @@ class UpCommandIntegrationTest {
     HttpResponse<String> revoked =
         post(
             issuer + "/admin/revocations",
-            basic("security-console", SECURITY_CONSOLE_SECRET),
+            SECURITY_CONSOLE,
             "application/json",
             "{\"kind\":\"token\",\"value\":\"" + jti + "\",\"reason\":\"COMPROMISED\"}");
     assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(202);
@@ -153,21 +105,10 @@ class UpCommandIntegrationTest {
                   .contains("invalid_token");
             });
 
-    String secret = Files.readString(dataDir.resolve("introspection.secret")).strip();
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
-            () -> {
-              HttpResponse<String> answer =
-                  post(
-                      introspection,
-                      "Bearer " + secret,
-                      "application/x-www-form-urlencoded",
-                      form(Map.of("token", token)));
-              assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-              JsonNode body = JSON.readTree(answer.body());
-              assertThat(body.get("active").asBoolean()).isFalse();
-            });
+            () -> assertThat(platform.introspect(token).get("active").asBoolean()).isFalse());
   }
 
   @Test
@@ -192,66 +133,6 @@ class UpCommandIntegrationTest {
 
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("--kafka-port must be between 0 and 65535, was 70000");
-  }
-
-  private static String endpoint(String name) {
-    Matcher matcher = ENDPOINT.matcher(output);
-    while (matcher.find()) {
-      if (matcher.group(1).equals(name)) {
-        return matcher.group(2);
-      }
-    }
-    throw new AssertionError("no " + name + " endpoint in: " + output);
-  }
-
-  private static HttpResponse<String> authorize(String validator, String token) throws Exception {
-    return get(
-        validator + "/auth",
-        Map.of(
-            "Authorization", "Bearer " + token,
-            "X-Forwarded-Method", "GET",
-            "X-Forwarded-Uri", "/orders/42",
-            "X-Forwarded-Host", "orders.example.com",
-            "X-Forwarded-Proto", "https"));
-  }
-
-  private static JsonNode claims(String jwt) throws Exception {
-    return JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
-  }
-
-  private static String basic(String client, String secret) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((client + ":" + secret).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String form(Map<String, String> fields) {
-    StringBuilder body = new StringBuilder();
-    fields.forEach(
-        (key, value) ->
-            body.append(body.length() == 0 ? "" : "&")
-                .append(key)
-                .append('=')
-                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
-    return body.toString();
-  }
-
-  private static HttpResponse<String> get(String url, Map<String, String> headers)
-      throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
-    headers.forEach(request::header);
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpResponse<String> post(
-      String url, String authorization, String contentType, String body) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(url))
-            .header("Authorization", authorization)
-            .header("Content-Type", contentType)
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   private static String produceAndConsume(String bootstrap) throws Exception {
