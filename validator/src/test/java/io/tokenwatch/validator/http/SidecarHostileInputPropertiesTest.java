@@ -1,0 +1,142 @@
+package io.tokenwatch.validator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.validator.JwksSource;
+import io.tokenwatch.validator.RevocationIndex;
+import io.tokenwatch.validator.TestTokens;
+import io.tokenwatch.validator.TokenValidator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * Hostile requests to the forward-auth endpoint, generated: garbage and oversized credentials,
+ * tampered tokens, odd schemes, forged DPoP proofs and strange forwarded URIs. The sidecar never
+ * allows one, never answers 5xx and never shows a stack trace.
+ */
+class SidecarHostileInputPropertiesTest {
+
+  private static final TestTokens TOKENS = new TestTokens();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static ValidatorSidecar sidecar;
+  private static String validToken;
+
+  @BeforeContainer
+  static void start() {
+    RevocationIndex index = new RevocationIndex();
+    index.markCaughtUp(Long.MAX_VALUE / 2);
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TokenValidator validator =
+        TokenValidator.builder()
+            .issuer(TestTokens.ISSUER)
+            .audience(TestTokens.AUDIENCE)
+            .jwks(JwksSource.fixed(TOKENS.publicKeys()))
+            .revocations(index)
+            .build();
+    sidecar =
+        new ValidatorSidecar(
+            validator,
+            new ValidatorSidecar.Settings(
+                "localhost",
+                0,
+                Map.of("/orders", Set.of("read")),
+                "X-Client-Cert-Thumbprint",
+                null),
+            () -> true,
+            metrics);
+    validToken = TOKENS.sign(TestTokens.claims(Instant.now()).build());
+  }
+
+  @AfterContainer
+  static void stop() {
+    sidecar.close();
+  }
+
+  @Property(tries = 300)
+  void neverAllowsNorFailsOnHostileRequests(
+      @ForAll("authorizations") String authorization,
+      @ForAll("uris") String uri,
+      @ForAll("printable") String dpop)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + sidecar.port() + "/auth"))
+            .header("X-Forwarded-Method", "GET")
+            .header("X-Forwarded-Uri", uri)
+            .header("X-Forwarded-Host", "api.example")
+            .header("X-Forwarded-Proto", "https")
+            .header("Authorization", authorization)
+            .GET();
+    if (!dpop.isBlank()) {
+      request.header("DPoP", dpop);
+    }
+
+    HttpResponse<String> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as(response.body()).isBetween(400, 499);
+    assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    if (response.statusCode() == 401) {
+      assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
+    }
+  }
+
+  @Provide
+  Arbitrary<String> printable() {
+    return Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(300);
+  }
+
+  @Provide
+  Arbitrary<String> authorizations() {
+    Arbitrary<String> tampered =
+        Arbitraries.integers()
+            .between(0, validToken.length() - 1)
+            .map(
+                i -> {
+                  char[] chars = validToken.toCharArray();
+                  chars[i] = chars[i] == 'A' ? 'B' : 'A';
+                  return "Bearer " + new String(chars);
+                })
+            .filter(value -> !value.equals("Bearer " + validToken));
+    return Arbitraries.oneOf(
+        printable().map(value -> "Bearer " + value),
+        printable().map(value -> "DPoP " + value),
+        printable(),
+        tampered,
+        Arbitraries.of(
+            "Bearer",
+            "Bearer ",
+            "Basic YWxpY2U6c2VjcmV0",
+            "Bearer a.b.c",
+            "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.",
+            "Bearer " + "A".repeat(20_000),
+            "DPoP " + validToken,
+            "bearer  " + validToken + " extra"));
+  }
+
+  @Provide
+  Arbitrary<String> uris() {
+    return Arbitraries.oneOf(
+        Arbitraries.of(
+            "/orders/../admin",
+            "/orders/%00",
+            "/orders?x=<script>",
+            "//evil.example/orders",
+            "*",
+            "/" + "a".repeat(8000)),
+        printable().map(value -> "/orders/" + value));
+  }
+}
