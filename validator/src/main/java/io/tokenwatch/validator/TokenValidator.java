@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -273,12 +274,28 @@ public final class TokenValidator implements MeterBinder {
     return new Decision.Allow(t, count, thumbprint);
   }
 
+  private static boolean canonicalBase64Url(String part) {
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(part);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   /** The verified claims, or a {@link Decision.Deny}. */
   private Object verify(String token) {
     int dot1 = token.indexOf('.');
     int dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
     if (dot1 <= 0 || dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) {
       return deny(DenyReason.MALFORMED, "not a JWS in compact serialization");
+    }
+    if (!canonicalBase64Url(token.substring(0, dot1))
+        || !canonicalBase64Url(token.substring(dot1 + 1, dot2))
+        || !canonicalBase64Url(token.substring(dot2 + 1))) {
+      // Base64 leaves spare bits in the last character: several strings decode to the same
+      // bytes. Only the canonical one is the token that was issued (RFC 7515 section 2).
+      return deny(DenyReason.MALFORMED, "a part is not canonical unpadded base64url");
     }
     Header header;
     try {

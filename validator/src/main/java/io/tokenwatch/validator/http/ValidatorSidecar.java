@@ -12,6 +12,8 @@ import io.tokenwatch.validator.DenyReason;
 import io.tokenwatch.validator.TokenRequest;
 import io.tokenwatch.validator.TokenValidator;
 import io.tokenwatch.validator.VerifiedToken;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -163,9 +165,10 @@ public final class ValidatorSidecar implements AutoCloseable {
     if (method == null) {
       method = ctx.method().name();
     }
-    String path = firstHeader(ctx, "X-Forwarded-Uri", "X-Original-URI");
+    String path = normalizedPath(firstHeader(ctx, "X-Forwarded-Uri", "X-Original-URI"));
     if (path == null) {
-      path = "/";
+      ctx.status(400).result("X-Forwarded-Uri is not a valid origin-form request target");
+      return;
     }
     String host = firstHeader(ctx, "X-Forwarded-Host", "Host");
     String proto = firstHeader(ctx, "X-Forwarded-Proto");
@@ -218,6 +221,30 @@ public final class ValidatorSidecar implements AutoCloseable {
     }
   }
 
+  /**
+   * The request target with dot segments resolved ({@code /orders/../admin} is {@code /admin}), so
+   * scopes are chosen for the path the upstream will serve; null when it is not an origin-form
+   * target or climbs above the root.
+   */
+  static @Nullable String normalizedPath(@Nullable String target) {
+    if (target == null || target.isEmpty()) {
+      return "/";
+    }
+    if (!target.startsWith("/") || target.startsWith("//")) {
+      return null;
+    }
+    try {
+      URI uri = new URI(target).normalize();
+      String path = uri.getRawPath();
+      if (path == null || !path.startsWith("/") || path.startsWith("/..")) {
+        return null;
+      }
+      return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+    } catch (URISyntaxException e) {
+      return null;
+    }
+  }
+
   private Set<String> requiredScopes(Context ctx, String pathWithQuery) {
     int q = pathWithQuery.indexOf('?');
     String path = q < 0 ? pathWithQuery : pathWithQuery.substring(0, q);
@@ -225,7 +252,11 @@ public final class ValidatorSidecar implements AutoCloseable {
     // Longest prefix first: floorKey walks down from the path itself.
     String key = scopes.floorKey(path);
     while (key != null) {
-      if (path.startsWith(key)) {
+      // A prefix covers whole segments: /orders covers /orders and /orders/42, not /orders-x.
+      if (path.startsWith(key)
+          && (path.length() == key.length()
+              || key.endsWith("/")
+              || path.charAt(key.length()) == '/')) {
         required.addAll(scopes.get(key));
         break;
       }
