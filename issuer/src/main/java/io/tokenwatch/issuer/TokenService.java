@@ -238,6 +238,22 @@ public final class TokenService {
     }
   }
 
+  private static Decision.Denied audienceRequired() {
+    return Decision.Denied.of(
+        IssuanceDenyReason.INVALID_REQUEST, OAuthError.INVALID_REQUEST, "audience is required");
+  }
+
+  /** What policy approves for a request that opens a new grant (its audience is present). */
+  private Decision policyDecision(ClientPolicy client, Attempt attempt, Proofs proofs) {
+    return IssuanceRules.decide(
+        client,
+        requireNonNull(attempt.audience, "audience"),
+        attempt.scopes,
+        ttl(attempt),
+        attempt.maxUses,
+        proofs.offered());
+  }
+
   private record Proofs(Set<Binding> offered, @Nullable String jkt, @Nullable String x5t) {
     @Nullable String thumbprint(Binding binding) {
       return switch (binding) {
@@ -262,23 +278,9 @@ public final class TokenService {
           false);
     }
     if (attempt.audience == null) {
-      return deny(
-          current,
-          attempt,
-          Decision.Denied.of(
-              IssuanceDenyReason.INVALID_REQUEST,
-              OAuthError.INVALID_REQUEST,
-              "audience is required"),
-          false);
+      return deny(current, attempt, audienceRequired(), false);
     }
-    Decision decision =
-        IssuanceRules.decide(
-            client,
-            attempt.audience,
-            attempt.scopes,
-            ttl(attempt),
-            attempt.maxUses,
-            proofs.offered());
+    Decision decision = policyDecision(client, attempt, proofs);
     if (decision instanceof Decision.Denied denied) {
       return deny(current, attempt, denied, false);
     }
@@ -390,14 +392,7 @@ public final class TokenService {
       attempt.scopes = parentScopes;
     }
     if (attempt.audience == null) {
-      return deny(
-          current,
-          attempt,
-          Decision.Denied.of(
-              IssuanceDenyReason.INVALID_REQUEST,
-              OAuthError.INVALID_REQUEST,
-              "audience is required"),
-          false);
+      return deny(current, attempt, audienceRequired(), false);
     }
     List<String> wider = new ArrayList<>();
     for (String scope : attempt.scopes) {
@@ -417,14 +412,7 @@ public final class TokenService {
               parentScopes),
           false);
     }
-    Decision decision =
-        IssuanceRules.decide(
-            client,
-            attempt.audience,
-            attempt.scopes,
-            ttl(attempt),
-            attempt.maxUses,
-            proofs.offered());
+    Decision decision = policyDecision(client, attempt, proofs);
     if (decision instanceof Decision.Denied denied) {
       return deny(current, attempt, denied, false);
     }
