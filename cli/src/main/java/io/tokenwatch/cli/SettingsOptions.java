@@ -5,10 +5,18 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -17,7 +25,10 @@ import picocli.CommandLine.Option;
  * precedence. The component's own declaration ({@link ConfigDef}) then validates them all at once.
  *
  * <p>The environment variable of a key is {@code TOKENWATCH_} plus the key in upper case with dots
- * and dashes as underscores: {@code issuer.port} is {@code TOKENWATCH_ISSUER_PORT}.
+ * and dashes as underscores: {@code issuer.port} is {@code TOKENWATCH_ISSUER_PORT}. Besides the
+ * component's own keys, the environment may set any Kafka client key ({@code
+ * TOKENWATCH_SECURITY_PROTOCOL}, {@code TOKENWATCH_SASL_JAAS_CONFIG}, ...), which the component
+ * hands to its Kafka clients; containers are configured that way.
  */
 final class SettingsOptions {
 
@@ -32,6 +43,18 @@ final class SettingsOptions {
       paramLabel = "KEY=VALUE",
       description = "A setting, overriding the file and the environment; repeatable.")
   Map<String, String> overrides = new LinkedHashMap<>();
+
+  /** Every key Kafka's producer, consumer, admin client and Streams declare. */
+  static final Set<String> KAFKA_CLIENT_KEYS = kafkaClientKeys();
+
+  private static Set<String> kafkaClientKeys() {
+    Set<String> keys = new TreeSet<>();
+    keys.addAll(ProducerConfig.configNames());
+    keys.addAll(ConsumerConfig.configNames());
+    keys.addAll(AdminClientConfig.configNames());
+    keys.addAll(StreamsConfig.configDef().names());
+    return Collections.unmodifiableSet(keys);
+  }
 
   /** The environment variable that sets {@code key}. */
   static String environmentVariable(String key) {
@@ -48,7 +71,9 @@ final class SettingsOptions {
     if (configFile != null) {
       settings.putAll(readFile(configFile));
     }
-    for (String key : definition.names()) {
+    Set<String> keys = new LinkedHashSet<>(definition.names());
+    keys.addAll(KAFKA_CLIENT_KEYS);
+    for (String key : keys) {
       String value = environment.get(environmentVariable(key));
       if (value != null) {
         settings.put(key, value);

@@ -5,6 +5,7 @@ import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -14,18 +15,26 @@ final class Topics {
 
   private Topics() {}
 
-  static TopicEnsurer.Report ensure(ClusterOptions.Cluster cluster) {
+  /**
+   * Creates and checks the catalogue's topics and registers their schemas.
+   *
+   * @param clientSettings Kafka client settings (security, say) and {@code schema.registry.*}
+   *     settings for the registry client
+   */
+  static TopicEnsurer.Report ensure(
+      ClusterOptions.Cluster cluster, Map<String, Object> clientSettings) {
+    Map<String, Object> registrySettings = new HashMap<>();
+    Map<String, Object> adminSettings = new HashMap<>();
+    clientSettings.forEach(
+        (key, value) ->
+            (key.startsWith("schema.registry.") ? registrySettings : adminSettings)
+                .put(key, value));
+    registrySettings.put(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl());
+    adminSettings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    adminSettings.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
     SchemaRegistryClient registry =
-        new HttpSchemaRegistryClient(
-            SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl()))
-                .registrySettings());
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                30_000))) {
+        new HttpSchemaRegistryClient(SerdeConfig.of(registrySettings).registrySettings());
+    try (Admin admin = Admin.create(adminSettings)) {
       return new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
           .ensure(io.tokenwatch.schemas.topic.Topics.ALL);
     }

@@ -2,7 +2,9 @@ package io.tokenwatch.cli;
 
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,13 +19,17 @@ import picocli.CommandLine.Spec;
       "Prints the topic catalogue (Markdown).",
       "With --ensure, creates missing topics, checks existing ones and registers the value"
           + " schemas on the cluster (embedded, or external with --bootstrap-servers and"
-          + " --schema-registry-url)."
+          + " --schema-registry-url). Kafka client settings (security.protocol, sasl.*, ssl.*)"
+          + " and schema.registry.* settings come from --config, TOKENWATCH_* environment"
+          + " variables and --set."
     })
 final class TopicsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
   @Mixin ClusterOptions clusterOptions;
+
+  @Mixin SettingsOptions settings;
 
   @Option(names = "--ensure", description = "Create and check topics, register schemas.")
   boolean ensure;
@@ -37,7 +43,8 @@ final class TopicsCommand implements Callable<Integer> {
       return 0;
     }
     try (ClusterOptions.Cluster cluster = clusterOptions.open()) {
-      TopicEnsurer.Report report = Topics.ensure(cluster);
+      TopicEnsurer.Report report =
+          Topics.ensure(cluster, settings.resolve(new ConfigDef(), System.getenv(), Map.of()));
       out.printf("created: %s%n", report.created());
       out.printf("existing: %s%n", report.existing());
       report.schemaIds().forEach((subject, id) -> out.printf("schema %s: id %d%n", subject, id));

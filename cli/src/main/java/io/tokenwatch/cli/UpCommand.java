@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,7 +67,7 @@ final class UpCommand implements Callable<Integer> {
     return stop.run(
         signal -> {
           try (ClusterOptions.Cluster cluster = clusterOptions.open()) {
-            Topics.ensure(cluster);
+            Topics.ensure(cluster, Map.of());
             Path dataDir = clusterOptions.dataDir.toAbsolutePath().normalize();
             try (PlatformServices services =
                 platformOnly

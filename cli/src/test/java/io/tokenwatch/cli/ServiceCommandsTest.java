@@ -74,6 +74,26 @@ class ServiceCommandsTest {
   }
 
   @Test
+  void shouldReadKafkaClientSettingsFromTheEnvironmentButNoOtherVariables() {
+    Map<String, Object> resolved =
+        new SettingsOptions()
+            .resolve(
+                new org.apache.kafka.common.config.ConfigDef(),
+                Map.of(
+                    "TOKENWATCH_SECURITY_PROTOCOL", "SASL_SSL",
+                    "TOKENWATCH_SASL_JAAS_CONFIG", "login",
+                    "TOKENWATCH_PROCESSING_GUARANTEE", "exactly_once_v2",
+                    "TOKENWATCH_NOT_A_SETTING", "ignored"),
+                Map.of());
+
+    assertThat(resolved)
+        .containsOnly(
+            Map.entry("security.protocol", "SASL_SSL"),
+            Map.entry("sasl.jaas.config", "login"),
+            Map.entry("processing.guarantee", "exactly_once_v2"));
+  }
+
+  @Test
   void shouldNameTheEnvironmentVariableOfAKey() {
     assertThat(SettingsOptions.environmentVariable("validator.jwks.url"))
         .isEqualTo("TOKENWATCH_VALIDATOR_JWKS_URL");
