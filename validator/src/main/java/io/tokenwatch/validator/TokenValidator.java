@@ -29,6 +29,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -151,6 +152,28 @@ public final class TokenValidator implements MeterBinder {
       log.warn("Decision listener failed; the decision stands", e);
     }
     return decision;
+  }
+
+  /**
+   * The key of the revocation this validator knows that covers {@code token}, without deciding a
+   * request: no use is counted, no decision is reported and no metric moves. Meant for probes that
+   * measure how fast revocations reach validators, where presenting the token would itself be a use
+   * (and, once revoked, look like a replay).
+   *
+   * @return the covering selector key ({@code <kind>:<value>}); empty when none covers the token or
+   *     it does not verify
+   * @throws NullPointerException if {@code token} is null
+   */
+  public Optional<String> revocationCovering(String token) {
+    requireNonNull(token, "token");
+    if (token.length() > maxTokenBytes) {
+      return Optional.empty();
+    }
+    CachedToken cached = verified.getIfPresent(token);
+    Object outcome = cached != null ? cached.token() : verify(token);
+    return outcome instanceof VerifiedToken t
+        ? Optional.ofNullable(revocations.revokedBy(t))
+        : Optional.empty();
   }
 
   private Decision decide(TokenRequest request, long now) {

@@ -414,6 +414,22 @@ class TokenValidatorTest {
   }
 
   @Test
+  void shouldTellWhichRevocationCoversATokenWithoutUsingOrReportingIt() {
+    JWTClaimsSet claims = TestTokens.claims(NOW).claim("max_uses", 1).build();
+    String token = tokens.sign(claims);
+    assertThat(validator.revocationCovering(token)).isEmpty();
+
+    index.put("token:" + claims.getJWTID(), null);
+
+    assertThat(validator.revocationCovering(token)).contains("token:" + claims.getJWTID());
+    assertThat(validator.revocationCovering("not.a.token")).isEmpty();
+    assertThat(validator.revocationCovering(tokens.sign(TestTokens.claims(NOW).build()))).isEmpty();
+    assertThat(reported).isEmpty();
+    index.remove("token:" + claims.getJWTID());
+    assertThat(validate(token).useCount()).as("the probe counted no use").isEqualTo(1);
+  }
+
+  @Test
   void shouldDenyTokenRevokedByEachSelectorKind() {
     Map<String, JWTClaimsSet.Builder> cases =
         Map.of(
