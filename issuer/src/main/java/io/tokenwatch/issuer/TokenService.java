@@ -965,17 +965,20 @@ public final class TokenService {
       return new RevocationOutcome.Refused(
           OAuthError.UNAUTHORIZED_CLIENT, "the token was not issued to this client", false);
     }
+    // A lineage selector covers the token and every token delegated from it (RFC 7009 section 2:
+    // revoking a token may revoke related ones). Delegated tokens never outlive their parent, so
+    // the parent's expiry bounds the record's life too.
     String jti = requireNonNull(claims.get().getJWTID());
     publishRevocation(
         current,
-        SelectorKind.TOKEN,
+        SelectorKind.LINEAGE,
         jti,
         null,
         RevocationReason.CLIENT_REQUEST,
         "client:" + client.clientId(),
-        "client revoked its access token",
+        "client revoked its access token and every token delegated from it",
         claims.get().getExpirationTime().toInstant());
-    return new RevocationOutcome.Accepted("token:" + jti);
+    return new RevocationOutcome.Accepted("lineage:" + jti);
   }
 
   /** An admin revocation request, already authenticated. */

@@ -511,7 +511,7 @@ class TokenEndpointTest {
   }
 
   @Test
-  void shouldRevokeAnAccessTokenForItsClient() throws Exception {
+  void shouldRevokeAnAccessTokenAndEveryTokenDelegatedFromItForItsClient() throws Exception {
     String token = issuer.ordersServiceToken("orders:read");
     String jti = SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
 
@@ -521,7 +521,11 @@ class TokenEndpointTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(issuer.recorded().requests).hasSize(1);
+    assertThat(issuer.recorded().requests.get(0).getSelector().getKind())
+        .isEqualTo(SelectorKind.LINEAGE);
     assertThat(issuer.recorded().requests.get(0).getSelector().getValue()).isEqualTo(jti);
+    assertThat(issuer.recorded().feed.get(0).getSelector().getKind())
+        .isEqualTo(SelectorKind.LINEAGE);
     assertThat(issuer.recorded().requests.get(0).getReason())
         .isEqualTo(RevocationReason.CLIENT_REQUEST);
     assertThat(issuer.recorded().feed.get(0).getForgetAfter())
