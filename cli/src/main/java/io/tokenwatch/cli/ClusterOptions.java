@@ -100,6 +100,15 @@ final class ClusterOptions {
     EmbeddedPlatform platform =
         EmbeddedPlatform.builder(dir).kafkaPort(kafkaPort).registryPort(registryPort).build();
     platform.start();
+    return embedded(platform, dir, true);
+  }
+
+  /**
+   * A started embedded platform as a cluster.
+   *
+   * @param owned whether closing the cluster stops the platform
+   */
+  static Cluster embedded(EmbeddedPlatform platform, Path dir, boolean owned) {
     return new Cluster() {
       @Override
       public String bootstrapServers() {
@@ -118,7 +127,9 @@ final class ClusterOptions {
 
       @Override
       public void close() {
-        platform.close();
+        if (owned) {
+          platform.close();
+        }
       }
     };
   }

@@ -17,10 +17,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,9 @@ final class PlatformServices implements AutoCloseable {
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, String> endpoints = new LinkedHashMap<>();
+  private final List<ValidatorService> validators = new ArrayList<>();
+  private Map<String, Object> clients = Map.of();
+  private String issuerUrl = "";
 
   private PlatformServices() {}
 
@@ -95,20 +100,38 @@ final class PlatformServices implements AutoCloseable {
     started.push(issuer);
     endpoints.put("issuer", issuerUrl + " (policy " + policy + ", hot-reloaded)");
 
-    Map<String, Object> validatorSettings = new LinkedHashMap<>(clients);
-    validatorSettings.put(ValidatorConfig.ISSUER, issuerUrl);
-    validatorSettings.put(ValidatorConfig.AUDIENCE, SAMPLE_AUDIENCE);
-    validatorSettings.put(ValidatorConfig.JWKS_URL, issuerUrl + "/.well-known/jwks.json");
-    validatorSettings.put(ValidatorConfig.HTTP_PORT, ports.validator());
-    validatorSettings.put(
-        ValidatorConfig.HTTP_SCOPES, "/orders/export=orders:export,/orders=orders:read");
-    validatorSettings.put(ValidatorConfig.VALIDATOR_ID, "up-orders-sidecar");
-    ValidatorService validator = ValidatorService.start(ValidatorConfig.of(validatorSettings));
-    started.push(validator);
+    this.clients = clients;
+    this.issuerUrl = issuerUrl;
+    ValidatorService validator = startValidator("up-orders-sidecar", ports.validator());
     endpoints.put(
         "validator",
         "http://localhost:" + validator.port() + " (audience " + SAMPLE_AUDIENCE + ")");
     endpoints.put("metrics", issuerUrl + "/metrics, and /metrics on each service above");
+  }
+
+  /**
+   * Starts another validator sidecar for the sample audience, stopped with the rest.
+   *
+   * @param id the validator id its usage reports carry
+   * @param port its port; 0 picks a free one
+   */
+  ValidatorService startValidator(String id, int port) {
+    Map<String, Object> settings = new LinkedHashMap<>(clients);
+    settings.put(ValidatorConfig.ISSUER, issuerUrl);
+    settings.put(ValidatorConfig.AUDIENCE, SAMPLE_AUDIENCE);
+    settings.put(ValidatorConfig.JWKS_URL, issuerUrl + "/.well-known/jwks.json");
+    settings.put(ValidatorConfig.HTTP_PORT, port);
+    settings.put(ValidatorConfig.HTTP_SCOPES, "/orders/export=orders:export,/orders=orders:read");
+    settings.put(ValidatorConfig.VALIDATOR_ID, id);
+    ValidatorService validator = ValidatorService.start(ValidatorConfig.of(settings));
+    started.push(validator);
+    validators.add(validator);
+    return validator;
+  }
+
+  /** The validator sidecars running, the one {@code up} starts first. */
+  List<ValidatorService> validators() {
+    return List.copyOf(validators);
   }
 
   @Override

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Event-driven revocation and audit pipeline for delegated access.",
     subcommands = {
       UpCommand.class,
+      DemoCommand.class,
       IssuerCommand.class,
       ValidatorCommand.class,
       RevocationStreamCommand.class,

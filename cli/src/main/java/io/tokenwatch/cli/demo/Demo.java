@@ -1,0 +1,181 @@
+package io.tokenwatch.cli.demo;
+
+import io.tokenwatch.events.AlertRule;
+import io.tokenwatch.validator.http.ValidatorService;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One run of the demo against a running platform: normal traffic, the scripted attacks inside it,
+ * then the verdict. Exit status 0 only when every scripted attack raised its alert and every
+ * revoked token is denied by every validator.
+ */
+public final class Demo {
+
+  /** How long after the traffic the demo waits for alerts still on their way. */
+  private static final Duration ALERT_GRACE = Duration.ofSeconds(30);
+
+  /** What the demo runs against. */
+  public record Platform(
+      String issuerUrl,
+      DemoPolicy policy,
+      List<ValidatorService> validators,
+      String bootstrapServers,
+      String schemaRegistryUrl,
+      Map<String, String> endpoints) {
+    public Platform {
+      validators = List.copyOf(validators);
+      endpoints = Collections.unmodifiableMap(new LinkedHashMap<>(endpoints));
+    }
+  }
+
+  /**
+   * @param duration how long the normal workload runs, the scripted attacks included
+   * @param usesPerSecond the normal workload's rate of API calls
+   */
+  public record Options(Duration duration, double usesPerSecond) {}
+
+  private Demo() {}
+
+  /** Runs the demo; returns the exit status. */
+  public static int run(Platform platform, Options options, Narrator narrator)
+      throws InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    List<Gateway> gateways = new ArrayList<>();
+    for (int i = 0; i < platform.validators().size(); i++) {
+      ValidatorService service = platform.validators().get(i);
+      gateways.add(
+          new Gateway(
+              "gateway-" + (i + 1),
+              "http://localhost:" + service.port(),
+              http,
+              token -> service.validator().revocationCovering(token)));
+    }
+    awaitReady(gateways, narrator);
+
+    IssuerClient issuer = new IssuerClient(http, platform.issuerUrl(), platform.policy());
+    Ledger ledger = new Ledger();
+    Propagation propagation = new Propagation(gateways);
+    long started = System.nanoTime();
+    AttackScript script;
+    AlertWatcher alerts =
+        new AlertWatcher(platform.bootstrapServers(), platform.schemaRegistryUrl(), narrator);
+    try (alerts) {
+      try (Background background =
+          new Background(
+              issuer, gateways, propagation, ledger, narrator, options.usesPerSecond())) {
+        narrator.say(
+            "TRAFFIC",
+            String.format(
+                java.util.Locale.ROOT,
+                "%d service clients call the orders API through %d gateways, %.0f calls/s",
+                DemoPolicy.SERVICES.size(),
+                gateways.size(),
+                options.usesPerSecond()));
+        background.start();
+        LockSupport.parkNanos(Duration.ofSeconds(3).toNanos());
+        script = new AttackScript(issuer, gateways, propagation, ledger, narrator);
+        script.run(Duration.ofSeconds(2));
+        long left = options.duration().toNanos() - (System.nanoTime() - started);
+        if (left > 0) {
+          narrator.line("");
+          narrator.say("TRAFFIC", "normal traffic goes on until the end of the run");
+          LockSupport.parkNanos(left);
+        }
+      }
+      awaitAlerts(script, alerts);
+      return verdict(platform, script, alerts, ledger, propagation, gateways, narrator);
+    }
+  }
+
+  private static void awaitReady(List<Gateway> gateways, Narrator narrator) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (!gateways.stream().allMatch(Gateway::ready)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the validators did not become ready within 2 minutes");
+      }
+      LockSupport.parkNanos(50_000_000);
+    }
+    narrator.say("READY", gateways.size() + " gateways with caught-up revocation feeds");
+  }
+
+  private static void awaitAlerts(AttackScript script, AlertWatcher alerts) {
+    long deadline = System.nanoTime() + ALERT_GRACE.toNanos();
+    while (System.nanoTime() < deadline
+        && !script.expectations().stream().allMatch(e -> alerts.seen(e.rule(), e.matches()))) {
+      LockSupport.parkNanos(100_000_000);
+    }
+  }
+
+  private static int verdict(
+      Platform platform,
+      AttackScript script,
+      AlertWatcher alerts,
+      Ledger ledger,
+      Propagation propagation,
+      List<Gateway> gateways,
+      Narrator narrator) {
+    List<String> failures = new ArrayList<>(ledger.failures());
+    narrator.line("");
+    narrator.line("Summary");
+    narrator.line(
+        "  traffic:      "
+            + ledger.issued.sum()
+            + " tokens issued, "
+            + ledger.allowed.sum()
+            + " calls allowed, "
+            + ledger.denied.sum()
+            + " denied");
+    narrator.line("  propagation:  " + propagation.summary());
+
+    int denied = 0;
+    for (Ledger.Revoked revoked : ledger.revoked()) {
+      if (gateways.stream().allMatch(g -> g.revocationCovering(revoked.token()).isPresent())) {
+        denied++;
+      } else {
+        failures.add("a revoked token is not denied everywhere: " + revoked.label());
+      }
+    }
+    narrator.line(
+        "  revoked:      "
+            + ledger.revoked().size()
+            + " tokens revoked, "
+            + denied
+            + " denied by all "
+            + gateways.size()
+            + " validators");
+
+    narrator.line("  attacks:");
+    for (AttackScript.Expectation expectation : script.expectations()) {
+      boolean seen = alerts.seen(expectation.rule(), expectation.matches());
+      narrator.line(
+          String.format(
+              java.util.Locale.ROOT,
+              "    %-9s %-48s %s",
+              seen ? "detected" : "MISSED",
+              expectation.attack(),
+              expectation.rule()));
+      if (!seen) {
+        failures.add("no " + expectation.rule() + " alert for " + expectation.attack());
+      }
+    }
+    Map<AlertRule, Integer> byRule = alerts.countsByRule();
+    narrator.line("  alerts:       " + (byRule.isEmpty() ? "none" : byRule.toString()));
+    narrator.line("  endpoints:");
+    platform.endpoints().forEach((name, url) -> narrator.line("    " + name + ": " + url));
+
+    narrator.line("");
+    if (failures.isEmpty()) {
+      narrator.line("Every scripted attack was detected and every revoked token was denied.");
+      return 0;
+    }
+    failures.forEach(f -> narrator.line("FAILED: " + f));
+    return 1;
+  }
+}

@@ -1,0 +1,151 @@
+package io.tokenwatch.cli.demo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo's issuance policy, with a fresh random secret per client (only their hashes go into the
+ * file), so no demo credential is ever published or reused between runs.
+ */
+public final class DemoPolicy {
+
+  /** The resource server every demo client calls, and the validators protect. */
+  public static final String ORDERS = "https://orders.example.com";
+
+  /** The machine clients of the normal workload, each its own subject. */
+  static final List<String> SERVICES =
+      List.of("orders-service", "inventory-service", "billing-service", "shipping-service");
+
+  static final String AGENT = "reporting-agent";
+  static final String ADMIN = "security-console";
+
+  private final Map<String, String> secrets;
+
+  private DemoPolicy(Map<String, String> secrets) {
+    this.secrets = Map.copyOf(secrets);
+  }
+
+  /**
+   * Writes the policy to {@code file}.
+   *
+   * @param issuerUrl the issuer's URL, the audience of its admin API
+   */
+  public static DemoPolicy write(Path file, String issuerUrl) {
+    SecureRandom random = new SecureRandom();
+    Map<String, String> secrets = new LinkedHashMap<>();
+    for (String client : SERVICES) {
+      secrets.put(client, secret(random));
+    }
+    secrets.put(AGENT, secret(random));
+    secrets.put(ADMIN, secret(random));
+
+    StringBuilder yaml = new StringBuilder();
+    yaml.append("# Written by tokenwatch demo with random secrets; only their hashes are here.\n")
+        .append("policy_id: tokenwatch-demo\n\n")
+        .append("scopes:\n")
+        .append(scope("orders:read", "Read orders and their line items.", "low"))
+        .append(scope("orders:write", "Create and change orders.", "medium"))
+        .append(scope("orders:export", "Export all orders in bulk, with addresses.", "high"))
+        .append(scope("payments:refund", "Refund a payment to the customer's card.", "critical"))
+        .append(scope("tokenwatch:admin", "Call the issuer's admin API.", "critical"))
+        .append("\nadmins: [")
+        .append(ADMIN)
+        .append("]\n")
+        .append("admin_scope: tokenwatch:admin\n\n")
+        .append("clients:\n");
+    for (String client : SERVICES) {
+      yaml.append("  ")
+          .append(client)
+          .append(":\n")
+          .append("    kind: machine\n")
+          .append("    secret_sha256: ")
+          .append(hash(secrets.get(client)))
+          .append('\n')
+          .append("    audiences:\n")
+          .append("      ")
+          .append(ORDERS)
+          .append(":\n")
+          .append("        scopes: [orders:read, orders:write]\n")
+          .append("        default_ttl: PT5M\n")
+          .append("        max_ttl: PT15M\n");
+    }
+    yaml.append("  ")
+        .append(AGENT)
+        .append(":\n")
+        .append("    kind: machine\n")
+        .append("    secret_sha256: ")
+        .append(hash(secrets.get(AGENT)))
+        .append('\n')
+        .append("    may_act_for_others: true\n")
+        .append("    audiences:\n")
+        .append("      ")
+        .append(ORDERS)
+        .append(":\n")
+        .append("        scopes: [orders:read, orders:export]\n")
+        .append("        default_ttl: PT5M\n")
+        .append("        max_ttl: PT10M\n")
+        .append("        max_uses: 50\n")
+        .append("        binding: dpop\n")
+        .append("        refresh_ttl: PT8H\n");
+    yaml.append("  ")
+        .append(ADMIN)
+        .append(":\n")
+        .append("    kind: machine\n")
+        .append("    secret_sha256: ")
+        .append(hash(secrets.get(ADMIN)))
+        .append('\n')
+        .append("    audiences:\n")
+        .append("      ")
+        .append(issuerUrl)
+        .append(":\n")
+        .append("        scopes: [tokenwatch:admin]\n")
+        .append("        default_ttl: PT5M\n")
+        .append("        max_ttl: PT10M\n");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the demo policy to " + file, e);
+    }
+    return new DemoPolicy(secrets);
+  }
+
+  /** The secret of {@code client}. */
+  String secret(String client) {
+    String secret = secrets.get(client);
+    if (secret == null) {
+      throw new IllegalArgumentException("no demo client " + client);
+    }
+    return secret;
+  }
+
+  private static String scope(String name, String description, String risk) {
+    return "  " + name + ":\n    description: " + description + "\n    risk: " + risk + "\n";
+  }
+
+  private static String secret(SecureRandom random) {
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String hash(String secret) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}
