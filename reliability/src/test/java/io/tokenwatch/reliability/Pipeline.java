@@ -266,15 +266,18 @@ final class Pipeline implements AutoCloseable {
     }
   }
 
+  /** A POST; an empty {@code authorization} sends no Authorization header. */
   static HttpResponse<String> post(
       String url, String authorization, String contentType, String body) {
-    return send(
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(REQUEST_TIMEOUT)
-            .header("Authorization", authorization)
             .header("Content-Type", contentType)
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build());
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (!authorization.isEmpty()) {
+      request.header("Authorization", authorization);
+    }
+    return send(request.build());
   }
 
   private static HttpResponse<String> send(HttpRequest request) {
