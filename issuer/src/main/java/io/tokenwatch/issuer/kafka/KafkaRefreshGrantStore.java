@@ -66,14 +66,14 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
 
   /**
    * @param log the event log whose producer writes grant states
-   * @param bootstrapServers the cluster
+   * @param clientSettings where the cluster is and how to connect to it ({@code bootstrap.servers},
+   *     security settings); the store's own consumer settings take precedence
    * @param registry where the value schema is looked up
    */
   public KafkaRefreshGrantStore(
-      KafkaEventLog log, String bootstrapServers, SchemaRegistryClient registry) {
+      KafkaEventLog log, Map<String, ?> clientSettings, SchemaRegistryClient registry) {
     this.log = requireNonNull(log, "log");
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Map<String, Object> config = new HashMap<>(requireNonNull(clientSettings, "clientSettings"));
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
