@@ -4,24 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.tokenwatch.embedded.kafka.EmbeddedKafkaBroker;
 import io.tokenwatch.schemas.topic.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,64 +46,32 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class KafkaLeastPrivilegeIntegrationTest {
 
-  private static final String ADMIN_PASSWORD = "admin-secret-for-tests";
-  private static final String VALIDATOR = "tokenwatch-validator";
-  private static final String ISSUER = "tokenwatch-issuer";
-  private static final String STREAM = "tokenwatch-revocation-stream";
+  private static final String VALIDATOR = SecuredKafka.VALIDATOR;
+  private static final String ISSUER = SecuredKafka.ISSUER;
+  private static final String STREAM = SecuredKafka.STREAM;
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   @TempDir static Path dataDir;
 
-  private static EmbeddedKafkaBroker broker;
+  private static SecuredKafka kafka;
   private static int aclCount;
 
   @BeforeAll
   static void startSecuredBroker() throws Exception {
-    String adminLogin =
-        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\""
-            + " password=\""
-            + ADMIN_PASSWORD
-            + "\" user_admin=\""
-            + ADMIN_PASSWORD
-            + "\";";
-    Map<String, String> secured = new LinkedHashMap<>();
-    secured.put(
-        "listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
-    secured.put("sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
-    secured.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-    secured.put("sasl.mechanism.controller.protocol", "PLAIN");
-    secured.put("listener.name.plaintext.plain.sasl.jaas.config", adminLogin);
-    secured.put(
-        "listener.name.plaintext.scram-sha-512.sasl.jaas.config",
-        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-    secured.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
-    secured.put("listener.name.controller.plain.sasl.jaas.config", adminLogin);
-    secured.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-    secured.put("super.users", "User:admin");
-    secured.put("allow.everyone.if.no.acl.found", "false");
-    broker = EmbeddedKafkaBroker.builder(dataDir).properties(secured).build().start();
-
-    try (Admin admin = Admin.create(adminClient())) {
+    List<AclBinding> acls = AclFile.read(AclFile.SHIPPED);
+    aclCount = acls.size();
+    kafka = SecuredKafka.start(dataDir, acls);
+    try (Admin admin = Admin.create(kafka.adminClient())) {
       List<NewTopic> topics = new ArrayList<>();
       Topics.ALL.forEach(t -> topics.add(new NewTopic(t.name(), 1, (short) 1)));
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-      List<UserScramCredentialUpsertion> users = new ArrayList<>();
-      for (String user : List.of(VALIDATOR, ISSUER, STREAM)) {
-        users.add(
-            new UserScramCredentialUpsertion(
-                user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password(user)));
-      }
-      admin.alterUserScramCredentials(new ArrayList<>(users)).all().get(30, TimeUnit.SECONDS);
-      List<AclBinding> acls = AclFile.read(AclFile.SHIPPED);
-      admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
-      aclCount = acls.size();
     }
   }
 
   @AfterAll
   static void stopBroker() {
-    if (broker != null) {
-      broker.close();
+    if (kafka != null) {
+      kafka.close();
     }
   }
 
@@ -194,7 +156,7 @@ class KafkaLeastPrivilegeIntegrationTest {
   @Test
   void shouldGiveNothingToAClientWithoutCredentialsOrWithAWrongPassword() {
     Map<String, Object> anonymous = new HashMap<>();
-    anonymous.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    anonymous.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     anonymous.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
     anonymous.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000);
     try (Admin admin = Admin.create(anonymous)) {
@@ -247,35 +209,10 @@ class KafkaLeastPrivilegeIntegrationTest {
   }
 
   private static Map<String, Object> client(String user, String password) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
-    config.put("sasl.mechanism", "SCRAM-SHA-512");
-    config.put(
-        "sasl.jaas.config",
-        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-            + user
-            + "\" password=\""
-            + password
-            + "\";");
-    return config;
-  }
-
-  private static Map<String, Object> adminClient() {
-    Map<String, Object> config = new HashMap<>();
-    config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
-    config.put("sasl.mechanism", "PLAIN");
-    config.put(
-        "sasl.jaas.config",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\""
-            + " password=\""
-            + ADMIN_PASSWORD
-            + "\";");
-    return config;
+    return kafka.client(user, password);
   }
 
   private static String password(String user) {
-    return user + "-password-for-tests";
+    return SecuredKafka.password(user);
   }
 }
