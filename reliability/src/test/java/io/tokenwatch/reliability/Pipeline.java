@@ -28,11 +28,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,12 +43,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole revocation pipeline in this JVM on a broker of its own, so a test may stop and restart
  * that broker: the embedded Kafka broker and schema registry, the revocation stream, the issuer
- * with the sample policy and one validator sidecar for the sample's orders audience, all on free
- * ports. The sample policy's demo secrets are public (issuer/README.md).
+ * with the sample policy and {@value #VALIDATORS} validator sidecars (gateways) for the sample's
+ * orders audience, all on free ports. The sample policy's demo secrets are public
+ * (issuer/README.md).
  */
 final class Pipeline implements AutoCloseable {
 
   static final String AUDIENCE = "https://orders.example.com";
+  static final int VALIDATORS = 2;
   static final String ORDERS_SERVICE =
       basic("orders-service", "demo-orders-service-secret-do-not-use-in-prod0");
   static final String SECURITY_CONSOLE =
@@ -65,7 +69,7 @@ final class Pipeline implements AutoCloseable {
   private @Nullable RevocationStreamApp stream;
   private @Nullable EmbeddedSchemaRegistry registry;
   private @Nullable IssuerServer issuer;
-  private @Nullable ValidatorService validator;
+  private final List<ValidatorService> validators = new ArrayList<>();
 
   private Pipeline(Path dataDir) {
     this.dataDir = dataDir;
@@ -117,17 +121,20 @@ final class Pipeline implements AutoCloseable {
     issuer = IssuerServer.start(IssuerConfig.of(issuerSettings));
     started.push(issuer);
 
-    Map<String, Object> validatorSettings = new LinkedHashMap<>(clients);
-    validatorSettings.put(ValidatorConfig.ISSUER, issuerUrl);
-    validatorSettings.put(ValidatorConfig.AUDIENCE, AUDIENCE);
-    validatorSettings.put(ValidatorConfig.JWKS_URL, issuerUrl + "/.well-known/jwks.json");
-    validatorSettings.put(ValidatorConfig.HTTP_HOST, "localhost");
-    validatorSettings.put(ValidatorConfig.HTTP_PORT, 0);
-    validatorSettings.put(ValidatorConfig.HTTP_SCOPES, "/orders=orders:read");
-    validatorSettings.put(ValidatorConfig.VALIDATOR_ID, "reliability-sidecar");
-    validatorSettings.put(ValidatorConfig.MAX_STALENESS, feedStaleness.toMillis() + "ms");
-    validator = ValidatorService.start(ValidatorConfig.of(validatorSettings));
-    started.push(validator);
+    for (int i = 1; i <= VALIDATORS; i++) {
+      Map<String, Object> validatorSettings = new LinkedHashMap<>(clients);
+      validatorSettings.put(ValidatorConfig.ISSUER, issuerUrl);
+      validatorSettings.put(ValidatorConfig.AUDIENCE, AUDIENCE);
+      validatorSettings.put(ValidatorConfig.JWKS_URL, issuerUrl + "/.well-known/jwks.json");
+      validatorSettings.put(ValidatorConfig.HTTP_HOST, "localhost");
+      validatorSettings.put(ValidatorConfig.HTTP_PORT, 0);
+      validatorSettings.put(ValidatorConfig.HTTP_SCOPES, "/orders=orders:read");
+      validatorSettings.put(ValidatorConfig.VALIDATOR_ID, "reliability-gateway-" + i);
+      validatorSettings.put(ValidatorConfig.MAX_STALENESS, feedStaleness.toMillis() + "ms");
+      ValidatorService validator = ValidatorService.start(ValidatorConfig.of(validatorSettings));
+      validators.add(validator);
+      started.push(validator);
+    }
   }
 
   /** The revocation stream's settings, for this pipeline or a process of its own. */
@@ -168,12 +175,11 @@ final class Pipeline implements AutoCloseable {
     return running.issuerUrl();
   }
 
-  String validatorUrl() {
-    ValidatorService running = validator;
-    if (running == null) {
-      throw new IllegalStateException("validator not started");
-    }
-    return "http://localhost:" + running.port();
+  /** The base URL of every validator sidecar. */
+  List<String> validatorUrls() {
+    List<String> urls = new ArrayList<>();
+    validators.forEach(v -> urls.add("http://localhost:" + v.port()));
+    return urls;
   }
 
   String introspectionUrl() {
@@ -206,10 +212,15 @@ final class Pipeline implements AutoCloseable {
         "{\"kind\":\"token\",\"value\":\"" + jti + "\",\"reason\":\"COMPROMISED\"}");
   }
 
-  /** The validator sidecar's forward-auth answer for {@code GET /orders/42} with the token. */
+  /** The first validator sidecar's forward-auth answer for {@code GET /orders/42}. */
   HttpResponse<String> authorize(String token) {
+    return authorize(validatorUrls().get(0), token);
+  }
+
+  /** A validator sidecar's forward-auth answer for {@code GET /orders/42} with the token. */
+  static HttpResponse<String> authorize(String validatorUrl, String token) {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(validatorUrl() + "/auth"))
+        HttpRequest.newBuilder(URI.create(validatorUrl + "/auth"))
             .timeout(REQUEST_TIMEOUT)
             .header("Authorization", "Bearer " + token)
             .header("X-Forwarded-Method", "GET")
