@@ -50,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * truncated Avro, and valid Avro with impossible values (a negative lifetime, missing ids, a
  * negative use count, an empty selector). The revocation stream dead-letters each with its source
  * and reason and goes on, losing none of the good records sent between the bad ones; a validator's
- * revocation feed survives an unreadable record and fails safe by revoking its key.
+ * revocation feed survives an unreadable record and fails safe by revoking its key, and so does the
+ * revocation stream's introspection.
  */
 @Tag("integration")
 class PoisonInputIntegrationTest {
@@ -244,6 +245,20 @@ class PoisonInputIntegrationTest {
         producer
             .send(
                 new ProducerRecord<>(
+                    Topics.TOKEN_ISSUED.name(),
+                    poisoned,
+                    bytes(platform, Topics.TOKEN_ISSUED.name(), issued(poisoned, Instant.now()))))
+            .get();
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  JsonNode answer = introspect(stream.httpPort(), poisoned);
+                  return answer != null && answer.path("active").asBoolean();
+                });
+        producer
+            .send(
+                new ProducerRecord<>(
                     Topics.REVOCATIONS.name(), "token:" + poisoned, randomBytes(48)))
             .get();
         String after = "after-poison-" + UUID.randomUUID();
@@ -263,6 +278,17 @@ class PoisonInputIntegrationTest {
             .as("an unreadable revocation revokes its key: deny rather than allow")
             .isTrue();
         assertThat(feed.isReady()).isTrue();
+        // Introspection, asked by validators without a feed of their own, fails safe alike.
+        await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () -> {
+                  JsonNode answer = introspect(stream.httpPort(), poisoned);
+                  assertThat(answer).isNotNull();
+                  assertThat(answer.path("active").asBoolean())
+                      .as("introspection of a token under an unreadable revocation: %s", answer)
+                      .isFalse();
+                });
         Figures.record(
             "poison input (validator feed)",
             Map.of(
