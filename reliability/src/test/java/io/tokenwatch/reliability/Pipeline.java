@@ -137,8 +137,8 @@ final class Pipeline implements AutoCloseable {
     }
   }
 
-  /** The revocation stream's settings, for this pipeline or a process of its own. */
-  Map<String, Object> streamSettings() {
+  /** The revocation stream's settings. */
+  private Map<String, Object> streamSettings() {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put(RevocationStreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
     settings.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, registry().url());

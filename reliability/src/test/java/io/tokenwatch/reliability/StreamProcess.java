@@ -44,10 +44,6 @@ final class StreamProcess implements AutoCloseable {
     }
   }
 
-  boolean isAlive() {
-    return process.isAlive();
-  }
-
   /** Halts the process the way a power cut or the OOM killer would, and waits until it is gone. */
   void kill() {
     process.destroyForcibly();
