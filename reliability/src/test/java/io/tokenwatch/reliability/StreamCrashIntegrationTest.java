@@ -10,8 +10,10 @@ import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.topic.Topics;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -143,9 +145,22 @@ class StreamCrashIntegrationTest {
         figures.put("maxUseRevocationsExpected", expectedRevocations.size());
         figures.put("maxUseRevocationsEmitted", revocations.size());
         Figures.record("revocation-stream killed mid-load", figures);
+      } catch (AssertionError | RuntimeException e) {
+        // The stream ran in other JVMs: their output is the first thing to read on a failure.
+        throw new AssertionError(
+            e.getMessage() + "\n--- stream processes' output ---\n" + tail(log), e);
       } finally {
         stream.close();
       }
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no output: " + e + ")";
     }
   }
 
