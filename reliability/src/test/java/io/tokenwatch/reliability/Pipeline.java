@@ -24,15 +24,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +55,6 @@ final class Pipeline implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
-  private static final String INTROSPECTION_SECRET = "reliability-introspection-secret";
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -144,8 +140,7 @@ final class Pipeline implements AutoCloseable {
     settings.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, registry().url());
     settings.put(RevocationStreamConfig.STATE_DIR, dataDir.resolve("revocation-stream").toString());
     settings.put(RevocationStreamConfig.HTTP_PORT, 0);
-    settings.put(
-        RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, sha256Hex(INTROSPECTION_SECRET));
+    settings.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, Introspection.secretHash());
     return settings;
   }
 
@@ -180,14 +175,6 @@ final class Pipeline implements AutoCloseable {
     List<String> urls = new ArrayList<>();
     validators.forEach(v -> urls.add("http://localhost:" + v.port()));
     return urls;
-  }
-
-  String introspectionUrl() {
-    RevocationStreamApp running = stream;
-    if (running == null) {
-      throw new IllegalStateException("revocation stream not started");
-    }
-    return "http://localhost:" + running.httpPort() + "/introspect";
   }
 
   /** The issuer's answer to a client-credentials request of orders-service for orders:read. */
@@ -234,16 +221,11 @@ final class Pipeline implements AutoCloseable {
 
   /** Introspection's answer for the token, or null while the stream cannot answer. */
   @Nullable JsonNode introspect(String token) {
-    HttpResponse<String> answer =
-        post(
-            introspectionUrl(),
-            "Bearer " + INTROSPECTION_SECRET,
-            "application/x-www-form-urlencoded",
-            form(Map.of("token", token)));
-    if (answer.statusCode() != 200) {
-      return null;
+    RevocationStreamApp running = stream;
+    if (running == null) {
+      throw new IllegalStateException("revocation stream not started");
     }
-    return readTree(answer.body());
+    return Introspection.ask(running.httpPort(), token);
   }
 
   @Override
@@ -327,7 +309,8 @@ final class Pipeline implements AutoCloseable {
             .encodeToString((client + ":" + secret).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static Path samplePolicy(Path file) {
+  /** A copy of the issuer's sample policy at {@code file}. */
+  static Path samplePolicy(Path file) {
     try (InputStream sample = IssuerServer.class.getResourceAsStream("/sample-policy.yaml")) {
       assertThat(sample).as("the issuer's sample-policy.yaml on the classpath").isNotNull();
       Files.createDirectories(file.getParent());
@@ -343,16 +326,6 @@ final class Pipeline implements AutoCloseable {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String sha256Hex(String secret) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
   }
 }

@@ -19,17 +19,14 @@ import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.kafka.RevocationFeed;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +54,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PoisonInputIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final String SECRET = "poison-test-introspection-secret";
   private static final String KIND_HEADER = "test.poison.kind";
   private static final String TOPIC_HEADER = "__streams.errors.topic";
   private static final String MESSAGE_HEADER = "__streams.errors.message";
@@ -417,26 +413,11 @@ class PoisonInputIntegrationTest {
     settings.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl());
     settings.put(RevocationStreamConfig.STATE_DIR, dataDir.resolve("state").toString());
     settings.put(RevocationStreamConfig.HTTP_PORT, 0);
-    settings.put(
-        RevocationStreamConfig.INTROSPECTION_SECRET_SHA256,
-        HexFormat.of()
-            .formatHex(
-                MessageDigest.getInstance("SHA-256")
-                    .digest(SECRET.getBytes(StandardCharsets.UTF_8))));
+    settings.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, Introspection.secretHash());
     return settings;
   }
 
   private static @Nullable JsonNode introspect(int port, String token) {
-    try {
-      HttpResponse<String> answer =
-          Pipeline.post(
-              "http://localhost:" + port + "/introspect",
-              "Bearer " + SECRET,
-              "application/x-www-form-urlencoded",
-              "token=" + token);
-      return answer.statusCode() == 200 ? Pipeline.readTree(answer.body()) : null;
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return Introspection.ask(port, token);
   }
 }

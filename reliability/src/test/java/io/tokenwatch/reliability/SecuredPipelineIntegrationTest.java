@@ -15,18 +15,13 @@ import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.http.ValidatorConfig;
 import io.tokenwatch.validator.http.ValidatorService;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SecuredPipelineIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final String SECRET = "secured-introspection-secret";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir Path dataDir;
@@ -66,7 +60,7 @@ class SecuredPipelineIntegrationTest {
       stream.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, registry.url());
       stream.put(RevocationStreamConfig.STATE_DIR, dataDir.resolve("stream").toString());
       stream.put(RevocationStreamConfig.HTTP_PORT, 0);
-      stream.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, sha256Hex(SECRET));
+      stream.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, Introspection.secretHash());
       security(kafka, SecuredKafka.STREAM)
           .forEach((key, value) -> stream.put(RevocationStreamConfig.STREAMS_PREFIX + key, value));
 
@@ -77,7 +71,9 @@ class SecuredPipelineIntegrationTest {
       issuer.put(IssuerConfig.SCHEMA_REGISTRY_URL, registry.url());
       issuer.put(IssuerConfig.ISSUER_URL, issuerUrl);
       issuer.put(IssuerConfig.PORT, issuerPort);
-      issuer.put(IssuerConfig.POLICY_FILE, samplePolicy(dataDir.resolve("policy.yaml")).toString());
+      issuer.put(
+          IssuerConfig.POLICY_FILE,
+          Pipeline.samplePolicy(dataDir.resolve("policy.yaml")).toString());
       issuer.put(IssuerConfig.DATA_DIR, dataDir.resolve("issuer").toString());
       security(kafka, SecuredKafka.ISSUER)
           .forEach((key, value) -> issuer.put(IssuerConfig.KAFKA_PREFIX + key, value));
@@ -97,7 +93,7 @@ class SecuredPipelineIntegrationTest {
       try (RevocationStreamApp revocationStream = RevocationStreamApp.start(stream);
           IssuerServer issuerServer = IssuerServer.start(IssuerConfig.of(issuer));
           ValidatorService sidecar = ValidatorService.start(ValidatorConfig.of(validator))) {
-        String introspection = "http://localhost:" + revocationStream.httpPort() + "/introspect";
+        int introspection = revocationStream.httpPort();
         String sidecarUrl = "http://localhost:" + sidecar.port();
 
         HttpResponse<String> issued =
@@ -171,24 +167,9 @@ class SecuredPipelineIntegrationTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static JsonNode introspect(String url, String jti) {
-    HttpResponse<String> answer =
-        Pipeline.post(url, "Bearer " + SECRET, "application/x-www-form-urlencoded", "token=" + jti);
-    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-    return Pipeline.readTree(answer.body());
-  }
-
-  private static Path samplePolicy(Path file) throws IOException {
-    try (InputStream sample = IssuerServer.class.getResourceAsStream("/sample-policy.yaml")) {
-      assertThat(sample).isNotNull();
-      Files.copy(sample, file);
-      return file;
-    }
-  }
-
-  private static String sha256Hex(String secret) throws Exception {
-    return HexFormat.of()
-        .formatHex(
-            MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+  private static JsonNode introspect(int port, String jti) {
+    JsonNode answer = Introspection.ask(port, jti);
+    assertThat(answer).as("introspection of %s", jti).isNotNull();
+    return answer;
   }
 }

@@ -11,15 +11,11 @@ import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.io.IOException;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +45,6 @@ class StreamCrashIntegrationTest {
   private static final int MAX_USES = 20;
   private static final Duration WAIT = Duration.ofSeconds(180);
   private static final Duration PACE = Duration.ofMillis(25);
-  private static final String SECRET = "crash-test-introspection-secret";
 
   @TempDir Path dataDir;
 
@@ -171,12 +166,7 @@ class StreamCrashIntegrationTest {
     settings.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl());
     settings.put(RevocationStreamConfig.STATE_DIR, stateDir.toString());
     settings.put(RevocationStreamConfig.HTTP_PORT, port);
-    settings.put(
-        RevocationStreamConfig.INTROSPECTION_SECRET_SHA256,
-        HexFormat.of()
-            .formatHex(
-                MessageDigest.getInstance("SHA-256")
-                    .digest(SECRET.getBytes(StandardCharsets.UTF_8))));
+    settings.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, Introspection.secretHash());
     // A halted member's partitions move once the group notices it is gone: after the session
     // timeout, made short here so the test does not wait the default 45 s.
     settings.put(RevocationStreamConfig.STREAMS_PREFIX + "session.timeout.ms", 6_000);
@@ -185,17 +175,7 @@ class StreamCrashIntegrationTest {
   }
 
   private static @Nullable JsonNode introspect(int port, String token) {
-    try {
-      HttpResponse<String> answer =
-          Pipeline.post(
-              "http://localhost:" + port + "/introspect",
-              "Bearer " + SECRET,
-              "application/x-www-form-urlencoded",
-              "token=" + token);
-      return answer.statusCode() == 200 ? Pipeline.readTree(answer.body()) : null;
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return Introspection.ask(port, token);
   }
 
   /** The use count introspection reports per token; absent while it cannot answer. */
