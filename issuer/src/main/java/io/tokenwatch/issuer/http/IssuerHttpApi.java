@@ -93,6 +93,8 @@ public final class IssuerHttpApi {
 
   /** Adds the routes and error handlers to a Javalin configuration. */
   public void configure(JavalinConfig config) {
+    // Refusals Jetty makes before routing (oversized headers, malformed requests) answer in JSON.
+    config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
     var routes = config.routes;
     routes.post("/oauth2/token", this::token);
     routes.post("/oauth2/revoke", this::revoke);

@@ -58,6 +58,7 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
   private final KafkaConsumer<String, byte[]> consumer;
   private final Deserializer<RefreshGrantChanged> deserializer;
   private final Map<String, RefreshGrantChanged> grants = new ConcurrentHashMap<>();
+  private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread follower;
   private volatile Consumer<RefreshGrantChanged> raceHandler = state -> {};
@@ -66,14 +67,14 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
 
   /**
    * @param log the event log whose producer writes grant states
-   * @param bootstrapServers the cluster
+   * @param clientSettings where the cluster is and how to connect to it ({@code bootstrap.servers},
+   *     security settings); the store's own consumer settings take precedence
    * @param registry where the value schema is looked up
    */
   public KafkaRefreshGrantStore(
-      KafkaEventLog log, String bootstrapServers, SchemaRegistryClient registry) {
+      KafkaEventLog log, Map<String, ?> clientSettings, SchemaRegistryClient registry) {
     this.log = requireNonNull(log, "log");
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Map<String, Object> config = new HashMap<>(requireNonNull(clientSettings, "clientSettings"));
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -115,6 +116,9 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
 
   @Override
   public Optional<RefreshGrantChanged> get(String grantId) {
+    if (unreadable.contains(grantId)) {
+      return Optional.empty();
+    }
     return Optional.ofNullable(grants.get(grantId));
   }
 
@@ -190,11 +194,20 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
     try {
       incoming = deserializer.deserialize(record.topic(), record.value());
     } catch (RuntimeException e) {
+      // What the record said is lost: it may have revoked the grant. Fail closed, as a validator
+      // does with an unreadable revocation: the grant is refused from now on (its holder signs in
+      // again), never left in the last state this instance could read.
+      if (record.key() != null) {
+        unreadable.add(record.key());
+        grants.remove(record.key());
+      }
       LOG.error(
-          "Unreadable refresh-grant record at {}-{}@{}; skipped",
+          "Unreadable refresh-grant record at {}-{}@{} (grant {}); that grant is refused from now"
+              + " on",
           record.topic(),
           record.partition(),
           record.offset(),
+          record.key(),
           e);
       return;
     }

@@ -45,16 +45,27 @@ public final class IssuerConfig {
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
 
+  /**
+   * Prefix of keys passed, without it, to every Kafka client of the issuer: the security settings
+   * of a secured cluster ({@code kafka.security.protocol}, {@code kafka.sasl.mechanism}, {@code
+   * kafka.sasl.jaas.config}, {@code kafka.ssl.*}). The issuer's own choices (bootstrap servers,
+   * acks, idempotence, timeouts, client ids) take precedence over them.
+   */
+  public static final String KAFKA_PREFIX = "kafka.";
+
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
   private final Map<String, Object> values;
+  private final Map<String, Object> kafkaClient;
 
-  private IssuerConfig(Map<String, Object> values) {
+  private IssuerConfig(Map<String, Object> values, Map<String, Object> kafkaClient) {
     this.values = values;
+    this.kafkaClient = kafkaClient;
   }
 
   /**
-   * Parses and validates a configuration; keys it does not declare are ignored.
+   * Parses and validates a configuration; keys it does not declare are ignored, except those
+   * starting with {@value #KAFKA_PREFIX}, which go to the Kafka clients.
    *
    * @throws ConfigException listing every problem found
    */
@@ -91,7 +102,14 @@ public final class IssuerConfig {
               + " problem(s):\n - "
               + String.join("\n - ", problems));
     }
-    return new IssuerConfig(CONFIG_DEF.parse(normalized));
+    Map<String, Object> kafkaClient = new LinkedHashMap<>();
+    configs.forEach(
+        (key, value) -> {
+          if (key.startsWith(KAFKA_PREFIX) && value != null) {
+            kafkaClient.put(key.substring(KAFKA_PREFIX.length()), String.valueOf(value));
+          }
+        });
+    return new IssuerConfig(CONFIG_DEF.parse(normalized), Map.copyOf(kafkaClient));
   }
 
   /** The declaration of every key. */
@@ -268,6 +286,16 @@ public final class IssuerConfig {
 
   public String bootstrapServers() {
     return (String) values.get(BOOTSTRAP_SERVERS);
+  }
+
+  /**
+   * The settings every Kafka client of the issuer starts from: the {@value #KAFKA_PREFIX} keys
+   * without their prefix, and {@code bootstrap.servers}. A new mutable map on each call.
+   */
+  public Map<String, Object> kafkaClientSettings() {
+    Map<String, Object> settings = new LinkedHashMap<>(kafkaClient);
+    settings.put(BOOTSTRAP_SERVERS, bootstrapServers());
+    return settings;
   }
 
   public String schemaRegistryUrl() {

@@ -97,13 +97,9 @@ public final class IssuerServer implements AutoCloseable {
         new HttpSchemaRegistryClient(
             SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()))
                 .registrySettings());
-    Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                30_000));
+    Map<String, Object> adminConfig = config.kafkaClientSettings();
+    adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    Admin admin = Admin.create(adminConfig);
     resources.push(admin);
     new TopicEnsurer(admin, registry, Duration.ofSeconds(30)).ensure(Topics.ALL);
 
@@ -126,16 +122,14 @@ public final class IssuerServer implements AutoCloseable {
     SigningKeys signingKeys = SigningKeys.open(config.dataDir(), config.signingAlgorithm(), clock);
     keys = signingKeys;
 
-    Producer<String, byte[]> producer =
-        KafkaEventLog.producer(
-            KafkaEventLog.producerConfig(config.bootstrapServers(), config.produceTimeout()));
+    Producer<String, byte[]> producer = KafkaEventLog.producer(producerConfig(config));
     KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer);
     producerMetrics.bindTo(prometheus);
     KafkaEventLog events = new KafkaEventLog(producer, registry, config.produceTimeout());
     resources.push(events);
     resources.push(producerMetrics);
     KafkaRefreshGrantStore grants =
-        new KafkaRefreshGrantStore(events, config.bootstrapServers(), registry);
+        new KafkaRefreshGrantStore(events, config.kafkaClientSettings(), registry);
     resources.push(grants);
     grants.start(Duration.ofSeconds(60));
 
@@ -145,11 +139,7 @@ public final class IssuerServer implements AutoCloseable {
         SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()));
     RevocationFeed feed =
         new RevocationFeed(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.bootstrapServers(),
-                ConsumerConfig.CLIENT_ID_CONFIG,
-                "tokenwatch-issuer-feed-" + instanceId),
+            feedConsumerConfig(config, instanceId),
             AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
             Topics.REVOCATIONS.name(),
             new RevocationIndex(),
@@ -220,6 +210,20 @@ public final class IssuerServer implements AutoCloseable {
         server.port(),
         policies.current().id(),
         policies.current().version());
+  }
+
+  /** The event producer's settings: the issuer's own over the configured client settings. */
+  private static Map<String, Object> producerConfig(IssuerConfig config) {
+    Map<String, Object> producer = config.kafkaClientSettings();
+    producer.putAll(
+        KafkaEventLog.producerConfig(config.bootstrapServers(), config.produceTimeout()));
+    return producer;
+  }
+
+  private static Map<String, Object> feedConsumerConfig(IssuerConfig config, String instanceId) {
+    Map<String, Object> consumer = config.kafkaClientSettings();
+    consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-issuer-feed-" + instanceId);
+    return consumer;
   }
 
   private static void awaitFeed(RevocationFeed feed) {

@@ -126,6 +126,19 @@ class HostileInputPropertiesTest {
     assertThat(response.body()).doesNotContain("Exception");
   }
 
+  @Example
+  void oversizedHeadersAreRefusedWithAJsonError() throws Exception {
+    HttpResponse<String> response =
+        issuer.post(
+            "/oauth2/token",
+            "application/x-www-form-urlencoded",
+            "grant_type=client_credentials",
+            Map.of("Authorization", "Basic " + "QUFB".repeat(5_000)));
+    assertThat(response.statusCode()).isEqualTo(431);
+    assertThat(response.headers().firstValue("Content-Type")).get().asString().contains("json");
+    assertRefusedCleanly(response);
+  }
+
   private static void assertRefusedCleanly(HttpResponse<String> response) throws Exception {
     assertThat(response.statusCode()).as(response.body()).isBetween(400, 499);
     assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");

@@ -41,6 +41,35 @@ class IssuerConfigTest {
   }
 
   @Test
+  void shouldPassKafkaPrefixedKeysToTheKafkaClientsWithoutThePrefix() {
+    IssuerConfig config =
+        IssuerConfig.of(
+            Map.of(
+                IssuerConfig.ISSUER_URL,
+                "https://issuer.example.com/",
+                IssuerConfig.POLICY_FILE,
+                "policy.yaml",
+                IssuerConfig.BOOTSTRAP_SERVERS,
+                "broker:9092",
+                IssuerConfig.SCHEMA_REGISTRY_URL,
+                "http://localhost:8081",
+                "kafka.security.protocol",
+                "SASL_SSL",
+                "kafka.sasl.mechanism",
+                "SCRAM-SHA-512",
+                "kafka.bootstrap.servers",
+                "elsewhere:9092",
+                "security.protocol",
+                "PLAINTEXT"));
+
+    assertThat(config.kafkaClientSettings())
+        .containsOnly(
+            Map.entry("security.protocol", "SASL_SSL"),
+            Map.entry("sasl.mechanism", "SCRAM-SHA-512"),
+            Map.entry("bootstrap.servers", "broker:9092"));
+  }
+
+  @Test
   void shouldDocumentEveryKeyInTheReadme() throws Exception {
     String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
 

@@ -17,6 +17,7 @@ import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -161,9 +162,18 @@ public final class RevocationStreamApp implements AutoCloseable {
   }
 
   private static void ensureTopics(RevocationStreamConfig config, SchemaRegistryClient registry) {
-    String servers =
-        (String) config.streamsProperties(null).get(RevocationStreamConfig.BOOTSTRAP_SERVERS);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+    // The same connection settings as the stream's own clients (bootstrap servers, and the
+    // security settings given as streams.* keys), without the settings only Streams knows.
+    Map<String, Object> adminConfig = new HashMap<>();
+    config
+        .streamsProperties(null)
+        .forEach(
+            (key, value) -> {
+              if (AdminClientConfig.configNames().contains((String) key)) {
+                adminConfig.put((String) key, value);
+              }
+            });
+    try (Admin admin = Admin.create(adminConfig)) {
       new TopicEnsurer(admin, registry, ADMIN_TIMEOUT).ensure(Topics.ALL);
     }
   }

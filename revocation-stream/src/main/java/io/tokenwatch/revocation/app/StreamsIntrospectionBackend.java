@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.revocation.LiveRevocation;
 import io.tokenwatch.revocation.LiveToken;
+import io.tokenwatch.revocation.Reason;
 import io.tokenwatch.revocation.Selector;
 import io.tokenwatch.revocation.UsageCount;
 import io.tokenwatch.revocation.http.IntrospectionBackend;
 import io.tokenwatch.revocation.kafka.FeedRecords;
 import io.tokenwatch.revocation.kafka.RevocationTopology;
 import io.tokenwatch.schemas.topic.Topics;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -83,12 +85,30 @@ final class StreamsIntrospectionBackend implements IntrospectionBackend {
           found.add(FeedRecords.toDomain(record));
         }
       } catch (RuntimeException e) {
-        // Deny by default would be safer, but a record this reader cannot evaluate names no
-        // token it can match; it is logged for operators rather than failing every lookup.
-        log.warn("Unreadable feed record under {}: {}", selector.key(), e.toString());
+        // The record's content is lost to this reader, but its key names what it revokes: deny
+        // by default, as validators do with the same record, rather than answer active.
+        log.warn(
+            "Unreadable feed record under {}; treated as revoking it: {}",
+            selector.key(),
+            e.toString());
+        found.add(unreadableRevocation(selector));
       }
     }
     return found;
+  }
+
+  /** What an unreadable feed record is taken to say: its selector, revoked, watermark unknown. */
+  private static LiveRevocation unreadableRevocation(Selector selector) {
+    return new LiveRevocation(
+        selector,
+        null,
+        Instant.EPOCH,
+        Reason.UNKNOWN,
+        "unreadable-feed-record",
+        null,
+        Instant.EPOCH,
+        "the feed record under this key could not be read; revoked by default",
+        null);
   }
 
   @Override
