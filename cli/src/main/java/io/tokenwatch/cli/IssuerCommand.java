@@ -29,6 +29,11 @@ final class IssuerCommand extends ServiceCommand<IssuerServer> {
   }
 
   @Override
+  String kafkaClientPrefix() {
+    return "kafka.";
+  }
+
+  @Override
   String readyLine(IssuerServer issuer) {
     return "url=" + issuer.issuerUrl() + " port=" + issuer.port();
   }

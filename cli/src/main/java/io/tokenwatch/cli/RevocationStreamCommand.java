@@ -30,6 +30,11 @@ final class RevocationStreamCommand extends ServiceCommand<RevocationStreamApp> 
   }
 
   @Override
+  String kafkaClientPrefix() {
+    return "streams.";
+  }
+
+  @Override
   String readyLine(RevocationStreamApp app) {
     return "introspection=http://localhost:" + app.httpPort() + "/introspect";
   }

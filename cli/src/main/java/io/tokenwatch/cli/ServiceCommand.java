@@ -1,7 +1,9 @@
 package io.tokenwatch.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine.Mixin;
@@ -50,14 +52,51 @@ abstract class ServiceCommand<S extends AutoCloseable> implements Callable<Integ
   /** The line printed once the service runs: where to reach it. */
   abstract String readyLine(S service);
 
+  /**
+   * The prefix under which the service takes Kafka client settings ({@code kafka.} for the issuer,
+   * {@code streams.} for a Streams app), or empty when it takes them as plain keys. Plain Kafka
+   * client keys given to the command ({@code security.protocol}, {@code sasl.jaas.config}, from a
+   * file, a {@code TOKENWATCH_*} variable or {@code --set}) are moved under it, so every service is
+   * configured for a secured cluster the same way.
+   */
+  String kafkaClientPrefix() {
+    return "";
+  }
+
+  /**
+   * {@code settings} with plain Kafka client keys the service does not declare moved under its
+   * prefix.
+   */
+  final Map<String, Object> withKafkaClientPrefix(Map<String, Object> settings) {
+    String prefix = kafkaClientPrefix();
+    if (prefix.isEmpty()) {
+      return settings;
+    }
+    Set<String> declared = configDef().names();
+    Map<String, Object> moved = new LinkedHashMap<>();
+    settings.forEach(
+        (key, value) -> {
+          if (SettingsOptions.KAFKA_CLIENT_KEYS.contains(key) && !declared.contains(key)) {
+            moved.putIfAbsent(prefix + key, value);
+          } else {
+            moved.put(key, value);
+          }
+        });
+    return moved;
+  }
+
   @Override
   public Integer call() throws Exception {
     Map<String, Object> resolved =
-        settings.resolve(
-            configDef(),
-            System.getenv(),
-            Map.of(
-                "bootstrap.servers", bootstrapServers, "schema.registry.url", schemaRegistryUrl));
+        withKafkaClientPrefix(
+            settings.resolve(
+                configDef(),
+                System.getenv(),
+                Map.of(
+                    "bootstrap.servers",
+                    bootstrapServers,
+                    "schema.registry.url",
+                    schemaRegistryUrl)));
     return stop.run(
         signal -> {
           try (S service = start(resolved)) {

@@ -94,6 +94,25 @@ class ServiceCommandsTest {
   }
 
   @Test
+  void shouldHandPlainKafkaClientSettingsToEachServiceUnderItsOwnPrefix() {
+    Map<String, Object> plain =
+        Map.of(
+            "security.protocol", "SASL_SSL",
+            "bootstrap.servers", "kafka:9092",
+            "issuer.url", "https://issuer.example");
+
+    assertThat(new IssuerCommand().withKafkaClientPrefix(plain))
+        .containsEntry("kafka.security.protocol", "SASL_SSL")
+        .containsEntry("bootstrap.servers", "kafka:9092")
+        .containsEntry("issuer.url", "https://issuer.example")
+        .doesNotContainKey("security.protocol");
+    assertThat(new RevocationStreamCommand().withKafkaClientPrefix(plain))
+        .containsEntry("streams.security.protocol", "SASL_SSL")
+        .containsEntry("bootstrap.servers", "kafka:9092");
+    assertThat(new ValidatorCommand().withKafkaClientPrefix(plain)).isEqualTo(plain);
+  }
+
+  @Test
   void shouldNameTheEnvironmentVariableOfAKey() {
     assertThat(SettingsOptions.environmentVariable("validator.jwks.url"))
         .isEqualTo("TOKENWATCH_VALIDATOR_JWKS_URL");
