@@ -58,11 +58,33 @@ public record AuditEvent(
     requireNonNull(eventId, "eventId");
     requireNonNull(eventType, "eventType");
     scopes = List.copyOf(requireNonNull(scopes, "scopes"));
+    for (String scope : scopes) {
+      if (!isScopeToken(scope)) {
+        throw new IllegalArgumentException("not an RFC 6749 scope token: '" + scope + "'");
+      }
+    }
     requireNonNull(sourceTopic, "sourceTopic");
     requireNonNull(json, "json");
     if (sourcePartition < 0) {
       throw new IllegalArgumentException("sourcePartition must be >= 0: " + sourcePartition);
     }
+  }
+
+  /**
+   * Whether {@code scope} is an RFC 6749 scope-token: one or more of {@code %x21 / %x23-5B /
+   * %x5D-7E}. The store keeps scopes space-separated, which this makes unambiguous.
+   */
+  public static boolean isScopeToken(String scope) {
+    if (scope.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < scope.length(); i++) {
+      char c = scope.charAt(i);
+      if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The chain this event belongs to. */

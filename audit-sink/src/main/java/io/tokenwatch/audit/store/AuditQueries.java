@@ -227,9 +227,9 @@ public final class AuditQueries {
     String granted =
         "SELECT client_id, on_behalf, scope, count(*) FROM (SELECT "
             + principal
-            + ", unnest(scopes) AS scope FROM audit_events WHERE event_type = 'TokenIssued'"
+            + ", unnest(string_split(scope, ' ')) AS scope FROM audit_events WHERE event_type = 'TokenIssued'"
             + " AND client_id IS NOT NULL AND occurred_at >= epoch_ms(?::BIGINT))"
-            + " GROUP BY ALL";
+            + " WHERE scope <> '' GROUP BY ALL";
     String tokens =
         "SELECT "
             + principal
@@ -237,11 +237,11 @@ public final class AuditQueries {
             + " AND client_id IS NOT NULL AND occurred_at >= epoch_ms(?::BIGINT) GROUP BY ALL";
     String exercised =
         "SELECT i.client_id, CASE WHEN i.grant_type = 'TOKEN_EXCHANGE' THEN i.subject END,"
-            + " u.scope, count(*) FROM (SELECT token_id, unnest(scopes) AS scope"
+            + " u.used_scope, count(*) FROM (SELECT token_id, unnest(string_split(scope, ' ')) AS used_scope"
             + " FROM audit_events WHERE event_type = 'TokenUsed' AND decision = 'ALLOWED'"
             + " AND occurred_at >= epoch_ms(?::BIGINT)) u JOIN audit_events i"
             + " ON i.event_type = 'TokenIssued' AND i.token_id = u.token_id"
-            + " WHERE i.client_id IS NOT NULL GROUP BY ALL";
+            + " WHERE i.client_id IS NOT NULL AND u.used_scope <> '' GROUP BY ALL";
     try {
       List<LeastPrivilege.ScopeCount> grantedCounts = scopeCounts(granted, fromMillis);
       List<LeastPrivilege.ScopeCount> exercisedCounts = scopeCounts(exercised, fromMillis);

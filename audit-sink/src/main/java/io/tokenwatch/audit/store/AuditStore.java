@@ -311,7 +311,7 @@ public final class AuditStore implements AutoCloseable {
     appendNullable(appender, event.grantId());
     appendNullable(appender, event.audience());
     appendNullable(appender, event.grantType());
-    appender.append(event.scopes());
+    appender.append(String.join(" ", event.scopes()));
     appendNullable(appender, event.decision());
     appendNullable(appender, event.reason());
     appendNullable(appender, event.policyId());

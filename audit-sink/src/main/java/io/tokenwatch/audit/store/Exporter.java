@@ -45,7 +45,7 @@ public final class Exporter {
   /** The exported columns: the stored ones, timestamps as TIMESTAMP, hashes as hex. */
   static final String COLUMNS =
       "event_id, event_type, occurred_at, subject, client_id, token_id, grant_id, audience,"
-          + " grant_type, scopes, decision, reason, policy_id, policy_version, actor, expires_at,"
+          + " grant_type, CASE WHEN scope = '' THEN []::VARCHAR[] ELSE string_split(scope, ' ') END AS scopes, decision, reason, policy_id, policy_version, actor, expires_at,"
           + " source_topic, source_partition, source_offset, payload, chain_seq,"
           + " lower(hex(prev_hash)) AS prev_hash, lower(hex(hash)) AS hash";
 

@@ -2,10 +2,8 @@ package io.tokenwatch.audit.store;
 
 import io.tokenwatch.audit.AuditEvent;
 import io.tokenwatch.audit.StoredRecord;
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -30,7 +28,7 @@ final class Rows {
         rs.getString(7),
         rs.getString(8),
         rs.getString(9),
-        scopes(rs.getArray(10)),
+        scopes(rs.getString(10)),
         rs.getString(11),
         rs.getString(12),
         rs.getString(13),
@@ -48,15 +46,10 @@ final class Rows {
     return rs.wasNull() ? null : value;
   }
 
-  private static List<String> scopes(@Nullable Array array) throws SQLException {
-    if (array == null) {
+  private static List<String> scopes(@Nullable String scope) {
+    if (scope == null || scope.isEmpty()) {
       return List.of();
     }
-    Object[] values = (Object[]) array.getArray();
-    List<String> scopes = new ArrayList<>(values.length);
-    for (Object value : values) {
-      scopes.add(String.valueOf(value));
-    }
-    return scopes;
+    return List.of(scope.split(" ", -1));
   }
 }

@@ -20,7 +20,7 @@ final class Schema {
             grant_id VARCHAR,
             audience VARCHAR,
             grant_type VARCHAR,
-            scopes VARCHAR[] NOT NULL,
+            scope VARCHAR NOT NULL,
             decision VARCHAR,
             reason VARCHAR,
             policy_id VARCHAR,
@@ -58,7 +58,7 @@ final class Schema {
   /** The columns of an {@code AuditEvent} plus the chain columns, in canonical order. */
   static final String COLUMNS =
       "event_id, event_type, epoch_ms(occurred_at) AS occurred_ms, subject, client_id, token_id,"
-          + " grant_id, audience, grant_type, scopes, decision, reason, policy_id,"
+          + " grant_id, audience, grant_type, scope, decision, reason, policy_id,"
           + " policy_version, actor, epoch_ms(expires_at) AS expires_ms, source_topic,"
           + " source_partition, source_offset, payload, chain_seq, prev_hash, hash";
 }

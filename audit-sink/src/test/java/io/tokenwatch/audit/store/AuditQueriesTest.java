@@ -189,9 +189,10 @@ class AuditQueriesTest {
     try (Statement s = store.connection().createStatement()) {
       try (ResultSet rs =
           s.executeQuery(
-              "SELECT count(*) FROM (SELECT event_id, payload, scopes, hash FROM read_parquet('"
+              "SELECT count(*) FROM (SELECT event_id, payload, array_to_string(scopes, ' '), hash"
+                  + " FROM read_parquet('"
                   + parquet
-                  + "') EXCEPT SELECT event_id, payload, scopes, lower(hex(hash))"
+                  + "') EXCEPT SELECT event_id, payload, scope, lower(hex(hash))"
                   + " FROM audit_events)")) {
         rs.next();
         assertThat(rs.getLong(1)).isZero();

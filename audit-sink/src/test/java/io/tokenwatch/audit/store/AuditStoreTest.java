@@ -187,7 +187,7 @@ class AuditStoreTest {
     sealed(30);
     sql(
         "INSERT INTO audit_events SELECT 'forged', event_type, occurred_at, subject, client_id,"
-            + " token_id, grant_id, audience, grant_type, scopes, decision, reason, policy_id,"
+            + " token_id, grant_id, audience, grant_type, scope, decision, reason, policy_id,"
             + " policy_version, actor, expires_at, source_topic, source_partition,"
             + " source_offset, payload, chain_seq, prev_hash, hash FROM audit_events"
             + " WHERE event_id = 'use-9'");
