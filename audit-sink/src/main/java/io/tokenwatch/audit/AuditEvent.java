@@ -65,6 +65,10 @@ public record AuditEvent(
     }
     requireNonNull(sourceTopic, "sourceTopic");
     requireNonNull(json, "json");
+    checkTime("occurredAt", occurredAt);
+    if (expiresAt != null) {
+      checkTime("expiresAt", expiresAt);
+    }
     if (sourcePartition < 0) {
       throw new IllegalArgumentException("sourcePartition must be >= 0: " + sourcePartition);
     }
@@ -85,6 +89,18 @@ public record AuditEvent(
       }
     }
     return true;
+  }
+
+  /** The earliest time an event may carry: 0001-01-01T00:00:00Z. */
+  public static final long MIN_TIME = -62_135_596_800_000L;
+
+  /** The latest time an event may carry: 9999-12-31T23:59:59.999Z. */
+  public static final long MAX_TIME = 253_402_300_799_999L;
+
+  private static void checkTime(String name, long millis) {
+    if (millis < MIN_TIME || millis > MAX_TIME) {
+      throw new IllegalArgumentException(name + " is outside years 1 to 9999: " + millis);
+    }
   }
 
   /** The chain this event belongs to. */

@@ -2,32 +2,31 @@ package io.tokenwatch.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The canonical bytes of a stored audit record, the input of its chain hash. A third party can
- * recompute them from the table alone:
+ * recompute them from the table alone. They are UTF-8 text, a sequence of netstrings:
  *
  * <pre>
- * record   = version:u8(1) chain_seq:i64 event_id:str event_type:str occurred_at:i64
- *            subject:ostr client_id:ostr token_id:ostr grant_id:ostr audience:ostr
- *            grant_type:ostr scopes:list decision:ostr reason:ostr policy_id:ostr
- *            policy_version:ostr actor:ostr expires_at:olong source_topic:str
- *            source_partition:i32 source_offset:i64 json:str
- * str      = length:i32 utf8-bytes
- * ostr     = -1:i32 (null) | str
- * olong    = 0:u8 (null) | 1:u8 i64
- * list     = count:i32 str*
+ * record = "TWA1," field*
+ * field  = byte-length ":" value ","    -- byte-length in decimal, value in UTF-8
+ *        | "-,"                          -- a null (absent) value
  * </pre>
  *
- * All integers are big-endian two's complement. Not thread-safe: one instance per thread; it reuses
- * its buffer.
+ * The fields, in order: chain_seq, event_id, event_type, occurred_at, subject, client_id, token_id,
+ * grant_id, audience, grant_type, scope, decision, reason, policy_id, policy_version, actor,
+ * expires_at, source_topic, source_partition, source_offset, payload. Numbers are written in
+ * decimal ({@code -12}); times as epoch milliseconds; {@code scope} as the space-separated scope
+ * string (scopes are RFC 6749 scope tokens, so this is unambiguous). For example a record starts
+ * {@code TWA1,1:0,36:3f0c...,11:TokenIssued,13:1767225600000,5:alice,-,...}.
+ *
+ * <p>Not thread-safe: one instance per thread; it reuses its buffer.
  */
 public final class CanonicalEncoding {
 
-  /** The version byte that starts every encoding. */
-  public static final byte VERSION = 1;
+  /** The prefix that starts every encoding and names its version. */
+  public static final String PREFIX = "TWA1,";
 
   private byte[] buffer = new byte[1024];
   private int length;
@@ -41,39 +40,32 @@ public final class CanonicalEncoding {
   /** Encodes into the internal buffer; see {@link #buffer()} and {@link #length()}. */
   void encodeInto(AuditEvent event, long seq) {
     length = 0;
-    ensure(1);
-    buffer[length++] = VERSION;
-    putLong(seq);
+    putAscii(PREFIX);
+    putNumber(seq);
     putString(event.eventId());
     putString(event.eventType());
-    putLong(event.occurredAt());
-    putNullable(event.subject());
-    putNullable(event.clientId());
-    putNullable(event.tokenId());
-    putNullable(event.grantId());
-    putNullable(event.audience());
-    putNullable(event.grantType());
-    List<String> scopes = event.scopes();
-    putInt(scopes.size());
-    for (String scope : scopes) {
-      putString(scope);
-    }
-    putNullable(event.decision());
-    putNullable(event.reason());
-    putNullable(event.policyId());
-    putNullable(event.policyVersion());
-    putNullable(event.actor());
+    putNumber(event.occurredAt());
+    putString(event.subject());
+    putString(event.clientId());
+    putString(event.tokenId());
+    putString(event.grantId());
+    putString(event.audience());
+    putString(event.grantType());
+    putString(String.join(" ", event.scopes()));
+    putString(event.decision());
+    putString(event.reason());
+    putString(event.policyId());
+    putString(event.policyVersion());
+    putString(event.actor());
     Long expiresAt = event.expiresAt();
-    ensure(1);
     if (expiresAt == null) {
-      buffer[length++] = 0;
+      putAscii("-,");
     } else {
-      buffer[length++] = 1;
-      putLong(expiresAt);
+      putNumber(expiresAt);
     }
     putString(event.sourceTopic());
-    putInt(event.sourcePartition());
-    putLong(event.sourceOffset());
+    putNumber(event.sourcePartition());
+    putNumber(event.sourceOffset());
     putString(event.json());
   }
 
@@ -85,59 +77,54 @@ public final class CanonicalEncoding {
     return length;
   }
 
-  private void putNullable(@Nullable String value) {
-    if (value == null) {
-      putInt(-1);
-    } else {
-      putString(value);
-    }
+  private void putNumber(long value) {
+    String digits = Long.toString(value);
+    putAscii(Integer.toString(digits.length()));
+    putByte(':');
+    putAscii(digits);
+    putByte(',');
   }
 
-  private void putString(String value) {
-    int max = value.length() * 3;
-    ensure(4 + max);
-    int start = length;
-    length += 4;
-    int n = utf8(value, buffer, length);
-    if (n < 0) {
+  private void putString(@Nullable String value) {
+    if (value == null) {
+      putAscii("-,");
+      return;
+    }
+    if (isAscii(value)) {
+      putAscii(Integer.toString(value.length()));
+      putByte(':');
+      putAscii(value);
+    } else {
       byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+      putAscii(Integer.toString(bytes.length));
+      putByte(':');
       ensure(bytes.length);
       System.arraycopy(bytes, 0, buffer, length, bytes.length);
-      n = bytes.length;
+      length += bytes.length;
     }
-    length += n;
-    buffer[start] = (byte) (n >>> 24);
-    buffer[start + 1] = (byte) (n >>> 16);
-    buffer[start + 2] = (byte) (n >>> 8);
-    buffer[start + 3] = (byte) n;
+    putByte(',');
   }
 
-  /** Encodes ASCII-only strings fast; returns -1 for anything else (then the JDK encodes it). */
-  private static int utf8(String value, byte[] out, int offset) {
-    int n = value.length();
-    for (int i = 0; i < n; i++) {
-      char c = value.charAt(i);
-      if (c >= 0x80) {
-        return -1;
+  private static boolean isAscii(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) >= 0x80) {
+        return false;
       }
-      out[offset + i] = (byte) c;
     }
-    return n;
+    return true;
   }
 
-  private void putInt(int value) {
-    ensure(4);
-    buffer[length++] = (byte) (value >>> 24);
-    buffer[length++] = (byte) (value >>> 16);
-    buffer[length++] = (byte) (value >>> 8);
-    buffer[length++] = (byte) value;
+  private void putAscii(String value) {
+    int n = value.length();
+    ensure(n);
+    for (int i = 0; i < n; i++) {
+      buffer[length++] = (byte) value.charAt(i);
+    }
   }
 
-  private void putLong(long value) {
-    ensure(8);
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      buffer[length++] = (byte) (value >>> shift);
-    }
+  private void putByte(char c) {
+    ensure(1);
+    buffer[length++] = (byte) c;
   }
 
   private void ensure(int extra) {

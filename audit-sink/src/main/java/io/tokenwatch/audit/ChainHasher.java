@@ -38,4 +38,16 @@ public final class ChainHasher {
     sha256.update(encoding.buffer(), 0, encoding.length());
     return sha256.digest();
   }
+
+  /**
+   * The hash of a record given its canonical bytes (as computed elsewhere, e.g. by the store),
+   * chained to {@code previous}.
+   */
+  public byte[] hashCanonical(byte[] previous, byte[] canonical) {
+    requireNonNull(previous, "previous");
+    requireNonNull(canonical, "canonical");
+    sha256.update(previous);
+    sha256.update(canonical);
+    return sha256.digest();
+  }
 }

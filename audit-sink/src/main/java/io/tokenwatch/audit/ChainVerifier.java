@@ -8,6 +8,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,7 +35,7 @@ public final class ChainVerifier {
   private @Nullable String previousEventId;
   private long previousOffset = -1;
   private @Nullable Finding finding;
-  private @Nullable StoredRecord pending;
+  private @Nullable Row pending;
 
   /**
    * @param chain the chain verified
@@ -46,42 +48,89 @@ public final class ChainVerifier {
 
   /** Checks the next record; returns false once a finding was made (further calls are ignored). */
   public boolean accept(StoredRecord record) {
+    AuditEvent event = record.event();
+    return accept(
+        new Row(
+            record.seq(),
+            event.sourceOffset(),
+            event.eventId(),
+            record.previousHash(),
+            record.hash(),
+            previous -> hasher.hash(previous, record.seq(), event)));
+  }
+
+  /**
+   * Checks the next record given its canonical bytes as computed by the store. If they do not hash
+   * to the stored hash, {@code fullRecord} supplies the record to recompute them here before
+   * anything is reported (so the store's encoding only ever speeds verification up).
+   *
+   * @param fullRecord the record as stored, or empty if it cannot be read as a valid record
+   */
+  public boolean accept(
+      long seq,
+      long offset,
+      String eventId,
+      byte[] previousHash,
+      byte[] hash,
+      byte[] canonical,
+      Supplier<Optional<AuditEvent>> fullRecord) {
+    return accept(
+        new Row(
+            seq,
+            offset,
+            eventId,
+            previousHash,
+            hash,
+            previous -> {
+              byte[] fast = hasher.hashCanonical(previous, canonical);
+              if (Arrays.equals(fast, hash)) {
+                return fast;
+              }
+              Optional<AuditEvent> event = fullRecord.get();
+              return event.isPresent() ? hasher.hash(previous, seq, event.get()) : fast;
+            }));
+  }
+
+  /** A record as the checks see it; {@code hashWith} computes its hash chained to a given one. */
+  @SuppressWarnings("ArrayRecordComponent")
+  private record Row(
+      long seq,
+      long offset,
+      String eventId,
+      byte[] previousHash,
+      byte[] hash,
+      UnaryOperator<byte[]> hashWith) {}
+
+  private boolean accept(Row record) {
     if (finding != null) {
       return false;
     }
-    StoredRecord suspect = pending;
+    Row suspect = pending;
     if (suspect != null) {
       // the previous record did not match its hash: the next one tells why
       pending = null;
-      AuditEvent event = record.event();
       if (record.seq() == suspect.seq() && verifiesHere(record)) {
-        return fail(new Finding.Inserted(chain, suspect.seq(), suspect.event().eventId()));
+        return fail(new Finding.Inserted(chain, suspect.seq(), suspect.eventId()));
       }
-      if (record.seq() == suspect.seq() + 1
-          && event.sourceOffset() <= suspect.event().sourceOffset()) {
+      if (record.seq() == suspect.seq() + 1 && record.offset() <= suspect.offset()) {
         return fail(
             new Finding.Reordered(
-                chain,
-                record.seq(),
-                event.eventId(),
-                event.sourceOffset(),
-                suspect.event().sourceOffset()));
+                chain, record.seq(), record.eventId(), record.offset(), suspect.offset()));
       }
-      return fail(new Finding.Altered(chain, suspect.seq(), suspect.event().eventId()));
+      return fail(new Finding.Altered(chain, suspect.seq(), suspect.eventId()));
     }
-    AuditEvent event = record.event();
     long seq = record.seq();
     if (seq < expectedSeq) {
-      return fail(new Finding.Inserted(chain, seq, event.eventId()));
+      return fail(new Finding.Inserted(chain, seq, record.eventId()));
     }
     if (seq > expectedSeq) {
       return fail(new Finding.Missing(chain, expectedSeq, seq - 1));
     }
-    if (event.sourceOffset() <= previousOffset) {
+    if (record.offset() <= previousOffset) {
       return fail(
-          new Finding.Reordered(chain, seq, event.eventId(), event.sourceOffset(), previousOffset));
+          new Finding.Reordered(chain, seq, record.eventId(), record.offset(), previousOffset));
     }
-    byte[] computed = hasher.hash(record.previousHash(), seq, event);
+    byte[] computed = record.hashWith().apply(record.previousHash());
     if (!Arrays.equals(computed, record.hash())) {
       pending = record;
       return true;
@@ -93,7 +142,7 @@ public final class ChainVerifier {
       }
       return fail(
           seq == 0
-              ? new Finding.Altered(chain, seq, event.eventId())
+              ? new Finding.Altered(chain, seq, record.eventId())
               : new Finding.Altered(chain, seq - 1, previousId));
     }
     if (watchedSeqs.contains(seq)) {
@@ -101,17 +150,17 @@ public final class ChainVerifier {
     }
     beforePreviousHash = previousHash;
     previousHash = computed;
-    previousEventId = event.eventId();
-    previousOffset = event.sourceOffset();
+    previousEventId = record.eventId();
+    previousOffset = record.offset();
     expectedSeq++;
     return true;
   }
 
-  private boolean verifiesHere(StoredRecord record) {
+  private boolean verifiesHere(Row record) {
     return record.seq() == expectedSeq
-        && record.event().sourceOffset() > previousOffset
+        && record.offset() > previousOffset
         && Arrays.equals(record.previousHash(), previousHash)
-        && Arrays.equals(hasher.hash(previousHash, record.seq(), record.event()), record.hash());
+        && Arrays.equals(record.hashWith().apply(previousHash), record.hash());
   }
 
   private boolean fail(Finding found) {
@@ -121,9 +170,9 @@ public final class ChainVerifier {
 
   /** The first finding, if any (call once every record was fed). */
   public Optional<Finding> finding() {
-    StoredRecord suspect = pending;
+    Row suspect = pending;
     if (finding == null && suspect != null) {
-      finding = new Finding.Altered(chain, suspect.seq(), suspect.event().eventId());
+      finding = new Finding.Altered(chain, suspect.seq(), suspect.eventId());
       pending = null;
     }
     return Optional.ofNullable(finding);

@@ -6,6 +6,7 @@ import io.tokenwatch.audit.AuditEvent;
 import io.tokenwatch.audit.ChainHasher;
 import io.tokenwatch.audit.ChainHead;
 import io.tokenwatch.audit.ChainKey;
+import io.tokenwatch.audit.ChainVerifier;
 import io.tokenwatch.audit.Checkpoint;
 import io.tokenwatch.audit.CheckpointSigner;
 import io.tokenwatch.audit.StoredRecord;
@@ -497,6 +498,56 @@ public final class AuditStore implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw new StoreException("cannot read chain " + chain + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Feeds one chain to {@code verifier} in position order, reading each row's canonical bytes as
+   * computed by the database and the full row only where those do not match its hash.
+   */
+  public void verifyChain(ChainVerifier verifier) {
+    requireNonNull(verifier, "verifier");
+    ChainKey chain = verifier.chain();
+    try (PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT chain_seq, source_offset, event_id, prev_hash, hash, "
+                    + CanonicalSql.EXPRESSION
+                    + " FROM audit_events WHERE source_topic = ? AND source_partition = ?"
+                    + " ORDER BY chain_seq, source_offset");
+        PreparedStatement full =
+            connection.prepareStatement(
+                "SELECT " + Schema.COLUMNS + " FROM audit_events WHERE event_id = ?")) {
+      select.setString(1, chain.topic());
+      select.setInt(2, chain.partition());
+      try (ResultSet rs = select.executeQuery()) {
+        boolean more = true;
+        while (more && rs.next()) {
+          String eventId = rs.getString(3);
+          more =
+              verifier.accept(
+                  rs.getLong(1),
+                  rs.getLong(2),
+                  eventId,
+                  rs.getBytes(4),
+                  rs.getBytes(5),
+                  rs.getBytes(6),
+                  () -> fullRecord(full, eventId));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot read chain " + chain + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<AuditEvent> fullRecord(PreparedStatement full, String eventId) {
+    try {
+      full.setString(1, eventId);
+      try (ResultSet rs = full.executeQuery()) {
+        return rs.next() ? Optional.of(Rows.event(rs)) : Optional.empty();
+      }
+    } catch (SQLException | RuntimeException e) {
+      // unreadable as a record (e.g. a column edited to an invalid value): it cannot verify
+      return Optional.empty();
     }
   }
 

@@ -52,7 +52,7 @@ public final class StoreVerifier {
                   ChainVerifier verifier =
                       new ChainVerifier(chain, watched.getOrDefault(chain, Set.of()));
                   try (AuditStore reader = store.duplicate()) {
-                    reader.forEachInChain(chain, verifier::accept);
+                    reader.verifyChain(verifier);
                   }
                   return verifier;
                 }));
