@@ -140,16 +140,17 @@ public final class AuditIngest implements Runnable, AutoCloseable {
   public void run() {
     try {
       consumer.subscribe(topics, new Rebalance());
-      while (!closing) {
-        pollOnce();
-      }
-      flush();
-      checkpoint();
-    } catch (WakeupException e) {
-      if (!closing) {
-        throw e;
+      try {
+        while (!closing) {
+          pollOnce();
+        }
+      } catch (WakeupException e) {
+        if (!closing) {
+          throw e;
+        }
       }
       flushQuietly();
+      checkpoint();
     } finally {
       try {
         consumer.close();
