@@ -283,7 +283,7 @@ public final class AuditSinkConfig {
         .define(
             DATA_DIR,
             Type.STRING,
-            "data/audit",
+            "data/audit-sink",
             new ConfigDef.NonEmptyString(),
             Importance.HIGH,
             "Directory of the audit store and of the checkpoint signing key (created owner-only"

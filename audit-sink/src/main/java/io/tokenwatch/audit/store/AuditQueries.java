@@ -86,6 +86,72 @@ public final class AuditQueries {
     }
   }
 
+  /**
+   * One replayed event: where it came from and the event as JSON.
+   *
+   * @param eventType the event type
+   * @param occurredAt epoch milliseconds
+   * @param topic source topic
+   * @param partition source partition
+   * @param offset source offset
+   * @param eventId the event id
+   * @param json the full event
+   */
+  public record ReplayRecord(
+      String eventType,
+      long occurredAt,
+      String topic,
+      int partition,
+      long offset,
+      String eventId,
+      String json) {}
+
+  /**
+   * Streams every event matching {@code filter} (its limit ignored) in {@code order}, reading only
+   * what a replay needs.
+   */
+  public void replay(AuditFilter filter, Order order, Consumer<ReplayRecord> action) {
+    requireNonNull(filter, "filter");
+    requireNonNull(order, "order");
+    requireNonNull(action, "action");
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "SELECT event_type, epoch_ms(occurred_at), source_topic, source_partition, source_offset,"
+            + " event_id, payload FROM audit_events"
+            + where(filter, params)
+            + " ORDER BY "
+            + order.sql;
+    try (PreparedStatement select = prepare(sql, params);
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        action.accept(
+            new ReplayRecord(
+                rs.getString(1),
+                rs.getLong(2),
+                rs.getString(3),
+                rs.getInt(4),
+                rs.getLong(5),
+                rs.getString(6),
+                rs.getString(7)));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("replay failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** How many events match {@code filter} (its limit ignored). */
+  public long count(AuditFilter filter) {
+    List<Object> params = new ArrayList<>();
+    try (PreparedStatement select =
+            prepare("SELECT count(*) FROM audit_events" + where(filter, params), params);
+        ResultSet rs = select.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new StoreException("count failed: " + e.getMessage(), e);
+    }
+  }
+
   /** The WHERE clause of a filter (or empty), appending its bind values to {@code params}. */
   static String where(AuditFilter filter, List<Object> params) {
     List<String> terms = new ArrayList<>();

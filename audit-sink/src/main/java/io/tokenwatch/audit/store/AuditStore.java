@@ -121,12 +121,12 @@ public final class AuditStore implements AutoCloseable {
           DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), properties);
     } catch (SQLException e) {
       String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-      if (message.contains("lock")) {
+      if (message.contains("lock") || message.contains("different configuration")) {
         throw new StoreLockedException(
             "the audit store "
                 + file
                 + " is held by another process (a running audit sink); query its HTTP API"
-                + " instead (e.g. with --url and --token)",
+                + " instead (tokenwatch audit ... --url <sink> --access-token <token>)",
             e);
       }
       throw new StoreException("cannot open the audit store " + file + ": " + e.getMessage(), e);

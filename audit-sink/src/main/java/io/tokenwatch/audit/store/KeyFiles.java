@@ -54,7 +54,12 @@ public final class KeyFiles {
   /** Loads the public key from {@code dir}. */
   public static PublicKey publicKey(Path dir) {
     requireNonNull(dir, "dir");
-    Path publicPath = dir.resolve(PUBLIC_KEY);
+    return publicKeyFile(dir.resolve(PUBLIC_KEY));
+  }
+
+  /** Loads a public key file (DER X.509 SubjectPublicKeyInfo). */
+  public static PublicKey publicKeyFile(Path publicPath) {
+    requireNonNull(publicPath, "publicPath");
     try {
       return KeyFactory.getInstance("Ed25519")
           .generatePublic(new X509EncodedKeySpec(Files.readAllBytes(publicPath)));
