@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.jspecify.annotations.Nullable;
 
@@ -144,7 +143,7 @@ public final class EventMapper {
         topic,
         partition,
         offset,
-        GenericData.get().toString(record));
+        AvroJson.write(record));
   }
 
   private static final class Row {
