@@ -47,7 +47,8 @@ public record AuditFilter(
           "RevocationRequested",
           "Revocation",
           "SecurityAlert",
-          "RefreshGrantChanged");
+          "RefreshGrantChanged",
+          "AuditCheckpoint");
 
   public AuditFilter {
     check("subject", subject);

@@ -13,6 +13,7 @@ import io.tokenwatch.audit.kafka.AuditIngest;
 import io.tokenwatch.audit.kafka.IngestListener;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.KeyFiles;
+import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
@@ -29,6 +30,7 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -40,8 +42,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +58,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditSinkApp implements AutoCloseable {
 
-  /** The event topics the sink stores: every catalogue topic with an Avro value. */
+  /**
+   * The event topics the sink stores: every catalogue topic with an Avro value except its own
+   * checkpoints.
+   */
   public static final List<String> TOPICS =
       Topics.ALL.stream()
           .filter(topic -> topic.valueSchema().isPresent())
+          .filter(topic -> !topic.equals(Topics.AUDIT_CHECKPOINTS))
           .map(Topic::name)
           .toList();
 
@@ -147,6 +155,15 @@ public final class AuditSinkApp implements AutoCloseable {
           new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
       resources.push(deadLetters);
 
+      KafkaProducer<String, AuditCheckpoint> checkpointProducer =
+          new KafkaProducer<>(
+              withClientId(producerConfig, "tokenwatch-audit-sink-checkpoints"),
+              new StringSerializer(),
+              AvroSerdes.specific(AuditCheckpoint.class, registry, config.serdeConfig(), false)
+                  .serializer());
+      resources.push(checkpointProducer);
+      String publicKey =
+          Base64.getUrlEncoder().withoutPadding().encodeToString(keys.getPublic().getEncoded());
       IngestListener listener =
           new IngestListener() {
             @Override
@@ -157,6 +174,19 @@ public final class AuditSinkApp implements AutoCloseable {
             @Override
             public void checkpointed(Checkpoint checkpoint) {
               metrics.checkpointed(checkpoint);
+              checkpointProducer.send(
+                  new ProducerRecord<>(
+                      Topics.AUDIT_CHECKPOINTS.name(),
+                      checkpoint.keyId(),
+                      CheckpointEvents.of(checkpoint, publicKey)),
+                  (metadata, error) -> {
+                    if (error != null) {
+                      log.warn(
+                          "Publishing checkpoint {} failed: {}",
+                          checkpoint.number(),
+                          error.toString());
+                    }
+                  });
               onCheckpoint.accept(checkpoint);
             }
 
@@ -237,6 +267,12 @@ public final class AuditSinkApp implements AutoCloseable {
       closeAll(resources);
       throw e;
     }
+  }
+
+  private static Map<String, Object> withClientId(Map<String, Object> config, String clientId) {
+    Map<String, Object> copy = new HashMap<>(config);
+    copy.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    return copy;
   }
 
   private static AuditStore duplicate(AuditStore root) {

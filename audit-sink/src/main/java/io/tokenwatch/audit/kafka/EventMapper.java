@@ -28,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  *       kind (token or lineage: token id; grant; subject; client; audience), decision {@code
  *       REQUESTED}/{@code REVOKED}, reason the revocation reason, actor {@code requested_by};
  *   <li>{@code SecurityAlert}: decision the severity, reason the rule;
- *   <li>{@code RefreshGrantChanged}: decision the grant status, actor {@code changed_by}.
+ *   <li>{@code RefreshGrantChanged}: decision the grant status, actor {@code changed_by};
+ *   <li>{@code AuditCheckpoint} (not consumed by the sink itself): decision {@code SIGNED}, actor
+ *       the key id.
  * </ul>
  *
  * Stateless and thread-safe.
@@ -120,6 +122,10 @@ public final class EventMapper {
         row.actor = string(record, "changed_by");
         row.expiresAt = millis(record, "expires_at");
         policy(record, row);
+      }
+      case "AuditCheckpoint" -> {
+        row.decision = "SIGNED";
+        row.actor = string(record, "key_id");
       }
       default -> throw new IllegalArgumentException("not a Tokenwatch event: " + type);
     }

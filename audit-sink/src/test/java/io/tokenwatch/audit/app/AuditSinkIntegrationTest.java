@@ -137,6 +137,29 @@ class AuditSinkIntegrationTest {
         again.close();
       }
     }
+    String keyId = io.tokenwatch.audit.CheckpointSigner.keyId(KeyFiles.publicKey(dataDir));
+    try (var consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            Map.<String, Object>of(
+                "bootstrap.servers",
+                cluster.bootstrapServers(),
+                "group.id",
+                "it-checkpoints-" + UUID.randomUUID(),
+                "auto.offset.reset",
+                "earliest"),
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            AvroSerdes.specific(io.tokenwatch.events.AuditCheckpoint.class, registry, serde, false)
+                .deserializer())) {
+      consumer.subscribe(List.of(Topics.AUDIT_CHECKPOINTS.name()));
+      List<io.tokenwatch.events.AuditCheckpoint> published = new java.util.ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> published.add(r.value()));
+                return published.stream().anyMatch(c -> c.getKeyId().equals(keyId));
+              });
+    }
     try (AuditStore store =
         AuditStore.openReadOnly(dataDir.resolve(AuditSinkConfig.DEFAULT_DB_FILE))) {
       VerificationReport report = StoreVerifier.verify(store, KeyFiles.publicKey(dataDir), 2);
