@@ -38,9 +38,10 @@ import java.util.UUID;
  * store, full verification, and replay as JSON lines.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.tokenwatch.bench.audit.AuditSinkBenchmark
- * [events, default 10000000] [batch size, default 20000] [directory, default a temporary one]}. A
- * benchmark, not a test: it prints its numbers and asserts nothing. Ingest is reported per window
- * of one million events (sustained = the slowest window) and overall.
+ * [events, default 10000000] [batch size, default 20000] [directory, default a temporary one]} (0
+ * events: query, verify and replay an existing store in that directory). A benchmark, not a test:
+ * it prints its numbers and asserts nothing. Ingest is reported per window of one million events
+ * (sustained = the slowest window) and overall.
  */
 public final class AuditSinkBenchmark {
 
@@ -60,7 +61,9 @@ public final class AuditSinkBenchmark {
         events, batch, dir, Runtime.getRuntime().availableProcessors());
     KeyPair keys = KeyFiles.loadOrCreate(dir);
     try (AuditStore store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"))) {
-      ingest(store, keys, events, batch);
+      if (events > 0) {
+        ingest(store, keys, events, batch);
+      }
       query(store);
       verify(store, keys);
       replay(store);
