@@ -1,5 +1,7 @@
 package io.tokenwatch.cli;
 
+import io.tokenwatch.audit.app.AuditSinkApp;
+import io.tokenwatch.audit.app.AuditSinkConfig;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
@@ -29,8 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The services {@code tokenwatch up} runs beside the cluster: the revocation stream, the issuer
- * with an editable copy of the sample policy, and one validator sidecar for the sample's orders
- * audience. State lives under the data directory; closing stops them in reverse order.
+ * with an editable copy of the sample policy, one validator sidecar for the sample's orders
+ * audience, and the audit sink (store under {@code <data-dir>/audit-sink}). State lives under the
+ * data directory; closing stops them in reverse order.
  */
 final class PlatformServices implements AutoCloseable {
 
@@ -40,7 +43,7 @@ final class PlatformServices implements AutoCloseable {
   static final String SAMPLE_AUDIENCE = "https://orders.example.com";
 
   /** Ports of the services; 0 picks free ones. */
-  record Ports(int issuer, int introspection, int validator) {}
+  record Ports(int issuer, int introspection, int validator, int audit) {}
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, String> endpoints = new LinkedHashMap<>();
@@ -106,6 +109,19 @@ final class PlatformServices implements AutoCloseable {
     endpoints.put(
         "validator",
         "http://localhost:" + validator.port() + " (audience " + SAMPLE_AUDIENCE + ")");
+    Map<String, Object> auditSettings = new LinkedHashMap<>(clients);
+    auditSettings.put(AuditSinkConfig.DATA_DIR, dataDir.resolve("audit-sink").toString());
+    auditSettings.put(AuditSinkConfig.HTTP_PORT, ports.audit());
+    auditSettings.put(AuditSinkConfig.API_ISSUER, issuerUrl);
+    AuditSinkApp audit = AuditSinkApp.start(AuditSinkConfig.of(auditSettings), checkpoint -> {});
+    started.push(audit);
+    endpoints.put(
+        "audit",
+        "http://localhost:"
+            + audit.httpPort()
+            + "/api/v1 (store "
+            + dataDir.resolve("audit-sink").resolve(AuditSinkConfig.DEFAULT_DB_FILE)
+            + ")");
     endpoints.put("metrics", issuerUrl + "/metrics, and /metrics on each service above");
   }
 

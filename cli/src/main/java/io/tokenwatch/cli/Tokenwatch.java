@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       IssuerCommand.class,
       ValidatorCommand.class,
       RevocationStreamCommand.class,
+      AuditSinkCommand.class,
+      AuditCommand.class,
       RotateKeysCommand.class,
       TopicsCommand.class,
       CommandLine.HelpCommand.class
@@ -39,6 +41,10 @@ public final class Tokenwatch {
           if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
             cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());
             return 2;
+          }
+          if (e instanceof io.tokenwatch.audit.store.StoreException) {
+            cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());
+            return 1;
           }
           throw e;
         });

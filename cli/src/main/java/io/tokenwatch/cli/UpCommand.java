@@ -55,6 +55,14 @@ final class UpCommand implements Callable<Integer> {
   int validatorPort = 8089;
 
   @Option(
+      names = "--audit-port",
+      defaultValue = "8095",
+      description =
+          "Port of the audit sink's HTTP server (query API, metrics); 0 picks a free one."
+              + " Default: ${DEFAULT-VALUE}.")
+  int auditPort = 8095;
+
+  @Option(
       names = "--platform-only",
       description = "Run only the broker and the schema registry, none of the services.")
   boolean platformOnly;
@@ -75,7 +83,8 @@ final class UpCommand implements Callable<Integer> {
                     : PlatformServices.start(
                         cluster,
                         dataDir,
-                        new PlatformServices.Ports(issuerPort, introspectionPort, validatorPort))) {
+                        new PlatformServices.Ports(
+                            issuerPort, introspectionPort, validatorPort, auditPort))) {
               PrintWriter out = spec.commandLine().getOut();
               out.printf(
                   "tokenwatch up: bootstrap.servers=%s schema.registry.url=%s data.dir=%s%n",

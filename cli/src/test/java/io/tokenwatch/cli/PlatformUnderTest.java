@@ -76,6 +76,8 @@ final class PlatformUnderTest implements AutoCloseable {
                     "--introspection-port",
                     "0",
                     "--validator-port",
+                    "0",
+                    "--audit-port",
                     "0"));
     await()
         .atMost(Duration.ofSeconds(120))
@@ -123,6 +125,22 @@ final class PlatformUnderTest implements AutoCloseable {
             ORDERS_SERVICE,
             "application/x-www-form-urlencoded",
             form(fields));
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
+    return JSON.readTree(issued.body()).get("access_token").asText();
+  }
+
+  /** An access token for the audit API (security-console, audience urn:tokenwatch:audit). */
+  String auditToken() throws Exception {
+    HttpResponse<String> issued =
+        post(
+            endpoint("issuer") + "/oauth2/token",
+            SECURITY_CONSOLE,
+            "application/x-www-form-urlencoded",
+            form(
+                Map.of(
+                    "grant_type", "client_credentials",
+                    "audience", "urn:tokenwatch:audit",
+                    "scope", "audit:read")));
     assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
     return JSON.readTree(issued.body()).get("access_token").asText();
   }

@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenwatch.audit.app.AuditSinkConfig;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.serde.SerdeConfig;
@@ -35,6 +36,9 @@ class ReadmeTablesTest {
         Map.of("config-table", RevocationStreamConfig.markdownTable()));
     files.put(
         Path.of("..", "issuer", "README.md"), Map.of("config-table", IssuerConfig.markdownTable()));
+    files.put(
+        Path.of("..", "audit-sink", "README.md"),
+        Map.of("config-table", AuditSinkConfig.markdownTable()));
     return files;
   }
 

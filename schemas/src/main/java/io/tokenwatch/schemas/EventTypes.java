@@ -2,6 +2,7 @@ package io.tokenwatch.schemas;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.RefreshGrantChanged;
 import io.tokenwatch.events.Revocation;
@@ -22,7 +23,8 @@ import org.apache.avro.specific.SpecificRecord;
  * such as {@code RevocationSelector} are not events: they only occur inside one.
  *
  * <p>The order is fixed (issuance, denial, use, revocation request, revocation, alert, refresh
- * grant change) so that catalogues and reports built from it are stable. Stateless and thread-safe.
+ * grant change, audit checkpoint) so that catalogues and reports built from it are stable.
+ * Stateless and thread-safe.
  */
 public final class EventTypes {
 
@@ -39,6 +41,7 @@ public final class EventTypes {
     schemas.put(Revocation.class, Revocation.getClassSchema());
     schemas.put(SecurityAlert.class, SecurityAlert.getClassSchema());
     schemas.put(RefreshGrantChanged.class, RefreshGrantChanged.getClassSchema());
+    schemas.put(AuditCheckpoint.class, AuditCheckpoint.getClassSchema());
     return Collections.unmodifiableMap(schemas);
   }
 

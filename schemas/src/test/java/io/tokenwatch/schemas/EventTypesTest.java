@@ -22,8 +22,9 @@ class EventTypesTest {
             "RevocationRequested",
             "Revocation",
             "SecurityAlert",
-            "RefreshGrantChanged");
-    assertThat(EventTypes.classes()).hasSize(7).allSatisfy(type -> assertThat(type).isNotNull());
+            "RefreshGrantChanged",
+            "AuditCheckpoint");
+    assertThat(EventTypes.classes()).hasSize(8).allSatisfy(type -> assertThat(type).isNotNull());
   }
 
   @Test

@@ -2,6 +2,8 @@ package io.tokenwatch.schemas;
 
 import io.tokenwatch.events.Actor;
 import io.tokenwatch.events.AlertRule;
+import io.tokenwatch.events.AuditChainHead;
+import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.BindingType;
 import io.tokenwatch.events.ChannelBinding;
 import io.tokenwatch.events.Evidence;
@@ -63,7 +65,37 @@ public final class SampleEvents {
         revocationRequested(),
         revocation(),
         securityAlert(),
-        refreshGrantChanged());
+        refreshGrantChanged(),
+        auditCheckpoint());
+  }
+
+  /** The audit sink's second checkpoint, over two chains. */
+  public static AuditCheckpoint auditCheckpoint() {
+    return AuditCheckpoint.newBuilder()
+        .setEventId("5d1c0b7e9a3f2e41:2")
+        .setOccurredAt(T0.plusSeconds(120))
+        .setNumber(2)
+        .setPreviousDigest("1f".repeat(32))
+        .setDigest("2e".repeat(32))
+        .setKeyId("5d1c0b7e9a3f2e41")
+        .setPublicKey("MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE")
+        .setRecords(1_042)
+        .setHeads(
+            List.of(
+                AuditChainHead.newBuilder()
+                    .setTopic("tokenwatch.token-issued")
+                    .setPartition(0)
+                    .setSeq(41)
+                    .setHash("3c".repeat(32))
+                    .build(),
+                AuditChainHead.newBuilder()
+                    .setTopic("tokenwatch.token-used")
+                    .setPartition(0)
+                    .setSeq(999)
+                    .setHash("4d".repeat(32))
+                    .build()))
+        .setSignature("c2lnbmF0dXJl")
+        .build();
   }
 
   /** A delegated, DPoP-bound, use-limited token. */

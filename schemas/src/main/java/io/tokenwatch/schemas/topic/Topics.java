@@ -1,5 +1,6 @@
 package io.tokenwatch.schemas.topic;
 
+import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.RefreshGrantChanged;
 import io.tokenwatch.events.Revocation;
@@ -96,6 +97,19 @@ public final class Topics {
           "issuer -> issuer, audit-sink");
 
   /**
+   * The audit sink's signed checkpoints of its hash chains, so their heads live outside the store
+   * they vouch for.
+   */
+  public static final Topic<String, AuditCheckpoint> AUDIT_CHECKPOINTS =
+      new Topic<>(
+          "tokenwatch.audit-checkpoints",
+          String.class,
+          AuditCheckpoint.class,
+          new TopicSpec(1, CleanupPolicy.DELETE, Duration.ofDays(3650)),
+          "signing key id",
+          "audit-sink -> auditors");
+
+  /**
    * Records no component could process, byte for byte as they came, with headers naming the source
    * topic, partition, offset and the error.
    */
@@ -118,6 +132,7 @@ public final class Topics {
           REVOCATIONS,
           SECURITY_ALERTS,
           REFRESH_GRANTS,
+          AUDIT_CHECKPOINTS,
           DEAD_LETTERS);
 
   private Topics() {}

@@ -1,0 +1,377 @@
+package io.tokenwatch.audit.app;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenwatch.schemas.config.ConfigTables;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The configuration of the audit sink. Every key is declared once in {@link #configDef()}; the
+ * module README's table is generated from it by {@link #markdownTable()}. {@link #of(Map)}
+ * validates every key, including the schema-registry keys of {@link SerdeConfig}, and reports every
+ * problem at once. Keys starting with {@value #CONSUMER_PREFIX} are passed to the Kafka consumer
+ * without the prefix. Immutable and thread-safe.
+ */
+public final class AuditSinkConfig {
+
+  public static final String BOOTSTRAP_SERVERS = ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG;
+  public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
+  public static final String GROUP_ID = ConsumerConfig.GROUP_ID_CONFIG;
+  public static final String DATA_DIR = "audit.data-dir";
+  public static final String DB_FILE = "audit.db-file";
+  public static final String BATCH_SIZE = "audit.batch.size";
+  public static final String BATCH_MAX_WAIT_MS = "audit.batch.max-wait.ms";
+  public static final String CHECKPOINT_RECORDS = "audit.checkpoint.records";
+  public static final String CHECKPOINT_INTERVAL_MS = "audit.checkpoint.interval.ms";
+  public static final String HTTP_HOST = "audit.http.host";
+  public static final String HTTP_PORT = "audit.http.port";
+  public static final String API_ISSUER = "audit.api.issuer";
+  public static final String API_JWKS_URL = "audit.api.jwks-url";
+  public static final String API_AUDIENCE = "audit.api.audience";
+  public static final String API_SCOPE = "audit.api.scope";
+  public static final String API_MAX_STALENESS_MS = "audit.api.max-staleness.ms";
+
+  /** Prefix of keys passed through to the Kafka consumer. */
+  public static final String CONSUMER_PREFIX = "consumer.";
+
+  /** The default database file name inside the data directory. */
+  public static final String DEFAULT_DB_FILE = "audit.duckdb";
+
+  private static final ConfigDef CONFIG_DEF = buildConfigDef();
+
+  private final Map<String, Object> values;
+  private final Map<String, String> originals;
+  private final SerdeConfig serdeConfig;
+
+  private AuditSinkConfig(
+      Map<String, Object> values, Map<String, String> originals, SerdeConfig serdeConfig) {
+    this.values = values;
+    this.originals = originals;
+    this.serdeConfig = serdeConfig;
+  }
+
+  /**
+   * Parses and validates a configuration.
+   *
+   * @throws ConfigException listing every problem found
+   */
+  public static AuditSinkConfig of(Map<String, ?> configs) {
+    requireNonNull(configs, "configs");
+    Map<String, String> originals = new LinkedHashMap<>();
+    configs.forEach(
+        (key, value) -> {
+          if (value != null) {
+            originals.put(key, value instanceof Password p ? p.value() : String.valueOf(value));
+          }
+        });
+    Map<String, String> declared = new LinkedHashMap<>();
+    for (String name : CONFIG_DEF.names()) {
+      if (originals.containsKey(name)) {
+        declared.put(name, originals.get(name));
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    Map<String, ConfigValue> validated = new HashMap<>();
+    for (ConfigValue value : CONFIG_DEF.validate(declared)) {
+      validated.put(value.name(), value);
+    }
+    for (String name : CONFIG_DEF.configKeys().keySet()) {
+      ConfigValue value = validated.get(name);
+      if (value != null && !value.errorMessages().isEmpty()) {
+        problems.add(value.errorMessages().get(0));
+      }
+    }
+    SerdeConfig serde = null;
+    try {
+      serde = SerdeConfig.of(originals);
+    } catch (ConfigException e) {
+      if (problems.stream().noneMatch(p -> p.contains(SCHEMA_REGISTRY_URL))) {
+        problems.add(e.getMessage());
+      }
+    }
+    for (String url : List.of(API_ISSUER, API_JWKS_URL)) {
+      String value = declared.getOrDefault(url, "");
+      if (!value.isBlank() && !isHttpUrl(value)) {
+        problems.add(url + " must be an http(s) URL");
+      }
+    }
+    if (!problems.isEmpty() || serde == null) {
+      throw new ConfigException(
+          "Invalid audit-sink configuration, "
+              + problems.size()
+              + " problem(s):\n - "
+              + String.join("\n - ", problems));
+    }
+    return new AuditSinkConfig(CONFIG_DEF.parse(declared), Map.copyOf(originals), serde);
+  }
+
+  private static boolean isHttpUrl(String value) {
+    try {
+      URI uri = URI.create(value);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** The declaration of every key. */
+  public static ConfigDef configDef() {
+    return new ConfigDef(CONFIG_DEF);
+  }
+
+  /** The configuration table as GitHub-flavoured Markdown, one row per key in declaration order. */
+  public static String markdownTable() {
+    return ConfigTables.markdown(CONFIG_DEF);
+  }
+
+  /** The serde and registry settings. */
+  public SerdeConfig serdeConfig() {
+    return serdeConfig;
+  }
+
+  /** {@value #DATA_DIR}. */
+  public Path dataDir() {
+    return Path.of((String) values.get(DATA_DIR));
+  }
+
+  /** {@value #DB_FILE}, resolved against the data directory; {@code audit.duckdb} by default. */
+  public Path dbFile() {
+    String file = (String) values.get(DB_FILE);
+    return dataDir().resolve(file.isBlank() ? DEFAULT_DB_FILE : file);
+  }
+
+  /** {@value #BATCH_SIZE}. */
+  public int batchSize() {
+    return (Integer) values.get(BATCH_SIZE);
+  }
+
+  /** {@value #BATCH_MAX_WAIT_MS}. */
+  public Duration batchMaxWait() {
+    return Duration.ofMillis((Long) values.get(BATCH_MAX_WAIT_MS));
+  }
+
+  /** {@value #CHECKPOINT_RECORDS}. */
+  public long checkpointRecords() {
+    return (Long) values.get(CHECKPOINT_RECORDS);
+  }
+
+  /** {@value #CHECKPOINT_INTERVAL_MS}. */
+  public Duration checkpointInterval() {
+    return Duration.ofMillis((Long) values.get(CHECKPOINT_INTERVAL_MS));
+  }
+
+  /** {@value #HTTP_HOST}. */
+  public String httpHost() {
+    return (String) values.get(HTTP_HOST);
+  }
+
+  /** {@value #HTTP_PORT}; 0 picks a free port. */
+  public int httpPort() {
+    return (Integer) values.get(HTTP_PORT);
+  }
+
+  /** {@value #API_ISSUER}, or empty when the query API is closed. */
+  public Optional<String> apiIssuer() {
+    String issuer = (String) values.get(API_ISSUER);
+    return issuer.isBlank() ? Optional.empty() : Optional.of(issuer);
+  }
+
+  /** {@value #API_JWKS_URL}, by default the issuer's {@code /.well-known/jwks.json}. */
+  public Optional<URI> apiJwksUrl() {
+    String url = (String) values.get(API_JWKS_URL);
+    if (!url.isBlank()) {
+      return Optional.of(URI.create(url));
+    }
+    return apiIssuer().map(issuer -> URI.create(stripSlash(issuer) + "/.well-known/jwks.json"));
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /** {@value #API_AUDIENCE}. */
+  public String apiAudience() {
+    return (String) values.get(API_AUDIENCE);
+  }
+
+  /** {@value #API_SCOPE}. */
+  public String apiScope() {
+    return (String) values.get(API_SCOPE);
+  }
+
+  /** {@value #API_MAX_STALENESS_MS}. */
+  public Duration apiMaxStaleness() {
+    return Duration.ofMillis((Long) values.get(API_MAX_STALENESS_MS));
+  }
+
+  /** The Kafka client settings: brokers, and every {@value #CONSUMER_PREFIX} key unprefixed. */
+  public Map<String, Object> consumerConfig() {
+    Map<String, Object> config = new HashMap<>();
+    originals.forEach(
+        (key, value) -> {
+          if (key.startsWith(CONSUMER_PREFIX)) {
+            config.put(key.substring(CONSUMER_PREFIX.length()), value);
+          }
+        });
+    config.put(BOOTSTRAP_SERVERS, String.join(",", bootstrapServers()));
+    config.put(GROUP_ID, values.get(GROUP_ID));
+    return config;
+  }
+
+  /** The brokers. */
+  @SuppressWarnings("unchecked")
+  public List<String> bootstrapServers() {
+    return (List<String>) values.get(BOOTSTRAP_SERVERS);
+  }
+
+  @Override
+  public String toString() {
+    return values.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(", ", "AuditSinkConfig{", "}"));
+  }
+
+  private static ConfigDef buildConfigDef() {
+    return new ConfigDef()
+        .define(
+            BOOTSTRAP_SERVERS,
+            Type.LIST,
+            ConfigDef.NO_DEFAULT_VALUE,
+            ConfigDef.LambdaValidator.with(
+                (name, value) -> {
+                  if (value instanceof List<?> servers && servers.isEmpty()) {
+                    throw new ConfigException(name, value, "at least one broker is required");
+                  }
+                },
+                () -> "non-empty list of host:port"),
+            Importance.HIGH,
+            "Kafka brokers to bootstrap from, comma-separated host:port.")
+        .define(
+            SCHEMA_REGISTRY_URL,
+            Type.LIST,
+            ConfigDef.NO_DEFAULT_VALUE,
+            Importance.HIGH,
+            "Schema registry base URLs (Confluent REST API). The other schema.registry.* keys of"
+                + " the serdes apply as well.")
+        .define(
+            GROUP_ID,
+            Type.STRING,
+            "tokenwatch-audit-sink",
+            new ConfigDef.NonEmptyString(),
+            Importance.HIGH,
+            "Consumer group of the sink. Positions live in the store (committed with the rows);"
+                + " they are also committed to Kafka after each batch, for lag tools only.")
+        .define(
+            DATA_DIR,
+            Type.STRING,
+            "data/audit-sink",
+            new ConfigDef.NonEmptyString(),
+            Importance.HIGH,
+            "Directory of the audit store and of the checkpoint signing key (created owner-only"
+                + " on first start).")
+        .define(
+            DB_FILE,
+            Type.STRING,
+            "",
+            Importance.MEDIUM,
+            "DuckDB database file, relative to the data directory unless absolute; "
+                + DEFAULT_DB_FILE
+                + " when empty.")
+        .define(
+            BATCH_SIZE,
+            Type.INT,
+            20_000,
+            Range.between(1, 200_000),
+            Importance.MEDIUM,
+            "Events appended in one transaction at most. Larger batches amortise the commit:"
+                + " 20,000 stores about 1.6x as many events per second as 5,000.")
+        .define(
+            BATCH_MAX_WAIT_MS,
+            Type.LONG,
+            200L,
+            Range.between(0, 60_000),
+            Importance.MEDIUM,
+            "Longest an event waits for its batch to fill before the batch is stored.")
+        .define(
+            CHECKPOINT_RECORDS,
+            Type.LONG,
+            100_000L,
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "Sign a checkpoint after this many new records.")
+        .define(
+            CHECKPOINT_INTERVAL_MS,
+            Type.LONG,
+            10_000L,
+            Range.between(100, 3_600_000),
+            Importance.MEDIUM,
+            "Sign a checkpoint at least this often while new records arrive.")
+        .define(
+            HTTP_HOST,
+            Type.STRING,
+            "0.0.0.0",
+            new ConfigDef.NonEmptyString(),
+            Importance.MEDIUM,
+            "Address the HTTP server (query API, /health, /ready, /metrics) binds to.")
+        .define(
+            HTTP_PORT,
+            Type.INT,
+            8095,
+            Range.between(0, 65_535),
+            Importance.MEDIUM,
+            "Port of the HTTP server; 0 picks a free one.")
+        .define(
+            API_ISSUER,
+            Type.STRING,
+            "",
+            Importance.HIGH,
+            "Issuer URL whose access tokens the query API accepts; the API answers 503 when"
+                + " empty (health and metrics still work).")
+        .define(
+            API_JWKS_URL,
+            Type.STRING,
+            "",
+            Importance.MEDIUM,
+            "JWKS URL of that issuer; the issuer's /.well-known/jwks.json when empty.")
+        .define(
+            API_AUDIENCE,
+            Type.STRING,
+            "urn:tokenwatch:audit",
+            new ConfigDef.NonEmptyString(),
+            Importance.MEDIUM,
+            "Audience access tokens for the query API must carry.")
+        .define(
+            API_SCOPE,
+            Type.STRING,
+            "audit:read",
+            new ConfigDef.NonEmptyString(),
+            Importance.MEDIUM,
+            "Scope access tokens for the query API must carry.")
+        .define(
+            API_MAX_STALENESS_MS,
+            Type.LONG,
+            30_000L,
+            Range.atLeast(0),
+            Importance.LOW,
+            "The API refuses tokens (503) while its revocation feed is older than this.");
+  }
+}

@@ -1,0 +1,214 @@
+package io.tokenwatch.audit.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenwatch.audit.AuditEvent;
+import io.tokenwatch.audit.ChainHead;
+import io.tokenwatch.audit.Checkpoint;
+import io.tokenwatch.audit.Finding;
+import io.tokenwatch.audit.GrantView;
+import io.tokenwatch.audit.LeastPrivilege;
+import io.tokenwatch.audit.VerificationReport;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** The JSON shapes of audit answers, shared by the HTTP API and the CLI. Thread-safe. */
+public final class AuditJson {
+
+  /** The mapper used throughout. */
+  public static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private AuditJson() {}
+
+  /** One event: its columns, times as ISO-8601, and the full event under {@code event}. */
+  public static ObjectNode event(AuditEvent e) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("event_id", e.eventId());
+    node.put("type", e.eventType());
+    node.put("occurred_at", Instant.ofEpochMilli(e.occurredAt()).toString());
+    put(node, "subject", e.subject());
+    put(node, "client_id", e.clientId());
+    put(node, "token_id", e.tokenId());
+    put(node, "grant_id", e.grantId());
+    put(node, "audience", e.audience());
+    put(node, "grant_type", e.grantType());
+    ArrayNode scopes = node.putArray("scopes");
+    e.scopes().forEach(scopes::add);
+    put(node, "decision", e.decision());
+    put(node, "reason", e.reason());
+    put(node, "policy_id", e.policyId());
+    put(node, "policy_version", e.policyVersion());
+    put(node, "actor", e.actor());
+    if (e.expiresAt() != null) {
+      node.put("expires_at", Instant.ofEpochMilli(e.expiresAt()).toString());
+    }
+    ObjectNode source = node.putObject("source");
+    source.put("topic", e.sourceTopic());
+    source.put("partition", e.sourcePartition());
+    source.put("offset", e.sourceOffset());
+    node.set("event", payload(e.json()));
+    return node;
+  }
+
+  /**
+   * One replayed event as a JSON line: {@code {"type", "occurred_at", "source": {"topic",
+   * "partition", "offset"}, "event_id", "event": <the event>}}. The event JSON is inserted as
+   * stored, without parsing, so replay is fast.
+   */
+  public static String replayLine(
+      String type,
+      long occurredAt,
+      String topic,
+      int partition,
+      long offset,
+      String eventId,
+      String eventJson) {
+    StringBuilder line = new StringBuilder(eventJson.length() + 160);
+    line.append("{\"type\":");
+    quote(line, type);
+    line.append(",\"occurred_at\":");
+    quote(line, Instant.ofEpochMilli(occurredAt).toString());
+    line.append(",\"source\":{\"topic\":");
+    quote(line, topic);
+    line.append(",\"partition\":").append(partition);
+    line.append(",\"offset\":").append(offset);
+    line.append("},\"event_id\":");
+    quote(line, eventId);
+    line.append(",\"event\":").append(eventJson).append('}');
+    return line.toString();
+  }
+
+  private static void quote(StringBuilder out, String value) {
+    out.append('"');
+    JSON_ENCODER.quoteAsString(value, out);
+    out.append('"');
+  }
+
+  private static final com.fasterxml.jackson.core.io.JsonStringEncoder JSON_ENCODER =
+      com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+
+  /** The stored event JSON as a tree, or as a string if it does not parse. */
+  public static JsonNode payload(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      return MAPPER.getNodeFactory().textNode(json);
+    }
+  }
+
+  /** A grant with its state. */
+  public static ObjectNode grant(GrantView g) {
+    AuditEvent i = g.issuance();
+    ObjectNode node = MAPPER.createObjectNode();
+    put(node, "token_id", i.tokenId());
+    put(node, "grant_id", i.grantId());
+    put(node, "subject", i.subject());
+    put(node, "client_id", i.clientId());
+    put(node, "audience", i.audience());
+    ArrayNode scopes = node.putArray("scopes");
+    i.scopes().forEach(scopes::add);
+    node.put("granted_at", Instant.ofEpochMilli(i.occurredAt()).toString());
+    put(node, "granted_by", i.actor());
+    put(node, "reason", i.reason());
+    put(node, "grant_type", i.grantType());
+    put(node, "policy_id", i.policyId());
+    put(node, "policy_version", i.policyVersion());
+    if (i.expiresAt() != null) {
+      node.put("expires_at", Instant.ofEpochMilli(i.expiresAt()).toString());
+    }
+    node.put("state", g.state().name().toLowerCase(java.util.Locale.ROOT));
+    if (g.revokedAt() != null) {
+      ObjectNode revocation = node.putObject("revocation");
+      revocation.put("at", Instant.ofEpochMilli(g.revokedAt()).toString());
+      put(revocation, "reason", g.revocationReason());
+      put(revocation, "by", g.revokedBy());
+      put(revocation, "selector", g.revocationSelector());
+    }
+    node.put("event_id", i.eventId());
+    return node;
+  }
+
+  /** The least-privilege report. */
+  public static ObjectNode leastPrivilege(LeastPrivilege.Report report, int days) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("days", days);
+    node.put("principals", report.principals());
+    ArrayNode narrowable = node.putArray("narrowable");
+    report.narrowable().forEach(n -> narrowable.add(narrowable(n)));
+    ArrayNode idle = node.putArray("idle");
+    report.idle().forEach(n -> idle.add(narrowable(n)));
+    ArrayNode unused = node.putArray("unused_scopes");
+    for (LeastPrivilege.UnusedScope scope : report.unusedScopes()) {
+      unused
+          .addObject()
+          .put("scope", scope.scope())
+          .put("granted_tokens", scope.grantedTokens())
+          .put("principals", scope.principals());
+    }
+    return node;
+  }
+
+  private static ObjectNode narrowable(LeastPrivilege.Narrowable n) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("client_id", n.principal().clientId());
+    put(node, "on_behalf_of", n.principal().subject());
+    strings(node.putArray("granted"), n.granted());
+    strings(node.putArray("exercised"), n.exercised());
+    strings(node.putArray("unused"), n.unused());
+    node.put("tokens", n.tokens());
+    node.put("allowed_uses", n.uses());
+    return node;
+  }
+
+  /** A verification report. */
+  public static ObjectNode report(VerificationReport report) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("verifies", report.verifies());
+    node.put("records", report.records());
+    node.put("chains", report.chains());
+    node.put("checkpoints", report.checkpoints());
+    node.put("unsealed", report.unsealed());
+    ArrayNode findings = node.putArray("findings");
+    for (Finding finding : report.findings()) {
+      findings.addObject().put("kind", finding.kind()).put("detail", finding.describe());
+    }
+    return node;
+  }
+
+  /** A checkpoint. */
+  public static ObjectNode checkpoint(Checkpoint c) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("number", c.number());
+    node.put("created_at", Instant.ofEpochMilli(c.createdAt()).toString());
+    node.put("previous_digest", c.previousDigest());
+    node.put("digest", c.digest());
+    node.put("key_id", c.keyId());
+    node.put("records", c.records());
+    ArrayNode heads = node.putArray("heads");
+    for (ChainHead head : c.heads()) {
+      heads
+          .addObject()
+          .put("topic", head.chain().topic())
+          .put("partition", head.chain().partition())
+          .put("seq", head.seq())
+          .put("hash", head.hash());
+    }
+    node.put("signature", Base64.getUrlEncoder().withoutPadding().encodeToString(c.signature()));
+    return node;
+  }
+
+  private static void strings(ArrayNode array, List<String> values) {
+    values.forEach(array::add);
+  }
+
+  private static void put(ObjectNode node, String name, @Nullable String value) {
+    if (value != null) {
+      node.put(name, value);
+    }
+  }
+}

@@ -1,0 +1,343 @@
+package io.tokenwatch.audit.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenwatch.audit.AuditEvent;
+import io.tokenwatch.audit.AuditFilter;
+import io.tokenwatch.audit.GrantView;
+import io.tokenwatch.audit.LeastPrivilege;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The analyst's questions over a store. Every value reaches SQL as a bind parameter; only fixed SQL
+ * text is concatenated. Not thread-safe (it uses the store's connection).
+ */
+public final class AuditQueries {
+
+  /** The order replay and export stream events in. */
+  public enum Order {
+    /** By occurred_at, then source topic, partition and offset: one global timeline. */
+    TIME("occurred_at, source_topic, source_partition, source_offset"),
+    /** By source topic and partition, then position: the original order of each partition. */
+    PARTITION("source_topic, source_partition, chain_seq");
+
+    final String sql;
+
+    Order(String sql) {
+      this.sql = sql;
+    }
+  }
+
+  private final AuditStore store;
+
+  public AuditQueries(AuditStore store) {
+    this.store = requireNonNull(store, "store");
+  }
+
+  private Connection connection() {
+    return store.connection();
+  }
+
+  /** Events matching {@code filter}, by occurred_at, at most {@code filter.limit()}. */
+  public List<AuditEvent> query(AuditFilter filter) {
+    requireNonNull(filter, "filter");
+    List<AuditEvent> events = new ArrayList<>();
+    stream(filter, Order.TIME, filter.limit(), events::add);
+    return events;
+  }
+
+  /** Streams every event matching {@code filter} (its limit ignored) in {@code order}. */
+  public void forEach(AuditFilter filter, Order order, Consumer<AuditEvent> action) {
+    requireNonNull(filter, "filter");
+    requireNonNull(order, "order");
+    requireNonNull(action, "action");
+    stream(filter, order, -1, action);
+  }
+
+  private void stream(AuditFilter filter, Order order, int limit, Consumer<AuditEvent> action) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(Schema.COLUMNS)
+            .append(" FROM audit_events")
+            .append(where(filter, params))
+            .append(" ORDER BY ")
+            .append(order.sql);
+    if (limit > 0) {
+      sql.append(" LIMIT ?");
+      params.add(limit);
+    }
+    try (PreparedStatement select = prepare(sql.toString(), params);
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        action.accept(Rows.event(rs));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("query failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * One replayed event: where it came from and the event as JSON.
+   *
+   * @param eventType the event type
+   * @param occurredAt epoch milliseconds
+   * @param topic source topic
+   * @param partition source partition
+   * @param offset source offset
+   * @param eventId the event id
+   * @param json the full event
+   */
+  public record ReplayRecord(
+      String eventType,
+      long occurredAt,
+      String topic,
+      int partition,
+      long offset,
+      String eventId,
+      String json) {}
+
+  /**
+   * Streams every event matching {@code filter} (its limit ignored) in {@code order}, reading only
+   * what a replay needs.
+   */
+  public void replay(AuditFilter filter, Order order, Consumer<ReplayRecord> action) {
+    requireNonNull(filter, "filter");
+    requireNonNull(order, "order");
+    requireNonNull(action, "action");
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "SELECT event_type, epoch_ms(occurred_at), source_topic, source_partition, source_offset,"
+            + " event_id, payload FROM audit_events"
+            + where(filter, params)
+            + " ORDER BY "
+            + order.sql;
+    try (PreparedStatement select = prepare(sql, params);
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        action.accept(
+            new ReplayRecord(
+                rs.getString(1),
+                rs.getLong(2),
+                rs.getString(3),
+                rs.getInt(4),
+                rs.getLong(5),
+                rs.getString(6),
+                rs.getString(7)));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("replay failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** How many events match {@code filter} (its limit ignored). */
+  public long count(AuditFilter filter) {
+    List<Object> params = new ArrayList<>();
+    try (PreparedStatement select =
+            prepare("SELECT count(*) FROM audit_events" + where(filter, params), params);
+        ResultSet rs = select.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new StoreException("count failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The WHERE clause of a filter (or empty), appending its bind values to {@code params}. */
+  static String where(AuditFilter filter, List<Object> params) {
+    List<String> terms = new ArrayList<>();
+    term(terms, params, "subject = ?", filter.subject());
+    term(terms, params, "client_id = ?", filter.client());
+    term(terms, params, "token_id = ?", filter.token());
+    term(terms, params, "grant_id = ?", filter.grant());
+    term(terms, params, "decision = ?", filter.decision());
+    term(terms, params, "reason = ?", filter.reason());
+    if (!filter.types().isEmpty()) {
+      List<String> marks = new ArrayList<>();
+      filter.types().stream()
+          .sorted()
+          .forEach(
+              type -> {
+                marks.add("?");
+                params.add(type);
+              });
+      terms.add("event_type IN (" + String.join(", ", marks) + ")");
+    }
+    term(terms, params, "occurred_at >= epoch_ms(?::BIGINT)", filter.from());
+    term(terms, params, "occurred_at < epoch_ms(?::BIGINT)", filter.to());
+    return terms.isEmpty() ? "" : " WHERE " + String.join(" AND ", terms);
+  }
+
+  private static void term(
+      List<String> terms, List<Object> params, String sql, @Nullable Object value) {
+    if (value != null) {
+      terms.add(sql);
+      params.add(value);
+    }
+  }
+
+  private PreparedStatement prepare(String sql, List<Object> params) throws SQLException {
+    PreparedStatement statement = connection().prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.size(); i++) {
+        statement.setObject(i + 1, params.get(i));
+      }
+      return statement;
+    } catch (SQLException e) {
+      statement.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Issuances matching {@code filter} (its types ignored) with their state at {@code nowMillis}:
+   * revoked by the first later revocation naming the token, its grant, or (issued before it) its
+   * subject, client or audience; else expired or active.
+   */
+  public List<GrantView> grants(AuditFilter filter, long nowMillis) {
+    requireNonNull(filter, "filter");
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "WITH i AS (SELECT "
+            + Schema.COLUMNS
+            + ", occurred_at AS issued_ts FROM audit_events"
+            + where(filter.ofType("TokenIssued"), params)
+            + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?)"
+            + " SELECT i.* EXCLUDE (issued_ts), epoch_ms(r.occurred_at), r.reason, r.actor,"
+            + "   CASE WHEN r.token_id IS NOT NULL THEN 'token:' || r.token_id"
+            + "        WHEN r.grant_id IS NOT NULL THEN 'grant:' || r.grant_id"
+            + "        WHEN r.subject IS NOT NULL THEN 'subject:' || r.subject"
+            + "        WHEN r.client_id IS NOT NULL THEN 'client:' || r.client_id"
+            + "        WHEN r.audience IS NOT NULL THEN 'audience:' || r.audience END"
+            + " FROM i LEFT JOIN LATERAL ("
+            + "   SELECT occurred_at, reason, actor, token_id, grant_id, subject, client_id,"
+            + "     audience FROM audit_events r"
+            + "   WHERE r.event_type = 'Revocation' AND (r.token_id = i.token_id"
+            + "     OR r.grant_id = i.grant_id"
+            + "     OR (r.token_id IS NULL AND r.grant_id IS NULL"
+            + "       AND (r.subject = i.subject OR r.client_id = i.client_id"
+            + "         OR r.audience = i.audience) AND r.occurred_at >= i.issued_ts))"
+            + "   ORDER BY r.occurred_at LIMIT 1) r ON TRUE"
+            + " ORDER BY i.occurred_ms, i.source_topic, i.source_partition, i.source_offset";
+    params.add(filter.limit());
+    List<GrantView> grants = new ArrayList<>();
+    try (PreparedStatement select = prepare(sql, params);
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        AuditEvent issuance = Rows.event(rs);
+        long revokedAt = rs.getLong(24);
+        Long revoked = rs.wasNull() ? null : revokedAt;
+        grants.add(
+            new GrantView(
+                issuance,
+                GrantView.stateAt(issuance, revoked, nowMillis),
+                revoked,
+                rs.getString(25),
+                rs.getString(26),
+                rs.getString(27)));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("grants query failed: " + e.getMessage(), e);
+    }
+    return grants;
+  }
+
+  /**
+   * One token's life, by occurred_at: its issuance, uses and denials, alerts naming it, and the
+   * revocation requests and revocations naming it, its grant, or (after its issuance) its subject
+   * or client.
+   */
+  public List<AuditEvent> timeline(String tokenId, int limit) {
+    requireNonNull(tokenId, "tokenId");
+    String sql =
+        "WITH i AS (SELECT grant_id, subject, client_id, occurred_at FROM audit_events"
+            + "   WHERE event_type = 'TokenIssued' AND token_id = ? LIMIT 1)"
+            + " SELECT "
+            + Schema.COLUMNS
+            + " FROM audit_events e WHERE e.token_id = ?"
+            + " OR (e.event_type IN ('Revocation', 'RevocationRequested', 'SecurityAlert',"
+            + "     'RefreshGrantChanged') AND e.grant_id = (SELECT grant_id FROM i))"
+            + " OR (e.event_type IN ('Revocation', 'RevocationRequested')"
+            + "     AND e.token_id IS NULL AND e.grant_id IS NULL"
+            + "     AND (e.subject = (SELECT subject FROM i) OR e.client_id = (SELECT client_id"
+            + "       FROM i)) AND e.occurred_at >= (SELECT occurred_at FROM i))"
+            + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?";
+    List<AuditEvent> events = new ArrayList<>();
+    try (PreparedStatement select = prepare(sql, List.of(tokenId, tokenId, limit));
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        events.add(Rows.event(rs));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("timeline query failed: " + e.getMessage(), e);
+    }
+    return events;
+  }
+
+  /**
+   * The least-privilege report over issuances and allowed uses since {@code fromMillis}. A
+   * principal is the client, plus the subject for delegated (token-exchange) tokens.
+   */
+  public LeastPrivilege.Report leastPrivilege(long fromMillis) {
+    String principal =
+        "client_id, CASE WHEN grant_type = 'TOKEN_EXCHANGE' THEN subject END AS on_behalf";
+    String granted =
+        "SELECT client_id, on_behalf, scope, count(*) FROM (SELECT "
+            + principal
+            + ", unnest(string_split(scope, ' ')) AS scope FROM audit_events WHERE event_type = 'TokenIssued'"
+            + " AND client_id IS NOT NULL AND occurred_at >= epoch_ms(?::BIGINT))"
+            + " WHERE scope <> '' GROUP BY ALL";
+    String tokens =
+        "SELECT "
+            + principal
+            + ", count(*) FROM audit_events WHERE event_type = 'TokenIssued'"
+            + " AND client_id IS NOT NULL AND occurred_at >= epoch_ms(?::BIGINT) GROUP BY ALL";
+    String exercised =
+        "SELECT i.client_id, CASE WHEN i.grant_type = 'TOKEN_EXCHANGE' THEN i.subject END,"
+            + " u.used_scope, count(*) FROM (SELECT token_id, unnest(string_split(scope, ' ')) AS used_scope"
+            + " FROM audit_events WHERE event_type = 'TokenUsed' AND decision = 'ALLOWED'"
+            + " AND occurred_at >= epoch_ms(?::BIGINT)) u JOIN audit_events i"
+            + " ON i.event_type = 'TokenIssued' AND i.token_id = u.token_id"
+            + " WHERE i.client_id IS NOT NULL AND u.used_scope <> '' GROUP BY ALL";
+    try {
+      List<LeastPrivilege.ScopeCount> grantedCounts = scopeCounts(granted, fromMillis);
+      List<LeastPrivilege.ScopeCount> exercisedCounts = scopeCounts(exercised, fromMillis);
+      Map<LeastPrivilege.Principal, Long> tokenCounts = new HashMap<>();
+      try (PreparedStatement select = prepare(tokens, List.of(fromMillis));
+          ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          tokenCounts.put(
+              new LeastPrivilege.Principal(rs.getString(1), rs.getString(2)), rs.getLong(3));
+        }
+      }
+      return LeastPrivilege.compute(grantedCounts, exercisedCounts, tokenCounts);
+    } catch (SQLException e) {
+      throw new StoreException("least-privilege query failed: " + e.getMessage(), e);
+    }
+  }
+
+  private List<LeastPrivilege.ScopeCount> scopeCounts(String sql, long fromMillis)
+      throws SQLException {
+    List<LeastPrivilege.ScopeCount> counts = new ArrayList<>();
+    try (PreparedStatement select = prepare(sql, List.of(fromMillis));
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        counts.add(
+            new LeastPrivilege.ScopeCount(
+                new LeastPrivilege.Principal(rs.getString(1), rs.getString(2)),
+                rs.getString(3),
+                rs.getLong(4)));
+      }
+    }
+    return counts;
+  }
+}

@@ -1,0 +1,83 @@
+package io.tokenwatch.audit.http;
+
+import static io.tokenwatch.audit.http.ApiFixture.get;
+import static io.tokenwatch.audit.http.ApiFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class AuditApiTest {
+
+  private static String goodToken;
+  private static String noScopeToken;
+
+  @BeforeAll
+  static void start() throws Exception {
+    ApiFixture.start();
+    goodToken = ApiFixture.goodToken;
+    noScopeToken = ApiFixture.noScopeToken;
+  }
+
+  @AfterAll
+  static void stop() {
+    ApiFixture.stop();
+  }
+
+  @Test
+  void shouldAnswerQueriesWithAValidToken() throws Exception {
+    HttpResponse<String> events = get("/api/v1/events?subject=alice", goodToken);
+    assertThat(events.statusCode()).as(events.body()).isEqualTo(200);
+    assertThat(json(events).path("count").asInt()).isEqualTo(2);
+
+    HttpResponse<String> grants = get("/api/v1/grants?client=app", goodToken);
+    assertThat(json(grants).path("grants").get(0).path("state").asText()).isEqualTo("revoked");
+
+    HttpResponse<String> timeline = get("/api/v1/tokens/t1/timeline", goodToken);
+    assertThat(json(timeline).path("count").asInt()).isEqualTo(3);
+
+    assertThat(get("/api/v1/least-privilege?days=3650", goodToken).statusCode()).isEqualTo(200);
+    assertThat(json(get("/api/v1/verify", goodToken)).path("verifies").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldRefuseMissingInvalidAndUnderScopedTokens() throws Exception {
+    HttpResponse<String> missing = get("/api/v1/events", null);
+    assertThat(missing.statusCode()).isEqualTo(401);
+    assertThat(missing.headers().firstValue("WWW-Authenticate")).isPresent();
+    assertThat(missing.headers().firstValue("Content-Type").orElse(""))
+        .contains("application/problem+json");
+
+    HttpResponse<String> invalid = get("/api/v1/events", "not-a-token");
+    assertThat(invalid.statusCode()).isEqualTo(401);
+    assertThat(invalid.headers().firstValue("WWW-Authenticate").orElse(""))
+        .contains("invalid_token");
+
+    HttpResponse<String> noScope = get("/api/v1/events", noScopeToken);
+    assertThat(noScope.statusCode()).isEqualTo(403);
+    assertThat(noScope.headers().firstValue("WWW-Authenticate").orElse(""))
+        .contains("insufficient_scope");
+  }
+
+  @Test
+  void shouldAnswerBadParametersWithProblemJson() throws Exception {
+    for (String query :
+        List.of(
+            "/api/v1/events?limit=0",
+            "/api/v1/events?limit=abc",
+            "/api/v1/events?type=Nope",
+            "/api/v1/events?from=yesterday",
+            "/api/v1/events?nope=1",
+            "/api/v1/events?subject=a&subject=b",
+            "/api/v1/events?from=2026-01-02&to=2026-01-01",
+            "/api/v1/least-privilege?days=-1")) {
+      HttpResponse<String> answer = get(query, goodToken);
+      assertThat(answer.statusCode()).as(query).isEqualTo(400);
+      assertThat(json(answer).path("status").asInt()).as(query).isEqualTo(400);
+    }
+    assertThat(get("/api/v1/nothing", goodToken).statusCode()).isEqualTo(404);
+  }
+}

@@ -1,0 +1,261 @@
+package io.tokenwatch.audit.store;
+
+import static io.tokenwatch.audit.TestEvents.issued;
+import static io.tokenwatch.audit.TestEvents.used;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tokenwatch.audit.AuditEvent;
+import io.tokenwatch.audit.ChainKey;
+import io.tokenwatch.audit.CheckpointSigner;
+import io.tokenwatch.audit.Finding;
+import io.tokenwatch.audit.VerificationReport;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditStoreTest {
+
+  private static final ChainKey USED_0 = new ChainKey("tokenwatch.token-used", 0);
+
+  @TempDir Path dir;
+  private AuditStore store;
+  private KeyPair keys;
+  private CheckpointSigner signer;
+
+  @BeforeEach
+  void open() {
+    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    keys = KeyFiles.loadOrCreate(dir);
+    signer = new CheckpointSigner(keys);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private static List<AuditEvent> uses(int from, int count) {
+    List<AuditEvent> events = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      events.add(used("use-" + i, "tok-" + (i % 7), "alice", "app", "ALLOWED", 0, i, "read"));
+    }
+    return events;
+  }
+
+  private VerificationReport verify() {
+    return StoreVerifier.verify(store, keys.getPublic(), 2);
+  }
+
+  private void sql(String statement) throws SQLException {
+    try (Statement s = store.connection().createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  @Test
+  void shouldStoreBatchesChainThemAndVerify() {
+    store.append(uses(0, 50), Map.of(USED_0, 50L));
+    store.checkpoint(signer, 1);
+    store.append(uses(50, 50), Map.of(USED_0, 100L));
+    store.checkpoint(signer, 2);
+    store.append(
+        List.of(issued("tok-1", "alice", "app", 2, 0, "read")),
+        Map.of(new ChainKey("tokenwatch.token-issued", 2), 1L));
+
+    VerificationReport report = verify();
+
+    assertThat(report.findings()).isEmpty();
+    assertThat(report.records()).isEqualTo(101);
+    assertThat(report.chains()).isEqualTo(2);
+    assertThat(report.checkpoints()).isEqualTo(2);
+    assertThat(report.unsealed()).isEqualTo(1);
+    assertThat(store.partitions().get(USED_0).nextOffset()).isEqualTo(100);
+  }
+
+  @Test
+  void shouldStoreRedeliveredAndDuplicatedEventsOnce() {
+    store.append(uses(0, 20), Map.of(USED_0, 20L));
+    // the same records again (redelivery) and a producer retry of one event at a later offset
+    List<AuditEvent> again = new ArrayList<>(uses(0, 20));
+    AuditEvent retry = uses(5, 1).get(0);
+    again.add(
+        new AuditEvent(
+            retry.eventId(),
+            retry.eventType(),
+            retry.occurredAt(),
+            retry.subject(),
+            retry.clientId(),
+            retry.tokenId(),
+            retry.grantId(),
+            retry.audience(),
+            retry.grantType(),
+            retry.scopes(),
+            retry.decision(),
+            retry.reason(),
+            retry.policyId(),
+            retry.policyVersion(),
+            retry.actor(),
+            retry.expiresAt(),
+            retry.sourceTopic(),
+            0,
+            25,
+            retry.json()));
+    again.addAll(uses(20, 5));
+
+    AppendResult result = store.append(again, Map.of(USED_0, 26L));
+
+    assertThat(result.stored()).isEqualTo(5);
+    assertThat(result.duplicates()).isEqualTo(21);
+    assertThat(store.count()).isEqualTo(25);
+    assertThat(store.partitions().get(USED_0).nextOffset()).isEqualTo(26);
+    assertThat(store.partitions().get(USED_0).chainLength()).isEqualTo(25);
+    assertThat(verify().findings()).isEmpty();
+  }
+
+  @Test
+  void shouldLeaveNothingOfABatchThatCrashedBeforeCommitAndResumeFromStoredOffsets() {
+    store.append(uses(0, 10), Map.of(USED_0, 10L));
+    store.beforeCommit(
+        () -> {
+          throw new IllegalStateException("killed between append and commit");
+        });
+
+    assertThatThrownBy(() -> store.append(uses(10, 10), Map.of(USED_0, 20L)))
+        .isInstanceOf(StoreException.class);
+    store.beforeCommit(null);
+    assertThat(store.count()).isEqualTo(10);
+
+    store.close();
+    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    long resumeFrom = store.partitions().get(USED_0).nextOffset();
+    assertThat(resumeFrom).isEqualTo(10);
+    store.append(uses((int) resumeFrom, 10), Map.of(USED_0, 20L));
+
+    assertThat(store.count()).isEqualTo(20);
+    assertThat(store.partitions().get(USED_0).chainLength()).isEqualTo(20);
+    assertThat(verify().findings()).isEmpty();
+  }
+
+  private void sealed(int records) {
+    store.append(uses(0, records), Map.of(USED_0, (long) records));
+    store.checkpoint(signer, 1);
+  }
+
+  @Test
+  void shouldFindAModifiedRow() throws SQLException {
+    sealed(30);
+    sql("UPDATE audit_events SET subject = 'mallory' WHERE event_id = 'use-12'");
+
+    assertThat(verify().findings()).containsExactly(new Finding.Altered(USED_0, 12, "use-12"));
+  }
+
+  @Test
+  void shouldFindAModifiedPayload() throws SQLException {
+    sealed(30);
+    sql("UPDATE audit_events SET payload = '{}' WHERE event_id = 'use-3'");
+
+    assertThat(verify().findings()).containsExactly(new Finding.Altered(USED_0, 3, "use-3"));
+  }
+
+  @Test
+  void shouldFindADeletedRow() throws SQLException {
+    sealed(30);
+    sql("DELETE FROM audit_events WHERE event_id = 'use-7'");
+
+    assertThat(verify().findings()).containsExactly(new Finding.Missing(USED_0, 7, 7));
+  }
+
+  @Test
+  void shouldFindDeletedNewestRowsThatACheckpointSealed() throws SQLException {
+    sealed(30);
+    sql("DELETE FROM audit_events WHERE chain_seq >= 27");
+
+    assertThat(verify().findings()).containsExactly(new Finding.Missing(USED_0, 27, 29));
+  }
+
+  @Test
+  void shouldFindAnInsertedRow() throws SQLException {
+    sealed(30);
+    sql(
+        "INSERT INTO audit_events SELECT 'forged', event_type, occurred_at, subject, client_id,"
+            + " token_id, grant_id, audience, grant_type, scope, decision, reason, policy_id,"
+            + " policy_version, actor, expires_at, source_topic, source_partition,"
+            + " source_offset, payload, chain_seq, prev_hash, hash FROM audit_events"
+            + " WHERE event_id = 'use-9'");
+
+    assertThat(verify().findings()).hasSize(1).first().isInstanceOf(Finding.Inserted.class);
+  }
+
+  @Test
+  void shouldFindReorderedRows() throws SQLException {
+    sealed(30);
+    sql(
+        "UPDATE audit_events SET chain_seq = CASE chain_seq WHEN 4 THEN 5 ELSE 4 END"
+            + " WHERE chain_seq IN (4, 5)");
+
+    assertThat(verify().findings())
+        .containsExactly(new Finding.Reordered(USED_0, 5, "use-4", 4, 5));
+  }
+
+  @Test
+  void shouldFindAForgedCheckpoint() throws SQLException {
+    sealed(30);
+    sql(
+        "UPDATE audit_checkpoints SET heads = replace(heads, '\t29\t', '\t28\t')"
+            + " WHERE number = 1");
+
+    assertThat(verify().findings())
+        .containsExactly(
+            new Finding.ForgedCheckpoint(
+                1, "signature does not verify with key " + signer.keyId()));
+  }
+
+  @Test
+  void shouldFindAHistoryRewrittenWithConsistentHashesThroughItsCheckpoint() throws SQLException {
+    sealed(30);
+    // an attacker who rewrites a row and re-chains everything after it (no key needed)
+    store.close();
+    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    sql("DELETE FROM audit_events");
+    sql("DELETE FROM audit_partitions");
+    store.close();
+    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    List<AuditEvent> rewritten = uses(0, 30);
+    AuditEvent victim = rewritten.get(12);
+    rewritten.set(
+        12,
+        new AuditEvent(
+            victim.eventId(),
+            victim.eventType(),
+            victim.occurredAt(),
+            "mallory",
+            victim.clientId(),
+            victim.tokenId(),
+            victim.grantId(),
+            victim.audience(),
+            victim.grantType(),
+            victim.scopes(),
+            victim.decision(),
+            victim.reason(),
+            victim.policyId(),
+            victim.policyVersion(),
+            victim.actor(),
+            victim.expiresAt(),
+            victim.sourceTopic(),
+            victim.sourcePartition(),
+            victim.sourceOffset(),
+            victim.json()));
+    store.append(rewritten, Map.of(USED_0, 30L));
+
+    assertThat(verify().findings()).containsExactly(new Finding.CheckpointMismatch(1, USED_0, 29));
+  }
+}

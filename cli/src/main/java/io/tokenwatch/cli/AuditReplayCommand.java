@@ -1,0 +1,330 @@
+package io.tokenwatch.cli;
+
+import io.tokenwatch.audit.AuditFilter;
+import io.tokenwatch.audit.TimeArgument;
+import io.tokenwatch.audit.app.AuditSinkApp;
+import io.tokenwatch.audit.http.AuditJson;
+import io.tokenwatch.audit.store.AuditQueries;
+import io.tokenwatch.audit.store.AuditStore;
+import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
+import io.tokenwatch.schemas.serde.AvroSerdes;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.Topics;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tokenwatch audit replay}: streams history between two times, from the store or straight
+ * from Kafka, as JSON lines or into another topic.
+ */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Streams history in original order as JSON lines on stdout, or re-publishes it to a new"
+          + " topic (--to-topic, byte for byte, from Kafka only).",
+      "From the store: --order time (occurred_at, then topic, partition, offset) or partition"
+          + " (each source partition in its original order). From Kafka (--source kafka): every"
+          + " event topic from offsetsForTimes(--from) up to --to, each partition in order.",
+      "A progress bar and rate go to stderr when it is a terminal."
+    })
+final class AuditReplayCommand implements Callable<Integer> {
+
+  /** Where to replay from. */
+  enum Origin {
+    store,
+    kafka
+  }
+
+  @Spec CommandSpec spec;
+  @Mixin AuditCommand.Source source;
+
+  @ArgGroup(exclusive = false)
+  AuditCommand.@Nullable Filters filters;
+
+  @Option(names = "--source", defaultValue = "store", description = "store or kafka.")
+  Origin origin = Origin.store;
+
+  @Option(names = "--order", defaultValue = "time", description = "time or partition (store).")
+  AuditQueries.Order order = AuditQueries.Order.TIME;
+
+  @Option(names = "--to-topic", description = "Re-publish to this topic instead of stdout.")
+  @Nullable String toTopic;
+
+  @Option(
+      names = "--bootstrap-servers",
+      defaultValue = "localhost:9092",
+      description = "Kafka, for --source kafka and --to-topic. Default: ${DEFAULT-VALUE}.")
+  String bootstrapServers = "localhost:9092";
+
+  @Option(
+      names = "--schema-registry-url",
+      defaultValue = "http://localhost:8081",
+      description = "Schema registry, to decode events from Kafka. Default: ${DEFAULT-VALUE}.")
+  String schemaRegistryUrl = "http://localhost:8081";
+
+  @Override
+  public Integer call() {
+    AuditCommand.Filters f = filters == null ? new AuditCommand.Filters() : filters;
+    PrintWriter out = spec.commandLine().getOut();
+    Progress progress = Progress.onTerminal(spec.commandLine().getErr());
+    long count;
+    if (toTopic != null) {
+      if (origin != Origin.kafka) {
+        throw new IllegalArgumentException(
+            "--to-topic copies records byte for byte from Kafka: add --source kafka");
+      }
+      if (Topics.byName(toTopic).isPresent() || toTopic.isBlank()) {
+        throw new IllegalArgumentException(
+            "--to-topic must be a new topic, not one of the catalogue's (" + toTopic + ")");
+      }
+    }
+    if (origin == Origin.store) {
+      if (source.remote()) {
+        throw new IllegalArgumentException("replay reads the store file; it has no --url mode");
+      }
+      AuditFilter filter = f.filter(1, Clock.systemUTC());
+      try (AuditStore store = source.open()) {
+        AuditQueries queries = new AuditQueries(store);
+        progress.total(progress.enabled() ? queries.count(filter) : -1);
+        long[] n = {0};
+        queries.replay(
+            filter,
+            order,
+            r -> {
+              out.println(
+                  AuditJson.replayLine(
+                      r.eventType(),
+                      r.occurredAt(),
+                      r.topic(),
+                      r.partition(),
+                      r.offset(),
+                      r.eventId(),
+                      r.json()));
+              progress.step(++n[0]);
+            });
+        count = n[0];
+      }
+    } else {
+      count = fromKafka(f, out, progress);
+    }
+    out.flush();
+    progress.done(count);
+    return 0;
+  }
+
+  private long fromKafka(AuditCommand.Filters f, PrintWriter out, Progress progress) {
+    Clock clock = Clock.systemUTC();
+    long from = f.from == null ? 0 : TimeArgument.parse(f.from, clock);
+    long to = f.to == null ? Long.MAX_VALUE : TimeArgument.parse(f.to, clock);
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-audit-replay");
+    SerdeConfig serde = SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl));
+    Deserializer<GenericRecord> decoder =
+        AvroSerdes.generic(new HttpSchemaRegistryClient(serde.registrySettings()), serde, false)
+            .deserializer();
+    KafkaProducer<byte[], byte[]> producer = null;
+    if (toTopic != null) {
+      producer =
+          new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  bootstrapServers,
+                  ProducerConfig.ACKS_CONFIG,
+                  "all",
+                  ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                  true),
+              new ByteArraySerializer(),
+              new ByteArraySerializer());
+    }
+    long n = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : AuditSinkApp.TOPICS) {
+        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+          partitions.add(new TopicPartition(topic, info.partition()));
+        }
+      }
+      consumer.assign(partitions);
+      Map<TopicPartition, Long> times = new HashMap<>();
+      partitions.forEach(p -> times.put(p, from));
+      Map<TopicPartition, OffsetAndTimestamp> starts =
+          consumer.offsetsForTimes(times, Duration.ofSeconds(30));
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      Map<TopicPartition, Long> remaining = new HashMap<>();
+      long total = 0;
+      for (TopicPartition partition : partitions) {
+        OffsetAndTimestamp start = starts.get(partition);
+        long end = ends.getOrDefault(partition, 0L);
+        long first = start == null ? end : start.offset();
+        consumer.seek(partition, first);
+        if (first < end) {
+          remaining.put(partition, end);
+          total += end - first;
+        }
+      }
+      progress.total(total);
+      while (!remaining.isEmpty()) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+          Long end = remaining.get(partition);
+          if (end == null) {
+            continue;
+          }
+          if (record.offset() + 1 >= end) {
+            remaining.remove(partition);
+          }
+          if (record.timestamp() >= to) {
+            remaining.remove(partition);
+            continue;
+          }
+          if (record.value() == null) {
+            continue;
+          }
+          if (producer != null) {
+            producer.send(
+                new ProducerRecord<>(
+                    toTopic,
+                    null,
+                    record.timestamp(),
+                    record.key(),
+                    record.value(),
+                    record.headers()));
+          } else {
+            out.println(json(decoder, record));
+          }
+          progress.step(++n);
+        }
+        for (TopicPartition partition : List.copyOf(remaining.keySet())) {
+          if (consumer.position(partition) >= remaining.get(partition)) {
+            remaining.remove(partition);
+          }
+        }
+      }
+    } finally {
+      if (producer != null) {
+        producer.flush();
+        producer.close();
+      }
+    }
+    return n;
+  }
+
+  private static String json(
+      Deserializer<GenericRecord> decoder, ConsumerRecord<byte[], byte[]> record) {
+    String type = "undecodable";
+    String eventId = "";
+    String body;
+    try {
+      GenericRecord event = decoder.deserialize(record.topic(), record.headers(), record.value());
+      type = event.getSchema().getName();
+      Object id = event.getSchema().getField("event_id") == null ? null : event.get("event_id");
+      eventId = id == null ? "" : id.toString();
+      body = GenericData.get().toString(event);
+    } catch (RuntimeException e) {
+      body = "null";
+    }
+    return AuditJson.replayLine(
+        type,
+        record.timestamp(),
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        eventId,
+        body);
+  }
+
+  /** A progress bar with rate on stderr, drawn only when there is a terminal. */
+  static final class Progress {
+    private final @Nullable PrintWriter err;
+    private final long started = System.nanoTime();
+    private long total = -1;
+    private long lastDrawn;
+
+    private Progress(@Nullable PrintWriter err) {
+      this.err = err;
+    }
+
+    static Progress onTerminal(PrintWriter err) {
+      return new Progress(System.console() != null ? err : null);
+    }
+
+    boolean enabled() {
+      return err != null;
+    }
+
+    void total(long events) {
+      total = events;
+    }
+
+    void step(long done) {
+      PrintWriter terminal = err;
+      if (terminal == null) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (now - lastDrawn < 200_000_000L) {
+        return;
+      }
+      lastDrawn = now;
+      draw(terminal, done, now);
+    }
+
+    void done(long done) {
+      PrintWriter terminal = err;
+      if (terminal != null) {
+        draw(terminal, done, System.nanoTime());
+        terminal.println();
+        terminal.flush();
+      }
+    }
+
+    private void draw(PrintWriter terminal, long done, long now) {
+      double seconds = Math.max(1e-9, (now - started) / 1e9);
+      String bar = "";
+      if (total > 0) {
+        int filled = (int) Math.min(30, done * 30 / total);
+        bar =
+            "["
+                + "#".repeat(filled)
+                + " ".repeat(30 - filled)
+                + "] "
+                + Math.min(100, done * 100 / total)
+                + "% ";
+      }
+      terminal.printf("\r%s%,d events, %,.0f events/s", bar, done, done / seconds);
+      terminal.flush();
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package io.tokenwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokenwatch.audit.AuditEvent;
+import io.tokenwatch.audit.ChainKey;
+import io.tokenwatch.audit.CheckpointSigner;
+import io.tokenwatch.audit.store.AuditStore;
+import io.tokenwatch.audit.store.KeyFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class AuditCommandTest {
+
+  private static final long T0 = 1_767_225_600_000L;
+
+  @TempDir Path dataDir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private static AuditEvent event(
+      String id, String type, String token, String subject, String decision, long offset) {
+    return new AuditEvent(
+        id,
+        type,
+        T0 + offset * 1000,
+        subject,
+        "app",
+        token,
+        "g-" + token,
+        "urn:api",
+        null,
+        List.of("read"),
+        decision,
+        null,
+        "p",
+        "3",
+        "someone",
+        T0 + 3_600_000,
+        "tokenwatch.token-used",
+        0,
+        offset,
+        "{\"event_id\":\"" + id + "\"}");
+  }
+
+  @BeforeEach
+  void fill() {
+    Path dir = dataDir.resolve("audit-sink");
+    try (AuditStore store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"))) {
+      store.append(
+          List.of(
+              event("e1", "TokenIssued", "t1", "alice", "ISSUED", 0),
+              event("e2", "TokenUsed", "t1", "alice", "ALLOWED", 1),
+              event("e3", "TokenUsed", "t1", "alice", "DENIED", 2),
+              event("e4", "TokenIssued", "t2", "bob", "ISSUED", 3)),
+          Map.of(new ChainKey("tokenwatch.token-used", 0), 4L));
+      store.checkpoint(new CheckpointSigner(KeyFiles.loadOrCreate(dir)), T0);
+    }
+  }
+
+  private int run(String... args) {
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    CommandLine cli = Tokenwatch.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--data-dir";
+    all[args.length + 1] = dataDir.toString();
+    return cli.execute(all);
+  }
+
+  @Test
+  void shouldQueryWithFiltersInEveryFormat() {
+    assertThat(run("audit", "query", "--subject", "alice", "--decision", "DENIED")).isZero();
+    assertThat(out.toString()).contains("e3").doesNotContain("e2").contains("(1 rows)");
+
+    assertThat(run("audit", "query", "--type", "TokenIssued", "--format", "csv")).isZero();
+    assertThat(out.toString().lines().toList())
+        .hasSize(3)
+        .first()
+        .asString()
+        .startsWith("occurred_at,type,subject");
+
+    assertThat(run("audit", "query", "--token", "t1", "--format", "jsonl")).isZero();
+    assertThat(out.toString().lines()).hasSize(3).allMatch(line -> line.startsWith("{"));
+  }
+
+  @Test
+  void shouldTellGrantsAndTimelines() {
+    assertThat(run("audit", "grants", "--format", "jsonl")).isZero();
+    assertThat(out.toString()).contains("\"token_id\":\"t1\"").contains("\"state\":");
+    assertThat(run("audit", "timeline", "--token", "t1")).isZero();
+    assertThat(out.toString()).contains("(3 rows)");
+    assertThat(run("audit", "least-privilege", "--days", "3650")).isZero();
+    assertThat(out.toString()).contains("Least privilege");
+  }
+
+  @Test
+  void shouldVerifyAndFailOnTampering() throws Exception {
+    assertThat(run("audit", "verify")).isZero();
+    assertThat(out.toString()).contains("history verifies: 4 records");
+
+    try (var connection =
+            DriverManager.getConnection(
+                "jdbc:duckdb:" + dataDir.resolve("audit-sink").resolve("audit.duckdb"));
+        Statement statement = connection.createStatement()) {
+      statement.execute("UPDATE audit_events SET decision = 'ALLOWED' WHERE event_id = 'e3'");
+    }
+    assertThat(run("audit", "verify")).isEqualTo(1);
+    assertThat(out.toString()).contains("altered record at tokenwatch.token-used/0 seq 2");
+  }
+
+  @Test
+  void shouldReplayAndExport() throws Exception {
+    assertThat(
+            run(
+                "audit",
+                "replay",
+                "--from",
+                "2026-01-01T00:00:01Z",
+                "--to",
+                "2026-01-01T00:00:03Z"))
+        .isZero();
+    assertThat(out.toString().lines().toList())
+        .hasSize(2)
+        .allMatch(line -> line.contains("\"source\":{\"topic\":\"tokenwatch.token-used\""));
+
+    Path parquet = dataDir.resolve("out.parquet");
+    assertThat(run("audit", "export", "--out", parquet.toString())).isZero();
+    assertThat(out.toString()).contains("exported 4 events");
+    assertThat(Files.size(parquet)).isPositive();
+    assertThat(run("audit", "export", "--out", parquet.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--force");
+  }
+
+  @Test
+  void shouldRefuseBadInputWithUsageExitCode() {
+    assertThat(run("audit", "query", "--from", "yesterday")).isEqualTo(2);
+    assertThat(err.toString()).contains("not a time");
+    assertThat(run("audit", "export", "--out", "../../x.csv")).isEqualTo(2);
+    assertThat(run("audit", "replay", "--to-topic", "tokenwatch.token-used", "--source", "kafka"))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void shouldSayWhenThereIsNoStore() {
+    assertThat(run("audit", "query", "--db", dataDir.resolve("none.duckdb").toString()))
+        .isEqualTo(1);
+    assertThat(err.toString()).contains("no audit store");
+  }
+}
