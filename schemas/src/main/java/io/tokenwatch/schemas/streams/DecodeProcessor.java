@@ -42,14 +42,20 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
   private final Deserializer<V> deserializer;
   private final EventCheck<V> check;
   private final DeadLetterListener metrics;
+  private final boolean dropTombstones;
   private @Nullable ProcessorContext<String, Decoded<V>> context;
 
   DecodeProcessor(
-      String topic, Deserializer<V> deserializer, EventCheck<V> check, DeadLetterListener metrics) {
+      String topic,
+      Deserializer<V> deserializer,
+      EventCheck<V> check,
+      DeadLetterListener metrics,
+      boolean dropTombstones) {
     this.topic = requireNonNull(topic, "topic");
     this.deserializer = requireNonNull(deserializer, "deserializer");
     this.check = requireNonNull(check, "check");
     this.metrics = requireNonNull(metrics, "metrics");
+    this.dropTombstones = dropTombstones;
   }
 
   @Override
@@ -61,6 +67,9 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
   public void process(Record<byte[], byte[]> record) {
     ProcessorContext<String, Decoded<V>> ctx = requireNonNull(context, "context");
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    if (record.value() == null && dropTombstones) {
+      return;
+    }
     V value;
     try {
       value = record.value() == null ? null : deserializer.deserialize(topic, record.value());

@@ -53,6 +53,32 @@ public final class Decoding {
       EventCheck<V> check,
       String name,
       DeadLetterListener listener) {
+    return decode(builder, topic, deserializer, check, name, listener, false);
+  }
+
+  /**
+   * Like {@link #decode(StreamsBuilder, Topic, Deserializer, EventCheck, String,
+   * DeadLetterListener)}, for a compacted topic: tombstones (null values) are dropped rather than
+   * dead-lettered.
+   */
+  public static <V> KStream<String, V> decodeCompacted(
+      StreamsBuilder builder,
+      Topic<String, V> topic,
+      Deserializer<V> deserializer,
+      EventCheck<V> check,
+      String name,
+      DeadLetterListener listener) {
+    return decode(builder, topic, deserializer, check, name, listener, true);
+  }
+
+  private static <V> KStream<String, V> decode(
+      StreamsBuilder builder,
+      Topic<String, V> topic,
+      Deserializer<V> deserializer,
+      EventCheck<V> check,
+      String name,
+      DeadLetterListener listener,
+      boolean dropTombstones) {
     requireNonNull(builder, "builder");
     requireNonNull(topic, "topic");
     requireNonNull(deserializer, "deserializer");
@@ -64,7 +90,9 @@ public final class Decoding {
                 topic.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
             .process(
-                () -> new DecodeProcessor<>(topic.name(), deserializer, check, listener),
+                () ->
+                    new DecodeProcessor<>(
+                        topic.name(), deserializer, check, listener, dropTombstones),
                 Named.as(name + "-decode"));
     Map<String, KStream<String, Decoded<V>>> branches =
         decoded
