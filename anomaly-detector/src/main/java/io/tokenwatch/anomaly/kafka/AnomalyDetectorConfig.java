@@ -77,6 +77,7 @@ public final class AnomalyDetectorConfig {
   public static final String TOKEN_RETENTION_MS = "anomaly.token.retention.ms";
   public static final String MAX_TOKEN_TTL_MS = "anomaly.max-token-ttl.ms";
   public static final String PUNCTUATION_MS = "anomaly.state.punctuation.ms";
+  public static final String IN_MEMORY_STATE = "anomaly.state.in-memory";
   public static final String AUTO_RESPONSE_RULES = "anomaly.auto-response.rules";
   public static final String AUTO_RESPONSE_MIN_SEVERITY = "anomaly.auto-response.min-severity";
 
@@ -219,6 +220,11 @@ public final class AnomalyDetectorConfig {
   /** How often (stream time) expired state is dropped. */
   public Duration punctuation() {
     return millis(PUNCTUATION_MS);
+  }
+
+  /** Whether the state stores live in memory rather than in RocksDB. */
+  public boolean inMemoryState() {
+    return (Boolean) values.get(IN_MEMORY_STATE);
   }
 
   /** Where alerts go. */
@@ -574,6 +580,13 @@ public final class AnomalyDetectorConfig {
             Importance.LOW,
             "How often, in stream time, expired state is dropped. Rules ignore expired state"
                 + " whenever it is dropped, so this changes no alert.")
+        .define(
+            IN_MEMORY_STATE,
+            Type.BOOLEAN,
+            false,
+            Importance.LOW,
+            "Keep the state stores in memory instead of RocksDB: faster, but bounded by the heap"
+                + " and restored from the changelogs at every start.")
         .define(
             AUTO_RESPONSE_RULES,
             Type.LIST,

@@ -134,14 +134,15 @@ public final class AnomalyTopology {
     Duration punctuation = config.punctuation();
     int tokenPartitions = Topics.TOKEN_USED.spec().partitions();
 
+    boolean inMemory = config.inMemoryState();
     StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(store(TOKEN_WATCH, StateSerdes.tokenWatch()));
-    builder.addStateStore(store(TOKEN_INCIDENTS, Serdes.Long()));
-    builder.addStateStore(store(CLIENT_WATCH, StateSerdes.clientWatch()));
-    builder.addStateStore(store(NETWORK_WATCH, StateSerdes.networkWatch()));
-    builder.addStateStore(store(CLIENT_INCIDENTS, Serdes.Long()));
-    builder.addStateStore(store(GRANT_WATCH, StateSerdes.grantWatch()));
-    builder.addStateStore(store(GRANT_INCIDENTS, Serdes.Long()));
+    builder.addStateStore(store(TOKEN_WATCH, StateSerdes.tokenWatch(), inMemory));
+    builder.addStateStore(store(TOKEN_INCIDENTS, Serdes.Long(), inMemory));
+    builder.addStateStore(store(CLIENT_WATCH, StateSerdes.clientWatch(), inMemory));
+    builder.addStateStore(store(NETWORK_WATCH, StateSerdes.networkWatch(), inMemory));
+    builder.addStateStore(store(CLIENT_INCIDENTS, Serdes.Long(), inMemory));
+    builder.addStateStore(store(GRANT_WATCH, StateSerdes.grantWatch(), inMemory));
+    builder.addStateStore(store(GRANT_INCIDENTS, Serdes.Long(), inMemory));
 
     Instant until = mode.until();
     KStream<String, TokenIssued> issued =
@@ -354,11 +355,14 @@ public final class AnomalyTopology {
     return builder.build();
   }
 
-  private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
+  private static <V> StoreBuilder<KeyValueStore<String, V>> store(
+      String name, Serde<V> values, boolean inMemory) {
     // Caching folds the many updates of a hot key within one commit interval into one changelog
     // write.
     return Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(name), Serdes.String(), values)
+            inMemory ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name),
+            Serdes.String(),
+            values)
         .withCachingEnabled();
   }
 }

@@ -47,6 +47,9 @@ final class DetectorDriver implements AutoCloseable {
     Map<String, Object> settings = new HashMap<>();
     settings.put("bootstrap.servers", "unused:9092");
     settings.put("schema.registry.url", "http://unused:8081");
+    // The test driver commits, and so flushes every store, after each record: RocksDB would
+    // write a file per record.
+    settings.put(AnomalyDetectorConfig.IN_MEMORY_STATE, true);
     settings.putAll(overrides);
     config = AnomalyDetectorConfig.of(settings);
     Properties props = config.streamsProperties();
