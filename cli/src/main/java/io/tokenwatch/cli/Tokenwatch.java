@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       IssuerCommand.class,
       ValidatorCommand.class,
       RevocationStreamCommand.class,
+      AnomalyDetectorCommand.class,
+      DetectCommand.class,
       RotateKeysCommand.class,
       TopicsCommand.class,
       CommandLine.HelpCommand.class
