@@ -32,41 +32,54 @@ public final class ClientRules {
     this.settings = requireNonNull(settings, "settings");
   }
 
-  /** Counts a use of one of the client's tokens towards its rate; USAGE_SPIKE. */
+  /**
+   * Counts a use of one of the client's tokens towards its rate; USAGE_SPIKE.
+   *
+   * <p>Each use counts in the bucket of its own event time, and the baseline is the mean of the
+   * {@code min-history-buckets} buckets before it, so uses arriving out of order (they come from
+   * several partitions) land where they belong. A use older than that history is too late to count.
+   */
   public List<Finding> used(ClientWatch watch, String clientId, TokenUse use) {
     long at = use.at().toEpochMilli();
     watch.lastEventAt = Math.max(watch.lastEventAt, at);
     long bucketMs = settings.spikeBucket().toMillis();
     long bucket = Math.floorDiv(at, bucketMs);
-    if (watch.bucket == Long.MIN_VALUE) {
-      watch.bucket = bucket;
-    } else if (bucket > watch.bucket) {
-      roll(watch, bucket);
+    int history = settings.spikeMinHistory();
+    if (watch.firstBucket == Long.MIN_VALUE || bucket < watch.firstBucket) {
+      watch.firstBucket = bucket;
     }
-    // A late event (bucket < current) counts towards the current bucket: the rate is approximate.
-    watch.bucketCount++;
-    if (watch.bucketCount == 1) {
-      watch.bucketFirstAt = at;
-    }
-    if (watch.bucketEventIds.size() < Evidence.MAX_EVENT_IDS - 1) {
-      watch.bucketEventIds.add(use.eventId());
-    }
-    if (watch.bucketsSeen < settings.spikeMinHistory()) {
+    long newest = watch.buckets.isEmpty() ? bucket : Math.max(bucket, watch.buckets.lastKey());
+    if (bucket < newest - history) {
       return List.of();
     }
-    double limit = Math.max(settings.spikeMinCount(), settings.spikeFactor() * watch.baseline);
-    if (watch.bucketCount < limit) {
-      return List.of();
-    }
-    List<String> ids = new ArrayList<>(watch.bucketEventIds);
-    if (!ids.contains(use.eventId())) {
+    long count = watch.buckets.merge(bucket, 1L, Long::sum);
+    List<String> ids = watch.bucketEventIds.computeIfAbsent(bucket, b -> new ArrayList<>());
+    if (ids.size() < Evidence.MAX_EVENT_IDS - 1) {
       ids.add(use.eventId());
     }
+    watch.buckets.headMap(newest - history).clear();
+    watch.bucketEventIds.headMap(newest - history).clear();
+    if (bucket - watch.firstBucket < history) {
+      return List.of();
+    }
+    long past = 0;
+    for (long b = bucket - history; b < bucket; b++) {
+      past += watch.buckets.getOrDefault(b, 0L);
+    }
+    double baseline = (double) past / history;
+    double limit = Math.max(settings.spikeMinCount(), settings.spikeFactor() * baseline);
+    if (count < limit) {
+      return List.of();
+    }
+    List<String> evidenceIds = new ArrayList<>(ids);
+    if (!evidenceIds.contains(use.eventId())) {
+      evidenceIds.add(use.eventId());
+    }
+    Instant bucketStart = Instant.ofEpochMilli(bucket * bucketMs);
     Map<String, String> observed = new LinkedHashMap<>();
-    observed.put("uses_in_bucket", Long.toString(watch.bucketCount));
-    observed.put(
-        "baseline_per_bucket", String.format(java.util.Locale.ROOT, "%.2f", watch.baseline));
-    observed.put("bucket_start", Instant.ofEpochMilli(watch.bucket * bucketMs).toString());
+    observed.put("uses_in_bucket", Long.toString(count));
+    observed.put("baseline_per_bucket", String.format(java.util.Locale.ROOT, "%.2f", baseline));
+    observed.put("bucket_start", bucketStart.toString());
     return List.of(
         new Finding(
             Rule.USAGE_SPIKE,
@@ -78,39 +91,23 @@ public final class ClientRules {
             "Client "
                 + clientId
                 + " used its tokens "
-                + watch.bucketCount
+                + count
                 + " times in "
                 + settings.spikeBucket().toSeconds()
                 + " s, against a baseline of "
                 + observed.get("baseline_per_bucket"),
             new Evidence(
-                ids,
-                watch.bucketCount,
-                Instant.ofEpochMilli(Math.min(watch.bucketFirstAt, at)),
-                use.at(),
+                evidenceIds,
+                count,
+                bucketStart,
+                use.at().isBefore(bucketStart) ? bucketStart : use.at(),
                 observed,
                 Map.of(
                     "factor", Double.toString(settings.spikeFactor()),
                     "min_count", Long.toString(settings.spikeMinCount()),
                     "bucket_ms", Long.toString(bucketMs),
-                    "min_history_buckets", Integer.toString(settings.spikeMinHistory()))),
+                    "history_buckets", Integer.toString(history))),
             Target.client(clientId)));
-  }
-
-  private void roll(ClientWatch watch, long bucket) {
-    double alpha = settings.spikeAlpha();
-    watch.baseline =
-        watch.bucketsSeen == 0
-            ? watch.bucketCount
-            : alpha * watch.bucketCount + (1 - alpha) * watch.baseline;
-    long empty = Math.min(bucket - watch.bucket - 1, 10_000);
-    for (long i = 0; i < empty; i++) {
-      watch.baseline *= 1 - alpha;
-    }
-    watch.bucketsSeen += 1 + empty;
-    watch.bucket = bucket;
-    watch.bucketCount = 0;
-    watch.bucketEventIds = new ArrayList<>();
   }
 
   /** UNFAMILIAR_CLIENT: a source network never seen for the client and subject. */

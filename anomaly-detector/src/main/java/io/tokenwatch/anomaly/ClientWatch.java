@@ -1,6 +1,5 @@
 package io.tokenwatch.anomaly;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,12 +10,9 @@ import java.util.TreeMap;
  */
 public final class ClientWatch {
 
-  long bucket = Long.MIN_VALUE;
-  long bucketCount;
-  long bucketFirstAt;
-  List<String> bucketEventIds = new ArrayList<>();
-  double baseline;
-  long bucketsSeen;
+  long firstBucket = Long.MIN_VALUE;
+  TreeMap<Long, Long> buckets = new TreeMap<>();
+  TreeMap<Long, List<String>> bucketEventIds = new TreeMap<>();
 
   long scopesSince;
   Map<String, Long> grantedScopes = new TreeMap<>();
@@ -36,8 +32,8 @@ public final class ClientWatch {
     return lastEventAt + keep;
   }
 
-  /** The moving baseline, in uses per bucket. */
-  public double baseline() {
-    return baseline;
+  /** Uses counted in {@code bucket} (epoch ms divided by the bucket length). */
+  public long uses(long bucket) {
+    return buckets.getOrDefault(bucket, 0L);
   }
 }

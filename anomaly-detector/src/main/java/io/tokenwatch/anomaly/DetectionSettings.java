@@ -32,10 +32,10 @@ import java.util.Map;
  * @param spreadDistinct TOKEN_SPREAD: distinct source addresses or binding keys of one token ...
  * @param spreadWindow ... within this window
  * @param spikeBucket USAGE_SPIKE: the rate is counted per bucket of this length
- * @param spikeFactor fires when a bucket's count reaches this multiple of the baseline ...
+ * @param spikeFactor fires when a bucket's count reaches this multiple of the baseline (the mean of
+ *     the {@code spikeMinHistory} buckets before it) ...
  * @param spikeMinCount ... and at least this many uses
- * @param spikeMinHistory buckets of history before the baseline counts
- * @param spikeAlpha weight of the newest bucket in the moving baseline (exponential)
+ * @param spikeMinHistory buckets the baseline averages, and the history a client needs
  * @param overshootMin MAX_USE_OVERSHOOT: accepted uses beyond max_uses that fire
  * @param tokenRetention per-token state is kept this long after the token expires
  * @param maxTokenTtl how long state of a token never seen issued is kept after its last event
@@ -62,7 +62,6 @@ public record DetectionSettings(
     double spikeFactor,
     long spikeMinCount,
     int spikeMinHistory,
-    double spikeAlpha,
     int overshootMin,
     Duration tokenRetention,
     Duration maxTokenTtl) {
@@ -93,9 +92,6 @@ public record DetectionSettings(
     atLeastOne(overshootMin, "overshootMin");
     if (spreadDistinct < 2) {
       throw new IllegalArgumentException("spreadDistinct must be at least 2");
-    }
-    if (spikeAlpha <= 0 || spikeAlpha > 1) {
-      throw new IllegalArgumentException("spikeAlpha must be in (0, 1]");
     }
     if (spikeFactor <= 1) {
       throw new IllegalArgumentException("spikeFactor must exceed 1");

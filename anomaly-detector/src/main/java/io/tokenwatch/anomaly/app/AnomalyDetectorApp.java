@@ -13,10 +13,19 @@ import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -134,6 +143,28 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
       new TopicEnsurer(admin, registry, ADMIN_TIMEOUT).ensure(Topics.ALL);
+      String output = config.outputTopic();
+      if (Topics.byName(output).isEmpty()) {
+        // Another alert topic (a replay's, a trial's): laid out like the live one.
+        admin
+            .createTopics(
+                List.of(
+                    new NewTopic(
+                        output,
+                        Optional.of(Topics.SECURITY_ALERTS.spec().partitions()),
+                        Optional.empty())))
+            .all()
+            .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new KafkaException("cannot create the output topic " + config.outputTopic(), e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    } catch (TimeoutException e) {
+      throw new KafkaException("cannot create the output topic " + config.outputTopic(), e);
     }
   }
 

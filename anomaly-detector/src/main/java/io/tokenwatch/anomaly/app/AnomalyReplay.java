@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,12 +23,10 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -119,7 +116,6 @@ public final class AnomalyReplay {
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
-      createOutputTopic(admin, outputTopic);
       List<TopicPartition> partitions = partitions(admin, INPUTS);
       Map<TopicPartition, Long> end = offsets(admin, partitions, OffsetSpec.latest());
       Map<TopicPartition, Long> start =
@@ -239,25 +235,6 @@ public final class AnomalyReplay {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       log.warn("Could not clean up replay {}: {}", appId, e.toString());
-    }
-  }
-
-  private static void createOutputTopic(Admin admin, String topic)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    try {
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(
-                      topic,
-                      Optional.of(Topics.SECURITY_ALERTS.spec().partitions()),
-                      Optional.empty())))
-          .all()
-          .get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw e;
-      }
     }
   }
 

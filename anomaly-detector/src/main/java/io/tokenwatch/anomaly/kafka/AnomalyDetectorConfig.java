@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -72,7 +73,6 @@ public final class AnomalyDetectorConfig {
   public static final String SPIKE_FACTOR = "anomaly.usage-spike.factor";
   public static final String SPIKE_MIN_COUNT = "anomaly.usage-spike.min-count";
   public static final String SPIKE_MIN_HISTORY = "anomaly.usage-spike.min-history-buckets";
-  public static final String SPIKE_ALPHA = "anomaly.usage-spike.alpha";
   public static final String OVERSHOOT_MIN = "anomaly.max-use-overshoot.min";
   public static final String TOKEN_RETENTION_MS = "anomaly.token.retention.ms";
   public static final String MAX_TOKEN_TTL_MS = "anomaly.max-token-ttl.ms";
@@ -199,7 +199,6 @@ public final class AnomalyDetectorConfig {
         (Double) values.get(SPIKE_FACTOR),
         (Long) values.get(SPIKE_MIN_COUNT),
         intValue(SPIKE_MIN_HISTORY),
-        (Double) values.get(SPIKE_ALPHA),
         intValue(OVERSHOOT_MIN),
         millis(TOKEN_RETENTION_MS),
         millis(MAX_TOKEN_TTL_MS));
@@ -268,6 +267,11 @@ public final class AnomalyDetectorConfig {
    */
   public Properties streamsProperties() {
     Properties props = new Properties();
+    // Small fetches keep the tasks of a catching-up detector (a replay, a restart) within seconds
+    // of each other in event time, so the per-client rules, fed by every token partition, see
+    // their events roughly in order. Overridable with streams.consumer.max.partition.fetch.bytes.
+    props.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), "32768");
     originals.forEach(
         (key, value) -> {
           if (key.startsWith(STREAMS_PREFIX)) {
@@ -526,8 +530,8 @@ public final class AnomalyDetectorConfig {
             10.0,
             Range.atLeast(1.01),
             Importance.HIGH,
-            "USAGE_SPIKE: fires when a bucket reaches this multiple of the client's moving"
-                + " baseline...")
+            "USAGE_SPIKE: fires when a bucket reaches this multiple of the client's baseline (the"
+                + " mean of its previous min-history-buckets buckets)...")
         .define(
             SPIKE_MIN_COUNT,
             Type.LONG,
@@ -541,14 +545,8 @@ public final class AnomalyDetectorConfig {
             30,
             Range.atLeast(1),
             Importance.MEDIUM,
-            "USAGE_SPIKE: buckets of a client's history before its baseline counts.")
-        .define(
-            SPIKE_ALPHA,
-            Type.DOUBLE,
-            0.1,
-            Range.between(0.001, 1.0),
-            Importance.LOW,
-            "USAGE_SPIKE: weight of the newest bucket in the exponential moving baseline.")
+            "USAGE_SPIKE: the buckets the baseline averages; a client needs this much history"
+                + " before it can spike, and a use older than this is too late to count.")
         .define(
             OVERSHOOT_MIN,
             Type.INT,
