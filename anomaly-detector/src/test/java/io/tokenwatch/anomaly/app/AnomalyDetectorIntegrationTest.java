@@ -18,6 +18,10 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -94,6 +98,14 @@ class AnomalyDetectorIntegrationTest {
       }
       assertThat(app.isRunning()).isTrue();
       live = List.copyOf(seen);
+      HttpClient http = HttpClient.newHttpClient();
+      String base = "http://localhost:" + app.httpPort();
+      assertThat(get(http, base + "/health").statusCode()).isEqualTo(200);
+      assertThat(get(http, base + "/ready").statusCode()).isEqualTo(200);
+      HttpResponse<String> metrics = get(http, base + "/metrics");
+      assertThat(metrics.body())
+          .contains("tokenwatch_anomaly_alerts_total{auto_response=\"false\",rule=\"TOKEN_SPREAD\"")
+          .contains("tokenwatch_anomaly_evaluation_lag_milliseconds");
     }
     assertThat(live.stream().map(AnomalyDetectorIntegrationTest::expected).toList())
         .as("live alerts %s", live)
@@ -115,6 +127,12 @@ class AnomalyDetectorIntegrationTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> poll(consumer, replayed) >= live.size());
     }
     assertThat(replayed).containsExactlyInAnyOrderElementsOf(live);
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static Expected expected(SecurityAlert alert) {
