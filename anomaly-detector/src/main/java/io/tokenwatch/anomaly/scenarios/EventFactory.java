@@ -229,6 +229,11 @@ public final class EventFactory {
       return this;
     }
 
+    public Use provedKey(String thumbprint) {
+      this.bindingKey = thumbprint;
+      return this;
+    }
+
     public Use denied(UseDenyReason reason) {
       this.deny = reason;
       return this;

@@ -202,6 +202,35 @@ class AnomalyTopologyTest {
   }
 
   @Test
+  void shouldAlertWhenABoundTokenComesWithProofOfAnotherKey() {
+    Input issued = issue("t1", at(0));
+    ((io.tokenwatch.events.TokenIssued) issued.value())
+        .setChannelBinding(
+            io.tokenwatch.events.ChannelBinding.newBuilder()
+                .setType(io.tokenwatch.events.BindingType.DPOP)
+                .setThumbprint("key-1")
+                .build());
+    driver.pipe(issued);
+    driver.pipe(events.used(use("t1", at(5)).provedKey("key-1")));
+    assertThat(driver.alerts()).isEmpty();
+    driver.pipe(events.used(use("t1", at(10)).provedKey("key-2")));
+    SecurityAlert alert = single(AlertRule.UNFAMILIAR_CLIENT);
+    assertThat(alert.getEvidence().getObserved())
+        .containsEntry("bound_key", "key-1")
+        .containsEntry("presented_key", "key-2");
+  }
+
+  @Test
+  void shouldAlertOnATokenUsedWithManyBindingKeys() {
+    driver.pipe(issue("t1", at(0)));
+    for (int i = 0; i < 4; i++) {
+      driver.pipe(events.used(use("t1", at(10 + i)).provedKey("key-" + i)));
+    }
+    SecurityAlert alert = single(AlertRule.TOKEN_SPREAD);
+    assertThat(alert.getEvidence().getObserved()).containsEntry("distinct_binding_keys", "4");
+  }
+
+  @Test
   void shouldAlertOnANewSourceNetworkAfterLearningButNotOnAKnownOne() {
     restart(Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, 60_000));
     driver.pipe(issue("t1", at(0)));
