@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -35,36 +36,60 @@ public final class ClientRules {
   /**
    * Counts a use of one of the client's tokens towards its rate; USAGE_SPIKE.
    *
-   * <p>Each use counts in the bucket of its own event time, and the baseline is the mean of the
-   * {@code min-history-buckets} buckets before it, so uses arriving out of order (they come from
-   * several partitions) land where they belong. A use older than that history is too late to count.
+   * <p>Uses of one client come from every partition of the use topic, each in order, but the
+   * partitions may be far apart in event time while a detector catches up (a replay, a restart). So
+   * uses are counted per source partition, each in the bucket of its own event time, and a bucket
+   * is compared only over the partitions that have reached it ({@code progress}: the newest bucket
+   * seen from each partition, over all clients): their earlier buckets are complete, so the bucket
+   * and its baseline (the mean of the {@code min-history-buckets} buckets before it) are counted
+   * over the same partitions. Live, where every partition is current, that is all of them.
+   *
+   * @param sourcePartition the partition of the use topic the use came from
+   * @param progress the newest bucket reached by each source partition, this use included
    */
-  public List<Finding> used(ClientWatch watch, String clientId, TokenUse use) {
+  public List<Finding> used(
+      ClientWatch watch,
+      String clientId,
+      TokenUse use,
+      int sourcePartition,
+      Map<Integer, Long> progress) {
     long at = use.at().toEpochMilli();
     watch.lastEventAt = Math.max(watch.lastEventAt, at);
     long bucketMs = settings.spikeBucket().toMillis();
     long bucket = Math.floorDiv(at, bucketMs);
     int history = settings.spikeMinHistory();
+    long newest = progress.getOrDefault(sourcePartition, bucket);
+    if (bucket < newest - history) {
+      return List.of(); // too late to count
+    }
     if (watch.firstBucket == Long.MIN_VALUE || bucket < watch.firstBucket) {
       watch.firstBucket = bucket;
     }
-    long newest = watch.buckets.isEmpty() ? bucket : Math.max(bucket, watch.buckets.lastKey());
-    if (bucket < newest - history) {
-      return List.of();
-    }
-    long count = watch.buckets.merge(bucket, 1L, Long::sum);
+    TreeMap<Long, Long> own = watch.buckets.computeIfAbsent(sourcePartition, p -> new TreeMap<>());
+    own.merge(bucket, 1L, Long::sum);
+    own.headMap(newest - 2L * history).clear();
     List<String> ids = watch.bucketEventIds.computeIfAbsent(bucket, b -> new ArrayList<>());
     if (ids.size() < Evidence.MAX_EVENT_IDS - 1) {
       ids.add(use.eventId());
     }
-    watch.buckets.headMap(newest - history).clear();
-    watch.bucketEventIds.headMap(newest - history).clear();
+    long overall = progress.isEmpty() ? bucket : java.util.Collections.max(progress.values());
+    watch.bucketEventIds.headMap(overall - 2L * history).clear();
     if (bucket - watch.firstBucket < history) {
       return List.of();
     }
+    long count = 0;
     long past = 0;
-    for (long b = bucket - history; b < bucket; b++) {
-      past += watch.buckets.getOrDefault(b, 0L);
+    for (Map.Entry<Integer, TreeMap<Long, Long>> partition : watch.buckets.entrySet()) {
+      long reached = progress.getOrDefault(partition.getKey(), Long.MIN_VALUE);
+      if (reached < bucket || reached - bucket > history) {
+        // Behind: its part of this bucket is not in yet. Far ahead: its baseline is forgotten.
+        continue;
+      }
+      TreeMap<Long, Long> counts = partition.getValue();
+      count += counts.getOrDefault(bucket, 0L);
+      for (long b = bucket - history; b < bucket; b++) {
+        past += counts.getOrDefault(b, 0L);
+      }
     }
     double baseline = (double) past / history;
     double limit = Math.max(settings.spikeMinCount(), settings.spikeFactor() * baseline);

@@ -10,8 +10,10 @@ import java.util.TreeMap;
  */
 public final class ClientWatch {
 
+  /** Per source partition: uses per bucket. */
+  Map<Integer, TreeMap<Long, Long>> buckets = new TreeMap<>();
+
   long firstBucket = Long.MIN_VALUE;
-  TreeMap<Long, Long> buckets = new TreeMap<>();
   TreeMap<Long, List<String>> bucketEventIds = new TreeMap<>();
 
   long scopesSince;
@@ -32,8 +34,12 @@ public final class ClientWatch {
     return lastEventAt + keep;
   }
 
-  /** Uses counted in {@code bucket} (epoch ms divided by the bucket length). */
+  /** Uses counted in {@code bucket} (epoch ms divided by the bucket length), all partitions. */
   public long uses(long bucket) {
-    return buckets.getOrDefault(bucket, 0L);
+    long sum = 0;
+    for (TreeMap<Long, Long> counts : buckets.values()) {
+      sum += counts.getOrDefault(bucket, 0L);
+    }
+    return sum;
   }
 }

@@ -6,7 +6,6 @@ import io.tokenwatch.anomaly.Alert;
 import io.tokenwatch.anomaly.Alerter;
 import io.tokenwatch.anomaly.AutoResponsePolicy;
 import io.tokenwatch.anomaly.DetectionSettings;
-import io.tokenwatch.anomaly.TokenUse;
 import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationReason;
@@ -72,6 +71,9 @@ public final class AnomalyTopology {
 
   /** Source networks per client and subject. */
   public static final String NETWORK_WATCH = "anomaly-network-watch";
+
+  /** The newest usage bucket seen from each partition of the use topic, by partition. */
+  public static final String CLIENT_PROGRESS = "anomaly-client-progress";
 
   /** Last finding per incident of the per-client rules. */
   public static final String CLIENT_INCIDENTS = "anomaly-client-incidents";
@@ -141,6 +143,7 @@ public final class AnomalyTopology {
     builder.addStateStore(store(CLIENT_WATCH, StateSerdes.clientWatch(), inMemory));
     builder.addStateStore(store(NETWORK_WATCH, StateSerdes.networkWatch(), inMemory));
     builder.addStateStore(store(CLIENT_INCIDENTS, Serdes.Long(), inMemory));
+    builder.addStateStore(store(CLIENT_PROGRESS, Serdes.Long(), inMemory));
     builder.addStateStore(store(GRANT_WATCH, StateSerdes.grantWatch(), inMemory));
     builder.addStateStore(store(GRANT_INCIDENTS, Serdes.Long(), inMemory));
 
@@ -231,15 +234,7 @@ public final class AnomalyTopology {
 
     // clients
     KStream<String, Signals.ClientSignal> useSignals =
-        used.flatMap(
-            (key, event) -> {
-              TokenUse use = Events.use(event);
-              String client = event.getTokenClientId();
-              return use == null || client == null || client.isBlank()
-                  ? List.of()
-                  : List.of(KeyValue.pair(client, Signals.ClientSignal.of(client, use)));
-            },
-            Named.as("use-client-signals"));
+        used.process(Processors.UseSignals::new, Named.as("use-client-signals"));
     KStream<String, Signals.ClientSignal> issueSignals =
         issued.map(
             (key, event) -> {
@@ -268,7 +263,8 @@ public final class AnomalyTopology {
                 Named.as("client-rules"),
                 CLIENT_WATCH,
                 NETWORK_WATCH,
-                CLIENT_INCIDENTS);
+                CLIENT_INCIDENTS,
+                CLIENT_PROGRESS);
 
     // grants
     KStream<String, Signals.GrantSignal> grantIssued =

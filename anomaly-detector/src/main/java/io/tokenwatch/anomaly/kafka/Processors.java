@@ -20,7 +20,9 @@ import io.tokenwatch.events.TokenUsed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.streams.KeyValue;
@@ -140,6 +142,30 @@ final class Processors {
         : watch;
   }
 
+  /** Re-keys uses by the token's client, noting the partition each came from. */
+  static final class UseSignals
+      implements Processor<String, TokenUsed, String, Signals.ClientSignal> {
+    private @Nullable ProcessorContext<String, Signals.ClientSignal> context;
+
+    @Override
+    public void init(ProcessorContext<String, Signals.ClientSignal> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, TokenUsed> record) {
+      ProcessorContext<String, Signals.ClientSignal> ctx = requireNonNull(context, "context");
+      TokenUse use = Events.use(record.value());
+      String client = record.value().getTokenClientId();
+      if (use == null || client == null || client.isBlank()) {
+        return;
+      }
+      int partition = ctx.recordMetadata().map(m -> m.partition()).orElse(-1);
+      ctx.forward(
+          record.withKey(client).withValue(Signals.ClientSignal.of(client, use, partition)));
+    }
+  }
+
   /** {@code tokenwatch.token-issued} into the per-token state. */
   static final class TokenIssuedProcessor extends RuleProcessor<TokenIssued> {
     private final TokenRules rules;
@@ -240,6 +266,7 @@ final class Processors {
     private final Duration punctuation;
     private @Nullable KeyValueStore<String, ClientWatch> clients;
     private @Nullable KeyValueStore<String, NetworkWatch> networks;
+    private @Nullable KeyValueStore<String, Long> progress;
 
     ClientProcessor(
         DetectionSettings settings, Alerter alerter, AnomalyMetrics metrics, Duration punctuation) {
@@ -257,6 +284,7 @@ final class Processors {
           context.getStateStore(AnomalyTopology.NETWORK_WATCH);
       clients = clientStore;
       networks = networkStore;
+      progress = context.getStateStore(AnomalyTopology.CLIENT_PROGRESS);
       purgeEvery(punctuation, clientStore, watch -> watch.forgetAt(settings));
       context.schedule(
           punctuation,
@@ -288,7 +316,18 @@ final class Processors {
       switch (signal.kind()) {
         case USE -> {
           TokenUse use = signal.use();
-          findings.addAll(rules.used(watch, signal.clientId(), use));
+          KeyValueStore<String, Long> progressStore = requireNonNull(progress, "progress");
+          int source = signal.sourcePartition();
+          long bucket = Math.floorDiv(at, settings.spikeBucket().toMillis());
+          Long reached = progressStore.get(Integer.toString(source));
+          if (reached == null || bucket > reached) {
+            progressStore.put(Integer.toString(source), bucket);
+          }
+          Map<Integer, Long> sources = new HashMap<>();
+          try (KeyValueIterator<String, Long> all = progressStore.all()) {
+            all.forEachRemaining(kv -> sources.put(Integer.parseInt(kv.key), kv.value));
+          }
+          findings.addAll(rules.used(watch, signal.clientId(), use, source, sources));
           String subject = signal.subject();
           if (subject != null && signal.sourceAddress() != null) {
             KeyValueStore<String, NetworkWatch> networkStore = requireNonNull(networks, "networks");

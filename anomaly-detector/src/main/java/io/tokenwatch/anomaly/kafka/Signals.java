@@ -40,9 +40,10 @@ final class Signals {
       @Nullable List<String> scopes,
       @Nullable List<String> allowedScopes,
       @Nullable String parentTokenId,
-      long expiresAt) {
+      long expiresAt,
+      int sourcePartition) {
 
-    static ClientSignal of(String clientId, TokenUse use) {
+    static ClientSignal of(String clientId, TokenUse use, int sourcePartition) {
       return new ClientSignal(
           Kind.USE,
           use.eventId(),
@@ -59,7 +60,8 @@ final class Signals {
           null,
           null,
           null,
-          0);
+          0,
+          sourcePartition);
     }
 
     static ClientSignal of(TokenGrant grant) {
@@ -79,7 +81,8 @@ final class Signals {
           grant.scopes(),
           null,
           null,
-          grant.expiresAt().toEpochMilli());
+          grant.expiresAt().toEpochMilli(),
+          -1);
     }
 
     static ClientSignal of(IssuanceRefusal refusal) {
@@ -99,7 +102,8 @@ final class Signals {
           refusal.requestedScopes(),
           refusal.allowedScopes(),
           refusal.parentTokenId(),
-          0);
+          0,
+          -1);
     }
 
     TokenUse use() {

@@ -207,7 +207,7 @@ public final class Attacks {
     for (int k = 0; k < 400; k++) {
       c.add(c.events.used(c.use(bucket.plusMillis(100L * k)).from(c.subject.home(10))));
     }
-    return List.of(new Expected(Rule.USAGE_SPIKE, null, null));
+    return List.of(new Expected(Rule.USAGE_SPIKE, "client:" + c.subject.client, null));
   }
 
   private static List<Expected> refreshReuse(Context c, Instant at) {

@@ -137,7 +137,9 @@ class AnomalyDetectorIntegrationTest {
 
   private static Expected expected(SecurityAlert alert) {
     return new Expected(
-        Rule.valueOf(alert.getRule().name()), alert.getSubject(), alert.getTokenId());
+        Rule.valueOf(alert.getRule().name()),
+        alert.getSubject() != null ? alert.getSubject() : "client:" + alert.getClientId(),
+        alert.getTokenId());
   }
 
   private static int poll(KafkaConsumer<String, SecurityAlert> consumer, List<SecurityAlert> into) {

@@ -33,7 +33,12 @@ class ScenarioSuiteTest {
 
   static List<Expected> found(List<SecurityAlert> alerts) {
     return alerts.stream()
-        .map(a -> new Expected(Rule.valueOf(a.getRule().name()), a.getSubject(), a.getTokenId()))
+        .map(
+            a ->
+                new Expected(
+                    Rule.valueOf(a.getRule().name()),
+                    a.getSubject() != null ? a.getSubject() : "client:" + a.getClientId(),
+                    a.getTokenId()))
         .toList();
   }
 
