@@ -268,6 +268,9 @@ final class Processors {
     private @Nullable KeyValueStore<String, NetworkWatch> networks;
     private @Nullable KeyValueStore<String, Long> progress;
 
+    /** The progress store's content, read once at start; the store stays the truth on restart. */
+    private final Map<Integer, Long> sources = new HashMap<>();
+
     ClientProcessor(
         DetectionSettings settings, Alerter alerter, AnomalyMetrics metrics, Duration punctuation) {
       super(AnomalyTopology.CLIENT_INCIDENTS, settings, alerter, metrics);
@@ -284,7 +287,13 @@ final class Processors {
           context.getStateStore(AnomalyTopology.NETWORK_WATCH);
       clients = clientStore;
       networks = networkStore;
-      progress = context.getStateStore(AnomalyTopology.CLIENT_PROGRESS);
+      KeyValueStore<String, Long> progressStore =
+          context.getStateStore(AnomalyTopology.CLIENT_PROGRESS);
+      progress = progressStore;
+      sources.clear();
+      try (KeyValueIterator<String, Long> all = progressStore.all()) {
+        all.forEachRemaining(kv -> sources.put(Integer.parseInt(kv.key), kv.value));
+      }
       purgeEvery(punctuation, clientStore, watch -> watch.forgetAt(settings));
       context.schedule(
           punctuation,
@@ -316,16 +325,12 @@ final class Processors {
       switch (signal.kind()) {
         case USE -> {
           TokenUse use = signal.use();
-          KeyValueStore<String, Long> progressStore = requireNonNull(progress, "progress");
           int source = signal.sourcePartition();
           long bucket = Math.floorDiv(at, settings.spikeBucket().toMillis());
-          Long reached = progressStore.get(Integer.toString(source));
+          Long reached = sources.get(source);
           if (reached == null || bucket > reached) {
-            progressStore.put(Integer.toString(source), bucket);
-          }
-          Map<Integer, Long> sources = new HashMap<>();
-          try (KeyValueIterator<String, Long> all = progressStore.all()) {
-            all.forEachRemaining(kv -> sources.put(Integer.parseInt(kv.key), kv.value));
+            sources.put(source, bucket);
+            requireNonNull(progress, "progress").put(Integer.toString(source), bucket);
           }
           findings.addAll(rules.used(watch, signal.clientId(), use, source, sources));
           String subject = signal.subject();
