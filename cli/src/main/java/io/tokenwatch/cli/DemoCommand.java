@@ -107,7 +107,8 @@ final class DemoCommand implements Callable<Integer> {
       DemoPolicy policy =
           DemoPolicy.write(dir.resolve("policy.yaml"), "http://localhost:" + issuerPort);
       try (PlatformServices services =
-          PlatformServices.start(cluster, dir, new PlatformServices.Ports(issuerPort, 0, 0, 0))) {
+          PlatformServices.start(
+              cluster, dir, new PlatformServices.Ports(issuerPort, 0, 0, 0, 0))) {
         services.startValidator("demo-gateway-2", 0);
         services.startValidator("demo-gateway-3", 0);
         List<ValidatorService> validators = services.validators();

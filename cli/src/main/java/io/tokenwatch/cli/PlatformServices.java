@@ -1,5 +1,7 @@
 package io.tokenwatch.cli;
 
+import io.tokenwatch.anomaly.app.AnomalyDetectorApp;
+import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import io.tokenwatch.audit.app.AuditSinkApp;
 import io.tokenwatch.audit.app.AuditSinkConfig;
 import io.tokenwatch.issuer.server.IssuerConfig;
@@ -30,10 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The services {@code tokenwatch up} runs beside the cluster: the revocation stream, the issuer
- * with an editable copy of the sample policy, one validator sidecar for the sample's orders
- * audience, and the audit sink (store under {@code <data-dir>/audit-sink}). State lives under the
- * data directory; closing stops them in reverse order.
+ * The services {@code tokenwatch up} runs beside the cluster: the revocation stream, the anomaly
+ * detector, the issuer with an editable copy of the sample policy, one validator sidecar for the
+ * sample's orders audience, and the audit sink (store under {@code <data-dir>/audit-sink}). State
+ * lives under the data directory; closing stops them in reverse order.
  */
 final class PlatformServices implements AutoCloseable {
 
@@ -43,7 +45,7 @@ final class PlatformServices implements AutoCloseable {
   static final String SAMPLE_AUDIENCE = "https://orders.example.com";
 
   /** Ports of the services; 0 picks free ones. */
-  record Ports(int issuer, int introspection, int validator, int audit) {}
+  record Ports(int issuer, int introspection, int validator, int anomaly, int audit) {}
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, String> endpoints = new LinkedHashMap<>();
@@ -90,6 +92,18 @@ final class PlatformServices implements AutoCloseable {
             + "/introspect (bearer secret in "
             + secretFile
             + ")");
+
+    Map<String, Object> detector = new LinkedHashMap<>(clients);
+    detector.put(AnomalyDetectorConfig.STATE_DIR, dataDir.resolve("anomaly-detector").toString());
+    detector.put(AnomalyDetectorConfig.HTTP_PORT, ports.anomaly());
+    AnomalyDetectorApp anomalyDetector =
+        AnomalyDetectorApp.start(AnomalyDetectorConfig.of(detector));
+    started.push(anomalyDetector);
+    endpoints.put(
+        "anomaly",
+        "http://localhost:"
+            + anomalyDetector.httpPort()
+            + "/ready (alerts on tokenwatch.security-alerts)");
 
     Path policy = samplePolicy(dataDir.resolve("policy.yaml"));
     int issuerPort = ports.issuer() == 0 ? FreePort.find() : ports.issuer();

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       IssuerCommand.class,
       ValidatorCommand.class,
       RevocationStreamCommand.class,
+      AnomalyDetectorCommand.class,
+      DetectCommand.class,
       AuditSinkCommand.class,
       AuditCommand.class,
       RotateKeysCommand.class,

@@ -49,6 +49,14 @@ final class UpCommand implements Callable<Integer> {
   int introspectionPort = 8092;
 
   @Option(
+      names = "--anomaly-port",
+      defaultValue = "8094",
+      description =
+          "Port of the anomaly detector's HTTP server (health, readiness, metrics); 0 picks a free"
+              + " one. Default: ${DEFAULT-VALUE}.")
+  int anomalyPort = 8094;
+
+  @Option(
       names = "--validator-port",
       defaultValue = "8089",
       description = "Port of the validator sidecar; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
@@ -84,7 +92,11 @@ final class UpCommand implements Callable<Integer> {
                         cluster,
                         dataDir,
                         new PlatformServices.Ports(
-                            issuerPort, introspectionPort, validatorPort, auditPort))) {
+                            issuerPort,
+                            introspectionPort,
+                            validatorPort,
+                            anomalyPort,
+                            auditPort))) {
               PrintWriter out = spec.commandLine().getOut();
               out.printf(
                   "tokenwatch up: bootstrap.servers=%s schema.registry.url=%s data.dir=%s%n",

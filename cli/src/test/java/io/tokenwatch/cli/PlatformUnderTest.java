@@ -75,6 +75,8 @@ final class PlatformUnderTest implements AutoCloseable {
                     "0",
                     "--introspection-port",
                     "0",
+                    "--anomaly-port",
+                    "0",
                     "--validator-port",
                     "0",
                     "--audit-port",

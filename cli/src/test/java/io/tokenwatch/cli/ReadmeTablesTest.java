@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import io.tokenwatch.audit.app.AuditSinkConfig;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
@@ -34,6 +35,9 @@ class ReadmeTablesTest {
     files.put(
         Path.of("..", "revocation-stream", "README.md"),
         Map.of("config-table", RevocationStreamConfig.markdownTable()));
+    files.put(
+        Path.of("..", "anomaly-detector", "README.md"),
+        Map.of("config-table", AnomalyDetectorConfig.markdownTable()));
     files.put(
         Path.of("..", "issuer", "README.md"), Map.of("config-table", IssuerConfig.markdownTable()));
     files.put(

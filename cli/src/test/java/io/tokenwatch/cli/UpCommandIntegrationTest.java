@@ -11,11 +11,18 @@ import static io.tokenwatch.cli.PlatformUnderTest.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tokenwatch.events.AlertRule;
+import io.tokenwatch.events.SecurityAlert;
+import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
+import io.tokenwatch.schemas.serde.AvroSerdes;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -109,6 +116,73 @@ class UpCommandIntegrationTest {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> assertThat(platform.introspect(token).get("active").asBoolean()).isFalse());
+  }
+
+  @Test
+  void shouldRaiseAReplayAlertWhenARevokedTokenIsPresentedAgain() throws Exception {
+    String issuer = platform.endpoint("issuer");
+    String validator = platform.endpoint("validator");
+    HttpResponse<String> issued =
+        post(
+            issuer + "/oauth2/token",
+            ORDERS_SERVICE,
+            "application/x-www-form-urlencoded",
+            form(
+                Map.of(
+                    "grant_type", "client_credentials",
+                    "audience", PlatformServices.SAMPLE_AUDIENCE,
+                    "scope", "orders:read")));
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
+    String token = JSON.readTree(issued.body()).get("access_token").asText();
+    String jti = claims(token).get("jti").asText();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(authorize(validator, token).statusCode()).isEqualTo(200));
+    HttpResponse<String> revoked =
+        post(
+            issuer + "/admin/revocations",
+            SECURITY_CONSOLE,
+            "application/json",
+            "{\"kind\":\"token\",\"value\":\"" + jti + "\",\"reason\":\"COMPROMISED\"}");
+    assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(authorize(validator, token).statusCode()).isEqualTo(401));
+
+    SerdeConfig serdes =
+        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl()));
+    try (KafkaConsumer<String, SecurityAlert> alerts =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                platform.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "up-alerts-" + jti,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new StringDeserializer(),
+            AvroSerdes.specific(
+                    SecurityAlert.class,
+                    new HttpSchemaRegistryClient(serdes.registrySettings()),
+                    serdes,
+                    false)
+                .deserializer())) {
+      alerts.subscribe(List.of(Topics.SECURITY_ALERTS.name()));
+      List<SecurityAlert> seen = new ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                alerts.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                return seen.stream()
+                    .anyMatch(
+                        a ->
+                            a.getRule() == AlertRule.REPLAY_AFTER_REVOCATION
+                                && jti.equals(a.getTokenId()));
+              });
+    }
   }
 
   @Test

@@ -28,7 +28,8 @@ final class Events {
   private Events() {}
 
   /** Thrown for an event that decodes but makes no sense. */
-  static final class InvalidEventException extends RuntimeException {
+  static final class InvalidEventException
+      extends io.tokenwatch.schemas.streams.InvalidEventException {
     private static final long serialVersionUID = 1L;
 
     InvalidEventException(String message) {

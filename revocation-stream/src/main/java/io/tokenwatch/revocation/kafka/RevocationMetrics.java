@@ -1,10 +1,12 @@
 package io.tokenwatch.revocation.kafka;
 
+import io.tokenwatch.schemas.streams.DeadLetterListener;
+
 /**
  * What the topology reports while it runs. Implementations must be thread-safe: every stream thread
  * calls them.
  */
-public interface RevocationMetrics {
+public interface RevocationMetrics extends DeadLetterListener {
 
   /** Reports nothing. */
   RevocationMetrics NONE =
@@ -22,6 +24,7 @@ public interface RevocationMetrics {
   /**
    * A record of {@code sourceTopic} went to the dead-letter topic because of {@code errorClass}.
    */
+  @Override
   void deadLetter(String sourceTopic, String errorClass);
 
   /** A revocation record was written to the feed, for {@code reason}. */

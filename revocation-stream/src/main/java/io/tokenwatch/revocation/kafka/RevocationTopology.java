@@ -11,6 +11,8 @@ import io.tokenwatch.revocation.RevocationRules;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.streams.Decoding;
+import io.tokenwatch.schemas.streams.EventCheck;
 import io.tokenwatch.schemas.topic.Topic;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
@@ -19,7 +21,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -212,44 +213,14 @@ public final class RevocationTopology {
     return builder.build();
   }
 
-  /**
-   * Reads {@code topic} as bytes and decodes it; bad records go to the dead-letter topic as they
-   * came, with the error in their headers.
-   */
   private static <V> KStream<String, V> decode(
       StreamsBuilder builder,
       Topic<String, V> topic,
       Deserializer<V> deserializer,
-      DecodeProcessor.Check<V> check,
+      EventCheck<V> check,
       String name,
       RevocationMetrics metrics) {
-    KStream<String, Decoded<V>> decoded =
-        builder.stream(
-                topic.name(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
-            .process(
-                () -> new DecodeProcessor<>(topic.name(), deserializer, check, metrics),
-                Named.as(name + "-decode"));
-    Map<String, KStream<String, Decoded<V>>> branches =
-        decoded
-            .split(Named.as(name + "-"))
-            .branch((key, value) -> value instanceof Decoded.Dead<V>, Branched.as("dead"))
-            .defaultBranch(Branched.as("ok"));
-    branches
-        .get(name + "-dead")
-        .map(
-            (key, value) -> {
-              Decoded.Dead<V> dead = (Decoded.Dead<V>) value;
-              return KeyValue.pair(dead.key(), dead.value());
-            },
-            Named.as(name + "-dead-letter-bytes"))
-        .to(
-            Topics.DEAD_LETTERS.name(),
-            Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
-                .withName(name + "-to-dead-letters"));
-    return branches
-        .get(name + "-ok")
-        .mapValues(value -> ((Decoded.Ok<V>) value).value(), Named.as(name + "-decoded"));
+    return Decoding.decode(builder, topic, deserializer, check, name, metrics);
   }
 
   /** Serde of the keys of the expiry index, for tests and tools. */

@@ -19,6 +19,7 @@ import io.tokenwatch.revocation.LiveToken;
 import io.tokenwatch.revocation.UsageCount;
 import io.tokenwatch.schemas.registry.InMemorySchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
+import io.tokenwatch.schemas.streams.Decoding;
 import io.tokenwatch.schemas.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -313,12 +314,12 @@ class RevocationTopologyTest {
     assertThat(dead.key()).isEqualTo(bytes("t1"));
     assertThat(dead.value()).isEqualTo(poison);
     assertThat(header(dead.headers(), "trace")).isEqualTo("abc");
-    assertThat(header(dead.headers(), DecodeProcessor.TOPIC)).isEqualTo(Topics.TOKEN_USED.name());
-    assertThat(header(dead.headers(), DecodeProcessor.PARTITION)).isEqualTo("0");
-    assertThat(header(dead.headers(), DecodeProcessor.OFFSET)).isEqualTo("0");
-    assertThat(header(dead.headers(), DecodeProcessor.EXCEPTION))
+    assertThat(header(dead.headers(), Decoding.TOPIC)).isEqualTo(Topics.TOKEN_USED.name());
+    assertThat(header(dead.headers(), Decoding.PARTITION)).isEqualTo("0");
+    assertThat(header(dead.headers(), Decoding.OFFSET)).isEqualTo("0");
+    assertThat(header(dead.headers(), Decoding.EXCEPTION))
         .isEqualTo("org.apache.kafka.common.errors.SerializationException");
-    assertThat(header(dead.headers(), DecodeProcessor.MESSAGE)).contains("magic byte");
+    assertThat(header(dead.headers(), Decoding.MESSAGE)).contains("magic byte");
     assertThat(counts().get("t1").count()).isEqualTo(1);
   }
 
@@ -329,7 +330,7 @@ class RevocationTopologyTest {
 
     TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
     assertThat(dead.value()).isEqualTo(unknownId);
-    assertThat(header(dead.headers(), DecodeProcessor.MESSAGE)).contains("unknown schema id");
+    assertThat(header(dead.headers(), Decoding.MESSAGE)).contains("unknown schema id");
   }
 
   @Test
@@ -346,10 +347,10 @@ class RevocationTopologyTest {
     assertThat(dead)
         .allSatisfy(
             record ->
-                assertThat(header(record.headers(), DecodeProcessor.EXCEPTION))
+                assertThat(header(record.headers(), Decoding.EXCEPTION))
                     .endsWith("InvalidEventException"));
-    assertThat(header(dead.get(1).headers(), DecodeProcessor.MESSAGE)).contains("not after");
-    assertThat(header(dead.get(3).headers(), DecodeProcessor.MESSAGE)).contains("record key");
+    assertThat(header(dead.get(1).headers(), Decoding.MESSAGE)).contains("not after");
+    assertThat(header(dead.get(3).headers(), Decoding.MESSAGE)).contains("record key");
     assertThat(registryStore().approximateNumEntries()).isZero();
     assertThat(feed.isEmpty()).isTrue();
   }

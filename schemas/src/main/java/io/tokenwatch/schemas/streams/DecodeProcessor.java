@@ -1,4 +1,4 @@
-package io.tokenwatch.revocation.kafka;
+package io.tokenwatch.schemas.streams;
 
 import static java.util.Objects.requireNonNull;
 
@@ -38,24 +38,24 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
 
   private static final Logger log = LoggerFactory.getLogger(DecodeProcessor.class);
 
-  /** The semantic check of a decoded event and its key. */
-  @FunctionalInterface
-  interface Check<V> {
-    void check(@Nullable String key, V value);
-  }
-
   private final String topic;
   private final Deserializer<V> deserializer;
-  private final Check<V> check;
-  private final RevocationMetrics metrics;
+  private final EventCheck<V> check;
+  private final DeadLetterListener metrics;
+  private final boolean dropTombstones;
   private @Nullable ProcessorContext<String, Decoded<V>> context;
 
   DecodeProcessor(
-      String topic, Deserializer<V> deserializer, Check<V> check, RevocationMetrics metrics) {
+      String topic,
+      Deserializer<V> deserializer,
+      EventCheck<V> check,
+      DeadLetterListener metrics,
+      boolean dropTombstones) {
     this.topic = requireNonNull(topic, "topic");
     this.deserializer = requireNonNull(deserializer, "deserializer");
     this.check = requireNonNull(check, "check");
     this.metrics = requireNonNull(metrics, "metrics");
+    this.dropTombstones = dropTombstones;
   }
 
   @Override
@@ -67,6 +67,9 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
   public void process(Record<byte[], byte[]> record) {
     ProcessorContext<String, Decoded<V>> ctx = requireNonNull(context, "context");
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    if (record.value() == null && dropTombstones) {
+      return;
+    }
     V value;
     try {
       value = record.value() == null ? null : deserializer.deserialize(topic, record.value());
@@ -74,7 +77,7 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
         throw new SerializationException("null value (tombstone) on " + topic);
       }
       check.check(key, value);
-    } catch (SerializationException | Events.InvalidEventException e) {
+    } catch (SerializationException | InvalidEventException e) {
       deadLetter(ctx, record, e);
       return;
     }

@@ -1,4 +1,4 @@
-package io.tokenwatch.revocation.kafka;
+package io.tokenwatch.schemas.streams;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,0 +1,67 @@
+package io.tokenwatch.anomaly;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * REFRESH_TOKEN_REUSE: the issuer revoked a grant because a rotated refresh token came back. The
+ * grant's tokens tell whose it is. Stateless itself and thread-safe.
+ */
+public final class GrantRules {
+
+  public GrantRules() {}
+
+  /** Learns the grant's subject and client from one of its tokens. */
+  public void issued(GrantWatch watch, TokenGrant grant) {
+    watch.subject = grant.subject();
+    watch.clientId = grant.clientId();
+    watch.lastTokenId = grant.tokenId();
+    watch.expiresAt = Math.max(watch.expiresAt, grant.expiresAt().toEpochMilli());
+    watch.lastEventAt = Math.max(watch.lastEventAt, grant.at().toEpochMilli());
+  }
+
+  /**
+   * The issuer revoked {@code grantId} for refresh token reuse.
+   *
+   * @param requestedBy who asked (the issuer's reuse detection)
+   */
+  public List<Finding> reuseRevoked(
+      GrantWatch watch,
+      String grantId,
+      String eventId,
+      Instant at,
+      String requestedBy,
+      @Nullable String detail) {
+    requireNonNull(grantId, "grantId");
+    watch.lastEventAt = Math.max(watch.lastEventAt, at.toEpochMilli());
+    Map<String, String> observed = new LinkedHashMap<>();
+    observed.put("revoked_selector", "grant:" + grantId);
+    observed.put("requested_by", requestedBy);
+    if (detail != null) {
+      observed.put("detail", detail);
+    }
+    if (watch.lastTokenId != null) {
+      observed.put("last_access_token", watch.lastTokenId);
+    }
+    String subject = watch.subject;
+    return List.of(
+        new Finding(
+            Rule.REFRESH_TOKEN_REUSE,
+            "grant:" + grantId,
+            subject,
+            watch.clientId,
+            null,
+            grantId,
+            "A rotated refresh token of grant "
+                + grantId
+                + (subject != null ? " (subject " + subject + ")" : "")
+                + " was presented again; the issuer revoked the grant",
+            new Evidence(List.of(eventId), 1, at, at, observed, Map.of()),
+            subject != null ? Target.subject(subject) : Target.grant(grantId)));
+  }
+}

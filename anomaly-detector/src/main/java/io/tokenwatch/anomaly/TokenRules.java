@@ -1,0 +1,401 @@
+package io.tokenwatch.anomaly;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The per-token rules: SCOPE_ESCALATION (insufficient-scope denials), UNFAMILIAR_CLIENT (another
+ * client or key), REPLAY_AFTER_REVOCATION, USE_AFTER_EXPIRY, TOKEN_SPREAD and MAX_USE_OVERSHOOT.
+ * Each method updates the token's {@link TokenWatch} and returns the findings of the event.
+ * Stateless itself and thread-safe.
+ */
+public final class TokenRules {
+
+  private final DetectionSettings settings;
+
+  public TokenRules(DetectionSettings settings) {
+    this.settings = requireNonNull(settings, "settings");
+  }
+
+  /** Records the token's issuance. */
+  public void issued(TokenWatch watch, TokenGrant grant) {
+    watch.subject = grant.subject();
+    watch.clientId = grant.clientId();
+    watch.grantId = grant.grantId();
+    watch.binding = grant.bindingThumbprint();
+    watch.scopes = new ArrayList<>(grant.scopes());
+    watch.expiresAt = grant.expiresAt().toEpochMilli();
+    watch.maxUses = grant.maxUses();
+    watch.issueEventId = grant.eventId();
+    watch.lastEventAt = Math.max(watch.lastEventAt, grant.at().toEpochMilli());
+  }
+
+  /** Records a revocation of exactly this token (the earliest one counts). */
+  public void revoked(TokenWatch watch, String eventId, Instant at) {
+    long millis = at.toEpochMilli();
+    if (watch.revokedAt == 0 || millis < watch.revokedAt) {
+      watch.revokedAt = millis;
+      watch.revocationEventId = eventId;
+    }
+    watch.lastEventAt = Math.max(watch.lastEventAt, millis);
+  }
+
+  /** Evaluates a use of the token; returns what fired. */
+  public List<Finding> used(TokenWatch watch, TokenUse use) {
+    Instant now = use.at();
+    watch.lastEventAt = Math.max(watch.lastEventAt, now.toEpochMilli());
+    if (watch.subject == null) {
+      watch.subject = use.subject();
+    }
+    if (watch.clientId == null) {
+      watch.clientId = use.tokenClientId();
+    }
+    if (watch.grantId == null) {
+      watch.grantId = use.grantId();
+    }
+    if (watch.expiresAt == 0 && use.expiresAt() != null) {
+      watch.expiresAt = use.expiresAt().toEpochMilli();
+    }
+    List<Finding> findings = new ArrayList<>(2);
+    scopeEscalation(watch, use, findings);
+    unfamiliarClient(watch, use, findings);
+    replay(watch, use, findings);
+    expiry(watch, use, findings);
+    spread(watch, use, findings);
+    overshoot(watch, use, findings);
+    return findings;
+  }
+
+  private void scopeEscalation(TokenWatch watch, TokenUse use, List<Finding> out) {
+    if (!use.deniedFor(DenyReason.INSUFFICIENT_SCOPE)) {
+      return;
+    }
+    int n = settings.insufficientScopeCount();
+    watch.insufficientScope.add(use.eventId(), use.at(), n);
+    if (watch.insufficientScope.countWithin(settings.scopeWindow(), use.at()) < n) {
+      return;
+    }
+    Recent.Sample sample = watch.insufficientScope.within(settings.scopeWindow(), use.at());
+    List<String> tokenScopes = use.tokenScopes().isEmpty() ? watch.scopes : use.tokenScopes();
+    TreeSet<String> missing = new TreeSet<>(use.requiredScopes());
+    missing.removeAll(tokenScopes);
+    out.add(
+        finding(
+            Rule.SCOPE_ESCALATION,
+            "token:" + use.tokenId(),
+            watch,
+            use,
+            "Token "
+                + use.tokenId()
+                + " was used "
+                + sample.count()
+                + " times for calls needing scopes it does not carry ("
+                + String.join(" ", missing)
+                + ")",
+            evidence(
+                sample,
+                Map.of(
+                    "insufficient_scope_denials", Long.toString(sample.count()),
+                    "token_scopes", String.join(" ", new TreeSet<>(tokenScopes)),
+                    "missing_scopes", String.join(" ", missing)),
+                Map.of(
+                    "min_insufficient_scope_denials", Integer.toString(n),
+                    "window_ms", Long.toString(settings.scopeWindow().toMillis()))),
+            Target.token(use.tokenId())));
+  }
+
+  private void unfamiliarClient(TokenWatch watch, TokenUse use, List<Finding> out) {
+    String issuedTo = watch.clientId != null ? watch.clientId : use.tokenClientId();
+    String presenter = use.presentedClientId();
+    if (presenter != null && issuedTo != null && !presenter.equals(issuedTo)) {
+      out.add(
+          unfamiliar(
+              watch,
+              use,
+              "client:" + presenter,
+              "Token "
+                  + use.tokenId()
+                  + " issued to client "
+                  + issuedTo
+                  + " was presented by client "
+                  + presenter,
+              Map.of("issued_to_client", issuedTo, "presented_by_client", presenter)));
+      return;
+    }
+    String key = use.bindingThumbprint();
+    boolean mismatch =
+        use.deniedFor(DenyReason.BINDING_MISMATCH)
+            || (watch.binding != null && key != null && !watch.binding.equals(key));
+    if (mismatch) {
+      String presented = key == null ? "(none)" : key;
+      out.add(
+          unfamiliar(
+              watch,
+              use,
+              "key:" + presented,
+              "Token " + use.tokenId() + " bound to one key was presented with proof of another",
+              Map.of(
+                  "bound_key",
+                  Objects.requireNonNullElse(watch.binding, "(unknown)"),
+                  "presented_key",
+                  presented)));
+    }
+  }
+
+  private Finding unfamiliar(
+      TokenWatch watch, TokenUse use, String what, String summary, Map<String, String> observed) {
+    Map<String, String> values = new LinkedHashMap<>(observed);
+    values.put("decision", use.allowed() ? "ALLOWED" : "DENIED");
+    return finding(
+        Rule.UNFAMILIAR_CLIENT,
+        "token:" + use.tokenId() + "|" + what,
+        watch,
+        use,
+        summary,
+        new Evidence(List.of(use.eventId()), 1, use.at(), use.at(), values, Map.of()),
+        Target.token(use.tokenId()));
+  }
+
+  private void replay(TokenWatch watch, TokenUse use, List<Finding> out) {
+    boolean deniedRevoked = use.deniedFor(DenyReason.REVOKED);
+    boolean acceptedAfterRevocation =
+        use.allowed()
+            && watch.revoked()
+            && use.at().toEpochMilli() > watch.revokedAt + settings.replayGrace().toMillis();
+    if (!deniedRevoked && !acceptedAfterRevocation) {
+      return;
+    }
+    int n = settings.replayCount();
+    watch.replays.add(use.eventId(), use.at(), n);
+    if (watch.replays.countWithin(settings.suppression(), use.at()) < n) {
+      return;
+    }
+    Recent.Sample sample = watch.replays.within(settings.suppression(), use.at());
+    Map<String, String> observed = new LinkedHashMap<>();
+    observed.put("uses_after_revocation", Long.toString(sample.count()));
+    observed.put("decision", use.allowed() ? "ALLOWED" : "DENIED");
+    if (watch.revoked()) {
+      observed.put("revoked_at", Instant.ofEpochMilli(watch.revokedAt).toString());
+      observed.put(
+          "revocation_event_id", Objects.requireNonNullElse(watch.revocationEventId, "(unknown)"));
+    }
+    if (use.sourceAddress() != null) {
+      observed.put("source_address", use.sourceAddress());
+    }
+    out.add(
+        finding(
+            Rule.REPLAY_AFTER_REVOCATION,
+            "token:" + use.tokenId(),
+            watch,
+            use,
+            "Revoked token "
+                + use.tokenId()
+                + " was presented again"
+                + (use.allowed() ? " and accepted by " + use.validatorId() : ""),
+            evidence(
+                sample,
+                observed,
+                Map.of(
+                    "min_uses_after_revocation", Integer.toString(n),
+                    "grace_ms", Long.toString(settings.replayGrace().toMillis()))),
+            Target.token(use.tokenId())));
+  }
+
+  private void expiry(TokenWatch watch, TokenUse use, List<Finding> out) {
+    if (!use.deniedFor(DenyReason.EXPIRED)) {
+      return;
+    }
+    int n = settings.expiredCount();
+    watch.expired.add(use.eventId(), use.at(), n);
+    if (watch.expired.countWithin(settings.expiredWindow(), use.at()) < n) {
+      return;
+    }
+    Recent.Sample sample = watch.expired.within(settings.expiredWindow(), use.at());
+    Map<String, String> observed = new LinkedHashMap<>();
+    observed.put("expired_presentations", Long.toString(sample.count()));
+    if (watch.expiresAt > 0) {
+      observed.put("expired_at", Instant.ofEpochMilli(watch.expiresAt).toString());
+    }
+    out.add(
+        finding(
+            Rule.USE_AFTER_EXPIRY,
+            "token:" + use.tokenId(),
+            watch,
+            use,
+            "Expired token " + use.tokenId() + " was presented " + sample.count() + " times",
+            evidence(
+                sample,
+                observed,
+                Map.of(
+                    "min_expired_presentations", Integer.toString(n),
+                    "window_ms", Long.toString(settings.expiredWindow().toMillis()))),
+            Target.token(use.tokenId())));
+  }
+
+  private void spread(TokenWatch watch, TokenUse use, List<Finding> out) {
+    long now = use.at().toEpochMilli();
+    long from = now - settings.spreadWindow().toMillis();
+    String fired = null;
+    Map<String, Sighting> seen = null;
+    if (use.sourceAddress() != null
+        && note(watch.sources, use.sourceAddress(), use, from) >= settings.spreadDistinct()) {
+      fired = "sources";
+      seen = watch.sources;
+    }
+    if (use.bindingThumbprint() != null
+        && note(watch.bindings, use.bindingThumbprint(), use, from) >= settings.spreadDistinct()
+        && fired == null) {
+      fired = "binding_keys";
+      seen = watch.bindings;
+    }
+    if (fired == null || seen == null) {
+      return;
+    }
+    List<String> ids = new ArrayList<>();
+    long first = Long.MAX_VALUE;
+    TreeSet<String> values = new TreeSet<>();
+    for (Map.Entry<String, Sighting> e : seen.entrySet()) {
+      Sighting s = e.getValue();
+      if (s.lastAt >= from && s.lastAt <= now) {
+        values.add(e.getKey());
+        if (ids.size() < Evidence.MAX_EVENT_IDS) {
+          ids.add(s.lastEventId);
+        }
+        first = Math.min(first, s.lastAt);
+      }
+    }
+    if (!ids.contains(use.eventId())) {
+      ids.set(ids.size() - 1, use.eventId());
+    }
+    out.add(
+        finding(
+            Rule.TOKEN_SPREAD,
+            "token:" + use.tokenId(),
+            watch,
+            use,
+            "Token " + use.tokenId() + " was used from " + values.size() + " distinct " + fired,
+            new Evidence(
+                ids,
+                values.size(),
+                Instant.ofEpochMilli(first),
+                use.at(),
+                Map.of("distinct_" + fired, Integer.toString(values.size()), fired, join(values)),
+                Map.of(
+                    "min_distinct",
+                    Integer.toString(settings.spreadDistinct()),
+                    "window_ms",
+                    Long.toString(settings.spreadWindow().toMillis()))),
+            Target.token(use.tokenId())));
+  }
+
+  /** Notes a sighting, forgets the ones outside the window, returns how many are within it. */
+  private static int note(Map<String, Sighting> seen, String value, TokenUse use, long from) {
+    long at = use.at().toEpochMilli();
+    Sighting s = seen.get(value);
+    if (s == null) {
+      seen.put(value, Sighting.of(use.eventId(), at));
+    } else {
+      s.seen(use.eventId(), at);
+    }
+    int within = 0;
+    for (Iterator<Sighting> it = seen.values().iterator(); it.hasNext(); ) {
+      Sighting next = it.next();
+      if (next.lastAt < from) {
+        it.remove();
+      } else if (next.lastAt <= at) {
+        within++;
+      }
+    }
+    return within;
+  }
+
+  private void overshoot(TokenWatch watch, TokenUse use, List<Finding> out) {
+    if (!use.allowed()) {
+      return;
+    }
+    watch.allowedUses++;
+    watch.allowedByValidator.merge(use.validatorId(), 1L, Long::sum);
+    Integer max = watch.maxUses != null ? watch.maxUses : use.maxUses();
+    if (max == null || watch.allowedUses <= max) {
+      return;
+    }
+    long beyond = watch.allowedUses - max;
+    watch.overshoot.add(use.eventId(), use.at(), Evidence.MAX_EVENT_IDS);
+    if (beyond < settings.overshootMin()) {
+      return;
+    }
+    Recent.Sample sample = watch.overshoot.within(Duration.ofMillis(Long.MAX_VALUE / 4), use.at());
+    Map<String, String> observed = new LinkedHashMap<>();
+    observed.put("accepted_uses", Long.toString(watch.allowedUses));
+    observed.put("max_uses", Integer.toString(max));
+    observed.put("overshoot", Long.toString(beyond));
+    watch.allowedByValidator.forEach(
+        (validator, count) -> observed.put("accepted_by." + validator, Long.toString(count)));
+    out.add(
+        finding(
+            Rule.MAX_USE_OVERSHOOT,
+            "token:" + use.tokenId(),
+            watch,
+            use,
+            "Token "
+                + use.tokenId()
+                + " was accepted "
+                + watch.allowedUses
+                + " times, "
+                + beyond
+                + " beyond its max_uses of "
+                + max,
+            new Evidence(
+                sample.eventIds(),
+                beyond,
+                sample.first(),
+                use.at(),
+                observed,
+                Map.of("min_overshoot", Integer.toString(settings.overshootMin()))),
+            Target.token(use.tokenId())));
+  }
+
+  private static Evidence evidence(
+      Recent.Sample sample, Map<String, String> observed, Map<String, String> thresholds) {
+    return new Evidence(
+        sample.eventIds(), sample.count(), sample.first(), sample.last(), observed, thresholds);
+  }
+
+  private static Finding finding(
+      Rule rule,
+      String incidentKey,
+      TokenWatch watch,
+      TokenUse use,
+      String summary,
+      Evidence evidence,
+      Target response) {
+    return new Finding(
+        rule,
+        incidentKey,
+        firstNonNull(watch.subject, use.subject()),
+        firstNonNull(watch.clientId, use.tokenClientId()),
+        use.tokenId(),
+        firstNonNull(watch.grantId, use.grantId()),
+        summary,
+        evidence,
+        response);
+  }
+
+  private static @Nullable String firstNonNull(@Nullable String a, @Nullable String b) {
+    return a != null ? a : b;
+  }
+
+  private static String join(TreeSet<String> values) {
+    return String.join(",", values);
+  }
+}

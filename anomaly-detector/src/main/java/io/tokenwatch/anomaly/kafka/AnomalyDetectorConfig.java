@@ -1,0 +1,636 @@
+package io.tokenwatch.anomaly.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenwatch.anomaly.AutoResponsePolicy;
+import io.tokenwatch.anomaly.DetectionSettings;
+import io.tokenwatch.anomaly.Rule;
+import io.tokenwatch.anomaly.Severity;
+import io.tokenwatch.schemas.config.ConfigTables;
+import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The configuration of the anomaly detector. Every key is declared once in {@link #configDef()};
+ * the module README's table is generated from it by {@link #markdownTable()}. Thresholds and
+ * windows are in event time.
+ *
+ * <p>{@link #of(Map)} validates every key, including the schema-registry keys of {@link
+ * SerdeConfig}, and reports every problem at once. Keys starting with {@value #STREAMS_PREFIX} are
+ * passed to Kafka Streams without the prefix. Immutable and thread-safe.
+ */
+public final class AnomalyDetectorConfig {
+
+  public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
+  public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
+  public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
+  public static final String STATE_DIR = StreamsConfig.STATE_DIR_CONFIG;
+  public static final String COMMIT_INTERVAL_MS = StreamsConfig.COMMIT_INTERVAL_MS_CONFIG;
+  public static final String NUM_STREAM_THREADS = StreamsConfig.NUM_STREAM_THREADS_CONFIG;
+  public static final String HTTP_HOST = "anomaly.http.host";
+  public static final String HTTP_PORT = "anomaly.http.port";
+  public static final String OUTPUT_TOPIC = "anomaly.output.topic";
+  public static final String SUPPRESSION_MS = "anomaly.suppression.ms";
+  public static final String INSUFFICIENT_SCOPE_COUNT =
+      "anomaly.scope-escalation.insufficient-scope.count";
+  public static final String REFUSALS_COUNT = "anomaly.scope-escalation.refusals.count";
+  public static final String SCOPE_WINDOW_MS = "anomaly.scope-escalation.window.ms";
+  public static final String SCOPE_LEARNING_MS = "anomaly.scope-escalation.baseline.learning.ms";
+  public static final String SCOPE_RETENTION_MS = "anomaly.scope-escalation.baseline.retention.ms";
+  public static final String NETWORK_LEARNING_MS = "anomaly.unfamiliar-client.network.learning.ms";
+  public static final String NETWORK_RETENTION_MS =
+      "anomaly.unfamiliar-client.network.retention.ms";
+  public static final String IPV4_PREFIX = "anomaly.unfamiliar-client.ipv4-prefix";
+  public static final String IPV6_PREFIX = "anomaly.unfamiliar-client.ipv6-prefix";
+  public static final String REPLAY_COUNT = "anomaly.replay-after-revocation.count";
+  public static final String REPLAY_GRACE_MS = "anomaly.replay-after-revocation.grace.ms";
+  public static final String EXPIRED_COUNT = "anomaly.use-after-expiry.count";
+  public static final String EXPIRED_WINDOW_MS = "anomaly.use-after-expiry.window.ms";
+  public static final String SPREAD_DISTINCT = "anomaly.token-spread.distinct";
+  public static final String SPREAD_WINDOW_MS = "anomaly.token-spread.window.ms";
+  public static final String SPIKE_BUCKET_MS = "anomaly.usage-spike.bucket.ms";
+  public static final String SPIKE_FACTOR = "anomaly.usage-spike.factor";
+  public static final String SPIKE_MIN_COUNT = "anomaly.usage-spike.min-count";
+  public static final String SPIKE_MIN_HISTORY = "anomaly.usage-spike.min-history-buckets";
+  public static final String OVERSHOOT_MIN = "anomaly.max-use-overshoot.min";
+  public static final String TOKEN_RETENTION_MS = "anomaly.token.retention.ms";
+  public static final String MAX_TOKEN_TTL_MS = "anomaly.max-token-ttl.ms";
+  public static final String PUNCTUATION_MS = "anomaly.state.punctuation.ms";
+  public static final String IN_MEMORY_STATE = "anomaly.state.in-memory";
+  public static final String AUTO_RESPONSE_RULES = "anomaly.auto-response.rules";
+  public static final String AUTO_RESPONSE_MIN_SEVERITY = "anomaly.auto-response.min-severity";
+
+  /** Prefix of keys passed through to Kafka Streams. */
+  public static final String STREAMS_PREFIX = "streams.";
+
+  private static final Map<Rule, Severity> DEFAULT_SEVERITIES = defaultSeverities();
+  private static final ConfigDef CONFIG_DEF = buildConfigDef();
+
+  private final Map<String, Object> values;
+  private final Map<String, String> originals;
+  private final SerdeConfig serdeConfig;
+
+  private AnomalyDetectorConfig(
+      Map<String, Object> values, Map<String, String> originals, SerdeConfig serdeConfig) {
+    this.values = values;
+    this.originals = originals;
+    this.serdeConfig = serdeConfig;
+  }
+
+  /** The key of {@code rule}'s severity, e.g. {@code anomaly.token-spread.severity}. */
+  public static String severityKey(Rule rule) {
+    return "anomaly." + rule.configName() + ".severity";
+  }
+
+  /**
+   * Parses and validates a configuration.
+   *
+   * @throws ConfigException listing every problem found
+   */
+  public static AnomalyDetectorConfig of(Map<String, ?> configs) {
+    requireNonNull(configs, "configs");
+    Map<String, String> originals = new LinkedHashMap<>();
+    configs.forEach(
+        (key, value) -> {
+          if (value != null) {
+            originals.put(key, value instanceof Password p ? p.value() : String.valueOf(value));
+          }
+        });
+    Map<String, String> declared = new LinkedHashMap<>();
+    for (String name : CONFIG_DEF.names()) {
+      if (originals.containsKey(name)) {
+        declared.put(name, originals.get(name));
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    Map<String, ConfigValue> validated = new LinkedHashMap<>();
+    for (ConfigValue value : CONFIG_DEF.validate(declared)) {
+      validated.put(value.name(), value);
+    }
+    for (String name : CONFIG_DEF.configKeys().keySet()) {
+      ConfigValue value = validated.get(name);
+      if (value != null && !value.errorMessages().isEmpty()) {
+        problems.add(value.errorMessages().get(0));
+      }
+    }
+    SerdeConfig serde = null;
+    try {
+      serde = SerdeConfig.of(originals);
+    } catch (ConfigException e) {
+      if (problems.stream().noneMatch(p -> p.contains(SCHEMA_REGISTRY_URL))) {
+        problems.add(e.getMessage());
+      }
+    }
+    AnomalyDetectorConfig config = null;
+    if (problems.isEmpty() && serde != null) {
+      config = new AnomalyDetectorConfig(CONFIG_DEF.parse(declared), Map.copyOf(originals), serde);
+      try {
+        config.settings();
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    if (!problems.isEmpty() || config == null) {
+      throw new ConfigException(
+          "Invalid anomaly-detector configuration, "
+              + problems.size()
+              + " problem(s):\n - "
+              + String.join("\n - ", problems));
+    }
+    return config;
+  }
+
+  /** The declaration of every key. */
+  public static ConfigDef configDef() {
+    return new ConfigDef(CONFIG_DEF);
+  }
+
+  /** The configuration table as GitHub-flavoured Markdown, one row per key in declaration order. */
+  public static String markdownTable() {
+    return ConfigTables.markdown(CONFIG_DEF);
+  }
+
+  /** The rules' thresholds. */
+  public DetectionSettings settings() {
+    Map<Rule, Severity> severities = new EnumMap<>(Rule.class);
+    for (Rule rule : Rule.values()) {
+      severities.put(rule, Severity.valueOf(string(severityKey(rule)).toUpperCase(Locale.ROOT)));
+    }
+    return new DetectionSettings(
+        severities,
+        millis(SUPPRESSION_MS),
+        intValue(INSUFFICIENT_SCOPE_COUNT),
+        millis(SCOPE_WINDOW_MS),
+        intValue(REFUSALS_COUNT),
+        millis(SCOPE_LEARNING_MS),
+        millis(SCOPE_RETENTION_MS),
+        millis(NETWORK_LEARNING_MS),
+        millis(NETWORK_RETENTION_MS),
+        intValue(IPV4_PREFIX),
+        intValue(IPV6_PREFIX),
+        intValue(REPLAY_COUNT),
+        millis(REPLAY_GRACE_MS),
+        intValue(EXPIRED_COUNT),
+        millis(EXPIRED_WINDOW_MS),
+        intValue(SPREAD_DISTINCT),
+        millis(SPREAD_WINDOW_MS),
+        millis(SPIKE_BUCKET_MS),
+        (Double) values.get(SPIKE_FACTOR),
+        (Long) values.get(SPIKE_MIN_COUNT),
+        intValue(SPIKE_MIN_HISTORY),
+        intValue(OVERSHOOT_MIN),
+        millis(TOKEN_RETENTION_MS),
+        millis(MAX_TOKEN_TTL_MS));
+  }
+
+  /** Which alerts revoke automatically; {@link AutoResponsePolicy#OFF} unless opted in. */
+  public AutoResponsePolicy autoResponse() {
+    Set<Rule> rules = EnumSet.noneOf(Rule.class);
+    for (String rule : list(AUTO_RESPONSE_RULES)) {
+      if (!rule.isBlank()) {
+        rules.add(Rule.valueOf(rule.trim().toUpperCase(Locale.ROOT)));
+      }
+    }
+    return new AutoResponsePolicy(
+        rules, Severity.valueOf(string(AUTO_RESPONSE_MIN_SEVERITY).toUpperCase(Locale.ROOT)));
+  }
+
+  /** How often (stream time) expired state is dropped. */
+  public Duration punctuation() {
+    return millis(PUNCTUATION_MS);
+  }
+
+  /** Whether the state stores live in memory rather than in RocksDB. */
+  public boolean inMemoryState() {
+    return (Boolean) values.get(IN_MEMORY_STATE);
+  }
+
+  /** Where alerts go. */
+  public String outputTopic() {
+    return string(OUTPUT_TOPIC);
+  }
+
+  /** The serde and registry settings. */
+  public SerdeConfig serdeConfig() {
+    return serdeConfig;
+  }
+
+  /** {@value #APPLICATION_ID}. */
+  public String applicationId() {
+    return string(APPLICATION_ID);
+  }
+
+  /** {@value #BOOTSTRAP_SERVERS}, comma-separated. */
+  public String bootstrapServers() {
+    return String.join(",", list(BOOTSTRAP_SERVERS));
+  }
+
+  /** {@value #HTTP_HOST}. */
+  public String httpHost() {
+    return string(HTTP_HOST);
+  }
+
+  /** {@value #HTTP_PORT}; 0 picks a free port. */
+  public int httpPort() {
+    return intValue(HTTP_PORT);
+  }
+
+  /** The settings as given, for deriving another configuration (e.g. a replay's). */
+  public Map<String, String> originals() {
+    return originals;
+  }
+
+  /**
+   * The Kafka Streams properties: exactly-once v2, the declared Kafka keys, and every {@value
+   * #STREAMS_PREFIX} key without its prefix.
+   */
+  public Properties streamsProperties() {
+    Properties props = new Properties();
+    // Small fetches keep the tasks of a catching-up detector (a replay, a restart) within seconds
+    // of each other in event time, so the per-client rules, fed by every token partition, see
+    // their events roughly in order. Overridable with streams.consumer.max.partition.fetch.bytes.
+    props.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), "32768");
+    originals.forEach(
+        (key, value) -> {
+          if (key.startsWith(STREAMS_PREFIX)) {
+            props.put(key.substring(STREAMS_PREFIX.length()), value);
+          }
+        });
+    props.put(APPLICATION_ID, applicationId());
+    props.put(BOOTSTRAP_SERVERS, bootstrapServers());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(COMMIT_INTERVAL_MS, Long.toString((Long) values.get(COMMIT_INTERVAL_MS)));
+    props.put(NUM_STREAM_THREADS, Integer.toString(intValue(NUM_STREAM_THREADS)));
+    // Every store and internal topic is named in the topology; refuse to start if one is not.
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+    String stateDir = string(STATE_DIR);
+    if (!stateDir.isBlank()) {
+      props.put(STATE_DIR, stateDir);
+    }
+    return props;
+  }
+
+  @Override
+  public String toString() {
+    return values.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(", ", "AnomalyDetectorConfig{", "}"));
+  }
+
+  private static Map<Rule, Severity> defaultSeverities() {
+    Map<Rule, Severity> defaults = new EnumMap<>(Rule.class);
+    defaults.put(Rule.SCOPE_ESCALATION, Severity.HIGH);
+    defaults.put(Rule.UNFAMILIAR_CLIENT, Severity.HIGH);
+    defaults.put(Rule.REPLAY_AFTER_REVOCATION, Severity.CRITICAL);
+    defaults.put(Rule.USE_AFTER_EXPIRY, Severity.MEDIUM);
+    defaults.put(Rule.TOKEN_SPREAD, Severity.HIGH);
+    defaults.put(Rule.USAGE_SPIKE, Severity.MEDIUM);
+    defaults.put(Rule.REFRESH_TOKEN_REUSE, Severity.CRITICAL);
+    defaults.put(Rule.MAX_USE_OVERSHOOT, Severity.LOW);
+    return defaults;
+  }
+
+  private static ConfigDef buildConfigDef() {
+    String[] severityNames =
+        Arrays.stream(Severity.values()).map(Severity::name).toArray(String[]::new);
+    ConfigDef def =
+        new ConfigDef()
+            .define(
+                APPLICATION_ID,
+                Type.STRING,
+                "tokenwatch-anomaly-detector",
+                new ConfigDef.NonEmptyString(),
+                Importance.HIGH,
+                "Kafka Streams application id: the consumer group, and the prefix of the internal"
+                    + " topics. A replay runs under its own id.")
+            .define(
+                BOOTSTRAP_SERVERS,
+                Type.LIST,
+                ConfigDef.NO_DEFAULT_VALUE,
+                ConfigDef.LambdaValidator.with(
+                    (name, value) -> {
+                      if (value instanceof List<?> servers && servers.isEmpty()) {
+                        throw new ConfigException(name, value, "at least one broker is required");
+                      }
+                    },
+                    () -> "non-empty list of host:port"),
+                Importance.HIGH,
+                "Kafka brokers to bootstrap from, comma-separated host:port.")
+            .define(
+                SCHEMA_REGISTRY_URL,
+                Type.LIST,
+                ConfigDef.NO_DEFAULT_VALUE,
+                Importance.HIGH,
+                "Schema registry base URLs (Confluent REST API). The other schema.registry.* keys"
+                    + " of the serdes apply as well.")
+            .define(
+                STATE_DIR,
+                Type.STRING,
+                "",
+                Importance.MEDIUM,
+                "Directory of the local state stores; Kafka Streams' default when empty.")
+            .define(
+                COMMIT_INTERVAL_MS,
+                Type.LONG,
+                50L,
+                Range.atLeast(1),
+                Importance.MEDIUM,
+                "How often a transaction commits; under exactly-once an alert is visible to"
+                    + " read_committed consumers only at commit, so this bounds detection latency.")
+            .define(
+                NUM_STREAM_THREADS,
+                Type.INT,
+                1,
+                Range.atLeast(1),
+                Importance.MEDIUM,
+                "Stream threads of this instance.")
+            .define(
+                HTTP_HOST,
+                Type.STRING,
+                "localhost",
+                new ConfigDef.NonEmptyString(),
+                Importance.MEDIUM,
+                "Interface the HTTP server (health, readiness, metrics) binds to.")
+            .define(
+                HTTP_PORT,
+                Type.INT,
+                8094,
+                Range.between(0, 65535),
+                Importance.MEDIUM,
+                "Port of the HTTP server; 0 picks a free port.")
+            .define(
+                OUTPUT_TOPIC,
+                Type.STRING,
+                Topics.SECURITY_ALERTS.name(),
+                new ConfigDef.NonEmptyString(),
+                Importance.MEDIUM,
+                "Topic the alerts go to; a replay writes to its own.")
+            .define(
+                SUPPRESSION_MS,
+                Type.LONG,
+                Duration.ofHours(1).toMillis(),
+                Range.atLeast(1),
+                Importance.HIGH,
+                "An incident (rule and what it fired on) alerts once; its later findings are"
+                    + " suppressed while they come less than this apart in event time.");
+    for (Rule rule : Rule.values()) {
+      def.define(
+          severityKey(rule),
+          Type.STRING,
+          DEFAULT_SEVERITIES.get(rule).name(),
+          ConfigDef.CaseInsensitiveValidString.in(severityNames),
+          Importance.MEDIUM,
+          "Severity of " + rule.name() + " alerts.");
+    }
+    return def.define(
+            INSUFFICIENT_SCOPE_COUNT,
+            Type.INT,
+            3,
+            Range.atLeast(1),
+            Importance.HIGH,
+            "SCOPE_ESCALATION: insufficient-scope denials of one token within the window that fire.")
+        .define(
+            REFUSALS_COUNT,
+            Type.INT,
+            3,
+            Range.atLeast(1),
+            Importance.HIGH,
+            "SCOPE_ESCALATION: issuance refusals of one client for scopes beyond policy within the"
+                + " window that fire. A refresh or token exchange asking more than its parent fires"
+                + " at once.")
+        .define(
+            SCOPE_WINDOW_MS,
+            Type.LONG,
+            Duration.ofMinutes(10).toMillis(),
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "SCOPE_ESCALATION: the window of the two counts above.")
+        .define(
+            SCOPE_LEARNING_MS,
+            Type.LONG,
+            Duration.ofDays(1).toMillis(),
+            Range.atLeast(0),
+            Importance.MEDIUM,
+            "SCOPE_ESCALATION: how long a client's granted scopes are learned before a token"
+                + " granted a scope outside them fires.")
+        .define(
+            SCOPE_RETENTION_MS,
+            Type.LONG,
+            Duration.ofDays(7).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "SCOPE_ESCALATION: a scope not granted to the client for this long leaves its"
+                + " baseline.")
+        .define(
+            NETWORK_LEARNING_MS,
+            Type.LONG,
+            Duration.ofDays(1).toMillis(),
+            Range.atLeast(0),
+            Importance.MEDIUM,
+            "UNFAMILIAR_CLIENT: how long the source networks of a client and subject are learned"
+                + " before a use from a new one fires.")
+        .define(
+            NETWORK_RETENTION_MS,
+            Type.LONG,
+            Duration.ofDays(30).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "UNFAMILIAR_CLIENT: a network not seen for this long is forgotten.")
+        .define(
+            IPV4_PREFIX,
+            Type.INT,
+            24,
+            Range.between(0, 32),
+            Importance.LOW,
+            "UNFAMILIAR_CLIENT: IPv4 prefix length grouping sources into one network.")
+        .define(
+            IPV6_PREFIX,
+            Type.INT,
+            48,
+            Range.between(0, 128),
+            Importance.LOW,
+            "UNFAMILIAR_CLIENT: IPv6 prefix length grouping sources into one network.")
+        .define(
+            REPLAY_COUNT,
+            Type.INT,
+            1,
+            Range.atLeast(1),
+            Importance.HIGH,
+            "REPLAY_AFTER_REVOCATION: uses of a revoked token (denied as revoked, or accepted after"
+                + " its revocation plus the grace) that fire.")
+        .define(
+            REPLAY_GRACE_MS,
+            Type.LONG,
+            5_000L,
+            Range.atLeast(0),
+            Importance.MEDIUM,
+            "REPLAY_AFTER_REVOCATION: uses accepted this soon after the revocation are propagation,"
+                + " not replay.")
+        .define(
+            EXPIRED_COUNT,
+            Type.INT,
+            5,
+            Range.atLeast(1),
+            Importance.HIGH,
+            "USE_AFTER_EXPIRY: expired presentations of one token within the window that fire.")
+        .define(
+            EXPIRED_WINDOW_MS,
+            Type.LONG,
+            Duration.ofMinutes(5).toMillis(),
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "USE_AFTER_EXPIRY: the window of the count above.")
+        .define(
+            SPREAD_DISTINCT,
+            Type.INT,
+            4,
+            Range.atLeast(2),
+            Importance.HIGH,
+            "TOKEN_SPREAD: distinct source addresses (or binding keys) of one token within the"
+                + " window that fire.")
+        .define(
+            SPREAD_WINDOW_MS,
+            Type.LONG,
+            Duration.ofMinutes(10).toMillis(),
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "TOKEN_SPREAD: the window of the count above.")
+        .define(
+            SPIKE_BUCKET_MS,
+            Type.LONG,
+            Duration.ofMinutes(1).toMillis(),
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "USAGE_SPIKE: a client's uses are counted per bucket of this length.")
+        .define(
+            SPIKE_FACTOR,
+            Type.DOUBLE,
+            10.0,
+            Range.atLeast(1.01),
+            Importance.HIGH,
+            "USAGE_SPIKE: fires when a bucket reaches this multiple of the client's baseline (the"
+                + " mean of its previous min-history-buckets buckets)...")
+        .define(
+            SPIKE_MIN_COUNT,
+            Type.LONG,
+            100L,
+            Range.atLeast(1),
+            Importance.HIGH,
+            "USAGE_SPIKE: ...and at least this many uses.")
+        .define(
+            SPIKE_MIN_HISTORY,
+            Type.INT,
+            30,
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "USAGE_SPIKE: the buckets the baseline averages; a client needs this much history"
+                + " before it can spike, and a use older than this is too late to count.")
+        .define(
+            OVERSHOOT_MIN,
+            Type.INT,
+            1,
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "MAX_USE_OVERSHOOT: accepted uses beyond max_uses that fire.")
+        .define(
+            TOKEN_RETENTION_MS,
+            Type.LONG,
+            Duration.ofHours(1).toMillis(),
+            Range.atLeast(0),
+            Importance.LOW,
+            "Per-token state is kept this long after the token expires (to see replays and"
+                + " expired presentations).")
+        .define(
+            MAX_TOKEN_TTL_MS,
+            Type.LONG,
+            Duration.ofHours(24).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "State of a token or grant whose issuance was not seen is kept this long after its"
+                + " last event.")
+        .define(
+            PUNCTUATION_MS,
+            Type.LONG,
+            Duration.ofMinutes(1).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "How often, in stream time, expired state is dropped. Rules ignore expired state"
+                + " whenever it is dropped, so this changes no alert.")
+        .define(
+            IN_MEMORY_STATE,
+            Type.BOOLEAN,
+            false,
+            Importance.LOW,
+            "Keep the state stores in memory instead of RocksDB: faster, but bounded by the heap"
+                + " and restored from the changelogs at every start.")
+        .define(
+            AUTO_RESPONSE_RULES,
+            Type.LIST,
+            "",
+            ConfigDef.LambdaValidator.with(
+                (name, value) -> {
+                  if (value instanceof List<?> rules) {
+                    for (Object rule : rules) {
+                      String text = String.valueOf(rule).trim();
+                      if (!text.isEmpty()
+                          && Arrays.stream(Rule.values())
+                              .noneMatch(r -> r.name().equalsIgnoreCase(text))) {
+                        throw new ConfigException(name, value, "unknown rule " + text);
+                      }
+                    }
+                  }
+                },
+                () -> "comma-separated rule ids"),
+            Importance.HIGH,
+            "Rules whose alerts revoke automatically (a RevocationRequested with reason"
+                + " ANOMALY_AUTO_RESPONSE, requested_by naming the rule). Empty: none, the"
+                + " default. Never in a replay.")
+        .define(
+            AUTO_RESPONSE_MIN_SEVERITY,
+            Type.STRING,
+            Severity.CRITICAL.name(),
+            ConfigDef.CaseInsensitiveValidString.in(severityNames),
+            Importance.HIGH,
+            "Auto-response also needs the alert to be of at least this severity.");
+  }
+
+  private Duration millis(String key) {
+    return Duration.ofMillis((Long) values.get(key));
+  }
+
+  private int intValue(String key) {
+    return (Integer) values.get(key);
+  }
+
+  private String string(String key) {
+    return (String) values.get(key);
+  }
+
+  private List<String> list(String key) {
+    @SuppressWarnings("unchecked") // ConfigDef parses Type.LIST to List<String>
+    List<String> list = (List<String>) values.get(key);
+    return list;
+  }
+}

@@ -1,0 +1,91 @@
+package io.tokenwatch.anomaly.kafka;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.tokenwatch.anomaly.ClientWatch;
+import io.tokenwatch.anomaly.GrantWatch;
+import io.tokenwatch.anomaly.NetworkWatch;
+import io.tokenwatch.anomaly.TokenWatch;
+import java.io.IOException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Serdes of the state stores' values and of the repartition topics' records: JSON, internal to this
+ * application, so it needs no registry. Unknown fields are ignored and missing ones take the
+ * state's defaults, so a later release reads what an earlier one wrote to its changelogs.
+ */
+final class StateSerdes {
+
+  /** State values: their fields, whatever their visibility; no getters. */
+  private static final ObjectMapper STATE =
+      new ObjectMapper()
+          .setVisibility(PropertyAccessor.ALL, Visibility.NONE)
+          .setVisibility(PropertyAccessor.FIELD, Visibility.ANY)
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Records (the signals): their components. */
+  private static final ObjectMapper RECORDS =
+      new ObjectMapper()
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private StateSerdes() {}
+
+  static Serde<TokenWatch> tokenWatch() {
+    return json(STATE, TokenWatch.class);
+  }
+
+  static Serde<ClientWatch> clientWatch() {
+    return json(STATE, ClientWatch.class);
+  }
+
+  static Serde<NetworkWatch> networkWatch() {
+    return json(STATE, NetworkWatch.class);
+  }
+
+  static Serde<GrantWatch> grantWatch() {
+    return json(STATE, GrantWatch.class);
+  }
+
+  static Serde<Signals.ClientSignal> clientSignal() {
+    return json(RECORDS, Signals.ClientSignal.class);
+  }
+
+  static Serde<Signals.GrantSignal> grantSignal() {
+    return json(RECORDS, Signals.GrantSignal.class);
+  }
+
+  private static <T> Serde<T> json(ObjectMapper mapper, Class<T> type) {
+    ObjectWriter writer = mapper.writerFor(type);
+    ObjectReader reader = mapper.readerFor(type);
+    return Serdes.serdeFrom(
+        (topic, value) -> {
+          if (value == null) {
+            return null;
+          }
+          try {
+            return writer.writeValueAsBytes(value);
+          } catch (IOException e) {
+            throw new SerializationException("cannot write " + type.getSimpleName(), e);
+          }
+        },
+        (topic, bytes) -> {
+          if (bytes == null) {
+            return null;
+          }
+          try {
+            return reader.readValue(bytes);
+          } catch (IOException e) {
+            throw new SerializationException("cannot read " + type.getSimpleName(), e);
+          }
+        });
+  }
+}

@@ -1,0 +1,83 @@
+package io.tokenwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code tokenwatch detect} refuses bad input with a message and exit code 2, before any I/O. */
+class DetectCommandTest {
+
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = Tokenwatch.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void shouldRefuseATimeThatIsNotAnInstant() {
+    int code =
+        run(
+            "detect",
+            "--replay",
+            "--from",
+            "yesterday",
+            "--to",
+            "2026-11-29T00:00:00Z",
+            "--output-topic",
+            "backtest");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--from is not an ISO-8601 instant: yesterday");
+  }
+
+  @Test
+  void shouldRefuseARangeEndingBeforeItStarts() {
+    int code =
+        run(
+            "detect",
+            "--replay",
+            "--from",
+            "2026-11-29T00:00:00Z",
+            "--to",
+            "2026-11-28T00:00:00Z",
+            "--output-topic",
+            "backtest");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--to must not be before --from");
+  }
+
+  @Test
+  void shouldRefuseToReplayIntoTheLiveAlertTopic() {
+    int code =
+        run(
+            "detect",
+            "--replay",
+            "--from",
+            "2026-11-28T00:00:00Z",
+            "--to",
+            "2026-11-29T00:00:00Z",
+            "--output-topic",
+            "tokenwatch.security-alerts");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("must not write to the live alert topic");
+  }
+
+  @Test
+  void shouldRequireReplay() {
+    int code =
+        run(
+            "detect",
+            "--from",
+            "2026-11-28T00:00:00Z",
+            "--to",
+            "2026-11-29T00:00:00Z",
+            "--output-topic",
+            "backtest");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--replay");
+  }
+}
