@@ -108,7 +108,10 @@ final class DemoCommand implements Callable<Integer> {
           DemoPolicy.write(dir.resolve("policy.yaml"), "http://localhost:" + issuerPort);
       try (PlatformServices services =
           PlatformServices.start(
-              cluster, dir, new PlatformServices.Ports(issuerPort, 0, 0, 0, 0))) {
+              cluster,
+              dir,
+              new PlatformServices.Ports(issuerPort, 0, 0, 0, 0),
+              Demo.DETECTOR_SETTINGS)) {
         services.startValidator("demo-gateway-2", 0);
         services.startValidator("demo-gateway-3", 0);
         List<ValidatorService> validators = services.validators();
@@ -139,6 +142,7 @@ final class DemoCommand implements Callable<Integer> {
                     validators,
                     platform.bootstrapServers(),
                     platform.schemaRegistryUrl(),
+                    services.auditUrl(),
                     endpoints),
                 new Demo.Options(duration, rate),
                 narrator);

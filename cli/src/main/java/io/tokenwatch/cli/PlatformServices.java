@@ -52,13 +52,27 @@ final class PlatformServices implements AutoCloseable {
   private final List<ValidatorService> validators = new ArrayList<>();
   private Map<String, Object> clients = Map.of();
   private String issuerUrl = "";
+  private String auditUrl = "";
 
   private PlatformServices() {}
 
   static PlatformServices start(ClusterOptions.Cluster cluster, Path dataDir, Ports ports) {
+    return start(cluster, dataDir, ports, Map.of());
+  }
+
+  /**
+   * Starts the services.
+   *
+   * @param detectorSettings settings for the anomaly detector over the defaults (thresholds, say)
+   */
+  static PlatformServices start(
+      ClusterOptions.Cluster cluster,
+      Path dataDir,
+      Ports ports,
+      Map<String, Object> detectorSettings) {
     PlatformServices services = new PlatformServices();
     try {
-      services.startAll(cluster, dataDir, ports);
+      services.startAll(cluster, dataDir, ports, detectorSettings);
       return services;
     } catch (RuntimeException e) {
       services.close();
@@ -71,7 +85,11 @@ final class PlatformServices implements AutoCloseable {
     return endpoints;
   }
 
-  private void startAll(ClusterOptions.Cluster cluster, Path dataDir, Ports ports) {
+  private void startAll(
+      ClusterOptions.Cluster cluster,
+      Path dataDir,
+      Ports ports,
+      Map<String, Object> detectorSettings) {
     Map<String, Object> clients = new LinkedHashMap<>();
     clients.put("bootstrap.servers", cluster.bootstrapServers());
     clients.put("schema.registry.url", cluster.schemaRegistryUrl());
@@ -96,6 +114,7 @@ final class PlatformServices implements AutoCloseable {
     Map<String, Object> detector = new LinkedHashMap<>(clients);
     detector.put(AnomalyDetectorConfig.STATE_DIR, dataDir.resolve("anomaly-detector").toString());
     detector.put(AnomalyDetectorConfig.HTTP_PORT, ports.anomaly());
+    detector.putAll(detectorSettings);
     AnomalyDetectorApp anomalyDetector =
         AnomalyDetectorApp.start(AnomalyDetectorConfig.of(detector));
     started.push(anomalyDetector);
@@ -129,6 +148,7 @@ final class PlatformServices implements AutoCloseable {
     auditSettings.put(AuditSinkConfig.API_ISSUER, issuerUrl);
     AuditSinkApp audit = AuditSinkApp.start(AuditSinkConfig.of(auditSettings), checkpoint -> {});
     started.push(audit);
+    auditUrl = "http://localhost:" + audit.httpPort();
     endpoints.put(
         "audit",
         "http://localhost:"
@@ -157,6 +177,11 @@ final class PlatformServices implements AutoCloseable {
     started.push(validator);
     validators.add(validator);
     return validator;
+  }
+
+  /** The audit sink's HTTP API. */
+  String auditUrl() {
+    return auditUrl;
   }
 
   /** The validator sidecars running, the one {@code up} starts first. */

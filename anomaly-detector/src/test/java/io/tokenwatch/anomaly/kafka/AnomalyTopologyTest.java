@@ -248,6 +248,21 @@ class AnomalyTopologyTest {
     assertThat(alert.getSubject()).isEqualTo("alice");
   }
 
+  @Test
+  void shouldAlertOnANewSourceNetworkSecondsAfterAShortLearningWindow() {
+    restart(Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, 2_000));
+    driver.pipe(issue("t1", at(0)));
+    for (int i = 0; i < 20; i++) {
+      driver.pipe(events.used(use("t1", START.plusMillis(100 + 150L * i)).from("10.20.0.12")));
+    }
+    driver.pipe(issue("t2", at(3)));
+    driver.pipe(events.used(use("t2", START.plusMillis(3_010)).from("10.20.0.12")));
+    assertThat(driver.alerts()).isEmpty();
+    driver.pipe(events.used(use("t2", START.plusMillis(3_020)).from("203.0.113.66")));
+    SecurityAlert alert = single(AlertRule.UNFAMILIAR_CLIENT);
+    assertThat(alert.getTokenId()).isEqualTo("t2");
+  }
+
   // REPLAY_AFTER_REVOCATION
 
   @Test

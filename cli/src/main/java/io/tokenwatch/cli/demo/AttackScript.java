@@ -89,9 +89,41 @@ final class AttackScript {
               + (verdict.allowed() ? "allowed, the token itself is still valid" : "denied"));
     }
     expect(
-        "stolen token replayed from an unfamiliar client",
+        "stolen token replayed from an unfamiliar network",
         AlertRule.UNFAMILIAR_CLIENT,
         alert -> jti.equals(alert.getTokenId()));
+
+    // A sender-constrained token is worth less to a thief: without the agent's DPoP key the
+    // gateways refuse it, and the attempt itself is the alert.
+    DpopKey agentKey = new DpopKey();
+    String bound =
+        requireOk(
+                issuer.exchange(
+                    DemoPolicy.AGENT,
+                    issue("orders-service", "orders:read", Map.of()),
+                    "orders:read",
+                    agentKey),
+                "the token exchange")
+            .accessToken();
+    String boundJti = jti(bound);
+    ledger.issued.increment();
+    expectAllowed(gateway(0).authorize(bound, "/orders/8", "10.20.0.30", agentKey), "the agent");
+    Gateway.Verdict stolen =
+        gateway(1).authorize(bound, "/orders/9", ATTACKER_NETWORK, new DpopKey());
+    if (stolen.allowed()) {
+      ledger.fail("a DPoP-bound token was accepted with another key");
+    }
+    narrator.say(
+        "DENIED",
+        "reporting-agent's DPoP-bound token "
+            + shortId(boundJti)
+            + " replayed with the attacker's own key: HTTP "
+            + stolen.status()
+            + " (binding mismatch)");
+    expect(
+        "stolen DPoP-bound token replayed with another key",
+        AlertRule.UNFAMILIAR_CLIENT,
+        alert -> boundJti.equals(alert.getTokenId()));
 
     IssuerClient.Answer revoked = issuer.adminRevoke("token", jti, null, "COMPROMISED");
     long revokedAt = System.nanoTime();
@@ -321,6 +353,11 @@ final class AttackScript {
     } else {
       ledger.fail(what + " was not denied as revoked: HTTP " + verdict.status());
     }
+  }
+
+  private IssuerClient.Answer requireOk(IssuerClient.Answer answer, String what) {
+    requireStatus(answer, 200, what);
+    return answer;
   }
 
   private void requireStatus(IssuerClient.Answer answer, int status, String what) {

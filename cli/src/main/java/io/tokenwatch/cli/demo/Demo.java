@@ -1,5 +1,6 @@
 package io.tokenwatch.cli.demo;
 
+import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import io.tokenwatch.events.AlertRule;
 import io.tokenwatch.validator.http.ValidatorService;
 import java.net.http.HttpClient;
@@ -18,6 +19,16 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Demo {
 
+  private static final long NETWORK_LEARNING_MS = 2_000;
+
+  /**
+   * The detector's settings for a run of a minute: it learns each client's source networks for
+   * {@value #NETWORK_LEARNING_MS} ms instead of a day, so the stolen token's replay from a new
+   * network happens after the learning.
+   */
+  public static final Map<String, Object> DETECTOR_SETTINGS =
+      Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, NETWORK_LEARNING_MS);
+
   /** How long after the traffic the demo waits for alerts still on their way. */
   private static final Duration ALERT_GRACE = Duration.ofSeconds(30);
 
@@ -28,6 +39,7 @@ public final class Demo {
       List<ValidatorService> validators,
       String bootstrapServers,
       String schemaRegistryUrl,
+      String auditUrl,
       Map<String, String> endpoints) {
     public Platform {
       validators = List.copyOf(validators);
@@ -90,7 +102,10 @@ public final class Demo {
         }
       }
       awaitAlerts(script, alerts);
-      return verdict(platform, script, alerts, ledger, propagation, gateways, narrator);
+      AuditCheck.Result audit =
+          new AuditCheck(http, issuer, platform.auditUrl())
+              .verifyWhenSettled(Duration.ofSeconds(3), Duration.ofSeconds(60));
+      return verdict(platform, script, alerts, audit, ledger, propagation, gateways, narrator);
     }
   }
 
@@ -117,6 +132,7 @@ public final class Demo {
       Platform platform,
       AttackScript script,
       AlertWatcher alerts,
+      AuditCheck.Result audit,
       Ledger ledger,
       Propagation propagation,
       List<Gateway> gateways,
@@ -167,6 +183,19 @@ public final class Demo {
     }
     Map<AlertRule, Integer> byRule = alerts.countsByRule();
     narrator.line("  alerts:       " + (byRule.isEmpty() ? "none" : byRule.toString()));
+    narrator.line(
+        "  audit:        "
+            + audit.records()
+            + " events stored, "
+            + audit.checkpoints()
+            + " signed checkpoints, chain "
+            + (audit.verifies() ? "verified" : "DOES NOT VERIFY: " + audit.detail()));
+    if (!audit.verifies()) {
+      failures.add("the audit history does not verify: " + audit.detail());
+    }
+    if (audit.records() == 0) {
+      failures.add("the audit sink stored no event");
+    }
     narrator.line("  endpoints:");
     platform.endpoints().forEach((name, url) -> narrator.line("    " + name + ": " + url));
 

@@ -26,6 +26,11 @@ public final class DemoPolicy {
   static final List<String> SERVICES =
       List.of("orders-service", "inventory-service", "billing-service", "shipping-service");
 
+  /** The audit sink's API audience and scope (its defaults). */
+  static final String AUDIT_AUDIENCE = "urn:tokenwatch:audit";
+
+  static final String AUDIT_SCOPE = "audit:read";
+
   static final String AGENT = "reporting-agent";
   static final String ADMIN = "security-console";
 
@@ -58,6 +63,7 @@ public final class DemoPolicy {
         .append(scope("orders:export", "Export all orders in bulk, with addresses.", "high"))
         .append(scope("payments:refund", "Refund a payment to the customer's card.", "critical"))
         .append(scope("tokenwatch:admin", "Call the issuer's admin API.", "critical"))
+        .append(scope(AUDIT_SCOPE, "Read the audit history.", "high"))
         .append("\nadmins: [")
         .append(ADMIN)
         .append("]\n")
@@ -109,6 +115,14 @@ public final class DemoPolicy {
         .append(issuerUrl)
         .append(":\n")
         .append("        scopes: [tokenwatch:admin]\n")
+        .append("        default_ttl: PT5M\n")
+        .append("        max_ttl: PT10M\n")
+        .append("      ")
+        .append(AUDIT_AUDIENCE)
+        .append(":\n")
+        .append("        scopes: [")
+        .append(AUDIT_SCOPE)
+        .append("]\n")
         .append("        default_ttl: PT5M\n")
         .append("        max_ttl: PT10M\n");
     try {

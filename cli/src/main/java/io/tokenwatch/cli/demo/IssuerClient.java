@@ -64,9 +64,15 @@ final class IssuerClient {
 
   /** {@code client_credentials} for the orders API. */
   Answer clientCredentials(String client, String scope, Map<String, String> extra) {
+    return clientCredentials(client, DemoPolicy.ORDERS, scope, extra);
+  }
+
+  /** {@code client_credentials} for {@code audience}. */
+  Answer clientCredentials(
+      String client, String audience, String scope, Map<String, String> extra) {
     Map<String, String> form = new LinkedHashMap<>(extra);
     form.put("grant_type", "client_credentials");
-    form.put("audience", DemoPolicy.ORDERS);
+    form.put("audience", audience);
     form.put("scope", scope);
     return token(client, form, null);
   }
