@@ -30,6 +30,11 @@ final class AnomalyDetectorCommand extends ServiceCommand<AnomalyDetectorApp> {
   }
 
   @Override
+  String kafkaClientPrefix() {
+    return "streams.";
+  }
+
+  @Override
   String readyLine(AnomalyDetectorApp app) {
     return "health=http://localhost:" + app.httpPort() + "/ready";
   }

@@ -29,6 +29,11 @@ final class AuditSinkCommand extends ServiceCommand<AuditSinkApp> {
   }
 
   @Override
+  String kafkaClientPrefix() {
+    return "kafka.";
+  }
+
+  @Override
   String readyLine(AuditSinkApp app) {
     return "api=http://localhost:" + app.httpPort() + "/api/v1";
   }

@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
@@ -139,9 +138,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
   }
 
   static void ensureTopics(AnomalyDetectorConfig config, SchemaRegistryClient registry) {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+    try (Admin admin = Admin.create(TopicEnsurer.adminSettings(config.streamsProperties()))) {
       new TopicEnsurer(admin, registry, ADMIN_TIMEOUT).ensure(Topics.ALL);
       String output = config.outputTopic();
       if (Topics.byName(output).isEmpty()) {

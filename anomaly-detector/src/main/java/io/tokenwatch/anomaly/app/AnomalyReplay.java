@@ -7,6 +7,7 @@ import io.tokenwatch.anomaly.kafka.AnomalyMetrics;
 import io.tokenwatch.anomaly.kafka.AnomalyTopology;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -113,9 +113,7 @@ public final class AnomalyReplay {
         new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
     AnomalyDetectorApp.ensureTopics(config, registry);
     long started = System.nanoTime();
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+    try (Admin admin = Admin.create(TopicEnsurer.adminSettings(config.streamsProperties()))) {
       List<TopicPartition> partitions = partitions(admin, INPUTS);
       Map<TopicPartition, Long> end = offsets(admin, partitions, OffsetSpec.latest());
       Map<TopicPartition, Long> start =

@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -113,11 +112,7 @@ public final class AuditSinkApp implements AutoCloseable {
     SchemaRegistryClient registry =
         new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
     Map<String, Object> clients = config.consumerConfig();
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                clients.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)))) {
+    try (Admin admin = Admin.create(TopicEnsurer.adminSettings(config.kafkaClientConfig()))) {
       new TopicEnsurer(admin, registry, ADMIN_TIMEOUT).ensure(Topics.ALL);
     }
     Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -145,9 +140,14 @@ public final class AuditSinkApp implements AutoCloseable {
       resources.push(consumerMetrics);
 
       Map<String, Object> producerConfig = new HashMap<>();
-      producerConfig.put(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-          clients.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
+      config
+          .kafkaClientConfig()
+          .forEach(
+              (key, value) -> {
+                if (ProducerConfig.configNames().contains(key)) {
+                  producerConfig.put(key, value);
+                }
+              });
       producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
       producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
       producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "tokenwatch-audit-sink-dlq");

@@ -52,6 +52,9 @@ public final class AuditSinkConfig {
   /** Prefix of keys passed through to the Kafka consumer. */
   public static final String CONSUMER_PREFIX = "consumer.";
 
+  /** Prefix of settings for every Kafka client of the sink, e.g. its security settings. */
+  public static final String KAFKA_PREFIX = "kafka.";
+
   /** The default database file name inside the data directory. */
   public static final String DEFAULT_DB_FILE = "audit.duckdb";
 
@@ -223,9 +226,29 @@ public final class AuditSinkConfig {
     return Duration.ofMillis((Long) values.get(API_MAX_STALENESS_MS));
   }
 
-  /** The Kafka client settings: brokers, and every {@value #CONSUMER_PREFIX} key unprefixed. */
-  public Map<String, Object> consumerConfig() {
+  /**
+   * The settings every Kafka client of the sink starts from (admin, consumer, producers): the
+   * brokers, and every {@value #KAFKA_PREFIX} key unprefixed (a secured cluster's {@code
+   * kafka.security.protocol}, {@code kafka.sasl.jaas.config}, ...).
+   */
+  public Map<String, Object> kafkaClientConfig() {
     Map<String, Object> config = new HashMap<>();
+    originals.forEach(
+        (key, value) -> {
+          if (key.startsWith(KAFKA_PREFIX)) {
+            config.put(key.substring(KAFKA_PREFIX.length()), value);
+          }
+        });
+    config.put(BOOTSTRAP_SERVERS, String.join(",", bootstrapServers()));
+    return config;
+  }
+
+  /**
+   * The consumer's settings: {@link #kafkaClientConfig()}, then every {@value #CONSUMER_PREFIX} key
+   * unprefixed, and the group.
+   */
+  public Map<String, Object> consumerConfig() {
+    Map<String, Object> config = kafkaClientConfig();
     originals.forEach(
         (key, value) -> {
           if (key.startsWith(CONSUMER_PREFIX)) {

@@ -17,11 +17,9 @@ import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -164,16 +162,7 @@ public final class RevocationStreamApp implements AutoCloseable {
   private static void ensureTopics(RevocationStreamConfig config, SchemaRegistryClient registry) {
     // The same connection settings as the stream's own clients (bootstrap servers, and the
     // security settings given as streams.* keys), without the settings only Streams knows.
-    Map<String, Object> adminConfig = new HashMap<>();
-    config
-        .streamsProperties(null)
-        .forEach(
-            (key, value) -> {
-              if (AdminClientConfig.configNames().contains((String) key)) {
-                adminConfig.put((String) key, value);
-              }
-            });
-    try (Admin admin = Admin.create(adminConfig)) {
+    try (Admin admin = Admin.create(TopicEnsurer.adminSettings(config.streamsProperties(null)))) {
       new TopicEnsurer(admin, registry, ADMIN_TIMEOUT).ensure(Topics.ALL);
     }
   }

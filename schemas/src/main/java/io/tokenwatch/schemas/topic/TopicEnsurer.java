@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -50,6 +52,24 @@ public final class TopicEnsurer {
    * @param registry where value schemas are registered
    * @param timeout bound on each admin round trip
    */
+  /**
+   * The settings of an admin client for a component whose Kafka clients take {@code clientSettings}
+   * (a Streams app's properties, say): the keys an admin client knows, so the ensure-topics step
+   * connects to a secured cluster like the component's other clients.
+   */
+  public static Map<String, Object> adminSettings(Map<?, ?> clientSettings) {
+    Map<String, Object> admin = new HashMap<>();
+    clientSettings.forEach(
+        (key, value) -> {
+          if (key instanceof String name
+              && value != null
+              && AdminClientConfig.configNames().contains(name)) {
+            admin.put(name, value);
+          }
+        });
+    return admin;
+  }
+
   public TopicEnsurer(Admin admin, SchemaRegistryClient registry, Duration timeout) {
     this.admin = requireNonNull(admin, "admin");
     this.registry = requireNonNull(registry, "registry");
