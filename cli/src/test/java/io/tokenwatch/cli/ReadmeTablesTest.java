@@ -43,6 +43,14 @@ class ReadmeTablesTest {
     files.put(
         Path.of("..", "audit-sink", "README.md"),
         Map.of("config-table", AuditSinkConfig.markdownTable()));
+    Map<String, String> reference = new LinkedHashMap<>();
+    reference.put("issuer-config", IssuerConfig.markdownTable());
+    reference.put("validator-config", ValidatorConfig.markdownTable());
+    reference.put("revocation-stream-config", RevocationStreamConfig.markdownTable());
+    reference.put("anomaly-detector-config", AnomalyDetectorConfig.markdownTable());
+    reference.put("audit-sink-config", AuditSinkConfig.markdownTable());
+    reference.put("serde-config", SerdeConfig.markdownTable());
+    files.put(Path.of("..", "docs", "CONFIGURATION.md"), reference);
     return files;
   }
 

@@ -6,15 +6,14 @@ import io.tokenwatch.anomaly.AutoResponsePolicy;
 import io.tokenwatch.anomaly.DetectionSettings;
 import io.tokenwatch.anomaly.Rule;
 import io.tokenwatch.anomaly.Severity;
+import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,8 +26,6 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
-import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -109,56 +106,20 @@ public final class AnomalyDetectorConfig {
    * @throws ConfigException listing every problem found
    */
   public static AnomalyDetectorConfig of(Map<String, ?> configs) {
-    requireNonNull(configs, "configs");
-    Map<String, String> originals = new LinkedHashMap<>();
-    configs.forEach(
-        (key, value) -> {
-          if (value != null) {
-            originals.put(key, value instanceof Password p ? p.value() : String.valueOf(value));
-          }
-        });
-    Map<String, String> declared = new LinkedHashMap<>();
-    for (String name : CONFIG_DEF.names()) {
-      if (originals.containsKey(name)) {
-        declared.put(name, originals.get(name));
-      }
-    }
-    List<String> problems = new ArrayList<>();
-    Map<String, ConfigValue> validated = new LinkedHashMap<>();
-    for (ConfigValue value : CONFIG_DEF.validate(declared)) {
-      validated.put(value.name(), value);
-    }
-    for (String name : CONFIG_DEF.configKeys().keySet()) {
-      ConfigValue value = validated.get(name);
-      if (value != null && !value.errorMessages().isEmpty()) {
-        problems.add(value.errorMessages().get(0));
-      }
-    }
-    SerdeConfig serde = null;
-    try {
-      serde = SerdeConfig.of(originals);
-    } catch (ConfigException e) {
-      if (problems.stream().noneMatch(p -> p.contains(SCHEMA_REGISTRY_URL))) {
-        problems.add(e.getMessage());
-      }
-    }
+    ConfigCheck check = ConfigCheck.of(CONFIG_DEF, configs);
     AnomalyDetectorConfig config = null;
-    if (problems.isEmpty() && serde != null) {
-      config = new AnomalyDetectorConfig(CONFIG_DEF.parse(declared), Map.copyOf(originals), serde);
+    if (check.ok()) {
+      config =
+          new AnomalyDetectorConfig(
+              CONFIG_DEF.parse(check.declared()), Map.copyOf(check.originals()), check.serde());
       try {
         config.settings();
       } catch (IllegalArgumentException e) {
-        problems.add(e.getMessage());
+        check.problem(e.getMessage());
       }
     }
-    if (!problems.isEmpty() || config == null) {
-      throw new ConfigException(
-          "Invalid anomaly-detector configuration, "
-              + problems.size()
-              + " problem(s):\n - "
-              + String.join("\n - ", problems));
-    }
-    return config;
+    check.throwIfInvalid("anomaly-detector");
+    return requireNonNull(config, "config");
   }
 
   /** The declaration of every key. */

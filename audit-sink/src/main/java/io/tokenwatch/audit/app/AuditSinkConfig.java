@@ -1,15 +1,12 @@
 package io.tokenwatch.audit.app;
 
-import static java.util.Objects.requireNonNull;
-
+import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +17,6 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
-import org.apache.kafka.common.config.types.Password;
 
 /**
  * The configuration of the audit sink. Every key is declared once in {@link #configDef()}; the
@@ -77,53 +72,16 @@ public final class AuditSinkConfig {
    * @throws ConfigException listing every problem found
    */
   public static AuditSinkConfig of(Map<String, ?> configs) {
-    requireNonNull(configs, "configs");
-    Map<String, String> originals = new LinkedHashMap<>();
-    configs.forEach(
-        (key, value) -> {
-          if (value != null) {
-            originals.put(key, value instanceof Password p ? p.value() : String.valueOf(value));
-          }
-        });
-    Map<String, String> declared = new LinkedHashMap<>();
-    for (String name : CONFIG_DEF.names()) {
-      if (originals.containsKey(name)) {
-        declared.put(name, originals.get(name));
-      }
-    }
-    List<String> problems = new ArrayList<>();
-    Map<String, ConfigValue> validated = new HashMap<>();
-    for (ConfigValue value : CONFIG_DEF.validate(declared)) {
-      validated.put(value.name(), value);
-    }
-    for (String name : CONFIG_DEF.configKeys().keySet()) {
-      ConfigValue value = validated.get(name);
-      if (value != null && !value.errorMessages().isEmpty()) {
-        problems.add(value.errorMessages().get(0));
-      }
-    }
-    SerdeConfig serde = null;
-    try {
-      serde = SerdeConfig.of(originals);
-    } catch (ConfigException e) {
-      if (problems.stream().noneMatch(p -> p.contains(SCHEMA_REGISTRY_URL))) {
-        problems.add(e.getMessage());
-      }
-    }
+    ConfigCheck check = ConfigCheck.of(CONFIG_DEF, configs);
     for (String url : List.of(API_ISSUER, API_JWKS_URL)) {
-      String value = declared.getOrDefault(url, "");
+      String value = check.declared().getOrDefault(url, "");
       if (!value.isBlank() && !isHttpUrl(value)) {
-        problems.add(url + " must be an http(s) URL");
+        check.problem(url + " must be an http(s) URL");
       }
     }
-    if (!problems.isEmpty() || serde == null) {
-      throw new ConfigException(
-          "Invalid audit-sink configuration, "
-              + problems.size()
-              + " problem(s):\n - "
-              + String.join("\n - ", problems));
-    }
-    return new AuditSinkConfig(CONFIG_DEF.parse(declared), Map.copyOf(originals), serde);
+    check.throwIfInvalid("audit-sink");
+    return new AuditSinkConfig(
+        CONFIG_DEF.parse(check.declared()), Map.copyOf(check.originals()), check.serde());
   }
 
   private static boolean isHttpUrl(String value) {

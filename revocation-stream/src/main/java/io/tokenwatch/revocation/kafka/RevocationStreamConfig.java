@@ -1,14 +1,11 @@
 package io.tokenwatch.revocation.kafka;
 
-import static java.util.Objects.requireNonNull;
-
 import io.tokenwatch.revocation.RevocationRules;
+import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +16,6 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
@@ -72,55 +68,19 @@ public final class RevocationStreamConfig {
    * @throws ConfigException listing every problem found, without secret values
    */
   public static RevocationStreamConfig of(Map<String, ?> configs) {
-    requireNonNull(configs, "configs");
-    Map<String, String> originals = new LinkedHashMap<>();
-    configs.forEach(
-        (key, value) -> {
-          if (value != null) {
-            originals.put(key, value instanceof Password p ? p.value() : String.valueOf(value));
-          }
-        });
-    Map<String, String> declared = new LinkedHashMap<>();
-    for (String name : CONFIG_DEF.names()) {
-      if (originals.containsKey(name)) {
-        declared.put(name, originals.get(name));
-      }
-    }
-    List<String> problems = new ArrayList<>();
-    Map<String, ConfigValue> validated = new LinkedHashMap<>();
-    for (ConfigValue value : CONFIG_DEF.validate(declared)) {
-      validated.put(value.name(), value);
-    }
-    for (String name : CONFIG_DEF.configKeys().keySet()) {
-      ConfigValue value = validated.get(name);
-      if (value != null && !value.errorMessages().isEmpty()) {
-        problems.add(value.errorMessages().get(0));
-      }
-    }
-    SerdeConfig serde = null;
-    try {
-      serde = SerdeConfig.of(originals);
-    } catch (ConfigException e) {
-      if (!problems.stream().anyMatch(p -> p.contains(SCHEMA_REGISTRY_URL))) {
-        problems.add(e.getMessage());
-      }
-    }
-    if (problems.isEmpty()) {
-      Password secret = (Password) CONFIG_DEF.parse(declared).get(INTROSPECTION_SECRET_SHA256);
+    ConfigCheck check = ConfigCheck.of(CONFIG_DEF, configs);
+    if (check.ok()) {
+      Password secret =
+          (Password) CONFIG_DEF.parse(check.declared()).get(INTROSPECTION_SECRET_SHA256);
       if (secret != null && !isSha256Hex(secret.value())) {
-        problems.add(
+        check.problem(
             INTROSPECTION_SECRET_SHA256
                 + " must be the SHA-256 of the bearer secret as 64 hex digits (value hidden)");
       }
     }
-    if (!problems.isEmpty() || serde == null) {
-      throw new ConfigException(
-          "Invalid revocation-stream configuration, "
-              + problems.size()
-              + " problem(s):\n - "
-              + String.join("\n - ", problems));
-    }
-    return new RevocationStreamConfig(CONFIG_DEF.parse(declared), Map.copyOf(originals), serde);
+    check.throwIfInvalid("revocation-stream");
+    return new RevocationStreamConfig(
+        CONFIG_DEF.parse(check.declared()), Map.copyOf(check.originals()), check.serde());
   }
 
   /** The declaration of every key. */

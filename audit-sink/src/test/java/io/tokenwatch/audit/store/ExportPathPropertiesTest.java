@@ -10,7 +10,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Hostile export paths are refused with a message, or accepted only in a safe form. */
-class ExportPathProperties {
+class ExportPathPropertiesTest {
 
   @Property(tries = 500)
   void shouldRefuseOrAcceptOnlySafeExportPaths(@ForAll("paths") String raw) {

@@ -16,7 +16,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /** Hostile query input to the audit API: never a 5xx, never a stack trace, never a change. */
-class AuditApiHostileInputProperties {
+class AuditApiHostileInputPropertiesTest {
 
   @BeforeContainer
   static void start() throws Exception {
