@@ -56,9 +56,27 @@ public final class Exporter {
   }
 
   /**
+   * Characters that have no place in a file name someone will later read in a listing: controls,
+   * line and paragraph separators, invisible format characters (bidirectional overrides that make a
+   * name read differently than it is, zero-width joiners), unpaired surrogates, and the quotes of
+   * SQL string literals.
+   */
+  private static boolean unsafe(int codePoint) {
+    int type = Character.getType(codePoint);
+    return Character.isISOControl(codePoint)
+        || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR
+        || type == Character.FORMAT
+        || type == Character.SURROGATE
+        || codePoint == '\''
+        || codePoint == '"';
+  }
+
+  /**
    * Validates a user-supplied export path: a {@code .parquet} or {@code .csv} file (the extension
-   * picks the format) in an existing directory, no {@code ..} segment, no control or quote
-   * characters, not a directory or link, and not an existing file unless {@code overwrite}.
+   * picks the format) in an existing directory, no {@code ..} segment, no control, format,
+   * line-separator or quote characters, not a directory or link, and not an existing file unless
+   * {@code overwrite}.
    *
    * @throws IllegalArgumentException saying what is wrong
    */
@@ -67,12 +85,9 @@ public final class Exporter {
     if (raw.isBlank() || raw.length() > 4096) {
       throw new IllegalArgumentException("export path must be 1 to 4096 characters");
     }
-    for (int i = 0; i < raw.length(); i++) {
-      char c = raw.charAt(i);
-      if (Character.isISOControl(c) || c == '\'' || c == '"') {
-        throw new IllegalArgumentException(
-            "export path must not contain control characters or quotes");
-      }
+    if (raw.codePoints().anyMatch(Exporter::unsafe)) {
+      throw new IllegalArgumentException(
+          "export path must not contain quotes, control, format or line-separator characters");
     }
     Path given;
     try {

@@ -19,6 +19,9 @@ class ExportPathPropertiesTest {
       Path path = target.path();
       assertThat(path.isAbsolute()).isTrue();
       assertThat(path.toString()).doesNotContain("'").doesNotContain("\"");
+      assertThat(path.toString().codePoints())
+          .noneMatch(cp -> Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT)
+          .noneMatch(cp -> Character.getType(cp) == Character.LINE_SEPARATOR);
       for (Path segment : path) {
         assertThat(segment.toString()).isNotEqualTo("..");
       }
@@ -39,6 +42,9 @@ class ExportPathPropertiesTest {
             "../x.csv",
             tmp + "/x.csv' (FORMAT csv); COPY audit_events TO '/tmp/y.csv",
             tmp + "/x\u0000.csv",
+            tmp + "/\u2028.csv",
+            tmp + "/invoice\u202egpj.csv",
+            tmp + "/\ud800.csv",
             tmp + "/x.CSV",
             tmp + "/.csv",
             tmp,
