@@ -207,6 +207,10 @@ class DetectorCrashIntegrationTest {
     settings.put(AnomalyDetectorConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl());
     settings.put(AnomalyDetectorConfig.STATE_DIR, stateDir.toString());
     settings.put(AnomalyDetectorConfig.HTTP_PORT, port);
+    // Transactions of a second rather than 50 ms: a halt then leaves more processed but
+    // uncommitted work (alerts among it) to be aborted and done again, which is what must not
+    // duplicate an alert.
+    settings.put(AnomalyDetectorConfig.COMMIT_INTERVAL_MS, 1_000);
     // A halted member's partitions move once the group notices it is gone: after the session
     // timeout, made short here so the test does not wait the default 45 s.
     settings.put(AnomalyDetectorConfig.STREAMS_PREFIX + "session.timeout.ms", 6_000);
