@@ -8,6 +8,7 @@ import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.io.IOException;
@@ -68,8 +69,9 @@ class StreamCrashIntegrationTest {
     Path log = dataDir.resolve("stream.log");
     Map<String, Object> figures = new LinkedHashMap<>();
     try (KafkaPlatform platform = KafkaPlatform.start(dataDir)) {
-      StreamProcess stream =
-          StreamProcess.start(settings(platform, port, dataDir.resolve("state-a")), log);
+      ServiceProcess stream =
+          ServiceProcess.start(
+              RevocationStreamApp.class, settings(platform, port, dataDir.resolve("state-a")), log);
       try {
         await().atMost(WAIT).until(() -> introspect(port, "no-such-token") != null);
 
@@ -96,7 +98,11 @@ class StreamCrashIntegrationTest {
           figures.put("usesAcknowledgedAtHalt1", load.acknowledged());
           long countedAtHalt1 = counted(port);
           stream.kill();
-          stream = StreamProcess.start(settings(platform, port, dataDir.resolve("state-a")), log);
+          stream =
+              ServiceProcess.start(
+                  RevocationStreamApp.class,
+                  settings(platform, port, dataDir.resolve("state-a")),
+                  log);
 
           // Second halt once the restarted stream counts again; back on an empty state
           // directory, so its state comes from the changelog topics alone.
@@ -104,7 +110,11 @@ class StreamCrashIntegrationTest {
           await().atMost(WAIT).until(() -> counted(port) > countedAtHalt1);
           figures.put("usesAcknowledgedAtHalt2", load.acknowledged());
           stream.kill();
-          stream = StreamProcess.start(settings(platform, port, dataDir.resolve("state-b")), log);
+          stream =
+              ServiceProcess.start(
+                  RevocationStreamApp.class,
+                  settings(platform, port, dataDir.resolve("state-b")),
+                  log);
 
           await().atMost(WAIT).until(load::done);
         } finally {
