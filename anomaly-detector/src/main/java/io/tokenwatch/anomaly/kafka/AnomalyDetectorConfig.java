@@ -233,12 +233,7 @@ public final class AnomalyDetectorConfig {
     // their events roughly in order. Overridable with streams.consumer.max.partition.fetch.bytes.
     props.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), "32768");
-    originals.forEach(
-        (key, value) -> {
-          if (key.startsWith(STREAMS_PREFIX)) {
-            props.put(key.substring(STREAMS_PREFIX.length()), value);
-          }
-        });
+    props.putAll(ConfigCheck.withoutPrefix(originals, STREAMS_PREFIX));
     props.put(APPLICATION_ID, applicationId());
     props.put(BOOTSTRAP_SERVERS, bootstrapServers());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

@@ -191,12 +191,7 @@ public final class AuditSinkConfig {
    */
   public Map<String, Object> kafkaClientConfig() {
     Map<String, Object> config = new HashMap<>();
-    originals.forEach(
-        (key, value) -> {
-          if (key.startsWith(KAFKA_PREFIX)) {
-            config.put(key.substring(KAFKA_PREFIX.length()), value);
-          }
-        });
+    config.putAll(ConfigCheck.withoutPrefix(originals, KAFKA_PREFIX));
     config.put(BOOTSTRAP_SERVERS, String.join(",", bootstrapServers()));
     return config;
   }
@@ -207,12 +202,7 @@ public final class AuditSinkConfig {
    */
   public Map<String, Object> consumerConfig() {
     Map<String, Object> config = kafkaClientConfig();
-    originals.forEach(
-        (key, value) -> {
-          if (key.startsWith(CONSUMER_PREFIX)) {
-            config.put(key.substring(CONSUMER_PREFIX.length()), value);
-          }
-        });
+    config.putAll(ConfigCheck.withoutPrefix(originals, CONSUMER_PREFIX));
     config.put(BOOTSTRAP_SERVERS, String.join(",", bootstrapServers()));
     config.put(GROUP_ID, values.get(GROUP_ID));
     return config;

@@ -150,12 +150,7 @@ public final class RevocationStreamConfig {
    */
   public Properties streamsProperties(@Nullable String applicationServer) {
     Properties props = new Properties();
-    originals.forEach(
-        (key, value) -> {
-          if (key.startsWith(STREAMS_PREFIX)) {
-            props.put(key.substring(STREAMS_PREFIX.length()), value);
-          }
-        });
+    props.putAll(ConfigCheck.withoutPrefix(originals, STREAMS_PREFIX));
     props.put(APPLICATION_ID, applicationId());
     props.put(BOOTSTRAP_SERVERS, String.join(",", list(BOOTSTRAP_SERVERS)));
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

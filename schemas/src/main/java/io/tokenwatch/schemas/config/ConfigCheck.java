@@ -87,6 +87,22 @@ public final class ConfigCheck {
         serde);
   }
 
+  /**
+   * The settings of {@code settings} whose key starts with {@code prefix}, with the prefix removed:
+   * how a service hands {@code streams.*}, {@code kafka.*} or {@code consumer.*} keys to its Kafka
+   * clients.
+   */
+  public static Map<String, String> withoutPrefix(Map<String, String> settings, String prefix) {
+    Map<String, String> stripped = new LinkedHashMap<>();
+    settings.forEach(
+        (key, value) -> {
+          if (key.startsWith(prefix)) {
+            stripped.put(key.substring(prefix.length()), value);
+          }
+        });
+    return stripped;
+  }
+
   /** Every setting given, as strings. */
   public Map<String, String> originals() {
     return originals;
