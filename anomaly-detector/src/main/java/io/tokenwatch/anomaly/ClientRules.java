@@ -34,7 +34,7 @@ public final class ClientRules {
   }
 
   /**
-   * Counts a use of one of the client's tokens towards its rate; USAGE_SPIKE.
+   * Counts a tally of uses of the client's tokens towards its rate; USAGE_SPIKE.
    *
    * <p>Uses of one client come from every partition of the use topic, each in order, but the
    * partitions may be far apart in event time while a detector catches up (a replay, a restart). So
@@ -44,19 +44,20 @@ public final class ClientRules {
    * and its baseline (the mean of the {@code min-history-buckets} buckets before it) are counted
    * over the same partitions. Live, where every partition is current, that is all of them.
    *
-   * @param sourcePartition the partition of the use topic the use came from
-   * @param progress the newest bucket reached by each source partition, this use included
+   * @param tally uses of one bucket counted on {@code sourcePartition} since its previous tally
+   * @param sourcePartition the partition of the use topic the uses came from
+   * @param progress the newest bucket reached by each source partition, this tally included
    */
   public List<Finding> used(
       ClientWatch watch,
       String clientId,
-      TokenUse use,
+      UseTally tally,
       int sourcePartition,
       Map<Integer, Long> progress) {
-    long at = use.at().toEpochMilli();
+    long at = tally.lastAt();
     watch.lastEventAt = Math.max(watch.lastEventAt, at);
     long bucketMs = settings.spikeBucket().toMillis();
-    long bucket = Math.floorDiv(at, bucketMs);
+    long bucket = tally.bucket();
     int history = settings.spikeMinHistory();
     long newest = progress.getOrDefault(sourcePartition, bucket);
     if (bucket < newest - history) {
@@ -66,11 +67,13 @@ public final class ClientRules {
       watch.firstBucket = bucket;
     }
     TreeMap<Long, Long> own = watch.buckets.computeIfAbsent(sourcePartition, p -> new TreeMap<>());
-    own.merge(bucket, 1L, Long::sum);
+    own.merge(bucket, (long) tally.count(), Long::sum);
     own.headMap(newest - 2L * history).clear();
     List<String> ids = watch.bucketEventIds.computeIfAbsent(bucket, b -> new ArrayList<>());
-    if (ids.size() < Evidence.MAX_EVENT_IDS - 1) {
-      ids.add(use.eventId());
+    for (String id : tally.eventIds()) {
+      if (ids.size() < Evidence.MAX_EVENT_IDS - 1) {
+        ids.add(id);
+      }
     }
     long overall = progress.isEmpty() ? bucket : java.util.Collections.max(progress.values());
     watch.bucketEventIds.headMap(overall - 2L * history).clear();
@@ -97,8 +100,8 @@ public final class ClientRules {
       return List.of();
     }
     List<String> evidenceIds = new ArrayList<>(ids);
-    if (!evidenceIds.contains(use.eventId())) {
-      evidenceIds.add(use.eventId());
+    if (!evidenceIds.contains(tally.lastEventId())) {
+      evidenceIds.add(tally.lastEventId());
     }
     Instant bucketStart = Instant.ofEpochMilli(bucket * bucketMs);
     Map<String, String> observed = new LinkedHashMap<>();
@@ -125,7 +128,7 @@ public final class ClientRules {
                 evidenceIds,
                 count,
                 bucketStart,
-                use.at().isBefore(bucketStart) ? bucketStart : use.at(),
+                Instant.ofEpochMilli(Math.max(at, bucketStart.toEpochMilli())),
                 observed,
                 Map.of(
                     "factor", Double.toString(settings.spikeFactor()),

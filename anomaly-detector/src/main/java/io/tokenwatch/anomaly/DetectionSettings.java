@@ -62,6 +62,8 @@ public record DetectionSettings(
     double spikeFactor,
     long spikeMinCount,
     int spikeMinHistory,
+    int tallyUses,
+    Duration tallyPeriod,
     int overshootMin,
     Duration tokenRetention,
     Duration maxTokenTtl) {
@@ -78,6 +80,8 @@ public record DetectionSettings(
     positive(expiredWindow, "expiredWindow");
     positive(spreadWindow, "spreadWindow");
     positive(spikeBucket, "spikeBucket");
+    positive(tallyPeriod, "tallyPeriod");
+    atLeastOne(tallyUses, "tallyUses");
     requireNonNull(scopeBaselineLearning, "scopeBaselineLearning");
     positive(scopeBaselineRetention, "scopeBaselineRetention");
     requireNonNull(networkLearning, "networkLearning");

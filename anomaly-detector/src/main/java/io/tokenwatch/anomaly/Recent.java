@@ -12,8 +12,8 @@ import java.util.List;
  */
 public final class Recent {
 
-  private List<String> ids = new ArrayList<>();
-  private List<Long> times = new ArrayList<>();
+  List<String> ids = new ArrayList<>();
+  List<Long> times = new ArrayList<>();
 
   /** Keeps {@code eventId} at {@code at}, dropping the oldest beyond {@code capacity}. */
   public void add(String eventId, Instant at, int capacity) {

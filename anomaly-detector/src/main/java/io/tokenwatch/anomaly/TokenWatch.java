@@ -58,6 +58,11 @@ public final class TokenWatch {
     return revokedAt > 0;
   }
 
+  /** Whether a use from {@code address} is remembered (within the spread window). */
+  public boolean knowsSource(@Nullable String address) {
+    return address != null && sources.containsKey(address);
+  }
+
   /** Accepted uses counted so far. */
   public long allowedUses() {
     return allowedUses;

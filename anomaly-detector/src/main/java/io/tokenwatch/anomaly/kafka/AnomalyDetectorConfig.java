@@ -70,6 +70,8 @@ public final class AnomalyDetectorConfig {
   public static final String SPIKE_FACTOR = "anomaly.usage-spike.factor";
   public static final String SPIKE_MIN_COUNT = "anomaly.usage-spike.min-count";
   public static final String SPIKE_MIN_HISTORY = "anomaly.usage-spike.min-history-buckets";
+  public static final String SPIKE_TALLY_USES = "anomaly.usage-spike.tally.uses";
+  public static final String SPIKE_TALLY_MS = "anomaly.usage-spike.tally.ms";
   public static final String OVERSHOOT_MIN = "anomaly.max-use-overshoot.min";
   public static final String TOKEN_RETENTION_MS = "anomaly.token.retention.ms";
   public static final String MAX_TOKEN_TTL_MS = "anomaly.max-token-ttl.ms";
@@ -160,6 +162,8 @@ public final class AnomalyDetectorConfig {
         (Double) values.get(SPIKE_FACTOR),
         (Long) values.get(SPIKE_MIN_COUNT),
         intValue(SPIKE_MIN_HISTORY),
+        intValue(SPIKE_TALLY_USES),
+        millis(SPIKE_TALLY_MS),
         intValue(OVERSHOOT_MIN),
         millis(TOKEN_RETENTION_MS),
         millis(MAX_TOKEN_TTL_MS));
@@ -503,6 +507,22 @@ public final class AnomalyDetectorConfig {
             Importance.MEDIUM,
             "USAGE_SPIKE: the buckets the baseline averages; a client needs this much history"
                 + " before it can spike, and a use older than this is too late to count.")
+        .define(
+            SPIKE_TALLY_USES,
+            Type.INT,
+            64,
+            Range.between(1, 1_000_000),
+            Importance.LOW,
+            "USAGE_SPIKE: uses are counted per client on each partition of the use topic and"
+                + " handed to the per-client rule in tallies of at most this many uses...")
+        .define(
+            SPIKE_TALLY_MS,
+            Type.LONG,
+            Duration.ofSeconds(1).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "USAGE_SPIKE: ...or spanning at most this much event time, so a spike is seen at"
+                + " most this late (or that many uses late).")
         .define(
             OVERSHOOT_MIN,
             Type.INT,

@@ -44,11 +44,14 @@ import org.jspecify.annotations.Nullable;
  *       tokenwatch.token-used} (co-partitioned) and token revocations from the feed, re-keyed by
  *       token id through {@value #TOKEN_REVOCATIONS_REPARTITION}. State {@value #TOKEN_WATCH};
  *       rules SCOPE_ESCALATION (insufficient scope), UNFAMILIAR_CLIENT (client or key),
- *       REPLAY_AFTER_REVOCATION, USE_AFTER_EXPIRY, TOKEN_SPREAD, MAX_USE_OVERSHOOT.
- *   <li><b>clients</b>, keyed by client id through {@value #CLIENT_SIGNALS_REPARTITION}: uses,
- *       issuances and refused issuances. State {@value #CLIENT_WATCH} and {@value #NETWORK_WATCH}
- *       (per client and subject); rules USAGE_SPIKE, SCOPE_ESCALATION (refusals, baseline) and
- *       UNFAMILIAR_CLIENT (source network).
+ *       REPLAY_AFTER_REVOCATION, USE_AFTER_EXPIRY, TOKEN_SPREAD, MAX_USE_OVERSHOOT. It also counts
+ *       each client's uses on its partition ({@value #CLIENT_TALLIES}) and hands them on in
+ *       tallies, so the per-client step costs one record per tally rather than one per use.
+ *   <li><b>clients</b>, keyed by client id through {@value #CLIENT_SIGNALS_REPARTITION}: the use
+ *       tallies, the first use of a token from each source address, issuances and refused
+ *       issuances. State {@value #CLIENT_WATCH} and {@value #NETWORK_WATCH} (per client and
+ *       subject); rules USAGE_SPIKE, SCOPE_ESCALATION (refusals, baseline) and UNFAMILIAR_CLIENT
+ *       (source network).
  *   <li><b>grants</b>, keyed by grant id through {@value #GRANT_SIGNALS_REPARTITION}: issuances and
  *       the issuer's grant revocations for refresh token reuse. State {@value #GRANT_WATCH}; rule
  *       REFRESH_TOKEN_REUSE.
@@ -65,6 +68,9 @@ public final class AnomalyTopology {
 
   /** Last finding per incident of the per-token rules. */
   public static final String TOKEN_INCIDENTS = "anomaly-token-incidents";
+
+  /** Per-token side: each client's uses on the partition not yet handed on, by client id. */
+  public static final String CLIENT_TALLIES = "anomaly-client-tallies";
 
   /** Per-client state by client id. */
   public static final String CLIENT_WATCH = "anomaly-client-watch";
@@ -140,6 +146,7 @@ public final class AnomalyTopology {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(store(TOKEN_WATCH, StateSerdes.tokenWatch(), inMemory));
     builder.addStateStore(store(TOKEN_INCIDENTS, Serdes.Long(), inMemory));
+    builder.addStateStore(store(CLIENT_TALLIES, StateSerdes.useTally(), inMemory));
     builder.addStateStore(store(CLIENT_WATCH, StateSerdes.clientWatch(), inMemory));
     builder.addStateStore(store(NETWORK_WATCH, StateSerdes.networkWatch(), inMemory));
     builder.addStateStore(store(CLIENT_INCIDENTS, Serdes.Long(), inMemory));
@@ -226,15 +233,20 @@ public final class AnomalyTopology {
             () -> new Processors.TokenRevokedProcessor(settings, alerter, metrics),
             Named.as("token-revoked-rules"),
             tokenStores);
-    KStream<String, Alert> tokenAlerts =
+    KStream<String, Object> tokenOutput =
         used.process(
             () -> new Processors.TokenUsedProcessor(settings, alerter, metrics, punctuation),
             Named.as("token-used-rules"),
-            tokenStores);
+            TOKEN_WATCH,
+            TOKEN_INCIDENTS,
+            CLIENT_TALLIES);
+    KStream<String, Alert> tokenAlerts = alerts(tokenOutput, "token-alerts");
 
     // clients
     KStream<String, Signals.ClientSignal> useSignals =
-        used.process(Processors.UseSignals::new, Named.as("use-client-signals"));
+        tokenOutput
+            .filter((key, out) -> out instanceof Signals.ClientSignal, Named.as("use-signals"))
+            .mapValues(out -> (Signals.ClientSignal) out, Named.as("use-client-signals"));
     KStream<String, Signals.ClientSignal> issueSignals =
         issued.map(
             (key, event) -> {
@@ -249,7 +261,7 @@ public final class AnomalyTopology {
               return KeyValue.pair(signal.clientId(), signal);
             },
             Named.as("refusal-client-signals"));
-    KStream<String, Alert> clientAlerts =
+    KStream<String, Object> clientOutput =
         useSignals
             .merge(issueSignals, Named.as("merge-issue-signals"))
             .merge(refusalSignals, Named.as("merge-refusal-signals"))
@@ -265,6 +277,7 @@ public final class AnomalyTopology {
                 NETWORK_WATCH,
                 CLIENT_INCIDENTS,
                 CLIENT_PROGRESS);
+    KStream<String, Alert> clientAlerts = alerts(clientOutput, "client-alerts");
 
     // grants
     KStream<String, Signals.GrantSignal> grantIssued =
@@ -307,7 +320,7 @@ public final class AnomalyTopology {
                             request.getRequestedBy(),
                             request.getDetail())),
                 Named.as("reuse-grant-signals"));
-    KStream<String, Alert> grantAlerts =
+    KStream<String, Object> grantOutput =
         grantIssued
             .merge(reuse, Named.as("merge-reuse-signals"))
             .repartition(
@@ -320,6 +333,7 @@ public final class AnomalyTopology {
                 Named.as("grant-rules"),
                 GRANT_WATCH,
                 GRANT_INCIDENTS);
+    KStream<String, Alert> grantAlerts = alerts(grantOutput, "grant-alerts");
 
     KStream<String, Alert> alerts =
         tokenAlerts
@@ -349,6 +363,13 @@ public final class AnomalyTopology {
               Produced.with(Serdes.String(), requestSerde).withName("responses-to-requests"));
     }
     return builder.build();
+  }
+
+  /** The alerts among what a rule processor forwarded. */
+  private static KStream<String, Alert> alerts(KStream<String, Object> output, String name) {
+    return output
+        .filter((key, out) -> out instanceof Alert, Named.as(name))
+        .mapValues(out -> (Alert) out, Named.as(name + "-typed"));
   }
 
   private static <V> StoreBuilder<KeyValueStore<String, V>> store(

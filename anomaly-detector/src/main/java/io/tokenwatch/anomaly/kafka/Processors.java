@@ -15,15 +15,19 @@ import io.tokenwatch.anomaly.TokenGrant;
 import io.tokenwatch.anomaly.TokenRules;
 import io.tokenwatch.anomaly.TokenUse;
 import io.tokenwatch.anomaly.TokenWatch;
+import io.tokenwatch.anomaly.UseTally;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.events.TokenUsed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -45,13 +49,13 @@ final class Processors {
   private Processors() {}
 
   /** The shared part: the incident ledger, alerting and the alerts forwarded. */
-  abstract static class RuleProcessor<V> implements Processor<String, V, String, Alert> {
+  abstract static class RuleProcessor<V> implements Processor<String, V, String, Object> {
 
     private final String incidentsStore;
     final DetectionSettings settings;
     final Alerter alerter;
     final AnomalyMetrics metrics;
-    @Nullable ProcessorContext<String, Alert> context;
+    @Nullable ProcessorContext<String, Object> context;
     @Nullable KeyValueStore<String, Long> incidents;
 
     RuleProcessor(
@@ -66,12 +70,12 @@ final class Processors {
     }
 
     @Override
-    public void init(ProcessorContext<String, Alert> context) {
+    public void init(ProcessorContext<String, Object> context) {
       this.context = context;
       this.incidents = context.getStateStore(incidentsStore);
     }
 
-    final ProcessorContext<String, Alert> ctx() {
+    final ProcessorContext<String, Object> ctx() {
       return requireNonNull(context, "context");
     }
 
@@ -142,30 +146,6 @@ final class Processors {
         : watch;
   }
 
-  /** Re-keys uses by the token's client, noting the partition each came from. */
-  static final class UseSignals
-      implements Processor<String, TokenUsed, String, Signals.ClientSignal> {
-    private @Nullable ProcessorContext<String, Signals.ClientSignal> context;
-
-    @Override
-    public void init(ProcessorContext<String, Signals.ClientSignal> context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(Record<String, TokenUsed> record) {
-      ProcessorContext<String, Signals.ClientSignal> ctx = requireNonNull(context, "context");
-      TokenUse use = Events.use(record.value());
-      String client = record.value().getTokenClientId();
-      if (use == null || client == null || client.isBlank()) {
-        return;
-      }
-      int partition = ctx.recordMetadata().map(m -> m.partition()).orElse(-1);
-      ctx.forward(
-          record.withKey(client).withValue(Signals.ClientSignal.of(client, use, partition)));
-    }
-  }
-
   /** {@code tokenwatch.token-issued} into the per-token state. */
   static final class TokenIssuedProcessor extends RuleProcessor<TokenIssued> {
     private final TokenRules rules;
@@ -177,7 +157,7 @@ final class Processors {
     }
 
     @Override
-    public void init(ProcessorContext<String, Alert> context) {
+    public void init(ProcessorContext<String, Object> context) {
       super.init(context);
       tokens = context.getStateStore(AnomalyTopology.TOKEN_WATCH);
     }
@@ -204,7 +184,7 @@ final class Processors {
     }
 
     @Override
-    public void init(ProcessorContext<String, Alert> context) {
+    public void init(ProcessorContext<String, Object> context) {
       super.init(context);
       tokens = context.getStateStore(AnomalyTopology.TOKEN_WATCH);
     }
@@ -224,11 +204,22 @@ final class Processors {
     }
   }
 
-  /** {@code tokenwatch.token-used}: the per-token rules; purges the per-token state. */
+  /**
+   * {@code tokenwatch.token-used}: the per-token rules; purges the per-token state. Forwards alerts
+   * ({@link Alert}) and, keyed by the token's client, what the per-client rules need ({@link
+   * Signals.ClientSignal}): a use from a source address new for the token (the source-network
+   * rule), and the client's uses on this partition in tallies (the usage rate).
+   */
   static final class TokenUsedProcessor extends RuleProcessor<TokenUsed> {
     private final TokenRules rules;
     private final Duration punctuation;
     private @Nullable KeyValueStore<String, TokenWatch> tokens;
+    private @Nullable KeyValueStore<String, UseTally> tallies;
+
+    /** Clients with a tally in the store; rebuilt from the store at start. */
+    private final Set<String> open = new HashSet<>();
+
+    private int partition = -1;
 
     TokenUsedProcessor(
         DetectionSettings settings, Alerter alerter, AnomalyMetrics metrics, Duration punctuation) {
@@ -238,11 +229,21 @@ final class Processors {
     }
 
     @Override
-    public void init(ProcessorContext<String, Alert> context) {
+    public void init(ProcessorContext<String, Object> context) {
       super.init(context);
       KeyValueStore<String, TokenWatch> store = context.getStateStore(AnomalyTopology.TOKEN_WATCH);
       tokens = store;
+      KeyValueStore<String, UseTally> tallyStore =
+          context.getStateStore(AnomalyTopology.CLIENT_TALLIES);
+      tallies = tallyStore;
+      partition = context.taskId().partition();
+      open.clear();
+      try (KeyValueIterator<String, UseTally> all = tallyStore.all()) {
+        all.forEachRemaining(kv -> open.add(kv.key));
+      }
       purgeEvery(punctuation, store, watch -> watch.forgetAt(settings));
+      // Tallies of clients whose uses stopped on this partition are handed on by stream time.
+      context.schedule(settings.tallyPeriod(), PunctuationType.STREAM_TIME, this::handOnIdle);
     }
 
     @Override
@@ -254,9 +255,73 @@ final class Processors {
         return;
       }
       TokenWatch watch = tokenWatch(store, use.tokenId(), use.at(), settings);
+      boolean newSource = use.sourceAddress() != null && !watch.knowsSource(use.sourceAddress());
       List<Finding> findings = rules.used(watch, use);
       store.put(use.tokenId(), watch);
       emit(findings, record);
+      String client = record.value().getTokenClientId();
+      if (client == null || client.isBlank()) {
+        return;
+      }
+      if (newSource && use.subject() != null) {
+        ctx()
+            .forward(
+                record.withKey(client).withValue(Signals.ClientSignal.of(client, use, partition)));
+      }
+      count(client, use, record);
+    }
+
+    private void count(String client, TokenUse use, Record<String, TokenUsed> record) {
+      KeyValueStore<String, UseTally> store = requireNonNull(tallies, "tallies");
+      long at = use.at().toEpochMilli();
+      long bucket = Math.floorDiv(at, settings.spikeBucket().toMillis());
+      UseTally tally = store.get(client);
+      if (tally == null) {
+        tally = new UseTally();
+      }
+      if (!tally.accepts(bucket)) {
+        if (bucket < tally.bucket()) {
+          // A late use (out of order on its partition) goes on alone to its own bucket.
+          UseTally late = new UseTally();
+          late.add(use.eventId(), at, bucket);
+          handOn(client, late, record.timestamp());
+          return;
+        }
+        handOn(client, tally, record.timestamp());
+        tally = new UseTally();
+      }
+      tally.add(use.eventId(), at, bucket);
+      if (tally.due(settings, at)) {
+        handOn(client, tally, record.timestamp());
+        store.delete(client);
+        open.remove(client);
+      } else {
+        store.put(client, tally);
+        open.add(client);
+      }
+    }
+
+    private void handOnIdle(long streamTime) {
+      KeyValueStore<String, UseTally> store = requireNonNull(tallies, "tallies");
+      long before = streamTime - settings.tallyPeriod().toMillis();
+      for (Iterator<String> it = open.iterator(); it.hasNext(); ) {
+        String client = it.next();
+        UseTally tally = store.get(client);
+        if (tally == null) {
+          it.remove();
+        } else if (tally.firstAt() <= before) {
+          handOn(client, tally, streamTime);
+          store.delete(client);
+          it.remove();
+        }
+      }
+    }
+
+    private void handOn(String client, UseTally tally, long timestamp) {
+      ctx()
+          .forward(
+              new Record<String, Object>(
+                  client, Signals.ClientSignal.of(client, tally, partition), timestamp));
     }
   }
 
@@ -279,7 +344,7 @@ final class Processors {
     }
 
     @Override
-    public void init(ProcessorContext<String, Alert> context) {
+    public void init(ProcessorContext<String, Object> context) {
       super.init(context);
       KeyValueStore<String, ClientWatch> clientStore =
           context.getStateStore(AnomalyTopology.CLIENT_WATCH);
@@ -323,16 +388,17 @@ final class Processors {
       }
       List<Finding> findings = new ArrayList<>(1);
       switch (signal.kind()) {
-        case USE -> {
-          TokenUse use = signal.use();
+        case USE_TALLY -> {
+          UseTally tally = signal.tally();
           int source = signal.sourcePartition();
-          long bucket = Math.floorDiv(at, settings.spikeBucket().toMillis());
           Long reached = sources.get(source);
-          if (reached == null || bucket > reached) {
-            sources.put(source, bucket);
-            requireNonNull(progress, "progress").put(Integer.toString(source), bucket);
+          if (reached == null || tally.bucket() > reached) {
+            sources.put(source, tally.bucket());
+            requireNonNull(progress, "progress").put(Integer.toString(source), tally.bucket());
           }
-          findings.addAll(rules.used(watch, signal.clientId(), use, source, sources));
+          findings.addAll(rules.used(watch, signal.clientId(), tally, source, sources));
+        }
+        case USE -> {
           String subject = signal.subject();
           if (subject != null && signal.sourceAddress() != null) {
             KeyValueStore<String, NetworkWatch> networkStore = requireNonNull(networks, "networks");
@@ -341,7 +407,7 @@ final class Processors {
             if (network == null || network.forgetAt(settings) < at) {
               network = new NetworkWatch();
             }
-            findings.addAll(rules.sourceSeen(network, signal.clientId(), subject, use));
+            findings.addAll(rules.sourceSeen(network, signal.clientId(), subject, signal.use()));
             networkStore.put(key, network);
           }
         }
@@ -369,7 +435,7 @@ final class Processors {
     }
 
     @Override
-    public void init(ProcessorContext<String, Alert> context) {
+    public void init(ProcessorContext<String, Object> context) {
       super.init(context);
       KeyValueStore<String, GrantWatch> store = context.getStateStore(AnomalyTopology.GRANT_WATCH);
       grants = store;

@@ -4,6 +4,7 @@ import io.tokenwatch.anomaly.DenyReason;
 import io.tokenwatch.anomaly.IssuanceRefusal;
 import io.tokenwatch.anomaly.TokenGrant;
 import io.tokenwatch.anomaly.TokenUse;
+import io.tokenwatch.anomaly.UseTally;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +18,10 @@ final class Signals {
   private Signals() {}
 
   enum Kind {
+    /** A use of a token from a source address new for the token: the source-network rule. */
     USE,
+    /** A tally of uses of the client's tokens on one partition: the usage rate. */
+    USE_TALLY,
     ISSUED,
     REFUSED,
     REUSE_REVOKED
@@ -41,7 +45,11 @@ final class Signals {
       @Nullable List<String> allowedScopes,
       @Nullable String parentTokenId,
       long expiresAt,
-      int sourcePartition) {
+      int sourcePartition,
+      int count,
+      long bucket,
+      long firstAt,
+      @Nullable List<String> eventIds) {
 
     static ClientSignal of(String clientId, TokenUse use, int sourcePartition) {
       return new ClientSignal(
@@ -61,7 +69,11 @@ final class Signals {
           null,
           null,
           0,
-          sourcePartition);
+          sourcePartition,
+          0,
+          0,
+          0,
+          null);
     }
 
     static ClientSignal of(TokenGrant grant) {
@@ -82,7 +94,11 @@ final class Signals {
           null,
           null,
           grant.expiresAt().toEpochMilli(),
-          -1);
+          -1,
+          0,
+          0,
+          0,
+          null);
     }
 
     static ClientSignal of(IssuanceRefusal refusal) {
@@ -103,7 +119,42 @@ final class Signals {
           refusal.allowedScopes(),
           refusal.parentTokenId(),
           0,
-          -1);
+          -1,
+          0,
+          0,
+          0,
+          null);
+    }
+
+    static ClientSignal of(String clientId, UseTally tally, int sourcePartition) {
+      return new ClientSignal(
+          Kind.USE_TALLY,
+          tally.lastEventId(),
+          tally.lastAt(),
+          clientId,
+          null,
+          null,
+          null,
+          null,
+          null,
+          true,
+          null,
+          null,
+          null,
+          null,
+          null,
+          0,
+          sourcePartition,
+          tally.count(),
+          tally.bucket(),
+          tally.firstAt(),
+          tally.eventIds());
+    }
+
+    /** The tally of a {@link Kind#USE_TALLY} signal. */
+    UseTally tally() {
+      return UseTally.of(
+          bucket, firstAt, at, count, eventId, eventIds == null ? List.of() : eventIds);
     }
 
     TokenUse use() {

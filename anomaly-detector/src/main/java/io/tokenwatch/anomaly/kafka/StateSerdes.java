@@ -10,16 +10,19 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.tokenwatch.anomaly.ClientWatch;
 import io.tokenwatch.anomaly.GrantWatch;
 import io.tokenwatch.anomaly.NetworkWatch;
+import io.tokenwatch.anomaly.StateCodec;
 import io.tokenwatch.anomaly.TokenWatch;
+import io.tokenwatch.anomaly.UseTally;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Serdes of the state stores' values and of the repartition topics' records: JSON, internal to this
- * application, so it needs no registry. Unknown fields are ignored and missing ones take the
- * state's defaults, so a later release reads what an earlier one wrote to its changelogs.
+ * Serdes of the state stores' values and of the repartition topics' records, internal to this
+ * application, so they need no registry: binary for the values read on every use, JSON for the
+ * rest. Unknown fields are ignored and missing ones take the state's defaults, so a later release
+ * reads what an earlier one wrote to its changelogs.
  */
 final class StateSerdes {
 
@@ -39,8 +42,40 @@ final class StateSerdes {
 
   private StateSerdes() {}
 
+  /** Binary ({@link StateCodec}); reads the JSON of earlier releases too. */
   static Serde<TokenWatch> tokenWatch() {
-    return json(STATE, TokenWatch.class);
+    Serde<TokenWatch> json = json(STATE, TokenWatch.class);
+    return Serdes.serdeFrom(
+        (topic, value) -> value == null ? null : StateCodec.encode(value),
+        (topic, bytes) -> {
+          if (bytes == null) {
+            return null;
+          }
+          if (!StateCodec.isBinary(bytes)) {
+            return json.deserializer().deserialize(topic, bytes);
+          }
+          try {
+            return StateCodec.decodeTokenWatch(bytes);
+          } catch (IllegalArgumentException e) {
+            throw new SerializationException("cannot read TokenWatch", e);
+          }
+        });
+  }
+
+  /** Binary ({@link StateCodec}). */
+  static Serde<UseTally> useTally() {
+    return Serdes.serdeFrom(
+        (topic, value) -> value == null ? null : StateCodec.encode(value),
+        (topic, bytes) -> {
+          if (bytes == null) {
+            return null;
+          }
+          try {
+            return StateCodec.decodeUseTally(bytes);
+          } catch (IllegalArgumentException e) {
+            throw new SerializationException("cannot read UseTally", e);
+          }
+        });
   }
 
   static Serde<ClientWatch> clientWatch() {

@@ -1,0 +1,35 @@
+package io.tokenwatch.anomaly.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tokenwatch.anomaly.StateCodec;
+import io.tokenwatch.anomaly.TokenWatch;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class StateSerdesTest {
+
+  @Test
+  void readsThePerTokenStateEarlierReleasesWroteAsJson() {
+    byte[] json =
+        "{\"subject\":\"alice\",\"issueEventId\":\"e1\",\"lastEventAt\":5,\"unknown\":1}"
+            .getBytes(StandardCharsets.UTF_8);
+    TokenWatch watch = StateSerdes.tokenWatch().deserializer().deserialize("changelog", json);
+    assertThat(watch.issued()).isTrue();
+    byte[] rewritten = StateSerdes.tokenWatch().serializer().serialize("changelog", watch);
+    assertThat(StateCodec.isBinary(rewritten)).isTrue();
+    assertThat(StateSerdes.tokenWatch().deserializer().deserialize("changelog", rewritten).issued())
+        .isTrue();
+  }
+
+  @Test
+  void aCorruptValueIsASerializationError() {
+    byte[] corrupt = {StateCodec.FORMAT, 0x7f, 0x7f, 0x7f, 0x7f};
+    assertThatThrownBy(() -> StateSerdes.tokenWatch().deserializer().deserialize("c", corrupt))
+        .isInstanceOf(SerializationException.class);
+    assertThatThrownBy(() -> StateSerdes.useTally().deserializer().deserialize("c", corrupt))
+        .isInstanceOf(SerializationException.class);
+  }
+}
