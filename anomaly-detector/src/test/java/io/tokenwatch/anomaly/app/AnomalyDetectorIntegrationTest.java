@@ -1,5 +1,6 @@
 package io.tokenwatch.anomaly.app;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,13 +17,15 @@ import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.streams.Decoding;
+import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +44,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -49,7 +54,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The scenario suite on the real broker: a normal workload of at least 100,000 events with every
  * attack hidden in it raises exactly the attacks' alerts; then a replay over the same time range
- * raises the same alerts (ids and evidence) on its own topic.
+ * raises the same alerts (ids and evidence) on its own topic. Poison records among the inputs go to
+ * the dead-letter topic, once each, and change nothing else.
  */
 @KafkaIntegrationTest
 class AnomalyDetectorIntegrationTest {
@@ -80,9 +86,20 @@ class AnomalyDetectorIntegrationTest {
     settings.put(AnomalyDetectorConfig.OUTPUT_TOPIC, liveTopic);
     AnomalyDetectorConfig config = AnomalyDetectorConfig.of(settings);
 
+    String marker = UUID.randomUUID().toString();
+    Instant poisonAt = inputs.get(inputs.size() / 2).at();
+    List<ProducerRecord<byte[], byte[]>> poison =
+        List.of(
+            raw(Topics.TOKEN_USED.name(), poisonAt, ("not avro " + marker).getBytes(UTF_8)),
+            raw(Topics.TOKEN_ISSUED.name(), poisonAt, unknownSchemaId(marker)),
+            raw(
+                Topics.ISSUANCE_DENIED.name(),
+                poisonAt,
+                ("{\"json\": \"" + marker + "\"}").getBytes(UTF_8)));
+
     List<SecurityAlert> live;
     try (AnomalyDetectorApp app = AnomalyDetectorApp.start(config)) {
-      produce(cluster, registry, serdes, inputs);
+      produce(cluster, registry, serdes, inputs, poison);
       List<SecurityAlert> seen = new CopyOnWriteArrayList<>();
       try (KafkaConsumer<String, SecurityAlert> consumer = consumer(cluster, registry, serdes)) {
         consumer.subscribe(List.of(liveTopic));
@@ -98,6 +115,10 @@ class AnomalyDetectorIntegrationTest {
       }
       assertThat(app.isRunning()).isTrue();
       live = List.copyOf(seen);
+      assertThat(deadLetters(cluster, marker))
+          .as("each poison record dead-lettered once, naming its topic")
+          .containsExactlyInAnyOrder(
+              Topics.TOKEN_USED.name(), Topics.TOKEN_ISSUED.name(), Topics.ISSUANCE_DENIED.name());
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://localhost:" + app.httpPort();
       assertThat(get(http, base + "/health").statusCode()).isEqualTo(200);
@@ -120,7 +141,7 @@ class AnomalyDetectorIntegrationTest {
             replayTopic,
             null,
             Duration.ofMinutes(5));
-    assertThat(result.records()).isEqualTo(inputs.size());
+    assertThat(result.records()).isEqualTo(inputs.size() + poison.size());
     List<SecurityAlert> replayed = new ArrayList<>();
     try (KafkaConsumer<String, SecurityAlert> consumer = consumer(cluster, registry, serdes)) {
       consumer.subscribe(List.of(replayTopic));
@@ -149,8 +170,58 @@ class AnomalyDetectorIntegrationTest {
     return into.size();
   }
 
+  private static ProducerRecord<byte[], byte[]> raw(String topic, Instant at, byte[] value) {
+    return new ProducerRecord<>(topic, null, at.toEpochMilli(), "poison".getBytes(UTF_8), value);
+  }
+
+  /** Confluent wire format naming a schema id the registry never gave out. */
+  private static byte[] unknownSchemaId(String marker) {
+    byte[] text = marker.getBytes(UTF_8);
+    return ByteBuffer.allocate(5 + text.length).put((byte) 0).putInt(987_654).put(text).array();
+  }
+
+  /** The source topic header of each dead letter whose value contains {@code marker}. */
+  private static List<String> deadLetters(TestCluster cluster, String marker) {
+    List<String> sources = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "it-dead-letters-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < until && sources.size() < 3) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.value() != null && new String(record.value(), UTF_8).contains(marker)) {
+            Header topic = record.headers().lastHeader(Decoding.TOPIC);
+            sources.add(topic == null ? "(no header)" : new String(topic.value(), UTF_8));
+          }
+        }
+      }
+      // Anything beyond the three (a poison record dead-lettered twice) is collected and fails.
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+        if (record.value() != null && new String(record.value(), UTF_8).contains(marker)) {
+          sources.add("(again)");
+        }
+      }
+    }
+    return sources;
+  }
+
   private static void produce(
-      TestCluster cluster, SchemaRegistryClient registry, SerdeConfig serdes, List<Input> inputs)
+      TestCluster cluster,
+      SchemaRegistryClient registry,
+      SerdeConfig serdes,
+      List<Input> inputs,
+      List<ProducerRecord<byte[], byte[]>> poison)
       throws Exception {
     @SuppressWarnings({"unchecked", "rawtypes"})
     Serializer<SpecificRecord> avro =
@@ -168,13 +239,14 @@ class AnomalyDetectorIntegrationTest {
                 262_144),
             new ByteArraySerializer(),
             new ByteArraySerializer())) {
+      poison.forEach(producer::send);
       for (Input input : inputs) {
         producer.send(
             new ProducerRecord<>(
                 input.topic(),
                 null,
                 input.at().toEpochMilli(),
-                input.key().getBytes(StandardCharsets.UTF_8),
+                input.key().getBytes(UTF_8),
                 avro.serialize(input.topic(), input.value())));
       }
       producer.flush();
