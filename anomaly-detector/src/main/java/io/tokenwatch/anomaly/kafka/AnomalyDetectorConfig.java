@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -232,11 +231,6 @@ public final class AnomalyDetectorConfig {
    */
   public Properties streamsProperties() {
     Properties props = new Properties();
-    // Small fetches keep the tasks of a catching-up detector (a replay, a restart) within seconds
-    // of each other in event time, so the per-client rules, fed by every token partition, see
-    // their events roughly in order. Overridable with streams.consumer.max.partition.fetch.bytes.
-    props.put(
-        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), "32768");
     props.putAll(ConfigCheck.withoutPrefix(originals, STREAMS_PREFIX));
     props.put(APPLICATION_ID, applicationId());
     props.put(BOOTSTRAP_SERVERS, bootstrapServers());

@@ -77,6 +77,7 @@ public final class AnomalyDetectionLatency {
     config.put(AnomalyDetectorConfig.APPLICATION_ID, appId);
     config.put(AnomalyDetectorConfig.STATE_DIR, dir.resolve("state").toString());
     config.put(AnomalyDetectorConfig.HTTP_PORT, 0);
+    config.putAll(LiveTraffic.settingsFromSystemProperties());
     var usedSerializer = AvroSerdes.specific(TokenUsed.class, registry, serdes, false).serializer();
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());

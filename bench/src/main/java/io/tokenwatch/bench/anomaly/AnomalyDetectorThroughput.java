@@ -59,6 +59,7 @@ public final class AnomalyDetectorThroughput {
     config.put(AnomalyDetectorConfig.APPLICATION_ID, appId);
     config.put(AnomalyDetectorConfig.STATE_DIR, dir.resolve("state").toString());
     config.put(AnomalyDetectorConfig.HTTP_PORT, 0);
+    config.putAll(LiveTraffic.settingsFromSystemProperties());
     config.put(AnomalyDetectorConfig.NUM_STREAM_THREADS, threads);
     try (AnomalyDetectorApp app = AnomalyDetectorApp.start(config);
         Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()));

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -38,6 +40,24 @@ final class LiveTraffic {
   LiveTraffic(Serializer<TokenIssued> issued, Serializer<TokenUsed> used) {
     this.issued = issued;
     this.used = used;
+  }
+
+  /**
+   * Detector settings given on the command line as {@code -Dset.<key>=<value>} (for example {@code
+   * -Dset.streams.consumer.max.partition.fetch.bytes=1048576}), so a run can try a setting without
+   * a rebuild; printed, so the output says what ran.
+   */
+  static Map<String, String> settingsFromSystemProperties() {
+    Map<String, String> settings = new TreeMap<>();
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith("set.")) {
+        settings.put(name.substring("set.".length()), System.getProperty(name));
+      }
+    }
+    if (!settings.isEmpty()) {
+      System.out.println("settings: " + settings);
+    }
+    return settings;
   }
 
   static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
