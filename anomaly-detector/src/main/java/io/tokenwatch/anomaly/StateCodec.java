@@ -1,13 +1,8 @@
 package io.tokenwatch.anomaly;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,37 +124,109 @@ public final class StateCodec {
   }
 
   private interface Writer {
-    void write(DataOutputStream out) throws IOException;
+    void write(Out out);
   }
 
   private interface Reader<T> {
-    T read(DataInputStream in) throws IOException;
+    T read(In in);
+  }
+
+  /** A growable byte array; unsynchronized, unlike the java.io streams. */
+  private static final class Out {
+    private byte[] bytes = new byte[256];
+    private int size;
+
+    private void ensure(int more) {
+      if (size + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+      }
+    }
+
+    void writeByte(int b) {
+      ensure(1);
+      bytes[size++] = (byte) b;
+    }
+
+    void writeInt(int v) {
+      ensure(4);
+      bytes[size++] = (byte) (v >>> 24);
+      bytes[size++] = (byte) (v >>> 16);
+      bytes[size++] = (byte) (v >>> 8);
+      bytes[size++] = (byte) v;
+    }
+
+    void writeLong(long v) {
+      writeInt((int) (v >>> 32));
+      writeInt((int) v);
+    }
+
+    void write(byte[] b) {
+      ensure(b.length);
+      System.arraycopy(b, 0, bytes, size, b.length);
+      size += b.length;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, size);
+    }
+  }
+
+  /** Reads what {@link Out} wrote; running past the end is a corrupt value. */
+  private static final class In {
+    private final byte[] bytes;
+    private int position;
+
+    In(byte[] bytes, int position) {
+      this.bytes = bytes;
+      this.position = position;
+    }
+
+    private void need(int n) {
+      if (n < 0 || n > bytes.length - position) {
+        throw new IllegalArgumentException("truncated or corrupt state value");
+      }
+    }
+
+    int readInt() {
+      need(4);
+      int v =
+          ((bytes[position] & 0xff) << 24)
+              | ((bytes[position + 1] & 0xff) << 16)
+              | ((bytes[position + 2] & 0xff) << 8)
+              | (bytes[position + 3] & 0xff);
+      position += 4;
+      return v;
+    }
+
+    long readLong() {
+      long high = readInt();
+      long low = readInt() & 0xffffffffL;
+      return (high << 32) | low;
+    }
+
+    String readUtf8(int length) {
+      need(length);
+      String value = new String(bytes, position, length, StandardCharsets.UTF_8);
+      position += length;
+      return value;
+    }
   }
 
   private static byte[] write(Writer writer) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT);
-      writer.write(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    Out out = new Out();
+    out.writeByte(FORMAT);
+    writer.write(out);
+    return out.toByteArray();
   }
 
   private static <T> T read(byte[] bytes, Reader<T> reader) {
     if (!isBinary(bytes)) {
       throw new IllegalArgumentException("not a state value of format " + FORMAT);
     }
-    try (DataInputStream in =
-        new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
-      return reader.read(in);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("truncated or corrupt state value", e);
-    }
+    return reader.read(new In(bytes, 1));
   }
 
-  private static void string(DataOutputStream out, @Nullable String value) throws IOException {
+  private static void string(Out out, @Nullable String value) {
     if (value == null) {
       out.writeInt(-1);
       return;
@@ -169,44 +236,36 @@ public final class StateCodec {
     out.write(utf8);
   }
 
-  private static @Nullable String string(DataInputStream in) throws IOException {
+  private static @Nullable String string(In in) {
     int length = in.readInt();
-    if (length < 0) {
-      return null;
-    }
-    if (length > in.available()) {
-      throw new IOException("a text longer than the value");
-    }
-    byte[] utf8 = new byte[length];
-    in.readFully(utf8);
-    return new String(utf8, StandardCharsets.UTF_8);
+    return length < 0 ? null : in.readUtf8(length);
   }
 
-  private static String text(DataInputStream in) throws IOException {
+  private static String text(In in) {
     String value = string(in);
     if (value == null) {
-      throw new IOException("missing text");
+      throw new IllegalArgumentException("truncated or corrupt state value: missing text");
     }
     return value;
   }
 
-  private static void strings(DataOutputStream out, List<String> values) throws IOException {
+  private static void strings(Out out, List<String> values) {
     out.writeInt(values.size());
     for (String value : values) {
       string(out, value);
     }
   }
 
-  private static List<String> strings(DataInputStream in) throws IOException {
+  private static List<String> strings(In in) {
     int n = in.readInt();
-    List<String> values = new ArrayList<>(Math.min(n, 64));
+    List<String> values = new ArrayList<>(Math.max(0, Math.min(n, 64)));
     for (int i = 0; i < n; i++) {
       values.add(text(in));
     }
     return values;
   }
 
-  private static void recent(DataOutputStream out, Recent recent) throws IOException {
+  private static void recent(Out out, Recent recent) {
     out.writeInt(recent.ids.size());
     for (int i = 0; i < recent.ids.size(); i++) {
       string(out, recent.ids.get(i));
@@ -214,7 +273,7 @@ public final class StateCodec {
     }
   }
 
-  private static Recent recent(DataInputStream in) throws IOException {
+  private static Recent recent(In in) {
     Recent recent = new Recent();
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
@@ -224,8 +283,7 @@ public final class StateCodec {
     return recent;
   }
 
-  private static void sightings(DataOutputStream out, Map<String, Sighting> sightings)
-      throws IOException {
+  private static void sightings(Out out, Map<String, Sighting> sightings) {
     out.writeInt(sightings.size());
     for (Map.Entry<String, Sighting> e : sightings.entrySet()) {
       Sighting s = e.getValue();
@@ -237,7 +295,7 @@ public final class StateCodec {
     }
   }
 
-  private static Map<String, Sighting> sightings(DataInputStream in) throws IOException {
+  private static Map<String, Sighting> sightings(In in) {
     int n = in.readInt();
     Map<String, Sighting> sightings = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
