@@ -109,6 +109,11 @@ public final class AnomalyDetectorThroughput {
       long last = System.nanoTime();
       long firstProcessed = -1;
       long firstAt = 0;
+      int steadyFrom = Math.max(10, seconds - 30);
+      long steadyProcessed = -1;
+      long steadyAt = 0;
+      long steadyLag = 0;
+      long lag = 0;
       for (int s = 2; s <= seconds; s += 2) {
         TimeUnit.SECONDS.sleep(2);
         long at = System.nanoTime();
@@ -119,6 +124,12 @@ public final class AnomalyDetectorThroughput {
         if (s == 10) {
           firstProcessed = processed;
           firstAt = at;
+        }
+        lag = end - processed;
+        if (s == steadyFrom) {
+          steadyProcessed = processed;
+          steadyAt = at;
+          steadyLag = lag;
         }
         System.out.printf(
             Locale.ROOT,
@@ -139,6 +150,16 @@ public final class AnomalyDetectorThroughput {
             "sustained processed/s after warm-up (t=10s..%ds): %.0f%n",
             seconds,
             (lastProcessed - firstProcessed) / ((last - firstAt) / 1e9));
+      }
+      if (steadyProcessed >= 0 && last > steadyAt) {
+        double span = (last - steadyAt) / 1e9;
+        System.out.printf(
+            Locale.ROOT,
+            "steady state (t=%ds..%ds): processed/s %.0f, lag %+.0f records/s%n",
+            steadyFrom,
+            seconds,
+            (lastProcessed - steadyProcessed) / span,
+            (lag - steadyLag) / span);
       }
     }
   }
