@@ -14,9 +14,12 @@ import io.tokenwatch.anomaly.StateCodec;
 import io.tokenwatch.anomaly.TokenWatch;
 import io.tokenwatch.anomaly.UseTally;
 import java.io.IOException;
+import java.util.function.Function;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serdes of the state stores' values and of the repartition topics' records, internal to this
@@ -44,36 +47,34 @@ final class StateSerdes {
 
   /** Binary ({@link StateCodec}); reads the JSON of earlier releases too. */
   static Serde<TokenWatch> tokenWatch() {
-    Serde<TokenWatch> json = json(STATE, TokenWatch.class);
-    return Serdes.serdeFrom(
-        (topic, value) -> value == null ? null : StateCodec.encode(value),
-        (topic, bytes) -> {
-          if (bytes == null) {
-            return null;
-          }
-          if (!StateCodec.isBinary(bytes)) {
-            return json.deserializer().deserialize(topic, bytes);
-          }
-          try {
-            return StateCodec.decodeTokenWatch(bytes);
-          } catch (IllegalArgumentException e) {
-            throw new SerializationException("cannot read TokenWatch", e);
-          }
-        });
+    Deserializer<TokenWatch> json = json(STATE, TokenWatch.class).deserializer();
+    return binary(StateCodec::encode, StateCodec::decodeTokenWatch, json, TokenWatch.class);
   }
 
   /** Binary ({@link StateCodec}). */
   static Serde<UseTally> useTally() {
+    return binary(StateCodec::encode, StateCodec::decodeUseTally, null, UseTally.class);
+  }
+
+  /** A serde over {@link StateCodec}; {@code legacy}, if given, reads what is not binary. */
+  private static <T> Serde<T> binary(
+      Function<T, byte[]> encode,
+      Function<byte[], T> decode,
+      @Nullable Deserializer<T> legacy,
+      Class<T> type) {
     return Serdes.serdeFrom(
-        (topic, value) -> value == null ? null : StateCodec.encode(value),
+        (topic, value) -> value == null ? null : encode.apply(value),
         (topic, bytes) -> {
           if (bytes == null) {
             return null;
           }
+          if (legacy != null && !StateCodec.isBinary(bytes)) {
+            return legacy.deserialize(topic, bytes);
+          }
           try {
-            return StateCodec.decodeUseTally(bytes);
+            return decode.apply(bytes);
           } catch (IllegalArgumentException e) {
-            throw new SerializationException("cannot read UseTally", e);
+            throw new SerializationException("cannot read " + type.getSimpleName(), e);
           }
         });
   }
