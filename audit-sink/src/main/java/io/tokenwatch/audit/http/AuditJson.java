@@ -128,6 +128,7 @@ public final class AuditJson {
       put(revocation, "reason", g.revocationReason());
       put(revocation, "by", g.revokedBy());
       put(revocation, "selector", g.revocationSelector());
+      put(revocation, "id", g.revocationId());
     }
     node.put("event_id", i.eventId());
     return node;
