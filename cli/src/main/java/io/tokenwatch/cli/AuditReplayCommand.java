@@ -11,7 +11,12 @@ import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +71,12 @@ final class AuditReplayCommand implements Callable<Integer> {
     store,
     kafka
   }
+
+  /**
+   * Whether the command line writes to the process's standard output (set by {@code main}), so a
+   * replay may write bytes straight to it instead of through the command's writer.
+   */
+  static volatile boolean rawStdout;
 
   @Spec CommandSpec spec;
   @Mixin AuditCommand.Source source;
@@ -122,21 +133,36 @@ final class AuditReplayCommand implements Callable<Integer> {
           return 0;
         }
         long[] n = {0};
-        queries.replay(
-            filter,
-            order,
-            r -> {
-              out.println(
-                  AuditJson.replayLine(
-                      r.eventType(),
-                      r.occurredAt(),
-                      r.topic(),
-                      r.partition(),
-                      r.offset(),
-                      r.eventId(),
-                      r.json()));
-              progress.step(++n[0]);
-            });
+        if (rawStdout) {
+          // the lines go to standard output as the store renders them, bytes never decoded
+          out.flush();
+          OutputStream stdout = new BufferedOutputStream(System.out, 1 << 16);
+          queries.replayLines(
+              filter,
+              order,
+              line -> {
+                try {
+                  stdout.write(line);
+                  stdout.write('\n');
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+                progress.step(++n[0]);
+              });
+          try {
+            stdout.flush();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        } else {
+          queries.replayLines(
+              filter,
+              order,
+              line -> {
+                out.println(new String(line, StandardCharsets.UTF_8));
+                progress.step(++n[0]);
+              });
+        }
         count = n[0];
       }
     } else {

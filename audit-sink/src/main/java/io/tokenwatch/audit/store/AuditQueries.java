@@ -139,6 +139,43 @@ public final class AuditQueries {
     }
   }
 
+  /**
+   * Streams every event matching {@code filter} (its limit ignored) in {@code order} as the JSON
+   * line {@code tokenwatch audit replay} prints ({@link ReplayLines#line}, without the line break),
+   * UTF-8 encoded. The database renders each line around the stored JSON, which already is the
+   * event's part of it, so each row reaches Java as one value and is never decoded: JDBC's cost is
+   * per value, and a String costs more to deliver than bytes. A row whose event id needs JSON
+   * escaping (quotes, backslashes, control characters) or whose time lies before year 1000 comes as
+   * its fields instead and is rendered here, so every line is exactly what {@code replayLine}
+   * writes.
+   */
+  public void replayLines(AuditFilter filter, Order order, Consumer<byte[]> action) {
+    requireNonNull(filter, "filter");
+    requireNonNull(order, "order");
+    requireNonNull(action, "action");
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "SELECT encode(CASE WHEN "
+            + ReplayLines.SAFE
+            + " THEN "
+            + ReplayLines.LINE
+            + " ELSE "
+            + ReplayLines.FIELDS
+            + " END) FROM audit_events"
+            + where(filter, params)
+            + " ORDER BY "
+            + order.sql;
+    try (PreparedStatement select = prepare(sql, params);
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        byte[] line = rs.getBytes(1);
+        action.accept(line.length > 0 && line[0] == '!' ? ReplayLines.render(line) : line);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("replay failed: " + e.getMessage(), e);
+    }
+  }
+
   /** How many events match {@code filter} (its limit ignored). */
   public long count(AuditFilter filter) {
     List<Object> params = new ArrayList<>();
