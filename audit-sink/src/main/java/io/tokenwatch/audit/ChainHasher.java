@@ -50,4 +50,13 @@ public final class ChainHasher {
     sha256.update(canonical);
     return sha256.digest();
   }
+
+  /** As {@link #hashCanonical(byte[], byte[])} for the canonical bytes in a slice of an array. */
+  public byte[] hashCanonical(byte[] previous, byte[] bytes, int from, int length) {
+    requireNonNull(previous, "previous");
+    requireNonNull(bytes, "bytes");
+    sha256.update(previous);
+    sha256.update(bytes, from, length);
+    return sha256.digest();
+  }
 }

@@ -91,6 +91,37 @@ public final class ChainVerifier {
             }));
   }
 
+  /**
+   * As {@link #accept(long, long, String, byte[], byte[], byte[], Supplier)} with the canonical
+   * bytes in {@code bytes[from, from + length)}.
+   */
+  public boolean accept(
+      long seq,
+      long offset,
+      String eventId,
+      byte[] previousHash,
+      byte[] hash,
+      byte[] bytes,
+      int from,
+      int length,
+      Supplier<Optional<AuditEvent>> fullRecord) {
+    return accept(
+        new Row(
+            seq,
+            offset,
+            eventId,
+            previousHash,
+            hash,
+            previous -> {
+              byte[] fast = hasher.hashCanonical(previous, bytes, from, length);
+              if (Arrays.equals(fast, hash)) {
+                return fast;
+              }
+              Optional<AuditEvent> event = fullRecord.get();
+              return event.isPresent() ? hasher.hash(previous, seq, event.get()) : fast;
+            }));
+  }
+
   /** A record as the checks see it; {@code hashWith} computes its hash chained to a given one. */
   @SuppressWarnings("ArrayRecordComponent")
   private record Row(

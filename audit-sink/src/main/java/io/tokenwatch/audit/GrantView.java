@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  * @param revokedAt when it was revoked, epoch milliseconds
  * @param revocationReason why it was revoked
  * @param revokedBy who revoked it
- * @param revocationSelector what the revocation named (token, grant, subject, client, audience)
+ * @param revocationSelector what the revocation named, as its feed key ({@code <kind>:<value>}:
+ *     token, lineage, grant, subject, client, audience)
+ * @param revocationId the event id of that revocation
  */
 public record GrantView(
     AuditEvent issuance,
@@ -20,7 +22,8 @@ public record GrantView(
     @Nullable Long revokedAt,
     @Nullable String revocationReason,
     @Nullable String revokedBy,
-    @Nullable String revocationSelector) {
+    @Nullable String revocationSelector,
+    @Nullable String revocationId) {
 
   /** A grant's state. */
   public enum State {

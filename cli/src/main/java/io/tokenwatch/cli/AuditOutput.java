@@ -57,6 +57,8 @@ final class AuditOutput {
                           + text(n.path("revocation"), "by")
                           + " ("
                           + text(n.path("revocation"), "selector")
+                          + ", "
+                          + text(n.path("revocation"), "id")
                           + ")"
                       : ""),
           new Column("expires_at", n -> text(n, "expires_at")));

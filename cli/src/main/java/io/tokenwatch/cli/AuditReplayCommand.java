@@ -4,13 +4,19 @@ import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.app.AuditSinkApp;
 import io.tokenwatch.audit.http.AuditJson;
+import io.tokenwatch.audit.kafka.StoreReplay;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +38,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -49,7 +56,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Streams history in original order as JSON lines on stdout, or re-publishes it to a new"
-          + " topic (--to-topic, byte for byte, from Kafka only).",
+          + " topic (--to-topic): from Kafka byte for byte; from the store each event rebuilt"
+          + " as its catalogue record (Confluent wire format), keyed as its topic keys it, with"
+          + " headers naming its source topic, partition and offset.",
       "From the store: --order time (occurred_at, then topic, partition, offset) or partition"
           + " (each source partition in its original order). From Kafka (--source kafka): every"
           + " event topic from offsetsForTimes(--from) up to --to, each partition in order.",
@@ -62,6 +71,12 @@ final class AuditReplayCommand implements Callable<Integer> {
     store,
     kafka
   }
+
+  /**
+   * Whether the command line writes to the process's standard output (set by {@code main}), so a
+   * replay may write bytes straight to it instead of through the command's writer.
+   */
+  static volatile boolean rawStdout;
 
   @Spec CommandSpec spec;
   @Mixin AuditCommand.Source source;
@@ -87,7 +102,9 @@ final class AuditReplayCommand implements Callable<Integer> {
   @Option(
       names = "--schema-registry-url",
       defaultValue = "http://localhost:8081",
-      description = "Schema registry, to decode events from Kafka. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Schema registry: to decode events from Kafka, and to look up the catalogue schemas"
+              + " of a replay to a topic from the store. Default: ${DEFAULT-VALUE}.")
   String schemaRegistryUrl = "http://localhost:8081";
 
   @Override
@@ -96,15 +113,10 @@ final class AuditReplayCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Progress progress = Progress.onTerminal(spec.commandLine().getErr());
     long count;
-    if (toTopic != null) {
-      if (origin != Origin.kafka) {
-        throw new IllegalArgumentException(
-            "--to-topic copies records byte for byte from Kafka: add --source kafka");
-      }
-      if (Topics.byName(toTopic).isPresent() || toTopic.isBlank()) {
-        throw new IllegalArgumentException(
-            "--to-topic must be a new topic, not one of the catalogue's (" + toTopic + ")");
-      }
+    String target = toTopic;
+    if (target != null && (Topics.byName(target).isPresent() || target.isBlank())) {
+      throw new IllegalArgumentException(
+          "--to-topic must be a new topic, not one of the catalogue's (" + target + ")");
     }
     if (origin == Origin.store) {
       if (source.remote()) {
@@ -114,22 +126,43 @@ final class AuditReplayCommand implements Callable<Integer> {
       try (AuditStore store = source.open()) {
         AuditQueries queries = new AuditQueries(store);
         progress.total(progress.enabled() ? queries.count(filter) : -1);
+        if (target != null) {
+          count = storeToTopic(queries, filter, target, progress);
+          progress.done(count);
+          spec.commandLine().getErr().printf("published %d events to %s%n", count, target).flush();
+          return 0;
+        }
         long[] n = {0};
-        queries.replay(
-            filter,
-            order,
-            r -> {
-              out.println(
-                  AuditJson.replayLine(
-                      r.eventType(),
-                      r.occurredAt(),
-                      r.topic(),
-                      r.partition(),
-                      r.offset(),
-                      r.eventId(),
-                      r.json()));
-              progress.step(++n[0]);
-            });
+        if (rawStdout) {
+          // the lines go to standard output as the store renders them, bytes never decoded
+          out.flush();
+          OutputStream stdout = new BufferedOutputStream(System.out, 1 << 16);
+          queries.replayLines(
+              filter,
+              order,
+              line -> {
+                try {
+                  stdout.write(line);
+                  stdout.write('\n');
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+                progress.step(++n[0]);
+              });
+          try {
+            stdout.flush();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        } else {
+          queries.replayLines(
+              filter,
+              order,
+              line -> {
+                out.println(new String(line, StandardCharsets.UTF_8));
+                progress.step(++n[0]);
+              });
+        }
         count = n[0];
       }
     } else {
@@ -138,6 +171,40 @@ final class AuditReplayCommand implements Callable<Integer> {
     out.flush();
     progress.done(count);
     return 0;
+  }
+
+  private long storeToTopic(
+      AuditQueries queries, AuditFilter filter, String target, Progress progress) {
+    // look the catalogue schemas up, never register: the replay writes nothing to live subjects
+    SerdeConfig serde =
+        SerdeConfig.of(
+            Map.of(
+                SerdeConfig.SCHEMA_REGISTRY_URL,
+                schemaRegistryUrl,
+                SerdeConfig.AUTO_REGISTER_SCHEMAS,
+                false));
+    Serializer<GenericRecord> values =
+        AvroSerdes.generic(new HttpSchemaRegistryClient(serde.registrySettings()), serde, false)
+            .serializer();
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      return StoreReplay.toTopic(queries, filter, order, target, producer, values, progress::step)
+          .published();
+    }
+  }
+
+  private KafkaProducer<byte[], byte[]> producer() {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.CLIENT_ID_CONFIG,
+            "tokenwatch-audit-replay"),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
   }
 
   private long fromKafka(AuditCommand.Filters f, PrintWriter out, Progress progress) {
@@ -155,17 +222,7 @@ final class AuditReplayCommand implements Callable<Integer> {
             .deserializer();
     KafkaProducer<byte[], byte[]> producer = null;
     if (toTopic != null) {
-      producer =
-          new KafkaProducer<>(
-              Map.of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                  bootstrapServers,
-                  ProducerConfig.ACKS_CONFIG,
-                  "all",
-                  ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                  true),
-              new ByteArraySerializer(),
-              new ByteArraySerializer());
+      producer = producer();
     }
     long n = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =

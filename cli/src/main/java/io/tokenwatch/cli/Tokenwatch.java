@@ -30,6 +30,7 @@ public final class Tokenwatch {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    AuditReplayCommand.rawStdout = true;
     System.exit(commandLine().execute(args));
   }
 

@@ -152,6 +152,8 @@ class AuditCommandTest {
     assertThat(run("audit", "export", "--out", "../../x.csv")).isEqualTo(2);
     assertThat(run("audit", "replay", "--to-topic", "tokenwatch.token-used", "--source", "kafka"))
         .isEqualTo(2);
+    assertThat(run("audit", "replay", "--to-topic", "tokenwatch.revocations")).isEqualTo(2);
+    assertThat(err.toString()).contains("not one of the catalogue's");
   }
 
   @Test

@@ -56,9 +56,9 @@ public final class AuditJson {
   }
 
   /**
-   * One replayed event as a JSON line: {@code {"type", "occurred_at", "source": {"topic",
-   * "partition", "offset"}, "event_id", "event": <the event>}}. The event JSON is inserted as
-   * stored, without parsing, so replay is fast.
+   * The JSON line replay prints for one event: type, time, source, id and the event itself.
+   *
+   * @see io.tokenwatch.audit.store.ReplayLines#line
    */
   public static String replayLine(
       String type,
@@ -68,29 +68,9 @@ public final class AuditJson {
       long offset,
       String eventId,
       String eventJson) {
-    StringBuilder line = new StringBuilder(eventJson.length() + 160);
-    line.append("{\"type\":");
-    quote(line, type);
-    line.append(",\"occurred_at\":");
-    quote(line, Instant.ofEpochMilli(occurredAt).toString());
-    line.append(",\"source\":{\"topic\":");
-    quote(line, topic);
-    line.append(",\"partition\":").append(partition);
-    line.append(",\"offset\":").append(offset);
-    line.append("},\"event_id\":");
-    quote(line, eventId);
-    line.append(",\"event\":").append(eventJson).append('}');
-    return line.toString();
+    return io.tokenwatch.audit.store.ReplayLines.line(
+        type, occurredAt, topic, partition, offset, eventId, eventJson);
   }
-
-  private static void quote(StringBuilder out, String value) {
-    out.append('"');
-    JSON_ENCODER.quoteAsString(value, out);
-    out.append('"');
-  }
-
-  private static final com.fasterxml.jackson.core.io.JsonStringEncoder JSON_ENCODER =
-      com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
 
   /** The stored event JSON as a tree, or as a string if it does not parse. */
   public static JsonNode payload(String json) {
@@ -128,6 +108,7 @@ public final class AuditJson {
       put(revocation, "reason", g.revocationReason());
       put(revocation, "by", g.revokedBy());
       put(revocation, "selector", g.revocationSelector());
+      put(revocation, "id", g.revocationId());
     }
     node.put("event_id", i.eventId());
     return node;

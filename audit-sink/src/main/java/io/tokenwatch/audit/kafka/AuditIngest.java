@@ -239,6 +239,12 @@ public final class AuditIngest implements Runnable, AutoCloseable {
         producer.flush();
       }
       var result = store.append(events, nextOffsets);
+      for (String collided : result.collisions()) {
+        log.error(
+            "Event {} not stored: a different event id already holds its 128-bit key (a digest"
+                + " collision, or ids crafted to collide); it is still on its topic",
+            collided);
+      }
       commitToKafka();
       listener.batchStored(
           result.stored(), result.duplicates(), dead.size(), System.nanoTime() - started);

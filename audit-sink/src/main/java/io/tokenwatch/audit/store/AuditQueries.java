@@ -139,6 +139,43 @@ public final class AuditQueries {
     }
   }
 
+  /**
+   * Streams every event matching {@code filter} (its limit ignored) in {@code order} as the JSON
+   * line {@code tokenwatch audit replay} prints ({@link ReplayLines#line}, without the line break),
+   * UTF-8 encoded. The database renders each line around the stored JSON, which already is the
+   * event's part of it, so each row reaches Java as one value and is never decoded: JDBC's cost is
+   * per value, and a String costs more to deliver than bytes. A row whose event id needs JSON
+   * escaping (quotes, backslashes, control characters) or whose time lies before year 1000 comes as
+   * its fields instead and is rendered here, so every line is exactly what {@code replayLine}
+   * writes.
+   */
+  public void replayLines(AuditFilter filter, Order order, Consumer<byte[]> action) {
+    requireNonNull(filter, "filter");
+    requireNonNull(order, "order");
+    requireNonNull(action, "action");
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "SELECT encode(CASE WHEN "
+            + ReplayLines.SAFE
+            + " THEN "
+            + ReplayLines.LINE
+            + " ELSE "
+            + ReplayLines.FIELDS
+            + " END) FROM audit_events"
+            + where(filter, params)
+            + " ORDER BY "
+            + order.sql;
+    try (PreparedStatement select = prepare(sql, params);
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        byte[] line = rs.getBytes(1);
+        action.accept(line.length > 0 && line[0] == '!' ? ReplayLines.render(line) : line);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("replay failed: " + e.getMessage(), e);
+    }
+  }
+
   /** How many events match {@code filter} (its limit ignored). */
   public long count(AuditFilter filter) {
     List<Object> params = new ArrayList<>();
@@ -200,8 +237,17 @@ public final class AuditQueries {
 
   /**
    * Issuances matching {@code filter} (its types ignored) with their state at {@code nowMillis}:
-   * revoked by the first later revocation naming the token, its grant, or (issued before it) its
-   * subject, client or audience; else expired or active.
+   * revoked by the first revocation that covers the token as validators match it (docs/TOKENS.md);
+   * else expired or active.
+   *
+   * <p>A revocation covers a token when its selector names it ({@code token}: its id; {@code
+   * lineage}: its id or any id of its {@code lineage}; {@code grant}, {@code subject}, {@code
+   * client}, {@code audience}: that attribute) and, when the selector carries an {@code
+   * issued_before} watermark, the token was issued ({@code issued_at}, its {@code iat}) strictly
+   * before it. Selector kind and watermark are read from the stored event; for a revocation stored
+   * without its selector in the JSON, the kind follows the column holding the value and the
+   * watermark the revocation stream's default (the revocation's time for grant, subject, client and
+   * audience; none for a token).
    */
   public List<GrantView> grants(AuditFilter filter, long nowMillis) {
     requireNonNull(filter, "filter");
@@ -209,24 +255,42 @@ public final class AuditQueries {
     String sql =
         "WITH i AS (SELECT "
             + Schema.COLUMNS
-            + ", occurred_at AS issued_ts FROM audit_events"
+            + ", coalesce(TRY_CAST(json_extract_string(payload, '$.issued_at') AS BIGINT),"
+            + "     epoch_ms(occurred_at)) AS iat_ms,"
+            + "   coalesce(TRY_CAST(json_extract(payload, '$.lineage') AS VARCHAR[]), []) AS lineage"
+            + " FROM audit_events"
             + where(filter.ofType("TokenIssued"), params)
-            + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?)"
-            + " SELECT i.* EXCLUDE (issued_ts), epoch_ms(r.occurred_at), r.reason, r.actor,"
-            + "   CASE WHEN r.token_id IS NOT NULL THEN 'token:' || r.token_id"
-            + "        WHEN r.grant_id IS NOT NULL THEN 'grant:' || r.grant_id"
-            + "        WHEN r.subject IS NOT NULL THEN 'subject:' || r.subject"
-            + "        WHEN r.client_id IS NOT NULL THEN 'client:' || r.client_id"
-            + "        WHEN r.audience IS NOT NULL THEN 'audience:' || r.audience END"
+            + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?),"
+            + " s AS (SELECT event_id, occurred_at, reason, actor, token_id, grant_id, subject,"
+            + "   client_id, audience, json_extract_string(payload, '$.selector.kind') AS json_kind,"
+            + "   TRY_CAST(json_extract_string(payload, '$.selector.issued_before') AS BIGINT)"
+            + "     AS json_before"
+            + "   FROM audit_events WHERE event_type = 'Revocation'),"
+            + " r AS (SELECT event_id, occurred_at, reason, actor, token_id, grant_id, subject,"
+            + "   client_id, audience,"
+            + "   coalesce(json_kind, CASE WHEN token_id IS NOT NULL THEN 'TOKEN'"
+            + "     WHEN grant_id IS NOT NULL THEN 'GRANT' WHEN subject IS NOT NULL THEN 'SUBJECT'"
+            + "     WHEN client_id IS NOT NULL THEN 'CLIENT'"
+            + "     WHEN audience IS NOT NULL THEN 'AUDIENCE' END) AS kind,"
+            + "   CASE WHEN json_kind IS NOT NULL THEN json_before"
+            + "     WHEN token_id IS NULL THEN epoch_ms(occurred_at) END AS issued_before"
+            + "   FROM s)"
+            + " SELECT i.* EXCLUDE (iat_ms, lineage), epoch_ms(r.occurred_at), r.reason, r.actor,"
+            + "   lower(r.kind) || ':' || CASE r.kind WHEN 'GRANT' THEN r.grant_id"
+            + "     WHEN 'SUBJECT' THEN r.subject WHEN 'CLIENT' THEN r.client_id"
+            + "     WHEN 'AUDIENCE' THEN r.audience ELSE r.token_id END,"
+            + "   r.event_id"
             + " FROM i LEFT JOIN LATERAL ("
-            + "   SELECT occurred_at, reason, actor, token_id, grant_id, subject, client_id,"
-            + "     audience FROM audit_events r"
-            + "   WHERE r.event_type = 'Revocation' AND (r.token_id = i.token_id"
-            + "     OR r.grant_id = i.grant_id"
-            + "     OR (r.token_id IS NULL AND r.grant_id IS NULL"
-            + "       AND (r.subject = i.subject OR r.client_id = i.client_id"
-            + "         OR r.audience = i.audience) AND r.occurred_at >= i.issued_ts))"
-            + "   ORDER BY r.occurred_at LIMIT 1) r ON TRUE"
+            + "   SELECT * FROM r"
+            + "   WHERE ((r.kind = 'TOKEN' AND r.token_id = i.token_id)"
+            + "     OR (r.kind = 'LINEAGE' AND (r.token_id = i.token_id"
+            + "       OR list_contains(i.lineage, r.token_id)))"
+            + "     OR (r.kind = 'GRANT' AND r.grant_id = i.grant_id)"
+            + "     OR (r.kind = 'SUBJECT' AND r.subject = i.subject)"
+            + "     OR (r.kind = 'CLIENT' AND r.client_id = i.client_id)"
+            + "     OR (r.kind = 'AUDIENCE' AND r.audience = i.audience))"
+            + "   AND (r.issued_before IS NULL OR i.iat_ms < r.issued_before)"
+            + "   ORDER BY r.occurred_at, r.event_id LIMIT 1) r ON TRUE"
             + " ORDER BY i.occurred_ms, i.source_topic, i.source_partition, i.source_offset";
     params.add(filter.limit());
     List<GrantView> grants = new ArrayList<>();
@@ -243,7 +307,8 @@ public final class AuditQueries {
                 revoked,
                 rs.getString(25),
                 rs.getString(26),
-                rs.getString(27)));
+                revoked == null ? null : rs.getString(27),
+                rs.getString(28)));
       }
     } catch (SQLException e) {
       throw new StoreException("grants query failed: " + e.getMessage(), e);

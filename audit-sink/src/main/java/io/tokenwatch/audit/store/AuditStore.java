@@ -22,14 +22,13 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Consumer;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -55,6 +54,7 @@ public final class AuditStore implements AutoCloseable {
   private final boolean readOnly;
   private final Path file;
   private final Map<ChainKey, PartitionState> partitions = new TreeMap<>();
+  private final EventKey eventKey = new EventKey();
   private @Nullable Runnable beforeCommit;
   private @Nullable Checkpoint lastCheckpoint;
   private long appendedSinceCheckpoint;
@@ -138,6 +138,7 @@ public final class AuditStore implements AutoCloseable {
 
   private void createSchema() {
     try (Statement statement = connection.createStatement()) {
+      migrateTextKey(statement);
       for (String ddl : Schema.DDL) {
         statement.execute(ddl);
       }
@@ -145,6 +146,42 @@ public final class AuditStore implements AutoCloseable {
       statement.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
     } catch (SQLException e) {
       throw new StoreException("cannot create the audit schema: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Moves a store whose primary key is the text {@code event_id} (the first layout) to the {@link
+   * EventKey} layout, in one transaction: the rows are copied in chain order with their keys
+   * computed by SQL (the same bytes as {@link EventKey}), so chains, hashes and checkpoints are
+   * untouched.
+   */
+  private static void migrateTextKey(Statement statement) throws SQLException {
+    boolean old;
+    try (ResultSet rs =
+        statement.executeQuery(
+            "SELECT count(*) FILTER (WHERE column_name = 'event_key'), count(*)"
+                + " FROM information_schema.columns WHERE table_schema = 'main'"
+                + " AND table_name = 'audit_events'")) {
+      rs.next();
+      old = rs.getLong(2) > 0 && rs.getLong(1) == 0;
+    }
+    if (!old) {
+      return;
+    }
+    statement.execute("BEGIN TRANSACTION");
+    try {
+      statement.execute("ALTER TABLE audit_events RENAME TO audit_events_text_key");
+      statement.execute(Schema.DDL.get(0));
+      statement.execute(
+          "INSERT INTO audit_events SELECT *, "
+              + Schema.KEY_SQL
+              + " FROM audit_events_text_key"
+              + " ORDER BY source_topic, source_partition, chain_seq, source_offset");
+      statement.execute("DROP TABLE audit_events_text_key");
+      statement.execute("COMMIT");
+    } catch (SQLException e) {
+      statement.execute("ROLLBACK");
+      throw e;
     }
   }
 
@@ -200,16 +237,29 @@ public final class AuditStore implements AutoCloseable {
     requireNonNull(events, "events");
     requireNonNull(nextOffsets, "nextOffsets");
     requireWritable();
+    // dedupe within the batch by key, telling a repeated id from a different id with its key
     List<AuditEvent> unique = new ArrayList<>(events.size());
-    Set<String> inBatch = new HashSet<>(events.size() * 2);
+    List<UUID> keys = new ArrayList<>(events.size());
+    Map<UUID, String> inBatch = new HashMap<>(events.size() * 2);
+    List<String> collisions = new ArrayList<>();
     for (AuditEvent event : events) {
-      if (inBatch.add(event.eventId())) {
+      UUID key = eventKey.of(event.eventId());
+      String holder = inBatch.putIfAbsent(key, event.eventId());
+      if (holder == null) {
         unique.add(event);
+        keys.add(key);
+      } else if (!holder.equals(event.eventId())) {
+        collisions.add(event.eventId());
       }
     }
     try {
       try {
-        return write(unique, events.size() - unique.size(), nextOffsets);
+        return write(
+            unique,
+            keys,
+            events.size() - unique.size() - collisions.size(),
+            collisions,
+            nextOffsets);
       } catch (SQLException e) {
         rollbackQuietly();
         if (!isConstraintViolation(e)) {
@@ -217,14 +267,25 @@ public final class AuditStore implements AutoCloseable {
         }
       }
       // Rare: an event id already stored (a producer retry or a replayed topic). Find them first.
-      Set<String> existing = existingIds(unique);
+      Map<UUID, String> existing = existingKeys(keys);
       List<AuditEvent> fresh = new ArrayList<>(unique.size());
-      for (AuditEvent event : unique) {
-        if (!existing.contains(event.eventId())) {
+      List<UUID> freshKeys = new ArrayList<>(unique.size());
+      for (int i = 0; i < unique.size(); i++) {
+        AuditEvent event = unique.get(i);
+        String holder = existing.get(keys.get(i));
+        if (holder == null) {
           fresh.add(event);
+          freshKeys.add(keys.get(i));
+        } else if (!holder.equals(event.eventId())) {
+          collisions.add(event.eventId());
         }
       }
-      return write(fresh, events.size() - fresh.size(), nextOffsets);
+      return write(
+          fresh,
+          freshKeys,
+          events.size() - fresh.size() - collisions.size(),
+          collisions,
+          nextOffsets);
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       throw e instanceof StoreException se
@@ -234,7 +295,11 @@ public final class AuditStore implements AutoCloseable {
   }
 
   private AppendResult write(
-      List<AuditEvent> events, int duplicates, Map<ChainKey, Long> nextOffsets)
+      List<AuditEvent> events,
+      List<UUID> keys,
+      int duplicates,
+      List<String> collisions,
+      Map<ChainKey, Long> nextOffsets)
       throws SQLException {
     connection.setAutoCommit(false);
     try (Statement begin = connection.createStatement()) {
@@ -244,7 +309,8 @@ public final class AuditStore implements AutoCloseable {
     Map<ChainKey, PartitionState> next = new HashMap<>();
     ChainHasher hasher = new ChainHasher();
     try (DuckDBAppender appender = connection.createAppender("main", "audit_events")) {
-      for (AuditEvent event : events) {
+      for (int i = 0; i < events.size(); i++) {
+        AuditEvent event = events.get(i);
         ChainKey chain = event.chain();
         PartitionState state = next.get(chain);
         if (state == null) {
@@ -255,7 +321,7 @@ public final class AuditStore implements AutoCloseable {
         }
         long seq = state.chainLength();
         byte[] hash = hasher.hash(state.headHash(), seq, event);
-        appendRow(appender, event, seq, state.headHash(), hash);
+        appendRow(appender, event, seq, state.headHash(), hash, keys.get(i));
         next.put(
             chain,
             new PartitionState(
@@ -301,11 +367,11 @@ public final class AuditStore implements AutoCloseable {
     connection.setAutoCommit(true);
     partitions.putAll(next);
     appendedSinceCheckpoint += events.size();
-    return new AppendResult(events.size(), duplicates);
+    return new AppendResult(events.size(), duplicates, collisions);
   }
 
   private static void appendRow(
-      DuckDBAppender appender, AuditEvent event, long seq, byte[] previous, byte[] hash)
+      DuckDBAppender appender, AuditEvent event, long seq, byte[] previous, byte[] hash, UUID key)
       throws SQLException {
     appender.beginRow();
     appender.append(event.eventId());
@@ -336,6 +402,7 @@ public final class AuditStore implements AutoCloseable {
     appender.append(seq);
     appender.append(previous);
     appender.append(hash);
+    appender.appendUUID(key.getMostSignificantBits(), key.getLeastSignificantBits());
     appender.endRow();
   }
 
@@ -353,21 +420,24 @@ public final class AuditStore implements AutoCloseable {
     return message.contains("constraint") || message.contains("duplicate key");
   }
 
-  private Set<String> existingIds(List<AuditEvent> events) throws SQLException {
+  /** The stored event id of each of {@code keys} that is stored. */
+  private Map<UUID, String> existingKeys(List<UUID> keys) throws SQLException {
     connection.setAutoCommit(true);
-    Set<String> existing = new HashSet<>();
-    for (int from = 0; from < events.size(); from += ID_CHUNK) {
-      List<AuditEvent> chunk = events.subList(from, Math.min(events.size(), from + ID_CHUNK));
-      String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+    Map<UUID, String> existing = new HashMap<>();
+    for (int from = 0; from < keys.size(); from += ID_CHUNK) {
+      List<UUID> chunk = keys.subList(from, Math.min(keys.size(), from + ID_CHUNK));
+      String marks = String.join(", ", Collections.nCopies(chunk.size(), "?::UUID"));
       try (PreparedStatement select =
           connection.prepareStatement(
-              "SELECT event_id FROM audit_events WHERE event_id IN (" + marks + ")")) {
+              "SELECT event_key::VARCHAR, event_id FROM audit_events WHERE event_key IN ("
+                  + marks
+                  + ")")) {
         for (int i = 0; i < chunk.size(); i++) {
-          select.setString(i + 1, chunk.get(i).eventId());
+          select.setString(i + 1, chunk.get(i).toString());
         }
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
-            existing.add(rs.getString(1));
+            existing.put(UUID.fromString(rs.getString(1)), rs.getString(2));
           }
         }
       }
@@ -519,9 +589,7 @@ public final class AuditStore implements AutoCloseable {
                     + CanonicalSql.EXPRESSION
                     + " FROM audit_events WHERE source_topic = ? AND source_partition = ?"
                     + " ORDER BY chain_seq, source_offset");
-        PreparedStatement full =
-            connection.prepareStatement(
-                "SELECT " + Schema.COLUMNS + " FROM audit_events WHERE event_id = ?")) {
+        RecordLookup lookup = new RecordLookup(connection)) {
       select.setString(1, chain.topic());
       select.setInt(2, chain.partition());
       try (ResultSet rs = select.executeQuery()) {
@@ -536,7 +604,7 @@ public final class AuditStore implements AutoCloseable {
                   rs.getBytes(4),
                   rs.getBytes(5),
                   rs.getBytes(6),
-                  () -> fullRecord(full, eventId));
+                  () -> lookup.find(eventId));
         }
       }
     } catch (SQLException e) {
@@ -544,15 +612,67 @@ public final class AuditStore implements AutoCloseable {
     }
   }
 
-  private static Optional<AuditEvent> fullRecord(PreparedStatement full, String eventId) {
-    try {
-      full.setString(1, eventId);
-      try (ResultSet rs = full.executeQuery()) {
-        return rs.next() ? Optional.of(Rows.event(rs)) : Optional.empty();
+  /**
+   * Streams every stored row in storage order, without sorting, to {@code batches} in lists of up
+   * to {@code batchSize}, each row as one byte array: its stored {@code prev_hash} (32 bytes), its
+   * stored {@code hash} (32 bytes), then its canonical bytes as computed by the database (which
+   * carry its position, id, source topic, partition and offset). One value per row is what JDBC
+   * delivers fastest. Rows are appended in chain order, and DuckDB returns a plain scan in
+   * insertion order ({@code preserve_insertion_order}, on by default), so each chain normally
+   * arrives in position order; the caller checks that it does.
+   */
+  public void scanForVerification(int batchSize, Consumer<List<byte[]>> batches) {
+    requireNonNull(batches, "batches");
+    try (Statement select = connection.createStatement();
+        ResultSet rs =
+            select.executeQuery(
+                "SELECT prev_hash || hash || " + CanonicalSql.EXPRESSION + " FROM audit_events")) {
+      List<byte[]> batch = new ArrayList<>(batchSize);
+      while (rs.next()) {
+        batch.add(rs.getBytes(1));
+        if (batch.size() == batchSize) {
+          batches.accept(batch);
+          batch = new ArrayList<>(batchSize);
+        }
       }
-    } catch (SQLException | RuntimeException e) {
-      // unreadable as a record (e.g. a column edited to an invalid value): it cannot verify
-      return Optional.empty();
+      if (!batch.isEmpty()) {
+        batches.accept(batch);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot scan the audit store: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads stored records by event id through the key index. Not thread-safe; close after use. */
+  static final class RecordLookup implements AutoCloseable {
+    private final EventKey keys = new EventKey();
+    private final PreparedStatement full;
+
+    RecordLookup(Connection connection) throws SQLException {
+      full =
+          connection.prepareStatement(
+              "SELECT "
+                  + Schema.COLUMNS
+                  + " FROM audit_events WHERE event_key = ?::UUID AND event_id = ?");
+    }
+
+    /** The record stored under {@code eventId}, or empty if none can be read as a valid one. */
+    Optional<AuditEvent> find(String eventId) {
+      try {
+        full.setString(1, keys.of(eventId).toString());
+        full.setString(2, eventId);
+        try (ResultSet rs = full.executeQuery()) {
+          return rs.next() ? Optional.of(Rows.event(rs)) : Optional.empty();
+        }
+      } catch (SQLException | RuntimeException e) {
+        // unreadable as a record (e.g. a column edited to an invalid value): it cannot verify
+        return Optional.empty();
+      }
+    }
+
+    @Override
+    public void close() throws SQLException {
+      full.close();
     }
   }
 

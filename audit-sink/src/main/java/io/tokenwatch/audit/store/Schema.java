@@ -11,7 +11,7 @@ final class Schema {
       List.of(
           """
           CREATE TABLE IF NOT EXISTS audit_events (
-            event_id VARCHAR NOT NULL PRIMARY KEY,
+            event_id VARCHAR NOT NULL,
             event_type VARCHAR NOT NULL,
             occurred_at TIMESTAMP_MS NOT NULL,
             subject VARCHAR,
@@ -33,7 +33,8 @@ final class Schema {
             payload VARCHAR NOT NULL,
             chain_seq BIGINT NOT NULL,
             prev_hash BLOB NOT NULL,
-            hash BLOB NOT NULL
+            hash BLOB NOT NULL,
+            event_key UUID NOT NULL PRIMARY KEY
           )""",
           """
           CREATE TABLE IF NOT EXISTS audit_partitions (
@@ -54,6 +55,9 @@ final class Schema {
             records BIGINT NOT NULL,
             signature BLOB NOT NULL
           )""");
+
+  /** {@link EventKey} of the {@code event_id} column, in SQL: the same 128 bits. */
+  static final String KEY_SQL = "substr(sha256(event_id), 1, 32)::UUID";
 
   /** The columns of an {@code AuditEvent} plus the chain columns, in canonical order. */
   static final String COLUMNS =

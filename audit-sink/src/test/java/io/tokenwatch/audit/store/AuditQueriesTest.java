@@ -12,6 +12,7 @@ import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.ChainKey;
 import io.tokenwatch.audit.GrantView;
 import io.tokenwatch.audit.LeastPrivilege;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -236,5 +237,76 @@ class AuditQueriesTest {
           .isEqualTo(8);
     }
     store = AuditStore.openReadWrite(file);
+  }
+
+  @Test
+  void shouldRenderReplayLinesInTheDatabaseExactlyAsInJava() {
+    List<AuditEvent> odd = new ArrayList<>();
+    long[] times = {
+      T0,
+      T0 + 5,
+      T0 + 120,
+      T0 + 999,
+      -1,
+      -1_000,
+      -86_399_995L,
+      -30_000_000_000_000L, // 1019
+      -50_000_000_000_000L, // year 385: rendered in Java
+      AuditEvent.MAX_TIME
+    };
+    String[] ids = {"plain", "quote\"d", "back\\slash", "tab\tand\u0001", "ünïcode ✓", "a/b"};
+    int offset = 100;
+    for (long time : times) {
+      for (String id : ids) {
+        AuditEvent base = used(id + "@" + time, "t9", "zed", "app", "ALLOWED", 3, offset, "read");
+        odd.add(
+            new AuditEvent(
+                base.eventId(),
+                base.eventType(),
+                time,
+                base.subject(),
+                base.clientId(),
+                base.tokenId(),
+                base.grantId(),
+                base.audience(),
+                base.grantType(),
+                base.scopes(),
+                base.decision(),
+                base.reason(),
+                base.policyId(),
+                base.policyVersion(),
+                base.actor(),
+                base.expiresAt(),
+                base.sourceTopic(),
+                base.sourcePartition(),
+                offset++,
+                base.json()));
+      }
+    }
+    store.append(odd, Map.of(new ChainKey("tokenwatch.token-used", 3), (long) offset));
+
+    for (AuditQueries.Order order : AuditQueries.Order.values()) {
+      List<String> rendered = new ArrayList<>();
+      queries.replay(
+          AuditFilter.all(1),
+          order,
+          r ->
+              rendered.add(
+                  ReplayLines.line(
+                      r.eventType(),
+                      r.occurredAt(),
+                      r.topic(),
+                      r.partition(),
+                      r.offset(),
+                      r.eventId(),
+                      r.json())));
+      List<String> database = new ArrayList<>();
+      queries.replayLines(
+          AuditFilter.all(1),
+          order,
+          line -> database.add(new String(line, StandardCharsets.UTF_8)));
+
+      assertThat(database).hasSize(8 + odd.size()).isEqualTo(rendered);
+    }
   }
 }

@@ -12,6 +12,7 @@ import io.tokenwatch.audit.Finding;
 import io.tokenwatch.audit.VerificationReport;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -189,8 +190,8 @@ class AuditStoreTest {
         "INSERT INTO audit_events SELECT 'forged', event_type, occurred_at, subject, client_id,"
             + " token_id, grant_id, audience, grant_type, scope, decision, reason, policy_id,"
             + " policy_version, actor, expires_at, source_topic, source_partition,"
-            + " source_offset, payload, chain_seq, prev_hash, hash FROM audit_events"
-            + " WHERE event_id = 'use-9'");
+            + " source_offset, payload, chain_seq, prev_hash, hash, gen_random_uuid()"
+            + " FROM audit_events WHERE event_id = 'use-9'");
 
     assertThat(verify().findings()).hasSize(1).first().isInstanceOf(Finding.Inserted.class);
   }
@@ -257,5 +258,62 @@ class AuditStoreTest {
     store.append(rewritten, Map.of(USED_0, 30L));
 
     assertThat(verify().findings()).containsExactly(new Finding.CheckpointMismatch(1, USED_0, 29));
+  }
+
+  @Test
+  void shouldVerifyAChainStoredOutOfPositionOrderAndStillFindItsTampering() throws SQLException {
+    sealed(30);
+    // the same rows, rewritten in reverse order: nothing altered, only their storage order
+    sql("CREATE TABLE reversed AS SELECT * FROM audit_events ORDER BY chain_seq DESC");
+    sql("DELETE FROM audit_events");
+    sql("INSERT INTO audit_events SELECT * FROM reversed");
+    sql("DROP TABLE reversed");
+
+    assertThat(verify().verifies()).isTrue();
+    assertThat(verify().records()).isEqualTo(30);
+
+    sql("UPDATE audit_events SET subject = 'mallory' WHERE event_id = 'use-12'");
+    assertThat(verify().findings()).containsExactly(new Finding.Altered(USED_0, 12, "use-12"));
+  }
+
+  @Test
+  void shouldKeyEventsByTheSameDigestInJavaAndSql() throws SQLException {
+    EventKey key = new EventKey();
+    for (String id :
+        List.of("use-1", "0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a01", "ünïcode ✓", "x".repeat(300))) {
+      try (Statement s = store.connection().createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT (" + Schema.KEY_SQL.replace("event_id", "'" + id + "'") + ")::VARCHAR")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo(key.of(id).toString());
+      }
+    }
+    assertThat(key.of("a")).isNotEqualTo(key.of("b"));
+  }
+
+  @Test
+  void shouldMoveAStoreKeyedByTextIdToTheDigestKeyAndKeepItVerifiable() throws SQLException {
+    sealed(30);
+    // rebuild the first layout: event_id the primary key, no event_key
+    sql(
+        "CREATE TABLE old_events AS SELECT * EXCLUDE (event_key) FROM audit_events"
+            + " ORDER BY chain_seq");
+    sql("DROP TABLE audit_events");
+    sql(
+        Schema.DDL
+            .get(0)
+            .replace("event_id VARCHAR NOT NULL,", "event_id VARCHAR NOT NULL PRIMARY KEY,")
+            .replaceAll(",\\s*event_key UUID NOT NULL PRIMARY KEY", ""));
+    sql("INSERT INTO audit_events SELECT * FROM old_events");
+    sql("DROP TABLE old_events");
+    store.close();
+
+    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+
+    assertThat(verify().verifies()).isTrue();
+    assertThat(verify().records()).isEqualTo(30);
+    assertThat(store.append(uses(25, 10), Map.of(USED_0, 35L))).isEqualTo(new AppendResult(5, 5));
+    assertThat(store.count()).isEqualTo(35);
   }
 }
