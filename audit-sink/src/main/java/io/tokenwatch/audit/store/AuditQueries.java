@@ -235,6 +235,47 @@ public final class AuditQueries {
     }
   }
 
+  /** Of an issuance ({@code i}): when it was issued ({@code iat}) and its lineage. */
+  private static final String ISSUANCE_COVERAGE =
+      "coalesce(TRY_CAST(json_extract_string(payload, '$.issued_at') AS BIGINT),"
+          + "     epoch_ms(occurred_at)) AS iat_ms,"
+          + "   coalesce(TRY_CAST(json_extract(payload, '$.lineage') AS VARCHAR[]), []) AS lineage";
+
+  /**
+   * Common table expressions {@code s} and {@code r}: revocations and revocation requests with
+   * their selector kind and {@code issued_before} watermark. Read from the stored event; for one
+   * stored without its selector in the JSON, the kind follows the column holding the value and the
+   * watermark the revocation stream's default (the revocation's time for grant, subject, client and
+   * audience; none for a token).
+   */
+  private static final String SELECTORS =
+      " s AS (SELECT event_id, event_type, occurred_at, reason, actor, token_id, grant_id,"
+          + "   subject, client_id, audience,"
+          + "   json_extract_string(payload, '$.selector.kind') AS json_kind,"
+          + "   TRY_CAST(json_extract_string(payload, '$.selector.issued_before') AS BIGINT)"
+          + "     AS json_before"
+          + "   FROM audit_events WHERE event_type IN ('Revocation', 'RevocationRequested')),"
+          + " r AS (SELECT event_id, event_type, occurred_at, reason, actor, token_id, grant_id,"
+          + "   subject, client_id, audience,"
+          + "   coalesce(json_kind, CASE WHEN token_id IS NOT NULL THEN 'TOKEN'"
+          + "     WHEN grant_id IS NOT NULL THEN 'GRANT' WHEN subject IS NOT NULL THEN 'SUBJECT'"
+          + "     WHEN client_id IS NOT NULL THEN 'CLIENT'"
+          + "     WHEN audience IS NOT NULL THEN 'AUDIENCE' END) AS kind,"
+          + "   CASE WHEN json_kind IS NOT NULL THEN json_before"
+          + "     WHEN token_id IS NULL THEN epoch_ms(occurred_at) END AS issued_before"
+          + "   FROM s)";
+
+  /** Whether revocation {@code r} covers issuance {@code i}, as validators match it. */
+  private static final String COVERS =
+      "((r.kind = 'TOKEN' AND r.token_id = i.token_id)"
+          + "     OR (r.kind = 'LINEAGE' AND (r.token_id = i.token_id"
+          + "       OR list_contains(i.lineage, r.token_id)))"
+          + "     OR (r.kind = 'GRANT' AND r.grant_id = i.grant_id)"
+          + "     OR (r.kind = 'SUBJECT' AND r.subject = i.subject)"
+          + "     OR (r.kind = 'CLIENT' AND r.client_id = i.client_id)"
+          + "     OR (r.kind = 'AUDIENCE' AND r.audience = i.audience))"
+          + "   AND (r.issued_before IS NULL OR i.iat_ms < r.issued_before)";
+
   /**
    * Issuances matching {@code filter} (its types ignored) with their state at {@code nowMillis}:
    * revoked by the first revocation that covers the token as validators match it (docs/TOKENS.md);
@@ -244,10 +285,7 @@ public final class AuditQueries {
    * lineage}: its id or any id of its {@code lineage}; {@code grant}, {@code subject}, {@code
    * client}, {@code audience}: that attribute) and, when the selector carries an {@code
    * issued_before} watermark, the token was issued ({@code issued_at}, its {@code iat}) strictly
-   * before it. Selector kind and watermark are read from the stored event; for a revocation stored
-   * without its selector in the JSON, the kind follows the column holding the value and the
-   * watermark the revocation stream's default (the revocation's time for grant, subject, client and
-   * audience; none for a token).
+   * before it ({@link #SELECTORS}).
    */
   public List<GrantView> grants(AuditFilter filter, long nowMillis) {
     requireNonNull(filter, "filter");
@@ -255,41 +293,20 @@ public final class AuditQueries {
     String sql =
         "WITH i AS (SELECT "
             + Schema.COLUMNS
-            + ", coalesce(TRY_CAST(json_extract_string(payload, '$.issued_at') AS BIGINT),"
-            + "     epoch_ms(occurred_at)) AS iat_ms,"
-            + "   coalesce(TRY_CAST(json_extract(payload, '$.lineage') AS VARCHAR[]), []) AS lineage"
+            + ", "
+            + ISSUANCE_COVERAGE
             + " FROM audit_events"
             + where(filter.ofType("TokenIssued"), params)
             + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?),"
-            + " s AS (SELECT event_id, occurred_at, reason, actor, token_id, grant_id, subject,"
-            + "   client_id, audience, json_extract_string(payload, '$.selector.kind') AS json_kind,"
-            + "   TRY_CAST(json_extract_string(payload, '$.selector.issued_before') AS BIGINT)"
-            + "     AS json_before"
-            + "   FROM audit_events WHERE event_type = 'Revocation'),"
-            + " r AS (SELECT event_id, occurred_at, reason, actor, token_id, grant_id, subject,"
-            + "   client_id, audience,"
-            + "   coalesce(json_kind, CASE WHEN token_id IS NOT NULL THEN 'TOKEN'"
-            + "     WHEN grant_id IS NOT NULL THEN 'GRANT' WHEN subject IS NOT NULL THEN 'SUBJECT'"
-            + "     WHEN client_id IS NOT NULL THEN 'CLIENT'"
-            + "     WHEN audience IS NOT NULL THEN 'AUDIENCE' END) AS kind,"
-            + "   CASE WHEN json_kind IS NOT NULL THEN json_before"
-            + "     WHEN token_id IS NULL THEN epoch_ms(occurred_at) END AS issued_before"
-            + "   FROM s)"
+            + SELECTORS
             + " SELECT i.* EXCLUDE (iat_ms, lineage), epoch_ms(r.occurred_at), r.reason, r.actor,"
             + "   lower(r.kind) || ':' || CASE r.kind WHEN 'GRANT' THEN r.grant_id"
             + "     WHEN 'SUBJECT' THEN r.subject WHEN 'CLIENT' THEN r.client_id"
             + "     WHEN 'AUDIENCE' THEN r.audience ELSE r.token_id END,"
             + "   r.event_id"
             + " FROM i LEFT JOIN LATERAL ("
-            + "   SELECT * FROM r"
-            + "   WHERE ((r.kind = 'TOKEN' AND r.token_id = i.token_id)"
-            + "     OR (r.kind = 'LINEAGE' AND (r.token_id = i.token_id"
-            + "       OR list_contains(i.lineage, r.token_id)))"
-            + "     OR (r.kind = 'GRANT' AND r.grant_id = i.grant_id)"
-            + "     OR (r.kind = 'SUBJECT' AND r.subject = i.subject)"
-            + "     OR (r.kind = 'CLIENT' AND r.client_id = i.client_id)"
-            + "     OR (r.kind = 'AUDIENCE' AND r.audience = i.audience))"
-            + "   AND (r.issued_before IS NULL OR i.iat_ms < r.issued_before)"
+            + "   SELECT * FROM r WHERE r.event_type = 'Revocation' AND "
+            + COVERS
             + "   ORDER BY r.occurred_at, r.event_id LIMIT 1) r ON TRUE"
             + " ORDER BY i.occurred_ms, i.source_topic, i.source_partition, i.source_offset";
     params.add(filter.limit());
@@ -317,24 +334,25 @@ public final class AuditQueries {
   }
 
   /**
-   * One token's life, by occurred_at: its issuance, uses and denials, alerts naming it, and the
-   * revocation requests and revocations naming it, its grant, or (after its issuance) its subject
-   * or client.
+   * One token's life, by occurred_at: its issuance, uses and denials, alerts naming it or its
+   * grant, its grant's refresh changes, and the revocation requests and revocations that cover it,
+   * matched as {@link #grants} matches them (selector, lineage, {@code issued_before} watermark).
    */
   public List<AuditEvent> timeline(String tokenId, int limit) {
     requireNonNull(tokenId, "tokenId");
     String sql =
-        "WITH i AS (SELECT grant_id, subject, client_id, occurred_at FROM audit_events"
-            + "   WHERE event_type = 'TokenIssued' AND token_id = ? LIMIT 1)"
+        "WITH i AS (SELECT token_id, grant_id, subject, client_id, audience, "
+            + ISSUANCE_COVERAGE
+            + "   FROM audit_events WHERE event_type = 'TokenIssued' AND token_id = ? LIMIT 1),"
+            + SELECTORS
             + " SELECT "
             + Schema.COLUMNS
             + " FROM audit_events e WHERE e.token_id = ?"
-            + " OR (e.event_type IN ('Revocation', 'RevocationRequested', 'SecurityAlert',"
-            + "     'RefreshGrantChanged') AND e.grant_id = (SELECT grant_id FROM i))"
-            + " OR (e.event_type IN ('Revocation', 'RevocationRequested')"
-            + "     AND e.token_id IS NULL AND e.grant_id IS NULL"
-            + "     AND (e.subject = (SELECT subject FROM i) OR e.client_id = (SELECT client_id"
-            + "       FROM i)) AND e.occurred_at >= (SELECT occurred_at FROM i))"
+            + " OR (e.event_type IN ('SecurityAlert', 'RefreshGrantChanged')"
+            + "   AND e.grant_id = (SELECT grant_id FROM i))"
+            + " OR e.event_id IN (SELECT r.event_id FROM r, i WHERE "
+            + COVERS
+            + ")"
             + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?";
     List<AuditEvent> events = new ArrayList<>();
     try (PreparedStatement select = prepare(sql, List.of(tokenId, tokenId, limit));

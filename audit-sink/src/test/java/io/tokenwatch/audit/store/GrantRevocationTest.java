@@ -152,13 +152,37 @@ class GrantRevocationTest {
         .isEqualTo(revocationId);
   }
 
-  private Map<String, GrantView> grants() {
+  @Test
+  void shouldTellATokensLifeWithTheRevocationsThatCoverIt() {
+    issue("root", "alice", "app", "g1", 10, List.of());
+    issue("child", "alice", "agent", "g2", 20, List.of("root"));
+    revoke("rev-lineage", SelectorKind.LINEAGE, "root", 30L, 40);
+    revoke("rev-alice-early", SelectorKind.SUBJECT, "alice", 15L, 41);
+    revoke("rev-alice", SelectorKind.SUBJECT, "alice", 45L, 45);
+    revoke("rev-bob", SelectorKind.SUBJECT, "bob", 45L, 46);
+    revoke("rev-grant-g2", SelectorKind.GRANT, "g2", 10L, 47);
+
+    append();
+    AuditQueries queries = new AuditQueries(store);
+
+    // the early subject watermark and the grant's watermark precede the child's iat: not covered
+    assertThat(queries.timeline("child", 100).stream().map(AuditEvent::eventId))
+        .containsExactly("ev-child", "rev-lineage", "rev-alice");
+    assertThat(queries.timeline("root", 100).stream().map(AuditEvent::eventId))
+        .containsExactly("ev-root", "rev-lineage", "rev-alice-early", "rev-alice");
+  }
+
+  private void append() {
     Map<ChainKey, Long> offsets = new HashMap<>();
     for (AuditEvent event : events) {
       offsets.merge(event.chain(), event.sourceOffset() + 1, Math::max);
     }
     store.append(events, offsets);
     events.clear();
+  }
+
+  private Map<String, GrantView> grants() {
+    append();
     return new AuditQueries(store)
         .grants(AuditFilter.all(1000), NOW).stream()
             .collect(Collectors.toMap(g -> g.issuance().tokenId(), Function.identity()));
