@@ -46,9 +46,7 @@ public final class ChainHasher {
   public byte[] hashCanonical(byte[] previous, byte[] canonical) {
     requireNonNull(previous, "previous");
     requireNonNull(canonical, "canonical");
-    sha256.update(previous);
-    sha256.update(canonical);
-    return sha256.digest();
+    return hashCanonical(previous, canonical, 0, canonical.length);
   }
 
   /** As {@link #hashCanonical(byte[], byte[])} for the canonical bytes in a slice of an array. */

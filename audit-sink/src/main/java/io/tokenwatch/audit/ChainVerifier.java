@@ -75,20 +75,7 @@ public final class ChainVerifier {
       byte[] canonical,
       Supplier<Optional<AuditEvent>> fullRecord) {
     return accept(
-        new Row(
-            seq,
-            offset,
-            eventId,
-            previousHash,
-            hash,
-            previous -> {
-              byte[] fast = hasher.hashCanonical(previous, canonical);
-              if (Arrays.equals(fast, hash)) {
-                return fast;
-              }
-              Optional<AuditEvent> event = fullRecord.get();
-              return event.isPresent() ? hasher.hash(previous, seq, event.get()) : fast;
-            }));
+        seq, offset, eventId, previousHash, hash, canonical, 0, canonical.length, fullRecord);
   }
 
   /**
