@@ -3,10 +3,10 @@ package io.tokenwatch.cli;
 import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.app.AuditSinkApp;
-import io.tokenwatch.audit.http.AuditJson;
 import io.tokenwatch.audit.kafka.StoreReplay;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
+import io.tokenwatch.audit.store.ReplayLines;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
@@ -312,7 +312,7 @@ final class AuditReplayCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       body = "null";
     }
-    return AuditJson.replayLine(
+    return ReplayLines.line(
         type,
         record.timestamp(),
         record.topic(),

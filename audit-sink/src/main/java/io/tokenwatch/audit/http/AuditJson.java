@@ -55,23 +55,6 @@ public final class AuditJson {
     return node;
   }
 
-  /**
-   * The JSON line replay prints for one event: type, time, source, id and the event itself.
-   *
-   * @see io.tokenwatch.audit.store.ReplayLines#line
-   */
-  public static String replayLine(
-      String type,
-      long occurredAt,
-      String topic,
-      int partition,
-      long offset,
-      String eventId,
-      String eventJson) {
-    return io.tokenwatch.audit.store.ReplayLines.line(
-        type, occurredAt, topic, partition, offset, eventId, eventJson);
-  }
-
   /** The stored event JSON as a tree, or as a string if it does not parse. */
   public static JsonNode payload(String json) {
     try {

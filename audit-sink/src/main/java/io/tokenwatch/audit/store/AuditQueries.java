@@ -146,7 +146,7 @@ public final class AuditQueries {
    * event's part of it, so each row reaches Java as one value and is never decoded: JDBC's cost is
    * per value, and a String costs more to deliver than bytes. A row whose event id needs JSON
    * escaping (quotes, backslashes, control characters) or whose time lies before year 1000 comes as
-   * its fields instead and is rendered here, so every line is exactly what {@code replayLine}
+   * its fields instead and is rendered here, so every line is exactly what {@link ReplayLines#line}
    * writes.
    */
   public void replayLines(AuditFilter filter, Order order, Consumer<byte[]> action) {
