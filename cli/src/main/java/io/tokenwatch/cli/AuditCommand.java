@@ -74,6 +74,19 @@ final class AuditCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** {@code --format} and the printing of rows, for the commands that list events or grants. */
+  static final class Rows {
+    @Option(
+        names = "--format",
+        defaultValue = "table",
+        description = "table, jsonl or csv. Default: ${DEFAULT-VALUE}.")
+    AuditOutput.Format format = AuditOutput.Format.table;
+
+    void print(CommandSpec spec, List<ObjectNode> rows, List<AuditOutput.Column> columns) {
+      AuditOutput.print(spec.commandLine().getOut(), rows, columns, format);
+    }
+  }
+
   /** Where the history is: the store file, or a running sink's API. */
   static final class Source {
     @Option(
@@ -247,11 +260,7 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "100", description = "At most this many rows.")
     int limit = 100;
 
-    @Option(
-        names = "--format",
-        defaultValue = "table",
-        description = "table, jsonl or csv. Default: ${DEFAULT-VALUE}.")
-    AuditOutput.Format format = AuditOutput.Format.table;
+    @Mixin Rows output;
 
     @Override
     public Integer call() {
@@ -268,7 +277,7 @@ final class AuditCommand implements Callable<Integer> {
           }
         }
       }
-      AuditOutput.print(spec.commandLine().getOut(), rows, AuditOutput.EVENT_COLUMNS, format);
+      output.print(spec, rows, AuditOutput.EVENT_COLUMNS);
       return 0;
     }
   }
@@ -289,11 +298,7 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "100", description = "At most this many rows.")
     int limit = 100;
 
-    @Option(
-        names = "--format",
-        defaultValue = "table",
-        description = "table, jsonl or csv. Default: ${DEFAULT-VALUE}.")
-    AuditOutput.Format format = AuditOutput.Format.table;
+    @Mixin Rows output;
 
     @Override
     public Integer call() {
@@ -313,7 +318,7 @@ final class AuditCommand implements Callable<Integer> {
           }
         }
       }
-      AuditOutput.print(spec.commandLine().getOut(), rows, AuditOutput.GRANT_COLUMNS, format);
+      output.print(spec, rows, AuditOutput.GRANT_COLUMNS);
       return 0;
     }
   }
@@ -334,11 +339,7 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "1000", description = "At most this many events.")
     int limit = 1000;
 
-    @Option(
-        names = "--format",
-        defaultValue = "table",
-        description = "table, jsonl or csv. Default: ${DEFAULT-VALUE}.")
-    AuditOutput.Format format = AuditOutput.Format.table;
+    @Mixin Rows output;
 
     @Override
     public Integer call() {
@@ -364,7 +365,7 @@ final class AuditCommand implements Callable<Integer> {
           }
         }
       }
-      AuditOutput.print(spec.commandLine().getOut(), rows, AuditOutput.EVENT_COLUMNS, format);
+      output.print(spec, rows, AuditOutput.EVENT_COLUMNS);
       return 0;
     }
   }
