@@ -2,15 +2,14 @@ package io.tokenwatch.audit.http;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.tokenwatch.audit.AuditEvent;
 import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.Checkpoint;
-import io.tokenwatch.audit.GrantView;
 import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
@@ -23,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -211,39 +211,40 @@ public final class AuditApi implements AutoCloseable {
 
   private void events(Context ctx, AuditStore store) {
     AuditFilter filter = filter(ctx, true);
-    ArrayNode events = AuditJson.MAPPER.createArrayNode();
-    for (AuditEvent event : new AuditQueries(store).query(filter)) {
-      events.add(AuditJson.event(event));
-    }
-    ObjectNode body = AuditJson.MAPPER.createObjectNode();
-    body.put("count", events.size());
-    body.set("events", events);
-    ctx.json(body);
+    ctx.json(
+        counted(
+            AuditJson.MAPPER.createObjectNode(),
+            "events",
+            new AuditQueries(store).query(filter),
+            AuditJson::event));
   }
 
   private void grants(Context ctx, AuditStore store) {
     AuditFilter filter = filter(ctx, false);
-    ArrayNode grants = AuditJson.MAPPER.createArrayNode();
-    for (GrantView grant : new AuditQueries(store).grants(filter, clock.millis())) {
-      grants.add(AuditJson.grant(grant));
-    }
-    ObjectNode body = AuditJson.MAPPER.createObjectNode();
-    body.put("count", grants.size());
-    body.set("grants", grants);
-    ctx.json(body);
+    ctx.json(
+        counted(
+            AuditJson.MAPPER.createObjectNode(),
+            "grants",
+            new AuditQueries(store).grants(filter, clock.millis()),
+            AuditJson::grant));
   }
 
   private void timeline(Context ctx, AuditStore store) {
     String token = value("token id", ctx.pathParam("id"));
-    ArrayNode events = AuditJson.MAPPER.createArrayNode();
-    for (AuditEvent event : new AuditQueries(store).timeline(token, limit(ctx))) {
-      events.add(AuditJson.event(event));
-    }
-    ObjectNode body = AuditJson.MAPPER.createObjectNode();
-    body.put("token_id", token);
-    body.put("count", events.size());
-    body.set("events", events);
-    ctx.json(body);
+    ObjectNode body = AuditJson.MAPPER.createObjectNode().put("token_id", token);
+    ctx.json(
+        counted(
+            body, "events", new AuditQueries(store).timeline(token, limit(ctx)), AuditJson::event));
+  }
+
+  /** {@code body} with {@code "count"} and {@code field}: the items rendered. */
+  private static <T> ObjectNode counted(
+      ObjectNode body, String field, List<T> items, Function<T, ? extends JsonNode> render) {
+    ArrayNode array = AuditJson.MAPPER.createArrayNode();
+    items.forEach(item -> array.add(render.apply(item)));
+    body.put("count", array.size());
+    body.set(field, array);
+    return body;
   }
 
   private void leastPrivilege(Context ctx, AuditStore store) {
