@@ -32,8 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,7 +42,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,7 +99,7 @@ class DetectorCrashIntegrationTest {
       try {
         await().atMost(WAIT).until(() -> ready(port));
 
-        InputLoad load = new InputLoad(platform, inputs);
+        BackgroundLoad load = inputLoad(platform, inputs);
         try {
           // First halt once the detector has committed a quarter of the events; back on the
           // same state directory at once, while events keep coming.
@@ -274,85 +271,36 @@ class DetectorCrashIntegrationTest {
    * The workload's events sent in time order from one thread, in batches of {@value #BATCH} each
    * flushed (every record acknowledged) before a pause, so the halts land mid-load.
    */
-  private static final class InputLoad implements AutoCloseable {
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
-    private final Thread thread;
-    private volatile boolean done;
-    private volatile boolean stopped;
-
-    InputLoad(KafkaPlatform platform, List<Input> inputs) {
-      @SuppressWarnings({"unchecked", "rawtypes"})
-      Serializer<SpecificRecord> avro = (Serializer) platform.serializer(TokenIssued.class);
-      thread =
-          new Thread(
-              () -> {
-                try (KafkaProducer<String, byte[]> producer = platform.rawProducer()) {
-                  run(producer, avro, inputs);
-                } catch (RuntimeException e) {
-                  failure.set(e);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "detector-input-load");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    private void run(
-        KafkaProducer<String, byte[]> producer, Serializer<SpecificRecord> avro, List<Input> inputs)
-        throws InterruptedException {
-      for (int from = 0; from < inputs.size() && !stopped; from += BATCH) {
-        for (Input input : inputs.subList(from, Math.min(inputs.size(), from + BATCH))) {
-          sent.incrementAndGet();
-          producer.send(
-              new ProducerRecord<>(
-                  input.topic(),
-                  null,
-                  input.at().toEpochMilli(),
-                  input.key(),
-                  avro.serialize(input.topic(), input.value())),
-              (metadata, e) -> {
-                if (e == null) {
-                  acknowledged.incrementAndGet();
-                } else {
-                  failure.compareAndSet(null, e);
-                }
-              });
-        }
-        producer.flush();
-        // Paced, so the halts land while events are still being produced.
-        Thread.sleep(PACE.toMillis());
-      }
-      done = !stopped;
-    }
-
-    long sent() {
-      return sent.get();
-    }
-
-    long acknowledged() {
-      return acknowledged.get();
-    }
-
-    boolean done() {
-      return done;
-    }
-
-    @Nullable Throwable failure() {
-      return failure.get();
-    }
-
-    @Override
-    public void close() {
-      stopped = true;
-      try {
-        thread.join(60_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+  /** Produces {@code inputs} in paced batches, so the halts land while events are produced. */
+  private static BackgroundLoad inputLoad(KafkaPlatform platform, List<Input> inputs) {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Serializer<SpecificRecord> avro = (Serializer) platform.serializer(TokenIssued.class);
+    return new BackgroundLoad(
+        "detector-input-load",
+        load -> {
+          try (KafkaProducer<String, byte[]> producer = platform.rawProducer()) {
+            for (int from = 0; from < inputs.size() && !load.stopped(); from += BATCH) {
+              for (Input input : inputs.subList(from, Math.min(inputs.size(), from + BATCH))) {
+                load.sentOne();
+                producer.send(
+                    new ProducerRecord<>(
+                        input.topic(),
+                        null,
+                        input.at().toEpochMilli(),
+                        input.key(),
+                        avro.serialize(input.topic(), input.value())),
+                    (metadata, e) -> {
+                      if (e == null) {
+                        load.acknowledgedOne();
+                      } else {
+                        load.failed(e);
+                      }
+                    });
+              }
+              producer.flush();
+              Thread.sleep(PACE.toMillis());
+            }
+          }
+        });
   }
 }

@@ -21,9 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -88,7 +85,7 @@ class StreamCrashIntegrationTest {
           }
         }
 
-        UseLoad load = new UseLoad(platform, now);
+        BackgroundLoad load = useLoad(platform, now);
         try {
           // First halt while the stream works through a backlog; back on the same state
           // directory at once, while uses keep coming.
@@ -234,79 +231,30 @@ class StreamCrashIntegrationTest {
    * Uses sent round by round over every token still under its planned count, each waiting for its
    * acknowledgement, from one thread.
    */
-  private static final class UseLoad implements AutoCloseable {
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
-    private final Thread thread;
-    private volatile boolean done;
-    private volatile boolean stopped;
-
-    UseLoad(KafkaPlatform platform, Instant issuedAt) {
-      thread =
-          new Thread(
-              () -> {
-                try (KafkaProducer<String, TokenUsed> producer =
-                    platform.producer(TokenUsed.class)) {
-                  run(producer, issuedAt);
-                } catch (RuntimeException | ExecutionException e) {
-                  failure.set(e);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
+  /** Each token's uses, one round at a time, paced, so the halts land while uses are produced. */
+  private static BackgroundLoad useLoad(KafkaPlatform platform, Instant issuedAt) {
+    Instant expiresAt = issuedAt.plus(Events.TTL);
+    return new BackgroundLoad(
+        "use-load",
+        load -> {
+          try (KafkaProducer<String, TokenUsed> producer = platform.producer(TokenUsed.class)) {
+            for (int round = 0; round < 30 && !load.stopped(); round++) {
+              for (int i = 0; i < TOKENS && !load.stopped(); i++) {
+                if (usesOf(i) > round) {
+                  load.sentOne();
+                  producer
+                      .send(
+                          new ProducerRecord<>(
+                              Topics.TOKEN_USED.name(),
+                              jti(i),
+                              Events.used(jti(i), Instant.now(), expiresAt).build()))
+                      .get();
+                  load.acknowledgedOne();
+                  Thread.sleep(PACE.toMillis());
                 }
-              },
-              "use-load");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    private void run(KafkaProducer<String, TokenUsed> producer, Instant issuedAt)
-        throws ExecutionException, InterruptedException {
-      Instant expiresAt = issuedAt.plus(Events.TTL);
-      for (int round = 0; round < 30 && !stopped; round++) {
-        for (int i = 0; i < TOKENS && !stopped; i++) {
-          if (usesOf(i) > round) {
-            sent.incrementAndGet();
-            producer
-                .send(
-                    new ProducerRecord<>(
-                        Topics.TOKEN_USED.name(),
-                        jti(i),
-                        Events.used(jti(i), Instant.now(), expiresAt).build()))
-                .get();
-            acknowledged.incrementAndGet();
-            // Paced, so the halts land while uses are still being produced.
-            Thread.sleep(PACE.toMillis());
+              }
+            }
           }
-        }
-      }
-      done = !stopped;
-    }
-
-    long sent() {
-      return sent.get();
-    }
-
-    long acknowledged() {
-      return acknowledged.get();
-    }
-
-    boolean done() {
-      return done;
-    }
-
-    @Nullable Throwable failure() {
-      return failure.get();
-    }
-
-    @Override
-    public void close() {
-      stopped = true;
-      try {
-        thread.join(60_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+        });
   }
 }
