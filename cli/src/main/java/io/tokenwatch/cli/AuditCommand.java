@@ -2,9 +2,7 @@ package io.tokenwatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tokenwatch.audit.AuditEvent;
 import io.tokenwatch.audit.AuditFilter;
-import io.tokenwatch.audit.GrantView;
 import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.VerificationReport;
 import io.tokenwatch.audit.app.AuditSinkConfig;
@@ -271,10 +269,7 @@ final class AuditCommand implements Callable<Integer> {
       } else {
         AuditFilter filter = f.filter(limit, Clock.systemUTC());
         try (AuditStore store = source.open()) {
-          rows = new ArrayList<>();
-          for (AuditEvent event : new AuditQueries(store).query(filter)) {
-            rows.add(AuditJson.event(event));
-          }
+          rows = new AuditQueries(store).query(filter).stream().map(AuditJson::event).toList();
         }
       }
       output.print(spec, rows, AuditOutput.EVENT_COLUMNS);
@@ -312,10 +307,9 @@ final class AuditCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         AuditFilter filter = f.filter(limit, clock);
         try (AuditStore store = source.open()) {
-          rows = new ArrayList<>();
-          for (GrantView grant : new AuditQueries(store).grants(filter, clock.millis())) {
-            rows.add(AuditJson.grant(grant));
-          }
+          rows =
+              new AuditQueries(store)
+                  .grants(filter, clock.millis()).stream().map(AuditJson::grant).toList();
         }
       }
       output.print(spec, rows, AuditOutput.GRANT_COLUMNS);
@@ -327,8 +321,9 @@ final class AuditCommand implements Callable<Integer> {
       name = "timeline",
       mixinStandardHelpOptions = true,
       description =
-          "One token's life: issuance, uses and denials, alerts, revocation requests and"
-              + " revocations naming it, its grant, subject or client.")
+          "One token's life: issuance, uses and denials, alerts, and the revocation requests"
+              + " and revocations that cover it (id, lineage, grant, subject, client, audience,"
+              + " within their issued_before watermark).")
   static final class Timeline implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Source source;
@@ -359,10 +354,9 @@ final class AuditCommand implements Callable<Integer> {
                     .path("events"));
       } else {
         try (AuditStore store = source.open()) {
-          rows = new ArrayList<>();
-          for (AuditEvent event : new AuditQueries(store).timeline(tokenId, limit)) {
-            rows.add(AuditJson.event(event));
-          }
+          rows =
+              new AuditQueries(store)
+                  .timeline(tokenId, limit).stream().map(AuditJson::event).toList();
         }
       }
       output.print(spec, rows, AuditOutput.EVENT_COLUMNS);
