@@ -176,35 +176,16 @@ public final class RevocationStreamConfig {
   }
 
   private static ConfigDef buildConfigDef() {
-    return new ConfigDef()
-        .define(
-            APPLICATION_ID,
-            Type.STRING,
-            "tokenwatch-revocation-stream",
-            new ConfigDef.NonEmptyString(),
-            Importance.HIGH,
-            "Kafka Streams application id: the consumer group, and the prefix of the internal"
-                + " topics. Every instance of one deployment uses the same id.")
-        .define(
-            BOOTSTRAP_SERVERS,
-            Type.LIST,
-            ConfigDef.NO_DEFAULT_VALUE,
-            ConfigDef.LambdaValidator.with(
-                (name, value) -> {
-                  if (value instanceof List<?> servers && servers.isEmpty()) {
-                    throw new ConfigException(name, value, "at least one broker is required");
-                  }
-                },
-                () -> "non-empty list of host:port"),
-            Importance.HIGH,
-            "Kafka brokers to bootstrap from, comma-separated host:port.")
-        .define(
-            SCHEMA_REGISTRY_URL,
-            Type.LIST,
-            ConfigDef.NO_DEFAULT_VALUE,
-            Importance.HIGH,
-            "Schema registry base URLs (Confluent REST API). The other schema.registry.* keys of"
-                + " the serdes apply as well.")
+    return ConfigCheck.defineBrokerAndRegistry(
+            new ConfigDef()
+                .define(
+                    APPLICATION_ID,
+                    Type.STRING,
+                    "tokenwatch-revocation-stream",
+                    new ConfigDef.NonEmptyString(),
+                    Importance.HIGH,
+                    "Kafka Streams application id: the consumer group, and the prefix of the internal"
+                        + " topics. Every instance of one deployment uses the same id."))
         .define(
             STATE_DIR,
             Type.STRING,

@@ -23,6 +23,36 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ConfigCheck {
 
+  /** The key naming the Kafka brokers, in every service. */
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+
+  /**
+   * Adds {@value #BOOTSTRAP_SERVERS} (required, at least one broker) and the schema registry's URLs
+   * (required), as every Kafka service declares them, to {@code def}; returns {@code def}.
+   */
+  public static ConfigDef defineBrokerAndRegistry(ConfigDef def) {
+    return def.define(
+            BOOTSTRAP_SERVERS,
+            ConfigDef.Type.LIST,
+            ConfigDef.NO_DEFAULT_VALUE,
+            ConfigDef.LambdaValidator.with(
+                (name, value) -> {
+                  if (value instanceof List<?> servers && servers.isEmpty()) {
+                    throw new ConfigException(name, value, "at least one broker is required");
+                  }
+                },
+                () -> "non-empty list of host:port"),
+            ConfigDef.Importance.HIGH,
+            "Kafka brokers to bootstrap from, comma-separated host:port.")
+        .define(
+            SerdeConfig.SCHEMA_REGISTRY_URL,
+            ConfigDef.Type.LIST,
+            ConfigDef.NO_DEFAULT_VALUE,
+            ConfigDef.Importance.HIGH,
+            "Schema registry base URLs (Confluent REST API). The other schema.registry.* keys of"
+                + " the serdes apply as well.");
+  }
+
   private final Map<String, String> originals;
   private final Map<String, String> declared;
   private final List<String> problems;
