@@ -155,6 +155,10 @@ public final class ClientRules {
     }
     if (watch.networks.isEmpty() && watch.lastEventAt < at - retention) {
       watch.learningSince = at;
+    } else if (at < watch.learningSince) {
+      // A sighting from a partition of the use topic behind the others (a detector catching up):
+      // learning began with it, whatever order the partitions arrive in.
+      watch.learningSince = at;
     }
     watch.lastEventAt = Math.max(watch.lastEventAt, at);
     Sighting known = watch.networks.get(network);

@@ -249,6 +249,17 @@ class AnomalyTopologyTest {
   }
 
   @Test
+  void shouldStartLearningAtTheEarliestSightingWhateverOrderTheyArriveIn() {
+    restart(Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, 300_000));
+    // as from two partitions far apart in event time: the later sighting arrives first
+    driver.pipe(events.used(use("t2", at(200)).from("10.0.0.1")));
+    driver.pipe(events.used(use("t1", at(0)).from("10.0.0.2")));
+    driver.pipe(events.used(use("t3", at(350)).from("203.0.113.7")));
+    SecurityAlert alert = single(AlertRule.UNFAMILIAR_CLIENT);
+    assertThat(alert.getEvidence().getObserved()).containsEntry("learning_since", at(0).toString());
+  }
+
+  @Test
   void shouldAlertOnANewSourceNetworkSecondsAfterAShortLearningWindow() {
     restart(Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, 2_000));
     driver.pipe(issue("t1", at(0)));
