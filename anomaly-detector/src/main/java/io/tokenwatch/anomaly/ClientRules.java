@@ -227,7 +227,8 @@ public final class ClientRules {
     if (watch.grantedScopes.isEmpty() && watch.lastEventAt < at - retention) {
       watch.scopesSince = at;
     }
-    if (watch.scopesSince == 0) {
+    if (watch.scopesSince == 0 || at < watch.scopesSince) {
+      // also an issuance from a partition behind the others: learning began with it
       watch.scopesSince = at;
     }
     watch.lastEventAt = Math.max(watch.lastEventAt, at);

@@ -147,6 +147,26 @@ class AnomalyTopologyTest {
   }
 
   @Test
+  void shouldLearnTheScopeBaselineFromTheEarliestIssuanceWhateverOrderTheyArriveIn() {
+    restart(Map.of(AnomalyDetectorConfig.SCOPE_LEARNING_MS, 300_000));
+    driver.pipe(issue("t2", at(200))); // as from a partition ahead of the other
+    driver.pipe(issue("t1", at(0)));
+    driver.pipe(
+        events.issued(
+            "t3",
+            "alice",
+            "app",
+            "grant-alice",
+            List.of("orders:read", "admin:write"),
+            at(350),
+            Duration.ofMinutes(10),
+            null,
+            GrantType.CLIENT_CREDENTIALS));
+    assertThat(single(AlertRule.SCOPE_ESCALATION).getEvidence().getObserved())
+        .containsEntry("new_scopes", "admin:write");
+  }
+
+  @Test
   void shouldAlertOnAGrantBroaderThanTheClientsBaselineAfterLearning() {
     restart(Map.of(AnomalyDetectorConfig.SCOPE_LEARNING_MS, 60_000));
     driver.pipe(issue("t1", at(0)));
