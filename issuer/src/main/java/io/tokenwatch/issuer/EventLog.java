@@ -4,7 +4,6 @@ import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.TokenIssued;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Where the issuer's events go. Every method returns once the event is durable (acknowledged by
@@ -20,9 +19,10 @@ public interface EventLog {
   void issuanceDenied(IssuanceDenied event);
 
   /**
-   * Records a revocation request and, when {@code feedRecord} is given, writes it straight to the
-   * revocation feed as well (the fast path: revocation is monotonic, so the revocation stream
-   * writing the same record again is harmless).
+   * Records a revocation request and writes {@code fastPath} to the revocation fast path, which
+   * validators follow beside the compacted feed, so they deny before the revocation stream has
+   * processed the request. Never to the compacted feed itself: each of its keys has one writer, the
+   * stream, so that the record compaction keeps is the strongest ever written (docs/TOKENS.md).
    */
-  void revocation(RevocationRequested request, @Nullable Revocation feedRecord);
+  void revocation(RevocationRequested request, Revocation fastPath);
 }

@@ -898,18 +898,10 @@ public final class TokenService {
               .build();
       grants.save(revoked);
     }
-    // Every token of the grant was issued before now (refresh is closed from here on), and lives
-    // at most the ceiling: by then the record may be forgotten.
-    Instant forgetAfter = now.plus(ttlCeiling);
+    // Every token of the grant was issued before now (refresh is closed from here on): the request
+    // time is its watermark, and the record may be forgotten one TTL ceiling after it.
     publishRevocation(
-        current,
-        SelectorKind.GRANT,
-        state.getGrantId(),
-        null,
-        reason,
-        requestedBy,
-        detail,
-        forgetAfter);
+        current, SelectorKind.GRANT, state.getGrantId(), null, reason, requestedBy, detail, null);
   }
 
   /** Outcome of a revocation call. */
@@ -1006,11 +998,8 @@ public final class TokenService {
   }
 
   /**
-   * Records an admin revocation. With a watermark, or for one token, lineage or grant, the record
-   * also goes straight to the feed, with {@code forget_after} = watermark (else now) + the TTL
-   * ceiling; a subject, client or audience revoked without a watermark goes only to the request
-   * topic: the revocation stream gives it the request time as its watermark and decides when it may
-   * be forgotten.
+   * Records an admin revocation: the request, and the same revocation on the fast path (see {@link
+   * #publishRevocation}), whatever its kind.
    *
    * @return the selector key
    * @throws EventLogUnavailableException when the revocation cannot be recorded
@@ -1035,31 +1024,31 @@ public final class TokenService {
                             .build()));
       }
     }
-    Instant forgetAfter = null;
-    Instant watermark = revocation.issuedBefore();
-    boolean bounded =
-        switch (revocation.kind()) {
-          case TOKEN, LINEAGE, GRANT -> true;
-          default -> watermark != null;
-        };
-    if (bounded) {
-      // Everything a watermark covers was issued before it (even when it lies in the future), so
-      // it has expired one TTL ceiling after it; without a watermark, one ceiling after now.
-      forgetAfter = (watermark == null ? now : watermark).plus(ttlCeiling);
-    }
     return publishRevocation(
         current,
         revocation.kind(),
         revocation.value(),
-        watermark,
+        revocation.issuedBefore(),
         revocation.reason(),
         revocation.requestedBy(),
         revocation.detail() == null
             ? "revoked by " + revocation.requestedBy()
             : revocation.detail(),
-        forgetAfter);
+        null);
   }
 
+  /**
+   * Records a revocation request and writes the same revocation to the fast path, for every kind,
+   * so validators deny at once even while the revocation stream is behind or restarting.
+   *
+   * <p>The record is the one the stream will derive from the request, never a stronger or weaker
+   * one: a grant, subject, client or audience revoked without a watermark gets the request time as
+   * its watermark, as the stream would give it (tokens issued later stay valid), and the request
+   * carries that watermark explicitly. {@code forget_after}: the known expiry of what the selector
+   * names when there is one (a lineage's root), else the watermark (or, without one, now) plus the
+   * TTL ceiling: everything a watermark covers was issued before it, so it has expired one ceiling
+   * later.
+   */
   private String publishRevocation(
       Policy current,
       SelectorKind kind,
@@ -1068,14 +1057,18 @@ public final class TokenService {
       RevocationReason reason,
       String requestedBy,
       String detail,
-      @Nullable Instant forgetAfter) {
+      @Nullable Instant knownExpiry) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    Instant watermark =
+        issuedBefore == null && defaultsToRequestTimeWatermark(kind) ? now : issuedBefore;
+    Instant forgetAfter =
+        knownExpiry != null ? knownExpiry : (watermark == null ? now : watermark).plus(ttlCeiling);
     RevocationSelector selector =
         RevocationSelector.newBuilder()
             .setKind(kind)
             .setValue(value)
-            .setIssuedBefore(issuedBefore)
+            .setIssuedBefore(watermark)
             .build();
-    Instant now = clock.instant();
     RevocationRequested request =
         RevocationRequested.newBuilder()
             .setEventId(Secrets.randomUuid().toString())
@@ -1087,26 +1080,35 @@ public final class TokenService {
             .setPolicy(policyRef(current))
             .setForgetAfter(forgetAfter)
             .build();
-    Revocation feed =
-        forgetAfter == null
-            ? null
-            : Revocation.newBuilder()
-                .setEventId(Secrets.randomUuid().toString())
-                .setOccurredAt(now)
-                .setSelector(RevocationSelector.newBuilder(selector).build())
-                .setReason(reason)
-                .setRequestedBy(requestedBy)
-                .setSourceEventId(request.getEventId())
-                .setForgetAfter(forgetAfter)
-                .setDetail(detail)
-                .build();
+    Revocation fastPath =
+        Revocation.newBuilder()
+            .setEventId(Secrets.randomUuid().toString())
+            .setOccurredAt(now)
+            .setSelector(RevocationSelector.newBuilder(selector).build())
+            .setReason(reason)
+            .setRequestedBy(requestedBy)
+            .setSourceEventId(request.getEventId())
+            .setForgetAfter(forgetAfter)
+            .setDetail(detail)
+            .build();
     try {
-      events.revocation(request, feed);
+      events.revocation(request, fastPath);
     } catch (EventLogUnavailableException e) {
       metrics.produceFailure("revocation");
       throw e;
     }
     return selectorKey(kind, value);
+  }
+
+  /**
+   * Whether a request of this kind without a watermark gets the request time as its watermark: the
+   * kinds that name a population still receiving new tokens, as the revocation stream decides.
+   */
+  private static boolean defaultsToRequestTimeWatermark(SelectorKind kind) {
+    return switch (kind) {
+      case GRANT, SUBJECT, CLIENT, AUDIENCE -> true;
+      default -> false;
+    };
   }
 
   /** The feed key of a selector, per docs/TOKENS.md. */

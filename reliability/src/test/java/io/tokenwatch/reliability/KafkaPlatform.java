@@ -31,7 +31,13 @@ final class KafkaPlatform implements AutoCloseable {
   }
 
   static KafkaPlatform start(Path dataDir) {
-    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).build();
+    return start(dataDir, Map.of());
+  }
+
+  /** A platform whose broker has {@code brokerProperties} over the embedded defaults. */
+  static KafkaPlatform start(Path dataDir, Map<String, String> brokerProperties) {
+    EmbeddedKafkaBroker broker =
+        EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).properties(brokerProperties).build();
     broker.start();
     try {
       EmbeddedSchemaRegistry registry =

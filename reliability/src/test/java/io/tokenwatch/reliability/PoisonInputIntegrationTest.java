@@ -233,6 +233,7 @@ class PoisonInputIntegrationTest {
                       false)
                   .deserializer(),
               Topics.REVOCATIONS.name(),
+              Topics.REVOCATION_FAST_PATH.name(),
               index,
               Clock.systemUTC(),
               Duration.ofMillis(200))) {

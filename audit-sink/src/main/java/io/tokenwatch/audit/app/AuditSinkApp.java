@@ -226,6 +226,7 @@ public final class AuditSinkApp implements AutoCloseable {
                 AvroSerdes.specific(Revocation.class, registry, config.serdeConfig(), false)
                     .deserializer(),
                 Topics.REVOCATIONS.name(),
+                Topics.REVOCATION_FAST_PATH.name(),
                 new RevocationIndex(),
                 clock,
                 Duration.ofMillis(500));

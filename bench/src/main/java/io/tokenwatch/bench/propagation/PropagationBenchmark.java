@@ -417,6 +417,7 @@ public final class PropagationBenchmark {
                 consumer,
                 AvroSerdes.specific(Revocation.class, registry, serdes, false).deserializer(),
                 Topics.REVOCATIONS.name(),
+                Topics.REVOCATION_FAST_PATH.name(),
                 index,
                 Clock.systemUTC(),
                 Duration.ofMillis(500));

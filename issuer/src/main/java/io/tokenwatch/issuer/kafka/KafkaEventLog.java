@@ -33,7 +33,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The issuer's events on Kafka: one idempotent producer with {@code acks=all}; every call waits for
@@ -66,7 +65,7 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
             Topics.TOKEN_ISSUED,
             Topics.ISSUANCE_DENIED,
             Topics.REVOCATION_REQUESTS,
-            Topics.REVOCATIONS,
+            Topics.REVOCATION_FAST_PATH,
             Topics.REFRESH_GRANTS)) {
       serializers.put(
           topic.valueType(),
@@ -112,14 +111,13 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
   }
 
   @Override
-  public void revocation(RevocationRequested request, @Nullable Revocation feedRecord) {
+  public void revocation(RevocationRequested request, Revocation fastPath) {
     String key =
         TokenService.selectorKey(request.getSelector().getKind(), request.getSelector().getValue());
+    // Both in flight at once; the call returns when both are durable.
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     sent.add(send(Topics.REVOCATION_REQUESTS, key, request));
-    if (feedRecord != null) {
-      sent.add(send(Topics.REVOCATIONS, key, feedRecord));
-    }
+    sent.add(send(Topics.REVOCATION_FAST_PATH, key, fastPath));
     await(sent, "RevocationRequested");
   }
 

@@ -142,6 +142,7 @@ public final class IssuerServer implements AutoCloseable {
             feedConsumerConfig(config, instanceId),
             AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
             Topics.REVOCATIONS.name(),
+            Topics.REVOCATION_FAST_PATH.name(),
             new RevocationIndex(),
             clock,
             Duration.ofMillis(500));

@@ -202,7 +202,7 @@ class DelegationAndRefreshTest {
     assertThat(request.getSelector().getKind()).isEqualTo(SelectorKind.GRANT);
     assertThat(request.getSelector().getValue()).isEqualTo(grantId);
     assertThat(request.getReason()).isEqualTo(RevocationReason.REFRESH_TOKEN_REUSE);
-    assertThat(issuer.recorded().feed)
+    assertThat(issuer.recorded().fastPath)
         .singleElement()
         .satisfies(r -> assertThat(r.getSelector().getValue()).isEqualTo(grantId));
     assertThat(issuer.grants.get(grantId).orElseThrow().getStatus())

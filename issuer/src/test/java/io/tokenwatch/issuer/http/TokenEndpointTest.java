@@ -27,12 +27,15 @@ import io.tokenwatch.issuer.testkit.TestIssuer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TokenEndpointTest {
 
@@ -449,11 +452,38 @@ class TokenEndpointTest {
     assertThat(request.getRequestedBy()).isEqualTo("admin:security-console");
     assertThat(request.getSelector().getKind()).isEqualTo(SelectorKind.SUBJECT);
     assertThat(request.getReason()).isEqualTo(RevocationReason.COMPROMISED);
-    assertThat(issuer.recorded().feed).hasSize(1);
+    assertThat(issuer.recorded().fastPath).hasSize(1);
     // Tokens issued up to the (future) watermark live until it plus their lifetime: the feed
     // record must not be forgotten before then.
-    assertThat(issuer.recorded().feed.get(0).getForgetAfter())
+    assertThat(issuer.recorded().fastPath.get(0).getForgetAfter())
         .isAfter(java.time.Instant.parse("2030-01-01T00:00:00Z"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"token", "lineage", "grant", "subject", "client", "audience"})
+  void shouldWriteEveryKindOfAdminRevocationToTheFastPathAsTheStreamWouldResolveIt(String kind) {
+    HttpResponse<String> response =
+        issuer.post(
+            "/admin/revocations",
+            "application/json",
+            "{\"kind\":\"" + kind + "\",\"value\":\"v-1\"}",
+            basic(TestIssuer.CONSOLE, TestIssuer.CONSOLE_SECRET));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    var request = issuer.recorded().requests.get(0);
+    var fastPath = issuer.recorded().fastPath;
+    // Every kind reaches validators at once, also while the revocation stream is not ready.
+    assertThat(fastPath).hasSize(1);
+    assertThat(fastPath.get(0).getSelector()).isEqualTo(request.getSelector());
+    Instant watermark = request.getSelector().getIssuedBefore();
+    if (kind.equals("token") || kind.equals("lineage")) {
+      assertThat(watermark).as("a token or lineage is revoked outright").isNull();
+    } else {
+      // The population keeps receiving tokens: those issued after the request stay valid, and the
+      // request carries the watermark so the stream derives the very same record.
+      assertThat(watermark).isEqualTo(request.getOccurredAt());
+      assertThat(fastPath.get(0).getForgetAfter()).isAfter(watermark);
+    }
   }
 
   @Test
@@ -524,11 +554,11 @@ class TokenEndpointTest {
     assertThat(issuer.recorded().requests.get(0).getSelector().getKind())
         .isEqualTo(SelectorKind.LINEAGE);
     assertThat(issuer.recorded().requests.get(0).getSelector().getValue()).isEqualTo(jti);
-    assertThat(issuer.recorded().feed.get(0).getSelector().getKind())
+    assertThat(issuer.recorded().fastPath.get(0).getSelector().getKind())
         .isEqualTo(SelectorKind.LINEAGE);
     assertThat(issuer.recorded().requests.get(0).getReason())
         .isEqualTo(RevocationReason.CLIENT_REQUEST);
-    assertThat(issuer.recorded().feed.get(0).getForgetAfter())
+    assertThat(issuer.recorded().fastPath.get(0).getForgetAfter())
         .isEqualTo(SignedJWT.parse(token).getJWTClaimsSet().getExpirationTime().toInstant());
   }
 

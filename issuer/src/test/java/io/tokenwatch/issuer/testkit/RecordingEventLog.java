@@ -8,14 +8,16 @@ import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.EventLogUnavailableException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.jspecify.annotations.Nullable;
 
 /** Keeps every event in memory; can be told to fail like an unreachable cluster. */
 public final class RecordingEventLog implements EventLog {
   public final List<TokenIssued> issued = new CopyOnWriteArrayList<>();
   public final List<IssuanceDenied> denied = new CopyOnWriteArrayList<>();
   public final List<RevocationRequested> requests = new CopyOnWriteArrayList<>();
-  public final List<Revocation> feed = new CopyOnWriteArrayList<>();
+
+  /** What the issuer wrote to the revocation fast path. */
+  public final List<Revocation> fastPath = new CopyOnWriteArrayList<>();
+
   public volatile boolean failing;
 
   @Override
@@ -31,12 +33,10 @@ public final class RecordingEventLog implements EventLog {
   }
 
   @Override
-  public void revocation(RevocationRequested request, @Nullable Revocation feedRecord) {
+  public void revocation(RevocationRequested request, Revocation fastPath) {
     check();
     requests.add(request);
-    if (feedRecord != null) {
-      feed.add(feedRecord);
-    }
+    this.fastPath.add(fastPath);
   }
 
   public IssuanceDenied lastDenied() {

@@ -88,6 +88,11 @@ final class Events {
     request(event);
   }
 
+  /** The feed key a (checked) request's selector names. */
+  static String feedKey(RevocationRequested event) {
+    return request(event).selector().key();
+  }
+
   static RevocationRequest request(RevocationRequested event) {
     requireText(event.getEventId(), "event_id");
     requireText(event.getRequestedBy(), "requested_by");

@@ -44,8 +44,9 @@ import org.jspecify.annotations.Nullable;
  *       #TOKEN_REGISTRY} of live tokens, the {@value #USAGE_COUNTS} of allowed uses, max-use
  *       enforcement, and the {@code token:<jti>} feed records with their tombstones ({@value
  *       #LIVE_TOKEN_REVOCATIONS}); everything leaves via the {@value #TOKEN_EXPIRY_INDEX}.
- *   <li><b>selectors</b>, keyed by selector: grant, lineage, subject, client and audience
- *       revocations in {@value #LIVE_REVOCATIONS}.
+ *   <li><b>selectors</b>, keyed by feed key (requests re-keyed by their selector, whatever key
+ *       their producer gave them): grant, lineage, subject, client and audience revocations in
+ *       {@value #LIVE_REVOCATIONS}.
  * </ul>
  *
  * <p>Every input is read as bytes and decoded inside the topology, so bad records become dead
@@ -74,6 +75,9 @@ public final class RevocationTopology {
 
   /** Internal topic of token revocation requests keyed by token id. */
   public static final String TOKEN_REQUESTS_REPARTITION = "token-revocation-requests";
+
+  /** Internal topic of every other revocation request, keyed by its feed key. */
+  public static final String SELECTOR_REQUESTS_REPARTITION = "selector-revocation-requests";
 
   private RevocationTopology() {}
 
@@ -203,8 +207,17 @@ public final class RevocationTopology {
             Named.as("token-revocation"),
             tokenStores)
         .to(Topics.REVOCATIONS.name(), toFeed.withName("token-revocations-to-feed"));
+    // One writer per feed key, whatever key and partition a producer gave the request: compaction
+    // keeps the last record per key, so every request for a selector must be merged by the one
+    // task that owns it (docs/TOKENS.md).
     byKind
         .get("requests-selector")
+        .selectKey((key, request) -> Events.feedKey(request), Named.as("key-by-selector"))
+        .repartition(
+            Repartitioned.<String, RevocationRequested>as(SELECTOR_REQUESTS_REPARTITION)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(requestSerde)
+                .withNumberOfPartitions(Topics.REVOCATIONS.spec().partitions()))
         .process(
             () -> new SelectorRevocationProcessor(rules, metrics, tombstones),
             Named.as("selector-revocation"),

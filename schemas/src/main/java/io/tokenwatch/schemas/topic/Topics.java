@@ -62,7 +62,10 @@ public final class Topics {
 
   /**
    * The revocation feed validators subscribe to. Compacted: one live record per selector, and a
-   * tombstone once everything it revokes has expired.
+   * tombstone once everything it revokes has expired. It has exactly one writer per key, the
+   * revocation stream's task that owns the key, which merges every request into what it wrote
+   * before: compaction keeps the last record per key, so the last one must be the strongest ever
+   * written for it (docs/TOKENS.md).
    */
   public static final Topic<String, Revocation> REVOCATIONS =
       new Topic<>(
@@ -71,7 +74,23 @@ public final class Topics {
           Revocation.class,
           new TopicSpec(3, CleanupPolicy.COMPACT, Duration.ofDays(1)),
           "selector (`token:<jti>`, `grant:<id>`, `subject:<sub>`, ...)",
-          "revocation-stream, issuer -> validators, anomaly-detector, audit-sink");
+          "revocation-stream -> validators, issuer, anomaly-detector, audit-sink");
+
+  /**
+   * The issuer's revocations, written the moment it accepts them so validators deny at once, before
+   * the revocation stream has processed the request. Not compacted: validators keep the strongest
+   * record they read for a key until its {@code forget_after}, and tombstones on the feed do not
+   * remove them. Its retention must outlast both the longest token lifetime and any outage of the
+   * revocation stream (whose record on the feed takes over).
+   */
+  public static final Topic<String, Revocation> REVOCATION_FAST_PATH =
+      new Topic<>(
+          "tokenwatch.revocation-fast-path",
+          String.class,
+          Revocation.class,
+          new TopicSpec(3, CleanupPolicy.DELETE, Duration.ofDays(7)),
+          "selector (`token:<jti>`, `grant:<id>`, `subject:<sub>`, ...)",
+          "issuer -> validators, issuer");
 
   /** Alerts raised by the anomaly detector, keyed so one subject's alerts stay in order. */
   public static final Topic<String, SecurityAlert> SECURITY_ALERTS =
@@ -130,6 +149,7 @@ public final class Topics {
           TOKEN_USED,
           REVOCATION_REQUESTS,
           REVOCATIONS,
+          REVOCATION_FAST_PATH,
           SECURITY_ALERTS,
           REFRESH_GRANTS,
           AUDIT_CHECKPOINTS,

@@ -46,6 +46,7 @@ public final class ValidatorConfig {
   public static final String CLOCK_SKEW = "validator.clock-skew";
   public static final String MAX_STALENESS = "validator.revocation.max-staleness";
   public static final String REVOCATION_TOPIC = "validator.revocation.topic";
+  public static final String REVOCATION_FAST_PATH_TOPIC = "validator.revocation.fast-path-topic";
   public static final String FALLBACK_URL = "validator.revocation.fallback.introspection-url";
   public static final String FALLBACK_SECRET = "validator.revocation.fallback.secret";
   public static final String FALLBACK_TIMEOUT = "validator.revocation.fallback.timeout";
@@ -182,6 +183,11 @@ public final class ValidatorConfig {
 
   public String revocationTopic() {
     return (String) values.get(REVOCATION_TOPIC);
+  }
+
+  /** The issuer's revocation fast path, followed beside the feed. */
+  public String revocationFastPathTopic() {
+    return (String) values.get(REVOCATION_FAST_PATH_TOPIC);
   }
 
   public boolean usageEnabled() {
@@ -488,6 +494,14 @@ public final class ValidatorConfig {
             new NonBlank(),
             Importance.LOW,
             "The revocation feed topic.")
+        .define(
+            REVOCATION_FAST_PATH_TOPIC,
+            Type.STRING,
+            Topics.REVOCATION_FAST_PATH.name(),
+            new NonBlank(),
+            Importance.LOW,
+            "The issuer's revocation fast path, followed beside the feed so a revocation is denied"
+                + " before the revocation stream has processed it.")
         .define(
             USAGE_ENABLED,
             Type.BOOLEAN,

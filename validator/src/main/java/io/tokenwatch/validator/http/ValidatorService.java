@@ -62,7 +62,7 @@ public final class ValidatorService implements AutoCloseable {
     SchemaRegistryClient registry = new HttpSchemaRegistryClient(serdeConfig.registrySettings());
     try (Admin admin = Admin.create(config.clientConfig())) {
       new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
-          .ensure(List.of(Topics.REVOCATIONS, Topics.TOKEN_USED));
+          .ensure(List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH, Topics.TOKEN_USED));
     }
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RevocationFeed feed =
@@ -70,6 +70,7 @@ public final class ValidatorService implements AutoCloseable {
             config.clientConfig(),
             AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
             config.revocationTopic(),
+            config.revocationFastPathTopic(),
             new RevocationIndex(),
             clock,
             Duration.ofMillis(500));

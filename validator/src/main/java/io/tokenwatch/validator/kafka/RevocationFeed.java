@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,10 +37,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the compacted revocation feed into a {@link RevocationIndex}: assigns every partition (no
- * consumer group, so every validator reads everything), reads from the beginning, applies records
- * and tombstones, becomes ready once it has reached the end offsets seen at start, then keeps
- * following.
+ * Follows the compacted revocation feed into a {@link RevocationIndex}, and the issuer's revocation
+ * fast path beside it: assigns every partition of both (no consumer group, so every validator reads
+ * everything), reads from the beginning, applies records and tombstones, becomes ready once it has
+ * reached the end offsets seen at start, then keeps following.
+ *
+ * <p>The two topics are kept apart on purpose. A token is revoked when either covers it. The feed
+ * has one writer per key (the revocation stream, which merges), so its last record for a key is the
+ * strongest; its tombstones remove only what the feed itself holds. Fast-path records (written by
+ * the issuer the moment it accepts a revocation, before the stream has processed it) are held in a
+ * second index, merged to the strongest per key, and dropped only once their own {@code
+ * forget_after} (plus {@link #FAST_PATH_GRACE}) has passed, so a feed tombstone of an older
+ * revocation can never erase a newer one that the stream has not written yet. A record this
+ * validator ignores because it is weaker than what it holds does not make a validator that starts
+ * later safe: that one reads only what is left, which is why the feed must be merged at its writer.
  *
  * <p>Freshness: it asks the brokers for the end offsets and keeps polling until its positions have
  * reached them; the index is then marked caught up at the time of that request, and it asks again.
@@ -59,16 +70,30 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
 
   private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
 
+  /**
+   * How long a fast-path record is kept after its {@code forget_after}: more than any clock skew a
+   * validator tolerates past a token's expiry, since the issuer's forget time does not include it.
+   */
+  public static final Duration FAST_PATH_GRACE = Duration.ofMinutes(10);
+
   private final Map<String, Object> consumerConfig;
   private final Deserializer<Revocation> valueDeserializer;
   private final String topic;
+  private final @Nullable String fastPathTopic;
   private final RevocationIndex index;
+  private final RevocationIndex fastPath = new RevocationIndex();
+  // Feed thread only: when each fast-path key may go, and the keys in that order.
+  private final Map<String, Long> fastPathForgetAt = new HashMap<>();
+  private final PriorityQueue<Map.Entry<Long, String>> fastPathExpiry =
+      new PriorityQueue<>(Map.Entry.comparingByKey());
+  private volatile boolean fastPathEmpty = true;
   private final Clock clock;
   private final Duration pollTimeout;
   private final Thread thread;
   private final CountDownLatch ready = new CountDownLatch(1);
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong tombstones = new AtomicLong();
+  private final AtomicLong fastPathApplied = new AtomicLong();
   private final AtomicLong unreadable = new AtomicLong();
   private volatile long lag = -1;
   // Feed thread only: the end offsets the positions must reach, and when they were asked for.
@@ -84,20 +109,28 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
    *     offset and deserializer settings are set here
    * @param valueDeserializer reads {@code Revocation} values (Confluent wire format)
    * @param topic the feed topic, normally {@code tokenwatch.revocations}
-   * @param index where revocations go; it is marked ready and caught up by this feed
-   * @param clock the validator's clock, for freshness
+   * @param fastPathTopic the issuer's fast path, normally {@code tokenwatch.revocation-fast-path};
+   *     {@code null} follows the feed alone, for readers that can wait for the revocation stream
+   * @param index where the feed's revocations go; it is marked ready and caught up by this feed
+   *     (when both topics are)
+   * @param clock the validator's clock, for freshness and for dropping expired fast-path records
    * @param pollTimeout how long one poll waits; also how often freshness is renewed
    */
   public RevocationFeed(
       Map<String, Object> consumerConfig,
       Deserializer<Revocation> valueDeserializer,
       String topic,
+      @Nullable String fastPathTopic,
       RevocationIndex index,
       Clock clock,
       Duration pollTimeout) {
     this.consumerConfig = new HashMap<>(requireNonNull(consumerConfig, "consumerConfig"));
     this.valueDeserializer = requireNonNull(valueDeserializer, "valueDeserializer");
     this.topic = requireNonNull(topic, "topic");
+    this.fastPathTopic = fastPathTopic;
+    if (topic.equals(fastPathTopic)) {
+      throw new IllegalArgumentException("the fast path must be another topic than the feed");
+    }
     this.index = requireNonNull(index, "index");
     this.clock = requireNonNull(clock, "clock");
     this.pollTimeout = requireNonNull(pollTimeout, "pollTimeout");
@@ -117,7 +150,11 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
 
   @Override
   public @Nullable String revokedBy(io.tokenwatch.validator.VerifiedToken token) {
-    return index.revokedBy(token);
+    String revoked = index.revokedBy(token);
+    if (revoked != null || fastPathEmpty) {
+      return revoked;
+    }
+    return fastPath.revokedBy(token);
   }
 
   @Override
@@ -152,8 +189,11 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       if (!running) {
         return;
       }
-      List<TopicPartition> partitions = partitions(c);
-      if (partitions.isEmpty()) {
+      List<TopicPartition> partitions = new ArrayList<>(partitions(c, topic));
+      if (fastPathTopic != null) {
+        partitions.addAll(partitions(c, fastPathTopic));
+      }
+      if (partitions.isEmpty() || !running) {
         return;
       }
       c.assign(partitions);
@@ -223,7 +263,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     }
   }
 
-  private List<TopicPartition> partitions(KafkaConsumer<String, Revocation> c) {
+  private List<TopicPartition> partitions(KafkaConsumer<String, Revocation> c, String topic) {
     while (running) {
       try {
         List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
@@ -262,8 +302,57 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       return;
     }
     for (ConsumerRecord<String, Revocation> record : records) {
-      apply(record.key(), record.value());
+      if (record.topic().equals(topic)) {
+        apply(record.key(), record.value());
+      } else {
+        applyFastPath(record.key(), record.value());
+      }
     }
+    forgetExpiredFastPath();
+  }
+
+  /**
+   * A fast-path record: merged into the fast-path index (strongest wins) and kept until its own
+   * forget time; one whose forget time has passed can revoke nothing any more and is skipped.
+   */
+  private void applyFastPath(@Nullable String key, @Nullable Revocation value) {
+    if (key == null || value == null) {
+      return; // the fast path has no tombstones: its records leave by their forget time
+    }
+    long forgetAt = value.getForgetAfter().toEpochMilli() + FAST_PATH_GRACE.toMillis();
+    if (forgetAt <= clock.millis()) {
+      return;
+    }
+    if (!fastPath.put(key, watermark(value))) {
+      log.warn("Fast-path revocation with a selector kind this validator does not know: {}", key);
+      return;
+    }
+    fastPathApplied.incrementAndGet();
+    Long held = fastPathForgetAt.get(key);
+    if (held == null || held < forgetAt) {
+      fastPathForgetAt.put(key, forgetAt);
+      fastPathExpiry.add(Map.entry(forgetAt, key));
+    }
+    fastPathEmpty = false;
+  }
+
+  private void forgetExpiredFastPath() {
+    long now = clock.millis();
+    while (!fastPathExpiry.isEmpty() && fastPathExpiry.peek().getKey() <= now) {
+      Map.Entry<Long, String> due = fastPathExpiry.poll();
+      // Only the key's latest forget time removes it; earlier entries were superseded.
+      if (due.getKey().equals(fastPathForgetAt.get(due.getValue()))) {
+        fastPathForgetAt.remove(due.getValue());
+        fastPath.remove(due.getValue());
+      }
+    }
+    fastPathEmpty = fastPathForgetAt.isEmpty();
+  }
+
+  private static @Nullable Long watermark(Revocation value) {
+    return value.getSelector().getIssuedBefore() == null
+        ? null
+        : value.getSelector().getIssuedBefore().toEpochMilli();
   }
 
   private void apply(String key, Revocation value) {
@@ -275,11 +364,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       tombstones.incrementAndGet();
       return;
     }
-    Long issuedBefore =
-        value.getSelector().getIssuedBefore() == null
-            ? null
-            : value.getSelector().getIssuedBefore().toEpochMilli();
-    if (!index.put(key, issuedBefore)) {
+    if (!index.put(key, watermark(value))) {
       log.warn("Revocation with a selector kind this validator does not know: {}", key);
     }
     applied.incrementAndGet();
@@ -306,8 +391,8 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
 
   /**
    * Registers {@code tokenwatch.revocation.feed.staleness} (seconds, -1 when not ready), {@code
-   * .lag} (records behind), {@code .ready}, {@code .records} (applied, tombstones, unreadable) and
-   * {@code tokenwatch.revocation.index.size} per kind.
+   * .lag} (records behind), {@code .ready}, {@code .records} (applied, tombstones, unreadable,
+   * fast-path) and {@code tokenwatch.revocation.index.size} per kind.
    */
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -328,6 +413,9 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
         .register(registry);
     FunctionCounter.builder("tokenwatch.revocation.feed.records", unreadable, AtomicLong::get)
         .tag("type", "unreadable")
+        .register(registry);
+    FunctionCounter.builder("tokenwatch.revocation.feed.records", fastPathApplied, AtomicLong::get)
+        .tag("type", "fast-path")
         .register(registry);
     Gauge.builder("tokenwatch.revocation.index.size", index, RevocationIndex::tokenIdCount)
         .tag("kind", "token")
@@ -354,6 +442,6 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
 
   @Override
   public String toString() {
-    return "RevocationFeed{" + topic + ", ready=" + isReady() + "}";
+    return "RevocationFeed{" + topic + ", " + fastPathTopic + ", ready=" + isReady() + "}";
   }
 }

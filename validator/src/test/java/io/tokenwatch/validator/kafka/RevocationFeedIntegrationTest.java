@@ -24,9 +24,11 @@ import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.TestTokens;
 import io.tokenwatch.validator.TokenRequest;
 import io.tokenwatch.validator.TokenValidator;
+import io.tokenwatch.validator.VerifiedToken;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +69,7 @@ class RevocationFeedIntegrationTest {
     this.registry = new HttpSchemaRegistryClient(serdeConfig.registrySettings());
     try (Admin admin = Admin.create(clientConfig())) {
       new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
-          .ensure(List.of(Topics.REVOCATIONS, Topics.TOKEN_USED));
+          .ensure(List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH, Topics.TOKEN_USED));
     }
   }
 
@@ -83,14 +85,16 @@ class RevocationFeedIntegrationTest {
   }
 
   private void produce(String key, @Nullable Revocation value) throws Exception {
+    produce(Topics.REVOCATIONS.name(), key, value);
+  }
+
+  private void produce(String topic, String key, @Nullable Revocation value) throws Exception {
     try (KafkaProducer<String, Revocation> producer =
         new KafkaProducer<>(
             clientConfig(),
             new StringSerializer(),
             AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).serializer())) {
-      producer
-          .send(new ProducerRecord<>(Topics.REVOCATIONS.name(), key, value))
-          .get(30, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -112,6 +116,7 @@ class RevocationFeedIntegrationTest {
             clientConfig(),
             AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
             Topics.REVOCATIONS.name(),
+            Topics.REVOCATION_FAST_PATH.name(),
             index,
             Clock.systemUTC(),
             Duration.ofMillis(200));
@@ -127,6 +132,30 @@ class RevocationFeedIntegrationTest {
         .revocations(feed)
         .maxStaleness(maxStaleness)
         .build();
+  }
+
+  private static VerifiedToken verified(String subject, Instant issuedAt) {
+    return new VerifiedToken(
+        UUID.randomUUID().toString(),
+        TestTokens.ISSUER,
+        subject,
+        List.of(TestTokens.AUDIENCE),
+        "client",
+        Set.of(),
+        issuedAt.truncatedTo(ChronoUnit.SECONDS),
+        null,
+        issuedAt.plusSeconds(3600),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        "kid");
   }
 
   private static TokenRequest request(String token) {
@@ -162,6 +191,55 @@ class RevocationFeedIntegrationTest {
 
     produce("token:" + early, null);
     await().atMost(BOUND).until(() -> !index.containsTokenId(early));
+  }
+
+  @Test
+  void shouldDenyOnAFastPathRecordAndKeepItThroughATombstoneOfAnOlderFeedRecord() throws Exception {
+    var claims = TestTokens.claims(Instant.now()).subject("subject-" + UUID.randomUUID()).build();
+    String key = "subject:" + claims.getSubject();
+    // The stream's record of an earlier revocation of the same subject, then the issuer's fast
+    // path of a new one that the stream has not processed yet.
+    produce(key, revocation(SelectorKind.SUBJECT, claims.getSubject()));
+    produce(
+        Topics.REVOCATION_FAST_PATH.name(),
+        key,
+        revocation(SelectorKind.SUBJECT, claims.getSubject()));
+
+    RevocationFeed feed = startFeed(new RevocationIndex());
+    assertThat(feed.awaitReady(BOUND)).isTrue();
+    TokenValidator validator = validator(feed, Duration.ofSeconds(30));
+    String token = tokens.sign(claims);
+    assertThat(validator.validate(request(token)).allowed()).isFalse();
+
+    // The stream forgets its old record; the new revocation must survive that tombstone.
+    produce(key, null);
+    String marker = UUID.randomUUID().toString();
+    produce("token:" + marker, revocation(SelectorKind.TOKEN, marker));
+    await().atMost(BOUND).until(() -> feed.index().containsTokenId(marker));
+    assertThat(feed.index().revokedBy(verified(claims.getSubject(), Instant.now())))
+        .as("the feed's own index dropped the key on its tombstone")
+        .isNull();
+    Decision decision = validator.validate(request(token));
+    assertThat(decision).isInstanceOf(Decision.Deny.class);
+    assertThat(((Decision.Deny) decision).reason()).isEqualTo(DenyReason.REVOKED);
+  }
+
+  @Test
+  void shouldSkipAFastPathRecordWhoseForgetTimeHasPassed() throws Exception {
+    var claims =
+        TestTokens.claims(Instant.now().minusSeconds(7200))
+            .subject("subject-" + UUID.randomUUID())
+            .build();
+    Revocation longGone =
+        Revocation.newBuilder(revocation(SelectorKind.SUBJECT, claims.getSubject()))
+            .setForgetAfter(Instant.now().minus(RevocationFeed.FAST_PATH_GRACE).minusSeconds(60))
+            .build();
+    produce(Topics.REVOCATION_FAST_PATH.name(), "subject:" + claims.getSubject(), longGone);
+
+    RevocationFeed feed = startFeed(new RevocationIndex());
+    assertThat(feed.awaitReady(BOUND)).isTrue();
+    assertThat(feed.revokedBy(verified(claims.getSubject(), Instant.now().minusSeconds(7200))))
+        .isNull();
   }
 
   @Test
