@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,6 +29,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +46,8 @@ final class PlatformServices implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PlatformServices.class);
 
+  private static final String GROUP_INSTANCE_ID = "group.instance.id";
+
   /** The audience of the sample policy the bundled validator sidecar protects. */
   static final String SAMPLE_AUDIENCE = "https://orders.example.com";
 
@@ -48,6 +55,10 @@ final class PlatformServices implements AutoCloseable {
   record Ports(int issuer, int introspection, int validator, int anomaly, int audit) {}
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+  /** Each service's readiness: empty when ready, else why not. */
+  private final Map<String, Supplier<Optional<String>>> readiness = new LinkedHashMap<>();
+
   private final Map<String, String> endpoints = new LinkedHashMap<>();
   private final List<ValidatorService> validators = new ArrayList<>();
   private Map<String, Object> clients = Map.of();
@@ -94,15 +105,26 @@ final class PlatformServices implements AutoCloseable {
     clients.put("bootstrap.servers", cluster.bootstrapServers());
     clients.put("schema.registry.url", cluster.schemaRegistryUrl());
 
+    // Static group membership under a name kept in the data directory: after a crash, the
+    // restarted streams apps take their partitions back at once instead of waiting out the
+    // session timeout of the members that died (about 45 s by default).
+    String member = memberName(dataDir.resolve("member.id"));
     Path secretFile = dataDir.resolve("introspection.secret");
     String secret = secret(secretFile);
     Map<String, Object> stream = new LinkedHashMap<>(clients);
     stream.put(RevocationStreamConfig.STATE_DIR, dataDir.resolve("revocation-stream").toString());
     stream.put(RevocationStreamConfig.HTTP_PORT, ports.introspection());
     stream.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, sha256Hex(secret));
+    stream.put(RevocationStreamConfig.STREAMS_PREFIX + GROUP_INSTANCE_ID, member + "-revocation");
     RevocationStreamApp revocationStream =
         RevocationStreamApp.start(RevocationStreamConfig.of(stream));
     started.push(revocationStream);
+    readiness.put(
+        "revocation-stream",
+        () ->
+            revocationStream.isRunning()
+                ? Optional.empty()
+                : Optional.of("Kafka Streams is " + revocationStream.state()));
     endpoints.put(
         "introspection",
         "http://localhost:"
@@ -114,10 +136,17 @@ final class PlatformServices implements AutoCloseable {
     Map<String, Object> detector = new LinkedHashMap<>(clients);
     detector.put(AnomalyDetectorConfig.STATE_DIR, dataDir.resolve("anomaly-detector").toString());
     detector.put(AnomalyDetectorConfig.HTTP_PORT, ports.anomaly());
+    detector.put(AnomalyDetectorConfig.STREAMS_PREFIX + GROUP_INSTANCE_ID, member + "-anomaly");
     detector.putAll(detectorSettings);
     AnomalyDetectorApp anomalyDetector =
         AnomalyDetectorApp.start(AnomalyDetectorConfig.of(detector));
     started.push(anomalyDetector);
+    readiness.put(
+        "anomaly-detector",
+        () ->
+            anomalyDetector.isRunning()
+                ? Optional.empty()
+                : Optional.of("Kafka Streams is " + anomalyDetector.state()));
     endpoints.put(
         "anomaly",
         "http://localhost:"
@@ -148,6 +177,12 @@ final class PlatformServices implements AutoCloseable {
     auditSettings.put(AuditSinkConfig.API_ISSUER, issuerUrl);
     AuditSinkApp audit = AuditSinkApp.start(AuditSinkConfig.of(auditSettings), checkpoint -> {});
     started.push(audit);
+    readiness.put(
+        "audit-sink",
+        () ->
+            audit.isReady()
+                ? Optional.empty()
+                : Optional.of("ingest has not stored its last batch"));
     auditUrl = "http://localhost:" + audit.httpPort();
     endpoints.put(
         "audit",
@@ -176,7 +211,47 @@ final class PlatformServices implements AutoCloseable {
     ValidatorService validator = ValidatorService.start(ValidatorConfig.of(settings));
     started.push(validator);
     validators.add(validator);
+    readiness.put(
+        "validator " + id,
+        () ->
+            validator.feed().isReady()
+                ? Optional.empty()
+                : Optional.of("its revocation feed has not caught up"));
     return validator;
+  }
+
+  /**
+   * Waits until every service is ready (Kafka Streams running, feeds caught up, ingest storing).
+   * The issuer is ready once started: it does not return before its own feed has caught up.
+   *
+   * @return the services still not ready when {@code timeout} ran out, each with why; empty when
+   *     all are ready
+   */
+  Map<String, String> awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Map<String, String> notReady = new LinkedHashMap<>();
+      readiness.forEach((name, check) -> check.get().ifPresent(why -> notReady.put(name, why)));
+      if (notReady.isEmpty() || System.nanoTime() >= deadline) {
+        return notReady;
+      }
+      TimeUnit.MILLISECONDS.sleep(100); // polling the services' own state, nothing to block on
+    }
+  }
+
+  /** The name of this data directory's members in consumer groups, created on first start. */
+  private static String memberName(Path file) {
+    try {
+      if (Files.exists(file)) {
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
+      }
+      String name = "tokenwatch-up-" + UUID.randomUUID();
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, name + "\n", StandardCharsets.UTF_8);
+      return name;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create " + file, e);
+    }
   }
 
   /** The audit sink's HTTP API. */

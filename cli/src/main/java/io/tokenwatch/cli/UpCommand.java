@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +72,14 @@ final class UpCommand implements Callable<Integer> {
   int auditPort = 8095;
 
   @Option(
+      names = "--ready-timeout",
+      defaultValue = "120",
+      description =
+          "Seconds to wait for every service to be ready before reporting which is not."
+              + " Default: ${DEFAULT-VALUE}.")
+  int readyTimeoutSeconds = 120;
+
+  @Option(
       names = "--platform-only",
       description = "Run only the broker and the schema registry, none of the services.")
   boolean platformOnly;
@@ -97,6 +106,12 @@ final class UpCommand implements Callable<Integer> {
                             validatorPort,
                             anomalyPort,
                             auditPort))) {
+              // Nothing is reported ready before every service is: after a crash, the streams
+              // apps may still be taking their partitions back.
+              Map<String, String> notReady =
+                  services == null
+                      ? Map.of()
+                      : services.awaitReady(Duration.ofSeconds(readyTimeoutSeconds));
               PrintWriter out = spec.commandLine().getOut();
               out.printf(
                   "tokenwatch up: bootstrap.servers=%s schema.registry.url=%s data.dir=%s%n",
@@ -106,10 +121,24 @@ final class UpCommand implements Callable<Integer> {
                     .endpoints()
                     .forEach((name, url) -> out.printf("  %-14s %s%n", name + ":", url));
               }
+              if (!notReady.isEmpty()) {
+                out.printf(
+                    "  NOT READY after %d s: %s%n",
+                    readyTimeoutSeconds,
+                    String.join(
+                        "; ",
+                        notReady.entrySet().stream()
+                            .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                            .toList()));
+              }
               out.flush();
-              log.info(
-                  "Ready in {} ms; Ctrl-C or SIGTERM stops it",
-                  TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+              if (notReady.isEmpty()) {
+                log.info(
+                    "Ready in {} ms; Ctrl-C or SIGTERM stops it",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+              } else {
+                log.warn("Not ready: {}; /ready on each service tells when it is", notReady);
+              }
               signal.await();
             }
           }

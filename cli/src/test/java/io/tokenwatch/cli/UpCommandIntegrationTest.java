@@ -71,6 +71,19 @@ class UpCommandIntegrationTest {
   }
 
   @Test
+  void shouldReportItsAddressesOnlyOnceEveryServiceIsReady() throws Exception {
+    // No waiting here: up printed its addresses, so each service must already say it is ready.
+    for (String service : List.of("issuer", "introspection", "anomaly", "validator", "audit")) {
+      java.util.regex.Matcher base =
+          java.util.regex.Pattern.compile("^http://localhost:\\d+")
+              .matcher(platform.endpoint(service));
+      assertThat(base.find()).as(platform.endpoint(service)).isTrue();
+      HttpResponse<String> ready = get(base.group() + "/ready", Map.of());
+      assertThat(ready.statusCode()).as("%s /ready: %s", service, ready.body()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void shouldDenyATokenAtTheSidecarOnceAnAdminRevokedIt() throws Exception {
     String issuer = platform.endpoint("issuer");
     String validator = platform.endpoint("validator");

@@ -80,8 +80,8 @@ import org.jspecify.annotations.Nullable;
  * with {@code REVOKED}. Latency is taken from the moment the HTTP 202 arrived ({@code t0}); the
  * time the request was sent is recorded as well, because the issuer writes the revocation to the
  * feed before it answers, so a validator may deny before the 202 is read (a negative latency from
- * the 202). An observer consumer of the feed records when the first and the second record for the
- * token's key arrive: the issuer's fast path and the revocation stream's own record.
+ * the 202). An observer consumer records when the issuer's fast-path record and the revocation
+ * stream's feed record for the token's key arrive.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar
  * io.tokenwatch.bench.propagation.PropagationBenchmark [rounds] [warm-up rounds] [validators]
@@ -227,8 +227,8 @@ public final class PropagationBenchmark {
         long[] all = new long[rounds];
         long[] allFromSend = new long[rounds];
         long[] http202 = new long[rounds];
-        List<Long> firstRecord = new ArrayList<>();
-        List<Long> secondRecord = new ArrayList<>();
+        List<Long> fastPathRecord = new ArrayList<>();
+        List<Long> streamRecord = new ArrayList<>();
         List<Long> behindObserver = new ArrayList<>();
         long measuredFrom = 0;
         long sentAtStart = 0;
@@ -284,13 +284,13 @@ public final class PropagationBenchmark {
           allFromSend[r] = worst + (t0 - sent);
           http202[r] = t0 - sent;
           if (arrivals[0] != 0) {
-            firstRecord.add(arrivals[0] - t0);
+            fastPathRecord.add(arrivals[0] - t0);
             for (Validator v : validators) {
               behindObserver.add(v.deniedAt - arrivals[0]);
             }
           }
           if (arrivals[1] != 0) {
-            secondRecord.add(arrivals[1] - t0);
+            streamRecord.add(arrivals[1] - t0);
           }
         }
         double seconds = (System.nanoTime() - measuredFrom) / 1e9;
@@ -311,8 +311,8 @@ public final class PropagationBenchmark {
         print("all validators (from 202)", all);
         print("all validators (from send)", allFromSend);
         print("admin call (send to 202)", http202);
-        print("1st feed record (from 202)", firstRecord.stream().mapToLong(x -> x).toArray());
-        print("2nd feed record (from 202)", secondRecord.stream().mapToLong(x -> x).toArray());
+        print("fast-path record (from 202)", fastPathRecord.stream().mapToLong(x -> x).toArray());
+        print("stream feed record (from 202)", streamRecord.stream().mapToLong(x -> x).toArray());
         print("validator after 1st record", behindObserver.stream().mapToLong(x -> x).toArray());
         out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
         out.printf(
@@ -565,8 +565,8 @@ public final class PropagationBenchmark {
   }
 
   /**
-   * Follows the feed like a validator and records, per key, when its first and second records
-   * arrived: the issuer's fast path and the revocation stream's record, whichever comes first.
+   * Follows the fast path and the feed like a validator and records, per key, when the issuer's
+   * fast-path record and the revocation stream's feed record arrived.
    */
   private static final class FeedObserver implements AutoCloseable {
     private final Map<String, AtomicLongArray> arrivals = new ConcurrentHashMap<>();
@@ -587,9 +587,11 @@ public final class PropagationBenchmark {
               new StringDeserializer(),
               new ByteArrayDeserializer());
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer
-          .partitionsFor(Topics.REVOCATIONS.name())
-          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      for (String topic : List.of(Topics.REVOCATION_FAST_PATH.name(), Topics.REVOCATIONS.name())) {
+        consumer
+            .partitionsFor(topic)
+            .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      }
       consumer.assign(partitions);
       consumer.seekToEnd(partitions);
       partitions.forEach(consumer::position); // resolve the end now, before any revocation
@@ -602,7 +604,7 @@ public final class PropagationBenchmark {
       arrivals.put(key, new AtomicLongArray(2));
     }
 
-    /** The arrival times of the first and second record for {@code key} (0 when none). */
+    /** The arrival times of the fast-path and the feed record for {@code key} (0 when none). */
     long[] await(String key, Duration timeout) throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
       AtomicLongArray times = arrivals.get(key);
@@ -619,8 +621,9 @@ public final class PropagationBenchmark {
           for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
             long now = System.nanoTime();
             AtomicLongArray times = record.key() == null ? null : arrivals.get(record.key());
-            if (times != null && !times.compareAndSet(0, 0, now)) {
-              times.compareAndSet(1, 0, now);
+            if (times != null) {
+              int slot = record.topic().equals(Topics.REVOCATIONS.name()) ? 1 : 0;
+              times.compareAndSet(slot, 0, now);
             }
           }
         }
