@@ -77,9 +77,9 @@ import org.jspecify.annotations.Nullable;
  * The revocation feed's contract against a reference model, on a real broker: whatever sequence of
  * revocations of every kind and watermark arrives, from the admin API of two issuer instances, RFC
  * 7009, max-use enforcement and a producer that keys its requests its own way, interleaved with
- * forced compaction of {@code tokenwatch.revocations}, restarts of the revocation stream and
- * validators started from scratch, every validator's decision for every token equals the model's: a
- * plain map from feed key to the highest watermark ever requested for it.
+ * forced compaction of {@code tokenwatch.revocations}, restarts of either of two revocation stream
+ * instances and validators started from scratch, every validator's decision for every token equals
+ * the model's: a plain map from feed key to the highest watermark ever requested for it.
  *
  * <p>The compacted topic is configured to roll a segment every 100 ms and to clean as soon as
  * anything is dirty, and the {@code compact} step waits until the broker's cleaner has left at most
@@ -109,7 +109,7 @@ class RevocationFeedModelIntegrationTest {
   }
 
   @Property(
-      tries = 3,
+      tries = 8,
       shrinking = ShrinkingMode.BOUNDED,
       afterFailure = AfterFailureMode.SAMPLE_FIRST)
   void everyValidatorDecidesAsTheModelWhateverTheOrderOfRevocations(
@@ -286,7 +286,7 @@ class RevocationFeedModelIntegrationTest {
     }
   }
 
-  /** Stops the revocation stream and starts it again on the same state. */
+  /** Stops one of the two revocation stream instances and starts it again on its state. */
   record RestartStream() implements Op {
     @Override
     public void apply(Platform platform, World world, Map<String, Long> model) {
@@ -331,7 +331,7 @@ class RevocationFeedModelIntegrationTest {
             net.jqwik.api.Tuple.of(2, validator))
         .list()
         .ofMinSize(6)
-        .ofMaxSize(14);
+        .ofMaxSize(16);
   }
 
   // ---- the model
@@ -487,7 +487,9 @@ class RevocationFeedModelIntegrationTest {
     private final List<IssuerServer> issuers = new ArrayList<>();
     private final Deque<RevocationFeed> validators = new ArrayDeque<>();
     private final AtomicInteger compactions = new AtomicInteger();
-    private @Nullable RevocationStreamApp stream;
+    // Two instances of the revocation stream share its partitions, as in production.
+    private final RevocationStreamApp[] streams = new RevocationStreamApp[2];
+    private int restarts;
 
     private Platform(Path dataDir, KafkaPlatform kafka) {
       this.dataDir = dataDir;
@@ -529,7 +531,8 @@ class RevocationFeedModelIntegrationTest {
       } catch (Exception e) {
         throw new IllegalStateException("cannot set up the feed topic", e);
       }
-      startStream();
+      startStream(0);
+      startStream(1);
       Path policy = Pipeline.samplePolicy(dataDir.resolve("policy.yaml"));
       for (int i = 0; i < 2; i++) {
         int port = Pipeline.freePort();
@@ -560,25 +563,27 @@ class RevocationFeedModelIntegrationTest {
       return Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
     }
 
-    private void startStream() {
+    private void startStream(int instance) {
       Map<String, Object> settings = new LinkedHashMap<>();
       settings.put(RevocationStreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
       settings.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, kafka.schemaRegistryUrl());
-      settings.put(RevocationStreamConfig.STATE_DIR, dataDir.resolve("stream").toString());
+      settings.put(
+          RevocationStreamConfig.STATE_DIR, dataDir.resolve("stream-" + instance).toString());
       settings.put(RevocationStreamConfig.HTTP_PORT, 0);
       settings.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, Introspection.secretHash());
       settings.put(RevocationStreamConfig.MAX_TOKEN_TTL_MS, MAX_TTL.toMillis());
       settings.put(RevocationStreamConfig.TOMBSTONE_PUNCTUATION_MS, 500L);
       settings.put(RevocationStreamConfig.EXPIRY_PUNCTUATION_MS, 500L);
       settings.put(RevocationStreamConfig.STREAMS_PREFIX + "session.timeout.ms", 6000);
-      stream = RevocationStreamApp.start(settings);
+      streams[instance] = RevocationStreamApp.start(settings);
     }
 
+    /** Stops one instance of the stream (each in turn) and starts it again on its state. */
     void restartStream() {
-      RevocationStreamApp running = requireNonNull(stream);
-      running.close();
-      stream = null;
-      startStream();
+      int instance = restarts++ % streams.length;
+      requireNonNull(streams[instance]).close();
+      streams[instance] = null;
+      startStream(instance);
     }
 
     void startValidator() {
@@ -909,8 +914,10 @@ class RevocationFeedModelIntegrationTest {
     public void close() {
       validators.forEach(RevocationFeed::close);
       issuers.forEach(IssuerServer::close);
-      if (stream != null) {
-        stream.close();
+      for (RevocationStreamApp stream : streams) {
+        if (stream != null) {
+          stream.close();
+        }
       }
       kafka.close();
     }
