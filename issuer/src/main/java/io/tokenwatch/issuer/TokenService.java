@@ -18,6 +18,8 @@ import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenIssued;
+import io.tokenwatch.schemas.revocation.SelectorRules;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -909,7 +911,8 @@ public final class TokenService {
         reason,
         requestedBy,
         detail,
-        forgetAfter);
+        forgetAfter,
+        clock.instant());
   }
 
   /** Outcome of a revocation call. */
@@ -977,11 +980,17 @@ public final class TokenService {
         RevocationReason.CLIENT_REQUEST,
         "client:" + client.clientId(),
         "client revoked its access token and every token delegated from it",
-        claims.get().getExpirationTime().toInstant());
+        claims.get().getExpirationTime().toInstant(),
+        clock.instant());
     return new RevocationOutcome.Accepted("lineage:" + jti);
   }
 
-  /** An admin revocation request, already authenticated. */
+  /**
+   * An admin revocation request, already authenticated. Kind and value follow {@link
+   * SelectorRules}; the watermark is checked against the request time by {@link #revokeByAdmin}.
+   *
+   * @throws IllegalArgumentException naming the first rule broken
+   */
   public record AdminRevocation(
       SelectorKind kind,
       String value,
@@ -989,13 +998,43 @@ public final class TokenService {
       RevocationReason reason,
       String requestedBy,
       @Nullable String detail) {
+
+    /** The longest {@code detail}, in UTF-8 bytes. */
+    public static final int MAX_DETAIL_BYTES = 2048;
+
     public AdminRevocation {
       requireNonNull(kind, "kind");
       requireNonNull(value, "value");
       requireNonNull(reason, "reason");
       requireNonNull(requestedBy, "requestedBy");
-      if (kind == SelectorKind.UNKNOWN || value.isBlank()) {
-        throw new IllegalArgumentException("a selector needs a known kind and a value");
+      SelectorRules.kindProblem(kind)
+          .ifPresent(
+              problem -> {
+                throw new IllegalArgumentException("kind " + problem);
+              });
+      SelectorRules.valueProblem(value)
+          .ifPresent(
+              problem -> {
+                throw new IllegalArgumentException("value " + problem);
+              });
+      if (reason == RevocationReason.UNKNOWN) {
+        throw new IllegalArgumentException("reason UNKNOWN is not a reason");
+      }
+      if (detail != null) {
+        SelectorRules.textProblem(detail)
+            .ifPresent(
+                problem -> {
+                  throw new IllegalArgumentException("detail " + problem);
+                });
+        int bytes = detail.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_DETAIL_BYTES) {
+          throw new IllegalArgumentException(
+              "detail is "
+                  + bytes
+                  + " bytes in UTF-8; at most "
+                  + MAX_DETAIL_BYTES
+                  + " are accepted");
+        }
       }
     }
   }
@@ -1006,18 +1045,35 @@ public final class TokenService {
   }
 
   /**
-   * Records an admin revocation. With a watermark, or for one token, lineage or grant, the record
-   * also goes straight to the feed, with {@code forget_after} = watermark (else now) + the TTL
-   * ceiling; a subject, client or audience revoked without a watermark goes only to the request
-   * topic: the revocation stream gives it the request time as its watermark and decides when it may
-   * be forgotten.
+   * Records an admin revocation. Everything is checked first (the watermark against {@link
+   * SelectorRules}, relative to the request time stamped on the event), so a refused request has no
+   * effect at all. Then a grant's state becomes REVOKED, and the revocation is published. With a
+   * watermark, or for one token, lineage or grant, the record also goes straight to the feed, with
+   * {@code forget_after} = watermark (else now) + the TTL ceiling; a subject, client or audience
+   * revoked without a watermark goes only to the request topic: the revocation stream gives it the
+   * request time as its watermark and decides when it may be forgotten.
    *
-   * @return the selector key
+   * @return the selector key, or the refusal ({@code invalid_request}) of a watermark the
+   *     revocation stream would not apply
    * @throws EventLogUnavailableException when the revocation cannot be recorded
    */
-  public String revokeByAdmin(AdminRevocation revocation) {
+  public RevocationOutcome revokeByAdmin(AdminRevocation revocation) {
+    requireNonNull(revocation, "revocation");
     Policy current = policy.get();
-    Instant now = now();
+    // The event carries milliseconds: the stream judges the watermark against this very instant.
+    Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    List<SelectorRules.Violation> violations =
+        SelectorRules.check(
+            revocation.kind(), revocation.value(), revocation.issuedBefore(), requestedAt);
+    if (!violations.isEmpty()) {
+      return new RevocationOutcome.Refused(
+          OAuthError.INVALID_REQUEST,
+          violations.stream()
+              .map(SelectorRules.Violation::toString)
+              .collect(java.util.stream.Collectors.joining("; ")),
+          false);
+    }
+    Instant now = requestedAt.truncatedTo(ChronoUnit.SECONDS);
     if (revocation.kind() == SelectorKind.GRANT) {
       synchronized (lockFor(revocation.value())) {
         grants
@@ -1047,17 +1103,20 @@ public final class TokenService {
       // it has expired one TTL ceiling after it; without a watermark, one ceiling after now.
       forgetAfter = (watermark == null ? now : watermark).plus(ttlCeiling);
     }
-    return publishRevocation(
-        current,
-        revocation.kind(),
-        revocation.value(),
-        watermark,
-        revocation.reason(),
-        revocation.requestedBy(),
-        revocation.detail() == null
-            ? "revoked by " + revocation.requestedBy()
-            : revocation.detail(),
-        forgetAfter);
+    String selector =
+        publishRevocation(
+            current,
+            revocation.kind(),
+            revocation.value(),
+            watermark,
+            revocation.reason(),
+            revocation.requestedBy(),
+            revocation.detail() == null
+                ? "revoked by " + revocation.requestedBy()
+                : revocation.detail(),
+            forgetAfter,
+            requestedAt);
+    return new RevocationOutcome.Accepted(selector);
   }
 
   private String publishRevocation(
@@ -1068,14 +1127,14 @@ public final class TokenService {
       RevocationReason reason,
       String requestedBy,
       String detail,
-      @Nullable Instant forgetAfter) {
+      @Nullable Instant forgetAfter,
+      Instant now) {
     RevocationSelector selector =
         RevocationSelector.newBuilder()
             .setKind(kind)
             .setValue(value)
             .setIssuedBefore(issuedBefore)
             .build();
-    Instant now = clock.instant();
     RevocationRequested request =
         RevocationRequested.newBuilder()
             .setEventId(Secrets.randomUuid().toString())

@@ -11,8 +11,6 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tokenwatch.events.RevocationReason;
-import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLogUnavailableException;
 import io.tokenwatch.issuer.IssuerMetrics;
@@ -28,8 +26,6 @@ import io.tokenwatch.issuer.keys.SigningKey;
 import io.tokenwatch.issuer.keys.SigningKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -278,40 +274,19 @@ public final class IssuerHttpApi {
     }
     TokenService.AdminRevocation revocation;
     try {
-      JsonNode body = JSON.readTree(ctx.body());
-      if (body == null || !body.isObject()) {
-        throw new IllegalArgumentException("the body must be a JSON object");
-      }
-      SelectorKind kind = SelectorKind.valueOf(required(body, "kind").toUpperCase(Locale.ROOT));
-      String value = required(body, "value");
-      String before = optional(body, "issued_before");
-      String reason = optional(body, "reason");
-      revocation =
-          new TokenService.AdminRevocation(
-              kind,
-              value,
-              before == null ? null : Instant.parse(before),
-              reason == null
-                  ? RevocationReason.ADMIN
-                  : RevocationReason.valueOf(reason.toUpperCase(Locale.ROOT)),
-              requestedBy,
-              optional(body, "detail"));
-    } catch (JsonProcessingException e) {
-      refuse(ctx, OAuthError.INVALID_REQUEST, "the body is not valid JSON", false);
-      return;
-    } catch (IllegalArgumentException | DateTimeParseException e) {
-      refuse(
-          ctx,
-          OAuthError.INVALID_REQUEST,
-          "expected {\"kind\": token|grant|lineage|subject|client|audience, \"value\": ...,"
-              + " \"issued_before\": ISO-8601 (optional), \"reason\": (optional),"
-              + " \"detail\": (optional)}",
-          false);
+      revocation = AdminRevocationBody.read(ctx.bodyAsBytes()).toRevocation(requestedBy);
+    } catch (AdminRevocationBody.MalformedBodyException e) {
+      error(ctx, e.status(), OAuthError.INVALID_REQUEST.code(), e.getMessage());
       return;
     }
     try {
-      String selector = tokens.revokeByAdmin(revocation);
-      json(ctx, 202, JSON.createObjectNode().put("selector", selector));
+      TokenService.RevocationOutcome outcome = tokens.revokeByAdmin(revocation);
+      if (outcome instanceof TokenService.RevocationOutcome.Refused refused) {
+        refuse(ctx, refused.error(), refused.description(), refused.basicChallenge());
+      } else {
+        String selector = ((TokenService.RevocationOutcome.Accepted) outcome).selector();
+        json(ctx, 202, JSON.createObjectNode().put("selector", selector));
+      }
     } catch (EventLogUnavailableException e) {
       refuse(
           ctx, OAuthError.TEMPORARILY_UNAVAILABLE, "cannot record the revocation right now", false);
@@ -538,14 +513,6 @@ public final class IssuerHttpApi {
 
   private static void json(Context ctx, int status, JsonNode body) {
     ctx.status(status).contentType("application/json").result(body.toString());
-  }
-
-  private static String required(JsonNode body, String field) {
-    String value = optional(body, field);
-    if (value == null) {
-      throw new IllegalArgumentException(field + " is required");
-    }
-    return value;
   }
 
   private static @Nullable String optional(JsonNode body, String field) {

@@ -119,7 +119,7 @@ public final class TestIssuer implements AutoCloseable {
                     config.startup.showJavalinBanner = false;
                     config.jetty.host = "localhost";
                     config.jetty.port = 0;
-                    config.http.maxRequestSize = 4096;
+                    config.http.maxRequestSize = 16_384; // issuer.http.max.body.bytes default
                     api.configure(config);
                   })
               .start();
@@ -164,6 +164,17 @@ public final class TestIssuer implements AutoCloseable {
         HttpRequest.newBuilder(URI.create(url() + path))
             .header("Content-Type", contentType)
             .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return send(request.build());
+  }
+
+  /** Posts raw bytes, e.g. a body that is not valid UTF-8. */
+  public HttpResponse<String> postBytes(
+      String path, String contentType, byte[] body, Map<String, String> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url() + path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(request::header);
     return send(request.build());
   }
