@@ -19,6 +19,8 @@ import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.schemas.revocation.SelectorRules;
+import io.tokenwatch.validator.RevocationView;
+import io.tokenwatch.validator.VerifiedToken;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -77,6 +79,7 @@ public final class TokenService {
   private final String issuer;
   private final String instanceId;
   private final Duration ttlCeiling;
+  private final RevocationCheck revocations;
   private final Object[] locks = new Object[LOCK_STRIPES];
 
   /**
@@ -91,6 +94,10 @@ public final class TokenService {
    * @param issuer the issuer URL ({@code iss})
    * @param instanceId names this instance in grant states
    * @param ttlCeiling the longest lifetime any token can have; revocation records rely on it
+   * @param revocations the revocation feed the validators read, as the issuer follows it: a token
+   *     exchange or a refresh is refused when the token it would mint, or any token it is delegated
+   *     from, is revoked, and while the feed is not ready or stale
+   * @param revocationMaxStaleness the feed counts as stale when last caught up longer ago
    */
   public TokenService(
       Supplier<Policy> policy,
@@ -103,7 +110,9 @@ public final class TokenService {
       Clock clock,
       String issuer,
       String instanceId,
-      Duration ttlCeiling) {
+      Duration ttlCeiling,
+      RevocationView revocations,
+      Duration revocationMaxStaleness) {
     this.policy = requireNonNull(policy, "policy");
     this.minter = requireNonNull(minter, "minter");
     this.ownTokens = requireNonNull(ownTokens, "ownTokens");
@@ -115,6 +124,7 @@ public final class TokenService {
     this.issuer = requireNonNull(issuer, "issuer");
     this.instanceId = requireNonNull(instanceId, "instanceId");
     this.ttlCeiling = requireNonNull(ttlCeiling, "ttlCeiling");
+    this.revocations = new RevocationCheck(revocations, clock, revocationMaxStaleness);
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new Object();
     }
@@ -385,6 +395,31 @@ public final class TokenService {
     JWTClaimsSet parent = live.claims();
     attempt.subject = parent.getSubject();
     attempt.parentTokenId = parent.getJWTID();
+    // The check above matched lineage selectors against the subject token's ancestors; a token
+    // selector naming one of them ends every delegation made from it as well.
+    RevocationCheck.Verdict ancestry = revocations.anyRevokedById(stringList(parent, "lineage"));
+    if (ancestry instanceof RevocationCheck.Verdict.Revoked revoked) {
+      return deny(
+          current,
+          attempt,
+          Decision.Denied.of(
+              IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
+              OAuthError.INVALID_GRANT,
+              "a token the subject token was delegated from is revoked ("
+                  + revoked.selector()
+                  + ")"),
+          false);
+    }
+    if (ancestry instanceof RevocationCheck.Verdict.Undecidable undecidable) {
+      return deny(
+          current,
+          attempt,
+          Decision.Denied.of(
+              IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
+              OAuthError.TEMPORARILY_UNAVAILABLE,
+              undecidable.detail() + "; retry shortly"),
+          false);
+    }
     List<String> parentScopes = scopes(stringClaim(parent, "scope"));
     String parentAudience = parent.getAudience().isEmpty() ? null : parent.getAudience().get(0);
     if (attempt.audience == null) {
@@ -633,6 +668,31 @@ public final class TokenService {
                 "the grant is bound to a client certificate"),
             false);
       }
+      attempt.parentTokenId = state.getParentTokenId();
+      RevocationCheck.Verdict delegation = refreshVerdict(state, now);
+      if (delegation instanceof RevocationCheck.Verdict.Revoked revoked) {
+        closeRevokedGrant(current, state, revoked.selector());
+        return deny(
+            current,
+            attempt,
+            Decision.Denied.of(
+                IssuanceDenyReason.INVALID_REFRESH_TOKEN,
+                OAuthError.INVALID_GRANT,
+                "the grant is revoked by "
+                    + revoked.selector()
+                    + ": every token a refresh would mint is denied"),
+            false);
+      }
+      if (delegation instanceof RevocationCheck.Verdict.Undecidable undecidable) {
+        return deny(
+            current,
+            attempt,
+            Decision.Denied.of(
+                IssuanceDenyReason.INVALID_REFRESH_TOKEN,
+                OAuthError.TEMPORARILY_UNAVAILABLE,
+                undecidable.detail() + "; retry shortly"),
+            false);
+      }
       List<String> wider = new ArrayList<>();
       for (String scope : attempt.scopes) {
         if (!state.getScopes().contains(scope)) {
@@ -712,6 +772,72 @@ public final class TokenService {
               .setDetail("rotated")
               .build();
       return issue(issue, new NewGrant(rotated, newToken));
+    }
+  }
+
+  /**
+   * What the revocation feed says about a refresh of {@code state} at {@code now}: revoked when a
+   * validator would deny the token it would mint (by its grant, a lineage selector on any token it
+   * is delegated from, its subject, client or audience, watermarks judged at {@code now}), or when
+   * any token it is delegated from is revoked by its id; undecidable while the feed is not ready or
+   * stale.
+   */
+  private RevocationCheck.Verdict refreshVerdict(RefreshGrantChanged state, Instant now) {
+    Actor actor = state.getActor();
+    ChannelBinding binding = state.getChannelBinding();
+    VerifiedToken wouldMint =
+        new VerifiedToken(
+            Secrets.randomUuid().toString(),
+            issuer,
+            state.getSubject(),
+            List.of(state.getAudience()),
+            state.getClientId(),
+            Set.copyOf(state.getScopes()),
+            now,
+            now,
+            state.getExpiresAt(),
+            state.getMaxUses(),
+            state.getGrantId(),
+            state.getPolicy().getPolicyId(),
+            state.getPolicy().getPolicyVersion(),
+            binding.getType() == BindingType.DPOP ? binding.getThumbprint() : null,
+            binding.getType() == BindingType.MTLS ? binding.getThumbprint() : null,
+            actor == null ? null : actor.getSubject(),
+            actor == null ? null : actor.getClientId(),
+            state.getParentTokenId(),
+            state.getLineage(),
+            "");
+    RevocationCheck.Verdict verdict = revocations.token(wouldMint);
+    if (verdict instanceof RevocationCheck.Verdict.Revoked) {
+      return verdict;
+    }
+    return revocations.anyRevokedById(state.getLineage());
+  }
+
+  /**
+   * Marks a grant REVOKED in the shared grant state once the feed shows it revoked for good (its
+   * grant, or a token it is delegated from, by id or lineage), so every instance refuses it without
+   * asking the feed again. Best effort: the refusal stands either way, and the feed keeps refusing.
+   */
+  private void closeRevokedGrant(Policy current, RefreshGrantChanged state, String selector) {
+    if (!selector.startsWith("grant:")
+        && !selector.startsWith("lineage:")
+        && !selector.startsWith("token:")) {
+      return; // a subject, client or audience watermark may let a later token through
+    }
+    try {
+      grants.save(
+          RefreshGrantChanged.newBuilder(state)
+              .setEventId(Secrets.randomUuid().toString())
+              .setOccurredAt(now())
+              .setStatus(RefreshGrantStatus.REVOKED)
+              .setPolicy(policyRef(current))
+              .setChangedBy(instanceId)
+              .setDetail("revoked by " + selector + ", found at refresh")
+              .build());
+    } catch (EventLogUnavailableException e) {
+      metrics.produceFailure("refresh_grant");
+      LOG.warn("Could not mark grant {} revoked: {}", state.getGrantId(), e.getMessage());
     }
   }
 

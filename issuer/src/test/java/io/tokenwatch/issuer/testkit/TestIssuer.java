@@ -96,7 +96,9 @@ public final class TestIssuer implements AutoCloseable {
               clock,
               ISSUER,
               "test-issuer",
-              Duration.ofHours(1));
+              Duration.ofHours(1),
+              revocations,
+              Duration.ofSeconds(30));
       IssuerHttpApi api =
           new IssuerHttpApi(
               service,
