@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.issuer.TokenService;
+import io.tokenwatch.schemas.revocation.SelectorRules;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -154,7 +155,7 @@ record AdminRevocationBody(
     Instant watermark = null;
     if (issuedBefore != null) {
       try {
-        watermark = Instant.parse(issuedBefore);
+        watermark = SelectorRules.roundUpToMillisecond(Instant.parse(issuedBefore));
       } catch (DateTimeParseException e) {
         throw new MalformedBodyException(
             400, "issued_before must be an ISO-8601 instant such as 2030-01-01T00:00:00Z");

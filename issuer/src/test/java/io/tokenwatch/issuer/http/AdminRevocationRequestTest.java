@@ -137,13 +137,16 @@ class AdminRevocationRequestTest {
   }
 
   @Test
-  void shouldRefuseAWatermarkMorePreciseThanAMillisecond() {
+  void shouldRoundASubMillisecondWatermarkUpToTheMillisecondTheFeedCarries() {
+    Instant watermark = issuer.clock.instant().truncatedTo(ChronoUnit.SECONDS).plusNanos(500);
+
     HttpResponse<String> response =
         revoke(
-            "{\"kind\":\"subject\",\"value\":\"alice\","
-                + "\"issued_before\":\"2030-01-01T00:00:00.000500Z\"}");
+            "{\"kind\":\"subject\",\"value\":\"alice\",\"issued_before\":\"" + watermark + "\"}");
 
-    assertRefusedWithoutEffect(response, "more precise than a millisecond");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    assertThat(issuer.recorded().requests.get(0).getSelector().getIssuedBefore())
+        .isEqualTo(watermark.truncatedTo(ChronoUnit.MILLIS).plusMillis(1));
   }
 
   // ---- strict JSON ----

@@ -17,6 +17,7 @@ import io.tokenwatch.issuer.testkit.TestIssuer;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.revocation.kafka.RevocationTopology;
 import io.tokenwatch.schemas.registry.InMemorySchemaRegistryClient;
+import io.tokenwatch.schemas.revocation.SelectorRules;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.streams.Decoding;
 import io.tokenwatch.schemas.topic.Topics;
@@ -156,7 +157,9 @@ class SelectorAgreementPropertiesTest {
       issuer.recorded().feed.clear();
     } else {
       assertThat(issuer.recorded().requests).as("a refusal records nothing").hasSize(recorded);
-      assertThat(streamApplies(kind, value, watermark.orElse(null), requestedAt))
+      // The feed carries milliseconds; a finer watermark covers what its rounding-up covers.
+      Instant onTheGrid = watermark.map(SelectorRules::roundUpToMillisecond).orElse(null);
+      assertThat(streamApplies(kind, value, onTheGrid, requestedAt))
           .as("the stream does not apply what the issuer refused (%s): %s", response.body(), body)
           .isFalse();
     }

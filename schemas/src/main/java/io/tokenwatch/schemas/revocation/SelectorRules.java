@@ -24,11 +24,13 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>value</b>: valid Unicode (no unpaired surrogate, no U+FFFD, the mark of text decoded
  *       lossily), no control character and no line or paragraph separator, not blank, no white
  *       space at either end, at most {@value #MAX_VALUE_BYTES} bytes in UTF-8.
- *   <li><b>watermark</b>: whole milliseconds (the feed carries milliseconds), after the Unix epoch
- *       (no token is issued before it, so an earlier watermark would revoke nothing), and at most
- *       {@link #MAX_WATERMARK_AHEAD} after the request time. The bound keeps the record's forget
- *       time (watermark + longest token lifetime + clock skew) a finite, near date: a watermark
- *       revokes every token issued until it passes, and the record stays on the feed that long.
+ *   <li><b>watermark</b>: whole milliseconds (the feed carries milliseconds; {@link
+ *       #roundUpToMillisecond} puts a finer instant on that grid without changing what it covers),
+ *       after the Unix epoch (no token is issued before it, so an earlier watermark would revoke
+ *       nothing), and at most {@link #MAX_WATERMARK_AHEAD} after the request time. The bound keeps
+ *       the record's forget time (watermark + longest token lifetime + clock skew) a finite, near
+ *       date: a watermark revokes every token issued until it passes, and the record stays on the
+ *       feed that long.
  *   <li><b>request time</b>: between the epoch and {@link #LATEST_REQUEST_TIME}, so that every
  *       bound derived from it stays far inside what a millisecond timestamp can hold.
  * </ul>
@@ -170,7 +172,8 @@ public final class SelectorRules {
     requireNonNull(issuedBefore, "issuedBefore");
     requireNonNull(requestedAt, "requestedAt");
     if (issuedBefore.getNano() % 1_000_000 != 0) {
-      return Optional.of("is more precise than a millisecond; the revocation feed carries ms");
+      return Optional.of(
+          "is more precise than a millisecond; the revocation feed carries ms (round it up)");
     }
     if (!issuedBefore.isAfter(Instant.EPOCH)) {
       return Optional.of(
@@ -185,6 +188,22 @@ public final class SelectorRules {
               + latest);
     }
     return Optional.empty();
+  }
+
+  /**
+   * {@code watermark} on the feed's millisecond grid, rounded up: it covers exactly the tokens the
+   * given instant covers, since an {@code iat} has at most millisecond precision (a token issued at
+   * millisecond {@code m} is before {@code m + 0.4 ms} exactly when it is before {@code m + 1 ms}).
+   * A writer with a finer clock rounds with this before {@link #check}. An instant too late to be a
+   * watermark anyway is returned as it is, for {@link #check} to refuse.
+   */
+  public static Instant roundUpToMillisecond(Instant watermark) {
+    requireNonNull(watermark, "watermark");
+    int subMillisecond = watermark.getNano() % 1_000_000;
+    if (subMillisecond == 0 || watermark.isAfter(LATEST_REQUEST_TIME.plus(MAX_WATERMARK_AHEAD))) {
+      return watermark;
+    }
+    return watermark.plusNanos(1_000_000L - subMillisecond);
   }
 
   /** Why {@code requestedAt} is not a request time, or empty. */

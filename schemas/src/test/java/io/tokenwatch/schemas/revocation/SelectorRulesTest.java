@@ -14,6 +14,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 
 /**
  * The shared selector rules, against examples and against a plain model written independently of
@@ -62,6 +63,29 @@ class SelectorRulesTest {
         .asString()
         .contains("millisecond");
     assertThat(SelectorRules.latestWatermark(NOW)).isEqualTo(latest);
+  }
+
+  @Example
+  void shouldRoundAFinerWatermarkUpOntoTheMillisecondGrid() {
+    assertThat(SelectorRules.roundUpToMillisecond(NOW.plusNanos(1))).isEqualTo(NOW.plusMillis(1));
+    assertThat(SelectorRules.roundUpToMillisecond(NOW.plusNanos(999_999)))
+        .isEqualTo(NOW.plusMillis(1));
+    assertThat(SelectorRules.roundUpToMillisecond(NOW)).isEqualTo(NOW);
+    assertThat(SelectorRules.roundUpToMillisecond(Instant.MAX)).isEqualTo(Instant.MAX);
+  }
+
+  @Property(tries = 1000)
+  void shouldCoverTheSameMillisecondInstantsAfterRounding(
+      @ForAll("requestTimes") Instant base,
+      @ForAll @IntRange(min = 0, max = 999_999) int nanos,
+      @ForAll @IntRange(min = -2, max = 2) int iatOffsetMillis) {
+    Instant watermark = base.plusNanos(nanos);
+    Instant iat = base.plusMillis(iatOffsetMillis); // an iat has millisecond precision at most
+
+    Instant rounded = SelectorRules.roundUpToMillisecond(watermark);
+
+    assertThat(rounded.getNano() % 1_000_000).isZero();
+    assertThat(iat.isBefore(rounded)).isEqualTo(iat.isBefore(watermark));
   }
 
   @Example
