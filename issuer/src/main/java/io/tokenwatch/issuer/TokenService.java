@@ -21,6 +21,8 @@ import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.schemas.revocation.SelectorRules;
 import io.tokenwatch.validator.RevocationView;
 import io.tokenwatch.validator.VerifiedToken;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -193,7 +195,7 @@ public final class TokenService {
     ClientPolicy client = ((ClientAuthenticator.Result.Authenticated) auth).client();
     attempt.clientId = client.clientId();
     try {
-      attempt.audience = request.param("audience");
+      attempt.audience = requestedAudience(request);
       attempt.scopes = scopes(request.param("scope"));
       attempt.ttlSeconds = positiveLong(request.param("expires_in"), "expires_in");
       Long uses = positiveLong(request.param("max_uses"), "max_uses");
@@ -205,8 +207,7 @@ public final class TokenService {
       return deny(
           current,
           attempt,
-          Decision.Denied.of(
-              IssuanceDenyReason.INVALID_REQUEST, OAuthError.INVALID_REQUEST, e.getMessage()),
+          Decision.Denied.of(IssuanceDenyReason.INVALID_REQUEST, e.error, e.getMessage()),
           false);
     }
 
@@ -581,6 +582,7 @@ public final class TokenService {
             false);
       }
       attempt.subject = state.getSubject();
+      String requestedAudience = attempt.audience;
       attempt.audience = state.getAudience();
       if (attempt.scopes.isEmpty()) {
         attempt.scopes = state.getScopes();
@@ -645,6 +647,17 @@ public final class TokenService {
                 IssuanceDenyReason.INVALID_REFRESH_TOKEN,
                 OAuthError.INVALID_GRANT,
                 "the grant was refreshed too often; start a new one"),
+            false);
+      }
+      if (requestedAudience != null && !requestedAudience.equals(state.getAudience())) {
+        // RFC 8707 2.2: a refresh may name the resource; this grant's tokens have one audience.
+        return deny(
+            current,
+            attempt,
+            Decision.Denied.of(
+                IssuanceDenyReason.AUDIENCE_NOT_ALLOWED,
+                OAuthError.INVALID_TARGET,
+                "the grant's tokens are for " + state.getAudience() + " only"),
             false);
       }
       ChannelBinding bound = state.getChannelBinding();
@@ -1420,9 +1433,54 @@ public final class TokenService {
 
   private static final class BadParameter extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final OAuthError error;
 
     BadParameter(String message) {
+      this(OAuthError.INVALID_REQUEST, message);
+    }
+
+    BadParameter(OAuthError error, String message) {
       super(message);
+      this.error = error;
+    }
+  }
+
+  /**
+   * The audience a request names with {@code audience} (RFC 8693) and {@code resource} (RFC 8707),
+   * or null when it names none. A resource must be an absolute URI without a fragment. A token of
+   * this issuer carries one audience, the one its policy rule is for, so every value given must
+   * name the same one; asking for several is {@code invalid_target} (ask one token per resource),
+   * never a token for some of them.
+   */
+  private static @Nullable String requestedAudience(TokenRequest request) {
+    Set<String> named = new LinkedHashSet<>();
+    for (String resource : request.resources()) {
+      if (!isResourceIndicator(resource)) {
+        throw new BadParameter(
+            OAuthError.INVALID_TARGET,
+            "resource must be an absolute URI without a fragment (RFC 8707)");
+      }
+      named.add(resource);
+    }
+    String audience = request.param("audience");
+    if (audience != null) {
+      named.add(audience);
+    }
+    if (named.size() > 1) {
+      throw new BadParameter(
+          OAuthError.INVALID_TARGET,
+          "a token of this issuer has one audience: audience and resource must all name the same"
+              + " one; ask one token per resource");
+    }
+    return named.isEmpty() ? null : named.iterator().next();
+  }
+
+  private static boolean isResourceIndicator(String value) {
+    try {
+      URI uri = new URI(value);
+      return uri.isAbsolute() && uri.getRawFragment() == null;
+    } catch (URISyntaxException e) {
+      return false;
     }
   }
 }

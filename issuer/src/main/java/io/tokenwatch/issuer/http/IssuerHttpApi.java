@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -44,6 +45,9 @@ public final class IssuerHttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(IssuerHttpApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FORM = "application/x-www-form-urlencoded";
+
+  /** RFC 8707: the one token-endpoint parameter that may be given more than once. */
+  private static final String RESOURCE = "resource";
 
   private final TokenService tokens;
   private final Supplier<Policy> policy;
@@ -134,11 +138,12 @@ public final class IssuerHttpApi {
     long start = System.nanoTime();
     String outcome = "error";
     try {
-      Map<String, String> params = form(ctx);
-      if (params == null) {
+      FormBody.Form form = form(ctx, Set.of(RESOURCE));
+      if (form == null) {
         outcome = "invalid_request";
         return;
       }
+      Map<String, String> params = form.params();
       PresentedCredentials credentials = credentials(ctx, params);
       if (credentials == null) {
         outcome = "invalid_request";
@@ -146,7 +151,12 @@ public final class IssuerHttpApi {
       }
       TokenRequest request =
           new TokenRequest(
-              params, credentials, ctx.header("DPoP"), issuerUrl + "/oauth2/token", ctx.ip());
+              params,
+              form.all(RESOURCE),
+              credentials,
+              ctx.header("DPoP"),
+              issuerUrl + "/oauth2/token",
+              ctx.ip());
       TokenResponse response = tokens.token(request);
       if (response instanceof TokenResponse.Issued issued) {
         outcome = "issued";
@@ -351,6 +361,15 @@ public final class IssuerHttpApi {
 
   /** The form parameters, or null after answering {@code invalid_request}. */
   private @Nullable Map<String, String> form(Context ctx) {
+    FormBody.Form form = form(ctx, Set.of());
+    return form == null ? null : form.params();
+  }
+
+  /**
+   * The form, with {@code repeatable} parameters allowed more than once; null after answering
+   * {@code invalid_request}.
+   */
+  private FormBody.@Nullable Form form(Context ctx, Set<String> repeatable) {
     String type = ctx.contentType();
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(FORM)) {
       refuse(ctx, OAuthError.INVALID_REQUEST, "the body must be " + FORM, false);
@@ -362,7 +381,7 @@ public final class IssuerHttpApi {
       return null;
     }
     try {
-      return FormBody.parse(ctx.body());
+      return FormBody.parse(ctx.body(), repeatable);
     } catch (FormBody.MalformedFormException e) {
       refuse(ctx, OAuthError.INVALID_REQUEST, e.getMessage(), false);
       return null;

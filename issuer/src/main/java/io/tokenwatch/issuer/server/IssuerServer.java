@@ -110,7 +110,9 @@ public final class IssuerServer implements AutoCloseable {
     try {
       holder[0] =
           new PolicyHolder(
-              config.policyFile(), new PolicyParser(config.ttlCeiling()), metrics::policyReload);
+              config.policyFile(),
+              new PolicyParser(config.ttlCeiling(), config.issuerUrl()),
+              metrics::policyReload);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read policy file " + config.policyFile(), e);
     }

@@ -46,7 +46,11 @@ import org.junit.jupiter.api.io.TempDir;
 @KafkaIntegrationTest
 class AdminTokenIntegrationTest {
 
-  private static final String ISSUER_URL = "http://localhost:9400";
+  /**
+   * Not the one-machine default: the sample policy's admin audience follows the issuer's URL, so
+   * admin tokens can be had whatever host and port the issuer runs on.
+   */
+  private static final String ISSUER_URL = "http://issuer.internal.example:9555";
 
   @TempDir Path dir;
   final HttpClient http = HttpClient.newHttpClient();

@@ -40,8 +40,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TestIssuer implements AutoCloseable {
 
-  /** The sample policy's admin audience is the issuer URL of the one-machine demo. */
-  public static final String ISSUER = "http://localhost:9400";
+  /**
+   * The issuer URL, deliberately not the one-machine default: the sample policy's admin audience
+   * ({@code ${issuer.url}}) must follow it.
+   */
+  public static final String ISSUER = "https://issuer.test.example";
 
   public static final String ORDERS = "https://orders.example.com";
   public static final String PAYMENTS = "https://payments.example.com";
@@ -81,7 +84,7 @@ public final class TestIssuer implements AutoCloseable {
       IssuerMetrics metrics = new IssuerMetrics(meters, () -> holder[0].current());
       policy =
           new PolicyHolder(
-              policyFile, new PolicyParser(Duration.ofHours(1)), metrics::policyReload);
+              policyFile, new PolicyParser(Duration.ofHours(1), ISSUER), metrics::policyReload);
       holder[0] = policy;
       keys = SigningKeys.open(dir.resolve("data"), SigningAlgorithm.EDDSA, clock);
       service =
