@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -1146,25 +1147,13 @@ public final class TokenService {
       requireNonNull(value, "value");
       requireNonNull(reason, "reason");
       requireNonNull(requestedBy, "requestedBy");
-      SelectorRules.kindProblem(kind)
-          .ifPresent(
-              problem -> {
-                throw new IllegalArgumentException("kind " + problem);
-              });
-      SelectorRules.valueProblem(value)
-          .ifPresent(
-              problem -> {
-                throw new IllegalArgumentException("value " + problem);
-              });
+      refuse("kind", SelectorRules.kindProblem(kind));
+      refuse("value", SelectorRules.valueProblem(value));
       if (reason == RevocationReason.UNKNOWN) {
         throw new IllegalArgumentException("reason UNKNOWN is not a reason");
       }
       if (detail != null) {
-        SelectorRules.textProblem(detail)
-            .ifPresent(
-                problem -> {
-                  throw new IllegalArgumentException("detail " + problem);
-                });
+        refuse("detail", SelectorRules.textProblem(detail));
         int bytes = detail.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_DETAIL_BYTES) {
           throw new IllegalArgumentException(
@@ -1174,6 +1163,12 @@ public final class TokenService {
                   + MAX_DETAIL_BYTES
                   + " are accepted");
         }
+      }
+    }
+
+    private static void refuse(String field, Optional<String> problem) {
+      if (problem.isPresent()) {
+        throw new IllegalArgumentException(field + " " + problem.get());
       }
     }
   }
@@ -1209,7 +1204,7 @@ public final class TokenService {
           OAuthError.INVALID_REQUEST,
           violations.stream()
               .map(SelectorRules.Violation::toString)
-              .collect(java.util.stream.Collectors.joining("; ")),
+              .collect(Collectors.joining("; ")),
           false);
     }
     Instant now = requestedAt.truncatedTo(ChronoUnit.SECONDS);
