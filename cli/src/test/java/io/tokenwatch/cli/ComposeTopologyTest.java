@@ -248,7 +248,7 @@ class ComposeTopologyTest {
   @Test
   void shouldShipAPolicyTheIssuerAcceptsForTheValidatorsAudience() throws IOException {
     Policy policy =
-        new PolicyParser(Duration.ofHours(24))
+        new PolicyParser(Duration.ofHours(24), "http://issuer:9400")
             .parse(Files.readAllBytes(DOCKER.resolve("policy.yaml")));
     String audience = environment(services.path("validator")).get("TOKENWATCH_VALIDATOR_AUDIENCE");
     assertThat(policy.clients().values())

@@ -33,8 +33,7 @@ public final class OwnTokens {
   private final SigningKeys keys;
   private final String issuer;
   private final Clock clock;
-  private final RevocationView revocations;
-  private final long maxStalenessMillis;
+  private final RevocationCheck revocations;
 
   /**
    * @param keys the issuer's signing keys
@@ -54,8 +53,7 @@ public final class OwnTokens {
     this.keys = requireNonNull(keys, "keys");
     this.issuer = requireNonNull(issuer, "issuer");
     this.clock = requireNonNull(clock, "clock");
-    this.revocations = requireNonNull(revocations, "revocations");
-    this.maxStalenessMillis = requireNonNull(maxStaleness, "maxStaleness").toMillis();
+    this.revocations = new RevocationCheck(revocations, clock, maxStaleness);
   }
 
   /** What {@link #checkLive} found. */
@@ -103,18 +101,12 @@ public final class OwnTokens {
     if (view == null) {
       return new LiveCheck.Invalid();
     }
-    String selector = revocations.revokedBy(view);
-    if (selector != null) {
-      return new LiveCheck.Revoked(claims, selector);
+    RevocationCheck.Verdict verdict = revocations.token(view);
+    if (verdict instanceof RevocationCheck.Verdict.Revoked revoked) {
+      return new LiveCheck.Revoked(claims, revoked.selector());
     }
-    RevocationView.Freshness freshness = revocations.freshness();
-    if (!freshness.ready()) {
-      return new LiveCheck.Undecidable(claims, "the issuer's revocation feed is not ready yet");
-    }
-    long age = clock.millis() - freshness.caughtUpAtMillis();
-    if (age > maxStalenessMillis) {
-      return new LiveCheck.Undecidable(
-          claims, "the issuer's revocation feed last caught up " + age + " ms ago");
+    if (verdict instanceof RevocationCheck.Verdict.Undecidable undecidable) {
+      return new LiveCheck.Undecidable(claims, undecidable.detail());
     }
     return new LiveCheck.Live(claims);
   }

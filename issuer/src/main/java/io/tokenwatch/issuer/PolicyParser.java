@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tokenwatch.schemas.revocation.SelectorRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,14 +48,24 @@ public final class PolicyParser {
   private static final Set<String> RULE_KEYS =
       Set.of("scopes", "default_ttl", "max_ttl", "max_uses", "binding", "refresh_ttl");
 
+  /**
+   * The audience key that stands for the issuer's own URL ({@code issuer.url}): the audience of its
+   * admin API's tokens, which a policy cannot know in advance when the issuer may run on any host
+   * or port.
+   */
+  public static final String ISSUER_AUDIENCE = "${issuer.url}";
+
   private final Duration ttlCeiling;
+  private final String issuerUrl;
 
   /**
    * @param ttlCeiling the longest access-token lifetime the issuer allows whatever a policy says;
    *     revocation records rely on it to know when every token they cover has expired
+   * @param issuerUrl the issuer URL, what the audience key {@value #ISSUER_AUDIENCE} stands for
    */
-  public PolicyParser(Duration ttlCeiling) {
+  public PolicyParser(Duration ttlCeiling, String issuerUrl) {
     this.ttlCeiling = requireNonNull(ttlCeiling, "ttlCeiling");
+    this.issuerUrl = requireNonNull(issuerUrl, "issuerUrl");
   }
 
   /**
@@ -178,6 +189,9 @@ public final class PolicyParser {
       String clientId = entry.getKey();
       String where = "clients." + clientId;
       JsonNode client = entry.getValue();
+      // Every client must be revocable as client:<id> (the shared selector rules).
+      SelectorRules.valueProblem(clientId)
+          .ifPresent(problem -> out.add(where + ": the client id " + problem));
       if (!client.isObject()) {
         out.add(where + ": must be a mapping");
         continue;
@@ -234,9 +248,16 @@ public final class PolicyParser {
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
-      String audience = entry.getKey();
-      String where = base + "." + audience;
+      String key = entry.getKey();
+      String where = base + "." + key;
+      String audience = key.equals(ISSUER_AUDIENCE) ? issuerUrl : key;
       JsonNode rule = entry.getValue();
+      // Every audience must be revocable as audience:<aud> (the shared selector rules).
+      SelectorRules.valueProblem(audience)
+          .ifPresent(problem -> out.add(where + ": the audience " + problem));
+      if (rules.containsKey(audience)) {
+        out.add(where + ": names the audience " + audience + " a second time");
+      }
       if (!rule.isObject()) {
         out.add(where + ": must be a mapping");
         continue;

@@ -18,6 +18,12 @@ import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenIssued;
+import io.tokenwatch.schemas.revocation.SelectorRules;
+import io.tokenwatch.validator.RevocationView;
+import io.tokenwatch.validator.VerifiedToken;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +82,7 @@ public final class TokenService {
   private final String issuer;
   private final String instanceId;
   private final Duration ttlCeiling;
+  private final RevocationCheck revocations;
   private final Object[] locks = new Object[LOCK_STRIPES];
 
   /**
@@ -89,6 +97,10 @@ public final class TokenService {
    * @param issuer the issuer URL ({@code iss})
    * @param instanceId names this instance in grant states
    * @param ttlCeiling the longest lifetime any token can have; revocation records rely on it
+   * @param revocations the revocation feed the validators read, as the issuer follows it: a token
+   *     exchange or a refresh is refused when the token it would mint, or any token it is delegated
+   *     from, is revoked, and while the feed is not ready or stale
+   * @param revocationMaxStaleness the feed counts as stale when last caught up longer ago
    */
   public TokenService(
       Supplier<Policy> policy,
@@ -101,7 +113,9 @@ public final class TokenService {
       Clock clock,
       String issuer,
       String instanceId,
-      Duration ttlCeiling) {
+      Duration ttlCeiling,
+      RevocationView revocations,
+      Duration revocationMaxStaleness) {
     this.policy = requireNonNull(policy, "policy");
     this.minter = requireNonNull(minter, "minter");
     this.ownTokens = requireNonNull(ownTokens, "ownTokens");
@@ -113,6 +127,7 @@ public final class TokenService {
     this.issuer = requireNonNull(issuer, "issuer");
     this.instanceId = requireNonNull(instanceId, "instanceId");
     this.ttlCeiling = requireNonNull(ttlCeiling, "ttlCeiling");
+    this.revocations = new RevocationCheck(revocations, clock, revocationMaxStaleness);
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new Object();
     }
@@ -181,7 +196,7 @@ public final class TokenService {
     ClientPolicy client = ((ClientAuthenticator.Result.Authenticated) auth).client();
     attempt.clientId = client.clientId();
     try {
-      attempt.audience = request.param("audience");
+      attempt.audience = requestedAudience(request);
       attempt.scopes = scopes(request.param("scope"));
       attempt.ttlSeconds = positiveLong(request.param("expires_in"), "expires_in");
       Long uses = positiveLong(request.param("max_uses"), "max_uses");
@@ -193,8 +208,7 @@ public final class TokenService {
       return deny(
           current,
           attempt,
-          Decision.Denied.of(
-              IssuanceDenyReason.INVALID_REQUEST, OAuthError.INVALID_REQUEST, e.getMessage()),
+          Decision.Denied.of(IssuanceDenyReason.INVALID_REQUEST, e.error, e.getMessage()),
           false);
     }
 
@@ -383,6 +397,31 @@ public final class TokenService {
     JWTClaimsSet parent = live.claims();
     attempt.subject = parent.getSubject();
     attempt.parentTokenId = parent.getJWTID();
+    // The check above matched lineage selectors against the subject token's ancestors; a token
+    // selector naming one of them ends every delegation made from it as well.
+    RevocationCheck.Verdict ancestry = revocations.anyRevokedById(stringList(parent, "lineage"));
+    if (ancestry instanceof RevocationCheck.Verdict.Revoked revoked) {
+      return deny(
+          current,
+          attempt,
+          Decision.Denied.of(
+              IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
+              OAuthError.INVALID_GRANT,
+              "a token the subject token was delegated from is revoked ("
+                  + revoked.selector()
+                  + ")"),
+          false);
+    }
+    if (ancestry instanceof RevocationCheck.Verdict.Undecidable undecidable) {
+      return deny(
+          current,
+          attempt,
+          Decision.Denied.of(
+              IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
+              OAuthError.TEMPORARILY_UNAVAILABLE,
+              undecidable.detail() + "; retry shortly"),
+          false);
+    }
     List<String> parentScopes = scopes(stringClaim(parent, "scope"));
     String parentAudience = parent.getAudience().isEmpty() ? null : parent.getAudience().get(0);
     if (attempt.audience == null) {
@@ -544,6 +583,7 @@ public final class TokenService {
             false);
       }
       attempt.subject = state.getSubject();
+      String requestedAudience = attempt.audience;
       attempt.audience = state.getAudience();
       if (attempt.scopes.isEmpty()) {
         attempt.scopes = state.getScopes();
@@ -610,6 +650,17 @@ public final class TokenService {
                 "the grant was refreshed too often; start a new one"),
             false);
       }
+      if (requestedAudience != null && !requestedAudience.equals(state.getAudience())) {
+        // RFC 8707 2.2: a refresh may name the resource; this grant's tokens have one audience.
+        return deny(
+            current,
+            attempt,
+            Decision.Denied.of(
+                IssuanceDenyReason.AUDIENCE_NOT_ALLOWED,
+                OAuthError.INVALID_TARGET,
+                "the grant's tokens are for " + state.getAudience() + " only"),
+            false);
+      }
       ChannelBinding bound = state.getChannelBinding();
       if (bound.getType() == BindingType.DPOP && !bound.getThumbprint().equals(proofs.jkt())) {
         return deny(
@@ -629,6 +680,31 @@ public final class TokenService {
                 IssuanceDenyReason.BINDING_REQUIRED,
                 OAuthError.INVALID_GRANT,
                 "the grant is bound to a client certificate"),
+            false);
+      }
+      attempt.parentTokenId = state.getParentTokenId();
+      RevocationCheck.Verdict delegation = refreshVerdict(state, now);
+      if (delegation instanceof RevocationCheck.Verdict.Revoked revoked) {
+        closeRevokedGrant(current, state, revoked.selector());
+        return deny(
+            current,
+            attempt,
+            Decision.Denied.of(
+                IssuanceDenyReason.INVALID_REFRESH_TOKEN,
+                OAuthError.INVALID_GRANT,
+                "the grant is revoked by "
+                    + revoked.selector()
+                    + ": every token a refresh would mint is denied"),
+            false);
+      }
+      if (delegation instanceof RevocationCheck.Verdict.Undecidable undecidable) {
+        return deny(
+            current,
+            attempt,
+            Decision.Denied.of(
+                IssuanceDenyReason.INVALID_REFRESH_TOKEN,
+                OAuthError.TEMPORARILY_UNAVAILABLE,
+                undecidable.detail() + "; retry shortly"),
             false);
       }
       List<String> wider = new ArrayList<>();
@@ -710,6 +786,72 @@ public final class TokenService {
               .setDetail("rotated")
               .build();
       return issue(issue, new NewGrant(rotated, newToken));
+    }
+  }
+
+  /**
+   * What the revocation feed says about a refresh of {@code state} at {@code now}: revoked when a
+   * validator would deny the token it would mint (by its grant, a lineage selector on any token it
+   * is delegated from, its subject, client or audience, watermarks judged at {@code now}), or when
+   * any token it is delegated from is revoked by its id; undecidable while the feed is not ready or
+   * stale.
+   */
+  private RevocationCheck.Verdict refreshVerdict(RefreshGrantChanged state, Instant now) {
+    Actor actor = state.getActor();
+    ChannelBinding binding = state.getChannelBinding();
+    VerifiedToken wouldMint =
+        new VerifiedToken(
+            Secrets.randomUuid().toString(),
+            issuer,
+            state.getSubject(),
+            List.of(state.getAudience()),
+            state.getClientId(),
+            Set.copyOf(state.getScopes()),
+            now,
+            now,
+            state.getExpiresAt(),
+            state.getMaxUses(),
+            state.getGrantId(),
+            state.getPolicy().getPolicyId(),
+            state.getPolicy().getPolicyVersion(),
+            binding.getType() == BindingType.DPOP ? binding.getThumbprint() : null,
+            binding.getType() == BindingType.MTLS ? binding.getThumbprint() : null,
+            actor == null ? null : actor.getSubject(),
+            actor == null ? null : actor.getClientId(),
+            state.getParentTokenId(),
+            state.getLineage(),
+            "");
+    RevocationCheck.Verdict verdict = revocations.token(wouldMint);
+    if (verdict instanceof RevocationCheck.Verdict.Revoked) {
+      return verdict;
+    }
+    return revocations.anyRevokedById(state.getLineage());
+  }
+
+  /**
+   * Marks a grant REVOKED in the shared grant state once the feed shows it revoked for good (its
+   * grant, or a token it is delegated from, by id or lineage), so every instance refuses it without
+   * asking the feed again. Best effort: the refusal stands either way, and the feed keeps refusing.
+   */
+  private void closeRevokedGrant(Policy current, RefreshGrantChanged state, String selector) {
+    if (!selector.startsWith("grant:")
+        && !selector.startsWith("lineage:")
+        && !selector.startsWith("token:")) {
+      return; // a subject, client or audience watermark may let a later token through
+    }
+    try {
+      grants.save(
+          RefreshGrantChanged.newBuilder(state)
+              .setEventId(Secrets.randomUuid().toString())
+              .setOccurredAt(now())
+              .setStatus(RefreshGrantStatus.REVOKED)
+              .setPolicy(policyRef(current))
+              .setChangedBy(instanceId)
+              .setDetail("revoked by " + selector + ", found at refresh")
+              .build());
+    } catch (EventLogUnavailableException e) {
+      metrics.produceFailure("refresh_grant");
+      LOG.warn("Could not mark grant {} revoked: {}", state.getGrantId(), e.getMessage());
     }
   }
 
@@ -901,7 +1043,15 @@ public final class TokenService {
     // Every token of the grant was issued before now (refresh is closed from here on): the request
     // time is its watermark, and the record may be forgotten one TTL ceiling after it.
     publishRevocation(
-        current, SelectorKind.GRANT, state.getGrantId(), null, reason, requestedBy, detail, null);
+        current,
+        SelectorKind.GRANT,
+        state.getGrantId(),
+        null,
+        reason,
+        requestedBy,
+        detail,
+        null,
+        clock.instant());
   }
 
   /** Outcome of a revocation call. */
@@ -969,11 +1119,17 @@ public final class TokenService {
         RevocationReason.CLIENT_REQUEST,
         "client:" + client.clientId(),
         "client revoked its access token and every token delegated from it",
-        claims.get().getExpirationTime().toInstant());
+        claims.get().getExpirationTime().toInstant(),
+        clock.instant());
     return new RevocationOutcome.Accepted("lineage:" + jti);
   }
 
-  /** An admin revocation request, already authenticated. */
+  /**
+   * An admin revocation request, already authenticated. Kind and value follow {@link
+   * SelectorRules}; the watermark is checked against the request time by {@link #revokeByAdmin}.
+   *
+   * @throws IllegalArgumentException naming the first rule broken
+   */
   public record AdminRevocation(
       SelectorKind kind,
       String value,
@@ -981,13 +1137,37 @@ public final class TokenService {
       RevocationReason reason,
       String requestedBy,
       @Nullable String detail) {
+
+    /** The longest {@code detail}, in UTF-8 bytes. */
+    public static final int MAX_DETAIL_BYTES = 2048;
+
     public AdminRevocation {
       requireNonNull(kind, "kind");
       requireNonNull(value, "value");
       requireNonNull(reason, "reason");
       requireNonNull(requestedBy, "requestedBy");
-      if (kind == SelectorKind.UNKNOWN || value.isBlank()) {
-        throw new IllegalArgumentException("a selector needs a known kind and a value");
+      refuse("kind", SelectorRules.kindProblem(kind));
+      refuse("value", SelectorRules.valueProblem(value));
+      if (reason == RevocationReason.UNKNOWN) {
+        throw new IllegalArgumentException("reason UNKNOWN is not a reason");
+      }
+      if (detail != null) {
+        refuse("detail", SelectorRules.textProblem(detail));
+        int bytes = detail.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_DETAIL_BYTES) {
+          throw new IllegalArgumentException(
+              "detail is "
+                  + bytes
+                  + " bytes in UTF-8; at most "
+                  + MAX_DETAIL_BYTES
+                  + " are accepted");
+        }
+      }
+    }
+
+    private static void refuse(String field, Optional<String> problem) {
+      if (problem.isPresent()) {
+        throw new IllegalArgumentException(field + " " + problem.get());
       }
     }
   }
@@ -998,15 +1178,33 @@ public final class TokenService {
   }
 
   /**
-   * Records an admin revocation: the request, and the same revocation on the fast path (see {@link
-   * #publishRevocation}), whatever its kind.
+   * Records an admin revocation. Everything is checked first (the watermark against {@link
+   * SelectorRules}, relative to the request time stamped on the event), so a refused request has no
+   * effect at all. Then a grant's state becomes REVOKED, and the revocation is published: the
+   * request, and the same revocation on the fast path (see {@link #publishRevocation}), whatever
+   * its kind.
    *
-   * @return the selector key
+   * @return the selector key, or the refusal ({@code invalid_request}) of a watermark the
+   *     revocation stream would not apply
    * @throws EventLogUnavailableException when the revocation cannot be recorded
    */
-  public String revokeByAdmin(AdminRevocation revocation) {
+  public RevocationOutcome revokeByAdmin(AdminRevocation revocation) {
+    requireNonNull(revocation, "revocation");
     Policy current = policy.get();
-    Instant now = now();
+    // The event carries milliseconds: the stream judges the watermark against this very instant.
+    Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    List<SelectorRules.Violation> violations =
+        SelectorRules.check(
+            revocation.kind(), revocation.value(), revocation.issuedBefore(), requestedAt);
+    if (!violations.isEmpty()) {
+      return new RevocationOutcome.Refused(
+          OAuthError.INVALID_REQUEST,
+          violations.stream()
+              .map(SelectorRules.Violation::toString)
+              .collect(Collectors.joining("; ")),
+          false);
+    }
+    Instant now = requestedAt.truncatedTo(ChronoUnit.SECONDS);
     if (revocation.kind() == SelectorKind.GRANT) {
       synchronized (lockFor(revocation.value())) {
         grants
@@ -1024,17 +1222,20 @@ public final class TokenService {
                             .build()));
       }
     }
-    return publishRevocation(
-        current,
-        revocation.kind(),
-        revocation.value(),
-        revocation.issuedBefore(),
-        revocation.reason(),
-        revocation.requestedBy(),
-        revocation.detail() == null
-            ? "revoked by " + revocation.requestedBy()
-            : revocation.detail(),
-        null);
+    String selector =
+        publishRevocation(
+            current,
+            revocation.kind(),
+            revocation.value(),
+            revocation.issuedBefore(),
+            revocation.reason(),
+            revocation.requestedBy(),
+            revocation.detail() == null
+                ? "revoked by " + revocation.requestedBy()
+                : revocation.detail(),
+            null,
+            requestedAt);
+    return new RevocationOutcome.Accepted(selector);
   }
 
   /**
@@ -1057,8 +1258,10 @@ public final class TokenService {
       RevocationReason reason,
       String requestedBy,
       String detail,
-      @Nullable Instant knownExpiry) {
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+      @Nullable Instant knownExpiry,
+      Instant requestedAt) {
+    // Milliseconds, as the event carries them: the stream's watermark is this very instant.
+    Instant now = requestedAt.truncatedTo(ChronoUnit.MILLIS);
     Instant watermark =
         issuedBefore == null && defaultsToRequestTimeWatermark(kind) ? now : issuedBefore;
     Instant forgetAfter =
@@ -1237,9 +1440,54 @@ public final class TokenService {
 
   private static final class BadParameter extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final OAuthError error;
 
     BadParameter(String message) {
+      this(OAuthError.INVALID_REQUEST, message);
+    }
+
+    BadParameter(OAuthError error, String message) {
       super(message);
+      this.error = error;
+    }
+  }
+
+  /**
+   * The audience a request names with {@code audience} (RFC 8693) and {@code resource} (RFC 8707),
+   * or null when it names none. A resource must be an absolute URI without a fragment. A token of
+   * this issuer carries one audience, the one its policy rule is for, so every value given must
+   * name the same one; asking for several is {@code invalid_target} (ask one token per resource),
+   * never a token for some of them.
+   */
+  private static @Nullable String requestedAudience(TokenRequest request) {
+    Set<String> named = new LinkedHashSet<>();
+    for (String resource : request.resources()) {
+      if (!isResourceIndicator(resource)) {
+        throw new BadParameter(
+            OAuthError.INVALID_TARGET,
+            "resource must be an absolute URI without a fragment (RFC 8707)");
+      }
+      named.add(resource);
+    }
+    String audience = request.param("audience");
+    if (audience != null) {
+      named.add(audience);
+    }
+    if (named.size() > 1) {
+      throw new BadParameter(
+          OAuthError.INVALID_TARGET,
+          "a token of this issuer has one audience: audience and resource must all name the same"
+              + " one; ask one token per resource");
+    }
+    return named.isEmpty() ? null : named.iterator().next();
+  }
+
+  private static boolean isResourceIndicator(String value) {
+    try {
+      URI uri = new URI(value);
+      return uri.isAbsolute() && uri.getRawFragment() == null;
+    } catch (URISyntaxException e) {
+      return false;
     }
   }
 }

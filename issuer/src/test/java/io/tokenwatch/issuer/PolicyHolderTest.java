@@ -20,7 +20,7 @@ class PolicyHolderTest {
   Path file;
   String sample;
   final List<PolicyHolder.ReloadResult> reloads = new CopyOnWriteArrayList<>();
-  final PolicyParser parser = new PolicyParser(Duration.ofHours(1));
+  final PolicyParser parser = new PolicyParser(Duration.ofHours(1), "http://localhost:9400");
 
   @BeforeEach
   void writeSample() throws Exception {

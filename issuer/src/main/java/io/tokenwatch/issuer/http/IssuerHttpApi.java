@@ -11,8 +11,6 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tokenwatch.events.RevocationReason;
-import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLogUnavailableException;
 import io.tokenwatch.issuer.IssuerMetrics;
@@ -28,11 +26,10 @@ import io.tokenwatch.issuer.keys.SigningKey;
 import io.tokenwatch.issuer.keys.SigningKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -48,6 +45,9 @@ public final class IssuerHttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(IssuerHttpApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FORM = "application/x-www-form-urlencoded";
+
+  /** RFC 8707: the one token-endpoint parameter that may be given more than once. */
+  private static final String RESOURCE = "resource";
 
   private final TokenService tokens;
   private final Supplier<Policy> policy;
@@ -138,11 +138,12 @@ public final class IssuerHttpApi {
     long start = System.nanoTime();
     String outcome = "error";
     try {
-      Map<String, String> params = form(ctx);
-      if (params == null) {
+      FormBody.Form form = form(ctx, Set.of(RESOURCE));
+      if (form == null) {
         outcome = "invalid_request";
         return;
       }
+      Map<String, String> params = form.params();
       PresentedCredentials credentials = credentials(ctx, params);
       if (credentials == null) {
         outcome = "invalid_request";
@@ -150,7 +151,12 @@ public final class IssuerHttpApi {
       }
       TokenRequest request =
           new TokenRequest(
-              params, credentials, ctx.header("DPoP"), issuerUrl + "/oauth2/token", ctx.ip());
+              params,
+              form.all(RESOURCE),
+              credentials,
+              ctx.header("DPoP"),
+              issuerUrl + "/oauth2/token",
+              ctx.ip());
       TokenResponse response = tokens.token(request);
       if (response instanceof TokenResponse.Issued issued) {
         outcome = "issued";
@@ -278,40 +284,19 @@ public final class IssuerHttpApi {
     }
     TokenService.AdminRevocation revocation;
     try {
-      JsonNode body = JSON.readTree(ctx.body());
-      if (body == null || !body.isObject()) {
-        throw new IllegalArgumentException("the body must be a JSON object");
-      }
-      SelectorKind kind = SelectorKind.valueOf(required(body, "kind").toUpperCase(Locale.ROOT));
-      String value = required(body, "value");
-      String before = optional(body, "issued_before");
-      String reason = optional(body, "reason");
-      revocation =
-          new TokenService.AdminRevocation(
-              kind,
-              value,
-              before == null ? null : Instant.parse(before),
-              reason == null
-                  ? RevocationReason.ADMIN
-                  : RevocationReason.valueOf(reason.toUpperCase(Locale.ROOT)),
-              requestedBy,
-              optional(body, "detail"));
-    } catch (JsonProcessingException e) {
-      refuse(ctx, OAuthError.INVALID_REQUEST, "the body is not valid JSON", false);
-      return;
-    } catch (IllegalArgumentException | DateTimeParseException e) {
-      refuse(
-          ctx,
-          OAuthError.INVALID_REQUEST,
-          "expected {\"kind\": token|grant|lineage|subject|client|audience, \"value\": ...,"
-              + " \"issued_before\": ISO-8601 (optional), \"reason\": (optional),"
-              + " \"detail\": (optional)}",
-          false);
+      revocation = AdminRevocationBody.read(ctx.bodyAsBytes()).toRevocation(requestedBy);
+    } catch (AdminRevocationBody.MalformedBodyException e) {
+      error(ctx, e.status(), OAuthError.INVALID_REQUEST.code(), e.getMessage());
       return;
     }
     try {
-      String selector = tokens.revokeByAdmin(revocation);
-      json(ctx, 202, JSON.createObjectNode().put("selector", selector));
+      TokenService.RevocationOutcome outcome = tokens.revokeByAdmin(revocation);
+      if (outcome instanceof TokenService.RevocationOutcome.Refused refused) {
+        refuse(ctx, refused.error(), refused.description(), refused.basicChallenge());
+      } else {
+        String selector = ((TokenService.RevocationOutcome.Accepted) outcome).selector();
+        json(ctx, 202, JSON.createObjectNode().put("selector", selector));
+      }
     } catch (EventLogUnavailableException e) {
       refuse(
           ctx, OAuthError.TEMPORARILY_UNAVAILABLE, "cannot record the revocation right now", false);
@@ -376,6 +361,15 @@ public final class IssuerHttpApi {
 
   /** The form parameters, or null after answering {@code invalid_request}. */
   private @Nullable Map<String, String> form(Context ctx) {
+    FormBody.Form form = form(ctx, Set.of());
+    return form == null ? null : form.params();
+  }
+
+  /**
+   * The form, with {@code repeatable} parameters allowed more than once; null after answering
+   * {@code invalid_request}.
+   */
+  private FormBody.@Nullable Form form(Context ctx, Set<String> repeatable) {
     String type = ctx.contentType();
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(FORM)) {
       refuse(ctx, OAuthError.INVALID_REQUEST, "the body must be " + FORM, false);
@@ -387,7 +381,7 @@ public final class IssuerHttpApi {
       return null;
     }
     try {
-      return FormBody.parse(ctx.body());
+      return FormBody.parse(ctx.body(), repeatable);
     } catch (FormBody.MalformedFormException e) {
       refuse(ctx, OAuthError.INVALID_REQUEST, e.getMessage(), false);
       return null;
@@ -538,14 +532,6 @@ public final class IssuerHttpApi {
 
   private static void json(Context ctx, int status, JsonNode body) {
     ctx.status(status).contentType("application/json").result(body.toString());
-  }
-
-  private static String required(JsonNode body, String field) {
-    String value = optional(body, field);
-    if (value == null) {
-      throw new IllegalArgumentException(field + " is required");
-    }
-    return value;
   }
 
   private static @Nullable String optional(JsonNode body, String field) {

@@ -213,7 +213,7 @@ public final class IssuerConfig {
             30_000L,
             Range.atLeast(1_000L),
             Importance.MEDIUM,
-            "Admin tokens and token-exchange subject tokens are refused (fail closed) while the"
+            "Admin tokens, token exchanges and refreshes are refused (fail closed) while the"
                 + " issuer's copy of the revocation feed was last caught up longer ago than this,"
                 + " in ms.")
         .define(BOOTSTRAP_SERVERS, Type.STRING, Importance.HIGH, "Kafka bootstrap servers.")

@@ -110,7 +110,9 @@ public final class IssuerServer implements AutoCloseable {
     try {
       holder[0] =
           new PolicyHolder(
-              config.policyFile(), new PolicyParser(config.ttlCeiling()), metrics::policyReload);
+              config.policyFile(),
+              new PolicyParser(config.ttlCeiling(), config.issuerUrl()),
+              metrics::policyReload);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read policy file " + config.policyFile(), e);
     }
@@ -133,19 +135,7 @@ public final class IssuerServer implements AutoCloseable {
     resources.push(grants);
     grants.start(Duration.ofSeconds(60));
 
-    // The issuer follows the revocation feed like any validator: admin tokens and token-exchange
-    // subject tokens are refused once revoked, and while the feed is not ready or stale.
-    SerdeConfig serdeConfig =
-        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()));
-    RevocationFeed feed =
-        new RevocationFeed(
-            feedConsumerConfig(config, instanceId),
-            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
-            Topics.REVOCATIONS.name(),
-            Topics.REVOCATION_FAST_PATH.name(),
-            new RevocationIndex(),
-            clock,
-            Duration.ofMillis(500));
+    RevocationFeed feed = revocationFeed(config, instanceId, registry, clock);
     resources.push(feed);
     feed.bindTo(prometheus);
     awaitFeed(feed);
@@ -162,7 +152,9 @@ public final class IssuerServer implements AutoCloseable {
             clock,
             issuerUrl,
             instanceId,
-            config.ttlCeiling());
+            config.ttlCeiling(),
+            feed,
+            config.revocationMaxStaleness());
     Map<String, BooleanSupplier> readiness =
         Map.of(
             "keys", () -> signingKeys.current() != null,
@@ -213,6 +205,27 @@ public final class IssuerServer implements AutoCloseable {
         policies.current().version());
   }
 
+  /**
+   * The issuer's copy of the revocations the validators read. The issuer follows them like any
+   * validator: admin tokens, token-exchange subject tokens and their ancestors, and the token a
+   * refresh would mint are refused once revoked, and while the copy is not ready or stale. This is
+   * the one place that decides which topics the issuer reads revocations from and how; everything
+   * else sees only the {@link io.tokenwatch.validator.RevocationView} it returns.
+   */
+  private static RevocationFeed revocationFeed(
+      IssuerConfig config, String instanceId, SchemaRegistryClient registry, Clock clock) {
+    SerdeConfig serdeConfig =
+        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()));
+    return new RevocationFeed(
+        feedConsumerConfig(config, instanceId),
+        AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
+        Topics.REVOCATIONS.name(),
+        Topics.REVOCATION_FAST_PATH.name(),
+        new RevocationIndex(),
+        clock,
+        Duration.ofMillis(500));
+  }
+
   /** The event producer's settings: the issuer's own over the configured client settings. */
   private static Map<String, Object> producerConfig(IssuerConfig config) {
     Map<String, Object> producer = config.kafkaClientSettings();
@@ -230,8 +243,10 @@ public final class IssuerServer implements AutoCloseable {
   private static void awaitFeed(RevocationFeed feed) {
     try {
       if (!feed.awaitReady(Duration.ofSeconds(60))) {
-        // Not fatal: admin tokens and token exchange fail closed until it is, and /ready says so.
-        LOG.warn("The revocation feed is not ready yet; admin tokens and token exchange wait");
+        // Not fatal: admin tokens, token exchange and refresh fail closed until it is, and /ready
+        // says so.
+        LOG.warn(
+            "The revocation feed is not ready yet; admin tokens, token exchange and refresh wait");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

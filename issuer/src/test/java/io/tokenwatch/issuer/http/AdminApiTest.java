@@ -244,7 +244,7 @@ class AdminApiTest {
         policy
             .replace("admins: [security-console]", "admins: []")
             .replace(
-                "      http://localhost:9400:\n        scopes: [tokenwatch:admin]\n"
+                "      ${issuer.url}:\n        scopes: [tokenwatch:admin]\n"
                     + "        default_ttl: PT5M\n        max_ttl: PT10M\n",
                 ""));
     assertThat(issuer.policy.reload()).isInstanceOf(PolicyHolder.ReloadResult.Loaded.class);

@@ -21,6 +21,7 @@ import io.tokenwatch.issuer.testkit.Json;
 import io.tokenwatch.issuer.testkit.TestIssuer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -262,6 +263,106 @@ class DelegationAndRefreshTest {
     assertThat(issuer.recorded().requests.get(0).getSelector().getKind())
         .isEqualTo(SelectorKind.GRANT);
     assertThat(Json.field(refresh(first).body(), "error")).isEqualTo("invalid_grant");
+  }
+
+  // ---- delegations end with the token they were made from ----
+
+  @Test
+  void shouldRefuseARefreshOnceTheParentTokenIsRevokedByItsClient() throws Exception {
+    String parent = issuer.ordersServiceToken(null);
+    String parentJti = SignedJWT.parse(parent).getJWTClaimsSet().getJWTID();
+    String refreshToken =
+        Json.field(exchange(parent, "scope", "orders:read").body(), "refresh_token");
+    String grantId = refreshToken.split("\\.")[1];
+
+    // RFC 7009 by the parent's own client: the issuer revokes lineage:<parent>, and the record
+    // reaches the feed the issuer follows.
+    HttpResponse<String> revoked =
+        issuer.postForm(
+            "/oauth2/revoke",
+            form("token", parent),
+            basic(TestIssuer.ORDERS_SERVICE, TestIssuer.ORDERS_SECRET));
+    assertThat(revoked.statusCode()).isEqualTo(200);
+    assertThat(issuer.recorded().fastPath)
+        .singleElement()
+        .satisfies(r -> assertThat(r.getSelector().getKind()).isEqualTo(SelectorKind.LINEAGE));
+    issuer.revocations.revoke("lineage:" + parentJti);
+
+    HttpResponse<String> response = refresh(refreshToken);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(Json.field(response.body(), "error")).isEqualTo("invalid_grant");
+    assertThat(Json.field(response.body(), "error_description")).contains("lineage:" + parentJti);
+    assertThat(issuer.recorded().lastDenied().getReason())
+        .isEqualTo(IssuanceDenyReason.INVALID_REFRESH_TOKEN);
+    assertThat(issuer.recorded().lastDenied().getParentTokenId()).isEqualTo(parentJti);
+    assertThat(issuer.grants.get(grantId).orElseThrow().getStatus())
+        .as("the grant is closed in the shared grant state too")
+        .isEqualTo(RefreshGrantStatus.REVOKED);
+    assertThat(issuer.recorded().issued).as("nothing minted after the exchange").hasSize(2);
+  }
+
+  @Test
+  void shouldRefuseARefreshWhenAnAncestorIsRevokedByItsTokenId() throws Exception {
+    String parent = issuer.ordersServiceToken(null);
+    String refreshToken =
+        Json.field(exchange(parent, "scope", "orders:read").body(), "refresh_token");
+    issuer.revocations.revoke("token:" + SignedJWT.parse(parent).getJWTClaimsSet().getJWTID());
+
+    HttpResponse<String> response = refresh(refreshToken);
+
+    assertThat(Json.field(response.body(), "error")).isEqualTo("invalid_grant");
+    assertThat(Json.field(response.body(), "error_description")).contains("token:");
+  }
+
+  @Test
+  void shouldRefuseARefreshWhoseNextTokenAWatermarkCoversButKeepTheGrant() throws Exception {
+    String parent = issuer.ordersServiceToken(null);
+    String refreshToken =
+        Json.field(exchange(parent, "scope", "orders:read").body(), "refresh_token");
+    String grantId = refreshToken.split("\\.")[1];
+    // Every token of the subject issued in the next hour is denied by every validator.
+    issuer.revocations.index.put(
+        "subject:" + TestIssuer.ORDERS_SERVICE,
+        issuer.clock.instant().plus(Duration.ofHours(1)).toEpochMilli());
+
+    HttpResponse<String> response = refresh(refreshToken);
+
+    assertThat(Json.field(response.body(), "error")).isEqualTo("invalid_grant");
+    assertThat(issuer.grants.get(grantId).orElseThrow().getStatus())
+        .as("a watermark passes; the grant may be refreshed after it")
+        .isEqualTo(RefreshGrantStatus.ACTIVE);
+  }
+
+  @Test
+  void shouldRefuseARefreshWhileTheRevocationFeedIsStale() {
+    String parent = issuer.ordersServiceToken(null);
+    String refreshToken =
+        Json.field(exchange(parent, "scope", "orders:read").body(), "refresh_token");
+    issuer.revocations.fresh(false);
+
+    HttpResponse<String> response = refresh(refreshToken);
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(Json.field(response.body(), "error")).isEqualTo("temporarily_unavailable");
+    issuer.revocations.fresh(true);
+    assertThat(refresh(refreshToken).statusCode())
+        .as("the refresh token was not spent by the refusal")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void shouldRefuseToExchangeADelegatedTokenWhoseAncestorIsRevokedByItsTokenId() throws Exception {
+    String root = issuer.ordersServiceToken(null);
+    String delegated = Json.field(exchange(root, "scope", "orders:read").body(), "access_token");
+    issuer.revocations.revoke("token:" + SignedJWT.parse(root).getJWTClaimsSet().getJWTID());
+
+    HttpResponse<String> response = exchange(delegated, "scope", "orders:read");
+
+    assertThat(Json.field(response.body(), "error")).isEqualTo("invalid_grant");
+    assertThat(Json.field(response.body(), "error_description")).contains("delegated from");
+    assertThat(issuer.recorded().lastDenied().getReason())
+        .isEqualTo(IssuanceDenyReason.INVALID_SUBJECT_TOKEN);
   }
 
   @Test

@@ -114,6 +114,125 @@ class HostileInputPropertiesTest {
             "/admin/revocations", "application/json", body, Map.of("Authorization", admin)));
   }
 
+  /** One defect in an otherwise well-formed admin revocation; each must be refused. */
+  enum Defect {
+    CONTROL_CHARACTER_IN_VALUE,
+    LINE_SEPARATOR_IN_VALUE,
+    LONE_SURROGATE_ESCAPE_IN_VALUE,
+    DUPLICATE_KEY,
+    UNKNOWN_FIELD,
+    OVERSIZED_VALUE,
+    NUMBER_FOR_A_STRING,
+    OBJECT_FOR_A_STRING,
+    INVALID_UTF8_BYTES,
+    WATERMARK_OUT_OF_RANGE,
+    TRAILING_CONTENT
+  }
+
+  @Property(tries = 200)
+  void adminEndpointRefusesEveryDefectOfAnOtherwiseValidRevocation(
+      @ForAll("kinds") String kind,
+      @ForAll("plainValues") String value,
+      @ForAll Defect defect,
+      @ForAll("defectPositions") int position,
+      @ForAll("oversizes") int oversize)
+      throws Exception {
+    String at = value.substring(0, position % (value.length() + 1));
+    String rest = value.substring(at.length());
+    String base = "\"kind\":\"" + kind + "\",\"value\":";
+    String body =
+        switch (defect) {
+          case CONTROL_CHARACTER_IN_VALUE ->
+              "{" + base + "\"" + at + "\\u" + String.format("%04x", position % 32) + rest + "\"}";
+          case LINE_SEPARATOR_IN_VALUE -> "{" + base + "\"" + at + "\\u2028" + rest + "\"}";
+          case LONE_SURROGATE_ESCAPE_IN_VALUE ->
+              "{" + base + "\"" + at + (position % 2 == 0 ? "\\ud83d" : "\\udd25") + rest + "\"}";
+          case DUPLICATE_KEY -> "{" + base + "\"" + value + "\",\"value\":\"other\"}";
+          case UNKNOWN_FIELD -> "{" + base + "\"" + value + "\",\"issuedbefore\":\"x\"}";
+          case OVERSIZED_VALUE -> "{" + base + "\"" + value + "x".repeat(oversize) + "\"}";
+          case NUMBER_FOR_A_STRING -> "{" + base + position + "}";
+          case OBJECT_FOR_A_STRING -> "{" + base + "{\"v\":\"" + value + "\"}}";
+          case INVALID_UTF8_BYTES, TRAILING_CONTENT -> "{" + base + "\"" + value + "\"}";
+          case WATERMARK_OUT_OF_RANGE ->
+              "{"
+                  + base
+                  + "\""
+                  + value
+                  + "\",\"issued_before\":\""
+                  + (position % 2 == 0 ? "+999999999-12-31T23:59:59Z" : "1969-12-31T23:59:59Z")
+                  + "\"}";
+        };
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    if (defect == Defect.INVALID_UTF8_BYTES) {
+      // A lone continuation byte inside the value, where a lenient decoder would put U+FFFD.
+      int inValue = body.indexOf("\"value\":\"") + "\"value\":\"".length() + at.length();
+      bytes = new byte[body.length() + 1];
+      byte[] ascii = body.getBytes(StandardCharsets.US_ASCII);
+      System.arraycopy(ascii, 0, bytes, 0, inValue);
+      bytes[inValue] = (byte) 0x80;
+      System.arraycopy(ascii, inValue, bytes, inValue + 1, ascii.length - inValue);
+    } else if (defect == Defect.TRAILING_CONTENT) {
+      bytes = (body + (position % 2 == 0 ? " {}" : "x")).getBytes(StandardCharsets.UTF_8);
+    }
+    int recorded = issuer.recorded().requests.size();
+
+    HttpResponse<String> response =
+        issuer.postBytes(
+            "/admin/revocations",
+            "application/json",
+            bytes,
+            TestIssuer.basic(TestIssuer.CONSOLE, TestIssuer.CONSOLE_SECRET));
+
+    assertThat(response.statusCode()).as("%s: %s", defect, response.body()).isEqualTo(400);
+    assertRefusedCleanly(response);
+    assertThat(JSON.readTree(response.body()).path("error_description").asText()).isNotBlank();
+    assertThat(issuer.recorded().requests).as("nothing recorded").hasSize(recorded);
+  }
+
+  @Property(tries = 50)
+  void adminEndpointAcceptsTheSameRevocationsWithoutTheDefect(
+      @ForAll("kinds") String kind, @ForAll("plainValues") String value) throws Exception {
+    HttpResponse<String> response =
+        issuer.post(
+            "/admin/revocations",
+            "application/json",
+            "{\"kind\":\"" + kind + "\",\"value\":\"" + value + "\"}",
+            Map.of(
+                "Authorization",
+                "Basic "
+                    + Base64.getEncoder()
+                        .encodeToString(
+                            (TestIssuer.CONSOLE + ":" + TestIssuer.CONSOLE_SECRET)
+                                .getBytes(StandardCharsets.UTF_8))));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+  }
+
+  @Provide
+  Arbitrary<String> kinds() {
+    return Arbitraries.of("token", "grant", "lineage", "subject", "client", "audience");
+  }
+
+  @Provide
+  Arbitrary<String> plainValues() {
+    return Arbitraries.strings()
+        .alpha()
+        .numeric()
+        .withChars('-', '.', ':')
+        .ofMinLength(1)
+        .ofMaxLength(40);
+  }
+
+  @Provide
+  Arbitrary<Integer> defectPositions() {
+    return Arbitraries.integers().between(0, 1000);
+  }
+
+  @Provide
+  Arbitrary<Integer> oversizes() {
+    return Arbitraries.integers().between(1025, 15_000);
+  }
+
   @Example
   void oversizedBodiesAreRefusedWith413() throws Exception {
     HttpResponse<String> response =

@@ -40,8 +40,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TestIssuer implements AutoCloseable {
 
-  /** The sample policy's admin audience is the issuer URL of the one-machine demo. */
-  public static final String ISSUER = "http://localhost:9400";
+  /**
+   * The issuer URL, deliberately not the one-machine default: the sample policy's admin audience
+   * ({@code ${issuer.url}}) must follow it.
+   */
+  public static final String ISSUER = "https://issuer.test.example";
 
   public static final String ORDERS = "https://orders.example.com";
   public static final String PAYMENTS = "https://payments.example.com";
@@ -81,7 +84,7 @@ public final class TestIssuer implements AutoCloseable {
       IssuerMetrics metrics = new IssuerMetrics(meters, () -> holder[0].current());
       policy =
           new PolicyHolder(
-              policyFile, new PolicyParser(Duration.ofHours(1)), metrics::policyReload);
+              policyFile, new PolicyParser(Duration.ofHours(1), ISSUER), metrics::policyReload);
       holder[0] = policy;
       keys = SigningKeys.open(dir.resolve("data"), SigningAlgorithm.EDDSA, clock);
       service =
@@ -96,7 +99,9 @@ public final class TestIssuer implements AutoCloseable {
               clock,
               ISSUER,
               "test-issuer",
-              Duration.ofHours(1));
+              Duration.ofHours(1),
+              revocations,
+              Duration.ofSeconds(30));
       IssuerHttpApi api =
           new IssuerHttpApi(
               service,
@@ -119,7 +124,7 @@ public final class TestIssuer implements AutoCloseable {
                     config.startup.showJavalinBanner = false;
                     config.jetty.host = "localhost";
                     config.jetty.port = 0;
-                    config.http.maxRequestSize = 4096;
+                    config.http.maxRequestSize = 16_384; // issuer.http.max.body.bytes default
                     api.configure(config);
                   })
               .start();
@@ -164,6 +169,17 @@ public final class TestIssuer implements AutoCloseable {
         HttpRequest.newBuilder(URI.create(url() + path))
             .header("Content-Type", contentType)
             .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return send(request.build());
+  }
+
+  /** Posts raw bytes, e.g. a body that is not valid UTF-8. */
+  public HttpResponse<String> postBytes(
+      String path, String contentType, byte[] body, Map<String, String> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url() + path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(request::header);
     return send(request.build());
   }

@@ -12,10 +12,12 @@ import io.tokenwatch.revocation.Reason;
 import io.tokenwatch.revocation.RevocationRequest;
 import io.tokenwatch.revocation.Selector;
 import io.tokenwatch.revocation.SelectorKind;
+import io.tokenwatch.schemas.revocation.SelectorRules;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -97,14 +99,18 @@ final class Events {
     requireText(event.getEventId(), "event_id");
     requireText(event.getRequestedBy(), "requested_by");
     RevocationSelector selector = event.getSelector();
-    if (selector.getKind() == io.tokenwatch.events.SelectorKind.UNKNOWN) {
-      throw new InvalidEventException("selector kind UNKNOWN cannot be evaluated");
-    }
-    requireText(selector.getValue(), "selector.value");
     Instant issuedBefore = selector.getIssuedBefore();
-    if (issuedBefore != null && issuedBefore.toEpochMilli() <= 0) {
+    // The issuer refuses what these rules refuse before recording anything, so a request that
+    // fails them here came from another writer; it becomes a dead letter, never a partial effect.
+    List<SelectorRules.Violation> violations =
+        SelectorRules.check(
+            selector.getKind(), selector.getValue(), issuedBefore, event.getOccurredAt());
+    if (!violations.isEmpty()) {
       throw new InvalidEventException(
-          "selector.issued_before must be positive, was " + issuedBefore);
+          "revocation request breaks the selector rules: "
+              + violations.stream()
+                  .map(SelectorRules.Violation::toString)
+                  .collect(Collectors.joining("; ")));
     }
     return new RevocationRequest(
         new Selector(SelectorKind.valueOf(selector.getKind().name()), selector.getValue()),

@@ -356,6 +356,41 @@ class RevocationTopologyTest {
   }
 
   @Test
+  void shouldDeadLetterRequestsThatBreakTheSharedSelectorRules() {
+    Instant tooLate = START.plus(Duration.ofDays(366)).plusMillis(1);
+    requestTopic.pipeInput("s", requested(SelectorKind.SUBJECT, "alice", tooLate, START), START);
+    requestTopic.pipeInput("s", requested(SelectorKind.SUBJECT, "a\nb", null, START), START);
+    // An unpaired surrogate cannot reach the stream (UTF-8 on the wire turns it into '?', which is
+    // why the issuer refuses it before encoding); U+FFFD is what lossy decoding leaves instead.
+    requestTopic.pipeInput("s", requested(SelectorKind.SUBJECT, "a\ufffd", null, START), START);
+    requestTopic.pipeInput(
+        "s", requested(SelectorKind.CLIENT, "c".repeat(15_000), null, START), START);
+    requestTopic.pipeInput(
+        "s", requested(SelectorKind.SUBJECT, "alice", Instant.EPOCH, START), START);
+
+    List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).hasSize(5);
+    assertThat(header(dead.get(0).headers(), Decoding.MESSAGE))
+        .contains("issued_before must be at most 366 days after the request");
+    assertThat(header(dead.get(1).headers(), Decoding.MESSAGE)).contains("control character");
+    assertThat(header(dead.get(2).headers(), Decoding.MESSAGE)).contains("U+FFFD");
+    assertThat(header(dead.get(3).headers(), Decoding.MESSAGE)).contains("at most 1024");
+    assertThat(feed.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldApplyAWatermarkAtTheLatestAcceptedInstant() {
+    Instant latest = START.plus(Duration.ofDays(366));
+    requestTopic.pipeInput(
+        "subject:alice", requested(SelectorKind.SUBJECT, "alice", latest, START), START);
+
+    assertThat(deadLetters.isEmpty()).isTrue();
+    Revocation record = feed.readValue();
+    assertThat(record.getSelector().getIssuedBefore()).isEqualTo(latest);
+    assertThat(record.getForgetAfter()).isEqualTo(latest.plus(MAX_TTL).plus(SKEW));
+  }
+
+  @Test
   void shouldFailInsteadOfDeadLetteringWhenTheRegistryIsDown() {
     // The serializer registers the schema (and caches its id) before the outage.
     TokenIssued event = issued("t1", START, TTL).build();

@@ -151,6 +151,9 @@ public final class AvroSerializer<T> implements Serializer<T> {
         writer.write(data, encoder);
         encoder.flush();
       } catch (IOException | RuntimeException e) {
+        // The reused encoder still buffers what it wrote of this record and would flush it into
+        // the next record serialized on this thread, after that record's header: drop it.
+        BUFFERS.remove();
         // Avro reports a record that does not match its schema with assorted runtime exceptions.
         throw new SerializationException(
             "Cannot encode the "

@@ -123,6 +123,20 @@ class AvroSerdeTest {
   }
 
   @Test
+  void shouldNotLeakAFailedRecordIntoTheNextOneOnTheSameThread() {
+    AvroSerde<Grant> serde = AvroSerdes.specific(Grant.class, registry, config(), false);
+    // Fails half-way: the id and the scopes are encoded, then the timestamp overflows a long.
+    Grant unwritable =
+        Grant.newBuilder(grant()).setId("x".repeat(500)).setIssuedAt(Instant.MAX).build();
+    assertThatThrownBy(() -> serde.serializer().serialize(TOPIC, unwritable))
+        .isInstanceOf(SerializationException.class);
+
+    byte[] next = serde.serializer().serialize(TOPIC, grant());
+
+    assertThat(serde.deserializer().deserialize(TOPIC, next)).isEqualTo(grant());
+  }
+
+  @Test
   void shouldReadDataWrittenWithOlderSchemaIntoNewerClassFillingDefaults() {
     GenericRecord v1 = new GenericData.Record(GRANT_V1);
     v1.put("id", "g-9");

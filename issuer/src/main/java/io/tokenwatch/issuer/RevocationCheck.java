@@ -1,0 +1,122 @@
+package io.tokenwatch.issuer;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenwatch.validator.RevocationView;
+import io.tokenwatch.validator.VerifiedToken;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The issuer's questions to the revocation feed the validators read, answered with the validator
+ * library's matching rule (docs/TOKENS.md) and failing closed: a view that is not ready, or was
+ * last caught up longer ago than the staleness budget, cannot clear anything. Thread-safe.
+ */
+final class RevocationCheck {
+
+  private final RevocationView revocations;
+  private final Clock clock;
+  private final long maxStalenessMillis;
+
+  /**
+   * @param revocations the feed as the issuer follows it
+   * @param clock the time source
+   * @param maxStaleness nothing is cleared when the feed was last caught up longer ago
+   */
+  RevocationCheck(RevocationView revocations, Clock clock, Duration maxStaleness) {
+    this.revocations = requireNonNull(revocations, "revocations");
+    this.clock = requireNonNull(clock, "clock");
+    this.maxStalenessMillis = requireNonNull(maxStaleness, "maxStaleness").toMillis();
+  }
+
+  /** What the feed says. */
+  sealed interface Verdict {
+
+    /** No live revocation covers it, and the feed is fresh. */
+    record Clear() implements Verdict {}
+
+    /** A live revocation covers it: {@code selector} is its feed key. */
+    record Revoked(String selector) implements Verdict {
+      public Revoked {
+        requireNonNull(selector, "selector");
+      }
+    }
+
+    /** The feed is not ready or stale: nobody can tell. */
+    record Undecidable(String detail) implements Verdict {
+      public Undecidable {
+        requireNonNull(detail, "detail");
+      }
+    }
+  }
+
+  /** Whether a live revocation covers {@code token}, as every validator would judge it. */
+  Verdict token(VerifiedToken token) {
+    requireNonNull(token, "token");
+    String selector = revocations.revokedBy(token);
+    return selector != null ? new Verdict.Revoked(selector) : freshness();
+  }
+
+  /**
+   * Whether a token that the issuer knows only by its id is revoked by a selector naming that id
+   * ({@code token:<id>}, or {@code lineage:<id>}, which covers the token itself). Used for the
+   * ancestors of a delegation, whose other claims the issuer does not keep: the probe's subject and
+   * client are blank, which no selector value can be (the shared selector rules), so no subject,
+   * client, audience or grant selector can match it; and its issue time is unknown, so it counts as
+   * the earliest possible, and a watermarked revocation of the id covers it (fail closed).
+   *
+   * @param ids token ids, e.g. a delegation's lineage, nearest first
+   * @return the first revocation found, else whether the feed is fresh
+   */
+  Verdict anyRevokedById(List<String> ids) {
+    requireNonNull(ids, "ids");
+    for (String id : ids) {
+      String selector = revocations.revokedBy(probe(id));
+      if (selector != null) {
+        return new Verdict.Revoked(selector);
+      }
+    }
+    return freshness();
+  }
+
+  /** {@link Verdict.Clear} when the feed is ready and fresh, else why not. */
+  Verdict freshness() {
+    RevocationView.Freshness freshness = revocations.freshness();
+    if (!freshness.ready()) {
+      return new Verdict.Undecidable("the issuer's revocation feed is not ready yet");
+    }
+    long age = clock.millis() - freshness.caughtUpAtMillis();
+    if (age > maxStalenessMillis) {
+      return new Verdict.Undecidable(
+          "the issuer's revocation feed last caught up " + age + " ms ago");
+    }
+    return new Verdict.Clear();
+  }
+
+  private static VerifiedToken probe(String id) {
+    return new VerifiedToken(
+        id,
+        "",
+        "",
+        List.of(),
+        "",
+        Set.of(),
+        Instant.EPOCH,
+        null,
+        Instant.EPOCH,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        "");
+  }
+}
