@@ -1263,7 +1263,9 @@ public final class TokenService {
     // Milliseconds, as the event carries them: the stream's watermark is this very instant.
     Instant now = requestedAt.truncatedTo(ChronoUnit.MILLIS);
     Instant watermark =
-        issuedBefore == null && defaultsToRequestTimeWatermark(kind) ? now : issuedBefore;
+        issuedBefore == null && SelectorRules.defaultsToRequestTimeWatermark(kind)
+            ? now
+            : issuedBefore;
     Instant forgetAfter =
         knownExpiry != null ? knownExpiry : (watermark == null ? now : watermark).plus(ttlCeiling);
     RevocationSelector selector =
@@ -1301,17 +1303,6 @@ public final class TokenService {
       throw e;
     }
     return selectorKey(kind, value);
-  }
-
-  /**
-   * Whether a request of this kind without a watermark gets the request time as its watermark: the
-   * kinds that name a population still receiving new tokens, as the revocation stream decides.
-   */
-  private static boolean defaultsToRequestTimeWatermark(SelectorKind kind) {
-    return switch (kind) {
-      case GRANT, SUBJECT, CLIENT, AUDIENCE -> true;
-      default -> false;
-    };
   }
 
   /** The feed key of a selector, per docs/TOKENS.md. */

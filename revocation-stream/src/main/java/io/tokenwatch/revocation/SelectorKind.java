@@ -26,7 +26,8 @@ public enum SelectorKind {
   /**
    * Whether a request without a watermark gets the request time as its watermark. True for the
    * kinds that name a population still receiving new tokens, so those stay valid; a token or a
-   * lineage root is revoked outright.
+   * lineage root is revoked outright. The issuer's fast path applies the same rule ({@code
+   * SelectorRules.defaultsToRequestTimeWatermark}); {@code SelectorKindTest} holds the two equal.
    */
   public boolean defaultsToRequestTimeWatermark() {
     return this == GRANT || this == SUBJECT || this == CLIENT || this == AUDIENCE;

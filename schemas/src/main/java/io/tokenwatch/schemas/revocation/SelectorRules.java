@@ -53,6 +53,20 @@ public final class SelectorRules {
   private SelectorRules() {}
 
   /**
+   * Whether a request of this kind without a watermark gets its request time as its watermark: true
+   * for the kinds that name a population still receiving new tokens (grant, subject, client,
+   * audience), so tokens issued later stay valid; a token or a lineage is revoked outright. The
+   * issuer's fast path and the revocation stream both resolve a request this way.
+   */
+  public static boolean defaultsToRequestTimeWatermark(SelectorKind kind) {
+    requireNonNull(kind, "kind");
+    return switch (kind) {
+      case GRANT, SUBJECT, CLIENT, AUDIENCE -> true;
+      default -> false;
+    };
+  }
+
+  /**
    * One broken rule.
    *
    * @param field the field as the JSON body and the Avro record name it: {@code kind}, {@code
