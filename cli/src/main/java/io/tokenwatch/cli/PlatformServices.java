@@ -44,6 +44,14 @@ final class PlatformServices implements AutoCloseable {
   /** The audience of the sample policy the bundled validator sidecar protects. */
   static final String SAMPLE_AUDIENCE = "https://orders.example.com";
 
+  /**
+   * What the sample orders API requires, by method and path; a request matching none of these is
+   * refused (deny by default).
+   */
+  static final String SAMPLE_ROUTES =
+      "GET /orders/export -> orders:export, GET /orders/** -> orders:read,"
+          + " POST|PUT|PATCH|DELETE /orders/** -> orders:write";
+
   /** Ports of the services; 0 picks free ones. */
   record Ports(int issuer, int introspection, int validator, int anomaly, int audit) {}
 
@@ -171,7 +179,7 @@ final class PlatformServices implements AutoCloseable {
     settings.put(ValidatorConfig.AUDIENCE, SAMPLE_AUDIENCE);
     settings.put(ValidatorConfig.JWKS_URL, issuerUrl + "/.well-known/jwks.json");
     settings.put(ValidatorConfig.HTTP_PORT, port);
-    settings.put(ValidatorConfig.HTTP_SCOPES, "/orders/export=orders:export,/orders=orders:read");
+    settings.put(ValidatorConfig.HTTP_ROUTES, SAMPLE_ROUTES);
     settings.put(ValidatorConfig.VALIDATOR_ID, id);
     ValidatorService validator = ValidatorService.start(ValidatorConfig.of(settings));
     started.push(validator);
