@@ -203,7 +203,10 @@ public final class ValidatorSidecar implements AutoCloseable {
     for (String header : METHOD_OVERRIDE_HEADERS) {
       Enumeration<String> values = ctx.req().getHeaders(header);
       while (values != null && values.hasMoreElements()) {
-        methods.add(values.nextElement().trim());
+        String value = values.nextElement().trim();
+        if (!value.isEmpty()) {
+          methods.add(value);
+        }
       }
     }
     RouteTable.Outcome outcome = settings.routes().decide(methods, view.target());

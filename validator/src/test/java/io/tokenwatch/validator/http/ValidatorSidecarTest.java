@@ -187,6 +187,18 @@ class ValidatorSidecarTest {
                 "DELETE"));
     assertThat(overridden.statusCode()).isEqualTo(403);
     assertProblem(overridden, "No route");
+    HttpResponse<String> blankOverride =
+        send(
+            sidecar,
+            token,
+            Map.of(
+                "X-Forwarded-Method",
+                "POST",
+                "X-Forwarded-Uri",
+                "/orders",
+                "X-Method-Override",
+                " "));
+    assertThat(blankOverride.statusCode()).isEqualTo(200);
     HttpResponse<String> garbage =
         send(sidecar, token, Map.of("X-Forwarded-Method", "G3T!", "X-Forwarded-Uri", "/orders/1"));
     assertThat(garbage.statusCode()).isEqualTo(400);
