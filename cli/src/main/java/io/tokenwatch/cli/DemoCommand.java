@@ -65,6 +65,15 @@ final class DemoCommand implements Callable<Integer> {
   boolean keepRunning;
 
   @Option(
+      names = "--bind",
+      defaultValue = PlatformServices.DEFAULT_BIND,
+      description =
+          "Address every service's HTTP server listens on: an IP address (0.0.0.0 for every"
+              + " interface) or localhost. The broker and the schema registry stay on loopback."
+              + " Default: ${DEFAULT-VALUE}.")
+  String bind = PlatformServices.DEFAULT_BIND;
+
+  @Option(
       names = "--data-dir",
       description =
           "Where the run keeps its state. Default: a fresh temporary directory, removed"
@@ -80,6 +89,10 @@ final class DemoCommand implements Callable<Integer> {
     }
     if (!(rate >= 1 && rate <= 2000)) {
       throw new ParameterException(spec.commandLine(), "--rate must be between 1 and 2000");
+    }
+    if (!PlatformServices.isAddress(bind)) {
+      throw new ParameterException(
+          spec.commandLine(), "--bind must be an IP address or localhost, not " + bind);
     }
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("tokenwatch-demo");
     boolean removeAfter = dataDir == null && !keepRunning;
@@ -104,13 +117,15 @@ final class DemoCommand implements Callable<Integer> {
       ClusterOptions.Cluster cluster = ClusterOptions.embedded(platform, dir, false);
       Topics.ensure(cluster, Map.of());
       int issuerPort = FreePort.find();
-      DemoPolicy policy =
-          DemoPolicy.write(dir.resolve("policy.yaml"), "http://localhost:" + issuerPort);
+      String host = PlatformServices.urlHost(bind);
+      String issuerUrl = "http://" + host + ":" + issuerPort;
+      DemoPolicy policy = DemoPolicy.write(dir.resolve("policy.yaml"), issuerUrl);
       try (PlatformServices services =
           PlatformServices.start(
               cluster,
               dir,
               new PlatformServices.Ports(issuerPort, 0, 0, 0, 0),
+              bind,
               Demo.DETECTOR_SETTINGS)) {
         services.startValidator("demo-gateway-2", 0);
         services.startValidator("demo-gateway-3", 0);
@@ -123,7 +138,7 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < validators.size(); i++) {
           endpoints.put(
               "gateway-" + (i + 1),
-              "http://localhost:" + validators.get(i).port() + "/auth (metrics at /metrics)");
+              services.url(validators.get(i).port()) + "/auth (metrics at /metrics)");
         }
         narrator.say(
             "STARTED",
@@ -137,7 +152,8 @@ final class DemoCommand implements Callable<Integer> {
         int status =
             Demo.run(
                 new Demo.Platform(
-                    "http://localhost:" + issuerPort,
+                    host,
+                    issuerUrl,
                     policy,
                     validators,
                     platform.bootstrapServers(),

@@ -8,11 +8,14 @@ import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
+import io.tokenwatch.validator.http.TrustedProxies;
 import io.tokenwatch.validator.http.ValidatorConfig;
 import io.tokenwatch.validator.http.ValidatorService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,26 +36,175 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The services {@code tokenwatch up} runs beside the cluster: the revocation stream, the anomaly
  * detector, the issuer with an editable copy of the sample policy, one validator sidecar for the
- * sample's orders audience, and the audit sink (store under {@code <data-dir>/audit-sink}). State
+ * sample's orders audience, and the audit sink (store under {@code <data-dir>/audit-sink}). Every
+ * one of them listens on the one bind address it is given, loopback unless told otherwise. State
  * lives under the data directory; closing stops them in reverse order.
  */
 final class PlatformServices implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PlatformServices.class);
 
-  private static final String GROUP_INSTANCE_ID = "group.instance.id";
-
   /** The audience of the sample policy the bundled validator sidecar protects. */
   static final String SAMPLE_AUDIENCE = "https://orders.example.com";
 
+  /**
+   * What the sample orders API requires, by method and path; a request matching none of these is
+   * refused (deny by default).
+   */
+  static final String SAMPLE_ROUTES =
+      "GET /orders/export -> orders:export, GET /orders/** -> orders:read,"
+          + " POST|PUT|PATCH|DELETE /orders/** -> orders:write";
+
+  /** What {@code up} binds every service to unless told otherwise: loopback only. */
+  static final String DEFAULT_BIND = "127.0.0.1";
+
   /** Ports of the services; 0 picks free ones. */
   record Ports(int issuer, int introspection, int validator, int anomaly, int audit) {}
+
+  /**
+   * The settings {@code up} gives each service; building them starts nothing, so what each one
+   * binds to can be checked on its own.
+   *
+   * @param clients the Kafka and schema registry settings every service shares
+   * @param dataDir where state lives
+   * @param bind the address every service's HTTP server listens on
+   * @param issuerPort the issuer's port, already chosen (its URL is the tokens' issuer)
+   */
+  record Wiring(Map<String, Object> clients, Path dataDir, String bind, int issuerPort) {
+    Wiring {
+      clients = Map.copyOf(clients);
+      if (!isAddress(bind)) {
+        throw new IllegalArgumentException(
+            "the bind address must be an IP address or localhost: " + bind);
+      }
+    }
+
+    /**
+     * The host in the URLs services and operators use: the bind address itself, or {@code
+     * localhost} when that is loopback or every interface.
+     */
+    String urlHost() {
+      return PlatformServices.urlHost(bind);
+    }
+
+    String issuerUrl() {
+      return "http://" + urlHost() + ":" + issuerPort;
+    }
+
+    /**
+     * The name under which {@code up}'s streams apps join their consumer groups as static members,
+     * kept in the data directory: after a crash, the restarted apps take their partitions back at
+     * once instead of waiting out the session timeout of the members that died (45 s by default).
+     */
+    String memberName() {
+      Path file = dataDir.resolve("member.id");
+      try {
+        if (Files.exists(file)) {
+          return Files.readString(file, StandardCharsets.UTF_8).strip();
+        }
+        String name = "tokenwatch-up-" + UUID.randomUUID();
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, name + "\n", StandardCharsets.UTF_8);
+        return name;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read or create " + file, e);
+      }
+    }
+
+    Map<String, Object> revocationStream(int port, String secretSha256) {
+      Map<String, Object> settings = new LinkedHashMap<>(clients);
+      settings.put(
+          RevocationStreamConfig.STREAMS_PREFIX + GROUP_INSTANCE_ID, memberName() + "-revocation");
+      settings.put(
+          RevocationStreamConfig.STATE_DIR, dataDir.resolve("revocation-stream").toString());
+      settings.put(RevocationStreamConfig.HTTP_HOST, bind);
+      settings.put(RevocationStreamConfig.HTTP_PORT, port);
+      settings.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, secretSha256);
+      return settings;
+    }
+
+    Map<String, Object> anomalyDetector(int port, Map<String, Object> detectorSettings) {
+      Map<String, Object> settings = new LinkedHashMap<>(clients);
+      settings.put(
+          AnomalyDetectorConfig.STREAMS_PREFIX + GROUP_INSTANCE_ID, memberName() + "-anomaly");
+      settings.put(AnomalyDetectorConfig.STATE_DIR, dataDir.resolve("anomaly-detector").toString());
+      settings.put(AnomalyDetectorConfig.HTTP_HOST, bind);
+      settings.put(AnomalyDetectorConfig.HTTP_PORT, port);
+      settings.putAll(detectorSettings);
+      return settings;
+    }
+
+    Map<String, Object> issuer(Path policy) {
+      Map<String, Object> settings = new LinkedHashMap<>(clients);
+      settings.put(IssuerConfig.ISSUER_URL, issuerUrl());
+      settings.put(IssuerConfig.HOST, bind);
+      settings.put(IssuerConfig.PORT, issuerPort);
+      settings.put(IssuerConfig.POLICY_FILE, policy.toString());
+      settings.put(IssuerConfig.DATA_DIR, dataDir.resolve("issuer").toString());
+      return settings;
+    }
+
+    Map<String, Object> validator(String id, int port) {
+      Map<String, Object> settings = new LinkedHashMap<>(clients);
+      settings.put(ValidatorConfig.ISSUER, issuerUrl());
+      settings.put(ValidatorConfig.AUDIENCE, SAMPLE_AUDIENCE);
+      settings.put(ValidatorConfig.JWKS_URL, issuerUrl() + "/.well-known/jwks.json");
+      settings.put(ValidatorConfig.HTTP_HOST, bind);
+      settings.put(ValidatorConfig.HTTP_PORT, port);
+      if (!urlHost().equals("localhost")) {
+        // Bound to one address of this machine: a proxy here reaches the sidecar from it.
+        settings.put(ValidatorConfig.HTTP_TRUSTED_PROXIES, TrustedProxies.LOOPBACK + "," + bind);
+      }
+      settings.put(ValidatorConfig.HTTP_ROUTES, SAMPLE_ROUTES);
+      settings.put(ValidatorConfig.VALIDATOR_ID, id);
+      return settings;
+    }
+
+    Map<String, Object> auditSink(int port) {
+      Map<String, Object> settings = new LinkedHashMap<>(clients);
+      settings.put(AuditSinkConfig.DATA_DIR, dataDir.resolve("audit-sink").toString());
+      settings.put(AuditSinkConfig.HTTP_HOST, bind);
+      settings.put(AuditSinkConfig.HTTP_PORT, port);
+      settings.put(AuditSinkConfig.API_ISSUER, issuerUrl());
+      return settings;
+    }
+  }
+
+  /**
+   * The host in the URLs of services bound to {@code bind}: the address itself, or {@code
+   * localhost} when it is loopback or every interface.
+   */
+  static String urlHost(String bind) {
+    InetAddress address = address(bind);
+    if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
+      return "localhost";
+    }
+    return bind.contains(":") ? "[" + bind + "]" : bind;
+  }
+
+  /** Whether {@code text} is an IP literal or {@code localhost}: nothing that needs DNS. */
+  static boolean isAddress(String text) {
+    return text.equals("localhost")
+        || text.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+        || (text.contains(":") && text.matches("[0-9A-Fa-f:.]+"));
+  }
+
+  private static InetAddress address(String bind) {
+    try {
+      return InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("not an address: " + bind, e);
+    }
+  }
+
+  private static final String GROUP_INSTANCE_ID = "group.instance.id";
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
@@ -61,29 +213,31 @@ final class PlatformServices implements AutoCloseable {
 
   private final Map<String, String> endpoints = new LinkedHashMap<>();
   private final List<ValidatorService> validators = new ArrayList<>();
-  private Map<String, Object> clients = Map.of();
-  private String issuerUrl = "";
+  private @Nullable Wiring wiring;
   private String auditUrl = "";
 
   private PlatformServices() {}
 
-  static PlatformServices start(ClusterOptions.Cluster cluster, Path dataDir, Ports ports) {
-    return start(cluster, dataDir, ports, Map.of());
+  static PlatformServices start(
+      ClusterOptions.Cluster cluster, Path dataDir, Ports ports, String bind) {
+    return start(cluster, dataDir, ports, bind, Map.of());
   }
 
   /**
    * Starts the services.
    *
+   * @param bind the address every service's HTTP server listens on
    * @param detectorSettings settings for the anomaly detector over the defaults (thresholds, say)
    */
   static PlatformServices start(
       ClusterOptions.Cluster cluster,
       Path dataDir,
       Ports ports,
+      String bind,
       Map<String, Object> detectorSettings) {
     PlatformServices services = new PlatformServices();
     try {
-      services.startAll(cluster, dataDir, ports, detectorSettings);
+      services.startAll(cluster, dataDir, ports, bind, detectorSettings);
       return services;
     } catch (RuntimeException e) {
       services.close();
@@ -100,24 +254,22 @@ final class PlatformServices implements AutoCloseable {
       ClusterOptions.Cluster cluster,
       Path dataDir,
       Ports ports,
+      String bind,
       Map<String, Object> detectorSettings) {
     Map<String, Object> clients = new LinkedHashMap<>();
     clients.put("bootstrap.servers", cluster.bootstrapServers());
     clients.put("schema.registry.url", cluster.schemaRegistryUrl());
+    Wiring wiring =
+        new Wiring(clients, dataDir, bind, ports.issuer() == 0 ? FreePort.find() : ports.issuer());
+    this.wiring = wiring;
+    String host = "http://" + wiring.urlHost() + ":";
 
-    // Static group membership under a name kept in the data directory: after a crash, the
-    // restarted streams apps take their partitions back at once instead of waiting out the
-    // session timeout of the members that died (about 45 s by default).
-    String member = memberName(dataDir.resolve("member.id"));
     Path secretFile = dataDir.resolve("introspection.secret");
     String secret = secret(secretFile);
-    Map<String, Object> stream = new LinkedHashMap<>(clients);
-    stream.put(RevocationStreamConfig.STATE_DIR, dataDir.resolve("revocation-stream").toString());
-    stream.put(RevocationStreamConfig.HTTP_PORT, ports.introspection());
-    stream.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, sha256Hex(secret));
-    stream.put(RevocationStreamConfig.STREAMS_PREFIX + GROUP_INSTANCE_ID, member + "-revocation");
     RevocationStreamApp revocationStream =
-        RevocationStreamApp.start(RevocationStreamConfig.of(stream));
+        RevocationStreamApp.start(
+            RevocationStreamConfig.of(
+                wiring.revocationStream(ports.introspection(), sha256Hex(secret))));
     started.push(revocationStream);
     readiness.put(
         "revocation-stream",
@@ -127,19 +279,11 @@ final class PlatformServices implements AutoCloseable {
                 : Optional.of("Kafka Streams is " + revocationStream.state()));
     endpoints.put(
         "introspection",
-        "http://localhost:"
-            + revocationStream.httpPort()
-            + "/introspect (bearer secret in "
-            + secretFile
-            + ")");
+        host + revocationStream.httpPort() + "/introspect (bearer secret in " + secretFile + ")");
 
-    Map<String, Object> detector = new LinkedHashMap<>(clients);
-    detector.put(AnomalyDetectorConfig.STATE_DIR, dataDir.resolve("anomaly-detector").toString());
-    detector.put(AnomalyDetectorConfig.HTTP_PORT, ports.anomaly());
-    detector.put(AnomalyDetectorConfig.STREAMS_PREFIX + GROUP_INSTANCE_ID, member + "-anomaly");
-    detector.putAll(detectorSettings);
     AnomalyDetectorApp anomalyDetector =
-        AnomalyDetectorApp.start(AnomalyDetectorConfig.of(detector));
+        AnomalyDetectorApp.start(
+            AnomalyDetectorConfig.of(wiring.anomalyDetector(ports.anomaly(), detectorSettings)));
     started.push(anomalyDetector);
     readiness.put(
         "anomaly-detector",
@@ -149,33 +293,17 @@ final class PlatformServices implements AutoCloseable {
                 : Optional.of("Kafka Streams is " + anomalyDetector.state()));
     endpoints.put(
         "anomaly",
-        "http://localhost:"
-            + anomalyDetector.httpPort()
-            + "/ready (alerts on tokenwatch.security-alerts)");
+        host + anomalyDetector.httpPort() + "/ready (alerts on tokenwatch.security-alerts)");
 
     Path policy = samplePolicy(dataDir.resolve("policy.yaml"));
-    int issuerPort = ports.issuer() == 0 ? FreePort.find() : ports.issuer();
-    String issuerUrl = "http://localhost:" + issuerPort;
-    Map<String, Object> issuerSettings = new LinkedHashMap<>(clients);
-    issuerSettings.put(IssuerConfig.ISSUER_URL, issuerUrl);
-    issuerSettings.put(IssuerConfig.PORT, issuerPort);
-    issuerSettings.put(IssuerConfig.POLICY_FILE, policy.toString());
-    issuerSettings.put(IssuerConfig.DATA_DIR, dataDir.resolve("issuer").toString());
-    IssuerServer issuer = IssuerServer.start(IssuerConfig.of(issuerSettings));
+    IssuerServer issuer = IssuerServer.start(IssuerConfig.of(wiring.issuer(policy)));
     started.push(issuer);
-    endpoints.put("issuer", issuerUrl + " (policy " + policy + ", hot-reloaded)");
+    endpoints.put("issuer", wiring.issuerUrl() + " (policy " + policy + ", hot-reloaded)");
 
-    this.clients = clients;
-    this.issuerUrl = issuerUrl;
     ValidatorService validator = startValidator("up-orders-sidecar", ports.validator());
-    endpoints.put(
-        "validator",
-        "http://localhost:" + validator.port() + " (audience " + SAMPLE_AUDIENCE + ")");
-    Map<String, Object> auditSettings = new LinkedHashMap<>(clients);
-    auditSettings.put(AuditSinkConfig.DATA_DIR, dataDir.resolve("audit-sink").toString());
-    auditSettings.put(AuditSinkConfig.HTTP_PORT, ports.audit());
-    auditSettings.put(AuditSinkConfig.API_ISSUER, issuerUrl);
-    AuditSinkApp audit = AuditSinkApp.start(AuditSinkConfig.of(auditSettings), checkpoint -> {});
+    endpoints.put("validator", host + validator.port() + " (audience " + SAMPLE_AUDIENCE + ")");
+    AuditSinkApp audit =
+        AuditSinkApp.start(AuditSinkConfig.of(wiring.auditSink(ports.audit())), checkpoint -> {});
     started.push(audit);
     readiness.put(
         "audit-sink",
@@ -183,15 +311,15 @@ final class PlatformServices implements AutoCloseable {
             audit.isReady()
                 ? Optional.empty()
                 : Optional.of("ingest has not stored its last batch"));
-    auditUrl = "http://localhost:" + audit.httpPort();
+    auditUrl = host + audit.httpPort();
     endpoints.put(
         "audit",
-        "http://localhost:"
+        host
             + audit.httpPort()
             + "/api/v1 (store "
             + dataDir.resolve("audit-sink").resolve(AuditSinkConfig.DEFAULT_DB_FILE)
             + ")");
-    endpoints.put("metrics", issuerUrl + "/metrics, and /metrics on each service above");
+    endpoints.put("metrics", wiring.issuerUrl() + "/metrics, and /metrics on each service above");
   }
 
   /**
@@ -201,14 +329,11 @@ final class PlatformServices implements AutoCloseable {
    * @param port its port; 0 picks a free one
    */
   ValidatorService startValidator(String id, int port) {
-    Map<String, Object> settings = new LinkedHashMap<>(clients);
-    settings.put(ValidatorConfig.ISSUER, issuerUrl);
-    settings.put(ValidatorConfig.AUDIENCE, SAMPLE_AUDIENCE);
-    settings.put(ValidatorConfig.JWKS_URL, issuerUrl + "/.well-known/jwks.json");
-    settings.put(ValidatorConfig.HTTP_PORT, port);
-    settings.put(ValidatorConfig.HTTP_SCOPES, "/orders/export=orders:export,/orders=orders:read");
-    settings.put(ValidatorConfig.VALIDATOR_ID, id);
-    ValidatorService validator = ValidatorService.start(ValidatorConfig.of(settings));
+    if (wiring == null) {
+      throw new IllegalStateException("the platform services are not started");
+    }
+    ValidatorService validator =
+        ValidatorService.start(ValidatorConfig.of(wiring.validator(id, port)));
     started.push(validator);
     validators.add(validator);
     readiness.put(
@@ -239,19 +364,9 @@ final class PlatformServices implements AutoCloseable {
     }
   }
 
-  /** The name of this data directory's members in consumer groups, created on first start. */
-  private static String memberName(Path file) {
-    try {
-      if (Files.exists(file)) {
-        return Files.readString(file, StandardCharsets.UTF_8).strip();
-      }
-      String name = "tokenwatch-up-" + UUID.randomUUID();
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, name + "\n", StandardCharsets.UTF_8);
-      return name;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create " + file, e);
-    }
+  /** The base URL of a service on {@code port}, as the operator reaches it. */
+  String url(int port) {
+    return "http://" + (wiring == null ? "localhost" : wiring.urlHost()) + ":" + port;
   }
 
   /** The audit sink's HTTP API. */

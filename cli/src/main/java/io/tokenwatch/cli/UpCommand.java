@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code tokenwatch up}: runs the platform until Ctrl-C or SIGTERM, then shuts it down cleanly. */
@@ -20,8 +21,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the Tokenwatch platform on this machine until Ctrl-C or SIGTERM: the revocation"
-          + " stream, the issuer (with an editable copy of the sample policy) and a validator"
-          + " sidecar.",
+          + " stream, the issuer (with an editable copy of the sample policy), the anomaly"
+          + " detector, a validator sidecar and the audit sink, each listening on --bind"
+          + " (loopback unless told otherwise).",
       "Without --bootstrap-servers/--schema-registry-url it also starts a real Kafka broker"
           + " (KRaft) and a schema registry in this process. State lives in --data-dir.",
       "Prints one line a script can parse:",
@@ -72,6 +74,15 @@ final class UpCommand implements Callable<Integer> {
   int auditPort = 8095;
 
   @Option(
+      names = "--bind",
+      defaultValue = PlatformServices.DEFAULT_BIND,
+      description =
+          "Address every service's HTTP server listens on: an IP address (0.0.0.0 for every"
+              + " interface) or localhost. The embedded broker and schema registry stay on"
+              + " loopback. Default: ${DEFAULT-VALUE}.")
+  String bind = PlatformServices.DEFAULT_BIND;
+
+  @Option(
       names = "--ready-timeout",
       defaultValue = "120",
       description =
@@ -88,6 +99,10 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!PlatformServices.isAddress(bind)) {
+      throw new ParameterException(
+          spec.commandLine(), "--bind must be an IP address or localhost, not " + bind);
+    }
     long started = System.nanoTime();
     return stop.run(
         signal -> {
@@ -101,11 +116,8 @@ final class UpCommand implements Callable<Integer> {
                         cluster,
                         dataDir,
                         new PlatformServices.Ports(
-                            issuerPort,
-                            introspectionPort,
-                            validatorPort,
-                            anomalyPort,
-                            auditPort))) {
+                            issuerPort, introspectionPort, validatorPort, anomalyPort, auditPort),
+                        bind)) {
               // Nothing is reported ready before every service is: after a crash, the streams
               // apps may still be taking their partitions back.
               Map<String, String> notReady =

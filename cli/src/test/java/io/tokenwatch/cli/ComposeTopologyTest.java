@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenwatch.issuer.Policy;
 import io.tokenwatch.issuer.PolicyParser;
+import io.tokenwatch.validator.http.TrustedProxies;
+import io.tokenwatch.validator.route.RouteTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -221,6 +223,52 @@ class ComposeTopologyTest {
                         assertThat(published.add(port.asText().split(":")[0]))
                             .as("host port " + port.asText() + " published once")
                             .isTrue()));
+  }
+
+  /** The services bind loopback by default; in a container each must say 0.0.0.0 itself. */
+  @Test
+  void shouldBindEveryServiceToEveryInterfaceOfItsContainer() {
+    for (String name : tokenwatchServices()) {
+      JsonNode service = services.path(name);
+      List<String> args = new ArrayList<>();
+      service.path("command").forEach(arg -> args.add(arg.asText()));
+      Object command =
+          Tokenwatch.commandLine()
+              .parseArgs(args.toArray(String[]::new))
+              .subcommand()
+              .commandSpec()
+              .userObject();
+      if (!(command instanceof ServiceCommand<?> serviceCommand)) {
+        continue;
+      }
+      for (String key : serviceCommand.configDef().names()) {
+        if (key.endsWith(".http.host")) {
+          assertThat(environment(service))
+              .as("%s sets %s", name, key)
+              .containsEntry(SettingsOptions.environmentVariable(key), "0.0.0.0");
+        }
+      }
+    }
+  }
+
+  /** Only NGINX may tell the sidecar what the original request was; its routes parse. */
+  @Test
+  void shouldLetOnlyNginxVouchForTheRequestsTheSidecarJudges() {
+    Map<String, String> validator = environment(services.path("validator"));
+    String nginx =
+        services.path("nginx").path("networks").path("default").path("ipv4_address").asText();
+    assertThat(nginx).isNotBlank();
+    TrustedProxies trusted =
+        TrustedProxies.parse(
+            List.of(validator.get("TOKENWATCH_VALIDATOR_HTTP_TRUSTED_PROXIES").split(",")));
+    assertThat(trusted.trusts(nginx)).isTrue();
+    assertThat(trusted.trusts(nginx.substring(0, nginx.lastIndexOf('.')) + ".2")).isFalse();
+    assertThat(trusted.trusts("127.0.0.1")).isFalse();
+
+    RouteTable routes = RouteTable.parse(validator.get("TOKENWATCH_VALIDATOR_HTTP_ROUTES"));
+    assertThat(routes.decide(Set.of("GET"), "/orders/export"))
+        .isEqualTo(new RouteTable.Required(Set.of("orders:export", "orders:read")));
+    assertThat(routes.decide(Set.of("GET"), "/elsewhere")).isInstanceOf(RouteTable.Refused.class);
   }
 
   @Test

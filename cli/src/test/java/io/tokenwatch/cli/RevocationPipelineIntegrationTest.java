@@ -186,7 +186,7 @@ class RevocationPipelineIntegrationTest {
     settings.put(ValidatorConfig.JWKS_URL, issuer + "/.well-known/jwks.json");
     settings.put(ValidatorConfig.HTTP_HOST, "localhost");
     settings.put(ValidatorConfig.HTTP_PORT, 0);
-    settings.put(ValidatorConfig.HTTP_SCOPES, "/orders=orders:read");
+    settings.put(ValidatorConfig.HTTP_ROUTES, "GET /orders/** -> orders:read");
     settings.put(ValidatorConfig.VALIDATOR_ID, "second-gateway");
     return ValidatorConfig.of(settings);
   }

@@ -19,6 +19,7 @@ import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.schemas.revocation.SelectorRules;
+import io.tokenwatch.validator.DpopVerifier;
 import io.tokenwatch.validator.RevocationView;
 import io.tokenwatch.validator.VerifiedToken;
 import java.net.URI;
@@ -215,15 +216,20 @@ public final class TokenService {
     Set<Binding> offered = EnumSet.noneOf(Binding.class);
     String jkt = null;
     if (request.dpopProof() != null) {
-      DpopVerifier.Result proof = dpop.verify(request.dpopProof(), "POST", request.endpointUrl());
-      if (proof instanceof DpopVerifier.Result.Invalid invalid) {
+      DpopVerifier.Result proof =
+          dpop.verifyTokenRequest(request.dpopProof(), "POST", request.endpointUrl());
+      if (proof instanceof DpopVerifier.Invalid invalid) {
+        IssuanceDenyReason reason =
+            invalid.reason() == DpopVerifier.Reason.REPLAYED
+                ? IssuanceDenyReason.DPOP_PROOF_REPLAYED
+                : IssuanceDenyReason.INVALID_DPOP_PROOF;
         return deny(
             current,
             attempt,
-            Decision.Denied.of(invalid.reason(), OAuthError.INVALID_DPOP_PROOF, invalid.detail()),
+            Decision.Denied.of(reason, OAuthError.INVALID_DPOP_PROOF, invalid.detail()),
             false);
       }
-      jkt = ((DpopVerifier.Result.Valid) proof).jkt();
+      jkt = ((DpopVerifier.Valid) proof).jkt();
       offered.add(Binding.DPOP);
     }
     String x5t = credentials.mtlsThumbprint();

@@ -124,7 +124,7 @@ final class Pipeline implements AutoCloseable {
       validatorSettings.put(ValidatorConfig.JWKS_URL, issuerUrl + "/.well-known/jwks.json");
       validatorSettings.put(ValidatorConfig.HTTP_HOST, "localhost");
       validatorSettings.put(ValidatorConfig.HTTP_PORT, 0);
-      validatorSettings.put(ValidatorConfig.HTTP_SCOPES, "/orders=orders:read");
+      validatorSettings.put(ValidatorConfig.HTTP_ROUTES, "GET /orders/** -> orders:read");
       validatorSettings.put(ValidatorConfig.VALIDATOR_ID, "reliability-gateway-" + i);
       validatorSettings.put(ValidatorConfig.MAX_STALENESS, feedStaleness.toMillis() + "ms");
       ValidatorService validator = ValidatorService.start(ValidatorConfig.of(validatorSettings));

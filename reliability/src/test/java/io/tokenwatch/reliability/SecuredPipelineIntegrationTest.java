@@ -86,7 +86,7 @@ class SecuredPipelineIntegrationTest {
       validator.put(ValidatorConfig.JWKS_URL, issuerUrl + "/.well-known/jwks.json");
       validator.put(ValidatorConfig.HTTP_HOST, "localhost");
       validator.put(ValidatorConfig.HTTP_PORT, 0);
-      validator.put(ValidatorConfig.HTTP_SCOPES, "/orders=orders:read");
+      validator.put(ValidatorConfig.HTTP_ROUTES, "GET /orders/** -> orders:read");
       validator.put(ValidatorConfig.VALIDATOR_ID, "secured-sidecar");
       validator.putAll(security(kafka, SecuredKafka.VALIDATOR));
 

@@ -104,7 +104,12 @@ public final class TokenValidator implements MeterBinder {
     this.maxTokenBytes = b.maxTokenBytes;
     this.verified = Caffeine.newBuilder().maximumSize(b.signatureCacheSize).build();
     this.cacheEnabled = b.signatureCacheSize > 0;
-    this.dpop = new DpopVerifier(b.dpopMaxAge, b.clockSkew, b.maxTokenBytes, b.dpopReplayCacheSize);
+    this.dpop =
+        new DpopVerifier(
+            b.clock,
+            DpopVerifier.Window.of(b.dpopMaxAge, b.clockSkew),
+            b.maxTokenBytes,
+            b.dpopReplayCacheSize);
     this.listener = b.listener;
     this.fallback = b.fallback;
     for (DenyReason reason : REASONS) {
@@ -242,10 +247,15 @@ public final class TokenValidator implements MeterBinder {
         return deny(
             DenyReason.MISSING_PROOF, "DPoP-bound token presented without a proof", t, null);
       }
-      DpopVerifier.Failure failure =
-          dpop.check(proof, request.method(), request.uri(), token, jkt, now);
-      if (failure != null) {
-        return deny(failure.reason(), failure.detail(), t, null);
+      if (dpop.verifyResourceRequest(proof, request.method(), request.uri(), token, jkt)
+          instanceof DpopVerifier.Invalid invalid) {
+        DenyReason reason =
+            switch (invalid.reason()) {
+              case INVALID -> DenyReason.INVALID_PROOF;
+              case REPLAYED -> DenyReason.PROOF_REPLAYED;
+              case WRONG_KEY -> DenyReason.BINDING_MISMATCH;
+            };
+        return deny(reason, invalid.detail(), t, null);
       }
       thumbprint = jkt;
     } else if (request.scheme() == TokenRequest.Scheme.DPOP) {
@@ -445,8 +455,9 @@ public final class TokenValidator implements MeterBinder {
 
   /**
    * Registers {@code tokenwatch.validation} (a counter per {@code result} and {@code reason}),
-   * {@code tokenwatch.validation.signature.cache.size} and {@code
-   * tokenwatch.validation.use.counts.size}.
+   * {@code tokenwatch.validation.signature.cache.size}, {@code
+   * tokenwatch.validation.use.counts.size} and {@code
+   * tokenwatch.validation.dpop.replay.cache.size}.
    */
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -466,6 +477,10 @@ public final class TokenValidator implements MeterBinder {
         .register(registry);
     Gauge.builder("tokenwatch.validation.use.counts.size", uses, UseCounter::size)
         .description("Tokens with a local use count")
+        .register(registry);
+    Gauge.builder(
+            "tokenwatch.validation.dpop.replay.cache.size", dpop, DpopVerifier::replayCacheSize)
+        .description("DPoP proof ids remembered against replay")
         .register(registry);
   }
 
@@ -569,7 +584,11 @@ public final class TokenValidator implements MeterBinder {
       return this;
     }
 
-    /** Bound on DPoP proof ids remembered against replay; default 1 000 000. */
+    /**
+     * Bound on DPoP proof ids remembered against replay; default 1 000 000. When it is full of ids
+     * still inside their window, further proofs are denied {@code INVALID_PROOF} rather than an id
+     * being forgotten early (see {@link DpopVerifier}).
+     */
     public Builder dpopReplayCacheSize(long size) {
       this.dpopReplayCacheSize = size;
       return this;

@@ -644,6 +644,20 @@ class TokenValidatorTest {
   }
 
   @Test
+  void shouldDenyProofWithBlankJtiAsTheIssuerDoes() {
+    String token = dpopToken();
+    for (String jti : new String[] {"", " ", "\t"}) {
+      assertDenied(
+          validateDpop(
+              token,
+              TestTokens.proof(
+                  tokens.dpopKey,
+                  TestTokens.proofClaims("GET", URI_, token, NOW).jwtID(jti).build())),
+          DenyReason.INVALID_PROOF);
+    }
+  }
+
+  @Test
   void shouldDenyReplayedProof() {
     String token = dpopToken();
     String proof = tokens.proof("GET", URI_, token, NOW);

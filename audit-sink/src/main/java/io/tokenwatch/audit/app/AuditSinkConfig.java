@@ -279,10 +279,11 @@ public final class AuditSinkConfig {
         .define(
             HTTP_HOST,
             Type.STRING,
-            "0.0.0.0",
+            "127.0.0.1",
             new ConfigDef.NonEmptyString(),
             Importance.MEDIUM,
-            "Address the HTTP server (query API, /health, /ready, /metrics) binds to.")
+            "Address the HTTP server (query API, /health, /ready, /metrics) binds to; loopback by"
+                + " default. In a container, or to serve other machines, set 0.0.0.0.")
         .define(
             HTTP_PORT,
             Type.INT,

@@ -33,7 +33,12 @@ public final class Demo {
   private static final Duration ALERT_GRACE = Duration.ofSeconds(30);
 
   /** What the demo runs against. */
+  /**
+   * @param serviceHost the host in the URLs of the platform's services ({@code localhost} unless
+   *     they are bound to one address)
+   */
   public record Platform(
+      String serviceHost,
       String issuerUrl,
       DemoPolicy policy,
       List<ValidatorService> validators,
@@ -65,7 +70,7 @@ public final class Demo {
       gateways.add(
           new Gateway(
               "gateway-" + (i + 1),
-              "http://localhost:" + service.port(),
+              "http://" + platform.serviceHost() + ":" + service.port(),
               http,
               token -> service.validator().revocationCovering(token)));
     }

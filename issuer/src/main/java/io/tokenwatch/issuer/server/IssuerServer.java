@@ -8,7 +8,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.issuer.AdminAuthenticator;
-import io.tokenwatch.issuer.DpopVerifier;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.OwnTokens;
 import io.tokenwatch.issuer.PolicyHolder;
@@ -25,6 +24,7 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.validator.DpopVerifier;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.kafka.RevocationFeed;
 import java.io.IOException;
@@ -55,6 +55,12 @@ import org.slf4j.LoggerFactory;
 public final class IssuerServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(IssuerServer.class);
+
+  /** DPoP proofs longer than this are refused unread, as validators do by default. */
+  private static final int DPOP_MAX_PROOF_BYTES = 8192;
+
+  /** Bound on DPoP proof ids the token endpoint remembers, as validators do by default. */
+  private static final long DPOP_REPLAY_CACHE_SIZE = 1_000_000;
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private @Nullable Javalin http;
@@ -147,7 +153,11 @@ public final class IssuerServer implements AutoCloseable {
             new OwnTokens(signingKeys, issuerUrl, clock, feed, config.revocationMaxStaleness()),
             events,
             grants,
-            new DpopVerifier(clock, config.dpopWindow()),
+            new DpopVerifier(
+                clock,
+                DpopVerifier.Window.symmetric(config.dpopWindow()),
+                DPOP_MAX_PROOF_BYTES,
+                DPOP_REPLAY_CACHE_SIZE),
             metrics,
             clock,
             issuerUrl,

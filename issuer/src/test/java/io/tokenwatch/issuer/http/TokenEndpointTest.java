@@ -337,6 +337,22 @@ class TokenEndpointTest {
   }
 
   @Test
+  void shouldRefuseADpopProofWithABlankJti() {
+    Dpop key = new Dpop();
+    Map<String, String> params =
+        form("grant_type", "client_credentials", "audience", ORDERS, "scope", "orders:read");
+    for (String jti : new String[] {"", " "}) {
+      Map<String, String> headers = new HashMap<>(basic(AGENT, AGENT_SECRET));
+      headers.put(
+          "DPoP",
+          key.proof("POST", TestIssuer.tokenEndpoint(), issuer.clock.instant(), jti, "dpop+jwt"));
+
+      assertError(token(params, headers), 400, "invalid_dpop_proof");
+      assertThat(lastDenied().getReason()).isEqualTo(IssuanceDenyReason.INVALID_DPOP_PROOF);
+    }
+  }
+
+  @Test
   void shouldRefuseAReplayedDpopProof() {
     Dpop key = new Dpop();
     Map<String, String> headers = dpopHeaders(key, basic(AGENT, AGENT_SECRET));

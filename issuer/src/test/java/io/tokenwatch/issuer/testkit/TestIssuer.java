@@ -4,7 +4,6 @@ import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.issuer.AdminAuthenticator;
-import io.tokenwatch.issuer.DpopVerifier;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.OwnTokens;
@@ -15,6 +14,7 @@ import io.tokenwatch.issuer.TokenService;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.issuer.keys.SigningKeys;
+import io.tokenwatch.validator.DpopVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -74,6 +74,13 @@ public final class TestIssuer implements AutoCloseable {
   }
 
   public TestIssuer(Path dir, EventLog events) {
+    this(dir, events, DpopVerifier.Window.symmetric(Duration.ofSeconds(60)));
+  }
+
+  /**
+   * @param dpopWindow when the token endpoint accepts a DPoP proof's {@code iat}
+   */
+  public TestIssuer(Path dir, EventLog events, DpopVerifier.Window dpopWindow) {
     this.events = events;
     try {
       policyFile = dir.resolve("policy.yaml");
@@ -94,7 +101,7 @@ public final class TestIssuer implements AutoCloseable {
               new OwnTokens(keys, ISSUER, clock, revocations, Duration.ofSeconds(30)),
               events,
               grants,
-              new DpopVerifier(clock, Duration.ofSeconds(60)),
+              new DpopVerifier(clock, dpopWindow, 8192, 100_000),
               metrics,
               clock,
               ISSUER,

@@ -7,6 +7,7 @@ import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.RevocationFallback;
 import io.tokenwatch.validator.TokenValidator;
+import io.tokenwatch.validator.route.RouteTable;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -60,11 +61,17 @@ public final class ValidatorConfig {
   public static final String DPOP_REPLAY_CACHE_SIZE = "validator.dpop.replay-cache.size";
   public static final String HTTP_HOST = "validator.http.host";
   public static final String HTTP_PORT = "validator.http.port";
-  public static final String HTTP_SCOPES = "validator.http.scopes";
+  public static final String HTTP_ROUTES = "validator.http.routes";
+  public static final String HTTP_DEFAULT_SCOPES = "validator.http.default-scopes";
+  public static final String HTTP_ALLOW_UNMATCHED = "validator.http.allow-unmatched";
+  public static final String HTTP_TRUSTED_PROXIES = "validator.http.trusted-proxies";
   public static final String HTTP_CLIENT_CERT_HEADER = "validator.http.client-cert-header";
   public static final String HTTP_SCOPE_HEADER = "validator.http.scope-header";
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+
+  /** The key {@link #HTTP_ROUTES} replaced; named in the error so old files are easy to fix. */
+  private static final String REPLACED_HTTP_SCOPES = "validator.http.scopes";
 
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
@@ -99,7 +106,14 @@ public final class ValidatorConfig {
         });
     List<String> problems = new ArrayList<>();
     for (String key : configs.keySet()) {
-      if (key.startsWith("validator.") && !CONFIG_DEF.names().contains(key)) {
+      if (key.equals(REPLACED_HTTP_SCOPES)) {
+        problems.add(
+            REPLACED_HTTP_SCOPES
+                + " was replaced by "
+                + HTTP_ROUTES
+                + ", which names methods too and refuses unmatched paths: write"
+                + " '/orders=orders:read' as '* /orders/** -> orders:read'");
+      } else if (key.startsWith("validator.") && !CONFIG_DEF.names().contains(key)) {
         problems.add("Unknown key " + key);
       }
     }
@@ -112,6 +126,15 @@ public final class ValidatorConfig {
       if (value != null && !value.errorMessages().isEmpty()) {
         problems.add(value.errorMessages().get(0));
       }
+    }
+    if (Boolean.parseBoolean(declared.getOrDefault(HTTP_ALLOW_UNMATCHED, "false").trim())
+        && !declared.getOrDefault(HTTP_DEFAULT_SCOPES, "").isBlank()) {
+      problems.add(
+          "Set at most one of "
+              + HTTP_DEFAULT_SCOPES
+              + " (unmatched requests need these scopes) and "
+              + HTTP_ALLOW_UNMATCHED
+              + " (unmatched requests need any valid token)");
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(
@@ -236,9 +259,34 @@ public final class ValidatorConfig {
     return new ValidatorSidecar.Settings(
         (String) values.get(HTTP_HOST),
         (Integer) values.get(HTTP_PORT),
-        scopes((String) values.get(HTTP_SCOPES)),
+        routes(),
+        TrustedProxies.parse(strings(HTTP_TRUSTED_PROXIES)),
         blankToNull((String) values.get(HTTP_CLIENT_CERT_HEADER)),
         blankToNull((String) values.get(HTTP_SCOPE_HEADER)));
+  }
+
+  /**
+   * {@value #HTTP_ROUTES} with what {@value #HTTP_DEFAULT_SCOPES} and {@value
+   * #HTTP_ALLOW_UNMATCHED} say of unmatched requests.
+   */
+  public RouteTable routes() {
+    RouteTable routes = RouteTable.parse((String) values.get(HTTP_ROUTES));
+    String defaults = ((String) values.get(HTTP_DEFAULT_SCOPES)).trim();
+    if (!defaults.isEmpty()) {
+      return routes.withUnmatchedScopes(Set.of(defaults.split("\\s+")));
+    }
+    if ((Boolean) values.get(HTTP_ALLOW_UNMATCHED)) {
+      return routes.withUnmatchedScopes(Set.of());
+    }
+    return routes;
+  }
+
+  private List<String> strings(String key) {
+    List<String> list = new ArrayList<>();
+    for (Object item : (List<?>) values.get(key)) {
+      list.add(String.valueOf(item));
+    }
+    return list;
   }
 
   /** Every key outside {@code validator.*}: Kafka client and schema registry settings. */
@@ -278,25 +326,6 @@ public final class ValidatorConfig {
     } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
       throw new IllegalArgumentException("not a duration: " + text, e);
     }
-  }
-
-  /** {@code /orders=orders:read orders:list,/admin=admin}: path prefix to required scopes. */
-  static Map<String, Set<String>> scopes(String text) {
-    Map<String, Set<String>> byPrefix = new LinkedHashMap<>();
-    for (String entry : text.split(",")) {
-      if (entry.isBlank()) {
-        continue;
-      }
-      int eq = entry.indexOf('=');
-      if (eq <= 0 || !entry.trim().startsWith("/")) {
-        throw new IllegalArgumentException("not <path-prefix>=<scopes>: " + entry);
-      }
-      String scopeList = entry.substring(eq + 1).trim();
-      byPrefix.put(
-          entry.substring(0, eq).trim(),
-          scopeList.isEmpty() ? Set.of() : Set.of(scopeList.split(" +")));
-    }
-    return byPrefix;
   }
 
   private static final class DurationValidator implements ConfigDef.Validator {
@@ -390,11 +419,11 @@ public final class ValidatorConfig {
     }
   }
 
-  private static final class ScopeMap implements ConfigDef.Validator {
+  private static final class RouteSyntax implements ConfigDef.Validator {
     @Override
     public void ensureValid(String name, Object value) {
       try {
-        scopes(String.valueOf(value));
+        RouteTable.parse(String.valueOf(value));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(name, value, e.getMessage());
       }
@@ -402,7 +431,44 @@ public final class ValidatorConfig {
 
     @Override
     public String toString() {
-      return "<prefix>=<scopes>,...";
+      return "METHODS /path -> scopes, ...";
+    }
+  }
+
+  private static final class ScopeList implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String text = String.valueOf(value).trim();
+      if (!text.isEmpty()
+          && !text.matches(
+              "[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+(\\s+[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+)*")) {
+        throw new ConfigException(name, value, "not space-separated scopes");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "space-separated scopes";
+    }
+  }
+
+  private static final class Addresses implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      List<String> entries = new ArrayList<>();
+      for (Object item : (List<?>) value) {
+        entries.add(String.valueOf(item));
+      }
+      try {
+        TrustedProxies.parse(entries);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, e.getMessage());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "IP addresses and CIDR ranges";
     }
   }
 
@@ -560,10 +626,11 @@ public final class ValidatorConfig {
         .define(
             HTTP_HOST,
             Type.STRING,
-            "0.0.0.0",
+            "127.0.0.1",
             new NonBlank(),
-            Importance.LOW,
-            "Interface the sidecar listens on.")
+            Importance.MEDIUM,
+            "Interface the sidecar listens on; loopback by default. In a container, or for a"
+                + " proxy on another machine, set 0.0.0.0 (and validator.http.trusted-proxies).")
         .define(
             HTTP_PORT,
             Type.INT,
@@ -572,20 +639,48 @@ public final class ValidatorConfig {
             Importance.MEDIUM,
             "Port the sidecar listens on; 0 picks a free one.")
         .define(
-            HTTP_SCOPES,
+            HTTP_ROUTES,
             Type.STRING,
             "",
-            new ScopeMap(),
+            new RouteSyntax(),
+            Importance.HIGH,
+            "Required scopes by method and path, comma-separated, e.g. `GET /orders/** ->"
+                + " orders:read, POST|DELETE /orders/** -> orders:write`. Methods: `*` or"
+                + " `NAME|NAME` (GET covers HEAD); path segments: a literal, `*` or `{name}` (one"
+                + " segment), a final `**` (any number, none included); literals match in any case"
+                + " unless the rule ends with `[case-sensitive]`. Every matching route applies. A"
+                + " request matching none is refused (403) unless validator.http.default-scopes or"
+                + " validator.http.allow-unmatched says otherwise.")
+        .define(
+            HTTP_DEFAULT_SCOPES,
+            Type.STRING,
+            "",
+            new ScopeList(),
             Importance.MEDIUM,
-            "Required scopes per path prefix, e.g. /orders=orders:read,/admin=admin; the"
-                + " longest matching prefix applies.")
+            "Scopes a request matching no route needs; empty: such requests are refused.")
+        .define(
+            HTTP_ALLOW_UNMATCHED,
+            Type.BOOLEAN,
+            false,
+            Importance.MEDIUM,
+            "Let a request matching no route through with any valid token. Off: deny by"
+                + " default.")
+        .define(
+            HTTP_TRUSTED_PROXIES,
+            Type.LIST,
+            TrustedProxies.LOOPBACK,
+            new Addresses(),
+            Importance.HIGH,
+            "Addresses (IPs, CIDR ranges) whose X-Forwarded-*/X-Original-* and client"
+                + " certificate headers are believed; from any other peer the sidecar judges the"
+                + " request it sees itself.")
         .define(
             HTTP_CLIENT_CERT_HEADER,
             Type.STRING,
             "",
             Importance.LOW,
-            "Header in which the proxy passes the client certificate's x5t#S256 thumbprint;"
-                + " empty when it passes none.")
+            "Header in which a trusted proxy passes the client certificate's x5t#S256"
+                + " thumbprint; empty when it passes none.")
         .define(
             HTTP_SCOPE_HEADER,
             Type.STRING,

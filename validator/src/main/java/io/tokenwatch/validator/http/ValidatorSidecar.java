@@ -2,6 +2,8 @@ package io.tokenwatch.validator.http;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -12,21 +14,22 @@ import io.tokenwatch.validator.DenyReason;
 import io.tokenwatch.validator.TokenRequest;
 import io.tokenwatch.validator.TokenValidator;
 import io.tokenwatch.validator.VerifiedToken;
-import java.net.URI;
-import java.net.URISyntaxException;
+import io.tokenwatch.validator.route.RouteTable;
+import java.util.Enumeration;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A forward-auth endpoint for reverse proxies (NGINX {@code auth_request}, Traefik ForwardAuth,
- * Envoy {@code ext_authz} in HTTP mode): {@code /auth} (any method) validates the token of the
- * original request and answers
+ * Envoy {@code ext_authz} in HTTP mode): {@code /auth} (any method) decides on the original request
+ * and answers
  *
  * <ul>
  *   <li>200 with {@code X-Auth-Subject}, {@code X-Auth-Client-Id}, {@code X-Auth-Scope} and {@code
@@ -34,15 +37,25 @@ import org.jspecify.annotations.Nullable;
  *   <li>401 with {@code WWW-Authenticate: Bearer error="invalid_token"} (or {@code DPoP ...}) for a
  *       missing, invalid, revoked or unbound token (RFC 6750 section 3);
  *   <li>403 with {@code error="insufficient_scope"} when a required scope is missing;
+ *   <li>400 ({@code application/problem+json}) when the original request cannot be judged without
+ *       guessing how the upstream reads it: an ambiguous target, an unknown method, malformed
+ *       forwarding headers;
+ *   <li>403 ({@code application/problem+json}) when no route matches the original request and no
+ *       default applies (deny by default);
  *   <li>503 when the revocation feed is stale or not ready (fail closed; the client's token may be
  *       fine, so it is not told to drop it).
  * </ul>
  *
- * <p>It reads {@code Authorization} ({@code Bearer} or {@code DPoP}) and {@code DPoP}; the original
- * method from {@code X-Forwarded-Method} or {@code X-Original-Method}; the original URI from {@code
- * X-Forwarded-Uri} or {@code X-Original-URI}, with {@code X-Forwarded-Host} and {@code
- * X-Forwarded-Proto}; the client certificate thumbprint from a configured header. The proxy must
- * set or strip these headers: the sidecar trusts them.
+ * <p>The original request is what a <b>trusted proxy</b> ({@link Settings#trustedProxies()},
+ * loopback by default) says it is: the method from {@code X-Forwarded-Method} or {@code
+ * X-Original-Method}, the target from {@code X-Forwarded-Uri} or {@code X-Original-URI}, the host
+ * and scheme from {@code X-Forwarded-Host} and {@code X-Forwarded-Proto}, the client from {@code
+ * X-Forwarded-For} or {@code X-Real-IP}, the client certificate thumbprint from the configured
+ * header. From anyone else those headers are ignored and the request is judged on what the sidecar
+ * itself sees: its own method, target, {@code Host}, scheme and peer address. The DPoP {@code
+ * htm}/{@code htu} check uses the same view. Which scopes the request needs comes from the {@link
+ * RouteTable} for its method (and any method override header: {@code X-HTTP-Method-Override},
+ * {@code X-HTTP-Method}, {@code X-Method-Override}) and target, plus a configured header's.
  *
  * <p>Also {@code /health} (process up), {@code /ready} (revocation feed ready and fresh) and {@code
  * /metrics} (Prometheus).
@@ -54,38 +67,47 @@ public final class ValidatorSidecar implements AutoCloseable {
    *
    * @param host interface to bind
    * @param port port; 0 picks a free one
-   * @param scopesByPathPrefix required scopes per path prefix; the longest matching prefix wins
-   * @param clientCertificateHeader header carrying the client certificate's {@code x5t#S256}
-   *     thumbprint, or {@code null} when the proxy does not pass one
+   * @param routes which scopes each method and path requires; unmatched requests are refused unless
+   *     the table says otherwise
+   * @param trustedProxies whose forwarding headers are believed
+   * @param clientCertificateHeader header in which a trusted proxy passes the client certificate's
+   *     {@code x5t#S256} thumbprint, or {@code null} when it passes none
    * @param scopeHeader header naming further required scopes (space-separated), or {@code null}
    */
   public record Settings(
       String host,
       int port,
-      Map<String, Set<String>> scopesByPathPrefix,
+      RouteTable routes,
+      TrustedProxies trustedProxies,
       @Nullable String clientCertificateHeader,
       @Nullable String scopeHeader) {
     public Settings {
       requireNonNull(host, "host");
-      scopesByPathPrefix = Map.copyOf(requireNonNull(scopesByPathPrefix, "scopesByPathPrefix"));
+      requireNonNull(routes, "routes");
+      requireNonNull(trustedProxies, "trustedProxies");
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("port must be within 0..65535: " + port);
       }
     }
   }
 
+  private static final List<String> METHOD_OVERRIDE_HEADERS =
+      List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
+  private static final Pattern HOST =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._~!$&'()*+,;=-]+)(:[0-9]{1,5})?");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final TokenValidator validator;
   private final Settings settings;
   private final BooleanSupplier ready;
   private final PrometheusMeterRegistry metrics;
-  private final TreeMap<String, Set<String>> scopes;
   private final Javalin server;
 
   /**
    * Starts serving.
    *
    * @param validator decides
-   * @param settings where to listen and which scopes paths require
+   * @param settings where to listen and which scopes requests require
    * @param ready whether the revocation feed is ready and fresh (for {@code /ready})
    * @param metrics scraped by {@code /metrics}
    */
@@ -98,7 +120,6 @@ public final class ValidatorSidecar implements AutoCloseable {
     this.settings = requireNonNull(settings, "settings");
     this.ready = requireNonNull(ready, "ready");
     this.metrics = requireNonNull(metrics, "metrics");
-    this.scopes = new TreeMap<>(settings.scopesByPathPrefix());
     this.server =
         Javalin.create(
             config -> {
@@ -142,6 +163,14 @@ public final class ValidatorSidecar implements AutoCloseable {
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
   }
 
+  /** The original request as the sidecar believes it: from a trusted proxy, or its own. */
+  private record View(
+      String method,
+      String target,
+      String uri,
+      String client,
+      @Nullable String certificateThumbprint) {}
+
   private void auth(Context ctx) {
     String authorization = ctx.header("Authorization");
     TokenRequest.Scheme scheme = null;
@@ -161,32 +190,52 @@ public final class ValidatorSidecar implements AutoCloseable {
       ctx.header("WWW-Authenticate", "Bearer realm=\"tokenwatch\"").status(401);
       return;
     }
-    String method = firstHeader(ctx, "X-Forwarded-Method", "X-Original-Method");
-    if (method == null) {
-      method = ctx.method().name();
-    }
-    String path = normalizedPath(firstHeader(ctx, "X-Forwarded-Uri", "X-Original-URI"));
-    if (path == null) {
-      ctx.status(400).result("X-Forwarded-Uri is not a valid origin-form request target");
+    View view;
+    try {
+      view = view(ctx);
+    } catch (IllegalArgumentException e) {
+      problem(ctx, 400, "Malformed forwarding header", e.getMessage());
       return;
     }
-    String host = firstHeader(ctx, "X-Forwarded-Host", "Host");
-    String proto = firstHeader(ctx, "X-Forwarded-Proto");
-    String uri =
-        (proto == null ? "https" : proto) + "://" + (host == null ? "localhost" : host) + path;
+    Set<String> methods = new LinkedHashSet<>();
+    methods.add(view.method());
+    // An upstream that honours a method override acts as that method: its routes apply too.
+    for (String header : METHOD_OVERRIDE_HEADERS) {
+      Enumeration<String> values = ctx.req().getHeaders(header);
+      while (values != null && values.hasMoreElements()) {
+        String value = values.nextElement().trim();
+        if (!value.isEmpty()) {
+          methods.add(value);
+        }
+      }
+    }
+    RouteTable.Outcome outcome = settings.routes().decide(methods, view.target());
+    if (outcome instanceof RouteTable.Refused refused) {
+      switch (refused.refusal()) {
+        case AMBIGUOUS_TARGET -> problem(ctx, 400, "Ambiguous request target", refused.detail());
+        case UNKNOWN_METHOD -> problem(ctx, 400, "Unknown method", refused.detail());
+        case NO_ROUTE -> problem(ctx, 403, "No route", refused.detail());
+      }
+      return;
+    }
+    Set<String> required = new HashSet<>(((RouteTable.Required) outcome).scopes());
+    if (settings.scopeHeader() != null) {
+      String extra = ctx.header(settings.scopeHeader());
+      if (extra != null && !extra.isBlank()) {
+        required.addAll(List.of(extra.trim().split(" +")));
+      }
+    }
 
     TokenRequest request =
         new TokenRequest(
             token,
             scheme,
-            method.toUpperCase(Locale.ROOT),
-            uri,
-            requiredScopes(ctx, path),
+            view.method(),
+            view.uri(),
+            required,
             ctx.header("DPoP"),
-            settings.clientCertificateHeader() == null
-                ? null
-                : ctx.header(settings.clientCertificateHeader()),
-            sourceAddress(ctx),
+            view.certificateThumbprint(),
+            view.client(),
             null);
     Decision decision = validator.validate(request);
     if (decision instanceof Decision.Allow allow) {
@@ -222,63 +271,66 @@ public final class ValidatorSidecar implements AutoCloseable {
   }
 
   /**
-   * The request target with dot segments resolved ({@code /orders/../admin} is {@code /admin}), so
-   * scopes are chosen for the path the upstream will serve; null when it is not an origin-form
-   * target or climbs above the root.
+   * The original request: what a trusted proxy forwards, else what the sidecar sees itself.
+   *
+   * @throws IllegalArgumentException when a trusted proxy's host or scheme header is malformed
    */
-  static @Nullable String normalizedPath(@Nullable String target) {
-    if (target == null || target.isEmpty()) {
-      return "/";
+  private View view(Context ctx) {
+    String peer = ctx.req().getRemoteAddr();
+    String ownHost = ctx.header("Host");
+    String ownScheme = ctx.req().getScheme();
+    if (!settings.trustedProxies().trusts(peer)) {
+      return new View(
+          ctx.req().getMethod(),
+          ctx.req().getRequestURI(),
+          uri(ownScheme, ownHost, ctx.req().getRequestURI()),
+          peer,
+          null);
     }
-    if (!target.startsWith("/") || target.startsWith("//")) {
-      return null;
+    String method = firstHeader(ctx, "X-Forwarded-Method", "X-Original-Method");
+    String target = firstHeader(ctx, "X-Forwarded-Uri", "X-Original-URI");
+    String host = firstHeader(ctx, "X-Forwarded-Host");
+    String scheme = firstHeader(ctx, "X-Forwarded-Proto");
+    if (host != null && !HOST.matcher(host.trim()).matches()) {
+      throw new IllegalArgumentException("X-Forwarded-Host is not a host with an optional port");
     }
-    try {
-      URI uri = new URI(target).normalize();
-      String path = uri.getRawPath();
-      if (path == null || !path.startsWith("/") || path.startsWith("/..")) {
-        return null;
-      }
-      return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-    } catch (URISyntaxException e) {
-      return null;
+    if (scheme != null
+        && !scheme.trim().equalsIgnoreCase("https")
+        && !scheme.trim().equalsIgnoreCase("http")) {
+      throw new IllegalArgumentException("X-Forwarded-Proto is neither http nor https");
     }
+    String forwardedFor = firstHeader(ctx, "X-Forwarded-For");
+    String client =
+        forwardedFor != null
+            ? settings.trustedProxies().client(forwardedFor, peer)
+            : Objects.requireNonNullElse(firstHeader(ctx, "X-Real-IP"), peer).trim();
+    String effectiveTarget = target != null ? target : ctx.req().getRequestURI();
+    return new View(
+        method != null ? method.trim() : ctx.req().getMethod(),
+        effectiveTarget,
+        uri(
+            scheme != null ? scheme.trim().toLowerCase(Locale.ROOT) : ownScheme,
+            host != null ? host.trim() : ownHost,
+            effectiveTarget),
+        client,
+        settings.clientCertificateHeader() == null
+            ? null
+            : ctx.header(settings.clientCertificateHeader()));
   }
 
-  private Set<String> requiredScopes(Context ctx, String pathWithQuery) {
-    int q = pathWithQuery.indexOf('?');
-    String path = q < 0 ? pathWithQuery : pathWithQuery.substring(0, q);
-    Set<String> required = new HashSet<>();
-    // Longest prefix first: floorKey walks down from the path itself.
-    String key = scopes.floorKey(path);
-    while (key != null) {
-      // A prefix covers whole segments: /orders covers /orders and /orders/42, not /orders-x.
-      if (path.startsWith(key)
-          && (path.length() == key.length()
-              || key.endsWith("/")
-              || path.charAt(key.length()) == '/')) {
-        required.addAll(scopes.get(key));
-        break;
-      }
-      key = scopes.lowerKey(key);
-    }
-    if (settings.scopeHeader() != null) {
-      String extra = ctx.header(settings.scopeHeader());
-      if (extra != null && !extra.isBlank()) {
-        required.addAll(List.of(extra.trim().split(" +")));
-      }
-    }
-    return required;
+  private static String uri(String scheme, @Nullable String host, String target) {
+    return scheme + "://" + (host == null || host.isBlank() ? "localhost" : host) + target;
   }
 
-  private static @Nullable String sourceAddress(Context ctx) {
-    String forwarded = ctx.header("X-Forwarded-For");
-    if (forwarded != null && !forwarded.isBlank()) {
-      int comma = forwarded.indexOf(',');
-      return (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim();
+  private static void problem(Context ctx, int status, String title, @Nullable String detail) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("type", "about:blank");
+    body.put("title", title);
+    body.put("status", status);
+    if (detail != null) {
+      body.put("detail", detail);
     }
-    String real = ctx.header("X-Real-IP");
-    return real != null ? real : ctx.ip();
+    ctx.status(status).contentType("application/problem+json").result(body.toString());
   }
 
   private static @Nullable String firstHeader(Context ctx, String... names) {

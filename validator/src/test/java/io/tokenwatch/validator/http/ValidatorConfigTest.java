@@ -3,6 +3,7 @@ package io.tokenwatch.validator.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tokenwatch.validator.route.RouteTable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,17 +41,65 @@ class ValidatorConfigTest {
   }
 
   @Test
-  void shouldParseScopesPerPathPrefixAndDurations() {
+  void shouldParseRoutesAndDurations() {
     Map<String, Object> raw = minimal();
-    raw.put(ValidatorConfig.HTTP_SCOPES, "/orders=orders:read orders:list,/admin=admin");
+    raw.put(
+        ValidatorConfig.HTTP_ROUTES,
+        "GET /orders/** -> orders:read orders:list, POST|DELETE /admin/** -> admin");
     raw.put(ValidatorConfig.CLOCK_SKEW, "500ms");
     raw.put(ValidatorConfig.MAX_STALENESS, "PT1M");
     ValidatorConfig config = ValidatorConfig.of(raw);
-    assertThat(config.sidecarSettings().scopesByPathPrefix())
-        .containsEntry("/orders", Set.of("orders:read", "orders:list"))
-        .containsEntry("/admin", Set.of("admin"));
+    assertThat(config.sidecarSettings().routes().routes())
+        .containsExactly(
+            "GET /orders/** -> orders:read orders:list", "POST|DELETE /admin/** -> admin");
+    assertThat(config.routes().decide(Set.of("DELETE"), "/admin/x"))
+        .isEqualTo(new RouteTable.Required(Set.of("admin")));
     assertThat(config.clockSkew()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.maxStaleness()).isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void shouldBindLoopbackTrustLoopbackProxiesAndRefuseUnmatchedPathsByDefault() {
+    ValidatorSidecar.Settings settings = ValidatorConfig.of(minimal()).sidecarSettings();
+    assertThat(settings.host()).isEqualTo("127.0.0.1");
+    assertThat(settings.trustedProxies().trusts("127.0.0.1")).isTrue();
+    assertThat(settings.trustedProxies().trusts("::1")).isTrue();
+    assertThat(settings.trustedProxies().trusts("10.0.0.1")).isFalse();
+    assertThat(settings.routes().decide(Set.of("GET"), "/anything"))
+        .isInstanceOf(RouteTable.Refused.class);
+  }
+
+  @Test
+  void shouldLetUnmatchedPathsThroughOnlyWhenToldHow() {
+    Map<String, Object> withDefault = minimal();
+    withDefault.put(ValidatorConfig.HTTP_DEFAULT_SCOPES, "api:basic api:more");
+    assertThat(ValidatorConfig.of(withDefault).routes().decide(Set.of("GET"), "/x"))
+        .isEqualTo(new RouteTable.Required(Set.of("api:basic", "api:more")));
+
+    Map<String, Object> allowed = minimal();
+    allowed.put(ValidatorConfig.HTTP_ALLOW_UNMATCHED, "true");
+    assertThat(ValidatorConfig.of(allowed).routes().decide(Set.of("GET"), "/x"))
+        .isEqualTo(new RouteTable.Required(Set.of()));
+
+    Map<String, Object> both = new HashMap<>(withDefault);
+    both.put(ValidatorConfig.HTTP_ALLOW_UNMATCHED, "true");
+    assertThatThrownBy(() -> ValidatorConfig.of(both))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(ValidatorConfig.HTTP_DEFAULT_SCOPES)
+        .hasMessageContaining(ValidatorConfig.HTTP_ALLOW_UNMATCHED);
+  }
+
+  @Test
+  void shouldRefuseTheReplacedScopesKeyMalformedRoutesAndProxyNames() {
+    Map<String, Object> raw = minimal();
+    raw.put("validator.http.scopes", "/orders=orders:read");
+    raw.put(ValidatorConfig.HTTP_ROUTES, "GET orders -> x");
+    raw.put(ValidatorConfig.HTTP_TRUSTED_PROXIES, "nginx,10.0.0.0/8");
+    assertThatThrownBy(() -> ValidatorConfig.of(raw))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("validator.http.scopes was replaced by validator.http.routes")
+        .hasMessageContaining("must start with '/'")
+        .hasMessageContaining("'nginx' is not an IP address");
   }
 
   @Test
