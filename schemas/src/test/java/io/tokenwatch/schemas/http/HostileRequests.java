@@ -189,6 +189,20 @@ public final class HostileRequests {
                     + close
                     + "\r\n0\r\n\r\n"),
             400));
+    cases.add(
+        new Case(
+            "large body to an unknown route",
+            "POST /no/such/route HTTP/1.1\r\n"
+                + host
+                + "Content-Type: "
+                + bodyType
+                + "\r\nContent-Length: "
+                + (2 * 1024 * 1024)
+                + "\r\n"
+                + close
+                + "\r\n"
+                + "a".repeat(2 * 1024 * 1024),
+            404));
     if (bodyPost != null) {
       int size = (int) Math.min(maxBody * 2 + 1, 4L * 1024 * 1024);
       cases.add(
