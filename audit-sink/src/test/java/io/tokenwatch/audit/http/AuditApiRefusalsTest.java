@@ -27,7 +27,7 @@ class AuditApiRefusalsTest {
 
   static List<HostileRequests.Case> corpus() {
     // The API only reads: no route takes a body.
-    return HostileRequests.corpus("/health", null, "application/json", 16_384);
+    return HostileRequests.corpus(HostileRequests.Target.withoutBodies("/health"));
   }
 
   @ParameterizedTest

@@ -33,7 +33,8 @@ class IssuerHostileRequestsTest {
   static List<HostileRequests.Case> corpus() {
     // TestIssuer limits bodies to 4096 bytes; the token endpoint reads its form body.
     return HostileRequests.corpus(
-        "/health", "/oauth2/token", "application/x-www-form-urlencoded", 4096);
+        HostileRequests.Target.withBodies(
+            "/health", "/oauth2/token", "application/x-www-form-urlencoded", 4096));
   }
 
   @ParameterizedTest

@@ -46,17 +46,47 @@ public final class HostileRequests {
   private HostileRequests() {}
 
   /**
-   * The corpus for one server.
+   * What the corpus needs to know of a server.
    *
    * @param servedGet a path the server answers with {@code GET} (its {@code /health}, say) and
    *     serves with no other method
    * @param bodyPost a path whose {@code POST} handler reads the request body, or null when the
    *     server has none
    * @param bodyType the media type that handler reads
+   * @param bodyHeaders header lines (each ending in CRLF) that get a request past that handler's
+   *     checks to its body, such as its credentials
    * @param maxBody the server's request body limit in bytes
    */
-  public static List<Case> corpus(
-      String servedGet, @Nullable String bodyPost, String bodyType, long maxBody) {
+  public record Target(
+      String servedGet,
+      @Nullable String bodyPost,
+      String bodyType,
+      String bodyHeaders,
+      long maxBody) {
+
+    /** A server no route of which reads a request body. */
+    public static Target withoutBodies(String servedGet) {
+      return new Target(servedGet, null, "application/json", "", 0);
+    }
+
+    /** A server whose {@code POST bodyPost} reads a body of {@code bodyType}. */
+    public static Target withBodies(
+        String servedGet, String bodyPost, String bodyType, long maxBody) {
+      return new Target(servedGet, bodyPost, bodyType, "", maxBody);
+    }
+
+    /** This target, with header lines that get a body request past its handler's checks. */
+    public Target withBodyHeaders(String headers) {
+      return new Target(servedGet, bodyPost, bodyType, headers, maxBody);
+    }
+  }
+
+  /** The corpus for one server. */
+  public static List<Case> corpus(Target target) {
+    String servedGet = target.servedGet();
+    String bodyPost = target.bodyPost();
+    String bodyType = target.bodyType();
+    long maxBody = target.maxBody();
     List<Case> cases = new ArrayList<>();
     String host = "Host: localhost\r\n";
     String close = "Connection: close\r\n";
@@ -133,7 +163,7 @@ public final class HostileRequests {
             "method the route does not serve",
             text("DELETE " + servedGet + " HTTP/1.1\r\n" + host + close + "\r\n"),
             405));
-    for (String target :
+    for (String requestTarget :
         List.of(
             "/%zz",
             "/%",
@@ -149,8 +179,8 @@ public final class HostileRequests {
             "/%252e%252e/b")) {
       cases.add(
           new Case(
-              "bad or ambiguous percent-encoding " + target,
-              text("GET " + target + " HTTP/1.1\r\n" + host + close + "\r\n"),
+              "bad or ambiguous percent-encoding " + requestTarget,
+              text("GET " + requestTarget + " HTTP/1.1\r\n" + host + close + "\r\n"),
               0));
     }
     cases.add(
@@ -215,7 +245,9 @@ public final class HostileRequests {
                       + host
                       + "Content-Type: "
                       + bodyType
-                      + "\r\nContent-Length: "
+                      + "\r\n"
+                      + target.bodyHeaders()
+                      + "Content-Length: "
                       + size
                       + "\r\n"
                       + close
@@ -232,7 +264,9 @@ public final class HostileRequests {
                       + host
                       + "Content-Type: "
                       + bodyType
-                      + "\r\nTransfer-Encoding: chunked\r\n"
+                      + "\r\n"
+                      + target.bodyHeaders()
+                      + "Transfer-Encoding: chunked\r\n"
                       + close
                       + "\r\nzz\r\nabc\r\n0\r\n\r\n"),
               400));

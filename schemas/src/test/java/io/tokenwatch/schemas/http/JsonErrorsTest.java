@@ -52,7 +52,8 @@ class JsonErrorsTest {
   }
 
   static List<HostileRequests.Case> corpus() {
-    return HostileRequests.corpus("/health", "/echo", "application/json", MAX_BODY);
+    return HostileRequests.corpus(
+        HostileRequests.Target.withBodies("/health", "/echo", "application/json", MAX_BODY));
   }
 
   @ParameterizedTest

@@ -61,7 +61,7 @@ class SidecarRefusalsTest {
 
   static List<HostileRequests.Case> corpus() {
     // No route of the sidecar reads a request body.
-    return HostileRequests.corpus("/health", null, "application/json", 0);
+    return HostileRequests.corpus(HostileRequests.Target.withoutBodies("/health"));
   }
 
   @ParameterizedTest
