@@ -92,7 +92,8 @@ final class PlatformServices implements AutoCloseable {
       Map<String, Object> detectorSettings) {
     Map<String, Object> clients = new LinkedHashMap<>();
     clients.put("bootstrap.servers", cluster.bootstrapServers());
-    clients.put("schema.registry.url", cluster.schemaRegistryUrl());
+    // The registry's URL and, for the embedded one, the credential that registering schemas needs.
+    clients.putAll(cluster.registryClientSettings());
 
     Path secretFile = dataDir.resolve("introspection.secret");
     String secret = secret(secretFile);

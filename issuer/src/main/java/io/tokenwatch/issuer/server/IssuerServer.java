@@ -94,9 +94,7 @@ public final class IssuerServer implements AutoCloseable {
     String instanceId =
         config.instanceId().orElse("issuer-" + UUID.randomUUID().toString().substring(0, 8));
     SchemaRegistryClient registry =
-        new HttpSchemaRegistryClient(
-            SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()))
-                .registrySettings());
+        new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
     Map<String, Object> adminConfig = config.kafkaClientSettings();
     adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
     Admin admin = Admin.create(adminConfig);
@@ -135,8 +133,7 @@ public final class IssuerServer implements AutoCloseable {
 
     // The issuer follows the revocation feed like any validator: admin tokens and token-exchange
     // subject tokens are refused once revoked, and while the feed is not ready or stale.
-    SerdeConfig serdeConfig =
-        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()));
+    SerdeConfig serdeConfig = config.serdeConfig();
     RevocationFeed feed =
         new RevocationFeed(
             feedConsumerConfig(config, instanceId),
