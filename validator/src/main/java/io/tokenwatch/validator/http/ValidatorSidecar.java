@@ -129,7 +129,7 @@ public final class ValidatorSidecar implements AutoCloseable {
    * beyond this limit gets a 431, as JSON.
    */
   static int requestHeaderLimit(int maxTokenBytes) {
-    return 2 * maxTokenBytes + 16 * 1024;
+    return (int) Math.min(Integer.MAX_VALUE, 2L * maxTokenBytes + 16 * 1024);
   }
 
   private void routes(JavalinConfig config) {
