@@ -28,4 +28,15 @@ async function run(main) {
   }
 }
 
-module.exports = { usage, toJson, run };
+// The registry client's settings. Writes to a registry that protects them need HTTP basic auth:
+// the credential (user:password) comes from SCHEMA_REGISTRY_USER_INFO, never from the command line,
+// as Confluent's clients take it (basic.auth.credentials.source=USER_INFO).
+function clientConfig(url) {
+  const userInfo = process.env.SCHEMA_REGISTRY_USER_INFO;
+  return {
+    baseURLs: [url],
+    ...(userInfo && { basicAuthCredentials: { credentialsSource: 'USER_INFO', userInfo } }),
+  };
+}
+
+module.exports = { usage, toJson, run, clientConfig };

@@ -7,14 +7,14 @@
 
 const fs = require('fs');
 const { SchemaRegistryClient, AvroDeserializer, SerdeType } = require('@confluentinc/schemaregistry');
-const { usage, toJson, run } = require('./common');
+const { usage, toJson, run, clientConfig } = require('./common');
 
 run(async () => {
   const [url, file, topic = 'conformance'] = process.argv.slice(2);
   if (!url || !file) {
     usage('node decode.js <registry-url> <file-with-record-bytes> [topic]');
   }
-  const client = new SchemaRegistryClient({ baseURLs: [url] });
+  const client = new SchemaRegistryClient(clientConfig(url));
   const deserializer = new AvroDeserializer(client, SerdeType.VALUE, {});
   const record = await deserializer.deserialize(topic, fs.readFileSync(file));
   process.stdout.write(`${toJson(record)}\n`);

@@ -6,14 +6,14 @@
 //   node serialize.js <registry-url> <topic> <schema-json> <record-json>
 
 const { SchemaRegistryClient, AvroSerializer, SerdeType } = require('@confluentinc/schemaregistry');
-const { usage, run } = require('./common');
+const { usage, run, clientConfig } = require('./common');
 
 run(async () => {
   const [url, topic, schema, recordJson] = process.argv.slice(2);
   if (!url || !topic || !schema || !recordJson) {
     usage('node serialize.js <registry-url> <topic> <schema-json> <record-json>');
   }
-  const client = new SchemaRegistryClient({ baseURLs: [url] });
+  const client = new SchemaRegistryClient(clientConfig(url));
   await client.register(`${topic}-value`, { schemaType: 'AVRO', schema });
   const serializer = new AvroSerializer(client, SerdeType.VALUE, { useLatestVersion: true });
   const bytes = await serializer.serialize(topic, JSON.parse(recordJson));

@@ -1,7 +1,10 @@
 package io.tokenwatch.cli;
 
 import io.tokenwatch.embedded.EmbeddedPlatform;
+import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,6 +53,16 @@ final class ClusterOptions {
           "Use this external Confluent-compatible schema registry instead of the embedded one.")
   @Nullable String schemaRegistryUrl;
 
+  @Option(
+      names = RegistryCredentialOption.NAME,
+      paramLabel = "FILE",
+      description =
+          "With --schema-registry-url: a file holding user:password for that registry's HTTP"
+              + " basic auth. The embedded registry's is generated into <data-dir>/"
+              + EmbeddedPlatform.REGISTRY_CREDENTIAL_FILE
+              + ".")
+  @Nullable Path registryCredentialFile;
+
   /** A cluster to talk to, closed when the command ends. */
   interface Cluster extends AutoCloseable {
     String bootstrapServers();
@@ -58,6 +71,16 @@ final class ClusterOptions {
 
     /** The embedded platform's data directory, when this process runs it. */
     Optional<Path> dataDir();
+
+    /**
+     * What a registry client of this cluster needs, under the serdes' keys: {@code
+     * schema.registry.url} and, when known, the credential that lets it register schemas ({@code
+     * basic.auth.*}).
+     */
+    Map<String, Object> registryClientSettings();
+
+    /** The file holding the registry credential, when this process generated it. */
+    Optional<Path> registryCredentialFile();
 
     @Override
     void close();
@@ -74,6 +97,11 @@ final class ClusterOptions {
       }
       String bootstrap = bootstrapServers;
       String registry = schemaRegistryUrl;
+      Map<String, Object> registryClient = new LinkedHashMap<>();
+      registryClient.put(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
+      if (registryCredentialFile != null) {
+        registryClient.putAll(RegistryCredentialOption.settings(registryCredentialFile));
+      }
       return new Cluster() {
         @Override
         public String bootstrapServers() {
@@ -91,8 +119,25 @@ final class ClusterOptions {
         }
 
         @Override
+        public Map<String, Object> registryClientSettings() {
+          return registryClient;
+        }
+
+        @Override
+        public Optional<Path> registryCredentialFile() {
+          return Optional.empty();
+        }
+
+        @Override
         public void close() {}
       };
+    }
+    if (registryCredentialFile != null) {
+      throw new ParameterException(
+          requireSpec().commandLine(),
+          RegistryCredentialOption.NAME
+              + " is for an external registry (--schema-registry-url); the embedded one's"
+              + " credential is generated into the data directory");
     }
     validatePort("--kafka-port", kafkaPort);
     validatePort("--registry-port", registryPort);
@@ -123,6 +168,16 @@ final class ClusterOptions {
       @Override
       public Optional<Path> dataDir() {
         return Optional.of(dir);
+      }
+
+      @Override
+      public Map<String, Object> registryClientSettings() {
+        return platform.schemaRegistryClientSettings();
+      }
+
+      @Override
+      public Optional<Path> registryCredentialFile() {
+        return Optional.of(platform.registryCredentialFile());
       }
 
       @Override

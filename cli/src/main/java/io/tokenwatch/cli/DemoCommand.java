@@ -132,7 +132,12 @@ final class DemoCommand implements Callable<Integer> {
         List<ValidatorService> validators = services.validators();
         Map<String, String> endpoints = new LinkedHashMap<>();
         endpoints.put("bootstrap.servers", platform.bootstrapServers());
-        endpoints.put("schema registry", platform.schemaRegistryUrl() + "/subjects");
+        endpoints.put(
+            "schema registry",
+            platform.schemaRegistryUrl()
+                + "/subjects (changes need the credential in "
+                + platform.registryCredentialFile()
+                + ")");
         services.endpoints().forEach(endpoints::put);
         endpoints.remove("validator"); // gateway-1 below
         for (int i = 0; i < validators.size(); i++) {

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +37,8 @@ final class DetectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin SettingsOptions settings;
+
+  @Mixin RegistryCredentialOption registryCredential;
 
   @Option(names = "--replay", required = true, description = "Replay history (required).")
   boolean replay;
@@ -89,12 +92,11 @@ final class DetectCommand implements Callable<Integer> {
     } catch (DateTimeParseException e) {
       throw new ParameterException(spec.commandLine(), "--timeout is not a duration: " + timeout);
     }
+    Map<String, Object> fallbacks = new LinkedHashMap<>(registryCredential.settings());
+    fallbacks.put("bootstrap.servers", bootstrapServers);
+    fallbacks.put("schema.registry.url", schemaRegistryUrl);
     Map<String, Object> resolved =
-        settings.resolve(
-            AnomalyDetectorConfig.configDef(),
-            System.getenv(),
-            Map.of(
-                "bootstrap.servers", bootstrapServers, "schema.registry.url", schemaRegistryUrl));
+        settings.resolve(AnomalyDetectorConfig.configDef(), System.getenv(), fallbacks);
     AnomalyReplay.Result result =
         AnomalyReplay.run(
             AnomalyDetectorConfig.of(resolved), start, end, outputTopic, applicationId, limit);

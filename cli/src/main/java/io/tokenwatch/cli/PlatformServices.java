@@ -258,7 +258,8 @@ final class PlatformServices implements AutoCloseable {
       Map<String, Object> detectorSettings) {
     Map<String, Object> clients = new LinkedHashMap<>();
     clients.put("bootstrap.servers", cluster.bootstrapServers());
-    clients.put("schema.registry.url", cluster.schemaRegistryUrl());
+    // The registry's URL and, for the embedded one, the credential that registering schemas needs.
+    clients.putAll(cluster.registryClientSettings());
     Wiring wiring =
         new Wiring(clients, dataDir, bind, ports.issuer() == 0 ? FreePort.find() : ports.issuer());
     this.wiring = wiring;

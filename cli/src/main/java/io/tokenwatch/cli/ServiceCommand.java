@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * A command that runs one Tokenwatch service against a running cluster until Ctrl-C or SIGTERM.
- * Settings come from {@code --config}, {@code TOKENWATCH_*} variables and {@code --set}; the
+ * Settings come from {@code --config}, {@code TOKENWATCH_*} variables and {@code --set}, over the
+ * cluster's addresses and the registry credential of {@code --schema-registry-credential}; the
  * service's own declaration validates them all before anything starts.
  *
  * @param <S> the running service
@@ -23,6 +24,8 @@ abstract class ServiceCommand<S extends AutoCloseable> implements Callable<Integ
   @Spec CommandSpec spec;
 
   @Mixin SettingsOptions settings;
+
+  @Mixin RegistryCredentialOption registryCredential;
 
   @Option(
       names = "--bootstrap-servers",
@@ -87,16 +90,11 @@ abstract class ServiceCommand<S extends AutoCloseable> implements Callable<Integ
 
   @Override
   public Integer call() throws Exception {
+    Map<String, Object> fallbacks = new LinkedHashMap<>(registryCredential.settings());
+    fallbacks.put("bootstrap.servers", bootstrapServers);
+    fallbacks.put("schema.registry.url", schemaRegistryUrl);
     Map<String, Object> resolved =
-        withKafkaClientPrefix(
-            settings.resolve(
-                configDef(),
-                System.getenv(),
-                Map.of(
-                    "bootstrap.servers",
-                    bootstrapServers,
-                    "schema.registry.url",
-                    schemaRegistryUrl)));
+        withKafkaClientPrefix(settings.resolve(configDef(), System.getenv(), fallbacks));
     return stop.run(
         signal -> {
           try (S service = start(resolved)) {

@@ -1,5 +1,6 @@
 package io.tokenwatch.cli;
 
+import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Option;
  * and dashes as underscores: {@code issuer.port} is {@code TOKENWATCH_ISSUER_PORT}. Besides the
  * component's own keys, the environment may set any Kafka client key ({@code
  * TOKENWATCH_SECURITY_PROTOCOL}, {@code TOKENWATCH_SASL_JAAS_CONFIG}, ...), which the component
- * hands to its Kafka clients; containers are configured that way.
+ * hands to its Kafka clients, and any schema registry client key ({@code
+ * TOKENWATCH_BASIC_AUTH_USER_INFO}, ...); containers are configured that way.
  */
 final class SettingsOptions {
 
@@ -46,6 +48,9 @@ final class SettingsOptions {
 
   /** Every key Kafka's producer, consumer, admin client and Streams declare. */
   static final Set<String> KAFKA_CLIENT_KEYS = kafkaClientKeys();
+
+  /** Every key of the schema registry client ({@code basic.auth.*}, {@code schema.registry.*}). */
+  static final Set<String> REGISTRY_CLIENT_KEYS = SerdeConfig.configDef().names();
 
   private static Set<String> kafkaClientKeys() {
     Set<String> keys = new TreeSet<>();
@@ -73,6 +78,7 @@ final class SettingsOptions {
     }
     Set<String> keys = new LinkedHashSet<>(definition.names());
     keys.addAll(KAFKA_CLIENT_KEYS);
+    keys.addAll(REGISTRY_CLIENT_KEYS);
     for (String key : keys) {
       String value = environment.get(environmentVariable(key));
       if (value != null) {

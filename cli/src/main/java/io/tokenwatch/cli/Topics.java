@@ -7,6 +7,7 @@ import io.tokenwatch.schemas.topic.TopicEnsurer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -16,20 +17,24 @@ final class Topics {
   private Topics() {}
 
   /**
-   * Creates and checks the catalogue's topics and registers their schemas.
+   * Creates and checks the catalogue's topics and registers their schemas, with the cluster's
+   * registry credential when it has one.
    *
-   * @param clientSettings Kafka client settings (security, say) and {@code schema.registry.*}
-   *     settings for the registry client
+   * @param clientSettings Kafka client settings (security, say) and the registry client's settings
+   *     ({@code schema.registry.*}, {@code basic.auth.*})
    */
   static TopicEnsurer.Report ensure(
       ClusterOptions.Cluster cluster, Map<String, Object> clientSettings) {
+    Set<String> registryKeys = SerdeConfig.configDef().names();
     Map<String, Object> registrySettings = new HashMap<>();
     Map<String, Object> adminSettings = new HashMap<>();
     clientSettings.forEach(
         (key, value) ->
-            (key.startsWith("schema.registry.") ? registrySettings : adminSettings)
+            (registryKeys.contains(key) || key.startsWith("schema.registry.")
+                    ? registrySettings
+                    : adminSettings)
                 .put(key, value));
-    registrySettings.put(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl());
+    registrySettings.putAll(cluster.registryClientSettings());
     adminSettings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
     adminSettings.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
     SchemaRegistryClient registry =

@@ -128,6 +128,14 @@ final class UpCommand implements Callable<Integer> {
               out.printf(
                   "tokenwatch up: bootstrap.servers=%s schema.registry.url=%s data.dir=%s%n",
                   cluster.bootstrapServers(), cluster.schemaRegistryUrl(), dataDir);
+              cluster
+                  .registryCredentialFile()
+                  .ifPresent(
+                      file ->
+                          out.printf(
+                              "  %-14s %s (reads open; changes need basic auth, user:password in"
+                                  + " %s)%n",
+                              "registry:", cluster.schemaRegistryUrl(), file));
               if (services != null) {
                 services
                     .endpoints()

@@ -39,6 +39,8 @@ final class PlatformUnderTest implements AutoCloseable {
   private static final Pattern READY =
       Pattern.compile("tokenwatch up: bootstrap\\.servers=(\\S+) schema\\.registry\\.url=(\\S+) ");
   private static final Pattern ENDPOINT = Pattern.compile("(?m)^  (\\w+): +(http://\\S+)");
+  private static final Pattern REGISTRY_CREDENTIAL =
+      Pattern.compile("(?m)^  registry: +\\S+ \\(.*user:password in (\\S+)\\)$");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -102,6 +104,29 @@ final class PlatformUnderTest implements AutoCloseable {
 
   String schemaRegistryUrl() {
     return ready().group(2);
+  }
+
+  /** What {@code up} printed once ready. */
+  String output() {
+    return output;
+  }
+
+  /** The registry credential file {@code up} printed. */
+  Path registryCredentialFile() {
+    Matcher matcher = REGISTRY_CREDENTIAL.matcher(output);
+    assertThat(matcher.find()).as("no registry credential line in: %s", output).isTrue();
+    return Path.of(matcher.group(1));
+  }
+
+  /**
+   * What a registry client needs to change the registry, as an operator would set it up from the
+   * printed line: the URL and the credential read from the printed file.
+   */
+  Map<String, Object> registryClientSettings() {
+    Map<String, Object> settings =
+        new HashMap<>(RegistryCredentialOption.settings(registryCredentialFile()));
+    settings.put("schema.registry.url", schemaRegistryUrl());
+    return settings;
   }
 
   /** The URL printed for {@code name} (issuer, validator, introspection, ...). */

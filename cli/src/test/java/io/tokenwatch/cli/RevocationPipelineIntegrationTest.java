@@ -180,7 +180,7 @@ class RevocationPipelineIntegrationTest {
     String issuer = platform.endpoint("issuer");
     Map<String, Object> settings = new HashMap<>();
     settings.put(ValidatorConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
-    settings.put(ValidatorConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl());
+    settings.putAll(platform.registryClientSettings());
     settings.put(ValidatorConfig.ISSUER, issuer);
     settings.put(ValidatorConfig.AUDIENCE, PlatformServices.SAMPLE_AUDIENCE);
     settings.put(ValidatorConfig.JWKS_URL, issuer + "/.well-known/jwks.json");

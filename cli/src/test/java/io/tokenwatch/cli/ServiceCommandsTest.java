@@ -1,6 +1,7 @@
 package io.tokenwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -110,6 +112,56 @@ class ServiceCommandsTest {
         .containsEntry("streams.security.protocol", "SASL_SSL")
         .containsEntry("bootstrap.servers", "kafka:9092");
     assertThat(new ValidatorCommand().withKafkaClientPrefix(plain)).isEqualTo(plain);
+  }
+
+  @Test
+  void shouldReadTheRegistryCredentialFromTheEnvironment() {
+    Map<String, Object> resolved =
+        new SettingsOptions()
+            .resolve(
+                new org.apache.kafka.common.config.ConfigDef(),
+                Map.of(
+                    "TOKENWATCH_BASIC_AUTH_CREDENTIALS_SOURCE", "USER_INFO",
+                    "TOKENWATCH_BASIC_AUTH_USER_INFO", "tokenwatch:secret",
+                    "TOKENWATCH_SCHEMA_REGISTRY_SSL_TRUSTSTORE_TYPE", "PKCS12"),
+                Map.of());
+
+    assertThat(resolved)
+        .containsOnly(
+            Map.entry("basic.auth.credentials.source", "USER_INFO"),
+            Map.entry("basic.auth.user.info", "tokenwatch:secret"),
+            Map.entry("schema.registry.ssl.truststore.type", "PKCS12"));
+  }
+
+  @Test
+  void shouldHandTheCredentialFileToTheServiceUnderTheSerdesKeys() throws Exception {
+    Path file = dir.resolve("schema-registry.credential");
+    Files.writeString(file, "tokenwatch:s3cret\n", StandardCharsets.UTF_8);
+    CommandLine cli = Tokenwatch.commandLine();
+
+    cli.parseArgs("issuer", "--schema-registry-credential", file.toString());
+    IssuerCommand issuer = cli.getSubcommands().get("issuer").getCommand();
+
+    Map<String, Object> settings = issuer.registryCredential.settings();
+    assertThat(settings).containsEntry("basic.auth.credentials.source", "USER_INFO");
+    assertThat(settings.get("basic.auth.user.info"))
+        .isInstanceOfSatisfying(
+            Password.class, p -> assertThat(p.value()).isEqualTo("tokenwatch:s3cret"));
+    assertThat(settings.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void shouldRefuseACredentialFileWithoutAPasswordWithoutShowingItsContent() throws Exception {
+    Path file = dir.resolve("broken.credential");
+    Files.writeString(file, "justOneWordS3cret\n", StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> RegistryCredentialOption.settings(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(file.toString())
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("S3cret"));
+    assertThatThrownBy(() -> RegistryCredentialOption.settings(dir.resolve("missing")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("missing");
   }
 
   @Test

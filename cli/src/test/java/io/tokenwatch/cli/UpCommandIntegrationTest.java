@@ -19,10 +19,17 @@ import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,6 +40,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -81,6 +89,41 @@ class UpCommandIntegrationTest {
       HttpResponse<String> ready = get(base.group() + "/ready", Map.of());
       assertThat(ready.statusCode()).as("%s /ready: %s", service, ready.body()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void shouldProtectRegistryChangesWithTheOwnerOnlyCredentialItPrintsTheFileOf() throws Exception {
+    Path file = platform.registryCredentialFile();
+    String userInfo = Files.readString(file).strip();
+    String schema = "{\"schema\":\"\\\"string\\\"\"}";
+    String path = "/subjects/up-credential-check-value/versions";
+
+    HttpResponse<String> anonymous = registryPost(path, schema, null);
+    HttpResponse<String> wrong = registryPost(path, schema, userInfo + "x");
+    HttpResponse<String> registered = registryPost(path, schema, userInfo);
+
+    assertThat(file).isEqualTo(dataDir.toAbsolutePath().resolve("schema-registry.credential"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(platform.output()).doesNotContain(userInfo.substring(userInfo.indexOf(':') + 1));
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(anonymous.body()).get("error_code").asInt()).isEqualTo(401);
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+  }
+
+  private static HttpResponse<String> registryPost(
+      String path, String body, @Nullable String userInfo) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(platform.schemaRegistryUrl() + path))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (userInfo != null) {
+      request.header(
+          "Authorization",
+          "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -4,13 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.embedded.kafka.EmbeddedKafkaBroker;
 import io.tokenwatch.embedded.registry.EmbeddedSchemaRegistry;
+import io.tokenwatch.embedded.registry.RegistryCredential;
+import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The one-machine platform: a real Kafka broker in this JVM and a schema registry storing its state
  * in that broker. Everything lives under one data directory ({@code <dataDir>/kafka}), so a
  * platform started again on the same directory keeps its topics, records and schema ids.
+ *
+ * <p>The registry's reads are open; its changes need the platform's credential, generated on first
+ * start into {@code <dataDir>/}{@value #REGISTRY_CREDENTIAL_FILE} (owner-only) and handed to
+ * clients by {@link #schemaRegistryClientSettings()}.
  *
  * <pre>{@code
  * try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dataDir).build().start()) {
@@ -23,12 +31,21 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EmbeddedPlatform implements AutoCloseable {
 
+  /**
+   * The file in the data directory holding the registry's write credential ({@code user:secret}).
+   */
+  public static final String REGISTRY_CREDENTIAL_FILE = "schema-registry.credential";
+
+  /** The user name of the registry credential the platform generates. */
+  public static final String REGISTRY_USER = "tokenwatch";
+
   private final Path dataDir;
   private final int kafkaPort;
   private final int registryPort;
 
   private @Nullable EmbeddedKafkaBroker broker;
   private @Nullable EmbeddedSchemaRegistry registry;
+  private @Nullable RegistryCredential registryCredential;
 
   private EmbeddedPlatform(Builder builder) {
     this.dataDir = builder.dataDir;
@@ -52,6 +69,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
     if (broker != null) {
       throw new IllegalStateException("platform already started");
     }
+    RegistryCredential credential =
+        RegistryCredential.loadOrCreate(registryCredentialFile(), REGISTRY_USER);
     EmbeddedKafkaBroker startedBroker =
         EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).brokerPort(kafkaPort).build().start();
     try {
@@ -59,6 +78,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
           EmbeddedSchemaRegistry.builder()
               .bootstrapServers(startedBroker.bootstrapServers())
               .port(registryPort)
+              .writeCredential(credential)
               .build()
               .start();
     } catch (RuntimeException e) {
@@ -66,6 +86,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       throw e;
     }
     this.broker = startedBroker;
+    this.registryCredential = credential;
     return this;
   }
 
@@ -95,6 +116,38 @@ public final class EmbeddedPlatform implements AutoCloseable {
     return running.url();
   }
 
+  /**
+   * The credential that lets a client change the registry; reads need none.
+   *
+   * @throws IllegalStateException if not started
+   */
+  public synchronized RegistryCredential schemaRegistryCredential() {
+    RegistryCredential credential = registryCredential;
+    if (credential == null) {
+      throw new IllegalStateException("platform not started");
+    }
+    return credential;
+  }
+
+  /**
+   * What a registry client of this platform needs, under the serdes' keys: {@code
+   * schema.registry.url} and the credential ({@code basic.auth.credentials.source=USER_INFO},
+   * {@code basic.auth.user.info} as a {@link org.apache.kafka.common.config.types.Password}).
+   *
+   * @throws IllegalStateException if not started
+   */
+  public synchronized Map<String, Object> schemaRegistryClientSettings() {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put(SerdeConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl());
+    settings.putAll(schemaRegistryCredential().clientSettings());
+    return settings;
+  }
+
+  /** Where the registry's write credential is kept: {@value #REGISTRY_CREDENTIAL_FILE}. */
+  public Path registryCredentialFile() {
+    return dataDir.resolve(REGISTRY_CREDENTIAL_FILE);
+  }
+
   /** The directory everything is kept in. */
   public Path dataDir() {
     return dataDir;
@@ -107,6 +160,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     EmbeddedKafkaBroker runningBroker = broker;
     registry = null;
     broker = null;
+    registryCredential = null;
     try {
       if (runningRegistry != null) {
         runningRegistry.close();

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Confluent's own JavaScript client ({@code @confluentinc/schemaregistry}, in {@code conformance/})
- * against this registry: it must decode records we write by hand in Confluent's wire format, and
- * what its serializer writes must decode with plain Avro and our registry.
+ * against this registry: it must decode records we write by hand in Confluent's wire format, what
+ * its serializer writes must decode with plain Avro and our registry, and it must register with the
+ * platform's credential and be refused, with an error body it parses, without it.
  *
  * <p>Skipped when {@code node} or {@code conformance/node_modules} is missing, except on CI ({@code
  * CI=true}), where that is a failure: CI installs them with {@code npm ci --prefix conformance}.
@@ -99,7 +101,7 @@ class ConfluentClientConformanceTest {
     Path bytesFile = Files.createTempFile(dataDir, "record", ".bin");
     Files.write(bytesFile, wireFormat(id, record));
 
-    String output = node("decode.js", url, bytesFile.toString(), "revocations");
+    String output = node(null, "decode.js", url, bytesFile.toString(), "revocations");
 
     JsonNode decoded = JSON.readTree(output);
     assertThat(decoded.get("jti").asText()).isEqualTo("tok-123");
@@ -120,7 +122,8 @@ class ConfluentClientConformanceTest {
          "scopes": ["read:audit"], "actor": null, "uses": 1}
         """;
 
-    String hex = node("serialize.js", url, "issued", TOKEN_REVOKED.toString(), recordJson).trim();
+    String hex =
+        node(writer(), "serialize.js", url, "issued", TOKEN_REVOKED.toString(), recordJson).trim();
 
     ByteBuffer bytes = ByteBuffer.wrap(HexFormat.of().parseHex(hex));
     assertThat(bytes.get()).as("magic byte").isZero();
@@ -137,6 +140,42 @@ class ConfluentClientConformanceTest {
     assertThat(record.get("uses")).isEqualTo(1);
     assertThat(record.get("actor")).isNull();
     assertThat(record.get("scopes").toString()).isEqualTo("[read:audit]");
+  }
+
+  @Test
+  void shouldRefuseConfluentsClientAnUnauthenticatedRegistrationWithAnErrorBodyItParses()
+      throws Exception {
+    String url = platform.schemaRegistryUrl();
+
+    Script script =
+        start(null, "register.js", url, "unauthenticated-value", TOKEN_REVOKED.toString());
+    String output = finish(script);
+
+    assertThat(script.process().exitValue())
+        .as("%s %s", output, Files.readString(script.stderr()))
+        .isEqualTo(3);
+    JsonNode refusal = JSON.readTree(output);
+    assertThat(refusal.get("status").asInt()).isEqualTo(401);
+    // Confluent's client read the registry's error body: otherwise its code is 50005 (unknown).
+    assertThat(refusal.get("errorCode").asInt()).isEqualTo(401);
+    assertThat(http(url, "GET", "/subjects", null).toString())
+        .doesNotContain("unauthenticated-value");
+  }
+
+  @Test
+  void shouldLetConfluentsClientRegisterWithThePlatformsCredential() throws Exception {
+    String url = platform.schemaRegistryUrl();
+
+    JsonNode registered =
+        JSON.readTree(
+            node(writer(), "register.js", url, "authenticated-value", TOKEN_REVOKED.toString()));
+
+    assertThat(registeredUnder(url, "authenticated-value")).isEqualTo(registered.get("id").asInt());
+  }
+
+  /** The platform's registry credential, as the scripts take it. */
+  private static String writer() {
+    return platform.schemaRegistryCredential().userInfo();
   }
 
   private static byte[] wireFormat(int schemaId, GenericRecord record) throws IOException {
@@ -173,29 +212,56 @@ class ConfluentClientConformanceTest {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
             .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .header(
+                "Authorization",
+                "Basic " + Base64.getEncoder().encodeToString(writer().getBytes(UTF_8)))
             .build();
     HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
   }
 
-  private static String node(String script, String... args) throws Exception {
+  /** A running conformance script and where its standard error goes. */
+  private record Script(String name, Process process, Path stderr) {}
+
+  /**
+   * Runs a conformance script to success and returns what it printed.
+   *
+   * @param userInfo the registry credential the script sends, or null for none
+   */
+  private static String node(@Nullable String userInfo, String script, String... args)
+      throws Exception {
+    Script running = start(userInfo, script, args);
+    String stdout = finish(running);
+    assertThat(running.process().exitValue())
+        .as("node %s failed: %s", script, Files.readString(running.stderr()))
+        .isZero();
+    return stdout;
+  }
+
+  private static Script start(@Nullable String userInfo, String script, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of("node", script));
     command.addAll(List.of(args));
     Path stderr = Files.createTempFile(dataDir, "node", ".err");
-    Process process =
+    ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(conformanceDir.toFile())
-            .redirectError(stderr.toFile())
-            .start();
-    String stdout = new String(process.getInputStream().readAllBytes(), UTF_8);
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail("node %s did not finish", script);
+            .redirectError(stderr.toFile());
+    builder.environment().remove("SCHEMA_REGISTRY_USER_INFO");
+    if (userInfo != null) {
+      builder.environment().put("SCHEMA_REGISTRY_USER_INFO", userInfo);
     }
-    assertThat(process.exitValue())
-        .as("node %s failed: %s", script, Files.readString(stderr))
-        .isZero();
+    return new Script(script, builder.start(), stderr);
+  }
+
+  /** Waits for the script; its standard output, or a failure naming the script. */
+  private static String finish(Script script) throws Exception {
+    String stdout = new String(script.process().getInputStream().readAllBytes(), UTF_8);
+    if (!script.process().waitFor(60, TimeUnit.SECONDS)) {
+      script.process().destroyForcibly();
+      fail("node %s did not finish", script.name());
+    }
     return stdout;
   }
 

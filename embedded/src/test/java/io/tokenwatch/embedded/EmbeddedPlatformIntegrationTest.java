@@ -8,8 +8,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The platform against a real broker: the registry's state lives in Kafka and survives restarts.
+ * The platform against a real broker: the registry's state lives in Kafka and survives restarts, as
+ * does the credential its changes need.
  */
 @Tag("integration")
 class EmbeddedPlatformIntegrationTest {
@@ -55,7 +60,7 @@ class EmbeddedPlatformIntegrationTest {
     int v1;
     int v2;
     try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dataDir).build().start()) {
-      String url = platform.schemaRegistryUrl();
+      String url = writerUrl(platform);
       v1 = register(url, "a-value", V1).get("id").asInt();
       v2 = register(url, "a-value", V2).get("id").asInt();
       send(url, "PUT", "/config", Map.of("compatibility", "FULL"));
@@ -64,7 +69,7 @@ class EmbeddedPlatformIntegrationTest {
     }
 
     try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dataDir).build().start()) {
-      String url = platform.schemaRegistryUrl();
+      String url = writerUrl(platform);
       JsonNode latest = send(url, "GET", "/subjects/a-value/versions/latest", null).body;
       assertThat(latest.get("version").asInt()).isEqualTo(2);
       assertThat(latest.get("id").asInt()).isEqualTo(v2);
@@ -84,7 +89,7 @@ class EmbeddedPlatformIntegrationTest {
   @Test
   void shouldGiveDistinctIdsToSchemasRegisteredConcurrently() throws Exception {
     try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dataDir).build().start()) {
-      String url = platform.schemaRegistryUrl();
+      String url = writerUrl(platform);
       int threads = 16;
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {
@@ -119,7 +124,7 @@ class EmbeddedPlatformIntegrationTest {
   @Test
   void shouldRefuseAnIncompatibleSchemaAndAnswerNotFoundForAnUnknownId() throws Exception {
     try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dataDir).build().start()) {
-      String url = platform.schemaRegistryUrl();
+      String url = writerUrl(platform);
       register(url, "a-value", V1);
 
       Answer refused =
@@ -131,6 +136,39 @@ class EmbeddedPlatformIntegrationTest {
       assertThat(unknown.status).isEqualTo(404);
       assertThat(unknown.body.get("error_code").asInt()).isEqualTo(40403);
     }
+  }
+
+  @Test
+  void shouldGenerateAnOwnerOnlyRegistryCredentialThatChangesNeedAndRestartsKeep()
+      throws Exception {
+    Path file = dataDir.resolve(EmbeddedPlatform.REGISTRY_CREDENTIAL_FILE);
+    String userInfo;
+    try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dataDir).build().start()) {
+      userInfo = platform.schemaRegistryCredential().userInfo();
+      assertThat(platform.registryCredentialFile()).isEqualTo(file);
+      assertThat(Files.readString(file).strip()).isEqualTo(userInfo);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
+
+      Answer anonymous =
+          send(platform.schemaRegistryUrl(), "PUT", "/config", Map.of("compatibility", "NONE"));
+      assertThat(anonymous.status).isEqualTo(401);
+      assertThat(anonymous.body.get("error_code").asInt()).isEqualTo(401);
+      assertThat(
+              send(writerUrl(platform), "PUT", "/config", Map.of("compatibility", "FULL")).status)
+          .isEqualTo(200);
+    }
+
+    try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dataDir).build().start()) {
+      assertThat(platform.schemaRegistryCredential().userInfo()).isEqualTo(userInfo);
+      assertThat(send(platform.schemaRegistryUrl(), "GET", "/config", null).body.toString())
+          .contains("FULL");
+    }
+  }
+
+  /** The registry URL with the platform's credential, which {@link #send} turns into basic auth. */
+  private static String writerUrl(EmbeddedPlatform platform) {
+    return platform.schemaRegistryCredential().inUrl(platform.schemaRegistryUrl());
   }
 
   private static String enumSchema(String name) {
@@ -171,17 +209,28 @@ class EmbeddedPlatformIntegrationTest {
     return answer.body;
   }
 
+  /** Sends a registry request; user info in {@code url} goes as HTTP basic auth. */
   private static Answer send(String url, String method, String path, Object body) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(url + path))
+    URI uri = URI.create(url + path);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                new URI(
+                    uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null))
             .method(
                 method,
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-            .build();
-    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json");
+    if (uri.getUserInfo() != null) {
+      request.header(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString(uri.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+    }
+    HttpResponse<String> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Answer(response.statusCode(), JSON.readTree(response.body()));
   }
 }

@@ -49,7 +49,7 @@ class PlatformClientsIntegrationTest {
   @BeforeAll
   static void startPlatform() {
     platform = EmbeddedPlatform.builder(dataDir).build().start();
-    registry = client(platform.schemaRegistryUrl());
+    registry = client(platform);
     admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()));
@@ -102,7 +102,7 @@ class PlatformClientsIntegrationTest {
 
   @Test
   void shouldAnswer40403ForAnUnknownSchemaId() {
-    SchemaRegistryClient fresh = client(platform.schemaRegistryUrl());
+    SchemaRegistryClient fresh = client(platform);
     assertThatThrownBy(() -> fresh.getById(987_654))
         .isInstanceOfSatisfying(
             SchemaRegistryException.class,
@@ -161,7 +161,7 @@ class PlatformClientsIntegrationTest {
     Map<String, Integer> ids;
     try (EmbeddedPlatform first = EmbeddedPlatform.builder(ownDir).build().start();
         Admin firstAdmin = admin(first)) {
-      SchemaRegistryClient client = client(first.schemaRegistryUrl());
+      SchemaRegistryClient client = client(first);
       ids =
           new TopicEnsurer(firstAdmin, client, Duration.ofSeconds(30))
               .ensure(Topics.ALL)
@@ -170,7 +170,7 @@ class PlatformClientsIntegrationTest {
     }
     try (EmbeddedPlatform second = EmbeddedPlatform.builder(ownDir).build().start();
         Admin secondAdmin = admin(second)) {
-      SchemaRegistryClient client = client(second.schemaRegistryUrl());
+      SchemaRegistryClient client = client(second);
       assertThat(new TopicEnsurer(secondAdmin, client, Duration.ofSeconds(30)).ensure(Topics.ALL))
           .satisfies(report -> assertThat(report.created()).isEmpty())
           .satisfies(report -> assertThat(report.schemaIds()).isEqualTo(ids));
@@ -215,9 +215,9 @@ class PlatformClientsIntegrationTest {
     return fields.endRecord();
   }
 
-  private static SchemaRegistryClient client(String url) {
+  private static SchemaRegistryClient client(EmbeddedPlatform platform) {
     return new HttpSchemaRegistryClient(
-        SerdeConfig.of(Map.of("schema.registry.url", url)).registrySettings());
+        SerdeConfig.of(platform.schemaRegistryClientSettings()).registrySettings());
   }
 
   private static Admin admin(EmbeddedPlatform platform) {

@@ -2,6 +2,7 @@ package io.tokenwatch.reliability;
 
 import io.tokenwatch.embedded.kafka.EmbeddedKafkaBroker;
 import io.tokenwatch.embedded.registry.EmbeddedSchemaRegistry;
+import io.tokenwatch.embedded.registry.RegistryCredential;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -20,13 +21,16 @@ final class KafkaPlatform implements AutoCloseable {
 
   private final EmbeddedKafkaBroker broker;
   private final EmbeddedSchemaRegistry registry;
+  private final RegistryCredential credential;
   private final SerdeConfig serdes;
   private final SchemaRegistryClient registryClient;
 
-  private KafkaPlatform(EmbeddedKafkaBroker broker, EmbeddedSchemaRegistry registry) {
+  private KafkaPlatform(
+      EmbeddedKafkaBroker broker, EmbeddedSchemaRegistry registry, RegistryCredential credential) {
     this.broker = broker;
     this.registry = registry;
-    this.serdes = SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry.url()));
+    this.credential = credential;
+    this.serdes = SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl()));
     this.registryClient = new HttpSchemaRegistryClient(serdes.registrySettings());
   }
 
@@ -40,10 +44,14 @@ final class KafkaPlatform implements AutoCloseable {
         EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).properties(brokerProperties).build();
     broker.start();
     try {
+      RegistryCredential credential = RegistryCredential.random("tokenwatch");
       EmbeddedSchemaRegistry registry =
-          EmbeddedSchemaRegistry.builder().bootstrapServers(broker.bootstrapServers()).build();
+          EmbeddedSchemaRegistry.builder()
+              .bootstrapServers(broker.bootstrapServers())
+              .writeCredential(credential)
+              .build();
       registry.start();
-      return new KafkaPlatform(broker, registry);
+      return new KafkaPlatform(broker, registry, credential);
     } catch (RuntimeException e) {
       broker.close();
       throw e;
@@ -54,8 +62,9 @@ final class KafkaPlatform implements AutoCloseable {
     return broker.bootstrapServers();
   }
 
+  /** The registry's URL with its write credential as user info, which registry clients send. */
   String schemaRegistryUrl() {
-    return registry.url();
+    return credential.inUrl(registry.url());
   }
 
   /** The wire-format serializer of an event type, against this registry. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenwatch.embedded.kafka.EmbeddedKafkaBroker;
 import io.tokenwatch.embedded.registry.EmbeddedSchemaRegistry;
+import io.tokenwatch.embedded.registry.RegistryCredential;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
@@ -64,6 +65,8 @@ final class Pipeline implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private @Nullable RevocationStreamApp stream;
   private @Nullable EmbeddedSchemaRegistry registry;
+  // The registry refuses changes without it; the services get it as basic.auth.* settings.
+  private final RegistryCredential registryCredential = RegistryCredential.random("tokenwatch");
   private @Nullable IssuerServer issuer;
   private final List<ValidatorService> validators = new ArrayList<>();
 
@@ -92,7 +95,10 @@ final class Pipeline implements AutoCloseable {
     broker.start();
     started.push(broker);
     EmbeddedSchemaRegistry startedRegistry =
-        EmbeddedSchemaRegistry.builder().bootstrapServers(broker.bootstrapServers()).build();
+        EmbeddedSchemaRegistry.builder()
+            .bootstrapServers(broker.bootstrapServers())
+            .writeCredential(registryCredential)
+            .build();
     startedRegistry.start();
     registry = startedRegistry;
     started.push(startedRegistry);
@@ -100,6 +106,7 @@ final class Pipeline implements AutoCloseable {
     Map<String, Object> clients = new LinkedHashMap<>();
     clients.put("bootstrap.servers", broker.bootstrapServers());
     clients.put("schema.registry.url", startedRegistry.url());
+    clients.putAll(registryCredential.clientSettings());
 
     stream = RevocationStreamApp.start(streamSettings());
     started.push(stream);
@@ -138,6 +145,7 @@ final class Pipeline implements AutoCloseable {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put(RevocationStreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
     settings.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, registry().url());
+    settings.putAll(registryCredential.clientSettings());
     settings.put(RevocationStreamConfig.STATE_DIR, dataDir.resolve("revocation-stream").toString());
     settings.put(RevocationStreamConfig.HTTP_PORT, 0);
     settings.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, Introspection.secretHash());
@@ -158,8 +166,9 @@ final class Pipeline implements AutoCloseable {
     return broker.bootstrapServers();
   }
 
+  /** The registry's URL with its write credential as user info, for clients in tests. */
   String schemaRegistryUrl() {
-    return registry().url();
+    return registryCredential.inUrl(registry().url());
   }
 
   String issuerUrl() {

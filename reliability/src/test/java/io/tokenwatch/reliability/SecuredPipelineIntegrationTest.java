@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenwatch.embedded.registry.EmbeddedSchemaRegistry;
+import io.tokenwatch.embedded.registry.RegistryCredential;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
@@ -40,6 +41,7 @@ class SecuredPipelineIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final RegistryCredential REGISTRY_WRITER = RegistryCredential.random("tokenwatch");
 
   @TempDir Path dataDir;
 
@@ -48,8 +50,11 @@ class SecuredPipelineIntegrationTest {
       throws Exception {
     try (SecuredKafka kafka =
             SecuredKafka.start(dataDir.resolve("kafka"), AclFile.read(AclFile.SHIPPED));
-        EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder().build().start()) {
-      SerdeConfig serdes = SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry.url()));
+        EmbeddedSchemaRegistry registry =
+            EmbeddedSchemaRegistry.builder().writeCredential(REGISTRY_WRITER).build().start()) {
+      Map<String, Object> registryClient = new LinkedHashMap<>(REGISTRY_WRITER.clientSettings());
+      registryClient.put(SerdeConfig.SCHEMA_REGISTRY_URL, registry.url());
+      SerdeConfig serdes = SerdeConfig.of(registryClient);
       try (Admin operator = Admin.create(kafka.adminClient())) {
         new TopicEnsurer(operator, new HttpSchemaRegistryClient(serdes.registrySettings()), WAIT)
             .ensure(Topics.ALL);
@@ -58,6 +63,7 @@ class SecuredPipelineIntegrationTest {
       Map<String, Object> stream = new LinkedHashMap<>();
       stream.put(RevocationStreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
       stream.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, registry.url());
+      stream.putAll(REGISTRY_WRITER.clientSettings());
       stream.put(RevocationStreamConfig.STATE_DIR, dataDir.resolve("stream").toString());
       stream.put(RevocationStreamConfig.HTTP_PORT, 0);
       stream.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, Introspection.secretHash());
@@ -69,6 +75,7 @@ class SecuredPipelineIntegrationTest {
       Map<String, Object> issuer = new LinkedHashMap<>();
       issuer.put(IssuerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
       issuer.put(IssuerConfig.SCHEMA_REGISTRY_URL, registry.url());
+      issuer.putAll(REGISTRY_WRITER.clientSettings());
       issuer.put(IssuerConfig.ISSUER_URL, issuerUrl);
       issuer.put(IssuerConfig.PORT, issuerPort);
       issuer.put(
@@ -81,6 +88,7 @@ class SecuredPipelineIntegrationTest {
       Map<String, Object> validator = new LinkedHashMap<>();
       validator.put(ValidatorConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
       validator.put(ValidatorConfig.SCHEMA_REGISTRY_URL, registry.url());
+      validator.putAll(REGISTRY_WRITER.clientSettings());
       validator.put(ValidatorConfig.ISSUER, issuerUrl);
       validator.put(ValidatorConfig.AUDIENCE, Pipeline.AUDIENCE);
       validator.put(ValidatorConfig.JWKS_URL, issuerUrl + "/.well-known/jwks.json");

@@ -3,6 +3,7 @@ package io.tokenwatch.testing;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.embedded.registry.EmbeddedSchemaRegistry;
+import io.tokenwatch.embedded.registry.RegistryCredential;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,23 +16,29 @@ final class ManagedCluster implements TestCluster, AutoCloseable {
 
   private final KafkaBacking kafka;
   private final EmbeddedSchemaRegistry registry;
+  private final RegistryCredential credential;
 
-  private ManagedCluster(KafkaBacking kafka, EmbeddedSchemaRegistry registry) {
+  private ManagedCluster(
+      KafkaBacking kafka, EmbeddedSchemaRegistry registry, RegistryCredential credential) {
     this.kafka = kafka;
     this.registry = registry;
+    this.credential = credential;
   }
 
   /** Starts the registry against {@code kafka}; closes {@code kafka} if the registry fails. */
   static ManagedCluster withRegistry(KafkaBacking kafka) {
     requireNonNull(kafka, "kafka");
     try {
+      // The registry refuses changes without a credential, as in production; tests get this one.
+      RegistryCredential credential = RegistryCredential.random("tokenwatch-test");
       EmbeddedSchemaRegistry registry =
           EmbeddedSchemaRegistry.builder()
               .bootstrapServers(kafka.bootstrapServers())
+              .writeCredential(credential)
               .build()
               .start();
       log.info("Test cluster: schema registry on {}", registry.url());
-      return new ManagedCluster(kafka, registry);
+      return new ManagedCluster(kafka, registry, credential);
     } catch (RuntimeException e) {
       kafka.close();
       throw e;
@@ -45,7 +52,7 @@ final class ManagedCluster implements TestCluster, AutoCloseable {
 
   @Override
   public String schemaRegistryUrl() {
-    return registry.url();
+    return credential.inUrl(registry.url());
   }
 
   @Override

@@ -14,8 +14,11 @@ public interface TestCluster {
 
   /**
    * The base URL of the schema registry, for {@code schema.registry.url}, such as {@code
-   * http://localhost:40123}. The registry speaks the Confluent REST subset and keeps its log in
-   * this cluster's Kafka.
+   * http://tokenwatch-test:<secret>@localhost:40123}. The registry speaks the Confluent REST subset
+   * and keeps its log in this cluster's Kafka. Like every Tokenwatch registry it refuses changes
+   * without its credential: the URL carries it as user info, which the registry client sends as
+   * HTTP basic auth ({@code basic.auth.credentials.source=URL}, the default). A raw HTTP client
+   * must send it itself; reads need none.
    */
   String schemaRegistryUrl();
 

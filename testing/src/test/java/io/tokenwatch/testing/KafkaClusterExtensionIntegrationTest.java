@@ -2,6 +2,9 @@ package io.tokenwatch.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
+import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -49,27 +53,46 @@ class KafkaClusterExtensionIntegrationTest {
 
   @Test
   void shouldServeASchemaRegistryBackedByTheClustersKafka(TestCluster cluster) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    HttpRequest register =
-        HttpRequest.newBuilder(
-                URI.create(
-                    cluster.schemaRegistryUrl() + "/subjects/extension-check-value/versions"))
-            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"\\\"string\\\"\"}"))
-            .timeout(Duration.ofSeconds(30))
-            .build();
+    // The URL carries the fixture's write credential, which the registry client sends.
+    SchemaRegistryClient client =
+        new HttpSchemaRegistryClient(
+            SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl()))
+                .registrySettings());
+    int id = client.register("extension-check-value", Schema.create(Schema.Type.STRING));
 
-    HttpResponse<String> registered = http.send(register, HttpResponse.BodyHandlers.ofString());
+    HttpClient http = HttpClient.newHttpClient();
+    URI withCredential = URI.create(cluster.schemaRegistryUrl());
+    String plain =
+        new URI(
+                withCredential.getScheme(),
+                null,
+                withCredential.getHost(),
+                withCredential.getPort(),
+                null,
+                null,
+                null)
+            .toString();
+    HttpResponse<String> anonymous =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(plain + "/subjects/extension-anonymous-value/versions"))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"\\\"string\\\"\"}"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> subjects =
         http.send(
-            HttpRequest.newBuilder(URI.create(cluster.schemaRegistryUrl() + "/subjects"))
+            HttpRequest.newBuilder(URI.create(plain + "/subjects"))
                 .timeout(Duration.ofSeconds(30))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
 
-    assertThat(registered.statusCode()).isEqualTo(200);
-    assertThat(registered.body()).contains("\"id\"");
-    assertThat(subjects.body()).contains("extension-check-value");
+    assertThat(id).isPositive();
+    assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
+    assertThat(subjects.body())
+        .contains("extension-check-value")
+        .doesNotContain("extension-anonymous-value");
     try (Admin admin = admin(cluster)) {
       assertThat(
               admin

@@ -160,6 +160,15 @@ public final class TokenValidator implements MeterBinder {
   }
 
   /**
+   * The longest token, and the longest DPoP proof, this validator reads; longer ones are denied
+   * unread with {@link DenyReason#TOO_LARGE}. An HTTP front end sizes its header limit from it, so
+   * that such a token reaches the validator and gets that answer.
+   */
+  public int maxTokenBytes() {
+    return maxTokenBytes;
+  }
+
+  /**
    * The key of the revocation this validator knows that covers {@code token}, without deciding a
    * request: no use is counted, no decision is reported and no metric moves. Meant for probes that
    * measure how fast revocations reach validators, where presenting the token would itself be a use

@@ -3,13 +3,15 @@ package io.tokenwatch.anomaly.app;
 import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;
+import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.JsonErrors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * The detector's HTTP server: {@code GET /health} (200 while the process serves), {@code GET
- * /ready} (200 while Kafka Streams runs, else 503) and {@code GET /metrics} (Prometheus text).
- * Thread-safe.
+ * /ready} (200 while Kafka Streams runs, else 503) and {@code GET /metrics} (Prometheus text);
+ * anything else is refused with RFC 7807 problem JSON. Thread-safe.
  */
 final class HealthServer implements AutoCloseable {
 
@@ -23,6 +25,8 @@ final class HealthServer implements AutoCloseable {
               config.startup.showOldJavalinVersionWarning = false;
               config.jetty.host = host;
               config.jetty.port = port;
+              // Every refusal, Jetty's before routing included, answers in RFC 7807 JSON.
+              JsonErrors.install(config, ErrorFormat.PROBLEM);
               config.routes.get(
                   "/health",
                   ctx -> ctx.contentType("application/json").result("{\"status\":\"UP\"}"));

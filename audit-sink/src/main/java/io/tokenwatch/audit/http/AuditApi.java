@@ -7,13 +7,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.Checkpoint;
 import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.StoreVerifier;
+import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.JsonErrors;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,8 +26,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The read-only HTTP API over the audit store, for dashboards and the CLI's {@code --url} mode.
@@ -49,7 +48,6 @@ public final class AuditApi implements AutoCloseable {
   /** The largest page the API returns. */
   public static final int MAX_LIMIT = 10_000;
 
-  private static final Logger log = LoggerFactory.getLogger(AuditApi.class);
   private static final int MAX_PARAM = 1024;
   private static final Set<String> FILTER_PARAMS =
       Set.of(
@@ -95,6 +93,8 @@ public final class AuditApi implements AutoCloseable {
               config.jetty.host = host;
               config.jetty.port = port;
               config.http.maxRequestSize = 16_384;
+              // Every refusal, Jetty's before routing included, answers in RFC 7807 JSON.
+              JsonErrors.install(config, ErrorFormat.PROBLEM);
               var routes = config.routes;
               routes.get("/api/v1/events", ctx -> authorized(ctx, this::events));
               routes.get("/api/v1/grants", ctx -> authorized(ctx, this::grants));
@@ -116,20 +116,6 @@ public final class AuditApi implements AutoCloseable {
               routes.exception(
                   IllegalArgumentException.class,
                   (e, ctx) -> problem(ctx, 400, "Bad request", e.getMessage()));
-              routes.exception(
-                  HttpResponseException.class,
-                  (e, ctx) ->
-                      problem(
-                          ctx,
-                          e.getStatus() >= 500 ? 400 : e.getStatus(),
-                          "Request refused",
-                          "the request was refused"));
-              routes.exception(
-                  Exception.class,
-                  (e, ctx) -> {
-                    log.error("Request {} {} failed", ctx.method(), ctx.path(), e);
-                    problem(ctx, 500, "Internal error", "the request could not be answered");
-                  });
               routes.error(
                   404,
                   ctx -> {

@@ -50,12 +50,11 @@ public final class AnomalyDetectorThroughput {
   private static void run(EmbeddedPlatform platform, Path dir, long rate, int seconds, int threads)
       throws Exception {
     String appId = "bench-anomaly-" + UUID.randomUUID();
-    SerdeConfig serdes =
-        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl()));
+    SerdeConfig serdes = SerdeConfig.of(platform.schemaRegistryClientSettings());
     var registry = new HttpSchemaRegistryClient(serdes.registrySettings());
     Map<String, Object> config = new HashMap<>();
     config.put(AnomalyDetectorConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
-    config.put(AnomalyDetectorConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl());
+    config.putAll(platform.schemaRegistryClientSettings());
     config.put(AnomalyDetectorConfig.APPLICATION_ID, appId);
     config.put(AnomalyDetectorConfig.STATE_DIR, dir.resolve("state").toString());
     config.put(AnomalyDetectorConfig.HTTP_PORT, 0);

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -127,7 +128,8 @@ public final class IssuanceLoadBenchmark {
   }
 
   private static IssuerConfig config(EmbeddedPlatform platform, Path policy, Path dir, String alg) {
-    return IssuerConfig.of(
+    Map<String, Object> config = new HashMap<>(platform.schemaRegistryClientSettings());
+    config.putAll(
         Map.of(
             IssuerConfig.ISSUER_URL,
             "http://localhost",
@@ -142,9 +144,8 @@ public final class IssuanceLoadBenchmark {
             IssuerConfig.INSTANCE_ID,
             "bench-" + alg,
             IssuerConfig.BOOTSTRAP_SERVERS,
-            platform.bootstrapServers(),
-            IssuerConfig.SCHEMA_REGISTRY_URL,
-            platform.schemaRegistryUrl()));
+            platform.bootstrapServers()));
+    return IssuerConfig.of(config);
   }
 
   private static HttpRequest request(URI uri) {

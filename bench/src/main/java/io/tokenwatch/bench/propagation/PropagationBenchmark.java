@@ -126,22 +126,29 @@ public final class PropagationBenchmark {
   private static Map<String, Object> streamConfig(EmbeddedPlatform platform, Path dir) {
     Map<String, Object> config = new HashMap<>();
     config.put(RevocationStreamConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
-    config.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl());
+    config.putAll(platform.schemaRegistryClientSettings());
     config.put(RevocationStreamConfig.STATE_DIR, dir.resolve("streams").toString());
     config.put(RevocationStreamConfig.HTTP_PORT, 0);
     return config;
   }
 
   private static IssuerConfig issuerConfig(EmbeddedPlatform platform, Path policy, Path dir) {
-    return IssuerConfig.of(
+    Map<String, Object> config = new HashMap<>(platform.schemaRegistryClientSettings());
+    config.putAll(
         Map.of(
-            IssuerConfig.ISSUER_URL, "http://localhost",
-            IssuerConfig.PORT, "0",
-            IssuerConfig.POLICY_FILE, policy.toString(),
-            IssuerConfig.DATA_DIR, dir.resolve("issuer").toString(),
-            IssuerConfig.INSTANCE_ID, "bench-propagation",
-            IssuerConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers(),
-            IssuerConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl()));
+            IssuerConfig.ISSUER_URL,
+            "http://localhost",
+            IssuerConfig.PORT,
+            "0",
+            IssuerConfig.POLICY_FILE,
+            policy.toString(),
+            IssuerConfig.DATA_DIR,
+            dir.resolve("issuer").toString(),
+            IssuerConfig.INSTANCE_ID,
+            "bench-propagation",
+            IssuerConfig.BOOTSTRAP_SERVERS,
+            platform.bootstrapServers()));
+    return IssuerConfig.of(config);
   }
 
   /** The 1, 5 and 15 minute load averages where the system reports them (Linux). */
@@ -189,8 +196,7 @@ public final class PropagationBenchmark {
       this.out = out;
       this.tokenUri = URI.create("http://localhost:" + issuer.port() + "/oauth2/token");
       this.revokeUri = URI.create("http://localhost:" + issuer.port() + "/admin/revocations");
-      this.serdes =
-          SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl()));
+      this.serdes = SerdeConfig.of(platform.schemaRegistryClientSettings());
       this.registry = new HttpSchemaRegistryClient(serdes.registrySettings());
     }
 

@@ -69,12 +69,11 @@ public final class RevocationStreamThroughput {
   private static void run(EmbeddedPlatform platform, Path dir, long rate, int seconds, int threads)
       throws Exception {
     String appId = "bench-revocation-" + UUID.randomUUID();
-    SerdeConfig serdes =
-        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl()));
+    SerdeConfig serdes = SerdeConfig.of(platform.schemaRegistryClientSettings());
     var registry = new HttpSchemaRegistryClient(serdes.registrySettings());
     Map<String, Object> config = new HashMap<>();
     config.put(RevocationStreamConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
-    config.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl());
+    config.putAll(platform.schemaRegistryClientSettings());
     config.put(RevocationStreamConfig.APPLICATION_ID, appId);
     config.put(RevocationStreamConfig.STATE_DIR, dir.resolve("state").toString());
     config.put(RevocationStreamConfig.HTTP_PORT, 0);

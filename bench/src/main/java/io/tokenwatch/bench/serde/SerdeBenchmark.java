@@ -1,6 +1,7 @@
 package io.tokenwatch.bench.serde;
 
 import io.tokenwatch.embedded.registry.EmbeddedSchemaRegistry;
+import io.tokenwatch.embedded.registry.RegistryCredential;
 import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.events.UseDecision;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
@@ -11,6 +12,7 @@ import io.tokenwatch.schemas.topic.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +65,11 @@ public class SerdeBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    registry = EmbeddedSchemaRegistry.builder().port(0).build().start();
-    SerdeConfig config = SerdeConfig.of(Map.of("schema.registry.url", registry.url()));
+    RegistryCredential writer = RegistryCredential.random("bench");
+    registry = EmbeddedSchemaRegistry.builder().port(0).writeCredential(writer).build().start();
+    Map<String, Object> settings = new HashMap<>(writer.clientSettings());
+    settings.put(SerdeConfig.SCHEMA_REGISTRY_URL, registry.url());
+    SerdeConfig config = SerdeConfig.of(settings);
     serde =
         AvroSerdes.specific(
             TokenUsed.class,

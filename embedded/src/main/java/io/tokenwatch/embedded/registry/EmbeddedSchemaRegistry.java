@@ -16,6 +16,11 @@ import org.jspecify.annotations.Nullable;
  * rebuilds the registry from that topic, so ids, versions and levels survive restarts. Without
  * bootstrap servers it keeps everything in memory.
  *
+ * <p>Reads are open; changes (a new version, deleting a subject, a compatibility level) need the
+ * credential given to {@link Builder#writeCredential} as HTTP basic auth, and are refused with 401
+ * when it is missing or wrong. A registry built without one refuses every change. Registering a
+ * schema that is already a live version of the subject changes nothing and needs no credential.
+ *
  * <p>Avro only; schema references and permanent deletion are not supported. One registry process
  * per topic: ids are allocated inside the process.
  *
@@ -26,6 +31,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private final @Nullable String bootstrapServers;
   private final String topic;
   private final int requestedPort;
+  private final @Nullable RegistryCredential writeCredential;
   private final SchemaLogFactory logFactory;
 
   private @Nullable SchemaLog log;
@@ -41,6 +47,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     this.bootstrapServers = builder.bootstrapServers;
     this.topic = builder.topic;
     this.requestedPort = builder.port;
+    this.writeCredential = builder.writeCredential;
     String servers = builder.bootstrapServers;
     this.logFactory =
         builder.logFactory != null
@@ -69,7 +76,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
     SchemaLog opened = logFactory.open();
     try {
-      RegistryHttpApi api = new RegistryHttpApi(new SchemaRegistryService(opened));
+      RegistryHttpApi api = new RegistryHttpApi(new SchemaRegistryService(opened), writeCredential);
       Javalin created =
           Javalin.create(
               config -> {
@@ -144,6 +151,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private @Nullable String bootstrapServers;
     private String topic = KafkaSchemaLog.DEFAULT_TOPIC;
     private int port;
+    private @Nullable RegistryCredential writeCredential;
     private @Nullable SchemaLogFactory logFactory;
 
     private Builder() {}
@@ -173,6 +181,15 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         throw new IllegalArgumentException("port must be within 0..65535: " + port);
       }
       this.port = port;
+      return this;
+    }
+
+    /**
+     * The credential every change needs. Without one the registry refuses every change: it is
+     * read-only.
+     */
+    public Builder writeCredential(RegistryCredential credential) {
+      this.writeCredential = requireNonNull(credential, "credential");
       return this;
     }
 

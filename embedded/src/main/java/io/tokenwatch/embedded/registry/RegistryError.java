@@ -6,6 +6,7 @@ package io.tokenwatch.embedded.registry;
  */
 enum RegistryError {
   MALFORMED_REQUEST(400, 400),
+  UNAUTHORIZED(401, 401),
   NOT_FOUND(404, 404),
   SUBJECT_NOT_FOUND(404, 40401),
   VERSION_NOT_FOUND(404, 40402),
@@ -16,7 +17,6 @@ enum RegistryError {
   INVALID_VERSION(422, 42202),
   INVALID_COMPATIBILITY_LEVEL(422, 42203),
   UNSUPPORTED_OPERATION(422, 422),
-  INTERNAL(500, 500),
   STORE_ERROR(500, 50001);
 
   private final int httpStatus;

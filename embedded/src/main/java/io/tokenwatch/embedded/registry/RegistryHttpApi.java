@@ -9,8 +9,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
+import io.javalin.http.Handler;
 import io.tokenwatch.schemas.compat.CompatibilityLevel;
+import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.JsonErrors;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -19,7 +23,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Maps the Confluent Schema Registry REST subset onto {@link SchemaRegistryService}: routes, JSON
- * bodies, the registry media type and Confluent's error body {@code {"error_code", "message"}}.
+ * bodies, the registry media type and Confluent's error body {@code {"error_code", "message"}}, for
+ * every refusal including those Jetty makes before routing.
+ *
+ * <p>Reads are open. Every change (a new version, deleting a subject, setting or deleting a
+ * compatibility level) needs the writer's credential as HTTP basic auth, and is refused with 401
+ * without it, or when no writer is configured. Registering a schema that is already a live version
+ * of the subject changes nothing and answers its id without a credential, as a lookup would: a
+ * client that only produces already-registered events (a validator reporting uses, say) keeps
+ * working with no credential.
  */
 final class RegistryHttpApi {
 
@@ -28,13 +40,21 @@ final class RegistryHttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final SchemaRegistryService registry;
+  private static final String CHALLENGE = "Basic realm=\"tokenwatch-schema-registry\"";
 
-  RegistryHttpApi(SchemaRegistryService registry) {
+  private final SchemaRegistryService registry;
+  private final @Nullable RegistryCredential writer;
+
+  /**
+   * @param writer the credential changes need, or null to refuse every change
+   */
+  RegistryHttpApi(SchemaRegistryService registry, @Nullable RegistryCredential writer) {
     this.registry = requireNonNull(registry, "registry");
+    this.writer = writer;
   }
 
   void configure(JavalinConfig config) {
+    JsonErrors.install(config, ErrorFormat.CONFLUENT);
     var routes = config.routes;
     routes.get("/", ctx -> respond(ctx, JSON.createObjectNode()));
     routes.get("/subjects", ctx -> respond(ctx, registry.subjects(flag(ctx, "deleted"))));
@@ -51,7 +71,7 @@ final class RegistryHttpApi {
                     registry.version(
                         subject(ctx), ctx.pathParam("version"), flag(ctx, "deleted")))));
     routes.post("/subjects/{subject}", this::lookup);
-    routes.delete("/subjects/{subject}", this::deleteSubject);
+    routes.delete("/subjects/{subject}", writing(this::deleteSubject));
     routes.get(
         "/schemas/ids/{id}",
         ctx -> {
@@ -72,14 +92,17 @@ final class RegistryHttpApi {
     routes.post("/compatibility/subjects/{subject}/versions/{version}", this::testCompatibility);
     routes.get("/config", ctx -> respond(ctx, levelBody(registry.globalLevel())));
     routes.put(
-        "/config", ctx -> respond(ctx, updatedLevel(registry.setLevel(null, compatibility(ctx)))));
+        "/config",
+        writing(ctx -> respond(ctx, updatedLevel(registry.setLevel(null, compatibility(ctx))))));
     routes.get("/config/{subject}", this::subjectConfig);
     routes.put(
         "/config/{subject}",
-        ctx -> respond(ctx, updatedLevel(registry.setLevel(subject(ctx), compatibility(ctx)))));
+        writing(
+            ctx ->
+                respond(ctx, updatedLevel(registry.setLevel(subject(ctx), compatibility(ctx))))));
     routes.delete(
         "/config/{subject}",
-        ctx -> respond(ctx, levelBody(registry.deleteSubjectLevel(subject(ctx)))));
+        writing(ctx -> respond(ctx, levelBody(registry.deleteSubjectLevel(subject(ctx))))));
 
     routes.exception(
         RegistryException.class,
@@ -89,27 +112,76 @@ final class RegistryHttpApi {
           }
           error(ctx, e.error().httpStatus(), e.error().errorCode(), e.getMessage());
         });
-    routes.exception(
-        HttpResponseException.class,
-        (e, ctx) -> error(ctx, e.getStatus(), e.getStatus(), e.getMessage()));
-    routes.exception(
-        Exception.class,
-        (e, ctx) -> {
-          LOG.error("Schema registry request {} {} failed", ctx.method(), ctx.path(), e);
-          error(
-              ctx,
-              RegistryError.INTERNAL.httpStatus(),
-              RegistryError.INTERNAL.errorCode(),
-              "Internal server error");
-        });
+  }
+
+  /** {@code handler} for callers holding the writer's credential; 401 for everyone else. */
+  private Handler writing(Handler handler) {
+    return ctx -> {
+      if (!isWriter(ctx)) {
+        throw unauthorized(ctx);
+      }
+      handler.handle(ctx);
+    };
+  }
+
+  private boolean isWriter(Context ctx) {
+    RegistryCredential expected = writer;
+    String authorization = ctx.header("Authorization");
+    if (expected == null
+        || authorization == null
+        || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return false;
+    }
+    try {
+      byte[] decoded = Base64.getDecoder().decode(authorization.substring(6).strip());
+      return expected.matches(new String(decoded, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException notBase64) {
+      return false;
+    }
+  }
+
+  private static RegistryException unauthorized(Context ctx) {
+    // The route, not the request's own path: nothing a client sends goes into the log.
+    LOG.info(
+        "Refused a change without the write credential: {} {} from {}",
+        ctx.method(),
+        ctx.endpoint().path,
+        ctx.ip());
+    ctx.header("WWW-Authenticate", CHALLENGE);
+    return new RegistryException(
+        RegistryError.UNAUTHORIZED, "Changes to this schema registry need its write credential");
   }
 
   private void register(Context ctx) {
+    if (!isWriter(ctx)) {
+      alreadyRegisteredOrUnauthorized(ctx);
+      return;
+    }
     JsonNode body = body(ctx);
     rejectReferences(body);
     int id = registry.register(subject(ctx), text(body, "schema"), text(body, "schemaType"));
     ObjectNode answer = JSON.createObjectNode();
     answer.put("id", id);
+    respond(ctx, answer);
+  }
+
+  /**
+   * Answers an unauthenticated registration with the id of the schema when it is already a live
+   * version of the subject, which changes nothing; refuses anything else with 401, whatever is
+   * wrong with it, so that no more is learnt without the credential than a lookup tells.
+   */
+  private void alreadyRegisteredOrUnauthorized(Context ctx) {
+    SchemaRegistryService.RegisteredSchema existing;
+    try {
+      JsonNode body = body(ctx);
+      rejectReferences(body);
+      existing =
+          registry.lookup(subject(ctx), text(body, "schema"), text(body, "schemaType"), false);
+    } catch (RegistryException notRegistered) {
+      throw unauthorized(ctx);
+    }
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("id", existing.id());
     respond(ctx, answer);
   }
 

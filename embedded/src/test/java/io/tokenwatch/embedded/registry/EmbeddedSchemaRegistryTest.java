@@ -26,13 +26,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EmbeddedSchemaRegistryTest {
 
   private final InMemorySchemaLog log = new InMemorySchemaLog();
+  private final RegistryCredential writer = RegistryCredential.random("writer");
   private EmbeddedSchemaRegistry registry;
   private RawRegistryClient client;
 
   @BeforeEach
   void start() {
-    registry = EmbeddedSchemaRegistry.builder().log(log).build().start();
-    client = new RawRegistryClient(registry.url());
+    registry = EmbeddedSchemaRegistry.builder().log(log).writeCredential(writer).build().start();
+    client = new RawRegistryClient(registry.url(), writer);
   }
 
   @AfterEach

@@ -8,6 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -18,7 +20,7 @@ final class RawRegistryClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One answer: status, content type and the parsed JSON body. */
-  record Response(int status, String contentType, JsonNode body) {
+  record Response(int status, String contentType, String challenge, JsonNode body) {
     int errorCode() {
       return body.path("error_code").asInt();
     }
@@ -26,9 +28,26 @@ final class RawRegistryClient {
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final String baseUrl;
+  private final @Nullable String authorization;
 
+  /** A client that sends no credential. */
   RawRegistryClient(String baseUrl) {
+    this(baseUrl, (String) null);
+  }
+
+  /** A client that sends {@code credential} as HTTP basic auth with every request. */
+  RawRegistryClient(String baseUrl, RegistryCredential credential) {
+    this(baseUrl, basic(credential.userInfo()));
+  }
+
+  /** A client that sends {@code authorization} as the {@code Authorization} header, if not null. */
+  RawRegistryClient(String baseUrl, @Nullable String authorization) {
     this.baseUrl = baseUrl;
+    this.authorization = authorization;
+  }
+
+  static String basic(String userInfo) {
+    return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
   }
 
   Response get(String path) {
@@ -67,17 +86,23 @@ final class RawRegistryClient {
               ? HttpRequest.BodyPublishers.noBody()
               : HttpRequest.BodyPublishers.ofString(
                   body instanceof String text ? text : JSON.writeValueAsString(body));
-      HttpRequest request =
+      HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create(baseUrl + path))
               .method(method, publisher)
               .header("Content-Type", contentType)
-              .header("Accept", MEDIA_TYPE)
-              .build();
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+              .header("Accept", MEDIA_TYPE);
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       String text = response.body();
       JsonNode json = text.isEmpty() ? JSON.nullNode() : JSON.readTree(text);
       return new Response(
-          response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), json);
+          response.statusCode(),
+          response.headers().firstValue("Content-Type").orElse(""),
+          response.headers().firstValue("WWW-Authenticate").orElse(""),
+          json);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLogUnavailableException;
@@ -24,6 +23,8 @@ import io.tokenwatch.issuer.TokenService;
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.issuer.keys.SigningKey;
 import io.tokenwatch.issuer.keys.SigningKeys;
+import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.JsonErrors;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -93,8 +94,8 @@ public final class IssuerHttpApi {
 
   /** Adds the routes and error handlers to a Javalin configuration. */
   public void configure(JavalinConfig config) {
-    // Refusals Jetty makes before routing (oversized headers, malformed requests) answer in JSON.
-    config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+    // Every refusal, including those Jetty makes before routing, answers in RFC 6749 JSON.
+    JsonErrors.install(config, ErrorFormat.OAUTH);
     var routes = config.routes;
     routes.post("/oauth2/token", this::token);
     routes.post("/oauth2/revoke", this::revoke);
@@ -115,22 +116,6 @@ public final class IssuerHttpApi {
           } else {
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(prometheus.scrape());
           }
-        });
-    routes.exception(
-        HttpResponseException.class,
-        (e, ctx) -> {
-          int status = e.getStatus();
-          if (status == 413) {
-            error(ctx, 413, OAuthError.INVALID_REQUEST.code(), "request body too large");
-          } else {
-            error(ctx, status, OAuthError.INVALID_REQUEST.code(), "request refused");
-          }
-        });
-    routes.exception(
-        Exception.class,
-        (e, ctx) -> {
-          LOG.error("Request {} {} failed", ctx.method(), ctx.path(), e);
-          error(ctx, 500, "server_error", "internal error");
         });
   }
 

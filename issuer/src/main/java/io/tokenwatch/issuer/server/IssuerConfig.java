@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.schemas.config.ConfigTables;
+import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,15 +58,19 @@ public final class IssuerConfig {
 
   private final Map<String, Object> values;
   private final Map<String, Object> kafkaClient;
+  private final SerdeConfig serdeConfig;
 
-  private IssuerConfig(Map<String, Object> values, Map<String, Object> kafkaClient) {
+  private IssuerConfig(
+      Map<String, Object> values, Map<String, Object> kafkaClient, SerdeConfig serdeConfig) {
     this.values = values;
     this.kafkaClient = kafkaClient;
+    this.serdeConfig = serdeConfig;
   }
 
   /**
    * Parses and validates a configuration; keys it does not declare are ignored, except those
-   * starting with {@value #KAFKA_PREFIX}, which go to the Kafka clients.
+   * starting with {@value #KAFKA_PREFIX}, which go to the Kafka clients, and the schema registry
+   * client's ({@code basic.auth.*}, {@code schema.registry.*}; see {@link SerdeConfig}).
    *
    * @throws ConfigException listing every problem found
    */
@@ -95,7 +100,16 @@ public final class IssuerConfig {
         problems.add(ISSUER_URL + ": not a URL");
       }
     }
-    if (!problems.isEmpty()) {
+    SerdeConfig serde = null;
+    try {
+      serde = SerdeConfig.of(configs);
+    } catch (ConfigException e) {
+      // A missing or malformed URL is reported once, by the issuer's own declaration.
+      if (problems.stream().noneMatch(p -> p.contains(SCHEMA_REGISTRY_URL))) {
+        problems.add(e.getMessage());
+      }
+    }
+    if (!problems.isEmpty() || serde == null) {
       throw new ConfigException(
           "Invalid issuer configuration, "
               + problems.size()
@@ -109,7 +123,7 @@ public final class IssuerConfig {
             kafkaClient.put(key.substring(KAFKA_PREFIX.length()), String.valueOf(value));
           }
         });
-    return new IssuerConfig(CONFIG_DEF.parse(normalized), Map.copyOf(kafkaClient));
+    return new IssuerConfig(CONFIG_DEF.parse(normalized), Map.copyOf(kafkaClient), serde);
   }
 
   /** The declaration of every key. */
@@ -300,6 +314,15 @@ public final class IssuerConfig {
 
   public String schemaRegistryUrl() {
     return (String) values.get(SCHEMA_REGISTRY_URL);
+  }
+
+  /**
+   * The schema registry client's settings: {@value #SCHEMA_REGISTRY_URL} with the credential
+   * ({@code basic.auth.credentials.source}, {@code basic.auth.user.info}) and TLS settings given,
+   * which registering the catalogue's schemas with a registry that protects changes needs.
+   */
+  public SerdeConfig serdeConfig() {
+    return serdeConfig;
   }
 
   @Override

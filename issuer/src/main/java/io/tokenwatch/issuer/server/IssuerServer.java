@@ -100,9 +100,7 @@ public final class IssuerServer implements AutoCloseable {
     String instanceId =
         config.instanceId().orElse("issuer-" + UUID.randomUUID().toString().substring(0, 8));
     SchemaRegistryClient registry =
-        new HttpSchemaRegistryClient(
-            SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()))
-                .registrySettings());
+        new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
     Map<String, Object> adminConfig = config.kafkaClientSettings();
     adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
     Admin admin = Admin.create(adminConfig);
@@ -224,8 +222,7 @@ public final class IssuerServer implements AutoCloseable {
    */
   private static RevocationFeed revocationFeed(
       IssuerConfig config, String instanceId, SchemaRegistryClient registry, Clock clock) {
-    SerdeConfig serdeConfig =
-        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl()));
+    SerdeConfig serdeConfig = config.serdeConfig();
     return new RevocationFeed(
         feedConsumerConfig(config, instanceId),
         AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),

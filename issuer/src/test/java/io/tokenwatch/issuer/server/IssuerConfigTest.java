@@ -3,6 +3,7 @@ package io.tokenwatch.issuer.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tokenwatch.schemas.registry.RegistrySettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,55 @@ class IssuerConfigTest {
             Map.entry("security.protocol", "SASL_SSL"),
             Map.entry("sasl.mechanism", "SCRAM-SHA-512"),
             Map.entry("bootstrap.servers", "broker:9092"));
+  }
+
+  @Test
+  void shouldHandTheRegistryCredentialToTheRegistryClient() {
+    IssuerConfig config =
+        IssuerConfig.of(
+            Map.of(
+                IssuerConfig.ISSUER_URL,
+                "https://issuer.example.com/",
+                IssuerConfig.POLICY_FILE,
+                "policy.yaml",
+                IssuerConfig.BOOTSTRAP_SERVERS,
+                "broker:9092",
+                IssuerConfig.SCHEMA_REGISTRY_URL,
+                "http://localhost:8081",
+                "basic.auth.credentials.source",
+                "USER_INFO",
+                "basic.auth.user.info",
+                "tokenwatch:registry-secret"));
+
+    RegistrySettings registry = config.serdeConfig().registrySettings();
+
+    assertThat(registry.credentialsSource())
+        .isEqualTo(RegistrySettings.CredentialsSource.USER_INFO);
+    assertThat(registry.userInfo().value()).isEqualTo("tokenwatch:registry-secret");
+    assertThat(config.toString()).doesNotContain("registry-secret");
+  }
+
+  @Test
+  void shouldRefuseAnIncompleteRegistryCredentialWithoutShowingIt() {
+    assertThatThrownBy(
+            () ->
+                IssuerConfig.of(
+                    Map.of(
+                        IssuerConfig.ISSUER_URL,
+                        "https://issuer.example.com/",
+                        IssuerConfig.POLICY_FILE,
+                        "policy.yaml",
+                        IssuerConfig.BOOTSTRAP_SERVERS,
+                        "broker:9092",
+                        IssuerConfig.SCHEMA_REGISTRY_URL,
+                        "http://localhost:8081",
+                        "basic.auth.credentials.source",
+                        "USER_INFO",
+                        "basic.auth.user.info",
+                        "no-colon-secret")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("basic.auth.user.info")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("no-colon-secret"));
   }
 
   @Test

@@ -9,6 +9,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.tokenwatch.revocation.LiveToken;
 import io.tokenwatch.revocation.TokenStatus;
+import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.JsonErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -74,6 +76,9 @@ public final class IntrospectionServer implements AutoCloseable {
               config.startup.showOldJavalinVersionWarning = false;
               config.jetty.host = host;
               config.jetty.port = port;
+              // Every refusal, Jetty's before routing included, answers in RFC 6749 JSON, as
+              // /introspect's own refusals do.
+              JsonErrors.install(config, ErrorFormat.OAUTH);
               config.routes.post("/introspect", this::introspect);
               config.routes.get(
                   "/health", ctx -> ctx.json(JSON.createObjectNode().put("status", "UP")));

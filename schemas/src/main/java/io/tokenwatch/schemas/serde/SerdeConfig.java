@@ -260,7 +260,9 @@ public final class SerdeConfig {
             Type.PASSWORD,
             null,
             Importance.MEDIUM,
-            "Basic-auth credentials as user:password, used with USER_INFO. Secret: never logged.")
+            "Basic-auth credentials as user:password, used with USER_INFO. The embedded"
+                + " registry's, which registering schemas with it needs, is in"
+                + " <data-dir>/schema-registry.credential. Secret: never logged.")
         .define(
             SSL_TRUSTSTORE_LOCATION,
             Type.STRING,

@@ -608,7 +608,9 @@ public final class ValidatorConfig {
             8192,
             ConfigDef.Range.atLeast(256),
             Importance.LOW,
-            "Longer tokens and DPoP proofs are denied unread (TOO_LARGE).")
+            "Longer tokens and DPoP proofs are denied unread (TOO_LARGE). The sidecar's"
+                + " request-header limit is twice this plus 16 KiB, so such a token gets that 401,"
+                + " not a 431.")
         .define(
             DPOP_MAX_AGE,
             Type.STRING,

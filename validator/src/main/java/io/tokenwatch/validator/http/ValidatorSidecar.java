@@ -9,6 +9,8 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.JsonErrors;
 import io.tokenwatch.validator.Decision;
 import io.tokenwatch.validator.DenyReason;
 import io.tokenwatch.validator.TokenRequest;
@@ -127,6 +129,9 @@ public final class ValidatorSidecar implements AutoCloseable {
               config.startup.showOldJavalinVersionWarning = false;
               config.jetty.host = settings.host();
               config.jetty.port = settings.port();
+              config.jetty.modifyHttpConfiguration(
+                  http -> http.setRequestHeaderSize(requestHeaderLimit(validator.maxTokenBytes())));
+              JsonErrors.install(config, ErrorFormat.PROBLEM);
               routes(config);
             });
     server.start();
@@ -135,6 +140,17 @@ public final class ValidatorSidecar implements AutoCloseable {
   /** The port served on. */
   public int port() {
     return server.port();
+  }
+
+  /**
+   * Jetty's limit on the request line and headers together: a token and a DPoP proof each at the
+   * validator's own limit, and 16 KiB for the request line and every other header (the forwarded
+   * ones, cookies). A token beyond the validator's limit then reaches it and gets its documented
+   * 401 {@code invalid_token} ({@code TOO_LARGE}) instead of Jetty's 431; only a header block
+   * beyond this limit gets a 431, as JSON.
+   */
+  static int requestHeaderLimit(int maxTokenBytes) {
+    return (int) Math.min(Integer.MAX_VALUE, 2L * maxTokenBytes + 16 * 1024);
   }
 
   private void routes(JavalinConfig config) {
