@@ -31,10 +31,11 @@ class IssuerHostileRequestsTest {
   }
 
   static List<HostileRequests.Case> corpus() {
-    // TestIssuer limits bodies to 4096 bytes; the token endpoint reads its form body.
+    // TestIssuer limits bodies as the issuer does by default (issuer.http.max.body.bytes); the
+    // token endpoint reads its form body.
     return HostileRequests.corpus(
         HostileRequests.Target.withBodies(
-            "/health", "/oauth2/token", "application/x-www-form-urlencoded", 4096));
+            "/health", "/oauth2/token", "application/x-www-form-urlencoded", 16_384));
   }
 
   @ParameterizedTest
