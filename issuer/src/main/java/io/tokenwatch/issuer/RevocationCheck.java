@@ -2,13 +2,16 @@ package io.tokenwatch.issuer;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.events.IssuanceDenyReason;
 import io.tokenwatch.validator.RevocationView;
 import io.tokenwatch.validator.VerifiedToken;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The issuer's questions to the revocation feed the validators read, answered with the validator
@@ -34,6 +37,27 @@ final class RevocationCheck {
 
   /** What the feed says. */
   sealed interface Verdict {
+
+    /**
+     * The refusal this verdict calls for, if any: {@code invalid_grant} with {@code revokedDetail}
+     * of the covering selector when revoked, {@code temporarily_unavailable} when undecidable.
+     */
+    default Optional<Decision.Denied> refusal(
+        IssuanceDenyReason reason, Function<String, String> revokedDetail) {
+      if (this instanceof Revoked revoked) {
+        return Optional.of(
+            Decision.Denied.of(
+                reason, OAuthError.INVALID_GRANT, revokedDetail.apply(revoked.selector())));
+      }
+      if (this instanceof Undecidable undecidable) {
+        return Optional.of(
+            Decision.Denied.of(
+                reason,
+                OAuthError.TEMPORARILY_UNAVAILABLE,
+                undecidable.detail() + "; retry shortly"));
+      }
+      return Optional.empty();
+    }
 
     /** No live revocation covers it, and the feed is fresh. */
     record Clear() implements Verdict {}
@@ -84,16 +108,8 @@ final class RevocationCheck {
 
   /** {@link Verdict.Clear} when the feed is ready and fresh, else why not. */
   Verdict freshness() {
-    RevocationView.Freshness freshness = revocations.freshness();
-    if (!freshness.ready()) {
-      return new Verdict.Undecidable("the issuer's revocation feed is not ready yet");
-    }
-    long age = clock.millis() - freshness.caughtUpAtMillis();
-    if (age > maxStalenessMillis) {
-      return new Verdict.Undecidable(
-          "the issuer's revocation feed last caught up " + age + " ms ago");
-    }
-    return new Verdict.Clear();
+    String stale = revocations.freshness().staleness(clock.millis(), maxStalenessMillis);
+    return stale == null ? new Verdict.Clear() : new Verdict.Undecidable("the issuer's " + stale);
   }
 
   private static VerifiedToken probe(String id) {

@@ -405,28 +405,15 @@ public final class TokenService {
     attempt.parentTokenId = parent.getJWTID();
     // The check above matched lineage selectors against the subject token's ancestors; a token
     // selector naming one of them ends every delegation made from it as well.
-    RevocationCheck.Verdict ancestry = revocations.anyRevokedById(stringList(parent, "lineage"));
-    if (ancestry instanceof RevocationCheck.Verdict.Revoked revoked) {
-      return deny(
-          current,
-          attempt,
-          Decision.Denied.of(
-              IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
-              OAuthError.INVALID_GRANT,
-              "a token the subject token was delegated from is revoked ("
-                  + revoked.selector()
-                  + ")"),
-          false);
-    }
-    if (ancestry instanceof RevocationCheck.Verdict.Undecidable undecidable) {
-      return deny(
-          current,
-          attempt,
-          Decision.Denied.of(
-              IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
-              OAuthError.TEMPORARILY_UNAVAILABLE,
-              undecidable.detail() + "; retry shortly"),
-          false);
+    Optional<Decision.Denied> ancestryRefused =
+        revocations
+            .anyRevokedById(stringList(parent, "lineage"))
+            .refusal(
+                IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
+                selector ->
+                    "a token the subject token was delegated from is revoked (" + selector + ")");
+    if (ancestryRefused.isPresent()) {
+      return deny(current, attempt, ancestryRefused.get(), false);
     }
     List<String> parentScopes = scopes(stringClaim(parent, "scope"));
     String parentAudience = parent.getAudience().isEmpty() ? null : parent.getAudience().get(0);
@@ -692,26 +679,16 @@ public final class TokenService {
       RevocationCheck.Verdict delegation = refreshVerdict(state, now);
       if (delegation instanceof RevocationCheck.Verdict.Revoked revoked) {
         closeRevokedGrant(current, state, revoked.selector());
-        return deny(
-            current,
-            attempt,
-            Decision.Denied.of(
-                IssuanceDenyReason.INVALID_REFRESH_TOKEN,
-                OAuthError.INVALID_GRANT,
-                "the grant is revoked by "
-                    + revoked.selector()
-                    + ": every token a refresh would mint is denied"),
-            false);
       }
-      if (delegation instanceof RevocationCheck.Verdict.Undecidable undecidable) {
-        return deny(
-            current,
-            attempt,
-            Decision.Denied.of(
-                IssuanceDenyReason.INVALID_REFRESH_TOKEN,
-                OAuthError.TEMPORARILY_UNAVAILABLE,
-                undecidable.detail() + "; retry shortly"),
-            false);
+      Optional<Decision.Denied> delegationRefused =
+          delegation.refusal(
+              IssuanceDenyReason.INVALID_REFRESH_TOKEN,
+              selector ->
+                  "the grant is revoked by "
+                      + selector
+                      + ": every token a refresh would mint is denied");
+      if (delegationRefused.isPresent()) {
+        return deny(current, attempt, delegationRefused.get(), false);
       }
       List<String> wider = new ArrayList<>();
       for (String scope : attempt.scopes) {

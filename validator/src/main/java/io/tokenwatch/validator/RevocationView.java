@@ -29,6 +29,18 @@ public interface RevocationView {
   record Freshness(boolean ready, long caughtUpAtMillis) {
     /** Not ready yet. */
     public static final Freshness NOT_READY = new Freshness(false, Long.MIN_VALUE);
+
+    /**
+     * Why this view cannot rule out a revocation at {@code nowMillis}, or {@code null} when it can:
+     * it is not ready, or was last caught up more than {@code maxStalenessMillis} before.
+     */
+    public @Nullable String staleness(long nowMillis, long maxStalenessMillis) {
+      if (!ready) {
+        return "revocation feed not ready";
+      }
+      long age = nowMillis - caughtUpAtMillis;
+      return age > maxStalenessMillis ? "revocation feed last caught up " + age + " ms ago" : null;
+    }
   }
 
   /**

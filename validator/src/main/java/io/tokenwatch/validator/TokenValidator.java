@@ -224,15 +224,7 @@ public final class TokenValidator implements MeterBinder {
     if (revokedBy != null) {
       return deny(DenyReason.REVOKED, "revoked by " + revokedBy, t, null);
     }
-    RevocationView.Freshness freshness = revocations.freshness();
-    String stale =
-        !freshness.ready()
-            ? "revocation feed not ready"
-            : now - freshness.caughtUpAtMillis() > maxStalenessMillis
-                ? "revocation feed last caught up "
-                    + (now - freshness.caughtUpAtMillis())
-                    + " ms ago"
-                : null;
+    String stale = revocations.freshness().staleness(now, maxStalenessMillis);
     if (stale != null) {
       switch (fallback.check(t)) {
         case ACTIVE -> {
