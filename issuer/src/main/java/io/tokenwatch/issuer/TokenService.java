@@ -18,6 +18,7 @@ import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenIssued;
+import io.tokenwatch.schemas.revocation.FeedKey;
 import io.tokenwatch.schemas.revocation.SelectorRules;
 import io.tokenwatch.validator.DpopVerifier;
 import io.tokenwatch.validator.RevocationView;
@@ -1285,12 +1286,7 @@ public final class TokenService {
       metrics.produceFailure("revocation");
       throw e;
     }
-    return selectorKey(kind, value);
-  }
-
-  /** The feed key of a selector, per docs/TOKENS.md. */
-  public static String selectorKey(SelectorKind kind, String value) {
-    return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + value;
+    return FeedKey.of(kind, value);
   }
 
   private TokenResponse deny(

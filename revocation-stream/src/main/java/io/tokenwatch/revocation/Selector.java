@@ -2,6 +2,7 @@ package io.tokenwatch.revocation;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.schemas.revocation.FeedKey;
 import java.util.Optional;
 
 /**
@@ -20,22 +21,16 @@ public record Selector(SelectorKind kind, String value) {
     }
   }
 
-  /** The key on the revocation feed: {@code <kind>:<value>}. */
+  /** The key on the revocation feed: {@code <kind>:<value>}, as {@link FeedKey} defines it. */
   public String key() {
-    return kind.prefix() + ":" + value;
+    return FeedKey.of(io.tokenwatch.events.SelectorKind.valueOf(kind.name()), value);
   }
 
   /** Parses a feed key; empty when it is not {@code <kind>:<value>} with a known kind. */
   public static Optional<Selector> parse(String key) {
-    int colon = key.indexOf(':');
-    if (colon <= 0 || colon == key.length() - 1) {
-      return Optional.empty();
-    }
-    String value = key.substring(colon + 1);
-    if (value.isBlank()) {
-      return Optional.empty();
-    }
-    return SelectorKind.fromPrefix(key.substring(0, colon)).map(kind -> new Selector(kind, value));
+    return FeedKey.parse(key)
+        .filter(parsed -> !parsed.value().isBlank())
+        .map(parsed -> new Selector(SelectorKind.valueOf(parsed.kind().name()), parsed.value()));
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.tokenwatch.revocation;
 
 import java.util.Locale;
-import java.util.Optional;
 
 /** What a selector's value names; its lower-case name is the prefix of the feed key. */
 public enum SelectorKind {
@@ -31,15 +30,5 @@ public enum SelectorKind {
    */
   public boolean defaultsToRequestTimeWatermark() {
     return this == GRANT || this == SUBJECT || this == CLIENT || this == AUDIENCE;
-  }
-
-  /** The kind with that prefix, if any. */
-  public static Optional<SelectorKind> fromPrefix(String prefix) {
-    for (SelectorKind kind : values()) {
-      if (kind.prefix().equals(prefix)) {
-        return Optional.of(kind);
-      }
-    }
-    return Optional.empty();
   }
 }

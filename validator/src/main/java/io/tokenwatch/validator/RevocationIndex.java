@@ -2,8 +2,9 @@ package io.tokenwatch.validator;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.events.SelectorKind;
+import io.tokenwatch.schemas.revocation.FeedKey;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +33,7 @@ public final class RevocationIndex implements RevocationView {
     CLIENT,
     AUDIENCE;
 
-    final String prefix = name().toLowerCase(Locale.ROOT) + ":";
+    final String prefix = FeedKey.prefix(SelectorKind.valueOf(name()));
   }
 
   private static final long NO_WATERMARK = Long.MAX_VALUE;

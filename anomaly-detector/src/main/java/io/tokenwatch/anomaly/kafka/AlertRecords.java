@@ -11,9 +11,9 @@ import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.Severity;
+import io.tokenwatch.schemas.revocation.FeedKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -94,7 +94,7 @@ public final class AlertRecords {
 
   /** The feed key of a selector, e.g. {@code token:<jti>}. */
   static String selectorKey(Target target) {
-    return target.kind().name().toLowerCase(Locale.ROOT) + ":" + target.value();
+    return FeedKey.of(SelectorKind.valueOf(target.kind().name()), target.value());
   }
 
   /**

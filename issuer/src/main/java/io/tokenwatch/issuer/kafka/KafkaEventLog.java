@@ -8,8 +8,8 @@ import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.EventLogUnavailableException;
-import io.tokenwatch.issuer.TokenService;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.revocation.FeedKey;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topic;
@@ -112,8 +112,7 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
 
   @Override
   public void revocation(RevocationRequested request, Revocation fastPath) {
-    String key =
-        TokenService.selectorKey(request.getSelector().getKind(), request.getSelector().getValue());
+    String key = FeedKey.of(request.getSelector().getKind(), request.getSelector().getValue());
     // Both in flight at once; the call returns when both are durable.
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     sent.add(send(Topics.REVOCATION_REQUESTS, key, request));
