@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -271,7 +272,11 @@ public final class IssuerHttpApi {
     try {
       revocation = AdminRevocationBody.read(ctx.bodyAsBytes()).toRevocation(requestedBy);
     } catch (AdminRevocationBody.MalformedBodyException e) {
-      error(ctx, e.status(), OAuthError.INVALID_REQUEST.code(), e.getMessage());
+      error(
+          ctx,
+          e.status(),
+          OAuthError.INVALID_REQUEST.code(),
+          Objects.requireNonNullElse(e.getMessage(), "malformed body"));
       return;
     }
     try {
@@ -368,7 +373,11 @@ public final class IssuerHttpApi {
     try {
       return FormBody.parse(ctx.body(), repeatable);
     } catch (FormBody.MalformedFormException e) {
-      refuse(ctx, OAuthError.INVALID_REQUEST, e.getMessage(), false);
+      refuse(
+          ctx,
+          OAuthError.INVALID_REQUEST,
+          Objects.requireNonNullElse(e.getMessage(), "malformed form"),
+          false);
       return null;
     }
   }
@@ -448,18 +457,18 @@ public final class IssuerHttpApi {
     String challenge = scheme + " realm=\"tokenwatch\"";
     String adminScope = policy.get().adminScope();
     switch (refused.failure()) {
-      case NO_CREDENTIALS:
+      case NO_CREDENTIALS -> {
         // RFC 6750 section 3.1: no error code when the request carries no credentials.
         ctx.header("WWW-Authenticate", challenge + ", scope=\"" + adminScope + "\"");
         error(ctx, 401, OAuthError.INVALID_REQUEST.code(), refused.description());
-        return;
-      case INVALID_CLIENT:
+      }
+      case INVALID_CLIENT -> {
         refuse(ctx, OAuthError.INVALID_CLIENT, refused.description(), refused.basicChallenge());
-        return;
-      case NOT_AN_ADMIN:
+      }
+      case NOT_AN_ADMIN -> {
         refuse(ctx, OAuthError.ACCESS_DENIED, refused.description(), false);
-        return;
-      case INVALID_TOKEN:
+      }
+      case INVALID_TOKEN -> {
         ctx.header(
             "WWW-Authenticate",
             challenge
@@ -467,8 +476,8 @@ public final class IssuerHttpApi {
                 + quotable(refused.description())
                 + "\"");
         error(ctx, 401, OAuthError.INVALID_TOKEN.code(), refused.description());
-        return;
-      case INSUFFICIENT_SCOPE:
+      }
+      case INSUFFICIENT_SCOPE -> {
         ctx.header(
             "WWW-Authenticate",
             challenge
@@ -478,12 +487,11 @@ public final class IssuerHttpApi {
                 + adminScope
                 + "\"");
         error(ctx, 403, OAuthError.INSUFFICIENT_SCOPE.code(), refused.description());
-        return;
-      case UNAVAILABLE:
+      }
+      case UNAVAILABLE -> {
         refuse(ctx, OAuthError.TEMPORARILY_UNAVAILABLE, refused.description(), false);
-        return;
+      }
     }
-    throw new IllegalStateException("unhandled admin failure " + refused.failure());
   }
 
   /** Text fit for a quoted RFC 6750 auth-param: printable ASCII without quote and backslash. */
