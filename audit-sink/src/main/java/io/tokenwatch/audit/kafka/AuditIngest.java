@@ -234,7 +234,7 @@ public final class AuditIngest implements Runnable, AutoCloseable {
       Producer<byte[], byte[]> producer = deadLetters;
       if (producer != null && !dead.isEmpty()) {
         for (ProducerRecord<byte[], byte[]> letter : dead) {
-          producer.send(letter);
+          var unused = producer.send(letter);
         }
         producer.flush();
       }

@@ -116,21 +116,22 @@ public final class StoreReplay {
           headers.add(SOURCE_PARTITION, Integer.toString(r.partition()).getBytes(UTF_8));
           headers.add(SOURCE_OFFSET, Long.toString(r.offset()).getBytes(UTF_8));
           headers.add(EVENT_ID, r.eventId().getBytes(UTF_8));
-          producer.send(
-              new ProducerRecord<>(
-                  topic,
-                  null,
-                  r.occurredAt(),
-                  key == null ? null : key.getBytes(UTF_8),
-                  values.serialize(subjectTopic(r.eventType(), r.topic()), record),
-                  headers),
-              (metadata, e) -> {
-                if (e != null) {
-                  failure.compareAndSet(null, e);
-                } else {
-                  acknowledged.incrementAndGet();
-                }
-              });
+          var unused =
+              producer.send(
+                  new ProducerRecord<>(
+                      topic,
+                      null,
+                      r.occurredAt(),
+                      key == null ? null : key.getBytes(UTF_8),
+                      values.serialize(subjectTopic(r.eventType(), r.topic()), record),
+                      headers),
+                  (metadata, e) -> {
+                    if (e != null) {
+                      failure.compareAndSet(null, e);
+                    } else {
+                      acknowledged.incrementAndGet();
+                    }
+                  });
           progress.accept(++sent[0]);
         });
     producer.flush();

@@ -316,7 +316,7 @@ public final class AuditStore implements AutoCloseable {
         if (state == null) {
           state = partitions.get(chain);
           if (state == null) {
-            state = new PartitionState(chain, 0, 0, ChainHasher.GENESIS);
+            state = new PartitionState(chain, 0, 0, ChainHasher.genesis());
           }
         }
         long seq = state.chainLength();
@@ -336,7 +336,7 @@ public final class AuditStore implements AutoCloseable {
         state = partitions.get(chain);
       }
       if (state == null) {
-        state = new PartitionState(chain, 0, 0, ChainHasher.GENESIS);
+        state = new PartitionState(chain, 0, 0, ChainHasher.genesis());
       }
       next.put(
           chain,
