@@ -2,7 +2,6 @@ package io.tokenwatch.validator;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.schemas.revocation.FeedKey;
 import java.util.EnumMap;
 import java.util.Map;
@@ -33,7 +32,7 @@ public final class RevocationIndex implements RevocationView {
     CLIENT,
     AUDIENCE;
 
-    final String prefix = FeedKey.prefix(SelectorKind.valueOf(name()));
+    final String prefix = FeedKey.prefix(this);
   }
 
   private static final long NO_WATERMARK = Long.MAX_VALUE;

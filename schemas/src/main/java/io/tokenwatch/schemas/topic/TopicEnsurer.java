@@ -48,11 +48,6 @@ public final class TopicEnsurer {
   private final Duration timeout;
 
   /**
-   * @param admin the cluster's admin client (not closed here)
-   * @param registry where value schemas are registered
-   * @param timeout bound on each admin round trip
-   */
-  /**
    * The settings of an admin client for a component whose Kafka clients take {@code clientSettings}
    * (a Streams app's properties, say): the keys an admin client knows, so the ensure-topics step
    * connects to a secured cluster like the component's other clients.
@@ -70,6 +65,11 @@ public final class TopicEnsurer {
     return admin;
   }
 
+  /**
+   * @param admin the cluster's admin client (not closed here)
+   * @param registry where value schemas are registered
+   * @param timeout bound on each admin round trip
+   */
   public TopicEnsurer(Admin admin, SchemaRegistryClient registry, Duration timeout) {
     this.admin = requireNonNull(admin, "admin");
     this.registry = requireNonNull(registry, "registry");
