@@ -70,4 +70,25 @@ class ArchitectureTest {
                 + " TokenValidator's Verification)")
         .check(classes);
   }
+
+  @Test
+  void shouldPullInNoServiceAndNoSidecar() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.tokenwatch.issuer..",
+            "io.tokenwatch.revocation..",
+            "io.tokenwatch.anomaly..",
+            "io.tokenwatch.audit..",
+            "io.tokenwatch.cli..",
+            "io.tokenwatch.embedded..",
+            "io.tokenwatch.validator.http..",
+            "io.tokenwatch.validator.route..")
+        .because(
+            "gateways and services embed this library; what it shares with a service belongs in"
+                + " schemas or here, and HTTP serving belongs to validator-sidecar, which depends"
+                + " on this library and not the other way round")
+        .check(classes);
+  }
 }
