@@ -4,12 +4,8 @@ import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 
-import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.domain.JavaMethod;
-import com.tngtech.archunit.core.domain.JavaTypeVariable;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.tokenwatch.events.SelectorKind;
@@ -22,12 +18,6 @@ class ArchitectureTest {
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("io.tokenwatch.validator");
-
-  /** A method returning a type variable erases to Object but is typed for its callers. */
-  private static final DescribedPredicate<JavaMethod> NOT_GENERIC_RESULT =
-      DescribedPredicate.describe(
-          "do not return a type variable",
-          method -> !(method.getReturnType() instanceof JavaTypeVariable<?>));
 
   @Test
   void shouldKeepTheDomainFreeOfKafkaHttpAndAvroTypes() {
@@ -57,38 +47,17 @@ class ArchitectureTest {
 
   @Test
   void shouldReturnTypedOutcomesRatherThanObject() {
-    noMethods()
-        .that()
-        .areDeclaredInClassesThat()
-        .resideInAPackage("io.tokenwatch.validator..")
-        .and(NOT_GENERIC_RESULT)
-        .should()
-        .haveRawReturnType(Object.class)
-        .because(
-            "an Object result makes every caller test and cast what it got, unchecked by the"
-                + " compiler; return a sealed interface of records instead (see Decision, or"
-                + " TokenValidator's Verification)")
-        .check(classes);
+    ArchitectureRules.noMethodReturnsObject().check(classes);
   }
 
   @Test
   void shouldPullInNoServiceAndNoSidecar() {
-    noClasses()
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(
-            "io.tokenwatch.issuer..",
-            "io.tokenwatch.revocation..",
-            "io.tokenwatch.anomaly..",
-            "io.tokenwatch.audit..",
-            "io.tokenwatch.cli..",
-            "io.tokenwatch.embedded..",
-            "io.tokenwatch.validator.http..",
-            "io.tokenwatch.validator.route..")
-        .because(
+    ArchitectureRules.needsNoService(
             "gateways and services embed this library; what it shares with a service belongs in"
                 + " schemas or here, and HTTP serving belongs to validator-sidecar, which depends"
-                + " on this library and not the other way round")
+                + " on this library and not the other way round",
+            "io.tokenwatch.validator.http..",
+            "io.tokenwatch.validator.route..")
         .check(classes);
   }
 }

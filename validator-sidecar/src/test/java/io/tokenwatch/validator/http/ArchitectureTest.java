@@ -1,14 +1,11 @@
 package io.tokenwatch.validator.http;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 
-import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.domain.JavaMethod;
-import com.tngtech.archunit.core.domain.JavaTypeVariable;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.tokenwatch.validator.ArchitectureRules;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,12 +18,6 @@ class ArchitectureTest {
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("io.tokenwatch.validator.http", "io.tokenwatch.validator.route");
-
-  /** A method returning a type variable erases to Object but is typed for its callers. */
-  private static final DescribedPredicate<JavaMethod> NOT_GENERIC_RESULT =
-      DescribedPredicate.describe(
-          "do not return a type variable",
-          method -> !(method.getReturnType() instanceof JavaTypeVariable<?>));
 
   @Test
   void shouldKeepRouteMatchingFreeOfServerAndKafkaTypes() {
@@ -49,17 +40,7 @@ class ArchitectureTest {
 
   @Test
   void shouldNeedNoOtherService() {
-    noClasses()
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(
-            "io.tokenwatch.issuer..",
-            "io.tokenwatch.revocation..",
-            "io.tokenwatch.anomaly..",
-            "io.tokenwatch.audit..",
-            "io.tokenwatch.cli..",
-            "io.tokenwatch.embedded..")
-        .because(
+    ArchitectureRules.needsNoService(
             "the sidecar runs beside any gateway with only Kafka, a schema registry and the"
                 + " issuer's JWKS URL; what it shares with a service belongs in schemas or the"
                 + " validator library")
@@ -68,14 +49,6 @@ class ArchitectureTest {
 
   @Test
   void shouldReturnTypedOutcomesRatherThanObject() {
-    noMethods()
-        .that(NOT_GENERIC_RESULT)
-        .should()
-        .haveRawReturnType(Object.class)
-        .because(
-            "an Object result makes every caller test and cast what it got, unchecked by the"
-                + " compiler; return a sealed interface of records instead (see"
-                + " RequestTarget.Parsed)")
-        .check(classes);
+    ArchitectureRules.noMethodReturnsObject().check(classes);
   }
 }
