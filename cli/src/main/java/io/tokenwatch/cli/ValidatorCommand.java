@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     description = {
       "Runs the validator sidecar: a forward-auth endpoint for NGINX auth_request, Traefik"
           + " ForwardAuth and Envoy ext_authz, fed by the revocation topic.",
-      "Settings (validator.* keys, see validator/README.md) come from --config, TOKENWATCH_*"
+      "Settings (validator.* keys, see validator-sidecar/README.md) come from --config, TOKENWATCH_*"
           + " environment variables and --set, in rising precedence."
     })
 final class ValidatorCommand extends ServiceCommand<ValidatorService> {

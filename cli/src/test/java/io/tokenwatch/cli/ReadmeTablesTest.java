@@ -30,7 +30,7 @@ class ReadmeTablesTest {
         Path.of("..", "README.md"),
         Map.of("topic-table", Topics.markdownTable(), "serde-config", SerdeConfig.markdownTable()));
     files.put(
-        Path.of("..", "validator", "README.md"),
+        Path.of("..", "validator-sidecar", "README.md"),
         Map.of("config-table", ValidatorConfig.markdownTable()));
     files.put(
         Path.of("..", "revocation-stream", "README.md"),

@@ -92,6 +92,15 @@ public final class TokenValidator implements MeterBinder {
 
   private record CachedToken(VerifiedToken token, long generation) {}
 
+  /** What checking a token's shape, signature, issuer and audience yields. */
+  private sealed interface Verification permits Verified, Rejected {}
+
+  /** The token verifies; these are its claims. */
+  private record Verified(VerifiedToken token) implements Verification {}
+
+  /** The token does not verify, and why. */
+  private record Rejected(Decision.Deny deny) implements Verification {}
+
   private TokenValidator(Builder b) {
     this.issuer = requireNonNull(b.issuer, "issuer");
     this.audience = requireNonNull(b.audience, "audience");
@@ -184,9 +193,11 @@ public final class TokenValidator implements MeterBinder {
       return Optional.empty();
     }
     CachedToken cached = verified.getIfPresent(token);
-    Object outcome = cached != null ? cached.token() : verify(token);
-    return outcome instanceof VerifiedToken t
-        ? Optional.ofNullable(revocations.revokedBy(t))
+    if (cached != null) {
+      return Optional.ofNullable(revocations.revokedBy(cached.token()));
+    }
+    return verify(token) instanceof Verified v
+        ? Optional.ofNullable(revocations.revokedBy(v.token()))
         : Optional.empty();
   }
 
@@ -198,11 +209,12 @@ public final class TokenValidator implements MeterBinder {
     CachedToken cached = verified.getIfPresent(token);
     if (cached == null || cached.generation() != jwks.generation()) {
       long generation = jwks.generation();
-      Object outcome = verify(token);
-      if (outcome instanceof Decision.Deny deny) {
-        return deny;
+      Verification outcome = verify(token);
+      if (outcome instanceof Rejected rejected) {
+        return rejected.deny();
       }
-      cached = new CachedToken((VerifiedToken) outcome, generation);
+      // Verification is sealed: an outcome that is not Rejected is Verified.
+      cached = new CachedToken(((Verified) outcome).token(), generation);
       if (cacheEnabled) {
         verified.put(token, cached);
       }
@@ -317,82 +329,85 @@ public final class TokenValidator implements MeterBinder {
     }
   }
 
-  /** The verified claims, or a {@link Decision.Deny}. */
-  private Object verify(String token) {
+  /**
+   * Checks shape, algorithm, key, signature, issuer and audience; nothing that changes with time.
+   */
+  private Verification verify(String token) {
     int dot1 = token.indexOf('.');
     int dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
     if (dot1 <= 0 || dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) {
-      return deny(DenyReason.MALFORMED, "not a JWS in compact serialization");
+      return reject(DenyReason.MALFORMED, "not a JWS in compact serialization");
     }
     if (!canonicalBase64Url(token.substring(0, dot1))
         || !canonicalBase64Url(token.substring(dot1 + 1, dot2))
         || !canonicalBase64Url(token.substring(dot2 + 1))) {
       // Base64 leaves spare bits in the last character: several strings decode to the same
       // bytes. Only the canonical one is the token that was issued (RFC 7515 section 2).
-      return deny(DenyReason.MALFORMED, "a part is not canonical unpadded base64url");
+      return reject(DenyReason.MALFORMED, "a part is not canonical unpadded base64url");
     }
     Header header;
     try {
       header = Header.parse(new Base64URL(token.substring(0, dot1)));
     } catch (ParseException e) {
-      return deny(DenyReason.MALFORMED, "header cannot be parsed");
+      return reject(DenyReason.MALFORMED, "header cannot be parsed");
     }
     if (!(header instanceof JWSHeader jws)) {
       return Algorithm.NONE.equals(header.getAlgorithm())
-          ? deny(DenyReason.ALGORITHM_NOT_ALLOWED, "unsigned token (alg none)")
-          : deny(DenyReason.MALFORMED, "not a signed token");
+          ? reject(DenyReason.ALGORITHM_NOT_ALLOWED, "unsigned token (alg none)")
+          : reject(DenyReason.MALFORMED, "not a signed token");
     }
     JWSAlgorithm alg = jws.getAlgorithm();
     if (!algorithms.contains(alg)) {
-      return deny(DenyReason.ALGORITHM_NOT_ALLOWED, "algorithm not allowed: " + alg);
+      return reject(DenyReason.ALGORITHM_NOT_ALLOWED, "algorithm not allowed: " + alg);
     }
     if (!AT_JWT.equals(jws.getType()) && !APPLICATION_AT_JWT.equals(jws.getType())) {
-      return deny(DenyReason.WRONG_TYPE, "typ is not at+jwt: " + jws.getType());
+      return reject(DenyReason.WRONG_TYPE, "typ is not at+jwt: " + jws.getType());
     }
     URI jku = jws.getJWKURL();
     if (jku != null && !jku.equals(jwks.location())) {
-      return deny(DenyReason.UNKNOWN_KEY, "jku header names a key set other than the issuer's");
+      return reject(DenyReason.UNKNOWN_KEY, "jku header names a key set other than the issuer's");
     }
     if (jws.getX509CertURL() != null || jws.getJWK() != null || jws.getX509CertChain() != null) {
-      return deny(DenyReason.UNKNOWN_KEY, "keys named or embedded in the header are not honoured");
+      return reject(
+          DenyReason.UNKNOWN_KEY, "keys named or embedded in the header are not honoured");
     }
     String kid = jws.getKeyID();
     if (kid == null) {
-      return deny(DenyReason.UNKNOWN_KEY, "no kid header");
+      return reject(DenyReason.UNKNOWN_KEY, "no kid header");
     }
     JwksSource.Entry key = jwks.find(kid);
     if (key == null) {
-      return deny(DenyReason.UNKNOWN_KEY, "no issuer key with kid " + kid);
+      return reject(DenyReason.UNKNOWN_KEY, "no issuer key with kid " + kid);
     }
     if ((key.key().getAlgorithm() != null && !alg.equals(key.key().getAlgorithm()))
         || !key.verifier().supportedJWSAlgorithms().contains(alg)) {
-      return deny(DenyReason.ALGORITHM_NOT_ALLOWED, "key " + kid + " is not for " + alg);
+      return reject(DenyReason.ALGORITHM_NOT_ALLOWED, "key " + kid + " is not for " + alg);
     }
     try {
       byte[] signingInput = token.substring(0, dot2).getBytes(StandardCharsets.US_ASCII);
       if (!key.verifier().verify(jws, signingInput, new Base64URL(token.substring(dot2 + 1)))) {
-        return deny(DenyReason.BAD_SIGNATURE, "signature does not verify with key " + kid);
+        return reject(DenyReason.BAD_SIGNATURE, "signature does not verify with key " + kid);
       }
     } catch (JOSEException e) {
-      return deny(DenyReason.BAD_SIGNATURE, "signature does not verify with key " + kid);
+      return reject(DenyReason.BAD_SIGNATURE, "signature does not verify with key " + kid);
     }
     JWTClaimsSet claims;
     try {
       claims = JWTClaimsSet.parse(new Base64URL(token.substring(dot1 + 1, dot2)).decodeToString());
     } catch (ParseException e) {
-      return deny(DenyReason.MALFORMED, "claims cannot be parsed");
+      return reject(DenyReason.MALFORMED, "claims cannot be parsed");
     }
     if (!issuer.equals(claims.getIssuer())) {
-      return deny(DenyReason.WRONG_ISSUER, "iss is not " + issuer);
+      return reject(DenyReason.WRONG_ISSUER, "iss is not " + issuer);
     }
     List<String> aud = claims.getAudience();
     if (!aud.contains(audience)) {
-      return deny(DenyReason.WRONG_AUDIENCE, "aud does not include " + audience);
+      return reject(DenyReason.WRONG_AUDIENCE, "aud does not include " + audience);
     }
     try {
-      return toVerifiedToken(claims, aud, kid);
+      return new Verified(toVerifiedToken(claims, aud, kid));
     } catch (ParseException | IllegalArgumentException | NullPointerException e) {
-      return deny(DenyReason.MALFORMED, "claims malformed: " + e.getMessage());
+      return reject(DenyReason.MALFORMED, "claims malformed: " + e.getMessage());
     }
   }
 
@@ -445,8 +460,12 @@ public final class TokenValidator implements MeterBinder {
     throw new ParseException("claim member " + name + " is not a string", 0);
   }
 
-  private Decision.Deny deny(DenyReason reason, String detail) {
+  private static Decision.Deny deny(DenyReason reason, String detail) {
     return new Decision.Deny(reason, detail, null, 0, null);
+  }
+
+  private static Rejected reject(DenyReason reason, String detail) {
+    return new Rejected(deny(reason, detail));
   }
 
   private Decision.Deny deny(

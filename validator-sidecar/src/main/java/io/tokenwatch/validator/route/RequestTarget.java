@@ -59,11 +59,17 @@ final class RequestTarget {
   }
 
   /** The target cannot be read unambiguously. */
-  record Malformed(String detail) implements Parsed {
+  record Malformed(String detail) implements Parsed, SegmentDecoding {
     Malformed {
       requireNonNull(detail, "detail");
     }
   }
+
+  /** Outcome of percent-decoding one path segment. */
+  private sealed interface SegmentDecoding permits Segment, Malformed {}
+
+  /** The segment's text, decoded. */
+  private record Segment(String text) implements SegmentDecoding {}
 
   private RequestTarget() {}
 
@@ -104,11 +110,12 @@ final class RequestTarget {
     List<String> raw = List.of(path.substring(1).split("/", -1));
     List<String> decoded = new ArrayList<>(raw.size());
     for (String segment : raw) {
-      Object result = decode(segment);
+      SegmentDecoding result = decode(segment);
       if (result instanceof Malformed malformed) {
         return malformed;
       }
-      decoded.add((String) result);
+      // SegmentDecoding is sealed: a result that is not Malformed is a Segment.
+      decoded.add(((Segment) result).text());
     }
     List<String> rawResolved = resolve(raw);
     List<String> decodedResolved = resolve(decoded);
@@ -140,10 +147,9 @@ final class RequestTarget {
     return new Readings(new ArrayList<>(readings), "/" + String.join("/", decodedResolved));
   }
 
-  /** The decoded segment, or a {@link Malformed}. */
-  private static Object decode(String segment) {
+  private static SegmentDecoding decode(String segment) {
     if (segment.indexOf('%') < 0) {
-      return segment;
+      return new Segment(segment);
     }
     ByteBuffer bytes = ByteBuffer.allocate(segment.length());
     for (int i = 0; i < segment.length(); i++) {
@@ -197,7 +203,7 @@ final class RequestTarget {
     if (hasControl(text)) {
       return new Malformed("the path holds an encoded control character");
     }
-    return text;
+    return new Segment(text);
   }
 
   private static boolean hasControl(String text) {
