@@ -29,6 +29,9 @@ public final class ServiceBoundaries {
   /** The one-machine platform: for `up`, the demo and tests, never for a service. */
   public static final String EMBEDDED = "io.tokenwatch.embedded";
 
+  /** The `tokenwatch` command, which starts services: nothing a service may need. */
+  public static final String CLI = "io.tokenwatch.cli";
+
   /** Transport and storage types a domain package must not see. */
   private static final String[] TRANSPORT_AND_STORAGE = {
     "org.apache.kafka..",
@@ -67,7 +70,7 @@ public final class ServiceBoundaries {
         .resideInAPackage(service + "..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(append(forbidden, EMBEDDED + ".."))
+        .resideInAnyPackage(append(append(forbidden, EMBEDDED + ".."), CLI + ".."))
         .because(
             "services talk through Kafka topics and HTTP only, so each deploys, scales and fails"
                 + " alone; the embedded platform is for `up`, the demo and tests");
@@ -92,7 +95,8 @@ public final class ServiceBoundaries {
         .that()
         .resideInAPackage("io.tokenwatch.validator..")
         .and()
-        .resideOutsideOfPackage("io.tokenwatch.validator.http..")
+        .resideOutsideOfPackages(
+            "io.tokenwatch.validator.http..", "io.tokenwatch.validator.route..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
