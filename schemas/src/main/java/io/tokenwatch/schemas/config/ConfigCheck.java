@@ -213,10 +213,19 @@ public final class ConfigCheck {
    * is neither declared nor an old name: a misspelt key would otherwise be ignored.
    */
   public void rejectUnknown(String prefix) {
+    rejectUnknown(prefix, Map.of());
+  }
+
+  /**
+   * As {@link #rejectUnknown(String)}, but a key of {@code removed} (a key that was dropped, not
+   * renamed) is refused with its own message, which should say what replaced it.
+   */
+  public void rejectUnknown(String prefix, Map<String, String> removed) {
     requireNonNull(prefix, "prefix");
+    requireNonNull(removed, "removed");
     for (String key : originals.keySet()) {
       if (key.startsWith(prefix) && !definition.names().contains(key)) {
-        problems.add("Unknown key " + key);
+        problems.add(removed.getOrDefault(key, "Unknown key " + key));
       }
     }
   }
