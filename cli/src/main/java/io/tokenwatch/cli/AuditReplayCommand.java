@@ -79,10 +79,10 @@ final class AuditReplayCommand implements Callable<Integer> {
   static volatile boolean rawStdout;
 
   @Spec CommandSpec spec;
-  @Mixin AuditCommand.Source source;
+  @Mixin AuditSourceOptions source;
 
   @ArgGroup(exclusive = false)
-  AuditCommand.@Nullable Filters filters;
+  @Nullable AuditFilters filters;
 
   @Option(names = "--source", defaultValue = "store", description = "store or kafka.")
   Origin origin = Origin.store;
@@ -109,7 +109,7 @@ final class AuditReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    AuditCommand.Filters f = filters == null ? new AuditCommand.Filters() : filters;
+    AuditFilters f = AuditFilters.orNone(filters);
     PrintWriter out = spec.commandLine().getOut();
     Progress progress = Progress.onTerminal(spec.commandLine().getErr());
     long count;
@@ -119,11 +119,9 @@ final class AuditReplayCommand implements Callable<Integer> {
           "--to-topic must be a new topic, not one of the catalogue's (" + target + ")");
     }
     if (origin == Origin.store) {
-      if (source.remote()) {
-        throw new IllegalArgumentException("replay reads the store file; it has no --url mode");
-      }
-      AuditFilter filter = f.filter(1, Clock.systemUTC());
-      try (AuditStore store = source.open()) {
+      LocalAuditSource local = source.source().local("replay");
+      AuditFilter filter = local.filter(f, 1);
+      try (AuditStore store = local.open()) {
         AuditQueries queries = new AuditQueries(store);
         progress.total(progress.enabled() ? queries.count(filter) : -1);
         if (target != null) {
@@ -207,10 +205,12 @@ final class AuditReplayCommand implements Callable<Integer> {
         new ByteArraySerializer());
   }
 
-  private long fromKafka(AuditCommand.Filters f, PrintWriter out, Progress progress) {
+  private long fromKafka(AuditFilters f, PrintWriter out, Progress progress) {
     Clock clock = Clock.systemUTC();
-    long from = f.from == null ? 0 : TimeArgument.parse(f.from, clock);
-    long to = f.to == null ? Long.MAX_VALUE : TimeArgument.parse(f.to, clock);
+    String earliest = f.from;
+    String latest = f.to;
+    long from = earliest == null ? 0 : TimeArgument.parse(earliest, clock);
+    long to = latest == null ? Long.MAX_VALUE : TimeArgument.parse(latest, clock);
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
