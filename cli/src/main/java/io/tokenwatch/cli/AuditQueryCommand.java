@@ -1,37 +1,23 @@
 package io.tokenwatch.cli;
 
-import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
-import picocli.CommandLine.ArgGroup;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tokenwatch audit query}: events matching the filters. */
 @Command(
     name = "query",
     mixinStandardHelpOptions = true,
     description = "Events matching the filters, oldest first.")
-final class AuditQueryCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Mixin AuditSourceOptions source;
-
-  @ArgGroup(exclusive = false)
-  @Nullable AuditFilters filters;
-
-  @Option(names = "--limit", defaultValue = "100", description = "At most this many rows.")
-  int limit = 100;
-
-  @Mixin AuditFormatOption output;
+final class AuditQueryCommand extends AuditListCommand {
 
   @Override
-  public Integer call() {
-    output.print(
-        spec,
-        source.source().events(AuditFilters.orNone(filters), limit),
-        AuditOutput.EVENT_COLUMNS);
-    return 0;
+  List<ObjectNode> rows(AuditSource source, AuditFilters filters, int limit) {
+    return source.events(filters, limit);
+  }
+
+  @Override
+  List<AuditOutput.Column> columns() {
+    return AuditOutput.EVENT_COLUMNS;
   }
 }
