@@ -12,6 +12,7 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.io.BufferedOutputStream;
+import java.io.Console;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -32,7 +33,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -220,10 +220,10 @@ final class AuditReplayCommand implements Callable<Integer> {
     Deserializer<GenericRecord> decoder =
         AvroSerdes.generic(new HttpSchemaRegistryClient(serde.registrySettings()), serde, false)
             .deserializer();
-    KafkaProducer<byte[], byte[]> producer = null;
-    if (toTopic != null) {
-      producer = producer();
-    }
+    String target = toTopic;
+    KafkaProducer<byte[], byte[]> producer = target == null ? null : producer();
+    TopicPublisher publisher =
+        producer == null || target == null ? null : new TopicPublisher(producer, target);
     long n = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -269,29 +269,25 @@ final class AuditReplayCommand implements Callable<Integer> {
           if (record.value() == null) {
             continue;
           }
-          if (producer != null) {
-            producer.send(
-                new ProducerRecord<>(
-                    toTopic,
-                    null,
-                    record.timestamp(),
-                    record.key(),
-                    record.value(),
-                    record.headers()));
+          if (publisher != null) {
+            publisher.send(record);
           } else {
             out.println(json(decoder, record));
           }
           progress.step(++n);
         }
-        for (TopicPartition partition : List.copyOf(remaining.keySet())) {
-          if (consumer.position(partition) >= remaining.get(partition)) {
-            remaining.remove(partition);
+        for (Map.Entry<TopicPartition, Long> end : List.copyOf(remaining.entrySet())) {
+          if (consumer.position(end.getKey()) >= end.getValue()) {
+            remaining.remove(end.getKey());
           }
         }
       }
+      if (publisher != null) {
+        // every record written, or the replay fails instead of reporting what it lost
+        publisher.finish();
+      }
     } finally {
       if (producer != null) {
-        producer.flush();
         producer.close();
       }
     }
@@ -334,7 +330,27 @@ final class AuditReplayCommand implements Callable<Integer> {
     }
 
     static Progress onTerminal(PrintWriter err) {
-      return new Progress(System.console() != null ? err : null);
+      return new Progress(onTerminal() ? err : null);
+    }
+
+    /**
+     * Whether standard input and output are a terminal. Up to JDK 21 {@code System.console()} is
+     * null otherwise; from JDK 22 it is not, and {@code Console.isTerminal()} (absent from release
+     * 17, hence reflection) tells.
+     */
+    @SuppressWarnings("SystemConsoleNull")
+    private static boolean onTerminal() {
+      Console console = System.console();
+      if (console == null) {
+        return false;
+      }
+      try {
+        return Boolean.TRUE.equals(Console.class.getMethod("isTerminal").invoke(console));
+      } catch (NoSuchMethodException e) {
+        return true;
+      } catch (ReflectiveOperationException e) {
+        return false;
+      }
     }
 
     boolean enabled() {
