@@ -7,6 +7,7 @@ import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.schemas.topic.Topic;
 import io.tokenwatch.schemas.topic.Topics;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
@@ -14,6 +15,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.jspecify.annotations.Nullable;
@@ -116,21 +118,22 @@ public final class StoreReplay {
           headers.add(SOURCE_PARTITION, Integer.toString(r.partition()).getBytes(UTF_8));
           headers.add(SOURCE_OFFSET, Long.toString(r.offset()).getBytes(UTF_8));
           headers.add(EVENT_ID, r.eventId().getBytes(UTF_8));
-          producer.send(
-              new ProducerRecord<>(
-                  topic,
-                  null,
-                  r.occurredAt(),
-                  key == null ? null : key.getBytes(UTF_8),
-                  values.serialize(subjectTopic(r.eventType(), r.topic()), record),
-                  headers),
-              (metadata, e) -> {
-                if (e != null) {
-                  failure.compareAndSet(null, e);
-                } else {
-                  acknowledged.incrementAndGet();
-                }
-              });
+          Future<RecordMetadata> unused =
+              producer.send(
+                  new ProducerRecord<>(
+                      topic,
+                      null,
+                      r.occurredAt(),
+                      key == null ? null : key.getBytes(UTF_8),
+                      values.serialize(subjectTopic(r.eventType(), r.topic()), record),
+                      headers),
+                  (metadata, e) -> {
+                    if (e != null) {
+                      failure.compareAndSet(null, e);
+                    } else {
+                      acknowledged.incrementAndGet();
+                    }
+                  });
           progress.accept(++sent[0]);
         });
     producer.flush();

@@ -197,7 +197,7 @@ public final class AuditStore implements AutoCloseable {
   /** A second connection to the same database, for a parallel reader. Close it after use. */
   public AuditStore duplicate() {
     try {
-      AuditStore copy = new AuditStore((DuckDBConnection) connection.duplicate(), readOnly, file);
+      AuditStore copy = new AuditStore(connection.duplicate(), readOnly, file);
       copy.heads.putAll(heads.view());
       copy.checkpoints.startFrom(checkpoints);
       return copy;
