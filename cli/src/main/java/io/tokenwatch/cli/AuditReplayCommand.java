@@ -3,6 +3,7 @@ package io.tokenwatch.cli;
 import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.app.AuditSinkApp;
+import io.tokenwatch.audit.kafka.ReplayPublisher;
 import io.tokenwatch.audit.kafka.StoreReplay;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
@@ -222,8 +223,8 @@ final class AuditReplayCommand implements Callable<Integer> {
             .deserializer();
     String target = toTopic;
     KafkaProducer<byte[], byte[]> producer = target == null ? null : producer();
-    TopicPublisher publisher =
-        producer == null || target == null ? null : new TopicPublisher(producer, target);
+    ReplayPublisher publisher =
+        producer == null || target == null ? null : new ReplayPublisher(producer, target);
     long n = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -270,7 +271,7 @@ final class AuditReplayCommand implements Callable<Integer> {
             continue;
           }
           if (publisher != null) {
-            publisher.send(record);
+            publisher.copy(record);
           } else {
             out.println(json(decoder, record));
           }

@@ -1,4 +1,4 @@
-package io.tokenwatch.cli;
+package io.tokenwatch.audit.kafka;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,7 +13,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-class TopicPublisherTest {
+class ReplayPublisherTest {
 
   private static ConsumerRecord<byte[], byte[]> read(long offset, String key, String value) {
     RecordHeaders headers = new RecordHeaders();
@@ -36,10 +36,10 @@ class TopicPublisherTest {
   void shouldRepublishKeyValueTimestampAndHeadersByteForByte() {
     MockProducer<byte[], byte[]> producer =
         new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-    TopicPublisher publisher = new TopicPublisher(producer, "replayed");
+    ReplayPublisher publisher = new ReplayPublisher(producer, "replayed");
 
-    publisher.send(read(7, "t1", "v1"));
-    publisher.send(read(8, "t2", "v2"));
+    publisher.copy(read(7, "t1", "v1"));
+    publisher.copy(read(8, "t2", "v2"));
 
     assertThat(publisher.finish()).isEqualTo(2);
     ProducerRecord<byte[], byte[]> first = producer.history().get(0);
@@ -55,10 +55,10 @@ class TopicPublisherTest {
   void shouldFailTheReplayWhenARecordWasNotWritten() {
     MockProducer<byte[], byte[]> producer =
         new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-    TopicPublisher publisher = new TopicPublisher(producer, "replayed");
+    ReplayPublisher publisher = new ReplayPublisher(producer, "replayed");
 
-    publisher.send(read(7, "t1", "v1"));
-    publisher.send(read(8, "t2", "v2"));
+    publisher.copy(read(7, "t1", "v1"));
+    publisher.copy(read(8, "t2", "v2"));
     producer.completeNext();
     producer.errorNext(new IllegalStateException("not enough replicas"));
 
@@ -72,11 +72,11 @@ class TopicPublisherTest {
   void shouldStopSendingOnceARecordFailed() {
     MockProducer<byte[], byte[]> producer =
         new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-    TopicPublisher publisher = new TopicPublisher(producer, "replayed");
-    publisher.send(read(7, "t1", "v1"));
+    ReplayPublisher publisher = new ReplayPublisher(producer, "replayed");
+    publisher.copy(read(7, "t1", "v1"));
     producer.errorNext(new IllegalStateException("not enough replicas"));
 
-    assertThatThrownBy(() -> publisher.send(read(8, "t2", "v2")))
+    assertThatThrownBy(() -> publisher.copy(read(8, "t2", "v2")))
         .hasMessageContaining("failed after 0 of 1 records");
     assertThat(producer.history()).hasSize(1);
   }

@@ -1,4 +1,4 @@
-package io.tokenwatch.cli;
+package io.tokenwatch.audit.kafka;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,13 +9,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Re-publishes records read from Kafka to one topic byte for byte (key, value, timestamp, headers),
- * and fails the replay if the producer did not write one of them. Not thread-safe.
+ * Publishes a replay to one topic and fails it if the producer did not write a record: the next
+ * send after a failure, or {@link #finish()}, throws. Used by the replay from the store and by the
+ * replay from Kafka. Not thread-safe (the producer's callbacks are).
  */
-final class TopicPublisher {
+public final class ReplayPublisher {
 
   private final Producer<byte[], byte[]> producer;
   private final String topic;
@@ -23,22 +25,21 @@ final class TopicPublisher {
   private final AtomicLong acknowledged = new AtomicLong();
   private long sent;
 
-  TopicPublisher(Producer<byte[], byte[]> producer, String topic) {
+  public ReplayPublisher(Producer<byte[], byte[]> producer, String topic) {
     this.producer = requireNonNull(producer, "producer");
     this.topic = requireNonNull(topic, "topic");
   }
 
   /**
-   * Sends {@code record} to the topic.
+   * Sends one record to the topic, to the partition its key picks.
    *
    * @throws IllegalStateException if an earlier record was not written
    */
-  void send(ConsumerRecord<byte[], byte[]> record) {
+  public void send(long timestamp, byte @Nullable [] key, byte[] value, Iterable<Header> headers) {
     failIfAnyFailed();
     Future<RecordMetadata> unused =
         producer.send(
-            new ProducerRecord<>(
-                topic, null, record.timestamp(), record.key(), record.value(), record.headers()),
+            new ProducerRecord<>(topic, null, timestamp, key, value, headers),
             (metadata, e) -> {
               if (e != null) {
                 failure.compareAndSet(null, e);
@@ -50,12 +51,26 @@ final class TopicPublisher {
   }
 
   /**
+   * Sends a record read from Kafka byte for byte: its key, value, timestamp and headers.
+   *
+   * @throws IllegalStateException if an earlier record was not written
+   */
+  public void copy(ConsumerRecord<byte[], byte[]> record) {
+    send(record.timestamp(), record.key(), record.value(), record.headers());
+  }
+
+  /** Records sent so far. */
+  public long sent() {
+    return sent;
+  }
+
+  /**
    * Waits until every record sent is written.
    *
    * @return how many were written
    * @throws IllegalStateException if any was not (the ones before it may be on the topic)
    */
-  long finish() {
+  public long finish() {
     producer.flush();
     failIfAnyFailed();
     return acknowledged.get();
