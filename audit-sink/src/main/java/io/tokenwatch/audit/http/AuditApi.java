@@ -308,7 +308,7 @@ public final class AuditApi implements AutoCloseable {
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (Character.isISOControl(c) || Character.isSurrogate(c) && !validSurrogate(value, i)) {
+      if (Character.isISOControl(c) || (Character.isSurrogate(c) && !validSurrogate(value, i))) {
         throw new BadRequest(name + " contains control characters or broken Unicode");
       }
     }

@@ -8,7 +8,6 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 import org.jspecify.annotations.Nullable;
@@ -99,10 +98,8 @@ final class AvroJson {
       string(out, Base64.getEncoder().encodeToString(raw));
     } else if (value instanceof GenericFixed fixed) {
       string(out, Base64.getEncoder().encodeToString(fixed.bytes()));
-    } else if (value instanceof GenericContainer || value instanceof Enum<?>) {
-      // enum symbols (generic or generated)
-      string(out, value.toString());
     } else {
+      // enum symbols (generic or generated) and anything else: their text
       string(out, value.toString());
     }
   }

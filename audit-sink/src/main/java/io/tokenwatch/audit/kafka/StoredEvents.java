@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -229,8 +228,7 @@ public final class StoredEvents {
           throw mismatch(path, schema, node);
         }
         Map<String, @Nullable Object> map = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
           map.put(
               entry.getKey(),
               value(model, schema.getValueType(), entry.getValue(), path + "." + entry.getKey()));
