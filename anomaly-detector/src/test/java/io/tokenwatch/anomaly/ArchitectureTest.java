@@ -33,7 +33,7 @@ class ArchitectureTest {
             "io.tokenwatch.anomaly.app..")
         .because(
             "io.tokenwatch.anomaly holds the detection rules on event time; translate Avro events"
-                + " in io.tokenwatch.anomaly.kafka (Events, Signals), keep stores and processors"
+                + " in io.tokenwatch.anomaly.kafka (Events, ClientSignal, GrantSignal), keep stores and processors"
                 + " there, and hand the rules plain values")
         .check(classes);
   }
