@@ -8,18 +8,13 @@ import io.tokenwatch.anomaly.AutoResponsePolicy;
 import io.tokenwatch.anomaly.DetectionSettings;
 import io.tokenwatch.anomaly.ReuseRevocation;
 import io.tokenwatch.anomaly.Target;
-import io.tokenwatch.events.IssuanceDenied;
-import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.SelectorKind;
-import io.tokenwatch.events.TokenIssued;
-import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
-import io.tokenwatch.schemas.streams.Decoding;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
 import java.time.Instant;
@@ -151,7 +146,8 @@ public final class AnomalyTopology {
 
     StreamsBuilder builder = new StreamsBuilder();
     addStores(builder, config.inMemoryState());
-    Inputs inputs = decodeInputs(builder, avro, metrics).until(mode.until());
+    Inputs inputs =
+        Inputs.decode(builder, registry, config.serdeConfig(), metrics).until(mode.until());
     KStream<String, TokenOutput> tokenOutput = tokenRules(inputs, rules);
     KStream<String, Alert> alerts =
         tokenOutput
@@ -180,29 +176,6 @@ public final class AnomalyTopology {
     }
   }
 
-  /** The decoded input topics. */
-  private record Inputs(
-      KStream<String, TokenIssued> issued,
-      KStream<String, TokenUsed> used,
-      KStream<String, IssuanceDenied> denied,
-      KStream<String, RevocationRequested> requests,
-      KStream<String, Revocation> revocations) {
-
-    /** The inputs without the events after {@code until}; all of them when null (live). */
-    Inputs until(@Nullable Instant until) {
-      if (until == null) {
-        return this;
-      }
-      return new Inputs(
-          issued.filter((k, e) -> !e.getOccurredAt().isAfter(until), Named.as("issued-until")),
-          used.filter((k, e) -> !e.getOccurredAt().isAfter(until), Named.as("used-until")),
-          denied.filter((k, e) -> !e.getOccurredAt().isAfter(until), Named.as("denied-until")),
-          requests.filter((k, e) -> !e.getOccurredAt().isAfter(until), Named.as("requests-until")),
-          revocations.filter(
-              (k, e) -> !e.getOccurredAt().isAfter(until), Named.as("revocations-until")));
-    }
-  }
-
   private static void addStores(StreamsBuilder builder, boolean inMemory) {
     builder.addStateStore(store(TOKEN_WATCH, StateSerdes.tokenWatch(), inMemory));
     builder.addStateStore(store(TOKEN_INCIDENTS, Serdes.Long(), inMemory));
@@ -213,51 +186,6 @@ public final class AnomalyTopology {
     builder.addStateStore(store(CLIENT_PROGRESS, Serdes.Long(), inMemory));
     builder.addStateStore(store(GRANT_WATCH, StateSerdes.grantWatch(), inMemory));
     builder.addStateStore(store(GRANT_INCIDENTS, Serdes.Long(), inMemory));
-  }
-
-  /** Every input topic, decoded and checked; what fails becomes a dead letter. */
-  private static Inputs decodeInputs(StreamsBuilder builder, Avro avro, AnomalyMetrics metrics) {
-    KStream<String, TokenIssued> issued =
-        Decoding.decode(
-            builder,
-            Topics.TOKEN_ISSUED,
-            avro.serde(TokenIssued.class).deserializer(),
-            Events::checkTokenIssued,
-            "token-issued",
-            metrics);
-    KStream<String, TokenUsed> used =
-        Decoding.decode(
-            builder,
-            Topics.TOKEN_USED,
-            avro.serde(TokenUsed.class).deserializer(),
-            Events::checkTokenUsed,
-            "token-used",
-            metrics);
-    KStream<String, IssuanceDenied> denied =
-        Decoding.decode(
-            builder,
-            Topics.ISSUANCE_DENIED,
-            avro.serde(IssuanceDenied.class).deserializer(),
-            Events::checkIssuanceDenied,
-            "issuance-denied",
-            metrics);
-    KStream<String, RevocationRequested> requests =
-        Decoding.decode(
-            builder,
-            Topics.REVOCATION_REQUESTS,
-            avro.serde(RevocationRequested.class).deserializer(),
-            Events::checkRevocationRequested,
-            "revocation-requests",
-            metrics);
-    KStream<String, Revocation> revocations =
-        Decoding.decodeCompacted(
-            builder,
-            Topics.REVOCATIONS,
-            avro.serde(Revocation.class).deserializer(),
-            Events::checkRevocation,
-            "revocations",
-            metrics);
-    return new Inputs(issued, used, denied, requests, revocations);
   }
 
   /**
