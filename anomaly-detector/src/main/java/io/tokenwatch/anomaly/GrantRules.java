@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * REFRESH_TOKEN_REUSE: the issuer revoked a grant because a rotated refresh token came back. The
@@ -25,23 +24,17 @@ public final class GrantRules {
     watch.lastEventAt = Math.max(watch.lastEventAt, grant.at().toEpochMilli());
   }
 
-  /**
-   * The issuer revoked {@code grantId} for refresh token reuse.
-   *
-   * @param requestedBy who asked (the issuer's reuse detection)
-   */
-  public List<Finding> reuseRevoked(
-      GrantWatch watch,
-      String grantId,
-      String eventId,
-      Instant at,
-      String requestedBy,
-      @Nullable String detail) {
-    requireNonNull(grantId, "grantId");
+  /** The issuer revoked a grant for refresh token reuse: one finding, naming whose grant it was. */
+  public List<Finding> reuseRevoked(GrantWatch watch, ReuseRevocation revocation) {
+    requireNonNull(revocation, "revocation");
+    String grantId = revocation.grantId();
+    String eventId = revocation.eventId();
+    Instant at = revocation.at();
     watch.lastEventAt = Math.max(watch.lastEventAt, at.toEpochMilli());
     Map<String, String> observed = new LinkedHashMap<>();
     observed.put("revoked_selector", "grant:" + grantId);
-    observed.put("requested_by", requestedBy);
+    observed.put("requested_by", revocation.requestedBy());
+    String detail = revocation.detail();
     if (detail != null) {
       observed.put("detail", detail);
     }

@@ -33,8 +33,23 @@ class ArchitectureTest {
             "io.tokenwatch.anomaly.app..")
         .because(
             "io.tokenwatch.anomaly holds the detection rules on event time; translate Avro events"
-                + " in io.tokenwatch.anomaly.kafka (Events, Signals), keep stores and processors"
+                + " in io.tokenwatch.anomaly.kafka (Events, ClientSignal, GrantSignal), keep stores and processors"
                 + " there, and hand the rules plain values")
+        .check(classes);
+  }
+
+  @Test
+  void shouldBuildTheTopologyWithoutTheService() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tokenwatch.anomaly.kafka")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.tokenwatch.anomaly.app..", "io.javalin..", "io.micrometer..")
+        .because(
+            "AnomalyTopology.build and its processors run in a TopologyTestDriver, a replay and"
+                + " the service alike; report through AnomalyMetrics and bind Micrometer, HTTP and"
+                + " the KafkaStreams lifecycle in io.tokenwatch.anomaly.app")
         .check(classes);
   }
 }

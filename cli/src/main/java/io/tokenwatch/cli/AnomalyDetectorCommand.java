@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import io.tokenwatch.anomaly.app.AnomalyDetectorApp;
 import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine.Command;
@@ -22,6 +23,11 @@ final class AnomalyDetectorCommand extends ServiceCommand<AnomalyDetectorApp> {
   @Override
   ConfigDef configDef() {
     return AnomalyDetectorConfig.configDef();
+  }
+
+  @Override
+  DeprecatedKeys deprecatedKeys() {
+    return AnomalyDetectorConfig.deprecatedKeys();
   }
 
   @Override

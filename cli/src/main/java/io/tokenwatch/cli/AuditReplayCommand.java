@@ -3,6 +3,7 @@ package io.tokenwatch.cli;
 import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.app.AuditSinkApp;
+import io.tokenwatch.audit.kafka.ReplayPublisher;
 import io.tokenwatch.audit.kafka.StoreReplay;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
@@ -12,6 +13,7 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.io.BufferedOutputStream;
+import java.io.Console;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -32,7 +34,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -79,10 +80,10 @@ final class AuditReplayCommand implements Callable<Integer> {
   static volatile boolean rawStdout;
 
   @Spec CommandSpec spec;
-  @Mixin AuditCommand.Source source;
+  @Mixin AuditSourceOptions source;
 
   @ArgGroup(exclusive = false)
-  AuditCommand.@Nullable Filters filters;
+  @Nullable AuditFilters filters;
 
   @Option(names = "--source", defaultValue = "store", description = "store or kafka.")
   Origin origin = Origin.store;
@@ -109,7 +110,7 @@ final class AuditReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    AuditCommand.Filters f = filters == null ? new AuditCommand.Filters() : filters;
+    AuditFilters f = AuditFilters.orNone(filters);
     PrintWriter out = spec.commandLine().getOut();
     Progress progress = Progress.onTerminal(spec.commandLine().getErr());
     long count;
@@ -119,11 +120,9 @@ final class AuditReplayCommand implements Callable<Integer> {
           "--to-topic must be a new topic, not one of the catalogue's (" + target + ")");
     }
     if (origin == Origin.store) {
-      if (source.remote()) {
-        throw new IllegalArgumentException("replay reads the store file; it has no --url mode");
-      }
-      AuditFilter filter = f.filter(1, Clock.systemUTC());
-      try (AuditStore store = source.open()) {
+      LocalAuditSource local = source.source().local("replay");
+      AuditFilter filter = local.filter(f, 1);
+      try (AuditStore store = local.open()) {
         AuditQueries queries = new AuditQueries(store);
         progress.total(progress.enabled() ? queries.count(filter) : -1);
         if (target != null) {
@@ -207,10 +206,12 @@ final class AuditReplayCommand implements Callable<Integer> {
         new ByteArraySerializer());
   }
 
-  private long fromKafka(AuditCommand.Filters f, PrintWriter out, Progress progress) {
+  private long fromKafka(AuditFilters f, PrintWriter out, Progress progress) {
     Clock clock = Clock.systemUTC();
-    long from = f.from == null ? 0 : TimeArgument.parse(f.from, clock);
-    long to = f.to == null ? Long.MAX_VALUE : TimeArgument.parse(f.to, clock);
+    String earliest = f.from;
+    String latest = f.to;
+    long from = earliest == null ? 0 : TimeArgument.parse(earliest, clock);
+    long to = latest == null ? Long.MAX_VALUE : TimeArgument.parse(latest, clock);
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -220,10 +221,10 @@ final class AuditReplayCommand implements Callable<Integer> {
     Deserializer<GenericRecord> decoder =
         AvroSerdes.generic(new HttpSchemaRegistryClient(serde.registrySettings()), serde, false)
             .deserializer();
-    KafkaProducer<byte[], byte[]> producer = null;
-    if (toTopic != null) {
-      producer = producer();
-    }
+    String target = toTopic;
+    KafkaProducer<byte[], byte[]> producer = target == null ? null : producer();
+    ReplayPublisher publisher =
+        producer == null || target == null ? null : new ReplayPublisher(producer, target);
     long n = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -269,29 +270,25 @@ final class AuditReplayCommand implements Callable<Integer> {
           if (record.value() == null) {
             continue;
           }
-          if (producer != null) {
-            producer.send(
-                new ProducerRecord<>(
-                    toTopic,
-                    null,
-                    record.timestamp(),
-                    record.key(),
-                    record.value(),
-                    record.headers()));
+          if (publisher != null) {
+            publisher.copy(record);
           } else {
             out.println(json(decoder, record));
           }
           progress.step(++n);
         }
-        for (TopicPartition partition : List.copyOf(remaining.keySet())) {
-          if (consumer.position(partition) >= remaining.get(partition)) {
-            remaining.remove(partition);
+        for (Map.Entry<TopicPartition, Long> end : List.copyOf(remaining.entrySet())) {
+          if (consumer.position(end.getKey()) >= end.getValue()) {
+            remaining.remove(end.getKey());
           }
         }
       }
+      if (publisher != null) {
+        // every record written, or the replay fails instead of reporting what it lost
+        publisher.finish();
+      }
     } finally {
       if (producer != null) {
-        producer.flush();
         producer.close();
       }
     }
@@ -334,7 +331,27 @@ final class AuditReplayCommand implements Callable<Integer> {
     }
 
     static Progress onTerminal(PrintWriter err) {
-      return new Progress(System.console() != null ? err : null);
+      return new Progress(onTerminal() ? err : null);
+    }
+
+    /**
+     * Whether standard input and output are a terminal. Up to JDK 21 {@code System.console()} is
+     * null otherwise; from JDK 22 it is not, and {@code Console.isTerminal()} (absent from release
+     * 17, hence reflection) tells.
+     */
+    @SuppressWarnings("SystemConsoleNull")
+    private static boolean onTerminal() {
+      Console console = System.console();
+      if (console == null) {
+        return false;
+      }
+      try {
+        return Boolean.TRUE.equals(Console.class.getMethod("isTerminal").invoke(console));
+      } catch (NoSuchMethodException e) {
+        return true;
+      } catch (ReflectiveOperationException e) {
+        return false;
+      }
     }
 
     boolean enabled() {

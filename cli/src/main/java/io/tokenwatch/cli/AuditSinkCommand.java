@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import io.tokenwatch.audit.app.AuditSinkApp;
 import io.tokenwatch.audit.app.AuditSinkConfig;
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine.Command;
@@ -21,6 +22,11 @@ final class AuditSinkCommand extends ServiceCommand<AuditSinkApp> {
   @Override
   ConfigDef configDef() {
     return AuditSinkConfig.configDef();
+  }
+
+  @Override
+  DeprecatedKeys deprecatedKeys() {
+    return AuditSinkConfig.deprecatedKeys();
   }
 
   @Override

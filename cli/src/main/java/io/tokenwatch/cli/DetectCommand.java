@@ -96,7 +96,11 @@ final class DetectCommand implements Callable<Integer> {
     fallbacks.put("bootstrap.servers", bootstrapServers);
     fallbacks.put("schema.registry.url", schemaRegistryUrl);
     Map<String, Object> resolved =
-        settings.resolve(AnomalyDetectorConfig.configDef(), System.getenv(), fallbacks);
+        settings.resolve(
+            AnomalyDetectorConfig.configDef(),
+            AnomalyDetectorConfig.deprecatedKeys(),
+            System.getenv(),
+            fallbacks);
     AnomalyReplay.Result result =
         AnomalyReplay.run(
             AnomalyDetectorConfig.of(resolved), start, end, outputTopic, applicationId, limit);

@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine.Command;
@@ -21,6 +22,11 @@ final class IssuerCommand extends ServiceCommand<IssuerServer> {
   @Override
   ConfigDef configDef() {
     return IssuerConfig.configDef();
+  }
+
+  @Override
+  DeprecatedKeys deprecatedKeys() {
+    return IssuerConfig.deprecatedKeys();
   }
 
   @Override

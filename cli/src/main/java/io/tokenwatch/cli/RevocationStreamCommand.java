@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine.Command;
@@ -22,6 +23,11 @@ final class RevocationStreamCommand extends ServiceCommand<RevocationStreamApp> 
   @Override
   ConfigDef configDef() {
     return RevocationStreamConfig.configDef();
+  }
+
+  @Override
+  DeprecatedKeys deprecatedKeys() {
+    return RevocationStreamConfig.deprecatedKeys();
   }
 
   @Override

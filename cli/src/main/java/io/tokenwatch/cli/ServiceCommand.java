@@ -1,5 +1,6 @@
 package io.tokenwatch.cli;
 
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,6 +45,9 @@ abstract class ServiceCommand<S extends AutoCloseable> implements Callable<Integ
 
   /** Every key the service declares. */
   abstract ConfigDef configDef();
+
+  /** The old names of the service's renamed keys. */
+  abstract DeprecatedKeys deprecatedKeys();
 
   /**
    * Validates {@code settings} and starts the service.
@@ -94,7 +98,8 @@ abstract class ServiceCommand<S extends AutoCloseable> implements Callable<Integ
     fallbacks.put("bootstrap.servers", bootstrapServers);
     fallbacks.put("schema.registry.url", schemaRegistryUrl);
     Map<String, Object> resolved =
-        withKafkaClientPrefix(settings.resolve(configDef(), System.getenv(), fallbacks));
+        withKafkaClientPrefix(
+            settings.resolve(configDef(), deprecatedKeys(), System.getenv(), fallbacks));
     return stop.run(
         signal -> {
           try (S service = start(resolved)) {

@@ -1,5 +1,6 @@
 package io.tokenwatch.cli;
 
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -26,8 +27,9 @@ import picocli.CommandLine.Option;
  * precedence. The component's own declaration ({@link ConfigDef}) then validates them all at once.
  *
  * <p>The environment variable of a key is {@code TOKENWATCH_} plus the key in upper case with dots
- * and dashes as underscores: {@code issuer.port} is {@code TOKENWATCH_ISSUER_PORT}. Besides the
- * component's own keys, the environment may set any Kafka client key ({@code
+ * and dashes as underscores: {@code issuer.http.port} is {@code TOKENWATCH_ISSUER_HTTP_PORT}. A
+ * renamed key's old and new names mostly share one variable; where they do not, both are read.
+ * Besides the component's own keys, the environment may set any Kafka client key ({@code
  * TOKENWATCH_SECURITY_PROTOCOL}, {@code TOKENWATCH_SASL_JAAS_CONFIG}, ...), which the component
  * hands to its Kafka clients, and any schema registry client key ({@code
  * TOKENWATCH_BASIC_AUTH_USER_INFO}, ...); containers are configured that way.
@@ -72,21 +74,55 @@ final class SettingsOptions {
    */
   Map<String, Object> resolve(
       ConfigDef definition, Map<String, String> environment, Map<String, ?> fallbacks) {
+    return resolve(definition, DeprecatedKeys.none(), environment, fallbacks);
+  }
+
+  /**
+   * As {@link #resolve(ConfigDef, Map, Map)}, where a key set in a later source also replaces what
+   * an earlier source set under the key's old or new name: an old properties file is overridden by
+   * a {@code TOKENWATCH_*} variable or {@code --set} of the new name, not found in conflict with
+   * it.
+   */
+  Map<String, Object> resolve(
+      ConfigDef definition,
+      DeprecatedKeys deprecated,
+      Map<String, String> environment,
+      Map<String, ?> fallbacks) {
     Map<String, Object> settings = new LinkedHashMap<>(fallbacks);
     if (configFile != null) {
-      settings.putAll(readFile(configFile));
+      layer(settings, readFile(configFile), deprecated);
     }
     Set<String> keys = new LinkedHashSet<>(definition.names());
     keys.addAll(KAFKA_CLIENT_KEYS);
     keys.addAll(REGISTRY_CLIENT_KEYS);
+    deprecated
+        .replacements()
+        .forEach(
+            (old, replacement) -> {
+              // Most renames only turned dots into dashes: the variable is the same one.
+              if (!environmentVariable(old).equals(environmentVariable(replacement))) {
+                keys.add(old);
+              }
+            });
+    Map<String, String> fromEnvironment = new LinkedHashMap<>();
     for (String key : keys) {
       String value = environment.get(environmentVariable(key));
       if (value != null) {
-        settings.put(key, value);
+        fromEnvironment.put(key, value);
       }
     }
-    settings.putAll(overrides);
+    layer(settings, fromEnvironment, deprecated);
+    layer(settings, overrides, deprecated);
     return settings;
+  }
+
+  private static void layer(
+      Map<String, Object> settings, Map<String, String> source, DeprecatedKeys deprecated) {
+    for (String key : source.keySet()) {
+      String canonical = deprecated.canonical(key);
+      settings.keySet().removeIf(k -> deprecated.canonical(k).equals(canonical));
+    }
+    settings.putAll(source);
   }
 
   private static Map<String, String> readFile(Path file) {

@@ -1,5 +1,6 @@
 package io.tokenwatch.cli;
 
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import io.tokenwatch.validator.http.ValidatorConfig;
 import io.tokenwatch.validator.http.ValidatorService;
 import java.util.Map;
@@ -21,6 +22,11 @@ final class ValidatorCommand extends ServiceCommand<ValidatorService> {
   @Override
   ConfigDef configDef() {
     return ValidatorConfig.configDef();
+  }
+
+  @Override
+  DeprecatedKeys deprecatedKeys() {
+    return ValidatorConfig.deprecatedKeys();
   }
 
   @Override

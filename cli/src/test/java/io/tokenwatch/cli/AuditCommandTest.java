@@ -2,19 +2,12 @@ package io.tokenwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokenwatch.audit.AuditEvent;
-import io.tokenwatch.audit.ChainKey;
-import io.tokenwatch.audit.CheckpointSigner;
-import io.tokenwatch.audit.store.AuditStore;
-import io.tokenwatch.audit.store.KeyFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,50 +15,13 @@ import picocli.CommandLine;
 
 class AuditCommandTest {
 
-  private static final long T0 = 1_767_225_600_000L;
-
   @TempDir Path dataDir;
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
-  private static AuditEvent event(
-      String id, String type, String token, String subject, String decision, long offset) {
-    return new AuditEvent(
-        id,
-        type,
-        T0 + offset * 1000,
-        subject,
-        "app",
-        token,
-        "g-" + token,
-        "urn:api",
-        null,
-        List.of("read"),
-        decision,
-        null,
-        "p",
-        "3",
-        "someone",
-        T0 + 3_600_000,
-        "tokenwatch.token-used",
-        0,
-        offset,
-        "{\"event_id\":\"" + id + "\"}");
-  }
-
   @BeforeEach
   void fill() {
-    Path dir = dataDir.resolve("audit-sink");
-    try (AuditStore store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"))) {
-      store.append(
-          List.of(
-              event("e1", "TokenIssued", "t1", "alice", "ISSUED", 0),
-              event("e2", "TokenUsed", "t1", "alice", "ALLOWED", 1),
-              event("e3", "TokenUsed", "t1", "alice", "DENIED", 2),
-              event("e4", "TokenIssued", "t2", "bob", "ISSUED", 3)),
-          Map.of(new ChainKey("tokenwatch.token-used", 0), 4L));
-      store.checkpoint(new CheckpointSigner(KeyFiles.loadOrCreate(dir)), T0);
-    }
+    AuditStoreFixture.fill(dataDir);
   }
 
   private int run(String... args) {

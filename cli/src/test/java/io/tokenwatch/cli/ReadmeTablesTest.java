@@ -50,6 +50,13 @@ class ReadmeTablesTest {
     reference.put("anomaly-detector-config", AnomalyDetectorConfig.markdownTable());
     reference.put("audit-sink-config", AuditSinkConfig.markdownTable());
     reference.put("serde-config", SerdeConfig.markdownTable());
+    reference.put("issuer-deprecated-keys", IssuerConfig.deprecatedKeys().markdownTable());
+    reference.put(
+        "revocation-stream-deprecated-keys",
+        RevocationStreamConfig.deprecatedKeys().markdownTable());
+    reference.put(
+        "anomaly-detector-deprecated-keys", AnomalyDetectorConfig.deprecatedKeys().markdownTable());
+    reference.put("audit-sink-deprecated-keys", AuditSinkConfig.deprecatedKeys().markdownTable());
     files.put(Path.of("..", "docs", "CONFIGURATION.md"), reference);
     return files;
   }

@@ -3,6 +3,7 @@ package io.tokenwatch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tokenwatch.issuer.server.IssuerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -170,5 +171,52 @@ class ServiceCommandsTest {
         .isEqualTo("TOKENWATCH_VALIDATOR_JWKS_URL");
     assertThat(SettingsOptions.environmentVariable("validator.revocation.max-staleness"))
         .isEqualTo("TOKENWATCH_VALIDATOR_REVOCATION_MAX_STALENESS");
+  }
+
+  @Test
+  void shouldLetALaterSourceOverrideAnEarlierOneThatUsedTheOldName() throws Exception {
+    Path config = dir.resolve("old-names.properties");
+    Files.writeString(
+        config,
+        "issuer.data.dir=/from/file\nissuer.instance.id=file-id\nissuer.produce.timeout.ms=700\n",
+        StandardCharsets.UTF_8);
+    SettingsOptions options = new SettingsOptions();
+    options.configFile = config;
+    options.overrides.put("issuer.instance-id", "flag-id");
+
+    Map<String, Object> resolved =
+        options.resolve(
+            IssuerConfig.configDef(),
+            IssuerConfig.deprecatedKeys(),
+            Map.of("TOKENWATCH_ISSUER_DATA_DIR", "/from/env"),
+            Map.of());
+
+    assertThat(resolved)
+        .containsEntry("issuer.data-dir", "/from/env")
+        .containsEntry("issuer.instance-id", "flag-id")
+        .containsEntry("issuer.produce.timeout.ms", "700")
+        .doesNotContainKeys("issuer.data.dir", "issuer.instance.id");
+  }
+
+  @Test
+  void shouldListAConflictBetweenAnOldAndANewNameInOneSourceWithTheOtherProblems()
+      throws Exception {
+    Path config = dir.resolve("conflict.properties");
+    Files.writeString(
+        config,
+        "audit.batch.max-wait.ms=100\naudit.batch.max-wait-ms=200\naudit.http.port=-1\n",
+        StandardCharsets.UTF_8);
+    CommandLine cli = Tokenwatch.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err, true));
+
+    int code = cli.execute("audit-sink", "--config", config.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "audit.batch.max-wait.ms (deprecated) and audit.batch.max-wait-ms are both set",
+            "audit.http.port")
+        .doesNotContain("\tat ");
   }
 }

@@ -17,7 +17,7 @@ final class Introspection {
 
   private Introspection() {}
 
-  /** The value of {@code revocation.introspection.secret.sha256} for {@link #SECRET}. */
+  /** The value of {@code revocation.introspection.secret-sha256} for {@link #SECRET}. */
   static String secretHash() {
     try {
       return HexFormat.of()

@@ -1,13 +1,14 @@
 package io.tokenwatch.anomaly.kafka;
 
-import static java.util.Objects.requireNonNull;
-
 import io.tokenwatch.anomaly.AutoResponsePolicy;
 import io.tokenwatch.anomaly.DetectionSettings;
 import io.tokenwatch.anomaly.Rule;
 import io.tokenwatch.anomaly.Severity;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
+import io.tokenwatch.schemas.config.ConfigValidators;
+import io.tokenwatch.schemas.config.ConfigValues;
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
@@ -19,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -32,9 +32,10 @@ import org.apache.kafka.streams.StreamsConfig;
  * the module README's table is generated from it by {@link #markdownTable()}. Thresholds and
  * windows are in event time.
  *
- * <p>{@link #of(Map)} validates every key, including the schema-registry keys of {@link
- * SerdeConfig}, and reports every problem at once. Keys starting with {@value #STREAMS_PREFIX} are
- * passed to Kafka Streams without the prefix. Immutable and thread-safe.
+ * <p>{@link #of(Map)} reads it the way every service does ({@link ConfigCheck}): every key
+ * validated, including the schema-registry keys of {@link SerdeConfig}, every problem reported at
+ * once, old key names read with a warning ({@link #deprecatedKeys()}). Keys starting with {@value
+ * #STREAMS_PREFIX} are passed to Kafka Streams without the prefix. Immutable and thread-safe.
  */
 public final class AnomalyDetectorConfig {
 
@@ -47,34 +48,34 @@ public final class AnomalyDetectorConfig {
   public static final String HTTP_HOST = "anomaly.http.host";
   public static final String HTTP_PORT = "anomaly.http.port";
   public static final String OUTPUT_TOPIC = "anomaly.output.topic";
-  public static final String SUPPRESSION_MS = "anomaly.suppression.ms";
+  public static final String SUPPRESSION_MS = "anomaly.suppression-ms";
   public static final String INSUFFICIENT_SCOPE_COUNT =
-      "anomaly.scope-escalation.insufficient-scope.count";
-  public static final String REFUSALS_COUNT = "anomaly.scope-escalation.refusals.count";
-  public static final String SCOPE_WINDOW_MS = "anomaly.scope-escalation.window.ms";
-  public static final String SCOPE_LEARNING_MS = "anomaly.scope-escalation.baseline.learning.ms";
-  public static final String SCOPE_RETENTION_MS = "anomaly.scope-escalation.baseline.retention.ms";
-  public static final String NETWORK_LEARNING_MS = "anomaly.unfamiliar-client.network.learning.ms";
+      "anomaly.scope-escalation.insufficient-scope-count";
+  public static final String REFUSALS_COUNT = "anomaly.scope-escalation.refusals-count";
+  public static final String SCOPE_WINDOW_MS = "anomaly.scope-escalation.window-ms";
+  public static final String SCOPE_LEARNING_MS = "anomaly.scope-escalation.baseline.learning-ms";
+  public static final String SCOPE_RETENTION_MS = "anomaly.scope-escalation.baseline.retention-ms";
+  public static final String NETWORK_LEARNING_MS = "anomaly.unfamiliar-client.network.learning-ms";
   public static final String NETWORK_RETENTION_MS =
-      "anomaly.unfamiliar-client.network.retention.ms";
+      "anomaly.unfamiliar-client.network.retention-ms";
   public static final String IPV4_PREFIX = "anomaly.unfamiliar-client.ipv4-prefix";
   public static final String IPV6_PREFIX = "anomaly.unfamiliar-client.ipv6-prefix";
   public static final String REPLAY_COUNT = "anomaly.replay-after-revocation.count";
-  public static final String REPLAY_GRACE_MS = "anomaly.replay-after-revocation.grace.ms";
+  public static final String REPLAY_GRACE_MS = "anomaly.replay-after-revocation.grace-ms";
   public static final String EXPIRED_COUNT = "anomaly.use-after-expiry.count";
-  public static final String EXPIRED_WINDOW_MS = "anomaly.use-after-expiry.window.ms";
+  public static final String EXPIRED_WINDOW_MS = "anomaly.use-after-expiry.window-ms";
   public static final String SPREAD_DISTINCT = "anomaly.token-spread.distinct";
-  public static final String SPREAD_WINDOW_MS = "anomaly.token-spread.window.ms";
-  public static final String SPIKE_BUCKET_MS = "anomaly.usage-spike.bucket.ms";
+  public static final String SPREAD_WINDOW_MS = "anomaly.token-spread.window-ms";
+  public static final String SPIKE_BUCKET_MS = "anomaly.usage-spike.bucket-ms";
   public static final String SPIKE_FACTOR = "anomaly.usage-spike.factor";
   public static final String SPIKE_MIN_COUNT = "anomaly.usage-spike.min-count";
   public static final String SPIKE_MIN_HISTORY = "anomaly.usage-spike.min-history-buckets";
-  public static final String SPIKE_TALLY_USES = "anomaly.usage-spike.tally.uses";
-  public static final String SPIKE_TALLY_MS = "anomaly.usage-spike.tally.ms";
+  public static final String SPIKE_TALLY_USES = "anomaly.usage-spike.tally-uses";
+  public static final String SPIKE_TALLY_MS = "anomaly.usage-spike.tally-ms";
   public static final String OVERSHOOT_MIN = "anomaly.max-use-overshoot.min";
-  public static final String TOKEN_RETENTION_MS = "anomaly.token.retention.ms";
-  public static final String MAX_TOKEN_TTL_MS = "anomaly.max-token-ttl.ms";
-  public static final String PUNCTUATION_MS = "anomaly.state.punctuation.ms";
+  public static final String TOKEN_RETENTION_MS = "anomaly.token.retention-ms";
+  public static final String MAX_TOKEN_TTL_MS = "anomaly.max-token-ttl-ms";
+  public static final String PUNCTUATION_MS = "anomaly.state.punctuation-ms";
   public static final String IN_MEMORY_STATE = "anomaly.state.in-memory";
   public static final String AUTO_RESPONSE_RULES = "anomaly.auto-response.rules";
   public static final String AUTO_RESPONSE_MIN_SEVERITY = "anomaly.auto-response.min-severity";
@@ -85,15 +86,39 @@ public final class AnomalyDetectorConfig {
   private static final Map<Rule, Severity> DEFAULT_SEVERITIES = defaultSeverities();
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
-  private final Map<String, Object> values;
+  private static final DeprecatedKeys DEPRECATED =
+      DeprecatedKeys.builder()
+          .renamed("anomaly.suppression.ms", SUPPRESSION_MS)
+          .renamed("anomaly.scope-escalation.insufficient-scope.count", INSUFFICIENT_SCOPE_COUNT)
+          .renamed("anomaly.scope-escalation.refusals.count", REFUSALS_COUNT)
+          .renamed("anomaly.scope-escalation.window.ms", SCOPE_WINDOW_MS)
+          .renamed("anomaly.scope-escalation.baseline.learning.ms", SCOPE_LEARNING_MS)
+          .renamed("anomaly.scope-escalation.baseline.retention.ms", SCOPE_RETENTION_MS)
+          .renamed("anomaly.unfamiliar-client.network.learning.ms", NETWORK_LEARNING_MS)
+          .renamed("anomaly.unfamiliar-client.network.retention.ms", NETWORK_RETENTION_MS)
+          .renamed("anomaly.replay-after-revocation.grace.ms", REPLAY_GRACE_MS)
+          .renamed("anomaly.use-after-expiry.window.ms", EXPIRED_WINDOW_MS)
+          .renamed("anomaly.token-spread.window.ms", SPREAD_WINDOW_MS)
+          .renamed("anomaly.usage-spike.bucket.ms", SPIKE_BUCKET_MS)
+          .renamed("anomaly.usage-spike.tally.uses", SPIKE_TALLY_USES)
+          .renamed("anomaly.usage-spike.tally.ms", SPIKE_TALLY_MS)
+          .renamed("anomaly.token.retention.ms", TOKEN_RETENTION_MS)
+          .renamed("anomaly.max-token-ttl.ms", MAX_TOKEN_TTL_MS)
+          .renamed("anomaly.state.punctuation.ms", PUNCTUATION_MS)
+          .build();
+
+  private final ConfigValues values;
   private final Map<String, String> originals;
   private final SerdeConfig serdeConfig;
+  private final List<String> deprecations;
+  private final DetectionSettings settings;
 
-  private AnomalyDetectorConfig(
-      Map<String, Object> values, Map<String, String> originals, SerdeConfig serdeConfig) {
-    this.values = values;
-    this.originals = originals;
-    this.serdeConfig = serdeConfig;
+  private AnomalyDetectorConfig(ConfigCheck check) {
+    this.values = check.validated("anomaly-detector");
+    this.originals = Map.copyOf(check.originals());
+    this.serdeConfig = check.serde();
+    this.deprecations = check.deprecations();
+    this.settings = settings(values);
   }
 
   /** The key of {@code rule}'s severity, e.g. {@code anomaly.token-spread.severity}. */
@@ -107,20 +132,25 @@ public final class AnomalyDetectorConfig {
    * @throws ConfigException listing every problem found
    */
   public static AnomalyDetectorConfig of(Map<String, ?> configs) {
-    ConfigCheck check = ConfigCheck.of(CONFIG_DEF, configs);
-    AnomalyDetectorConfig config = null;
-    if (check.ok()) {
-      config =
-          new AnomalyDetectorConfig(
-              CONFIG_DEF.parse(check.declared()), Map.copyOf(check.originals()), check.serde());
+    ConfigCheck check = ConfigCheck.of(CONFIG_DEF, DEPRECATED, configs);
+    if (check.declaredValid()) {
       try {
-        config.settings();
+        settings(check.values());
       } catch (IllegalArgumentException e) {
         check.problem(e.getMessage());
       }
     }
-    check.throwIfInvalid("anomaly-detector");
-    return requireNonNull(config, "config");
+    return new AnomalyDetectorConfig(check);
+  }
+
+  /** The old names of renamed keys, each still read as its new one. */
+  public static DeprecatedKeys deprecatedKeys() {
+    return DEPRECATED;
+  }
+
+  /** One line per old key name this configuration was given, naming its new one. */
+  public List<String> deprecations() {
+    return deprecations;
   }
 
   /** The declaration of every key. */
@@ -135,64 +165,70 @@ public final class AnomalyDetectorConfig {
 
   /** The rules' thresholds. */
   public DetectionSettings settings() {
+    return settings;
+  }
+
+  private static DetectionSettings settings(ConfigValues values) {
     Map<Rule, Severity> severities = new EnumMap<>(Rule.class);
     for (Rule rule : Rule.values()) {
-      severities.put(rule, Severity.valueOf(string(severityKey(rule)).toUpperCase(Locale.ROOT)));
+      severities.put(
+          rule, Severity.valueOf(values.string(severityKey(rule)).toUpperCase(Locale.ROOT)));
     }
     return new DetectionSettings(
         severities,
-        millis(SUPPRESSION_MS),
-        intValue(INSUFFICIENT_SCOPE_COUNT),
-        millis(SCOPE_WINDOW_MS),
-        intValue(REFUSALS_COUNT),
-        millis(SCOPE_LEARNING_MS),
-        millis(SCOPE_RETENTION_MS),
-        millis(NETWORK_LEARNING_MS),
-        millis(NETWORK_RETENTION_MS),
-        intValue(IPV4_PREFIX),
-        intValue(IPV6_PREFIX),
-        intValue(REPLAY_COUNT),
-        millis(REPLAY_GRACE_MS),
-        intValue(EXPIRED_COUNT),
-        millis(EXPIRED_WINDOW_MS),
-        intValue(SPREAD_DISTINCT),
-        millis(SPREAD_WINDOW_MS),
-        millis(SPIKE_BUCKET_MS),
-        (Double) values.get(SPIKE_FACTOR),
-        (Long) values.get(SPIKE_MIN_COUNT),
-        intValue(SPIKE_MIN_HISTORY),
-        intValue(SPIKE_TALLY_USES),
-        millis(SPIKE_TALLY_MS),
-        intValue(OVERSHOOT_MIN),
-        millis(TOKEN_RETENTION_MS),
-        millis(MAX_TOKEN_TTL_MS));
+        values.millis(SUPPRESSION_MS),
+        values.intValue(INSUFFICIENT_SCOPE_COUNT),
+        values.millis(SCOPE_WINDOW_MS),
+        values.intValue(REFUSALS_COUNT),
+        values.millis(SCOPE_LEARNING_MS),
+        values.millis(SCOPE_RETENTION_MS),
+        values.millis(NETWORK_LEARNING_MS),
+        values.millis(NETWORK_RETENTION_MS),
+        values.intValue(IPV4_PREFIX),
+        values.intValue(IPV6_PREFIX),
+        values.intValue(REPLAY_COUNT),
+        values.millis(REPLAY_GRACE_MS),
+        values.intValue(EXPIRED_COUNT),
+        values.millis(EXPIRED_WINDOW_MS),
+        values.intValue(SPREAD_DISTINCT),
+        values.millis(SPREAD_WINDOW_MS),
+        values.millis(SPIKE_BUCKET_MS),
+        values.doubleValue(SPIKE_FACTOR),
+        values.longValue(SPIKE_MIN_COUNT),
+        values.intValue(SPIKE_MIN_HISTORY),
+        values.intValue(SPIKE_TALLY_USES),
+        values.millis(SPIKE_TALLY_MS),
+        values.intValue(OVERSHOOT_MIN),
+        values.millis(TOKEN_RETENTION_MS),
+        values.millis(MAX_TOKEN_TTL_MS));
   }
 
   /** Which alerts revoke automatically; {@link AutoResponsePolicy#OFF} unless opted in. */
   public AutoResponsePolicy autoResponse() {
     Set<Rule> rules = EnumSet.noneOf(Rule.class);
-    for (String rule : list(AUTO_RESPONSE_RULES)) {
+    for (String rule : values.list(AUTO_RESPONSE_RULES)) {
       if (!rule.isBlank()) {
         rules.add(Rule.valueOf(rule.trim().toUpperCase(Locale.ROOT)));
       }
     }
     return new AutoResponsePolicy(
-        rules, Severity.valueOf(string(AUTO_RESPONSE_MIN_SEVERITY).toUpperCase(Locale.ROOT)));
+        rules,
+        Severity.valueOf(values.string(AUTO_RESPONSE_MIN_SEVERITY).toUpperCase(Locale.ROOT)));
   }
 
   /** How often (stream time) expired state is dropped. */
   public Duration punctuation() {
-    return millis(PUNCTUATION_MS);
+    return values.millis(PUNCTUATION_MS);
   }
 
   /** Whether the state stores live in memory rather than in RocksDB. */
   public boolean inMemoryState() {
-    return (Boolean) values.get(IN_MEMORY_STATE);
+    return values.bool(IN_MEMORY_STATE);
   }
 
   /** Where alerts go. */
   public String outputTopic() {
-    return string(OUTPUT_TOPIC);
+    return values.string(OUTPUT_TOPIC);
   }
 
   /** The serde and registry settings. */
@@ -202,22 +238,22 @@ public final class AnomalyDetectorConfig {
 
   /** {@value #APPLICATION_ID}. */
   public String applicationId() {
-    return string(APPLICATION_ID);
+    return values.string(APPLICATION_ID);
   }
 
   /** {@value #BOOTSTRAP_SERVERS}, comma-separated. */
   public String bootstrapServers() {
-    return String.join(",", list(BOOTSTRAP_SERVERS));
+    return String.join(",", values.list(BOOTSTRAP_SERVERS));
   }
 
   /** {@value #HTTP_HOST}. */
   public String httpHost() {
-    return string(HTTP_HOST);
+    return values.string(HTTP_HOST);
   }
 
   /** {@value #HTTP_PORT}; 0 picks a free port. */
   public int httpPort() {
-    return intValue(HTTP_PORT);
+    return values.intValue(HTTP_PORT);
   }
 
   /** The settings as given, for deriving another configuration (e.g. a replay's). */
@@ -235,22 +271,17 @@ public final class AnomalyDetectorConfig {
     props.put(APPLICATION_ID, applicationId());
     props.put(BOOTSTRAP_SERVERS, bootstrapServers());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(COMMIT_INTERVAL_MS, Long.toString((Long) values.get(COMMIT_INTERVAL_MS)));
-    props.put(NUM_STREAM_THREADS, Integer.toString(intValue(NUM_STREAM_THREADS)));
+    props.put(COMMIT_INTERVAL_MS, Long.toString(values.longValue(COMMIT_INTERVAL_MS)));
+    props.put(NUM_STREAM_THREADS, Integer.toString(values.intValue(NUM_STREAM_THREADS)));
     // Every store and internal topic is named in the topology; refuse to start if one is not.
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-    String stateDir = string(STATE_DIR);
-    if (!stateDir.isBlank()) {
-      props.put(STATE_DIR, stateDir);
-    }
+    values.nonBlank(STATE_DIR).ifPresent(stateDir -> props.put(STATE_DIR, stateDir));
     return props;
   }
 
   @Override
   public String toString() {
-    return values.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(", ", "AnomalyDetectorConfig{", "}"));
+    return "AnomalyDetectorConfig" + values;
   }
 
   private static Map<Rule, Severity> defaultSeverities() {
@@ -276,7 +307,7 @@ public final class AnomalyDetectorConfig {
                         APPLICATION_ID,
                         Type.STRING,
                         "tokenwatch-anomaly-detector",
-                        new ConfigDef.NonEmptyString(),
+                        ConfigValidators.nonBlank(),
                         Importance.HIGH,
                         "Kafka Streams application id: the consumer group, and the prefix of the internal"
                             + " topics. A replay runs under its own id."))
@@ -305,21 +336,21 @@ public final class AnomalyDetectorConfig {
                 HTTP_HOST,
                 Type.STRING,
                 "localhost",
-                new ConfigDef.NonEmptyString(),
+                ConfigValidators.nonBlank(),
                 Importance.MEDIUM,
                 "Interface the HTTP server (health, readiness, metrics) binds to.")
             .define(
                 HTTP_PORT,
                 Type.INT,
                 8094,
-                Range.between(0, 65535),
+                ConfigValidators.port(),
                 Importance.MEDIUM,
                 "Port of the HTTP server; 0 picks a free port.")
             .define(
                 OUTPUT_TOPIC,
                 Type.STRING,
                 Topics.SECURITY_ALERTS.name(),
-                new ConfigDef.NonEmptyString(),
+                ConfigValidators.nonBlank(),
                 Importance.MEDIUM,
                 "Topic the alerts go to; a replay writes to its own.")
             .define(
@@ -565,23 +596,5 @@ public final class AnomalyDetectorConfig {
             ConfigDef.CaseInsensitiveValidString.in(severityNames),
             Importance.HIGH,
             "Auto-response also needs the alert to be of at least this severity.");
-  }
-
-  private Duration millis(String key) {
-    return Duration.ofMillis((Long) values.get(key));
-  }
-
-  private int intValue(String key) {
-    return (Integer) values.get(key);
-  }
-
-  private String string(String key) {
-    return (String) values.get(key);
-  }
-
-  private List<String> list(String key) {
-    @SuppressWarnings("unchecked") // ConfigDef parses Type.LIST to List<String>
-    List<String> list = (List<String>) values.get(key);
-    return list;
   }
 }

@@ -6,22 +6,20 @@ import io.tokenwatch.anomaly.Alert;
 import io.tokenwatch.anomaly.Alerter;
 import io.tokenwatch.anomaly.AutoResponsePolicy;
 import io.tokenwatch.anomaly.DetectionSettings;
-import io.tokenwatch.events.IssuanceDenied;
-import io.tokenwatch.events.Revocation;
+import io.tokenwatch.anomaly.ReuseRevocation;
+import io.tokenwatch.anomaly.Target;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.SelectorKind;
-import io.tokenwatch.events.TokenIssued;
-import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
-import io.tokenwatch.schemas.streams.Decoding;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -135,15 +133,50 @@ public final class AnomalyTopology {
     requireNonNull(registry, "registry");
     requireNonNull(metrics, "metrics");
     requireNonNull(mode, "mode");
-    SerdeConfig serdes = config.serdeConfig();
     DetectionSettings settings = config.settings();
     AutoResponsePolicy policy = mode.replay() ? AutoResponsePolicy.OFF : config.autoResponse();
-    Alerter alerter = new Alerter(settings, policy);
-    Duration punctuation = config.punctuation();
-    int tokenPartitions = Topics.TOKEN_USED.spec().partitions();
+    Rules rules =
+        new Rules(
+            settings,
+            new Alerter(settings, policy),
+            metrics,
+            config.punctuation(),
+            Topics.TOKEN_USED.spec().partitions());
+    Avro avro = new Avro(registry, config.serdeConfig());
 
-    boolean inMemory = config.inMemoryState();
     StreamsBuilder builder = new StreamsBuilder();
+    addStores(builder, config.inMemoryState());
+    Inputs inputs =
+        Inputs.decode(builder, registry, config.serdeConfig(), metrics).until(mode.until());
+    KStream<String, TokenOutput> tokenOutput = tokenRules(inputs, rules);
+    KStream<String, Alert> alerts =
+        tokenOutput
+            .flatMapValues(TokenOutput::alerts, Named.as("token-alerts"))
+            .merge(clientRules(tokenOutput, inputs, rules), Named.as("merge-client-alerts"))
+            .merge(grantRules(inputs, rules), Named.as("merge-grant-alerts"));
+    publishAlerts(alerts, config.outputTopic(), avro);
+    if (!mode.replay()) {
+      requestRevocations(alerts, avro);
+    }
+    return builder.build();
+  }
+
+  /** What every rule processor shares. */
+  private record Rules(
+      DetectionSettings settings,
+      Alerter alerter,
+      AnomalyMetrics metrics,
+      Duration punctuation,
+      int tokenPartitions) {}
+
+  /** The Avro serdes, all over one registry client. */
+  private record Avro(SchemaRegistryClient registry, SerdeConfig config) {
+    <T extends SpecificRecord> Serde<T> serde(Class<T> type) {
+      return AvroSerdes.specific(type, registry, config, false);
+    }
+  }
+
+  private static void addStores(StreamsBuilder builder, boolean inMemory) {
     builder.addStateStore(store(TOKEN_WATCH, StateSerdes.tokenWatch(), inMemory));
     builder.addStateStore(store(TOKEN_INCIDENTS, Serdes.Long(), inMemory));
     builder.addStateStore(store(CLIENT_TALLIES, StateSerdes.useTally(), inMemory));
@@ -153,68 +186,21 @@ public final class AnomalyTopology {
     builder.addStateStore(store(CLIENT_PROGRESS, Serdes.Long(), inMemory));
     builder.addStateStore(store(GRANT_WATCH, StateSerdes.grantWatch(), inMemory));
     builder.addStateStore(store(GRANT_INCIDENTS, Serdes.Long(), inMemory));
+  }
 
-    Instant until = mode.until();
-    KStream<String, TokenIssued> issued =
-        Decoding.decode(
-            builder,
-            Topics.TOKEN_ISSUED,
-            AvroSerdes.specific(TokenIssued.class, registry, serdes, false).deserializer(),
-            Events::checkTokenIssued,
-            "token-issued",
-            metrics);
-    KStream<String, TokenUsed> used =
-        Decoding.decode(
-            builder,
-            Topics.TOKEN_USED,
-            AvroSerdes.specific(TokenUsed.class, registry, serdes, false).deserializer(),
-            Events::checkTokenUsed,
-            "token-used",
-            metrics);
-    KStream<String, IssuanceDenied> denied =
-        Decoding.decode(
-            builder,
-            Topics.ISSUANCE_DENIED,
-            AvroSerdes.specific(IssuanceDenied.class, registry, serdes, false).deserializer(),
-            Events::checkIssuanceDenied,
-            "issuance-denied",
-            metrics);
-    Serde<RevocationRequested> requestSerde =
-        AvroSerdes.specific(RevocationRequested.class, registry, serdes, false);
-    KStream<String, RevocationRequested> requests =
-        Decoding.decode(
-            builder,
-            Topics.REVOCATION_REQUESTS,
-            requestSerde.deserializer(),
-            Events::checkRevocationRequested,
-            "revocation-requests",
-            metrics);
-    KStream<String, Revocation> revocations =
-        Decoding.decodeCompacted(
-            builder,
-            Topics.REVOCATIONS,
-            AvroSerdes.specific(Revocation.class, registry, serdes, false).deserializer(),
-            Events::checkRevocation,
-            "revocations",
-            metrics);
-    if (until != null) {
-      issued = issued.filter((k, e) -> !e.getOccurredAt().isAfter(until), Named.as("issued-until"));
-      used = used.filter((k, e) -> !e.getOccurredAt().isAfter(until), Named.as("used-until"));
-      denied = denied.filter((k, e) -> !e.getOccurredAt().isAfter(until), Named.as("denied-until"));
-      requests =
-          requests.filter((k, e) -> !e.getOccurredAt().isAfter(until), Named.as("requests-until"));
-      revocations =
-          revocations.filter(
-              (k, e) -> !e.getOccurredAt().isAfter(until), Named.as("revocations-until"));
-    }
-
-    // tokens
-    String[] tokenStores = {TOKEN_WATCH, TOKEN_INCIDENTS};
-    issued.process(
-        () -> new Processors.TokenIssuedProcessor(settings, alerter, metrics),
-        Named.as("token-issued-rules"),
-        tokenStores);
-    revocations
+  /**
+   * The per-token rules, keyed by token id: issuances and token revocations feed the state, uses
+   * are judged. Returns what the use step forwards: alerts and the per-client signals.
+   */
+  private static KStream<String, TokenOutput> tokenRules(Inputs inputs, Rules rules) {
+    inputs
+        .issued()
+        .process(
+            () -> new TokenIssuedProcessor(rules.settings(), rules.metrics()),
+            Named.as("token-issued-rules"),
+            TOKEN_WATCH);
+    inputs
+        .revocations()
         .filter(
             (key, revocation) -> revocation.getSelector().getKind() == SelectorKind.TOKEN,
             Named.as("token-revocations"))
@@ -222,154 +208,151 @@ public final class AnomalyTopology {
             (key, revocation) ->
                 KeyValue.pair(
                     revocation.getSelector().getValue(),
-                    revocation.getEventId() + " " + revocation.getOccurredAt().toEpochMilli()),
+                    new TokenRevoked(revocation.getEventId(), revocation.getOccurredAt())),
             Named.as("key-revocation-by-token-id"))
         .repartition(
-            Repartitioned.<String, String>as(TOKEN_REVOCATIONS_REPARTITION)
+            Repartitioned.<String, TokenRevoked>as(TOKEN_REVOCATIONS_REPARTITION)
                 .withKeySerde(Serdes.String())
-                .withValueSerde(Serdes.String())
-                .withNumberOfPartitions(tokenPartitions))
+                .withValueSerde(SignalSerdes.tokenRevoked())
+                .withNumberOfPartitions(rules.tokenPartitions()))
         .process(
-            () -> new Processors.TokenRevokedProcessor(settings, alerter, metrics),
+            () -> new TokenRevokedProcessor(rules.settings(), rules.metrics()),
             Named.as("token-revoked-rules"),
-            tokenStores);
-    KStream<String, Object> tokenOutput =
-        used.process(
-            () -> new Processors.TokenUsedProcessor(settings, alerter, metrics, punctuation),
+            TOKEN_WATCH);
+    return inputs
+        .used()
+        .process(
+            () ->
+                new TokenUsedProcessor(
+                    rules.settings(), rules.alerter(), rules.metrics(), rules.punctuation()),
             Named.as("token-used-rules"),
             TOKEN_WATCH,
             TOKEN_INCIDENTS,
             CLIENT_TALLIES);
-    KStream<String, Alert> tokenAlerts = alerts(tokenOutput, "token-alerts");
+  }
 
-    // clients
-    KStream<String, Signals.ClientSignal> useSignals =
-        tokenOutput
-            .filter((key, out) -> out instanceof Signals.ClientSignal, Named.as("use-signals"))
-            .mapValues(out -> (Signals.ClientSignal) out, Named.as("use-client-signals"));
-    KStream<String, Signals.ClientSignal> issueSignals =
-        issued.map(
-            (key, event) -> {
-              Signals.ClientSignal signal = Signals.ClientSignal.of(Events.grant(event));
-              return KeyValue.pair(signal.clientId(), signal);
-            },
-            Named.as("issue-client-signals"));
-    KStream<String, Signals.ClientSignal> refusalSignals =
-        denied.map(
-            (key, event) -> {
-              Signals.ClientSignal signal = Signals.ClientSignal.of(Events.refusal(event));
-              return KeyValue.pair(signal.clientId(), signal);
-            },
-            Named.as("refusal-client-signals"));
-    KStream<String, Object> clientOutput =
-        useSignals
-            .merge(issueSignals, Named.as("merge-issue-signals"))
-            .merge(refusalSignals, Named.as("merge-refusal-signals"))
-            .repartition(
-                Repartitioned.<String, Signals.ClientSignal>as(CLIENT_SIGNALS_REPARTITION)
-                    .withKeySerde(Serdes.String())
-                    .withValueSerde(StateSerdes.clientSignal())
-                    .withNumberOfPartitions(tokenPartitions))
-            .process(
-                () -> new Processors.ClientProcessor(settings, alerter, metrics, punctuation),
-                Named.as("client-rules"),
-                CLIENT_WATCH,
-                NETWORK_WATCH,
-                CLIENT_INCIDENTS,
-                CLIENT_PROGRESS);
-    KStream<String, Alert> clientAlerts = alerts(clientOutput, "client-alerts");
+  /**
+   * The per-client rules, keyed by client id: the use step's signals, issuances and refused
+   * issuances. Returns their alerts.
+   */
+  private static KStream<String, Alert> clientRules(
+      KStream<String, TokenOutput> tokenOutput, Inputs inputs, Rules rules) {
+    KStream<String, ClientSignal> useSignals =
+        tokenOutput.flatMapValues(TokenOutput::signals, Named.as("use-client-signals"));
+    KStream<String, ClientSignal> issueSignals =
+        inputs
+            .issued()
+            .map(
+                (key, event) -> {
+                  ClientSignal signal = ClientSignal.Issued.of(Events.grant(event));
+                  return KeyValue.pair(signal.clientId(), signal);
+                },
+                Named.as("issue-client-signals"));
+    KStream<String, ClientSignal> refusalSignals =
+        inputs
+            .denied()
+            .map(
+                (key, event) -> {
+                  ClientSignal signal = new ClientSignal.Refused(Events.refusal(event));
+                  return KeyValue.pair(signal.clientId(), signal);
+                },
+                Named.as("refusal-client-signals"));
+    return useSignals
+        .merge(issueSignals, Named.as("merge-issue-signals"))
+        .merge(refusalSignals, Named.as("merge-refusal-signals"))
+        .repartition(
+            Repartitioned.<String, ClientSignal>as(CLIENT_SIGNALS_REPARTITION)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(SignalSerdes.clientSignal())
+                .withNumberOfPartitions(rules.tokenPartitions()))
+        .process(
+            () ->
+                new ClientProcessor(
+                    rules.settings(), rules.alerter(), rules.metrics(), rules.punctuation()),
+            Named.as("client-rules"),
+            CLIENT_WATCH,
+            NETWORK_WATCH,
+            CLIENT_INCIDENTS,
+            CLIENT_PROGRESS);
+  }
 
-    // grants
-    KStream<String, Signals.GrantSignal> grantIssued =
-        issued.map(
-            (key, event) ->
-                KeyValue.pair(
-                    event.getGrantId(),
-                    new Signals.GrantSignal(
-                        Signals.Kind.ISSUED,
-                        event.getEventId(),
-                        event.getOccurredAt().toEpochMilli(),
-                        event.getGrantId(),
-                        event.getSubject(),
-                        event.getClientId(),
-                        event.getTokenId(),
-                        event.getExpiresAt().toEpochMilli(),
-                        null,
-                        null)),
-            Named.as("issue-grant-signals"));
-    KStream<String, Signals.GrantSignal> reuse =
-        requests
+  /**
+   * The per-grant rule, keyed by grant id: issuances say whose a grant is, the issuer's revocations
+   * for refresh token reuse raise. Returns its alerts.
+   */
+  private static KStream<String, Alert> grantRules(Inputs inputs, Rules rules) {
+    KStream<String, GrantSignal> minted =
+        inputs
+            .issued()
+            .map(
+                (key, event) -> {
+                  GrantSignal signal = GrantSignal.Minted.of(Events.grant(event));
+                  return KeyValue.pair(signal.grantId(), signal);
+                },
+                Named.as("issue-grant-signals"));
+    KStream<String, GrantSignal> reuse =
+        inputs
+            .requests()
             .filter(
                 (key, request) ->
                     request.getReason() == RevocationReason.REFRESH_TOKEN_REUSE
                         && request.getSelector().getKind() == SelectorKind.GRANT,
                 Named.as("grant-reuse-requests"))
             .map(
-                (key, request) ->
-                    KeyValue.pair(
-                        request.getSelector().getValue(),
-                        new Signals.GrantSignal(
-                            Signals.Kind.REUSE_REVOKED,
-                            request.getEventId(),
-                            request.getOccurredAt().toEpochMilli(),
-                            request.getSelector().getValue(),
-                            null,
-                            null,
-                            null,
-                            0,
-                            request.getRequestedBy(),
-                            request.getDetail())),
+                (key, request) -> {
+                  GrantSignal signal =
+                      new GrantSignal.ReuseRevoked(
+                          new ReuseRevocation(
+                              request.getSelector().getValue(),
+                              request.getEventId(),
+                              request.getOccurredAt(),
+                              request.getRequestedBy(),
+                              request.getDetail()));
+                  return KeyValue.pair(signal.grantId(), signal);
+                },
                 Named.as("reuse-grant-signals"));
-    KStream<String, Object> grantOutput =
-        grantIssued
-            .merge(reuse, Named.as("merge-reuse-signals"))
-            .repartition(
-                Repartitioned.<String, Signals.GrantSignal>as(GRANT_SIGNALS_REPARTITION)
-                    .withKeySerde(Serdes.String())
-                    .withValueSerde(StateSerdes.grantSignal())
-                    .withNumberOfPartitions(Topics.REVOCATION_REQUESTS.spec().partitions()))
-            .process(
-                () -> new Processors.GrantProcessor(settings, alerter, metrics, punctuation),
-                Named.as("grant-rules"),
-                GRANT_WATCH,
-                GRANT_INCIDENTS);
-    KStream<String, Alert> grantAlerts = alerts(grantOutput, "grant-alerts");
+    return minted
+        .merge(reuse, Named.as("merge-reuse-signals"))
+        .repartition(
+            Repartitioned.<String, GrantSignal>as(GRANT_SIGNALS_REPARTITION)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(SignalSerdes.grantSignal())
+                .withNumberOfPartitions(Topics.REVOCATION_REQUESTS.spec().partitions()))
+        .process(
+            () ->
+                new GrantProcessor(
+                    rules.settings(), rules.alerter(), rules.metrics(), rules.punctuation()),
+            Named.as("grant-rules"),
+            GRANT_WATCH,
+            GRANT_INCIDENTS);
+  }
 
-    KStream<String, Alert> alerts =
-        tokenAlerts
-            .merge(clientAlerts, Named.as("merge-client-alerts"))
-            .merge(grantAlerts, Named.as("merge-grant-alerts"));
+  /** The alerts to the output topic, keyed by subject. */
+  private static void publishAlerts(KStream<String, Alert> alerts, String topic, Avro avro) {
     alerts
         .mapValues(AlertRecords::alert, Named.as("security-alerts"))
         .to(
-            config.outputTopic(),
-            Produced.with(
-                    Serdes.String(),
-                    AvroSerdes.specific(SecurityAlert.class, registry, serdes, false))
+            topic,
+            Produced.with(Serdes.String(), avro.serde(SecurityAlert.class))
                 .withName("alerts-to-topic"));
-    if (!mode.replay()) {
-      alerts
-          .flatMap(
-              (key, alert) -> {
-                RevocationRequested request = AlertRecords.response(alert);
-                io.tokenwatch.anomaly.Target target = alert.autoResponse();
-                return request == null || target == null
-                    ? List.<KeyValue<String, RevocationRequested>>of()
-                    : List.of(KeyValue.pair(AlertRecords.selectorKey(target), request));
-              },
-              Named.as("auto-responses"))
-          .to(
-              Topics.REVOCATION_REQUESTS.name(),
-              Produced.with(Serdes.String(), requestSerde).withName("responses-to-requests"));
-    }
-    return builder.build();
   }
 
-  /** The alerts among what a rule processor forwarded. */
-  private static KStream<String, Alert> alerts(KStream<String, Object> output, String name) {
-    return output
-        .filter((key, out) -> out instanceof Alert, Named.as(name))
-        .mapValues(out -> (Alert) out, Named.as(name + "-typed"));
+  /** The automatic responses the policy allows, as revocation requests keyed by selector. */
+  private static void requestRevocations(KStream<String, Alert> alerts, Avro avro) {
+    alerts
+        .flatMap(
+            (key, alert) -> {
+              RevocationRequested request = AlertRecords.response(alert);
+              Target target = alert.autoResponse();
+              return request == null || target == null
+                  ? List.<KeyValue<String, RevocationRequested>>of()
+                  : List.of(KeyValue.pair(AlertRecords.selectorKey(target), request));
+            },
+            Named.as("auto-responses"))
+        .to(
+            Topics.REVOCATION_REQUESTS.name(),
+            Produced.with(Serdes.String(), avro.serde(RevocationRequested.class))
+                .withName("responses-to-requests"));
   }
 
   private static <V> StoreBuilder<KeyValueStore<String, V>> store(

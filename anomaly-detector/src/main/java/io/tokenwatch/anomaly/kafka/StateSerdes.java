@@ -22,10 +22,10 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Serdes of the state stores' values and of the repartition topics' records, internal to this
- * application, so they need no registry: binary for the values read on every use, JSON for the
- * rest. Unknown fields are ignored and missing ones take the state's defaults, so a later release
- * reads what an earlier one wrote to its changelogs.
+ * Serdes of the state stores' values, internal to this application (the repartition topics' are
+ * {@link SignalSerdes}), so they need no registry: binary for the values read on every use, JSON
+ * for the rest. Unknown fields are ignored and missing ones take the state's defaults, so a later
+ * release reads what an earlier one wrote to its changelogs.
  */
 final class StateSerdes {
 
@@ -34,14 +34,6 @@ final class StateSerdes {
       new ObjectMapper()
           .setVisibility(PropertyAccessor.ALL, Visibility.NONE)
           .setVisibility(PropertyAccessor.FIELD, Visibility.ANY)
-          .setDefaultPropertyInclusion(
-              JsonInclude.Value.construct(
-                  JsonInclude.Include.NON_NULL, JsonInclude.Include.USE_DEFAULTS))
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
-  /** Records (the signals): their components. */
-  private static final ObjectMapper RECORDS =
-      new ObjectMapper()
           .setDefaultPropertyInclusion(
               JsonInclude.Value.construct(
                   JsonInclude.Include.NON_NULL, JsonInclude.Include.USE_DEFAULTS))
@@ -93,14 +85,6 @@ final class StateSerdes {
 
   static Serde<GrantWatch> grantWatch() {
     return json(STATE, GrantWatch.class);
-  }
-
-  static Serde<Signals.ClientSignal> clientSignal() {
-    return json(RECORDS, Signals.ClientSignal.class);
-  }
-
-  static Serde<Signals.GrantSignal> grantSignal() {
-    return json(RECORDS, Signals.GrantSignal.class);
   }
 
   private static <T> Serde<T> json(ObjectMapper mapper, Class<T> type) {

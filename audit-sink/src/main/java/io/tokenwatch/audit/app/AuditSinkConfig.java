@@ -2,6 +2,9 @@ package io.tokenwatch.audit.app;
 
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
+import io.tokenwatch.schemas.config.ConfigValidators;
+import io.tokenwatch.schemas.config.ConfigValues;
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -10,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -20,10 +22,11 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The configuration of the audit sink. Every key is declared once in {@link #configDef()}; the
- * module README's table is generated from it by {@link #markdownTable()}. {@link #of(Map)}
- * validates every key, including the schema-registry keys of {@link SerdeConfig}, and reports every
- * problem at once. Keys starting with {@value #CONSUMER_PREFIX} are passed to the Kafka consumer
- * without the prefix. Immutable and thread-safe.
+ * module README's table is generated from it by {@link #markdownTable()}. {@link #of(Map)} reads it
+ * the way every service does ({@link ConfigCheck}): every key validated, including the
+ * schema-registry keys of {@link SerdeConfig}, every problem reported at once, old key names read
+ * with a warning ({@link #deprecatedKeys()}). Keys starting with {@value #CONSUMER_PREFIX} are
+ * passed to the Kafka consumer without the prefix. Immutable and thread-safe.
  */
 public final class AuditSinkConfig {
 
@@ -33,16 +36,16 @@ public final class AuditSinkConfig {
   public static final String DATA_DIR = "audit.data-dir";
   public static final String DB_FILE = "audit.db-file";
   public static final String BATCH_SIZE = "audit.batch.size";
-  public static final String BATCH_MAX_WAIT_MS = "audit.batch.max-wait.ms";
+  public static final String BATCH_MAX_WAIT_MS = "audit.batch.max-wait-ms";
   public static final String CHECKPOINT_RECORDS = "audit.checkpoint.records";
-  public static final String CHECKPOINT_INTERVAL_MS = "audit.checkpoint.interval.ms";
+  public static final String CHECKPOINT_INTERVAL_MS = "audit.checkpoint.interval-ms";
   public static final String HTTP_HOST = "audit.http.host";
   public static final String HTTP_PORT = "audit.http.port";
   public static final String API_ISSUER = "audit.api.issuer";
   public static final String API_JWKS_URL = "audit.api.jwks-url";
   public static final String API_AUDIENCE = "audit.api.audience";
   public static final String API_SCOPE = "audit.api.scope";
-  public static final String API_MAX_STALENESS_MS = "audit.api.max-staleness.ms";
+  public static final String API_MAX_STALENESS_MS = "audit.api.max-staleness-ms";
 
   /** Prefix of keys passed through to the Kafka consumer. */
   public static final String CONSUMER_PREFIX = "consumer.";
@@ -55,15 +58,23 @@ public final class AuditSinkConfig {
 
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
-  private final Map<String, Object> values;
+  private static final DeprecatedKeys DEPRECATED =
+      DeprecatedKeys.builder()
+          .renamed("audit.batch.max-wait.ms", BATCH_MAX_WAIT_MS)
+          .renamed("audit.checkpoint.interval.ms", CHECKPOINT_INTERVAL_MS)
+          .renamed("audit.api.max-staleness.ms", API_MAX_STALENESS_MS)
+          .build();
+
+  private final ConfigValues values;
   private final Map<String, String> originals;
   private final SerdeConfig serdeConfig;
+  private final List<String> deprecations;
 
-  private AuditSinkConfig(
-      Map<String, Object> values, Map<String, String> originals, SerdeConfig serdeConfig) {
-    this.values = values;
-    this.originals = originals;
-    this.serdeConfig = serdeConfig;
+  private AuditSinkConfig(ConfigCheck check) {
+    this.values = check.validated("audit-sink");
+    this.originals = Map.copyOf(check.originals());
+    this.serdeConfig = check.serde();
+    this.deprecations = check.deprecations();
   }
 
   /**
@@ -72,26 +83,17 @@ public final class AuditSinkConfig {
    * @throws ConfigException listing every problem found
    */
   public static AuditSinkConfig of(Map<String, ?> configs) {
-    ConfigCheck check = ConfigCheck.of(CONFIG_DEF, configs);
-    for (String url : List.of(API_ISSUER, API_JWKS_URL)) {
-      String value = check.declared().getOrDefault(url, "");
-      if (!value.isBlank() && !isHttpUrl(value)) {
-        check.problem(url + " must be an http(s) URL");
-      }
-    }
-    check.throwIfInvalid("audit-sink");
-    return new AuditSinkConfig(
-        CONFIG_DEF.parse(check.declared()), Map.copyOf(check.originals()), check.serde());
+    return new AuditSinkConfig(ConfigCheck.of(CONFIG_DEF, DEPRECATED, configs));
   }
 
-  private static boolean isHttpUrl(String value) {
-    try {
-      URI uri = URI.create(value);
-      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          && uri.getHost() != null;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+  /** The old names of renamed keys, each still read as its new one. */
+  public static DeprecatedKeys deprecatedKeys() {
+    return DEPRECATED;
+  }
+
+  /** One line per old key name this configuration was given, naming its new one. */
+  public List<String> deprecations() {
+    return deprecations;
   }
 
   /** The declaration of every key. */
@@ -111,56 +113,54 @@ public final class AuditSinkConfig {
 
   /** {@value #DATA_DIR}. */
   public Path dataDir() {
-    return Path.of((String) values.get(DATA_DIR));
+    return Path.of(values.string(DATA_DIR));
   }
 
   /** {@value #DB_FILE}, resolved against the data directory; {@code audit.duckdb} by default. */
   public Path dbFile() {
-    String file = (String) values.get(DB_FILE);
-    return dataDir().resolve(file.isBlank() ? DEFAULT_DB_FILE : file);
+    return dataDir().resolve(values.nonBlank(DB_FILE).orElse(DEFAULT_DB_FILE));
   }
 
   /** {@value #BATCH_SIZE}. */
   public int batchSize() {
-    return (Integer) values.get(BATCH_SIZE);
+    return values.intValue(BATCH_SIZE);
   }
 
   /** {@value #BATCH_MAX_WAIT_MS}. */
   public Duration batchMaxWait() {
-    return Duration.ofMillis((Long) values.get(BATCH_MAX_WAIT_MS));
+    return values.millis(BATCH_MAX_WAIT_MS);
   }
 
   /** {@value #CHECKPOINT_RECORDS}. */
   public long checkpointRecords() {
-    return (Long) values.get(CHECKPOINT_RECORDS);
+    return values.longValue(CHECKPOINT_RECORDS);
   }
 
   /** {@value #CHECKPOINT_INTERVAL_MS}. */
   public Duration checkpointInterval() {
-    return Duration.ofMillis((Long) values.get(CHECKPOINT_INTERVAL_MS));
+    return values.millis(CHECKPOINT_INTERVAL_MS);
   }
 
   /** {@value #HTTP_HOST}. */
   public String httpHost() {
-    return (String) values.get(HTTP_HOST);
+    return values.string(HTTP_HOST);
   }
 
   /** {@value #HTTP_PORT}; 0 picks a free port. */
   public int httpPort() {
-    return (Integer) values.get(HTTP_PORT);
+    return values.intValue(HTTP_PORT);
   }
 
   /** {@value #API_ISSUER}, or empty when the query API is closed. */
   public Optional<String> apiIssuer() {
-    String issuer = (String) values.get(API_ISSUER);
-    return issuer.isBlank() ? Optional.empty() : Optional.of(issuer);
+    return values.nonBlank(API_ISSUER);
   }
 
   /** {@value #API_JWKS_URL}, by default the issuer's {@code /.well-known/jwks.json}. */
   public Optional<URI> apiJwksUrl() {
-    String url = (String) values.get(API_JWKS_URL);
-    if (!url.isBlank()) {
-      return Optional.of(URI.create(url));
+    Optional<String> url = values.nonBlank(API_JWKS_URL);
+    if (url.isPresent()) {
+      return url.map(URI::create);
     }
     return apiIssuer().map(issuer -> URI.create(stripSlash(issuer) + "/.well-known/jwks.json"));
   }
@@ -171,17 +171,17 @@ public final class AuditSinkConfig {
 
   /** {@value #API_AUDIENCE}. */
   public String apiAudience() {
-    return (String) values.get(API_AUDIENCE);
+    return values.string(API_AUDIENCE);
   }
 
   /** {@value #API_SCOPE}. */
   public String apiScope() {
-    return (String) values.get(API_SCOPE);
+    return values.string(API_SCOPE);
   }
 
   /** {@value #API_MAX_STALENESS_MS}. */
   public Duration apiMaxStaleness() {
-    return Duration.ofMillis((Long) values.get(API_MAX_STALENESS_MS));
+    return values.millis(API_MAX_STALENESS_MS);
   }
 
   /**
@@ -204,21 +204,18 @@ public final class AuditSinkConfig {
     Map<String, Object> config = kafkaClientConfig();
     config.putAll(ConfigCheck.withoutPrefix(originals, CONSUMER_PREFIX));
     config.put(BOOTSTRAP_SERVERS, String.join(",", bootstrapServers()));
-    config.put(GROUP_ID, values.get(GROUP_ID));
+    config.put(GROUP_ID, values.string(GROUP_ID));
     return config;
   }
 
   /** The brokers. */
-  @SuppressWarnings("unchecked")
   public List<String> bootstrapServers() {
-    return (List<String>) values.get(BOOTSTRAP_SERVERS);
+    return values.list(BOOTSTRAP_SERVERS);
   }
 
   @Override
   public String toString() {
-    return values.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(", ", "AuditSinkConfig{", "}"));
+    return "AuditSinkConfig" + values;
   }
 
   private static ConfigDef buildConfigDef() {
@@ -227,7 +224,7 @@ public final class AuditSinkConfig {
             GROUP_ID,
             Type.STRING,
             "tokenwatch-audit-sink",
-            new ConfigDef.NonEmptyString(),
+            ConfigValidators.nonBlank(),
             Importance.HIGH,
             "Consumer group of the sink. Positions live in the store (committed with the rows);"
                 + " they are also committed to Kafka after each batch, for lag tools only.")
@@ -235,7 +232,7 @@ public final class AuditSinkConfig {
             DATA_DIR,
             Type.STRING,
             "data/audit-sink",
-            new ConfigDef.NonEmptyString(),
+            ConfigValidators.nonBlank(),
             Importance.HIGH,
             "Directory of the audit store and of the checkpoint signing key (created owner-only"
                 + " on first start).")
@@ -280,7 +277,7 @@ public final class AuditSinkConfig {
             HTTP_HOST,
             Type.STRING,
             "127.0.0.1",
-            new ConfigDef.NonEmptyString(),
+            ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Address the HTTP server (query API, /health, /ready, /metrics) binds to; loopback by"
                 + " default. In a container, or to serve other machines, set 0.0.0.0.")
@@ -288,13 +285,14 @@ public final class AuditSinkConfig {
             HTTP_PORT,
             Type.INT,
             8095,
-            Range.between(0, 65_535),
+            ConfigValidators.port(),
             Importance.MEDIUM,
             "Port of the HTTP server; 0 picks a free one.")
         .define(
             API_ISSUER,
             Type.STRING,
             "",
+            ConfigValidators.emptyOr(ConfigValidators.httpUrl()),
             Importance.HIGH,
             "Issuer URL whose access tokens the query API accepts; the API answers 503 when"
                 + " empty (health and metrics still work).")
@@ -302,20 +300,21 @@ public final class AuditSinkConfig {
             API_JWKS_URL,
             Type.STRING,
             "",
+            ConfigValidators.emptyOr(ConfigValidators.httpUrl()),
             Importance.MEDIUM,
             "JWKS URL of that issuer; the issuer's /.well-known/jwks.json when empty.")
         .define(
             API_AUDIENCE,
             Type.STRING,
             "urn:tokenwatch:audit",
-            new ConfigDef.NonEmptyString(),
+            ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Audience access tokens for the query API must carry.")
         .define(
             API_SCOPE,
             Type.STRING,
             "audit:read",
-            new ConfigDef.NonEmptyString(),
+            ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Scope access tokens for the query API must carry.")
         .define(

@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -28,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -233,10 +236,24 @@ public final class AuditIngest implements Runnable, AutoCloseable {
     try {
       Producer<byte[], byte[]> producer = deadLetters;
       if (producer != null && !dead.isEmpty()) {
+        AtomicReference<@Nullable Exception> unwritten = new AtomicReference<>();
         for (ProducerRecord<byte[], byte[]> letter : dead) {
-          var unused = producer.send(letter);
+          Future<RecordMetadata> unused =
+              producer.send(
+                  letter,
+                  (metadata, e) -> {
+                    if (e != null) {
+                      unwritten.compareAndSet(null, e);
+                    }
+                  });
         }
         producer.flush();
+        Exception failure = unwritten.get();
+        if (failure != null) {
+          // storing the batch would consume the record the dead letter was to keep
+          throw new IllegalStateException(
+              "a dead letter was not written to " + deadLetterTopic + ": " + failure, failure);
+        }
       }
       var result = store.append(events, nextOffsets);
       for (String collided : result.collisions()) {

@@ -99,7 +99,7 @@ final class AvroJson {
     } else if (value instanceof GenericFixed fixed) {
       string(out, Base64.getEncoder().encodeToString(fixed.bytes()));
     } else {
-      // enum symbols (generic or generated), and anything else, as their text
+      // enum symbols (generic or generated) and anything else: their text
       string(out, value.toString());
     }
   }

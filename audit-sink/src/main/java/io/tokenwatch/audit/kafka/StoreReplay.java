@@ -7,16 +7,12 @@ import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.schemas.topic.Topic;
 import io.tokenwatch.schemas.topic.Topics;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Re-publishes stored history to a topic: each event, in the order asked, rebuilt as the catalogue
@@ -97,17 +93,11 @@ public final class StoreReplay {
       throw new IllegalArgumentException(
           "replay must go to a new topic, not one of the catalogue's (" + topic + ")");
     }
-    AtomicReference<@Nullable Exception> failure = new AtomicReference<>();
-    AtomicLong acknowledged = new AtomicLong();
-    long[] sent = {0};
+    ReplayPublisher publisher = new ReplayPublisher(producer, topic);
     queries.replay(
         filter,
         order,
         r -> {
-          Exception failed = failure.get();
-          if (failed != null) {
-            throw new IllegalStateException("replay to " + topic + " failed: " + failed, failed);
-          }
           SpecificRecord event = StoredEvents.rebuild(r.eventType(), r.json());
           GenericRecord record = (GenericRecord) event;
           String key = StoredEvents.key(record);
@@ -116,38 +106,13 @@ public final class StoreReplay {
           headers.add(SOURCE_PARTITION, Integer.toString(r.partition()).getBytes(UTF_8));
           headers.add(SOURCE_OFFSET, Long.toString(r.offset()).getBytes(UTF_8));
           headers.add(EVENT_ID, r.eventId().getBytes(UTF_8));
-          var unused =
-              producer.send(
-                  new ProducerRecord<>(
-                      topic,
-                      null,
-                      r.occurredAt(),
-                      key == null ? null : key.getBytes(UTF_8),
-                      values.serialize(subjectTopic(r.eventType(), r.topic()), record),
-                      headers),
-                  (metadata, e) -> {
-                    if (e != null) {
-                      failure.compareAndSet(null, e);
-                    } else {
-                      acknowledged.incrementAndGet();
-                    }
-                  });
-          progress.accept(++sent[0]);
+          publisher.send(
+              r.occurredAt(),
+              key == null ? null : key.getBytes(UTF_8),
+              values.serialize(subjectTopic(r.eventType(), r.topic()), record),
+              headers);
+          progress.accept(publisher.sent());
         });
-    producer.flush();
-    Exception failed = failure.get();
-    if (failed != null) {
-      throw new IllegalStateException(
-          "replay to "
-              + topic
-              + " failed after "
-              + acknowledged.get()
-              + " of "
-              + sent[0]
-              + " records: "
-              + failed,
-          failed);
-    }
-    return new Result(acknowledged.get());
+    return new Result(publisher.finish());
   }
 }

@@ -169,7 +169,7 @@ public final class StoreVerifier {
     private final Map<ChainKey, Set<Long>> watched;
     private final Map<ChainKey, Chain> chains = new LinkedHashMap<>();
     private boolean unreadable;
-    private AuditStore.@Nullable RecordLookup lookup;
+    private @Nullable RecordLookup lookup;
     private @Nullable AuditStore lookupStore;
 
     Hasher(AuditStore store, Map<ChainKey, Set<Long>> watched) {
@@ -222,13 +222,13 @@ public final class StoreVerifier {
       }
     }
 
-    private AuditStore.RecordLookup lookup() {
-      AuditStore.RecordLookup current = lookup;
+    private RecordLookup lookup() {
+      RecordLookup current = lookup;
       if (current == null) {
         AuditStore reader = store.duplicate();
         lookupStore = reader;
         try {
-          current = new AuditStore.RecordLookup(reader.connection());
+          current = new RecordLookup(reader.connection());
         } catch (SQLException e) {
           throw new StoreException("cannot read records: " + e.getMessage(), e);
         }
@@ -239,7 +239,7 @@ public final class StoreVerifier {
 
     @Override
     public void close() {
-      AuditStore.RecordLookup current = lookup;
+      RecordLookup current = lookup;
       AuditStore reader = lookupStore;
       try {
         if (current != null) {

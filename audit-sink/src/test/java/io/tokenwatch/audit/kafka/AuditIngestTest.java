@@ -31,6 +31,7 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.AfterEach;
@@ -85,12 +86,17 @@ class AuditIngestTest {
   }
 
   private AuditIngest newIngest(MockConsumer<byte[], byte[]> mock) {
+    return newIngest(mock, deadLetters);
+  }
+
+  private AuditIngest newIngest(
+      MockConsumer<byte[], byte[]> mock, MockProducer<byte[], byte[]> deadLetterProducer) {
     return new AuditIngest(
         mock,
         AvroSerdes.generic(registry, serde, false).deserializer(),
         store,
         new CheckpointSigner(keys),
-        deadLetters,
+        deadLetterProducer,
         Topics.DEAD_LETTERS.name(),
         List.of(ISSUED, USED),
         new AuditIngest.Settings(1000, Duration.ZERO, 1_000_000, Duration.ofHours(1)),
@@ -228,5 +234,31 @@ class AuditIngestTest {
     consumer.addRecord(used(0, "use-1"));
     fresh.pollOnce();
     assertThat(stored()).hasSize(2);
+  }
+
+  @Test
+  void shouldReadABatchAgainWhenItsDeadLetterWasNotWritten() {
+    MockProducer<byte[], byte[]> unwritable =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized void flush() {
+            // the broker refuses every pending dead letter
+            boolean pending = true;
+            while (pending) {
+              pending = errorNext(new NotEnoughReplicasException("dead-letter topic unavailable"));
+            }
+          }
+        };
+    AuditIngest failing = newIngest(consumer, unwritable);
+    assign();
+    consumer.addRecord(
+        new ConsumerRecord<>(USED, 0, 0, "k".getBytes(UTF_8), new byte[] {0, 0, 0, 0, 99, 1}));
+    consumer.addRecord(used(1, "use-1"));
+
+    failing.pollOnce();
+
+    assertThat(stored()).isEmpty();
+    assertThat(store.partitions()).doesNotContainKey(new io.tokenwatch.audit.ChainKey(USED, 0));
+    assertThat(consumer.position(USED_0)).isZero();
   }
 }

@@ -316,4 +316,78 @@ class AuditStoreTest {
     assertThat(store.append(uses(25, 10), Map.of(USED_0, 35L))).isEqualTo(new AppendResult(5, 5));
     assertThat(store.count()).isEqualTo(35);
   }
+
+  @Test
+  void shouldKeepTheOnDiskSchemaThatExistingStoresHave() throws SQLException {
+    // Stores already on disk were written with exactly these tables and columns; a change here
+    // needs a migration in Migrations, not an edit of Schema.DDL.
+    List<String> columns = new ArrayList<>();
+    try (Statement s = store.connection().createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT table_name || '.' || column_name || ' ' || data_type"
+                    + " || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END"
+                    + " FROM information_schema.columns WHERE table_schema = 'main'"
+                    + " ORDER BY table_name, ordinal_position")) {
+      while (rs.next()) {
+        columns.add(rs.getString(1));
+      }
+    }
+    assertThat(columns)
+        .containsExactly(
+            "audit_checkpoints.number BIGINT NOT NULL",
+            "audit_checkpoints.created_at TIMESTAMP NOT NULL",
+            "audit_checkpoints.previous_digest VARCHAR NOT NULL",
+            "audit_checkpoints.key_id VARCHAR NOT NULL",
+            "audit_checkpoints.heads VARCHAR NOT NULL",
+            "audit_checkpoints.records BIGINT NOT NULL",
+            "audit_checkpoints.signature BLOB NOT NULL",
+            "audit_events.event_id VARCHAR NOT NULL",
+            "audit_events.event_type VARCHAR NOT NULL",
+            "audit_events.occurred_at TIMESTAMP_MS NOT NULL",
+            "audit_events.subject VARCHAR",
+            "audit_events.client_id VARCHAR",
+            "audit_events.token_id VARCHAR",
+            "audit_events.grant_id VARCHAR",
+            "audit_events.audience VARCHAR",
+            "audit_events.grant_type VARCHAR",
+            "audit_events.scope VARCHAR NOT NULL",
+            "audit_events.decision VARCHAR",
+            "audit_events.reason VARCHAR",
+            "audit_events.policy_id VARCHAR",
+            "audit_events.policy_version VARCHAR",
+            "audit_events.actor VARCHAR",
+            "audit_events.expires_at TIMESTAMP_MS",
+            "audit_events.source_topic VARCHAR NOT NULL",
+            "audit_events.source_partition INTEGER NOT NULL",
+            "audit_events.source_offset BIGINT NOT NULL",
+            "audit_events.payload VARCHAR NOT NULL",
+            "audit_events.chain_seq BIGINT NOT NULL",
+            "audit_events.prev_hash BLOB NOT NULL",
+            "audit_events.hash BLOB NOT NULL",
+            "audit_events.event_key UUID NOT NULL",
+            "audit_partitions.source_topic VARCHAR NOT NULL",
+            "audit_partitions.source_partition INTEGER NOT NULL",
+            "audit_partitions.next_offset BIGINT NOT NULL",
+            "audit_partitions.chain_length BIGINT NOT NULL",
+            "audit_partitions.head_hash BLOB NOT NULL");
+  }
+
+  @Test
+  void shouldResumeTheChainsAndCheckpointCountOfAStoreReopened() {
+    store.append(uses(0, 10), Map.of(USED_0, 10L));
+    store.checkpoint(signer, 1_000);
+    store.append(uses(10, 5), Map.of(USED_0, 15L));
+    store.close();
+
+    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+
+    assertThat(store.partitions().get(USED_0).chainLength()).isEqualTo(15);
+    assertThat(store.partitions().get(USED_0).nextOffset()).isEqualTo(15);
+    assertThat(store.appendedSinceCheckpoint()).isEqualTo(5);
+    assertThat(store.lastCheckpoint()).hasValueSatisfying(c -> assertThat(c.number()).isEqualTo(1));
+    assertThat(store.checkpoint(signer, 2_000))
+        .hasValueSatisfying(c -> assertThat(c.records()).isEqualTo(15));
+    assertThat(verify().verifies()).isTrue();
+  }
 }

@@ -1,14 +1,14 @@
 package io.tokenwatch.issuer.server;
 
-import static java.util.Objects.requireNonNull;
-
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
+import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
+import io.tokenwatch.schemas.config.ConfigValidators;
+import io.tokenwatch.schemas.config.ConfigValues;
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import io.tokenwatch.schemas.serde.SerdeConfig;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,32 +19,32 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 
 /**
  * The issuer's configuration. Every key is declared once in {@link #configDef()}; the README table
- * is generated from it by {@link #markdownTable()}. {@link #of(Map)} reports every problem at once.
- * The configuration holds no secrets (client secrets live hashed in the policy file, keys in the
- * data directory). Immutable.
+ * is generated from it by {@link #markdownTable()}. {@link #of(Map)} reads it the way every service
+ * does ({@link ConfigCheck}): old key names still work with a warning ({@link #deprecatedKeys()}),
+ * and every problem is reported at once. The configuration holds no secrets (client secrets live
+ * hashed in the policy file, keys in the data directory). Immutable.
  */
 public final class IssuerConfig {
 
   public static final String ISSUER_URL = "issuer.url";
   public static final String HOST = "issuer.http.host";
   public static final String PORT = "issuer.http.port";
-  public static final String MAX_BODY_BYTES = "issuer.http.max.body.bytes";
+  public static final String MAX_BODY_BYTES = "issuer.http.max-body-bytes";
   public static final String POLICY_FILE = "issuer.policy.file";
-  public static final String POLICY_RELOAD_MS = "issuer.policy.reload.interval.ms";
-  public static final String DATA_DIR = "issuer.data.dir";
+  public static final String POLICY_RELOAD_MS = "issuer.policy.reload-interval-ms";
+  public static final String DATA_DIR = "issuer.data-dir";
   public static final String SIGNING_ALGORITHM = "issuer.signing.algorithm";
-  public static final String TTL_CEILING_SECONDS = "issuer.token.ttl.ceiling.seconds";
-  public static final String PRODUCE_TIMEOUT_MS = "issuer.produce.timeout.ms";
-  public static final String MTLS_HEADER = "issuer.mtls.thumbprint.header";
-  public static final String DPOP_WINDOW_SECONDS = "issuer.dpop.window.seconds";
-  public static final String INSTANCE_ID = "issuer.instance.id";
-  public static final String REVOCATION_MAX_STALENESS_MS = "issuer.revocation.max.staleness.ms";
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  public static final String TTL_CEILING_SECONDS = "issuer.token.ttl-ceiling-seconds";
+  public static final String PRODUCE_TIMEOUT_MS = "issuer.produce-timeout-ms";
+  public static final String MTLS_HEADER = "issuer.mtls.thumbprint-header";
+  public static final String DPOP_WINDOW_SECONDS = "issuer.dpop.window-seconds";
+  public static final String INSTANCE_ID = "issuer.instance-id";
+  public static final String REVOCATION_MAX_STALENESS_MS = "issuer.revocation.max-staleness-ms";
+  public static final String BOOTSTRAP_SERVERS = ConfigCheck.BOOTSTRAP_SERVERS;
+  public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
 
   /**
    * Prefix of keys passed, without it, to every Kafka client of the issuer: the security settings
@@ -56,15 +56,29 @@ public final class IssuerConfig {
 
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
-  private final Map<String, Object> values;
+  private static final DeprecatedKeys DEPRECATED =
+      DeprecatedKeys.builder()
+          .renamed("issuer.http.max.body.bytes", MAX_BODY_BYTES)
+          .renamed("issuer.policy.reload.interval.ms", POLICY_RELOAD_MS)
+          .renamed("issuer.data.dir", DATA_DIR)
+          .renamed("issuer.token.ttl.ceiling.seconds", TTL_CEILING_SECONDS)
+          .renamed("issuer.produce.timeout.ms", PRODUCE_TIMEOUT_MS)
+          .renamed("issuer.mtls.thumbprint.header", MTLS_HEADER)
+          .renamed("issuer.dpop.window.seconds", DPOP_WINDOW_SECONDS)
+          .renamed("issuer.instance.id", INSTANCE_ID)
+          .renamed("issuer.revocation.max.staleness.ms", REVOCATION_MAX_STALENESS_MS)
+          .build();
+
+  private final ConfigValues values;
   private final Map<String, Object> kafkaClient;
   private final SerdeConfig serdeConfig;
+  private final List<String> deprecations;
 
-  private IssuerConfig(
-      Map<String, Object> values, Map<String, Object> kafkaClient, SerdeConfig serdeConfig) {
-    this.values = values;
-    this.kafkaClient = kafkaClient;
-    this.serdeConfig = serdeConfig;
+  private IssuerConfig(ConfigCheck check) {
+    this.values = check.validated("issuer");
+    this.kafkaClient = Map.copyOf(ConfigCheck.withoutPrefix(check.originals(), KAFKA_PREFIX));
+    this.serdeConfig = check.serde();
+    this.deprecations = check.deprecations();
   }
 
   /**
@@ -75,55 +89,17 @@ public final class IssuerConfig {
    * @throws ConfigException listing every problem found
    */
   public static IssuerConfig of(Map<String, ?> configs) {
-    requireNonNull(configs, "configs");
-    Map<String, String> normalized = new LinkedHashMap<>();
-    for (String name : CONFIG_DEF.names()) {
-      Object value = configs.get(name);
-      if (value != null) {
-        normalized.put(name, String.valueOf(value));
-      }
-    }
-    List<String> problems = new ArrayList<>();
-    for (ConfigValue value : CONFIG_DEF.validate(normalized)) {
-      if (!value.errorMessages().isEmpty()) {
-        problems.add(value.errorMessages().get(0));
-      }
-    }
-    if (problems.isEmpty()) {
-      Map<String, Object> parsed = CONFIG_DEF.parse(normalized);
-      try {
-        URI url = URI.create((String) parsed.get(ISSUER_URL));
-        if (url.getScheme() == null || url.getHost() == null || url.getQuery() != null) {
-          problems.add(ISSUER_URL + ": must be an absolute http(s) URL without query");
-        }
-      } catch (IllegalArgumentException e) {
-        problems.add(ISSUER_URL + ": not a URL");
-      }
-    }
-    SerdeConfig serde = null;
-    try {
-      serde = SerdeConfig.of(configs);
-    } catch (ConfigException e) {
-      // A missing or malformed URL is reported once, by the issuer's own declaration.
-      if (problems.stream().noneMatch(p -> p.contains(SCHEMA_REGISTRY_URL))) {
-        problems.add(e.getMessage());
-      }
-    }
-    if (!problems.isEmpty() || serde == null) {
-      throw new ConfigException(
-          "Invalid issuer configuration, "
-              + problems.size()
-              + " problem(s):\n - "
-              + String.join("\n - ", problems));
-    }
-    Map<String, Object> kafkaClient = new LinkedHashMap<>();
-    configs.forEach(
-        (key, value) -> {
-          if (key.startsWith(KAFKA_PREFIX) && value != null) {
-            kafkaClient.put(key.substring(KAFKA_PREFIX.length()), String.valueOf(value));
-          }
-        });
-    return new IssuerConfig(CONFIG_DEF.parse(normalized), Map.copyOf(kafkaClient), serde);
+    return new IssuerConfig(ConfigCheck.of(CONFIG_DEF, DEPRECATED, configs));
+  }
+
+  /** The old names of renamed keys, each still read as its new one. */
+  public static DeprecatedKeys deprecatedKeys() {
+    return DEPRECATED;
+  }
+
+  /** One line per old key name this configuration was given, naming its new one. */
+  public List<String> deprecations() {
+    return deprecations;
   }
 
   /** The declaration of every key. */
@@ -132,10 +108,12 @@ public final class IssuerConfig {
   }
 
   private static ConfigDef buildConfigDef() {
-    return new ConfigDef()
+    return ConfigCheck.defineBrokerAndRegistry(new ConfigDef())
         .define(
             ISSUER_URL,
             Type.STRING,
+            ConfigDef.NO_DEFAULT_VALUE,
+            ConfigValidators.httpUrlWithoutQuery(),
             Importance.HIGH,
             "The issuer identifier: the 'iss' of every token and the base of the endpoint URLs in"
                 + " the metadata, as clients reach it (e.g. behind a TLS terminator).")
@@ -143,13 +121,14 @@ public final class IssuerConfig {
             HOST,
             Type.STRING,
             "localhost",
+            ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Interface the HTTP server binds to.")
         .define(
             PORT,
             Type.INT,
             9400,
-            Range.between(0, 65_535),
+            ConfigValidators.port(),
             Importance.HIGH,
             "HTTP port; 0 picks a free one.")
         .define(
@@ -162,6 +141,8 @@ public final class IssuerConfig {
         .define(
             POLICY_FILE,
             Type.STRING,
+            ConfigDef.NO_DEFAULT_VALUE,
+            ConfigValidators.nonBlank(),
             Importance.HIGH,
             "The policy YAML file; watched and reloaded when it changes.")
         .define(
@@ -175,6 +156,7 @@ public final class IssuerConfig {
             DATA_DIR,
             Type.STRING,
             "data/issuer",
+            ConfigValidators.nonBlank(),
             Importance.HIGH,
             "Directory for the signing keys (private keys are written owner-only).")
         .define(
@@ -229,9 +211,7 @@ public final class IssuerConfig {
             Importance.MEDIUM,
             "Admin tokens, token exchanges and refreshes are refused (fail closed) while the"
                 + " issuer's copy of the revocation feed was last caught up longer ago than this,"
-                + " in ms.")
-        .define(BOOTSTRAP_SERVERS, Type.STRING, Importance.HIGH, "Kafka bootstrap servers.")
-        .define(SCHEMA_REGISTRY_URL, Type.STRING, Importance.HIGH, "Schema registry base URL.");
+                + " in ms.");
   }
 
   /** The configuration table as Markdown, one row per key in declaration order. */
@@ -240,66 +220,65 @@ public final class IssuerConfig {
   }
 
   public String issuerUrl() {
-    String url = (String) values.get(ISSUER_URL);
+    String url = values.string(ISSUER_URL);
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   public String host() {
-    return (String) values.get(HOST);
+    return values.string(HOST);
   }
 
   public int port() {
-    return (Integer) values.get(PORT);
+    return values.intValue(PORT);
   }
 
   public int maxBodyBytes() {
-    return (Integer) values.get(MAX_BODY_BYTES);
+    return values.intValue(MAX_BODY_BYTES);
   }
 
   public Path policyFile() {
-    return Path.of((String) values.get(POLICY_FILE));
+    return Path.of(values.string(POLICY_FILE));
   }
 
   public Duration policyReloadInterval() {
-    return Duration.ofMillis((Long) values.get(POLICY_RELOAD_MS));
+    return values.millis(POLICY_RELOAD_MS);
   }
 
   public Path dataDir() {
-    return Path.of((String) values.get(DATA_DIR));
+    return Path.of(values.string(DATA_DIR));
   }
 
   public SigningAlgorithm signingAlgorithm() {
-    return SigningAlgorithm.valueOf((String) values.get(SIGNING_ALGORITHM));
+    return SigningAlgorithm.valueOf(values.string(SIGNING_ALGORITHM));
   }
 
   public Duration ttlCeiling() {
-    return Duration.ofSeconds((Long) values.get(TTL_CEILING_SECONDS));
+    return values.seconds(TTL_CEILING_SECONDS);
   }
 
   public Duration produceTimeout() {
-    return Duration.ofMillis((Integer) values.get(PRODUCE_TIMEOUT_MS));
+    return Duration.ofMillis(values.intValue(PRODUCE_TIMEOUT_MS));
   }
 
   public Optional<String> mtlsHeader() {
-    String header = (String) values.get(MTLS_HEADER);
-    return header.isBlank() ? Optional.empty() : Optional.of(header);
+    return values.nonBlank(MTLS_HEADER);
   }
 
   public Duration dpopWindow() {
-    return Duration.ofSeconds((Integer) values.get(DPOP_WINDOW_SECONDS));
+    return values.seconds(DPOP_WINDOW_SECONDS);
   }
 
   public Optional<String> instanceId() {
-    String id = (String) values.get(INSTANCE_ID);
-    return id.isBlank() ? Optional.empty() : Optional.of(id);
+    return values.nonBlank(INSTANCE_ID);
   }
 
   public Duration revocationMaxStaleness() {
-    return Duration.ofMillis((Long) values.get(REVOCATION_MAX_STALENESS_MS));
+    return values.millis(REVOCATION_MAX_STALENESS_MS);
   }
 
+  /** {@value #BOOTSTRAP_SERVERS}, comma-separated. */
   public String bootstrapServers() {
-    return (String) values.get(BOOTSTRAP_SERVERS);
+    return String.join(",", values.list(BOOTSTRAP_SERVERS));
   }
 
   /**
@@ -312,8 +291,9 @@ public final class IssuerConfig {
     return settings;
   }
 
+  /** {@value #SCHEMA_REGISTRY_URL}, comma-separated. */
   public String schemaRegistryUrl() {
-    return (String) values.get(SCHEMA_REGISTRY_URL);
+    return String.join(",", values.list(SCHEMA_REGISTRY_URL));
   }
 
   /**

@@ -31,7 +31,7 @@ class IssuerHostileRequestsTest {
   }
 
   static List<HostileRequests.Case> corpus() {
-    // TestIssuer limits bodies as the issuer does by default (issuer.http.max.body.bytes); the
+    // TestIssuer limits bodies as the issuer does by default (issuer.http.max-body-bytes); the
     // token endpoint reads its form body.
     return HostileRequests.corpus(
         HostileRequests.Target.withBodies(

@@ -131,7 +131,7 @@ public final class TestIssuer implements AutoCloseable {
                     config.startup.showJavalinBanner = false;
                     config.jetty.host = "localhost";
                     config.jetty.port = 0;
-                    config.http.maxRequestSize = 16_384; // issuer.http.max.body.bytes default
+                    config.http.maxRequestSize = 16_384; // issuer.http.max-body-bytes default
                     api.configure(config);
                   })
               .start();

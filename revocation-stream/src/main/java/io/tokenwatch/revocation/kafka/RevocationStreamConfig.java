@@ -3,6 +3,9 @@ package io.tokenwatch.revocation.kafka;
 import io.tokenwatch.revocation.RevocationRules;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
+import io.tokenwatch.schemas.config.ConfigValidators;
+import io.tokenwatch.schemas.config.ConfigValues;
+import io.tokenwatch.schemas.config.DeprecatedKeys;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -10,13 +13,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
 
@@ -24,10 +25,12 @@ import org.jspecify.annotations.Nullable;
  * The configuration of the revocation stream. Every key is declared once in {@link #configDef()};
  * the module README's table is generated from it by {@link #markdownTable()}.
  *
- * <p>{@link #of(Map)} validates every key, including the schema-registry keys of {@link
- * SerdeConfig}, and reports every problem at once; the introspection secret's hash is never
- * printed. Keys starting with {@value #STREAMS_PREFIX} are passed to Kafka Streams without the
- * prefix (for tuning, e.g. {@code streams.producer.linger.ms}). Immutable and thread-safe.
+ * <p>{@link #of(Map)} reads it the way every service does ({@link ConfigCheck}): every key
+ * validated, including the schema-registry keys of {@link SerdeConfig}, every problem reported at
+ * once, old key names read with a warning ({@link #deprecatedKeys()}); the introspection secret's
+ * hash is never printed. Keys starting with {@value #STREAMS_PREFIX} are passed to Kafka Streams
+ * without the prefix (for tuning, e.g. {@code streams.producer.linger.ms}). Immutable and
+ * thread-safe.
  */
 public final class RevocationStreamConfig {
 
@@ -38,28 +41,38 @@ public final class RevocationStreamConfig {
   public static final String COMMIT_INTERVAL_MS = StreamsConfig.COMMIT_INTERVAL_MS_CONFIG;
   public static final String NUM_STREAM_THREADS = StreamsConfig.NUM_STREAM_THREADS_CONFIG;
   public static final String APPLICATION_SERVER = StreamsConfig.APPLICATION_SERVER_CONFIG;
-  public static final String MAX_TOKEN_TTL_MS = "revocation.max-token-ttl.ms";
-  public static final String CLOCK_SKEW_MS = "revocation.clock-skew.ms";
-  public static final String EXPIRY_PUNCTUATION_MS = "revocation.expiry-punctuation.ms";
-  public static final String TOMBSTONE_PUNCTUATION_MS = "revocation.tombstone-punctuation.ms";
+  public static final String MAX_TOKEN_TTL_MS = "revocation.max-token-ttl-ms";
+  public static final String CLOCK_SKEW_MS = "revocation.clock-skew-ms";
+  public static final String EXPIRY_PUNCTUATION_MS = "revocation.expiry-punctuation-ms";
+  public static final String TOMBSTONE_PUNCTUATION_MS = "revocation.tombstone-punctuation-ms";
   public static final String HTTP_HOST = "revocation.http.host";
   public static final String HTTP_PORT = "revocation.http.port";
-  public static final String INTROSPECTION_SECRET_SHA256 = "revocation.introspection.secret.sha256";
+  public static final String INTROSPECTION_SECRET_SHA256 = "revocation.introspection.secret-sha256";
 
   /** Prefix of keys passed through to Kafka Streams. */
   public static final String STREAMS_PREFIX = "streams.";
 
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
-  private final Map<String, Object> values;
+  private static final DeprecatedKeys DEPRECATED =
+      DeprecatedKeys.builder()
+          .renamed("revocation.max-token-ttl.ms", MAX_TOKEN_TTL_MS)
+          .renamed("revocation.clock-skew.ms", CLOCK_SKEW_MS)
+          .renamed("revocation.expiry-punctuation.ms", EXPIRY_PUNCTUATION_MS)
+          .renamed("revocation.tombstone-punctuation.ms", TOMBSTONE_PUNCTUATION_MS)
+          .renamed("revocation.introspection.secret.sha256", INTROSPECTION_SECRET_SHA256)
+          .build();
+
+  private final ConfigValues values;
   private final Map<String, String> originals;
   private final SerdeConfig serdeConfig;
+  private final List<String> deprecations;
 
-  private RevocationStreamConfig(
-      Map<String, Object> values, Map<String, String> originals, SerdeConfig serdeConfig) {
-    this.values = values;
-    this.originals = originals;
-    this.serdeConfig = serdeConfig;
+  private RevocationStreamConfig(ConfigCheck check) {
+    this.values = check.validated("revocation-stream");
+    this.originals = Map.copyOf(check.originals());
+    this.serdeConfig = check.serde();
+    this.deprecations = check.deprecations();
   }
 
   /**
@@ -68,19 +81,17 @@ public final class RevocationStreamConfig {
    * @throws ConfigException listing every problem found, without secret values
    */
   public static RevocationStreamConfig of(Map<String, ?> configs) {
-    ConfigCheck check = ConfigCheck.of(CONFIG_DEF, configs);
-    if (check.ok()) {
-      Password secret =
-          (Password) CONFIG_DEF.parse(check.declared()).get(INTROSPECTION_SECRET_SHA256);
-      if (secret != null && !isSha256Hex(secret.value())) {
-        check.problem(
-            INTROSPECTION_SECRET_SHA256
-                + " must be the SHA-256 of the bearer secret as 64 hex digits (value hidden)");
-      }
-    }
-    check.throwIfInvalid("revocation-stream");
-    return new RevocationStreamConfig(
-        CONFIG_DEF.parse(check.declared()), Map.copyOf(check.originals()), check.serde());
+    return new RevocationStreamConfig(ConfigCheck.of(CONFIG_DEF, DEPRECATED, configs));
+  }
+
+  /** The old names of renamed keys, each still read as its new one. */
+  public static DeprecatedKeys deprecatedKeys() {
+    return DEPRECATED;
+  }
+
+  /** One line per old key name this configuration was given, naming its new one. */
+  public List<String> deprecations() {
+    return deprecations;
   }
 
   /** The declaration of every key. */
@@ -95,19 +106,17 @@ public final class RevocationStreamConfig {
 
   /** The revocation rules these settings define. */
   public RevocationRules rules() {
-    return new RevocationRules(
-        Duration.ofMillis(longValue(MAX_TOKEN_TTL_MS)),
-        Duration.ofMillis(longValue(CLOCK_SKEW_MS)));
+    return new RevocationRules(values.millis(MAX_TOKEN_TTL_MS), values.millis(CLOCK_SKEW_MS));
   }
 
   /** How often the token registry drops expired tokens and forgotten token revocations. */
   public Duration expiryPunctuation() {
-    return Duration.ofMillis(longValue(EXPIRY_PUNCTUATION_MS));
+    return values.millis(EXPIRY_PUNCTUATION_MS);
   }
 
   /** How often forgotten selector revocations are tombstoned. */
   public Duration tombstonePunctuation() {
-    return Duration.ofMillis(longValue(TOMBSTONE_PUNCTUATION_MS));
+    return values.millis(TOMBSTONE_PUNCTUATION_MS);
   }
 
   /** The serde and registry settings. */
@@ -117,29 +126,30 @@ public final class RevocationStreamConfig {
 
   /** {@value #APPLICATION_ID}. */
   public String applicationId() {
-    return (String) values.get(APPLICATION_ID);
+    return values.string(APPLICATION_ID);
   }
 
   /** {@value #HTTP_HOST}. */
   public String httpHost() {
-    return (String) values.get(HTTP_HOST);
+    return values.string(HTTP_HOST);
   }
 
   /** {@value #HTTP_PORT}; 0 picks a free port. */
   public int httpPort() {
-    return (Integer) values.get(HTTP_PORT);
+    return values.intValue(HTTP_PORT);
   }
 
   /** {@value #APPLICATION_SERVER}, or null when unset. */
   public @Nullable String applicationServer() {
-    String server = (String) values.get(APPLICATION_SERVER);
-    return server == null || server.isBlank() ? null : server;
+    return values.nonBlank(APPLICATION_SERVER).orElse(null);
   }
 
   /** The SHA-256 of the introspection bearer secret, or null when introspection is closed. */
   public byte @Nullable [] introspectionSecretSha256() {
-    Password secret = (Password) values.get(INTROSPECTION_SECRET_SHA256);
-    return secret == null ? null : HexFormat.of().parseHex(secret.value().toLowerCase(Locale.ROOT));
+    return values
+        .password(INTROSPECTION_SECRET_SHA256)
+        .map(secret -> HexFormat.of().parseHex(secret.value().toLowerCase(Locale.ROOT)))
+        .orElse(null);
   }
 
   /**
@@ -152,16 +162,13 @@ public final class RevocationStreamConfig {
     Properties props = new Properties();
     props.putAll(ConfigCheck.withoutPrefix(originals, STREAMS_PREFIX));
     props.put(APPLICATION_ID, applicationId());
-    props.put(BOOTSTRAP_SERVERS, String.join(",", list(BOOTSTRAP_SERVERS)));
+    props.put(BOOTSTRAP_SERVERS, String.join(",", values.list(BOOTSTRAP_SERVERS)));
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(COMMIT_INTERVAL_MS, Long.toString(longValue(COMMIT_INTERVAL_MS)));
-    props.put(NUM_STREAM_THREADS, Integer.toString((Integer) values.get(NUM_STREAM_THREADS)));
+    props.put(COMMIT_INTERVAL_MS, Long.toString(values.longValue(COMMIT_INTERVAL_MS)));
+    props.put(NUM_STREAM_THREADS, Integer.toString(values.intValue(NUM_STREAM_THREADS)));
     // Every store and internal topic is named in the topology; refuse to start if one is not.
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-    String stateDir = (String) values.get(STATE_DIR);
-    if (stateDir != null && !stateDir.isBlank()) {
-      props.put(STATE_DIR, stateDir);
-    }
+    values.nonBlank(STATE_DIR).ifPresent(stateDir -> props.put(STATE_DIR, stateDir));
     if (applicationServer != null) {
       props.put(APPLICATION_SERVER, applicationServer);
     }
@@ -170,9 +177,7 @@ public final class RevocationStreamConfig {
 
   @Override
   public String toString() {
-    return values.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue()) // Password prints as [hidden]
-        .collect(Collectors.joining(", ", "RevocationStreamConfig{", "}"));
+    return "RevocationStreamConfig" + values; // Password prints as [hidden]
   }
 
   private static ConfigDef buildConfigDef() {
@@ -255,36 +260,23 @@ public final class RevocationStreamConfig {
             HTTP_HOST,
             Type.STRING,
             "localhost",
-            new ConfigDef.NonEmptyString(),
+            ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Interface the HTTP server (introspection, health, metrics) binds to.")
         .define(
             HTTP_PORT,
             Type.INT,
             8092,
-            Range.between(0, 65535),
+            ConfigValidators.port(),
             Importance.MEDIUM,
             "Port of the HTTP server; 0 picks a free port.")
         .define(
             INTROSPECTION_SECRET_SHA256,
             Type.PASSWORD,
             null,
+            ConfigValidators.sha256HexSecret(),
             Importance.HIGH,
             "SHA-256 (64 hex digits) of the bearer secret introspection callers present. Unset:"
                 + " every introspection request is refused. Never logged.");
-  }
-
-  private long longValue(String key) {
-    return (Long) values.get(key);
-  }
-
-  private List<String> list(String key) {
-    @SuppressWarnings("unchecked") // ConfigDef parses Type.LIST to List<String>
-    List<String> list = (List<String>) values.get(key);
-    return list;
-  }
-
-  private static boolean isSha256Hex(String value) {
-    return value.length() == 64 && value.chars().allMatch(c -> Character.digit(c, 16) >= 0);
   }
 }

@@ -1,21 +1,22 @@
 package io.tokenwatch.validator.http;
 
-import static java.util.Objects.requireNonNull;
-
 import com.nimbusds.jose.JWSAlgorithm;
+import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
+import io.tokenwatch.schemas.config.ConfigValidators;
+import io.tokenwatch.schemas.config.ConfigValues;
+import io.tokenwatch.schemas.config.DeprecatedKeys;
+import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.RevocationFallback;
 import io.tokenwatch.validator.TokenValidator;
 import io.tokenwatch.validator.route.RouteTable;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,9 +24,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The validator sidecar's configuration. Every {@code validator.*} key is declared once in {@link
@@ -34,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * through to the Kafka clients and the schema registry client.
  *
  * <p>Durations are written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code
- * PT30S}). Immutable.
+ * PT30S}). It is read the way every service's is ({@link ConfigCheck}): every problem at once,
+ * unknown {@code validator.*} keys refused. No key has been renamed. Immutable.
  */
 public final class ValidatorConfig {
 
@@ -67,20 +67,26 @@ public final class ValidatorConfig {
   public static final String HTTP_TRUSTED_PROXIES = "validator.http.trusted-proxies";
   public static final String HTTP_CLIENT_CERT_HEADER = "validator.http.client-cert-header";
   public static final String HTTP_SCOPE_HEADER = "validator.http.scope-header";
-  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  public static final String BOOTSTRAP_SERVERS = ConfigCheck.BOOTSTRAP_SERVERS;
+  public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
 
   /** The key {@link #HTTP_ROUTES} replaced; named in the error so old files are easy to fix. */
   private static final String REPLACED_HTTP_SCOPES = "validator.http.scopes";
 
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
-  private final Map<String, Object> values;
-  private final Map<String, Object> passThrough;
+  /** The prefix of the sidecar's own keys; every other key passes through to the clients. */
+  private static final String PREFIX = "validator.";
 
-  private ValidatorConfig(Map<String, Object> values, Map<String, Object> passThrough) {
+  private final ConfigValues values;
+  private final Map<String, Object> passThrough;
+  private final SerdeConfig serdeConfig;
+
+  private ValidatorConfig(
+      ConfigValues values, Map<String, Object> passThrough, SerdeConfig serdeConfig) {
     this.values = values;
     this.passThrough = passThrough;
+    this.serdeConfig = serdeConfig;
   }
 
   /**
@@ -89,61 +95,40 @@ public final class ValidatorConfig {
    * @throws ConfigException listing every problem found
    */
   public static ValidatorConfig of(Map<String, ?> configs) {
-    requireNonNull(configs, "configs");
-    Map<String, String> declared = new LinkedHashMap<>();
-    Map<String, Object> passThrough = new LinkedHashMap<>();
-    configs.forEach(
-        (key, value) -> {
-          if (value == null) {
-            return;
-          }
-          if (CONFIG_DEF.names().contains(key)) {
-            declared.put(key, String.valueOf(value));
-          }
-          if (!key.startsWith("validator.")) {
-            passThrough.put(key, value);
-          }
-        });
-    List<String> problems = new ArrayList<>();
-    for (String key : configs.keySet()) {
-      if (key.equals(REPLACED_HTTP_SCOPES)) {
-        problems.add(
+    ConfigCheck check = ConfigCheck.of(CONFIG_DEF, DeprecatedKeys.none(), configs);
+    check.rejectUnknown(
+        PREFIX,
+        Map.of(
+            REPLACED_HTTP_SCOPES,
             REPLACED_HTTP_SCOPES
                 + " was replaced by "
                 + HTTP_ROUTES
                 + ", which names methods too and refuses unmatched paths: write"
-                + " '/orders=orders:read' as '* /orders/** -> orders:read'");
-      } else if (key.startsWith("validator.") && !CONFIG_DEF.names().contains(key)) {
-        problems.add("Unknown key " + key);
+                + " '/orders=orders:read' as '* /orders/** -> orders:read'"));
+    if (check.declaredValid()) {
+      ConfigValues values = check.values();
+      if (values.bool(HTTP_ALLOW_UNMATCHED) && !values.string(HTTP_DEFAULT_SCOPES).isBlank()) {
+        check.problem(
+            "Set at most one of "
+                + HTTP_DEFAULT_SCOPES
+                + " (unmatched requests need these scopes) and "
+                + HTTP_ALLOW_UNMATCHED
+                + " (unmatched requests need any valid token)");
       }
     }
-    Map<String, ConfigValue> validated = new LinkedHashMap<>();
-    for (ConfigValue value : CONFIG_DEF.validate(declared)) {
-      validated.put(value.name(), value);
-    }
-    for (String name : CONFIG_DEF.configKeys().keySet()) {
-      ConfigValue value = validated.get(name);
-      if (value != null && !value.errorMessages().isEmpty()) {
-        problems.add(value.errorMessages().get(0));
-      }
-    }
-    if (Boolean.parseBoolean(declared.getOrDefault(HTTP_ALLOW_UNMATCHED, "false").trim())
-        && !declared.getOrDefault(HTTP_DEFAULT_SCOPES, "").isBlank()) {
-      problems.add(
-          "Set at most one of "
-              + HTTP_DEFAULT_SCOPES
-              + " (unmatched requests need these scopes) and "
-              + HTTP_ALLOW_UNMATCHED
-              + " (unmatched requests need any valid token)");
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(
-          "Invalid validator configuration, "
-              + problems.size()
-              + " problem(s):\n - "
-              + String.join("\n - ", problems));
-    }
-    return new ValidatorConfig(CONFIG_DEF.parse(declared), passThrough);
+    Map<String, Object> passThrough = new LinkedHashMap<>();
+    configs.forEach(
+        (key, value) -> {
+          if (value != null && !key.startsWith(PREFIX)) {
+            passThrough.put(key, value);
+          }
+        });
+    return new ValidatorConfig(check.validated("validator"), passThrough, check.serde());
+  }
+
+  /** The old names of renamed keys: none, the sidecar's keys were written in today's style. */
+  public static DeprecatedKeys deprecatedKeys() {
+    return DeprecatedKeys.none();
   }
 
   /** The declaration of every key. */
@@ -157,112 +142,112 @@ public final class ValidatorConfig {
   }
 
   public String issuer() {
-    return (String) values.get(ISSUER);
+    return values.string(ISSUER);
   }
 
   public String audience() {
-    return (String) values.get(AUDIENCE);
+    return values.string(AUDIENCE);
   }
 
   public URI jwksUrl() {
-    return URI.create((String) values.get(JWKS_URL));
+    return URI.create(values.string(JWKS_URL));
   }
 
   public Duration jwksMinRefreshInterval() {
-    return duration(JWKS_MIN_REFRESH);
+    return values.duration(JWKS_MIN_REFRESH);
   }
 
   public Duration jwksMaxAge() {
-    return duration(JWKS_MAX_AGE);
+    return values.duration(JWKS_MAX_AGE);
   }
 
   public Set<JWSAlgorithm> algorithms() {
     Set<JWSAlgorithm> algs = new HashSet<>();
-    for (Object name : (List<?>) values.get(ALGORITHMS)) {
-      algs.add(JWSAlgorithm.parse(String.valueOf(name).trim()));
+    for (String name : values.list(ALGORITHMS)) {
+      algs.add(JWSAlgorithm.parse(name));
     }
     return algs;
   }
 
   public Duration clockSkew() {
-    return duration(CLOCK_SKEW);
+    return values.duration(CLOCK_SKEW);
   }
 
   public Duration maxStaleness() {
-    return duration(MAX_STALENESS);
+    return values.duration(MAX_STALENESS);
   }
 
   /** The introspection fallback for a stale feed, when one is configured. */
   public Optional<RevocationFallback> revocationFallback() {
-    String url = (String) values.get(FALLBACK_URL);
-    if (url == null || url.isBlank()) {
-      return Optional.empty();
-    }
-    Password secret = (Password) values.get(FALLBACK_SECRET);
-    return Optional.of(
-        new IntrospectionFallback(
-            URI.create(url), secret == null ? "" : secret.value(), duration(FALLBACK_TIMEOUT)));
+    return values
+        .nonBlank(FALLBACK_URL)
+        .map(
+            url ->
+                new IntrospectionFallback(
+                    URI.create(url),
+                    values.password(FALLBACK_SECRET).map(Password::value).orElse(""),
+                    values.duration(FALLBACK_TIMEOUT)));
   }
 
   public String revocationTopic() {
-    return (String) values.get(REVOCATION_TOPIC);
+    return values.string(REVOCATION_TOPIC);
   }
 
   /** The issuer's revocation fast path, followed beside the feed. */
   public String revocationFastPathTopic() {
-    return (String) values.get(REVOCATION_FAST_PATH_TOPIC);
+    return values.string(REVOCATION_FAST_PATH_TOPIC);
   }
 
   public boolean usageEnabled() {
-    return (Boolean) values.get(USAGE_ENABLED);
+    return values.bool(USAGE_ENABLED);
   }
 
   public String usageTopic() {
-    return (String) values.get(USAGE_TOPIC);
+    return values.string(USAGE_TOPIC);
   }
 
   public int usageQueueSize() {
-    return (Integer) values.get(USAGE_QUEUE_SIZE);
+    return values.intValue(USAGE_QUEUE_SIZE);
   }
 
   /** {@value #VALIDATOR_ID}, or {@code validator@<host name>} when unset. */
   public String validatorId() {
-    String id = (String) values.get(VALIDATOR_ID);
-    if (id != null && !id.isBlank()) {
-      return id;
+    Optional<String> id = values.nonBlank(VALIDATOR_ID);
+    if (id.isPresent()) {
+      return id.get();
     }
     try {
-      return "validator@" + java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
+      return "validator@" + InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
       return "validator@unknown";
     }
   }
 
   public long signatureCacheSize() {
-    return (Long) values.get(SIGNATURE_CACHE_SIZE);
+    return values.longValue(SIGNATURE_CACHE_SIZE);
   }
 
   public int maxTokenBytes() {
-    return (Integer) values.get(MAX_TOKEN_BYTES);
+    return values.intValue(MAX_TOKEN_BYTES);
   }
 
   public Duration dpopMaxAge() {
-    return duration(DPOP_MAX_AGE);
+    return values.duration(DPOP_MAX_AGE);
   }
 
   public long dpopReplayCacheSize() {
-    return (Long) values.get(DPOP_REPLAY_CACHE_SIZE);
+    return values.longValue(DPOP_REPLAY_CACHE_SIZE);
   }
 
   /** The sidecar settings. */
   public ValidatorSidecar.Settings sidecarSettings() {
     return new ValidatorSidecar.Settings(
-        (String) values.get(HTTP_HOST),
-        (Integer) values.get(HTTP_PORT),
+        values.string(HTTP_HOST),
+        values.intValue(HTTP_PORT),
         routes(),
-        TrustedProxies.parse(strings(HTTP_TRUSTED_PROXIES)),
-        blankToNull((String) values.get(HTTP_CLIENT_CERT_HEADER)),
-        blankToNull((String) values.get(HTTP_SCOPE_HEADER)));
+        TrustedProxies.parse(values.list(HTTP_TRUSTED_PROXIES)),
+        values.nonBlank(HTTP_CLIENT_CERT_HEADER).orElse(null),
+        values.nonBlank(HTTP_SCOPE_HEADER).orElse(null));
   }
 
   /**
@@ -270,23 +255,15 @@ public final class ValidatorConfig {
    * #HTTP_ALLOW_UNMATCHED} say of unmatched requests.
    */
   public RouteTable routes() {
-    RouteTable routes = RouteTable.parse((String) values.get(HTTP_ROUTES));
-    String defaults = ((String) values.get(HTTP_DEFAULT_SCOPES)).trim();
+    RouteTable routes = RouteTable.parse(values.string(HTTP_ROUTES));
+    String defaults = values.string(HTTP_DEFAULT_SCOPES).trim();
     if (!defaults.isEmpty()) {
       return routes.withUnmatchedScopes(Set.of(defaults.split("\\s+")));
     }
-    if ((Boolean) values.get(HTTP_ALLOW_UNMATCHED)) {
+    if (values.bool(HTTP_ALLOW_UNMATCHED)) {
       return routes.withUnmatchedScopes(Set.of());
     }
     return routes;
-  }
-
-  private List<String> strings(String key) {
-    List<String> list = new ArrayList<>();
-    for (Object item : (List<?>) values.get(key)) {
-      list.add(String.valueOf(item));
-    }
-    return list;
   }
 
   /** Every key outside {@code validator.*}: Kafka client and schema registry settings. */
@@ -294,205 +271,55 @@ public final class ValidatorConfig {
     return Map.copyOf(passThrough);
   }
 
-  private Duration duration(String key) {
-    return parseDuration((String) values.get(key));
+  /** The schema registry client's settings, checked with the rest at start-up. */
+  public SerdeConfig serdeConfig() {
+    return serdeConfig;
   }
 
-  private static @Nullable String blankToNull(@Nullable String s) {
-    return s == null || s.isBlank() ? null : s;
+  private static ConfigDef.Validator algorithmsValidator() {
+    return ConfigValidators.parsedBy(
+        "EdDSA, Ed25519, RS/PS/ES 256-512",
+        alg -> {
+          if (!TokenValidator.SUPPORTED_ALGORITHMS.contains(JWSAlgorithm.parse(alg.trim()))) {
+            throw new IllegalArgumentException("asymmetric JWS algorithms only, got " + alg);
+          }
+        });
   }
 
-  /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601. */
-  static Duration parseDuration(String text) {
-    String s = text.trim().toLowerCase(Locale.ROOT);
-    try {
-      if (s.startsWith("p")) {
-        return Duration.parse(text.trim());
-      }
-      if (s.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-      }
-      long n = Long.parseLong(s.substring(0, s.length() - 1));
-      switch (s.charAt(s.length() - 1)) {
-        case 's':
-          return Duration.ofSeconds(n);
-        case 'm':
-          return Duration.ofMinutes(n);
-        case 'h':
-          return Duration.ofHours(n);
-        default:
-          throw new IllegalArgumentException("unknown unit in " + text);
-      }
-    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("not a duration: " + text, e);
-    }
-  }
-
-  private static final class DurationValidator implements ConfigDef.Validator {
-    private final Duration min;
-
-    DurationValidator(Duration min) {
-      this.min = min;
-    }
-
-    @Override
-    public void ensureValid(String name, Object value) {
-      if (value == null) {
-        return;
-      }
-      try {
-        if (parseDuration(String.valueOf(value)).compareTo(min) < 0) {
-          throw new ConfigException(name, value, "must be at least " + min);
-        }
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(name, value, "not a duration (e.g. 30s, 500ms, 5m, PT1M)");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "duration >= " + min.toString().substring(2).toLowerCase(Locale.ROOT);
-    }
-  }
-
-  private static final class NonBlank implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      if (value == null || String.valueOf(value).isBlank()) {
-        throw new ConfigException(name, value, "must not be blank");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "non-blank";
-    }
-  }
-
-  private static final class OptionalHttpUrl implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      if (value != null && !String.valueOf(value).isBlank()) {
-        new HttpUrl().ensureValid(name, value);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "empty or http(s) URL";
-    }
-  }
-
-  private static final class HttpUrl implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      try {
-        URI uri = URI.create(String.valueOf(value));
-        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-          throw new ConfigException(name, value, "must be an http(s) URL");
-        }
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(name, value, "must be an http(s) URL");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "http(s) URL";
-    }
-  }
-
-  private static final class Algorithms implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      for (Object alg : (List<?>) value) {
-        if (!TokenValidator.SUPPORTED_ALGORITHMS.contains(
-            JWSAlgorithm.parse(String.valueOf(alg)))) {
-          throw new ConfigException(name, value, "asymmetric JWS algorithms only, got " + alg);
-        }
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "EdDSA, Ed25519, RS/PS/ES 256-512";
-    }
-  }
-
-  private static final class RouteSyntax implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      try {
-        RouteTable.parse(String.valueOf(value));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(name, value, e.getMessage());
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "METHODS /path -> scopes, ...";
-    }
-  }
-
-  private static final class ScopeList implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      String text = String.valueOf(value).trim();
-      if (!text.isEmpty()
-          && !text.matches(
-              "[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+(\\s+[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+)*")) {
-        throw new ConfigException(name, value, "not space-separated scopes");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "space-separated scopes";
-    }
-  }
-
-  private static final class Addresses implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      List<String> entries = new ArrayList<>();
-      for (Object item : (List<?>) value) {
-        entries.add(String.valueOf(item));
-      }
-      try {
-        TrustedProxies.parse(entries);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(name, value, e.getMessage());
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "IP addresses and CIDR ranges";
-    }
+  private static ConfigDef.Validator scopeList() {
+    return ConfigValidators.parsedBy(
+        "space-separated scopes",
+        text -> {
+          if (!text.isBlank()
+              && !text.trim()
+                  .matches(
+                      "[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+(\\s+[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+)*")) {
+            throw new IllegalArgumentException("not space-separated scopes");
+          }
+        });
   }
 
   private static ConfigDef buildConfigDef() {
-    return new ConfigDef()
+    return ConfigCheck.defineBrokerAndRegistry(new ConfigDef())
         .define(
             ISSUER,
             Type.STRING,
             ConfigDef.NO_DEFAULT_VALUE,
-            new NonBlank(),
+            ConfigValidators.nonBlank(),
             Importance.HIGH,
             "The trusted issuer: a token's iss must equal it.")
         .define(
             AUDIENCE,
             Type.STRING,
             ConfigDef.NO_DEFAULT_VALUE,
-            new NonBlank(),
+            ConfigValidators.nonBlank(),
             Importance.HIGH,
             "This resource server: a token's aud must include it.")
         .define(
             JWKS_URL,
             Type.STRING,
             ConfigDef.NO_DEFAULT_VALUE,
-            new HttpUrl(),
+            ConfigValidators.httpUrl(),
             Importance.HIGH,
             "The issuer's key set (its /.well-known/jwks.json). The only place keys are fetched"
                 + " from.")
@@ -500,42 +327,42 @@ public final class ValidatorConfig {
             JWKS_MIN_REFRESH,
             Type.STRING,
             "30s",
-            new DurationValidator(Duration.ofSeconds(1)),
+            ConfigValidators.duration(Duration.ofSeconds(1)),
             Importance.LOW,
             "At most one key set fetch per this interval, however many unknown kids arrive.")
         .define(
             JWKS_MAX_AGE,
             Type.STRING,
             "5m",
-            new DurationValidator(Duration.ofSeconds(1)),
+            ConfigValidators.duration(Duration.ofSeconds(1)),
             Importance.LOW,
             "Keys older than this are fetched again on next use, so removed keys stop verifying.")
         .define(
             ALGORITHMS,
             Type.LIST,
             "EdDSA,RS256",
-            new Algorithms(),
+            algorithmsValidator(),
             Importance.MEDIUM,
             "Signature algorithms accepted for access tokens; never none or HMAC.")
         .define(
             CLOCK_SKEW,
             Type.STRING,
             "30s",
-            new DurationValidator(Duration.ZERO),
+            ConfigValidators.duration(Duration.ZERO),
             Importance.MEDIUM,
             "Tolerance for disagreeing clocks on exp, nbf, iat and DPoP iat.")
         .define(
             MAX_STALENESS,
             Type.STRING,
             "30s",
-            new DurationValidator(Duration.ofSeconds(1)),
+            ConfigValidators.duration(Duration.ofSeconds(1)),
             Importance.HIGH,
             "Deny with FEED_STALE when the revocation feed was last caught up longer ago.")
         .define(
             FALLBACK_URL,
             Type.STRING,
             "",
-            new OptionalHttpUrl(),
+            ConfigValidators.emptyOr(ConfigValidators.httpUrl()),
             Importance.MEDIUM,
             "Introspection endpoint (the revocation stream's /introspect) asked instead of denying"
                 + " FEED_STALE while the feed is not ready or stale. Empty: no fallback, fail"
@@ -550,21 +377,21 @@ public final class ValidatorConfig {
             FALLBACK_TIMEOUT,
             Type.STRING,
             "2s",
-            new DurationValidator(Duration.ofMillis(100)),
+            ConfigValidators.duration(Duration.ofMillis(100)),
             Importance.LOW,
             "Bound on one introspection fallback call; the request being validated waits for it.")
         .define(
             REVOCATION_TOPIC,
             Type.STRING,
             Topics.REVOCATIONS.name(),
-            new NonBlank(),
+            ConfigValidators.nonBlank(),
             Importance.LOW,
             "The revocation feed topic.")
         .define(
             REVOCATION_FAST_PATH_TOPIC,
             Type.STRING,
             Topics.REVOCATION_FAST_PATH.name(),
-            new NonBlank(),
+            ConfigValidators.nonBlank(),
             Importance.LOW,
             "The issuer's revocation fast path, followed beside the feed so a revocation is denied"
                 + " before the revocation stream has processed it.")
@@ -578,7 +405,7 @@ public final class ValidatorConfig {
             USAGE_TOPIC,
             Type.STRING,
             Topics.TOKEN_USED.name(),
-            new NonBlank(),
+            ConfigValidators.nonBlank(),
             Importance.LOW,
             "Where usage reports go.")
         .define(
@@ -615,7 +442,7 @@ public final class ValidatorConfig {
             DPOP_MAX_AGE,
             Type.STRING,
             "60s",
-            new DurationValidator(Duration.ofSeconds(1)),
+            ConfigValidators.duration(Duration.ofSeconds(1)),
             Importance.LOW,
             "How old a DPoP proof may be.")
         .define(
@@ -629,7 +456,7 @@ public final class ValidatorConfig {
             HTTP_HOST,
             Type.STRING,
             "127.0.0.1",
-            new NonBlank(),
+            ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Interface the sidecar listens on; loopback by default. In a container, or for a"
                 + " proxy on another machine, set 0.0.0.0 (and validator.http.trusted-proxies).")
@@ -637,14 +464,14 @@ public final class ValidatorConfig {
             HTTP_PORT,
             Type.INT,
             8089,
-            ConfigDef.Range.between(0, 65_535),
+            ConfigValidators.port(),
             Importance.MEDIUM,
             "Port the sidecar listens on; 0 picks a free one.")
         .define(
             HTTP_ROUTES,
             Type.STRING,
             "",
-            new RouteSyntax(),
+            ConfigValidators.parsedBy("METHODS /path -> scopes, ...", RouteTable::parse),
             Importance.HIGH,
             "Required scopes by method and path, comma-separated, e.g. `GET /orders/** ->"
                 + " orders:read, POST|DELETE /orders/** -> orders:write`. Methods: `*` or"
@@ -657,7 +484,7 @@ public final class ValidatorConfig {
             HTTP_DEFAULT_SCOPES,
             Type.STRING,
             "",
-            new ScopeList(),
+            scopeList(),
             Importance.MEDIUM,
             "Scopes a request matching no route needs; empty: such requests are refused.")
         .define(
@@ -671,7 +498,7 @@ public final class ValidatorConfig {
             HTTP_TRUSTED_PROXIES,
             Type.LIST,
             TrustedProxies.LOOPBACK,
-            new Addresses(),
+            ConfigValidators.listParsedBy("IP addresses and CIDR ranges", TrustedProxies::parse),
             Importance.HIGH,
             "Addresses (IPs, CIDR ranges) whose X-Forwarded-*/X-Original-* and client"
                 + " certificate headers are believed; from any other peer the sidecar judges the"
@@ -688,19 +515,6 @@ public final class ValidatorConfig {
             Type.STRING,
             "",
             Importance.LOW,
-            "Header in which the proxy names further required scopes; empty to ignore.")
-        .define(
-            BOOTSTRAP_SERVERS,
-            Type.LIST,
-            ConfigDef.NO_DEFAULT_VALUE,
-            Importance.HIGH,
-            "Kafka brokers; passed to the feed consumer and the usage producer with every other"
-                + " non-validator key.")
-        .define(
-            SCHEMA_REGISTRY_URL,
-            Type.LIST,
-            ConfigDef.NO_DEFAULT_VALUE,
-            Importance.HIGH,
-            "Schema registry base URLs (Confluent REST API), for the Avro events.");
+            "Header in which the proxy names further required scopes; empty to ignore.");
   }
 }

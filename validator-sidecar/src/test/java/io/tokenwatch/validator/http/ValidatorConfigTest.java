@@ -123,4 +123,21 @@ class ValidatorConfigTest {
     String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
     assertThat(readme).contains(ValidatorConfig.markdownTable());
   }
+
+  @Test
+  void shouldCheckTheRegistryCredentialWithEveryOtherProblemWithoutShowingIt() {
+    Map<String, Object> raw = minimal();
+    raw.put("basic.auth.credentials.source", "USER_INFO");
+    raw.put("basic.auth.user.info", "no-colon-secret");
+    raw.put(ValidatorConfig.JWKS_URL, "file:/etc/jwks.json");
+    raw.put(ValidatorConfig.FALLBACK_TIMEOUT, "10ms");
+
+    assertThatThrownBy(() -> ValidatorConfig.of(raw))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("3 problem(s)")
+        .hasMessageContaining("basic.auth.user.info")
+        .hasMessageContaining(ValidatorConfig.JWKS_URL)
+        .hasMessageContaining("at least 100ms")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("no-colon-secret"));
+  }
 }

@@ -1,0 +1,382 @@
+package io.tokenwatch.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-token rules on their own, without a topology: examples of each rule, and for each rule
+ * with a threshold a property against a plain model of "how many matching events fall within the
+ * window up to now".
+ */
+class TokenRulesTest {
+
+  private static final Instant T0 = Instant.parse("2030-01-01T10:00:00Z");
+  private int sequence;
+
+  /** A use of token t1 (issued to client app for orders:read) at {@code at}. */
+  private TokenUse use(
+      Instant at,
+      boolean allowed,
+      @Nullable DenyReason reason,
+      @Nullable String presentedBy,
+      @Nullable String binding,
+      @Nullable String address) {
+    return new TokenUse(
+        "u" + ++sequence,
+        at,
+        "t1",
+        "alice",
+        "app",
+        presentedBy,
+        binding,
+        address,
+        "gateway",
+        List.of("admin:write"),
+        List.of("orders:read"),
+        allowed,
+        reason,
+        null,
+        null,
+        "g1");
+  }
+
+  private TokenUse allowed(Instant at) {
+    return use(at, true, null, null, null, null);
+  }
+
+  private TokenUse denied(Instant at, DenyReason reason) {
+    return use(at, false, reason, null, null, null);
+  }
+
+  private static TokenGrant grant(@Nullable Integer maxUses, @Nullable String binding) {
+    return new TokenGrant(
+        "issue-1",
+        T0,
+        "t1",
+        "alice",
+        "app",
+        "g1",
+        List.of("orders:read"),
+        T0.plus(Duration.ofHours(1)),
+        maxUses,
+        binding);
+  }
+
+  private static List<Rule> rules(List<Finding> findings) {
+    return findings.stream().map(Finding::rule).toList();
+  }
+
+  @Test
+  void shouldRaiseScopeEscalationOnTheThirdInsufficientScopeDenialWithinTheWindow() {
+    TokenRules rules =
+        new TokenRules(new TestSettings().insufficientScope(3, Duration.ofMinutes(10)).build());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+
+    assertThat(rules.used(watch, denied(T0.plusSeconds(1), DenyReason.INSUFFICIENT_SCOPE)))
+        .isEmpty();
+    assertThat(rules.used(watch, denied(T0.plusSeconds(2), DenyReason.INSUFFICIENT_SCOPE)))
+        .isEmpty();
+    List<Finding> third =
+        rules.used(watch, denied(T0.plusSeconds(3), DenyReason.INSUFFICIENT_SCOPE));
+
+    assertThat(third)
+        .singleElement()
+        .satisfies(
+            finding -> {
+              assertThat(finding.rule()).isEqualTo(Rule.SCOPE_ESCALATION);
+              assertThat(finding.incidentKey()).isEqualTo("token:t1");
+              assertThat(finding.subject()).isEqualTo("alice");
+              assertThat(finding.evidence().count()).isEqualTo(3);
+              assertThat(finding.evidence().eventIds()).containsExactly("u1", "u2", "u3");
+              assertThat(finding.evidence().observed())
+                  .containsEntry("missing_scopes", "admin:write");
+              assertThat(finding.response()).isEqualTo(Target.token("t1"));
+            });
+  }
+
+  @Test
+  void shouldRaiseUnfamiliarClientWhenAnotherClientPresentsTheToken() {
+    TokenRules rules = new TokenRules(TestSettings.defaults());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+
+    List<Finding> findings = rules.used(watch, use(T0, true, null, "intruder", null, null));
+
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            finding -> {
+              assertThat(finding.rule()).isEqualTo(Rule.UNFAMILIAR_CLIENT);
+              assertThat(finding.incidentKey()).isEqualTo("token:t1|client:intruder");
+              assertThat(finding.evidence().observed())
+                  .containsEntry("issued_to_client", "app")
+                  .containsEntry("presented_by_client", "intruder")
+                  .containsEntry("decision", "ALLOWED");
+            });
+  }
+
+  @Test
+  void shouldRaiseUnfamiliarClientWhenTheProofIsOfAnotherKey() {
+    TokenRules rules = new TokenRules(TestSettings.defaults());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, "key-a"));
+
+    assertThat(rules.used(watch, use(T0, true, null, null, "key-a", null))).isEmpty();
+    List<Finding> findings = rules.used(watch, use(T0, true, null, null, "key-b", null));
+
+    assertThat(findings).extracting(Finding::incidentKey).containsExactly("token:t1|key:key-b");
+  }
+
+  @Test
+  void shouldTakeAnAcceptedUseWithinTheGraceForPropagationAndLaterOnesForReplay() {
+    TokenRules rules = new TokenRules(new TestSettings().replay(1, Duration.ofSeconds(5)).build());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+    rules.revoked(watch, "rev-1", T0);
+
+    assertThat(rules.used(watch, allowed(T0.plusMillis(5_000)))).isEmpty();
+    List<Finding> late = rules.used(watch, allowed(T0.plusMillis(5_001)));
+
+    assertThat(rules(late)).containsExactly(Rule.REPLAY_AFTER_REVOCATION);
+    assertThat(late.get(0).evidence().observed())
+        .containsEntry("revoked_at", T0.toString())
+        .containsEntry("revocation_event_id", "rev-1");
+  }
+
+  @Test
+  void shouldKeepTheEarliestRevocationOfAToken() {
+    TokenRules rules = new TokenRules(TestSettings.defaults());
+    TokenWatch watch = new TokenWatch();
+    rules.revoked(watch, "later", T0.plusSeconds(60));
+    rules.revoked(watch, "earlier", T0);
+    rules.revoked(watch, "latest", T0.plusSeconds(120));
+
+    List<Finding> findings = rules.used(watch, denied(T0.plusSeconds(130), DenyReason.REVOKED));
+
+    assertThat(findings.get(0).evidence().observed())
+        .containsEntry("revoked_at", T0.toString())
+        .containsEntry("revocation_event_id", "earlier");
+  }
+
+  @Test
+  void shouldNameTheIssuedSubjectAndClientRatherThanTheUsesOwn() {
+    TokenRules rules = new TokenRules(TestSettings.defaults());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+    TokenUse claimsOther =
+        new TokenUse(
+            "u-x",
+            T0,
+            "t1",
+            "mallory",
+            "other-app",
+            "intruder",
+            null,
+            null,
+            "gateway",
+            List.of(),
+            List.of(),
+            true,
+            null,
+            null,
+            null,
+            null);
+
+    Finding finding = rules.used(watch, claimsOther).get(0);
+
+    assertThat(finding.subject()).isEqualTo("alice");
+    assertThat(finding.clientId()).isEqualTo("app");
+    assertThat(finding.grantId()).isEqualTo("g1");
+  }
+
+  /** One use: its distance from the previous in seconds, and whether the rule counts it. */
+  record Step(int gapSeconds, boolean counted) {}
+
+  @Provide
+  Arbitrary<List<Step>> steps() {
+    return Combinators.combine(
+            Arbitraries.integers().between(0, 400), Arbitraries.of(true, true, false))
+        .as(Step::new)
+        .list()
+        .ofMaxSize(30);
+  }
+
+  /** The plain model: the matching events within {@code window} up to and including the last. */
+  private static boolean reached(List<Instant> matching, Duration window, int threshold) {
+    Instant now = matching.get(matching.size() - 1);
+    long within =
+        matching.stream().filter(t -> !t.isBefore(now.minus(window)) && !t.isAfter(now)).count();
+    return within >= threshold;
+  }
+
+  @Property(tries = 300)
+  void scopeEscalationRaisesExactlyWhenTheDenialsWithinTheWindowReachTheCount(
+      @ForAll("steps") List<Step> steps,
+      @ForAll @IntRange(min = 1, max = 5) int count,
+      @ForAll @IntRange(min = 1, max = 15) int windowMinutes) {
+    Duration window = Duration.ofMinutes(windowMinutes);
+    checkCountWithinWindow(
+        new TestSettings().insufficientScope(count, window).build(),
+        DenyReason.INSUFFICIENT_SCOPE,
+        Rule.SCOPE_ESCALATION,
+        steps,
+        window,
+        count);
+  }
+
+  @Property(tries = 300)
+  void useAfterExpiryRaisesExactlyWhenTheExpiredPresentationsWithinTheWindowReachTheCount(
+      @ForAll("steps") List<Step> steps,
+      @ForAll @IntRange(min = 1, max = 5) int count,
+      @ForAll @IntRange(min = 1, max = 15) int windowMinutes) {
+    Duration window = Duration.ofMinutes(windowMinutes);
+    checkCountWithinWindow(
+        new TestSettings().expired(count, window).build(),
+        DenyReason.EXPIRED,
+        Rule.USE_AFTER_EXPIRY,
+        steps,
+        window,
+        count);
+  }
+
+  private void checkCountWithinWindow(
+      DetectionSettings settings,
+      DenyReason counted,
+      Rule rule,
+      List<Step> steps,
+      Duration window,
+      int threshold) {
+    TokenRules rules = new TokenRules(settings);
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+    List<Instant> matching = new ArrayList<>();
+    Instant at = T0;
+    for (Step step : steps) {
+      at = at.plusSeconds(step.gapSeconds());
+      TokenUse use =
+          step.counted()
+              ? denied(at, counted)
+              : step.gapSeconds() % 2 == 0 ? allowed(at) : denied(at, DenyReason.OTHER);
+      List<Finding> findings = rules.used(watch, use);
+      if (step.counted()) {
+        matching.add(at);
+      }
+      boolean expected = step.counted() && reached(matching, window, threshold);
+      assertThat(rules(findings)).isEqualTo(expected ? List.of(rule) : List.of());
+    }
+  }
+
+  /** A use after the revocation: seconds since the previous, and whether it was denied. */
+  record Presentation(int gapSeconds, boolean deniedRevoked) {}
+
+  @Provide
+  Arbitrary<List<Presentation>> presentations() {
+    return Combinators.combine(Arbitraries.integers().between(0, 120), Arbitraries.of(true, false))
+        .as(Presentation::new)
+        .list()
+        .ofMaxSize(25);
+  }
+
+  @Property(tries = 300)
+  void replayRaisesExactlyWhenUsesAfterTheRevocationWithinTheSuppressionWindowReachTheCount(
+      @ForAll("presentations") List<Presentation> presentations,
+      @ForAll @IntRange(min = 1, max = 4) int count,
+      @ForAll @IntRange(min = 0, max = 30) int graceSeconds,
+      @ForAll @IntRange(min = 1, max = 10) int suppressionMinutes) {
+    Duration grace = Duration.ofSeconds(graceSeconds);
+    Duration suppression = Duration.ofMinutes(suppressionMinutes);
+    TokenRules rules =
+        new TokenRules(new TestSettings().replay(count, grace).suppression(suppression).build());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+    rules.revoked(watch, "rev", T0);
+    List<Instant> matching = new ArrayList<>();
+    Instant at = T0;
+    for (Presentation p : presentations) {
+      at = at.plusSeconds(p.gapSeconds());
+      List<Finding> findings =
+          rules.used(watch, p.deniedRevoked() ? denied(at, DenyReason.REVOKED) : allowed(at));
+      boolean counted = p.deniedRevoked() || at.isAfter(T0.plus(grace));
+      if (counted) {
+        matching.add(at);
+      }
+      boolean expected = counted && reached(matching, suppression, count);
+      assertThat(rules(findings))
+          .isEqualTo(expected ? List.of(Rule.REPLAY_AFTER_REVOCATION) : List.of());
+    }
+  }
+
+  /** A use from one of a few addresses, some seconds after the previous. */
+  record Sighted(int gapSeconds, int address) {}
+
+  @Provide
+  Arbitrary<List<Sighted>> sightings() {
+    return Combinators.combine(
+            Arbitraries.integers().between(0, 300), Arbitraries.integers().between(0, 5))
+        .as(Sighted::new)
+        .list()
+        .ofMaxSize(30);
+  }
+
+  @Property(tries = 300)
+  void tokenSpreadRaisesExactlyWhenTheDistinctSourcesWithinTheWindowReachTheThreshold(
+      @ForAll("sightings") List<Sighted> uses,
+      @ForAll @IntRange(min = 2, max = 4) int distinct,
+      @ForAll @IntRange(min = 1, max = 15) int windowMinutes) {
+    Duration window = Duration.ofMinutes(windowMinutes);
+    TokenRules rules = new TokenRules(new TestSettings().spread(distinct, window).build());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+    Map<String, Instant> lastSeen = new HashMap<>();
+    Instant at = T0;
+    for (Sighted s : uses) {
+      at = at.plusSeconds(s.gapSeconds());
+      String address = "10.0.0." + s.address();
+      List<Finding> findings = rules.used(watch, use(at, true, null, null, null, address));
+      lastSeen.put(address, at);
+      Instant from = at.minus(window);
+      long within = lastSeen.values().stream().filter(t -> !t.isBefore(from)).count();
+      assertThat(rules(findings))
+          .isEqualTo(within >= distinct ? List.of(Rule.TOKEN_SPREAD) : List.of());
+    }
+  }
+
+  @Property(tries = 200)
+  void maxUseOvershootRaisesExactlyWhenAcceptedUsesExceedMaxUsesByTheMinimum(
+      @ForAll @IntRange(min = 0, max = 5) int maxUses,
+      @ForAll @IntRange(min = 1, max = 3) int overshootMin,
+      @ForAll("steps") List<Step> steps) {
+    TokenRules rules = new TokenRules(new TestSettings().overshootMin(overshootMin).build());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(maxUses, null));
+    int accepted = 0;
+    Instant at = T0;
+    for (Step step : steps) {
+      at = at.plusSeconds(step.gapSeconds());
+      List<Finding> findings =
+          rules.used(watch, step.counted() ? allowed(at) : denied(at, DenyReason.OTHER));
+      if (step.counted()) {
+        accepted++;
+      }
+      boolean expected = step.counted() && accepted - maxUses >= overshootMin;
+      assertThat(rules(findings)).isEqualTo(expected ? List.of(Rule.MAX_USE_OVERSHOOT) : List.of());
+    }
+    assertThat(watch.allowedUses()).isEqualTo(accepted);
+  }
+}

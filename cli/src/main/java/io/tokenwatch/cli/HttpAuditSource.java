@@ -1,0 +1,121 @@
+package io.tokenwatch.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenwatch.audit.http.AuditJson;
+import io.tokenwatch.audit.store.StoreException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A running audit sink's HTTP API ({@code /api/v1}), asked with a bearer token. Filter values go as
+ * typed, for the API to read; an answer other than 200 is a {@link StoreException} carrying the
+ * API's problem detail.
+ */
+final class HttpAuditSource implements AuditSource {
+
+  /** The largest timeline page the API serves. */
+  private static final int MAX_TIMELINE = 10_000;
+
+  private final String base;
+  private final @Nullable String token;
+
+  /**
+   * @param url the sink's address, e.g. {@code http://localhost:8095}
+   * @param token the access token; checked on the first request, so a missing one is reported after
+   *     the command's own arguments
+   */
+  HttpAuditSource(String url, @Nullable String token) {
+    requireNonNull(url, "url");
+    this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    this.token = token;
+  }
+
+  @Override
+  public List<ObjectNode> events(AuditFilters filters, int limit) {
+    return AuditOutput.objects(get("/api/v1/events", filters.params(limit)).path("events"));
+  }
+
+  @Override
+  public List<ObjectNode> grants(AuditFilters filters, int limit) {
+    Map<String, String> params = filters.params(limit);
+    params.remove("type");
+    return AuditOutput.objects(get("/api/v1/grants", params).path("grants"));
+  }
+
+  @Override
+  public List<ObjectNode> timeline(String tokenId, int limit) {
+    String path =
+        "/api/v1/tokens/"
+            + URLEncoder.encode(tokenId, StandardCharsets.UTF_8).replace("+", "%20")
+            + "/timeline";
+    return AuditOutput.objects(
+        get(path, Map.of("limit", Integer.toString(Math.min(limit, MAX_TIMELINE)))).path("events"));
+  }
+
+  @Override
+  public JsonNode leastPrivilege(int days) {
+    return get("/api/v1/least-privilege", Map.of("days", Integer.toString(days)));
+  }
+
+  @Override
+  public Verification verify(@Nullable Path publicKey, int threads) {
+    return new Verification.Reported(get("/api/v1/verify", Map.of()));
+  }
+
+  @Override
+  public LocalAuditSource local(String command) {
+    throw new IllegalArgumentException(command + " reads the store file; it has no --url mode");
+  }
+
+  private JsonNode get(String path, Map<String, String> params) {
+    StringBuilder query = new StringBuilder();
+    params.forEach(
+        (name, value) ->
+            query
+                .append(query.length() == 0 ? "?" : "&")
+                .append(name)
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+    String bearer = token;
+    if (bearer == null || bearer.isBlank()) {
+      throw new IllegalArgumentException("--url needs --access-token (or TOKENWATCH_AUDIT_TOKEN)");
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + path + query))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + bearer)
+            .GET()
+            .build();
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      JsonNode body = AuditJson.payload(response.body());
+      if (response.statusCode() != 200) {
+        throw new StoreException(
+            "the audit API answered "
+                + response.statusCode()
+                + ": "
+                + AuditOutput.text(body, "detail"));
+      }
+      return body;
+    } catch (IOException e) {
+      throw new StoreException("cannot reach the audit API at " + base + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted", e);
+    }
+  }
+}

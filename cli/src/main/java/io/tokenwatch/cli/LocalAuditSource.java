@@ -1,0 +1,108 @@
+package io.tokenwatch.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenwatch.audit.AuditFilter;
+import io.tokenwatch.audit.VerificationReport;
+import io.tokenwatch.audit.http.AuditJson;
+import io.tokenwatch.audit.store.AuditQueries;
+import io.tokenwatch.audit.store.AuditStore;
+import io.tokenwatch.audit.store.Exporter;
+import io.tokenwatch.audit.store.KeyFiles;
+import io.tokenwatch.audit.store.StoreVerifier;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The store file, opened read-only for each question and closed after it, so nothing is held
+ * between commands. Times in filters are read against the injected clock.
+ */
+final class LocalAuditSource implements AuditSource {
+
+  private final Path dbFile;
+  private final Path auditDir;
+  private final Clock clock;
+
+  /**
+   * @param dbFile the store file
+   * @param auditDir where the checkpoint public key is by default
+   */
+  LocalAuditSource(Path dbFile, Path auditDir, Clock clock) {
+    this.dbFile = requireNonNull(dbFile, "dbFile");
+    this.auditDir = requireNonNull(auditDir, "auditDir");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** Opens the store read-only; the caller closes it. */
+  AuditStore open() {
+    return AuditStore.openReadOnly(dbFile);
+  }
+
+  /** {@code filters} as a store filter, times read against this source's clock. */
+  AuditFilter filter(AuditFilters filters, int limit) {
+    return filters.filter(limit, clock);
+  }
+
+  @Override
+  public List<ObjectNode> events(AuditFilters filters, int limit) {
+    AuditFilter filter = filter(filters, limit);
+    try (AuditStore store = open()) {
+      return new AuditQueries(store).query(filter).stream().map(AuditJson::event).toList();
+    }
+  }
+
+  @Override
+  public List<ObjectNode> grants(AuditFilters filters, int limit) {
+    AuditFilter filter = filter(filters, limit);
+    try (AuditStore store = open()) {
+      return new AuditQueries(store)
+          .grants(filter, clock.millis()).stream().map(AuditJson::grant).toList();
+    }
+  }
+
+  @Override
+  public List<ObjectNode> timeline(String tokenId, int limit) {
+    try (AuditStore store = open()) {
+      return new AuditQueries(store)
+          .timeline(tokenId, limit).stream().map(AuditJson::event).toList();
+    }
+  }
+
+  @Override
+  public JsonNode leastPrivilege(int days) {
+    long from = clock.millis() - Duration.ofDays(days).toMillis();
+    try (AuditStore store = open()) {
+      return AuditJson.leastPrivilege(new AuditQueries(store).leastPrivilege(from), days);
+    }
+  }
+
+  @Override
+  public Verification verify(@Nullable Path publicKey, int threads) {
+    long started = System.nanoTime();
+    VerificationReport result;
+    try (AuditStore store = open()) {
+      PublicKey key =
+          publicKey != null ? KeyFiles.publicKeyFile(publicKey) : KeyFiles.publicKey(auditDir);
+      result = StoreVerifier.verify(store, key, Math.max(1, Math.min(threads, 64)));
+    }
+    return new Verification.Checked(result, (System.nanoTime() - started) / 1e9);
+  }
+
+  /** Exports the events {@code filter} selects to {@code target}; returns how many. */
+  long export(AuditFilter filter, Exporter.Target target) {
+    try (AuditStore store = open()) {
+      return new Exporter(store).export(filter, target);
+    }
+  }
+
+  @Override
+  public LocalAuditSource local(String command) {
+    return this;
+  }
+}
