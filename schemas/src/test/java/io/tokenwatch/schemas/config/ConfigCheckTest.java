@@ -92,7 +92,8 @@ class ConfigCheckTest {
   @Test
   void shouldRefuseTheOldAndTheNewKeyGivenDifferentValuesWithoutPrintingThem() {
     ConfigDef secrets =
-        new ConfigDef().define("a.secret", Type.PASSWORD, null, Importance.HIGH, "a secret");
+        new ConfigDef()
+            .define("a.secret", ConfigDef.Type.PASSWORD, null, Importance.HIGH, "a secret");
     DeprecatedKeys renamed = DeprecatedKeys.builder().renamed("a.old.secret", "a.secret").build();
     ConfigCheck check =
         ConfigCheck.of(
