@@ -87,17 +87,11 @@ public final class AnomalyDetectorApp implements AutoCloseable {
             topology,
             config.streamsProperties(),
             meters);
-    HealthServer http;
+    HealthServer http = null;
     try {
       http =
           HealthServer.start(
               config.httpHost(), config.httpPort(), streams::isRunning, meters::scrape);
-    } catch (RuntimeException e) {
-      streams.close();
-      meters.close();
-      throw e;
-    }
-    try {
       streams.start();
       log.info(
           "Anomaly detector {} starting; alerts to {}; HTTP on port {}",
@@ -106,7 +100,9 @@ public final class AnomalyDetectorApp implements AutoCloseable {
           http.port());
       return new AnomalyDetectorApp(streams, http, meters);
     } catch (RuntimeException e) {
-      http.close();
+      if (http != null) {
+        http.close();
+      }
       streams.close();
       meters.close();
       throw e;
