@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The lifecycle the Streams services share ({@link StreamsService}), against a real broker with a
  * one-step topology: it starts, reports ready, binds the client metrics, and a close leaves the
- * consumer group at once instead of after the session timeout.
+ * consumer group at once instead of after the session timeout, as a dynamic member and as a static
+ * one (the way {@code tokenwatch up} runs the services).
  */
 @KafkaIntegrationTest
 class StreamsServiceIntegrationTest {
@@ -44,6 +45,17 @@ class StreamsServiceIntegrationTest {
 
   @Test
   void shouldStartReportReadyAndLeaveTheGroupOnClose(TestCluster cluster) throws Exception {
+    startReadyAndClose(cluster, false);
+  }
+
+  /** As {@code up} runs the services: a static member must be removed on close as well. */
+  @Test
+  void shouldRemoveAStaticMemberFromTheGroupOnClose(TestCluster cluster) throws Exception {
+    startReadyAndClose(cluster, true);
+  }
+
+  private static void startReadyAndClose(TestCluster cluster, boolean staticMember)
+      throws Exception {
     String suffix = UUID.randomUUID().toString();
     String input = "streams-service-in-" + suffix;
     String output = "streams-service-out-" + suffix;
@@ -62,7 +74,7 @@ class StreamsServiceIntegrationTest {
               StreamsServiceIntegrationTest.class,
               "the test service",
               passThrough(input, output),
-              properties(cluster, applicationId),
+              properties(cluster, applicationId, staticMember),
               meters);
       try {
         assertThat(service.isRunning()).isFalse();
@@ -106,7 +118,8 @@ class StreamsServiceIntegrationTest {
     return builder.build();
   }
 
-  private static Properties properties(TestCluster cluster, String applicationId) throws Exception {
+  private static Properties properties(
+      TestCluster cluster, String applicationId, boolean staticMember) throws Exception {
     Properties properties = new Properties();
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -114,6 +127,11 @@ class StreamsServiceIntegrationTest {
         StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("streams-service-it").toString());
     properties.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
+    if (staticMember) {
+      properties.put(
+          StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+          applicationId + "-member");
+    }
     return properties;
   }
 }
