@@ -14,6 +14,7 @@ import io.tokenwatch.issuer.TokenService;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.issuer.keys.SigningKeys;
+import io.tokenwatch.testing.fixtures.MutableClock;
 import io.tokenwatch.validator.DpopVerifier;
 import java.io.IOException;
 import java.io.InputStream;
