@@ -11,11 +11,13 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.issuer.AdminAuthenticator;
+import io.tokenwatch.issuer.AdminRevocation;
 import io.tokenwatch.issuer.EventLogUnavailableException;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.OAuthError;
 import io.tokenwatch.issuer.Policy;
 import io.tokenwatch.issuer.PresentedCredentials;
+import io.tokenwatch.issuer.RevocationOutcome;
 import io.tokenwatch.issuer.ScopeDefinition;
 import io.tokenwatch.issuer.TokenRequest;
 import io.tokenwatch.issuer.TokenResponse;
@@ -183,9 +185,9 @@ public final class IssuerHttpApi {
       return;
     }
     try {
-      TokenService.RevocationOutcome outcome =
-          tokens.revokeByClient(credentials, token, params.get("token_type_hint"));
-      if (outcome instanceof TokenService.RevocationOutcome.Refused refused) {
+      RevocationOutcome outcome =
+          tokens.revocations().revokeByClient(credentials, token, params.get("token_type_hint"));
+      if (outcome instanceof RevocationOutcome.Refused refused) {
         refuse(ctx, refused.error(), refused.description(), refused.basicChallenge());
       } else {
         ctx.status(200).header("Cache-Control", "no-store").result("");
@@ -267,7 +269,7 @@ public final class IssuerHttpApi {
     if (requestedBy == null) {
       return;
     }
-    TokenService.AdminRevocation revocation;
+    AdminRevocation revocation;
     try {
       revocation = AdminRevocationBody.read(ctx.bodyAsBytes()).toRevocation(requestedBy);
     } catch (AdminRevocationBody.MalformedBodyException e) {
@@ -275,11 +277,11 @@ public final class IssuerHttpApi {
       return;
     }
     try {
-      TokenService.RevocationOutcome outcome = tokens.revokeByAdmin(revocation);
-      if (outcome instanceof TokenService.RevocationOutcome.Refused refused) {
+      RevocationOutcome outcome = tokens.revocations().revokeByAdmin(revocation);
+      if (outcome instanceof RevocationOutcome.Refused refused) {
         refuse(ctx, refused.error(), refused.description(), refused.basicChallenge());
       } else {
-        String selector = ((TokenService.RevocationOutcome.Accepted) outcome).selector();
+        String selector = ((RevocationOutcome.Accepted) outcome).selector();
         json(ctx, 202, JSON.createObjectNode().put("selector", selector));
       }
     } catch (EventLogUnavailableException e) {
