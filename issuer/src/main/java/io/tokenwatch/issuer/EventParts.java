@@ -4,6 +4,8 @@ import io.tokenwatch.events.Actor;
 import io.tokenwatch.events.BindingType;
 import io.tokenwatch.events.ChannelBinding;
 import io.tokenwatch.events.PolicyRef;
+import io.tokenwatch.issuer.policy.Binding;
+import io.tokenwatch.issuer.policy.Policy;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.SelectorKind;
-import io.tokenwatch.issuer.AdminRevocation;
+import io.tokenwatch.issuer.revocation.AdminRevocation;
 import io.tokenwatch.schemas.revocation.SelectorRules;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
