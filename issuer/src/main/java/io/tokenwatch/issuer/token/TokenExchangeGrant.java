@@ -213,29 +213,28 @@ final class TokenExchangeGrant implements Grant {
             false));
   }
 
-  /** The refusal of a subject token that is not a live, unrevoked access token of this issuer. */
+  /**
+   * The refusal of a subject token that is not a live, unrevoked access token of this issuer; a
+   * verified one still names its subject and id in the denial event.
+   */
   private static Denial notLive(Attempt attempt, OwnTokens.LiveCheck check) {
+    OAuthError error = OAuthError.INVALID_GRANT;
+    String detail = "the subject token is not a live access token of this issuer";
+    JWTClaimsSet verified = null;
     if (check instanceof OwnTokens.LiveCheck.Revoked revoked) {
-      attempt.subject = revoked.claims().getSubject();
-      attempt.parentTokenId = revoked.claims().getJWTID();
-      return Denial.of(
-          IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
-          OAuthError.INVALID_GRANT,
-          "the subject token is revoked (" + revoked.selector() + ")");
-    }
-    if (check instanceof OwnTokens.LiveCheck.Undecidable undecidable) {
+      verified = revoked.claims();
+      detail = "the subject token is revoked (" + revoked.selector() + ")";
+    } else if (check instanceof OwnTokens.LiveCheck.Undecidable undecidable) {
       // Fail closed: a subject token whose revocation cannot be ruled out is not exchanged.
-      attempt.subject = undecidable.claims().getSubject();
-      attempt.parentTokenId = undecidable.claims().getJWTID();
-      return Denial.of(
-          IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
-          OAuthError.TEMPORARILY_UNAVAILABLE,
-          undecidable.detail() + "; retry shortly");
+      verified = undecidable.claims();
+      error = OAuthError.TEMPORARILY_UNAVAILABLE;
+      detail = undecidable.detail() + "; retry shortly";
     }
-    return Denial.of(
-        IssuanceDenyReason.INVALID_SUBJECT_TOKEN,
-        OAuthError.INVALID_GRANT,
-        "the subject token is not a live access token of this issuer");
+    if (verified != null) {
+      attempt.subject = verified.getSubject();
+      attempt.parentTokenId = verified.getJWTID();
+    }
+    return Denial.of(IssuanceDenyReason.INVALID_SUBJECT_TOKEN, error, detail);
   }
 
   /** The {@code act} claim: the client, and the subject token's actors nested (RFC 8693 4.1). */
