@@ -1,4 +1,4 @@
-package io.tokenwatch.issuer;
+package io.tokenwatch.issuer.policy;
 
 /** How much harm a scope can do in the wrong hands, lowest first. */
 public enum RiskLevel {

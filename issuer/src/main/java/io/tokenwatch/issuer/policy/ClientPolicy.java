@@ -1,4 +1,4 @@
-package io.tokenwatch.issuer;
+package io.tokenwatch.issuer.policy;
 
 import static java.util.Objects.requireNonNull;
 

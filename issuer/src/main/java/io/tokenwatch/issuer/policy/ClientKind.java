@@ -1,4 +1,4 @@
-package io.tokenwatch.issuer;
+package io.tokenwatch.issuer.policy;
 
 /** Whether a client can keep a credential. */
 public enum ClientKind {

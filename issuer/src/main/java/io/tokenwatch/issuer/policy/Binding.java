@@ -1,4 +1,4 @@
-package io.tokenwatch.issuer;
+package io.tokenwatch.issuer.policy;
 
 /** Proof-of-possession a token is bound to (its {@code cnf} claim). */
 public enum Binding {

@@ -1,7 +1,8 @@
-package io.tokenwatch.issuer;
+package io.tokenwatch.issuer.token;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.issuer.policy.OAuthError;
 import org.jspecify.annotations.Nullable;
 
 /** What the token endpoint answers. */

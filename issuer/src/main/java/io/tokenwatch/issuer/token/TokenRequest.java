@@ -1,7 +1,8 @@
-package io.tokenwatch.issuer;
+package io.tokenwatch.issuer.token;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.issuer.PresentedCredentials;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;

@@ -1,8 +1,10 @@
-package io.tokenwatch.issuer;
+package io.tokenwatch.issuer.revocation;
 
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.events.IssuanceDenyReason;
+import io.tokenwatch.issuer.policy.Decision;
+import io.tokenwatch.issuer.policy.OAuthError;
 import io.tokenwatch.validator.RevocationView;
 import io.tokenwatch.validator.VerifiedToken;
 import java.time.Clock;
@@ -18,7 +20,7 @@ import java.util.function.Function;
  * library's matching rule (docs/TOKENS.md) and failing closed: a view that is not ready, or was
  * last caught up longer ago than the staleness budget, cannot clear anything. Thread-safe.
  */
-final class RevocationCheck {
+public final class RevocationCheck {
 
   private final RevocationView revocations;
   private final Clock clock;
@@ -29,14 +31,14 @@ final class RevocationCheck {
    * @param clock the time source
    * @param maxStaleness nothing is cleared when the feed was last caught up longer ago
    */
-  RevocationCheck(RevocationView revocations, Clock clock, Duration maxStaleness) {
+  public RevocationCheck(RevocationView revocations, Clock clock, Duration maxStaleness) {
     this.revocations = requireNonNull(revocations, "revocations");
     this.clock = requireNonNull(clock, "clock");
     this.maxStalenessMillis = requireNonNull(maxStaleness, "maxStaleness").toMillis();
   }
 
   /** What the feed says. */
-  sealed interface Verdict {
+  public sealed interface Verdict {
 
     /**
      * The refusal this verdict calls for, if any: {@code invalid_grant} with {@code revokedDetail}
@@ -78,7 +80,7 @@ final class RevocationCheck {
   }
 
   /** Whether a live revocation covers {@code token}, as every validator would judge it. */
-  Verdict token(VerifiedToken token) {
+  public Verdict token(VerifiedToken token) {
     requireNonNull(token, "token");
     String selector = revocations.revokedBy(token);
     return selector != null ? new Verdict.Revoked(selector) : freshness();
@@ -95,7 +97,7 @@ final class RevocationCheck {
    * @param ids token ids, e.g. a delegation's lineage, nearest first
    * @return the first revocation found, else whether the feed is fresh
    */
-  Verdict anyRevokedById(List<String> ids) {
+  public Verdict anyRevokedById(List<String> ids) {
     requireNonNull(ids, "ids");
     for (String id : ids) {
       String selector = revocations.revokedBy(probe(id));
@@ -107,7 +109,7 @@ final class RevocationCheck {
   }
 
   /** {@link Verdict.Clear} when the feed is ready and fresh, else why not. */
-  Verdict freshness() {
+  public Verdict freshness() {
     String stale = revocations.freshness().staleness(clock.millis(), maxStalenessMillis);
     return stale == null ? new Verdict.Clear() : new Verdict.Undecidable("the issuer's " + stale);
   }

@@ -1,4 +1,4 @@
-package io.tokenwatch.issuer;
+package io.tokenwatch.issuer.revocation;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,6 +6,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.tokenwatch.issuer.TokenMinter;
 import io.tokenwatch.issuer.keys.SigningKey;
 import io.tokenwatch.issuer.keys.SigningKeys;
 import io.tokenwatch.validator.RevocationView;

@@ -1,4 +1,4 @@
-package io.tokenwatch.issuer;
+package io.tokenwatch.issuer.policy;
 
 /**
  * OAuth error codes the issuer answers with (RFC 6749 section 5.2, RFC 7009, RFC 9449, and RFC 6750
