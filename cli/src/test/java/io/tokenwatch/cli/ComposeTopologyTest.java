@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tokenwatch.issuer.Policy;
-import io.tokenwatch.issuer.PolicyParser;
+import io.tokenwatch.issuer.policy.Policy;
+import io.tokenwatch.issuer.policy.PolicyParser;
 import io.tokenwatch.validator.http.TrustedProxies;
 import io.tokenwatch.validator.route.RouteTable;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package io.tokenwatch.issuer;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.issuer.policy.Binding;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

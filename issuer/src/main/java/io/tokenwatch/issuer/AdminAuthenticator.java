@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import io.tokenwatch.issuer.keys.SigningKeys;
+import io.tokenwatch.issuer.policy.Policy;
 import io.tokenwatch.validator.Decision;
 import io.tokenwatch.validator.DenyReason;
 import io.tokenwatch.validator.JwksFetcher;

@@ -3,6 +3,9 @@ package io.tokenwatch.issuer;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.events.IssuanceDenyReason;
+import io.tokenwatch.issuer.policy.ClientKind;
+import io.tokenwatch.issuer.policy.ClientPolicy;
+import io.tokenwatch.issuer.policy.Policy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import org.jspecify.annotations.Nullable;

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tokenwatch.issuer.policy.Policy;
+import io.tokenwatch.issuer.policy.PolicyHolder;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -47,7 +49,8 @@ public final class IssuerMetrics {
     return registry;
   }
 
-  void issued(String clientId, String grantType) {
+  /** Counts a token handed out. */
+  public void issued(String clientId, String grantType) {
     String client = clientTag(clientId);
     issued
         .computeIfAbsent(
@@ -61,7 +64,8 @@ public final class IssuerMetrics {
         .increment();
   }
 
-  void denied(String clientId, String reason) {
+  /** Counts a refused token request; {@code reason} is lower-cased for the tag. */
+  public void denied(String clientId, String reason) {
     String client = clientTag(clientId);
     denied
         .computeIfAbsent(
@@ -90,7 +94,8 @@ public final class IssuerMetrics {
         .record(elapsed);
   }
 
-  void produceFailure(String event) {
+  /** Counts an event Kafka did not acknowledge in time. */
+  public void produceFailure(String event) {
     produceFailures
         .computeIfAbsent(
             event,
@@ -128,7 +133,8 @@ public final class IssuerMetrics {
         .increment();
   }
 
-  void refreshRace() {
+  /** Counts a refresh token reuse detected after the fact across instances. */
+  public void refreshRace() {
     Counter.builder("tokenwatch.issuer.refresh.races")
         .description("Refresh token reuse detected after the fact across issuer instances")
         .register(registry)

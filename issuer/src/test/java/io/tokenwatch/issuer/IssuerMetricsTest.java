@@ -3,6 +3,7 @@ package io.tokenwatch.issuer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tokenwatch.issuer.policy.Policy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenwatch.events.Revocation;
-import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
@@ -17,6 +16,7 @@ import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.testing.fixtures.TestEvents;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.kafka.RevocationFeed;
 import java.nio.ByteBuffer;
@@ -109,14 +109,14 @@ class PoisonInputIntegrationTest {
           bytes(
               platform,
               Topics.TOKEN_ISSUED.name(),
-              Events.issued(ttlKey, now).setExpiresAt(now.minusSeconds(60)).build()));
+              TestEvents.issued(ttlKey, now).setExpiresAt(now.minusSeconds(60)).build()));
       sendGood(platform, producer, now);
       sendPoison(
           producer,
           Topics.TOKEN_ISSUED.name(),
           "missing-token-id",
           "",
-          bytes(platform, Topics.TOKEN_ISSUED.name(), Events.issued("", now).build()));
+          bytes(platform, Topics.TOKEN_ISSUED.name(), TestEvents.issued("", now).build()));
       sendGood(platform, producer, now);
       String usedKey = goodTokens.get(0);
       sendPoison(
@@ -127,7 +127,7 @@ class PoisonInputIntegrationTest {
           bytes(
               platform,
               Topics.TOKEN_USED.name(),
-              Events.used(usedKey, now, now.plus(Events.TTL)).setUseCount(-5).build()));
+              TestEvents.used(usedKey, now, now.plus(TestEvents.TTL)).setUseCount(-5).build()));
       sendPoison(
           producer,
           Topics.TOKEN_USED.name(),
@@ -136,7 +136,7 @@ class PoisonInputIntegrationTest {
           bytes(
               platform,
               Topics.TOKEN_USED.name(),
-              Events.used(usedKey, now, now.plus(Events.TTL)).setValidatorId("").build()));
+              TestEvents.used(usedKey, now, now.plus(TestEvents.TTL)).setValidatorId("").build()));
       sendGood(platform, producer, now);
       sendPoison(
           producer,
@@ -342,24 +342,15 @@ class PoisonInputIntegrationTest {
   }
 
   private static TokenIssued issued(String jti, Instant now) {
-    return Events.issued(jti, now).build();
+    return TestEvents.issued(jti, now).build();
   }
 
   private static TokenUsed used(String jti, Instant now) {
-    return Events.used(jti, now, now.plus(Events.TTL)).build();
+    return TestEvents.used(jti, now, now.plus(TestEvents.TTL)).build();
   }
 
   private static RevocationRequested requested(String jti, Instant now) {
-    return RevocationRequested.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setOccurredAt(now)
-        .setSelector(
-            RevocationSelector.newBuilder()
-                .setKind(SelectorKind.TOKEN)
-                .setValue(jti)
-                .setIssuedBefore(null)
-                .build())
-        .setReason(RevocationReason.ADMIN)
+    return TestEvents.requested(SelectorKind.TOKEN, jti, null, now)
         .setRequestedBy("security-console")
         .build();
   }

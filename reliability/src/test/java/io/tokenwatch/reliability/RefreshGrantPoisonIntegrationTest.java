@@ -2,12 +2,7 @@ package io.tokenwatch.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokenwatch.events.BindingType;
-import io.tokenwatch.events.ChannelBinding;
-import io.tokenwatch.events.GrantType;
-import io.tokenwatch.events.PolicyRef;
 import io.tokenwatch.events.RefreshGrantChanged;
-import io.tokenwatch.events.RefreshGrantStatus;
 import io.tokenwatch.issuer.kafka.KafkaEventLog;
 import io.tokenwatch.issuer.kafka.KafkaRefreshGrantStore;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
@@ -15,10 +10,10 @@ import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.testing.fixtures.TestEvents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
@@ -89,28 +84,6 @@ class RefreshGrantPoisonIntegrationTest {
   }
 
   private static RefreshGrantChanged active(String grantId) {
-    Instant now = Instant.now();
-    return RefreshGrantChanged.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setOccurredAt(now)
-        .setGrantId(grantId)
-        .setStatus(RefreshGrantStatus.ACTIVE)
-        .setGeneration(0)
-        .setTokenHashes(List.of("hash-of-generation-0"))
-        .setClientId("reporting-agent")
-        .setSubject("alice")
-        .setAudience("https://orders.example.com")
-        .setScopes(List.of("orders:read"))
-        .setExpiresAt(now.plus(Duration.ofHours(8)))
-        .setMaxUses(null)
-        .setChannelBinding(ChannelBinding.newBuilder().setType(BindingType.NONE).build())
-        .setActor(null)
-        .setParentTokenId(null)
-        .setLineage(List.of())
-        .setGrantType(GrantType.TOKEN_EXCHANGE)
-        .setPolicy(PolicyRef.newBuilder().setPolicyId("sample").setPolicyVersion("1").build())
-        .setChangedBy("issuer-test")
-        .setDetail(null)
-        .build();
+    return TestEvents.refreshGrant(grantId, Instant.now()).build();
   }
 }

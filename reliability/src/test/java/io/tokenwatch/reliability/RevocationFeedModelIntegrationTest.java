@@ -8,7 +8,6 @@ import com.nimbusds.jwt.SignedJWT;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.RevocationRequested;
-import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.events.TokenUsed;
@@ -22,6 +21,7 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.testing.fixtures.TestEvents;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.VerifiedToken;
 import io.tokenwatch.validator.kafka.RevocationFeed;
@@ -687,15 +687,7 @@ class RevocationFeedModelIntegrationTest {
         @Nullable Instant watermark,
         Instant requestedAt) {
       RevocationRequested request =
-          RevocationRequested.newBuilder()
-              .setEventId(UUID.randomUUID().toString())
-              .setOccurredAt(requestedAt)
-              .setSelector(
-                  RevocationSelector.newBuilder()
-                      .setKind(SelectorKind.valueOf(kind.name()))
-                      .setValue(value)
-                      .setIssuedBefore(watermark)
-                      .build())
+          TestEvents.requested(SelectorKind.valueOf(kind.name()), value, watermark, requestedAt)
               .setReason(RevocationReason.COMPROMISED)
               .setRequestedBy("feed-model-test")
               .build();
@@ -712,7 +704,7 @@ class RevocationFeedModelIntegrationTest {
     void useBeyondLimit(VerifiedToken token) {
       Instant iat = token.issuedAt();
       TokenIssued issued =
-          Events.issued(token.tokenId(), iat)
+          TestEvents.issued(token.tokenId(), iat)
               .setSubject(token.subject())
               .setClientId(token.clientId())
               .setAudience(token.audience().get(0))
@@ -727,7 +719,7 @@ class RevocationFeedModelIntegrationTest {
             .get(30, TimeUnit.SECONDS);
         for (int i = 1; i <= 2; i++) {
           TokenUsed used =
-              Events.used(token.tokenId(), Instant.now(), token.expiresAt())
+              TestEvents.used(token.tokenId(), Instant.now(), token.expiresAt())
                   .setSubject(token.subject())
                   .setTokenClientId(token.clientId())
                   .setUseCount(i)

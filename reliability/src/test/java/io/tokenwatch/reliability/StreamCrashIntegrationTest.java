@@ -11,6 +11,7 @@ import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.testing.fixtures.TestEvents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ class StreamCrashIntegrationTest {
                     new ProducerRecord<>(
                         Topics.TOKEN_ISSUED.name(),
                         jti(i),
-                        Events.issued(jti(i), now).setMaxUses(MAX_USES).build()))
+                        TestEvents.issued(jti(i), now).setMaxUses(MAX_USES).build()))
                 .get();
           }
         }
@@ -233,7 +234,7 @@ class StreamCrashIntegrationTest {
    */
   /** Each token's uses, one round at a time, paced, so the halts land while uses are produced. */
   private static BackgroundLoad useLoad(KafkaPlatform platform, Instant issuedAt) {
-    Instant expiresAt = issuedAt.plus(Events.TTL);
+    Instant expiresAt = issuedAt.plus(TestEvents.TTL);
     return new BackgroundLoad(
         "use-load",
         load -> {
@@ -247,7 +248,7 @@ class StreamCrashIntegrationTest {
                           new ProducerRecord<>(
                               Topics.TOKEN_USED.name(),
                               jti(i),
-                              Events.used(jti(i), Instant.now(), expiresAt).build()))
+                              TestEvents.used(jti(i), Instant.now(), expiresAt).build()))
                       .get();
                   load.acknowledgedOne();
                   Thread.sleep(PACE.toMillis());

@@ -7,6 +7,7 @@ import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.testing.fixtures.TestEvents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,7 +72,7 @@ class StreamRestartIntegrationTest {
       producer
           .send(
               new ProducerRecord<>(
-                  Topics.TOKEN_ISSUED.name(), jti, Events.issued(jti, Instant.now()).build()))
+                  Topics.TOKEN_ISSUED.name(), jti, TestEvents.issued(jti, Instant.now()).build()))
           .get();
     }
     return jti;

@@ -2,17 +2,16 @@ package io.tokenwatch.anomaly.app;
 
 import static java.util.Objects.requireNonNull;
 
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import io.tokenwatch.anomaly.kafka.AnomalyTopology;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.streams.StreamsService;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +26,6 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,22 +43,16 @@ import org.slf4j.LoggerFactory;
 public final class AnomalyDetectorApp implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AnomalyDetectorApp.class);
-  static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
-  private final KafkaStreams streams;
+  private final StreamsService streams;
   private final HealthServer http;
   private final PrometheusMeterRegistry meters;
-  private final KafkaStreamsMetrics streamsMetrics;
 
   private AnomalyDetectorApp(
-      KafkaStreams streams,
-      HealthServer http,
-      PrometheusMeterRegistry meters,
-      KafkaStreamsMetrics streamsMetrics) {
+      StreamsService streams, HealthServer http, PrometheusMeterRegistry meters) {
     this.streams = streams;
     this.http = http;
     this.meters = meters;
-    this.streamsMetrics = streamsMetrics;
   }
 
   /**
@@ -88,27 +80,31 @@ public final class AnomalyDetectorApp implements AutoCloseable {
             registry,
             new MicrometerAnomalyMetrics(meters, Clock.systemUTC()),
             AnomalyTopology.Mode.LIVE);
-    KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
-    streams.setUncaughtExceptionHandler(AnomalyDetectorApp::onUncaught);
-    HealthServer http =
-        HealthServer.start(
-            config.httpHost(),
-            config.httpPort(),
-            () -> streams.state() == KafkaStreams.State.RUNNING,
-            meters::scrape);
+    StreamsService streams =
+        StreamsService.create(
+            AnomalyDetectorApp.class,
+            "the anomaly detector",
+            topology,
+            config.streamsProperties(),
+            meters);
+    HealthServer http = null;
     try {
-      KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-      streamsMetrics.bindTo(meters);
+      http =
+          HealthServer.start(
+              config.httpHost(), config.httpPort(), streams::isRunning, meters::scrape);
       streams.start();
       log.info(
           "Anomaly detector {} starting; alerts to {}; HTTP on port {}",
           config.applicationId(),
           config.outputTopic(),
           http.port());
-      return new AnomalyDetectorApp(streams, http, meters, streamsMetrics);
+      return new AnomalyDetectorApp(streams, http, meters);
     } catch (RuntimeException e) {
-      http.close();
-      streams.close(Duration.ofSeconds(10));
+      if (http != null) {
+        http.close();
+      }
+      streams.close();
+      meters.close();
       throw e;
     }
   }
@@ -120,7 +116,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
 
   /** Whether Kafka Streams is running. */
   public boolean isRunning() {
-    return streams.state() == KafkaStreams.State.RUNNING;
+    return streams.isRunning();
   }
 
   /** The Kafka Streams state. */
@@ -128,33 +124,34 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     return streams.state();
   }
 
-  /** Stops HTTP and Kafka Streams (waiting up to 30 s for it). Idempotent. */
+  /**
+   * Stops HTTP and Kafka Streams (waiting up to 30 s for it, leaving the group so that the next
+   * start or another instance gets the partitions at once). Idempotent.
+   */
   @Override
   public void close() {
     http.close();
-    // Leave the group on a clean stop: otherwise the next start (or another instance) waits out
-    // the session timeout before it gets the partitions, and revocations wait with it.
-    streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
-    streamsMetrics.close();
+    streams.close();
     meters.close();
   }
 
   static void ensureTopics(AnomalyDetectorConfig config, SchemaRegistryClient registry) {
+    TopicEnsurer.ensureCatalogue(config.streamsProperties(), registry);
+    String output = config.outputTopic();
+    if (Topics.byName(output).isPresent()) {
+      return;
+    }
+    // Another alert topic (a replay's, a trial's): laid out like the live one.
     try (Admin admin = Admin.create(TopicEnsurer.adminSettings(config.streamsProperties()))) {
-      new TopicEnsurer(admin, registry, ADMIN_TIMEOUT).ensure(Topics.ALL);
-      String output = config.outputTopic();
-      if (Topics.byName(output).isEmpty()) {
-        // Another alert topic (a replay's, a trial's): laid out like the live one.
-        admin
-            .createTopics(
-                List.of(
-                    new NewTopic(
-                        output,
-                        Optional.of(Topics.SECURITY_ALERTS.spec().partitions()),
-                        Optional.empty())))
-            .all()
-            .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      }
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(
+                      output,
+                      Optional.of(Topics.SECURITY_ALERTS.spec().partitions()),
+                      Optional.empty())))
+          .all()
+          .get(TopicEnsurer.SERVICE_START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new KafkaException("cannot create the output topic " + config.outputTopic(), e);
@@ -165,16 +162,5 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     } catch (TimeoutException e) {
       throw new KafkaException("cannot create the output topic " + config.outputTopic(), e);
     }
-  }
-
-  static StreamThreadExceptionResponse onUncaught(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof RetriableException) {
-        log.warn("Stream thread failed on a transient fault; replacing it: {}", t.toString());
-        return StreamThreadExceptionResponse.REPLACE_THREAD;
-      }
-    }
-    log.error("Stream thread failed; shutting the anomaly detector down", error);
-    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }
 }

@@ -7,6 +7,7 @@ import io.tokenwatch.anomaly.kafka.AnomalyMetrics;
 import io.tokenwatch.anomaly.kafka.AnomalyTopology;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.streams.StreamsService;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
@@ -145,7 +146,9 @@ public final class AnomalyReplay {
               AnomalyTopology.build(
                   config, registry, AnomalyMetrics.NONE, AnomalyTopology.Mode.replayUntil(to)),
               config.streamsProperties());
-      streams.setUncaughtExceptionHandler(AnomalyDetectorApp::onUncaught);
+      streams.setUncaughtExceptionHandler(
+          StreamsService.uncaughtExceptionHandler(
+              AnomalyDetectorApp.class, "the anomaly detector"));
       try {
         streams.start();
         awaitDone(admin, streams, appId, stop, timeout);

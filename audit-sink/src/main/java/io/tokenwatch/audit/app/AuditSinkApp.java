@@ -36,7 +36,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -69,7 +68,6 @@ public final class AuditSinkApp implements AutoCloseable {
           .toList();
 
   private static final Logger log = LoggerFactory.getLogger(AuditSinkApp.class);
-  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
   private final Deque<AutoCloseable> resources;
   private final AuditIngest ingest;
@@ -112,9 +110,7 @@ public final class AuditSinkApp implements AutoCloseable {
     SchemaRegistryClient registry =
         new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
     Map<String, Object> clients = config.consumerConfig();
-    try (Admin admin = Admin.create(TopicEnsurer.adminSettings(config.kafkaClientConfig()))) {
-      new TopicEnsurer(admin, registry, ADMIN_TIMEOUT).ensure(Topics.ALL);
-    }
+    TopicEnsurer.ensureCatalogue(config.kafkaClientConfig(), registry);
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
       AuditStore store = AuditStore.openReadWrite(config.dbFile());

@@ -10,10 +10,10 @@ import io.tokenwatch.audit.http.AuditJson;
 import io.tokenwatch.audit.kafka.EventMapper;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationReason;
-import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.schemas.SampleEvents;
+import io.tokenwatch.testing.fixtures.TestEvents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -222,11 +222,8 @@ class GrantRevocationTest {
             .setEventId(eventId)
             .setOccurredAt(T0.plusSeconds(second))
             .setSelector(
-                RevocationSelector.newBuilder()
-                    .setKind(kind)
-                    .setValue(value)
-                    .setIssuedBefore(beforeSecond == null ? null : T0.plusSeconds(beforeSecond))
-                    .build())
+                TestEvents.selector(
+                    kind, value, beforeSecond == null ? null : T0.plusSeconds(beforeSecond)))
             .setReason(RevocationReason.COMPROMISED)
             .build();
     events.add(EventMapper.map(revocation, "tokenwatch.revocations", 0, events.size()));

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.SelectorKind;
-import io.tokenwatch.issuer.TokenService;
+import io.tokenwatch.issuer.revocation.AdminRevocation;
 import io.tokenwatch.schemas.revocation.SelectorRules;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -34,8 +34,8 @@ import org.jspecify.annotations.Nullable;
  * (or null for an optional one), each given once, nothing else. A loose reader would let a
  * duplicated key decide by its last occurrence, invalid bytes or a lone surrogate escape become
  * {@code ?} (revoking subject {@code ?}), or a misspelt field be ignored; every one of those is
- * refused with a reason instead. What the values may say is {@link TokenService.AdminRevocation}'s
- * and the shared selector rules' business.
+ * refused with a reason instead. What the values may say is {@link AdminRevocation}'s and the
+ * shared selector rules' business.
  *
  * @param kind the selector kind, e.g. {@code subject}
  * @param value the selector value
@@ -133,7 +133,7 @@ record AdminRevocationBody(
    * @param requestedBy the authenticated admin
    * @throws MalformedBodyException saying which field is wrong and why
    */
-  TokenService.AdminRevocation toRevocation(String requestedBy) throws MalformedBodyException {
+  AdminRevocation toRevocation(String requestedBy) throws MalformedBodyException {
     if (kind == null) {
       throw new MalformedBodyException(400, "kind is required: " + kinds());
     }
@@ -162,7 +162,7 @@ record AdminRevocationBody(
       }
     }
     try {
-      return new TokenService.AdminRevocation(
+      return new AdminRevocation(
           selectorKind, value, watermark, revocationReason, requestedBy, detail);
     } catch (IllegalArgumentException e) {
       throw new MalformedBodyException(

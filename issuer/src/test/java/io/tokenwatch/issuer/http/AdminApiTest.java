@@ -11,11 +11,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
 import io.tokenwatch.events.IssuanceDenyReason;
-import io.tokenwatch.issuer.PolicyHolder;
-import io.tokenwatch.issuer.TokenService;
+import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.testkit.Dpop;
 import io.tokenwatch.issuer.testkit.Json;
 import io.tokenwatch.issuer.testkit.TestIssuer;
+import io.tokenwatch.issuer.token.TokenService;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,10 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenwatch.events.RefreshGrantStatus;
 import io.tokenwatch.events.SelectorKind;
-import io.tokenwatch.issuer.TokenService;
 import io.tokenwatch.issuer.testkit.Dpop;
 import io.tokenwatch.issuer.testkit.Json;
 import io.tokenwatch.issuer.testkit.TestIssuer;
+import io.tokenwatch.issuer.token.TokenService;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

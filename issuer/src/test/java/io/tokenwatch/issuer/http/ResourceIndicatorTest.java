@@ -11,10 +11,10 @@ import static io.tokenwatch.issuer.testkit.TestIssuer.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
-import io.tokenwatch.issuer.TokenService;
 import io.tokenwatch.issuer.testkit.Dpop;
 import io.tokenwatch.issuer.testkit.Json;
 import io.tokenwatch.issuer.testkit.TestIssuer;
+import io.tokenwatch.issuer.token.TokenService;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

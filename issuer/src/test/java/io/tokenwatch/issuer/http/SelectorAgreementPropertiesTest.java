@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenwatch.events.Revocation;
-import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
@@ -21,6 +20,7 @@ import io.tokenwatch.schemas.revocation.SelectorRules;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.streams.Decoding;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.testing.fixtures.TestEvents;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +32,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -168,20 +167,11 @@ class SelectorAgreementPropertiesTest {
   /** Whether the stream applies this selector as given, requested at {@code requestedAt}. */
   private static boolean streamApplies(
       SelectorKind kind, String value, @Nullable Instant watermark, Instant requestedAt) {
-    RevocationSelector selector =
-        RevocationSelector.newBuilder()
-            .setKind(kind)
-            .setValue(value)
-            .setIssuedBefore(watermark)
-            .build();
     RevocationRequested event =
-        RevocationRequested.newBuilder()
-            .setEventId(UUID.randomUUID().toString())
-            .setOccurredAt(requestedAt)
-            .setSelector(selector)
-            .setReason(RevocationReason.ADMIN)
+        TestEvents.requested(kind, value, watermark, requestedAt)
             .setRequestedBy("admin:" + CONSOLE)
             .build();
+    RevocationSelector selector = event.getSelector();
     byte[] bytes;
     try {
       bytes = requestSerializer.serialize(Topics.REVOCATION_REQUESTS.name(), event);

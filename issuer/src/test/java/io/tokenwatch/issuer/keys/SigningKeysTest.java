@@ -3,7 +3,7 @@ package io.tokenwatch.issuer.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWKSet;
-import io.tokenwatch.issuer.testkit.MutableClock;
+import io.tokenwatch.testing.fixtures.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;

@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jwt.SignedJWT;
-import io.tokenwatch.issuer.TokenService;
 import io.tokenwatch.issuer.testkit.Dpop;
 import io.tokenwatch.issuer.testkit.Json;
+import io.tokenwatch.issuer.token.TokenService;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
 import java.io.InputStream;

@@ -16,8 +16,12 @@ public final class InMemoryRefreshGrantStore implements RefreshGrantStore {
   private final Map<String, RefreshGrantChanged> grants = new ConcurrentHashMap<>();
   private volatile Consumer<RefreshGrantChanged> race = state -> {};
 
+  /** Called with the grant id on every read, before it is answered: lets a test hold a reader. */
+  public volatile Consumer<String> onRead = grantId -> {};
+
   @Override
   public Optional<RefreshGrantChanged> get(String grantId) {
+    onRead.accept(grantId);
     return Optional.ofNullable(grants.get(grantId));
   }
 

@@ -3,7 +3,6 @@ package io.tokenwatch.revocation.app;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.events.Revocation;
@@ -13,18 +12,15 @@ import io.tokenwatch.revocation.kafka.RevocationTopology;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
+import io.tokenwatch.schemas.streams.StreamsService;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
-import io.tokenwatch.schemas.topic.Topics;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.jspecify.annotations.Nullable;
@@ -45,22 +41,16 @@ import org.slf4j.LoggerFactory;
 public final class RevocationStreamApp implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RevocationStreamApp.class);
-  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
-  private final KafkaStreams streams;
+  private final StreamsService streams;
   private final IntrospectionServer http;
   private final PrometheusMeterRegistry meters;
-  private final KafkaStreamsMetrics streamsMetrics;
 
   private RevocationStreamApp(
-      KafkaStreams streams,
-      IntrospectionServer http,
-      PrometheusMeterRegistry meters,
-      KafkaStreamsMetrics streamsMetrics) {
+      StreamsService streams, IntrospectionServer http, PrometheusMeterRegistry meters) {
     this.streams = streams;
     this.http = http;
     this.meters = meters;
-    this.streamsMetrics = streamsMetrics;
   }
 
   /**
@@ -83,7 +73,9 @@ public final class RevocationStreamApp implements AutoCloseable {
     requireNonNull(config, "config");
     SchemaRegistryClient registry =
         new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
-    ensureTopics(config, registry);
+    // The same connection settings as the stream's own clients (bootstrap servers, and the
+    // security settings given as streams.* keys), without the settings only Streams knows.
+    TopicEnsurer.ensureCatalogue(config.streamsProperties(null), registry);
 
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Topology topology =
@@ -97,22 +89,26 @@ public final class RevocationStreamApp implements AutoCloseable {
             config.introspectionSecretSha256(),
             Clock.systemUTC(),
             meters::scrape);
+    StreamsService service = null;
     try {
       String server = config.applicationServer();
       HostInfo self =
           HostInfo.buildFromEndpoint(
               server != null ? server : config.httpHost() + ":" + http.port());
-      KafkaStreams streams =
-          new KafkaStreams(topology, config.streamsProperties(self.host() + ":" + self.port()));
-      streams.setUncaughtExceptionHandler(RevocationStreamApp::onUncaught);
+      service =
+          StreamsService.create(
+              RevocationStreamApp.class,
+              "the revocation stream",
+              topology,
+              config.streamsProperties(self.host() + ":" + self.port()),
+              meters);
+      KafkaStreams streams = service.streams();
       holder.backend =
           new StreamsIntrospectionBackend(
               streams,
               self,
               AvroSerdes.specific(Revocation.class, registry, config.serdeConfig(), false)
                   .deserializer());
-      KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-      streamsMetrics.bindTo(meters);
       for (String store :
           List.of(
               RevocationTopology.TOKEN_REGISTRY,
@@ -125,12 +121,16 @@ public final class RevocationStreamApp implements AutoCloseable {
             .tag("store", store)
             .register(meters);
       }
-      streams.start();
+      service.start();
       log.info(
           "Revocation stream {} starting; HTTP on port {}", config.applicationId(), http.port());
-      return new RevocationStreamApp(streams, http, meters, streamsMetrics);
+      return new RevocationStreamApp(service, http, meters);
     } catch (RuntimeException e) {
       http.close();
+      if (service != null) {
+        service.close();
+      }
+      meters.close();
       throw e;
     }
   }
@@ -142,7 +142,7 @@ public final class RevocationStreamApp implements AutoCloseable {
 
   /** Whether Kafka Streams is running. */
   public boolean isRunning() {
-    return streams.state() == KafkaStreams.State.RUNNING;
+    return streams.isRunning();
   }
 
   /** The Kafka Streams state. */
@@ -150,34 +150,15 @@ public final class RevocationStreamApp implements AutoCloseable {
     return streams.state();
   }
 
-  /** Stops HTTP and Kafka Streams (waiting up to 30 s for it). Idempotent. */
+  /**
+   * Stops HTTP and Kafka Streams (waiting up to 30 s for it, leaving the group so that the next
+   * start or another instance gets the partitions at once). Idempotent.
+   */
   @Override
   public void close() {
     http.close();
-    // Leave the group on a clean stop: otherwise the next start (or another instance) waits out
-    // the session timeout before it gets the partitions, and revocations wait with it.
-    streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
-    streamsMetrics.close();
+    streams.close();
     meters.close();
-  }
-
-  private static void ensureTopics(RevocationStreamConfig config, SchemaRegistryClient registry) {
-    // The same connection settings as the stream's own clients (bootstrap servers, and the
-    // security settings given as streams.* keys), without the settings only Streams knows.
-    try (Admin admin = Admin.create(TopicEnsurer.adminSettings(config.streamsProperties(null)))) {
-      new TopicEnsurer(admin, registry, ADMIN_TIMEOUT).ensure(Topics.ALL);
-    }
-  }
-
-  private static StreamThreadExceptionResponse onUncaught(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof RetriableException) {
-        log.warn("Stream thread failed on a transient fault; replacing it: {}", t.toString());
-        return StreamThreadExceptionResponse.REPLACE_THREAD;
-      }
-    }
-    log.error("Stream thread failed; shutting the revocation stream down", error);
-    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }
 
   private static double entries(KafkaStreams streams, String store) {

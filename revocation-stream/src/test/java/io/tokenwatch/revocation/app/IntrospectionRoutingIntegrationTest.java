@@ -1,6 +1,6 @@
 package io.tokenwatch.revocation.app;
 
-import static io.tokenwatch.revocation.kafka.TestEvents.issued;
+import static io.tokenwatch.testing.fixtures.TestEvents.issued;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,8 +1,8 @@
 package io.tokenwatch.revocation.app;
 
-import static io.tokenwatch.revocation.kafka.TestEvents.issued;
-import static io.tokenwatch.revocation.kafka.TestEvents.requested;
-import static io.tokenwatch.revocation.kafka.TestEvents.used;
+import static io.tokenwatch.testing.fixtures.TestEvents.issued;
+import static io.tokenwatch.testing.fixtures.TestEvents.requested;
+import static io.tokenwatch.testing.fixtures.TestEvents.used;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -150,7 +150,7 @@ class RevocationStreamIntegrationTest {
       send(
           Topics.TOKEN_USED.name(),
           jti,
-          serialize(used(jti, now, UseDecision.ALLOWED, now.plus(TTL))));
+          serialize(used(jti, now, now.plus(TTL)).setDecision(UseDecision.ALLOWED).build()));
     }
 
     await().atMost(Duration.ofSeconds(60)).until(() -> feedRecords("token:" + jti).size() == 1);
@@ -175,7 +175,7 @@ class RevocationStreamIntegrationTest {
     send(
         Topics.REVOCATION_REQUESTS.name(),
         "subject:" + subject,
-        serialize(requested(SelectorKind.SUBJECT, subject, null, now)));
+        serialize(requested(SelectorKind.SUBJECT, subject, null, now).build()));
 
     await()
         .atMost(Duration.ofSeconds(60))

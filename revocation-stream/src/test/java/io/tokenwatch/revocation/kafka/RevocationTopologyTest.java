@@ -1,9 +1,8 @@
 package io.tokenwatch.revocation.kafka;
 
-import static io.tokenwatch.revocation.kafka.TestEvents.issued;
-import static io.tokenwatch.revocation.kafka.TestEvents.key;
-import static io.tokenwatch.revocation.kafka.TestEvents.requested;
-import static io.tokenwatch.revocation.kafka.TestEvents.used;
+import static io.tokenwatch.testing.fixtures.TestEvents.issued;
+import static io.tokenwatch.testing.fixtures.TestEvents.requested;
+import static io.tokenwatch.testing.fixtures.TestEvents.used;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -134,7 +133,7 @@ class RevocationTopologyTest {
   }
 
   private void use(String jti, UseDecision decision, Instant at) {
-    usedTopic.pipeInput(jti, used(jti, at, decision, START.plus(TTL)), at);
+    usedTopic.pipeInput(jti, used(jti, at, START.plus(TTL)).setDecision(decision).build(), at);
   }
 
   @Test
@@ -222,7 +221,7 @@ class RevocationTopologyTest {
       names = {"GRANT", "SUBJECT", "CLIENT", "AUDIENCE"})
   void shouldGiveSelectorsWithoutWatermarkTheRequestTime(SelectorKind kind) {
     Instant at = START.plusSeconds(30);
-    requestTopic.pipeInput(key(kind, "x"), requested(kind, "x", null, at), at);
+    requestTopic.pipeInput(key(kind, "x"), requested(kind, "x", null, at).build(), at);
 
     TestRecord<String, Revocation> record = feed.readRecord();
     assertThat(record.key()).isEqualTo(key(kind, "x"));
@@ -235,7 +234,7 @@ class RevocationTopologyTest {
   @Test
   void shouldRevokeWholeLineageWithoutWatermark() {
     requestTopic.pipeInput(
-        "lineage:root", requested(SelectorKind.LINEAGE, "root", null, START), START);
+        "lineage:root", requested(SelectorKind.LINEAGE, "root", null, START).build(), START);
 
     Revocation record = feed.readValue();
     assertThat(record.getSelector().getIssuedBefore()).isNull();
@@ -245,7 +244,8 @@ class RevocationTopologyTest {
   @Test
   void shouldForgetTokenRevocationAtTheKnownExpiry() {
     issue(issued("t1", START, TTL).build());
-    requestTopic.pipeInput("token:t1", requested(SelectorKind.TOKEN, "t1", null, START), START);
+    requestTopic.pipeInput(
+        "token:t1", requested(SelectorKind.TOKEN, "t1", null, START).build(), START);
 
     TestRecord<String, Revocation> record = feed.readRecord();
     assertThat(record.key()).isEqualTo("token:t1");
@@ -256,7 +256,7 @@ class RevocationTopologyTest {
   @Test
   void shouldBoundRevocationOfAnUnseenTokenByTheMaximumLifetime() {
     requestTopic.pipeInput(
-        "token:unseen", requested(SelectorKind.TOKEN, "unseen", null, START), START);
+        "token:unseen", requested(SelectorKind.TOKEN, "unseen", null, START).build(), START);
 
     assertThat(feed.readValue().getForgetAfter()).isEqualTo(START.plus(MAX_TTL).plus(SKEW));
   }
@@ -264,15 +264,19 @@ class RevocationTopologyTest {
   @Test
   void shouldNeverLowerAWatermarkAndEmitNothingForARequestAddingNothing() {
     Instant w2 = START.plusSeconds(20);
-    requestTopic.pipeInput("subject:bob", requested(SelectorKind.SUBJECT, "bob", w2, START), START);
+    requestTopic.pipeInput(
+        "subject:bob", requested(SelectorKind.SUBJECT, "bob", w2, START).build(), START);
     requestTopic.pipeInput(
         "subject:bob",
-        requested(SelectorKind.SUBJECT, "bob", START.plusSeconds(10), START.plusSeconds(1)),
+        requested(SelectorKind.SUBJECT, "bob", START.plusSeconds(10), START.plusSeconds(1)).build(),
         START.plusSeconds(1));
-    requestTopic.pipeInput("subject:bob", requested(SelectorKind.SUBJECT, "bob", w2, START), START);
+    requestTopic.pipeInput(
+        "subject:bob", requested(SelectorKind.SUBJECT, "bob", w2, START).build(), START);
     Instant w3 = START.plusSeconds(40);
     requestTopic.pipeInput(
-        "subject:bob", requested(SelectorKind.SUBJECT, "bob", w3, START.plusSeconds(2)), START);
+        "subject:bob",
+        requested(SelectorKind.SUBJECT, "bob", w3, START.plusSeconds(2)).build(),
+        START);
 
     List<Revocation> records = feed.readValuesToList();
     assertThat(records).extracting(r -> r.getSelector().getIssuedBefore()).containsExactly(w2, w3);
@@ -281,9 +285,11 @@ class RevocationTopologyTest {
 
   @Test
   void shouldTombstoneRevocationsOnceTheirForgetTimeHasPassed() {
-    requestTopic.pipeInput("client:c1", requested(SelectorKind.CLIENT, "c1", null, START), START);
+    requestTopic.pipeInput(
+        "client:c1", requested(SelectorKind.CLIENT, "c1", null, START).build(), START);
     issue(issued("t1", START, TTL).build());
-    requestTopic.pipeInput("token:t1", requested(SelectorKind.TOKEN, "t1", null, START), START);
+    requestTopic.pipeInput(
+        "token:t1", requested(SelectorKind.TOKEN, "t1", null, START).build(), START);
     assertThat(feed.readRecordsToList()).hasSize(2);
 
     driver.advanceWallClockTime(TTL.plus(SKEW).plusSeconds(1));
@@ -339,8 +345,9 @@ class RevocationTopologyTest {
     issue(issued("t2", START, TTL).setExpiresAt(START.minusSeconds(1)).build()); // before issuance
     issue(issued("t3", START, TTL).setMaxUses(-1).build());
     issuedTopic.pipeInput("other-key", issued("t4", START, TTL).build(), START); // wrong key
-    requestTopic.pipeInput("x", requested(SelectorKind.UNKNOWN, "x", null, START), START);
-    requestTopic.pipeInput("subject:", requested(SelectorKind.SUBJECT, " ", null, START), START);
+    requestTopic.pipeInput("x", requested(SelectorKind.UNKNOWN, "x", null, START).build(), START);
+    requestTopic.pipeInput(
+        "subject:", requested(SelectorKind.SUBJECT, " ", null, START).build(), START);
 
     List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
     assertThat(dead).hasSize(6);
@@ -358,15 +365,18 @@ class RevocationTopologyTest {
   @Test
   void shouldDeadLetterRequestsThatBreakTheSharedSelectorRules() {
     Instant tooLate = START.plus(Duration.ofDays(366)).plusMillis(1);
-    requestTopic.pipeInput("s", requested(SelectorKind.SUBJECT, "alice", tooLate, START), START);
-    requestTopic.pipeInput("s", requested(SelectorKind.SUBJECT, "a\nb", null, START), START);
+    requestTopic.pipeInput(
+        "s", requested(SelectorKind.SUBJECT, "alice", tooLate, START).build(), START);
+    requestTopic.pipeInput(
+        "s", requested(SelectorKind.SUBJECT, "a\nb", null, START).build(), START);
     // An unpaired surrogate cannot reach the stream (UTF-8 on the wire turns it into '?', which is
     // why the issuer refuses it before encoding); U+FFFD is what lossy decoding leaves instead.
-    requestTopic.pipeInput("s", requested(SelectorKind.SUBJECT, "a\ufffd", null, START), START);
     requestTopic.pipeInput(
-        "s", requested(SelectorKind.CLIENT, "c".repeat(15_000), null, START), START);
+        "s", requested(SelectorKind.SUBJECT, "a\ufffd", null, START).build(), START);
     requestTopic.pipeInput(
-        "s", requested(SelectorKind.SUBJECT, "alice", Instant.EPOCH, START), START);
+        "s", requested(SelectorKind.CLIENT, "c".repeat(15_000), null, START).build(), START);
+    requestTopic.pipeInput(
+        "s", requested(SelectorKind.SUBJECT, "alice", Instant.EPOCH, START).build(), START);
 
     List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
     assertThat(dead).hasSize(5);
@@ -382,7 +392,7 @@ class RevocationTopologyTest {
   void shouldApplyAWatermarkAtTheLatestAcceptedInstant() {
     Instant latest = START.plus(Duration.ofDays(366));
     requestTopic.pipeInput(
-        "subject:alice", requested(SelectorKind.SUBJECT, "alice", latest, START), START);
+        "subject:alice", requested(SelectorKind.SUBJECT, "alice", latest, START).build(), START);
 
     assertThat(deadLetters.isEmpty()).isTrue();
     Revocation record = feed.readValue();
@@ -423,5 +433,10 @@ class RevocationTopologyTest {
     Header header = headers.lastHeader(name);
     assertThat(header).as("header " + name).isNotNull();
     return new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  /** The feed key the topology must write, spelt out here rather than taken from FeedKey. */
+  private static String key(SelectorKind kind, String value) {
+    return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + value;
   }
 }

@@ -47,6 +47,27 @@ public final class TopicEnsurer {
   private final SchemaRegistryClient registry;
   private final Duration timeout;
 
+  /** How long a service's start waits for each admin round trip of its ensure-topics step. */
+  public static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * A service's ensure-topics step at start: ensures the whole catalogue ({@link Topics#ALL})
+   * through an admin client that connects like the service's other clients ({@link
+   * #adminSettings}), closed again before this returns.
+   *
+   * @param clientSettings the settings of the service's Kafka clients (a Streams app's properties)
+   * @param registry where value schemas are registered
+   * @throws TopicConflictException listing every topic whose settings conflict
+   * @throws KafkaException when the cluster cannot be reached within {@link #SERVICE_START_TIMEOUT}
+   */
+  public static Report ensureCatalogue(Map<?, ?> clientSettings, SchemaRegistryClient registry) {
+    requireNonNull(clientSettings, "clientSettings");
+    requireNonNull(registry, "registry");
+    try (Admin admin = Admin.create(adminSettings(clientSettings))) {
+      return new TopicEnsurer(admin, registry, SERVICE_START_TIMEOUT).ensure(Topics.ALL);
+    }
+  }
+
   /**
    * The settings of an admin client for a component whose Kafka clients take {@code clientSettings}
    * (a Streams app's properties, say): the keys an admin client knows, so the ensure-topics step

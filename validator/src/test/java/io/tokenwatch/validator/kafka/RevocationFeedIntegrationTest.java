@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tokenwatch.events.Revocation;
-import io.tokenwatch.events.RevocationReason;
-import io.tokenwatch.events.RevocationSelector;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.events.UseDecision;
@@ -17,6 +15,7 @@ import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
+import io.tokenwatch.testing.fixtures.TestEvents;
 import io.tokenwatch.validator.Decision;
 import io.tokenwatch.validator.DenyReason;
 import io.tokenwatch.validator.JwksSource;
@@ -99,14 +98,8 @@ class RevocationFeedIntegrationTest {
   }
 
   private static Revocation revocation(SelectorKind kind, String value) {
-    Instant now = Instant.now();
-    return Revocation.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setOccurredAt(now)
-        .setSelector(new RevocationSelector(kind, value, null))
-        .setReason(RevocationReason.ADMIN)
+    return TestEvents.revocation(kind, value, Instant.now())
         .setRequestedBy("integration-test")
-        .setForgetAfter(now.plusSeconds(3600))
         .build();
   }
 

@@ -1,9 +1,0 @@
-package io.tokenwatch.issuer;
-
-/** How much harm a scope can do in the wrong hands, lowest first. */
-public enum RiskLevel {
-  LOW,
-  MEDIUM,
-  HIGH,
-  CRITICAL
-}
