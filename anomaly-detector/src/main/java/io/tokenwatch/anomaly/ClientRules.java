@@ -95,7 +95,7 @@ public final class ClientRules {
       }
     }
     double baseline = (double) past / history;
-    double limit = Math.max(settings.spikeMinCount(), settings.spikeFactor() * baseline);
+    double limit = Math.max((double) settings.spikeMinCount(), settings.spikeFactor() * baseline);
     if (count < limit) {
       return List.of();
     }

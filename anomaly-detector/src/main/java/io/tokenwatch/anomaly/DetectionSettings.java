@@ -104,7 +104,7 @@ public record DetectionSettings(
 
   /** The severity of {@code rule}'s alerts. */
   public Severity severity(Rule rule) {
-    return severities.get(rule);
+    return requireNonNull(severities.get(rule), rule::name);
   }
 
   private static void positive(Duration d, String name) {

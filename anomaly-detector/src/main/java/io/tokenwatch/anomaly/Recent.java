@@ -27,7 +27,7 @@ public final class Recent {
 
   /** How many kept events fall within {@code window} up to {@code now}. */
   public int countWithin(Duration window, Instant now) {
-    return (int) indexesWithin(window, now).size();
+    return indexesWithin(window, now).size();
   }
 
   /** The evidence of the kept events within {@code window} up to {@code now}. */

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * general-purpose format (JSON, Avro reflection) cost several times more per use than the rules
  * themselves; the layout is internal to the detector's changelogs and starts with a format byte, so
  * a later release can tell its versions apart (and the JSON of earlier releases, which starts with
- * {@code '{'}).
+ * <code>'{'</code>).
  */
 public final class StateCodec {
 

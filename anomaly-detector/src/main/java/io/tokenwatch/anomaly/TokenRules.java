@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -395,7 +396,7 @@ public final class TokenRules {
     return a != null ? a : b;
   }
 
-  private static String join(TreeSet<String> values) {
+  private static String join(SortedSet<String> values) {
     return String.join(",", values);
   }
 }

@@ -7,13 +7,17 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * Computes chain hashes: {@code hash = SHA-256(previous_hash || canonical_bytes(record, seq))},
- * where the first record of a chain (seq 0) uses {@link #GENESIS} (32 zero bytes) as its previous
+ * where the first record of a chain (seq 0) uses {@link #genesis()} (32 zero bytes) as its previous
  * hash. Not thread-safe: one instance per thread.
  */
 public final class ChainHasher {
 
-  /** The previous hash of the first record of every chain: 32 zero bytes. */
-  public static final byte[] GENESIS = new byte[32];
+  private static final int HASH_BYTES = 32;
+
+  /** The previous hash of the first record of every chain: 32 zero bytes (a fresh copy). */
+  public static byte[] genesis() {
+    return new byte[HASH_BYTES];
+  }
 
   private final CanonicalEncoding encoding = new CanonicalEncoding();
   private final MessageDigest sha256;

@@ -30,7 +30,7 @@ public final class ChainVerifier {
   private final Map<Long, String> watchedHashes = new HashMap<>();
   private final ChainHasher hasher = new ChainHasher();
   private long expectedSeq;
-  private byte[] previousHash = ChainHasher.GENESIS;
+  private byte[] previousHash = ChainHasher.genesis();
   private byte @Nullable [] beforePreviousHash;
   private @Nullable String previousEventId;
   private long previousOffset = -1;

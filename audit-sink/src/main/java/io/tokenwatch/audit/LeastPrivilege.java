@@ -142,7 +142,9 @@ public final class LeastPrivilege {
     scopeTokens.forEach(
         (scope, count) -> {
           if (!usedAnywhere.contains(scope)) {
-            unusedScopes.add(new UnusedScope(scope, count[0], scopePrincipals.get(scope).size()));
+            unusedScopes.add(
+                new UnusedScope(
+                    scope, count[0], scopePrincipals.getOrDefault(scope, Set.of()).size()));
           }
         });
     return new Report(grantedBy.size(), narrowable, idle, unusedScopes);

@@ -7,7 +7,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @param event the event
  * @param seq its position in its chain, from 0
- * @param previousHash the hash of the record before it ({@link ChainHasher#GENESIS} at seq 0)
+ * @param previousHash the hash of the record before it ({@link ChainHasher#genesis()} at seq 0)
  * @param hash {@code SHA-256(previousHash || canonical bytes)}
  */
 @SuppressWarnings("ArrayRecordComponent") // hashes are compared with Arrays.equals where needed

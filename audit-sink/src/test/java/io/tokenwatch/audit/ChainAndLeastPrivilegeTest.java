@@ -33,12 +33,12 @@ class ChainAndLeastPrivilegeTest {
     ChainHasher hasher = new ChainHasher();
     AuditEvent a = used("a", "t", "s", "c", "ALLOWED", 0, 0, "read");
     AuditEvent b = used("b", "t", "s", "c", "ALLOWED", 0, 1, "read");
-    byte[] first = hasher.hash(ChainHasher.GENESIS, 0, a);
+    byte[] first = hasher.hash(ChainHasher.genesis(), 0, a);
     byte[] second = hasher.hash(first, 1, b);
     AuditEvent changed = used("a", "t", "s2", "c", "ALLOWED", 0, 0, "read");
 
-    assertThat(hasher.hash(ChainHasher.GENESIS, 0, changed)).isNotEqualTo(first);
-    assertThat(hasher.hash(hasher.hash(ChainHasher.GENESIS, 0, changed), 1, b))
+    assertThat(hasher.hash(ChainHasher.genesis(), 0, changed)).isNotEqualTo(first);
+    assertThat(hasher.hash(hasher.hash(ChainHasher.genesis(), 0, changed), 1, b))
         .isNotEqualTo(second);
     assertThat(hasher.hash(first, 1, b)).isEqualTo(second);
   }

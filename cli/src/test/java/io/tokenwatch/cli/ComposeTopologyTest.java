@@ -306,8 +306,8 @@ class ComposeTopologyTest {
   private static List<String> tokenwatchServices() {
     List<String> names = new ArrayList<>();
     services
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             entry -> {
               if (entry.getValue().path("image").asText().startsWith("tokenwatch:")) {
                 names.add(entry.getKey());
@@ -321,8 +321,8 @@ class ComposeTopologyTest {
     Map<String, String> environment = new LinkedHashMap<>();
     service
         .path("environment")
-        .fields()
-        .forEachRemaining(entry -> environment.put(entry.getKey(), entry.getValue().asText()));
+        .properties()
+        .forEach(entry -> environment.put(entry.getKey(), entry.getValue().asText()));
     return environment;
   }
 

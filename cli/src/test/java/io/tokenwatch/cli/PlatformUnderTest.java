@@ -84,7 +84,7 @@ final class PlatformUnderTest implements AutoCloseable {
                     "--audit-port",
                     "0"));
     await()
-        .atMost(Duration.ofSeconds(120))
+        .atMost(Duration.ofMinutes(2))
         .until(() -> READY.matcher(out.toString()).find() || exit.isDone());
     String output = out.toString();
     assertThat(exit).as("up exited early: %s", output).isNotDone();

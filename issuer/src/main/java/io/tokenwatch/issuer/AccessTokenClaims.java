@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param expiresAt {@code exp}
  * @param tokenId {@code jti}
  * @param clientId {@code client_id}
- * @param scopes {@code scope}, in request order
+ * @param scopes the <code>scope</code> claim, in request order
  * @param maxUses {@code max_uses}, or null
  * @param grantId {@code grant_id}
  * @param policyId {@code policy_id}

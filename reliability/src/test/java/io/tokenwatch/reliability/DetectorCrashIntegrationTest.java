@@ -61,7 +61,7 @@ class DetectorCrashIntegrationTest {
   private static final int NORMAL_EVENTS = 30_000;
   private static final int BATCH = 500;
   private static final Duration PACE = Duration.ofMillis(300);
-  private static final Duration WAIT = Duration.ofSeconds(180);
+  private static final Duration WAIT = Duration.ofMinutes(3);
 
   /** How long alerts are still collected once every input is consumed, for a late false one. */
   private static final Duration QUIET = Duration.ofSeconds(5);

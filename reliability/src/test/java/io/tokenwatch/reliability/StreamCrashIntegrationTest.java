@@ -42,7 +42,7 @@ class StreamCrashIntegrationTest {
 
   private static final int TOKENS = 60;
   private static final int MAX_USES = 20;
-  private static final Duration WAIT = Duration.ofSeconds(180);
+  private static final Duration WAIT = Duration.ofMinutes(3);
   private static final Duration PACE = Duration.ofMillis(25);
 
   @TempDir Path dataDir;

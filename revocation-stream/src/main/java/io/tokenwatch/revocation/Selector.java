@@ -23,14 +23,19 @@ public record Selector(SelectorKind kind, String value) {
 
   /** The key on the revocation feed: {@code <kind>:<value>}, as {@link FeedKey} defines it. */
   public String key() {
-    return FeedKey.of(io.tokenwatch.events.SelectorKind.valueOf(kind.name()), value);
+    return FeedKey.of(kind, value);
   }
 
   /** Parses a feed key; empty when it is not {@code <kind>:<value>} with a known kind. */
   public static Optional<Selector> parse(String key) {
-    return FeedKey.parse(key)
-        .filter(parsed -> !parsed.value().isBlank())
-        .map(parsed -> new Selector(SelectorKind.valueOf(parsed.kind().name()), parsed.value()));
+    for (SelectorKind kind : SelectorKind.values()) {
+      String prefix = FeedKey.prefix(kind);
+      if (key.startsWith(prefix)) {
+        String value = key.substring(prefix.length());
+        return value.isBlank() ? Optional.empty() : Optional.of(new Selector(kind, value));
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

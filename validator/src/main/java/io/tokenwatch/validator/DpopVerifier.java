@@ -267,10 +267,12 @@ public final class DpopVerifier {
         || !expectedUri.equals(normalizedHtu(htu))) {
       return invalid("the DPoP proof's htu does not name this request's URI");
     }
+    @SuppressWarnings("JavaUtilDate") // nimbus hands the claim over as a Date
     Date iat = claims.getIssueTime();
     if (iat == null) {
       return invalid("the DPoP proof has no iat");
     }
+    @SuppressWarnings("JavaUtilDate")
     long issued = iat.getTime();
     long now = clock.millis();
     long expiresAt = issued + window.past().toMillis();

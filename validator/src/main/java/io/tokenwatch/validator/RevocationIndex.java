@@ -2,7 +2,6 @@ package io.tokenwatch.validator;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.schemas.revocation.FeedKey;
 import java.util.EnumMap;
 import java.util.Map;
@@ -33,7 +32,7 @@ public final class RevocationIndex implements RevocationView {
     CLIENT,
     AUDIENCE;
 
-    final String prefix = FeedKey.prefix(SelectorKind.valueOf(name()));
+    final String prefix = FeedKey.prefix(this);
   }
 
   private static final long NO_WATERMARK = Long.MAX_VALUE;
@@ -89,13 +88,13 @@ public final class RevocationIndex implements RevocationView {
       } else {
         otherTokenIds.add(value);
       }
-      watermarks.get(Kind.TOKEN).remove(value);
+      watermarks(Kind.TOKEN).remove(value);
       return true;
     }
     if (kind == Kind.TOKEN && containsTokenId(value)) {
       return true; // already revoked whatever its iat, which no watermark can lower
     }
-    watermarks.get(kind).merge(value, watermark, Math::max);
+    watermarks(kind).merge(value, watermark, Math::max);
     return true;
   }
 
@@ -114,7 +113,7 @@ public final class RevocationIndex implements RevocationView {
         otherTokenIds.remove(value);
       }
     }
-    watermarks.get(kind).remove(value);
+    watermarks(kind).remove(value);
   }
 
   /** Marks the index as bootstrapped and caught up at {@code atMillis} (the feed calls this). */
@@ -146,7 +145,7 @@ public final class RevocationIndex implements RevocationView {
     if (grant != null && covers(Kind.GRANT, grant, iat)) {
       return Kind.GRANT.prefix + grant;
     }
-    if (!watermarks.get(Kind.LINEAGE).isEmpty()) {
+    if (!watermarks(Kind.LINEAGE).isEmpty()) {
       if (covers(Kind.LINEAGE, jti, iat)) {
         return Kind.LINEAGE.prefix + jti;
       }
@@ -162,7 +161,7 @@ public final class RevocationIndex implements RevocationView {
     if (covers(Kind.CLIENT, token.clientId(), iat)) {
       return Kind.CLIENT.prefix + token.clientId();
     }
-    if (!watermarks.get(Kind.AUDIENCE).isEmpty()) {
+    if (!watermarks(Kind.AUDIENCE).isEmpty()) {
       for (String aud : token.audience()) {
         if (covers(Kind.AUDIENCE, aud, iat)) {
           return Kind.AUDIENCE.prefix + aud;
@@ -204,8 +203,13 @@ public final class RevocationIndex implements RevocationView {
     return unknownSelectors.get();
   }
 
+  /** The map of {@code kind}; the constructor puts one for every kind. */
+  private Map<String, Long> watermarks(Kind kind) {
+    return requireNonNull(watermarks.get(kind));
+  }
+
   private boolean covers(Kind kind, String value, long issuedAtMillis) {
-    Map<String, Long> map = watermarks.get(kind);
+    Map<String, Long> map = watermarks(kind);
     if (map.isEmpty()) {
       return false;
     }

@@ -1,30 +1,17 @@
 package io.tokenwatch.validator;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.domain.JavaTypeVariable;
 import com.tngtech.archunit.lang.ArchRule;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Architecture rules the library and the sidecar both hold (the sidecar's tests reach them through
- * this module's test jar).
+ * Architecture rules the library and the sidecar both hold beyond {@code ServiceBoundaries} (the
+ * sidecar's tests reach them through this module's test jar).
  */
 public final class ArchitectureRules {
-
-  /** The packages of the Tokenwatch services and of the embedded platform. */
-  private static final List<String> SERVICES =
-      List.of(
-          "io.tokenwatch.issuer..",
-          "io.tokenwatch.revocation..",
-          "io.tokenwatch.anomaly..",
-          "io.tokenwatch.audit..",
-          "io.tokenwatch.cli..",
-          "io.tokenwatch.embedded..");
 
   /** A method returning a type variable erases to Object but is typed for its callers. */
   private static final DescribedPredicate<JavaMethod> NOT_GENERIC_RESULT =
@@ -44,19 +31,5 @@ public final class ArchitectureRules {
             "an Object result makes every caller test and cast what it got, unchecked by the"
                 + " compiler; return a sealed interface of records instead (see Decision, or"
                 + " RequestTarget.Parsed)");
-  }
-
-  /**
-   * No class depends on a service, the embedded platform or any of {@code alsoBanned} (package
-   * patterns).
-   */
-  public static ArchRule needsNoService(String because, String... alsoBanned) {
-    List<String> banned = new ArrayList<>(SERVICES);
-    banned.addAll(List.of(alsoBanned));
-    return noClasses()
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(banned.toArray(String[]::new))
-        .because(because);
   }
 }

@@ -1,14 +1,11 @@
 package io.tokenwatch.validator;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import io.tokenwatch.events.SelectorKind;
+import io.tokenwatch.testing.architecture.ServiceBoundaries;
 import org.junit.jupiter.api.Test;
 
 /** The validation rules stay free of transport types, so they can be embedded anywhere. */
@@ -25,19 +22,16 @@ class ArchitectureTest {
         .that()
         .resideInAPackage("io.tokenwatch.validator")
         .should()
-        .dependOnClassesThat(
-            resideInAnyPackage(
-                    "org.apache.kafka..",
-                    "io.javalin..",
-                    "org.eclipse.jetty..",
-                    "java.net.http..",
-                    "org.apache.avro..",
-                    "io.tokenwatch.events..",
-                    "io.tokenwatch.validator.kafka..",
-                    "io.tokenwatch.validator.http..")
-                // The selector kinds are the vocabulary of FeedKey, the one definition of a feed
-                // key, which the revocation index reads keys with; the enum carries no Avro use.
-                .and(not(equivalentTo(SelectorKind.class))))
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.apache.kafka..",
+            "io.javalin..",
+            "org.eclipse.jetty..",
+            "java.net.http..",
+            "org.apache.avro..",
+            "io.tokenwatch.events..",
+            "io.tokenwatch.validator.kafka..",
+            "io.tokenwatch.validator.http..")
         .because(
             "the domain package is what gateways embed; put Kafka code in"
                 + " io.tokenwatch.validator.kafka and HTTP code in io.tokenwatch.validator.http,"
@@ -52,12 +46,6 @@ class ArchitectureTest {
 
   @Test
   void shouldPullInNoServiceAndNoSidecar() {
-    ArchitectureRules.needsNoService(
-            "gateways and services embed this library; what it shares with a service belongs in"
-                + " schemas or here, and HTTP serving belongs to validator-sidecar, which depends"
-                + " on this library and not the other way round",
-            "io.tokenwatch.validator.http..",
-            "io.tokenwatch.validator.route..")
-        .check(classes);
+    ServiceBoundaries.validatorLibraryPullsNoService().check(classes);
   }
 }

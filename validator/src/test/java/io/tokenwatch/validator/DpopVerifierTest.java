@@ -243,6 +243,7 @@ class DpopVerifierTest {
         new RSAKey.Builder((RSAPublicKey) pair.getPublic())
             .privateKey((RSAPrivateKey) pair.getPrivate())
             .build();
+    @SuppressWarnings("deprecation") // the only way nimbus signs with a key below 2048 bits
     RSASSASigner weakSigner = new RSASSASigner(shortRsa.toPrivateKey(), true);
     String weak =
         raw(

@@ -123,7 +123,7 @@ public final class AnomalyReplay {
           offsets(admin, partitions, OffsetSpec.forTimestamp(to.toEpochMilli() + 1), end);
       long records = 0;
       for (TopicPartition tp : partitions) {
-        records += Math.max(0, stop.get(tp) - start.get(tp));
+        records += Math.max(0, stop.getOrDefault(tp, 0L) - start.getOrDefault(tp, 0L));
       }
       admin
           .alterConsumerGroupOffsets(
@@ -159,7 +159,8 @@ public final class AnomalyReplay {
       }
       return new Result(appId, outputTopic, records, Duration.ofNanos(System.nanoTime() - started));
     } catch (ExecutionException e) {
-      throw new IllegalStateException("replay failed: " + e.getCause().getMessage(), e.getCause());
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException("replay failed: " + cause.getMessage(), cause);
     }
   }
 
@@ -215,7 +216,8 @@ public final class AnomalyReplay {
     }
     Map<TopicPartition, Long> end = offsets(admin, internal, OffsetSpec.latest());
     for (TopicPartition tp : internal) {
-      if (committed.get(tp).offset() < end.get(tp) - 1) {
+      // internal lists only partitions that committed holds
+      if (requireNonNull(committed.get(tp)).offset() < end.getOrDefault(tp, 0L) - 1) {
         return false;
       }
     }
@@ -245,8 +247,7 @@ public final class AnomalyReplay {
     Map<String, TopicDescription> described =
         admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
     for (String topic : topics) {
-      described
-          .get(topic)
+      requireNonNull(described.get(topic), topic)
           .partitions()
           .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
     }
@@ -272,7 +273,7 @@ public final class AnomalyReplay {
         admin.listOffsets(request).all().get(60, TimeUnit.SECONDS);
     Map<TopicPartition, Long> offsets = new HashMap<>();
     for (TopicPartition tp : partitions) {
-      long offset = result.get(tp).offset();
+      long offset = requireNonNull(result.get(tp), tp::toString).offset();
       offsets.put(tp, offset < 0 ? fallback.getOrDefault(tp, 0L) : offset);
     }
     return offsets;

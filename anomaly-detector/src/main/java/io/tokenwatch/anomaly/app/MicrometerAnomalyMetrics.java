@@ -55,7 +55,7 @@ final class MicrometerAnomalyMetrics implements AnomalyMetrics {
                     .tag("input", name)
                     .publishPercentiles(0.5, 0.99)
                     .register(registry))
-        .record(Math.max(0, clock.millis() - eventTimeMs));
+        .record((double) Math.max(0, clock.millis() - eventTimeMs));
   }
 
   @Override

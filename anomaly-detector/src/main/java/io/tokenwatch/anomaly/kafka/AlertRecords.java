@@ -94,7 +94,7 @@ public final class AlertRecords {
 
   /** The feed key of a selector, e.g. {@code token:<jti>}. */
   static String selectorKey(Target target) {
-    return FeedKey.of(SelectorKind.valueOf(target.kind().name()), target.value());
+    return FeedKey.of(target.kind(), target.value());
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.tokenwatch.anomaly.kafka;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tokenwatch.anomaly.AutoResponsePolicy;
 import io.tokenwatch.anomaly.DetectionSettings;
 import io.tokenwatch.anomaly.Rule;
@@ -23,7 +25,6 @@ import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -137,7 +138,7 @@ public final class AnomalyDetectorConfig {
       try {
         settings(check.values());
       } catch (IllegalArgumentException e) {
-        check.problem(e.getMessage());
+        check.problem(String.valueOf(e.getMessage()));
       }
     }
     return new AnomalyDetectorConfig(check);
@@ -305,7 +306,7 @@ public final class AnomalyDetectorConfig {
                 new ConfigDef()
                     .define(
                         APPLICATION_ID,
-                        Type.STRING,
+                        ConfigDef.Type.STRING,
                         "tokenwatch-anomaly-detector",
                         ConfigValidators.nonBlank(),
                         Importance.HIGH,
@@ -313,13 +314,13 @@ public final class AnomalyDetectorConfig {
                             + " topics. A replay runs under its own id."))
             .define(
                 STATE_DIR,
-                Type.STRING,
+                ConfigDef.Type.STRING,
                 "",
                 Importance.MEDIUM,
                 "Directory of the local state stores; Kafka Streams' default when empty.")
             .define(
                 COMMIT_INTERVAL_MS,
-                Type.LONG,
+                ConfigDef.Type.LONG,
                 50L,
                 Range.atLeast(1),
                 Importance.MEDIUM,
@@ -327,35 +328,35 @@ public final class AnomalyDetectorConfig {
                     + " read_committed consumers only at commit, so this bounds detection latency.")
             .define(
                 NUM_STREAM_THREADS,
-                Type.INT,
+                ConfigDef.Type.INT,
                 1,
                 Range.atLeast(1),
                 Importance.MEDIUM,
                 "Stream threads of this instance.")
             .define(
                 HTTP_HOST,
-                Type.STRING,
+                ConfigDef.Type.STRING,
                 "localhost",
                 ConfigValidators.nonBlank(),
                 Importance.MEDIUM,
                 "Interface the HTTP server (health, readiness, metrics) binds to.")
             .define(
                 HTTP_PORT,
-                Type.INT,
+                ConfigDef.Type.INT,
                 8094,
                 ConfigValidators.port(),
                 Importance.MEDIUM,
                 "Port of the HTTP server; 0 picks a free port.")
             .define(
                 OUTPUT_TOPIC,
-                Type.STRING,
+                ConfigDef.Type.STRING,
                 Topics.SECURITY_ALERTS.name(),
                 ConfigValidators.nonBlank(),
                 Importance.MEDIUM,
                 "Topic the alerts go to; a replay writes to its own.")
             .define(
                 SUPPRESSION_MS,
-                Type.LONG,
+                ConfigDef.Type.LONG,
                 Duration.ofHours(1).toMillis(),
                 Range.atLeast(1),
                 Importance.HIGH,
@@ -364,22 +365,22 @@ public final class AnomalyDetectorConfig {
     for (Rule rule : Rule.values()) {
       def.define(
           severityKey(rule),
-          Type.STRING,
-          DEFAULT_SEVERITIES.get(rule).name(),
+          ConfigDef.Type.STRING,
+          requireNonNull(DEFAULT_SEVERITIES.get(rule), rule::name).name(),
           ConfigDef.CaseInsensitiveValidString.in(severityNames),
           Importance.MEDIUM,
           "Severity of " + rule.name() + " alerts.");
     }
     return def.define(
             INSUFFICIENT_SCOPE_COUNT,
-            Type.INT,
+            ConfigDef.Type.INT,
             3,
             Range.atLeast(1),
             Importance.HIGH,
             "SCOPE_ESCALATION: insufficient-scope denials of one token within the window that fire.")
         .define(
             REFUSALS_COUNT,
-            Type.INT,
+            ConfigDef.Type.INT,
             3,
             Range.atLeast(1),
             Importance.HIGH,
@@ -388,14 +389,14 @@ public final class AnomalyDetectorConfig {
                 + " at once.")
         .define(
             SCOPE_WINDOW_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofMinutes(10).toMillis(),
             Range.atLeast(1),
             Importance.MEDIUM,
             "SCOPE_ESCALATION: the window of the two counts above.")
         .define(
             SCOPE_LEARNING_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofDays(1).toMillis(),
             Range.atLeast(0),
             Importance.MEDIUM,
@@ -403,7 +404,7 @@ public final class AnomalyDetectorConfig {
                 + " granted a scope outside them fires.")
         .define(
             SCOPE_RETENTION_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofDays(7).toMillis(),
             Range.atLeast(1),
             Importance.LOW,
@@ -411,7 +412,7 @@ public final class AnomalyDetectorConfig {
                 + " baseline.")
         .define(
             NETWORK_LEARNING_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofDays(1).toMillis(),
             Range.atLeast(0),
             Importance.MEDIUM,
@@ -419,28 +420,28 @@ public final class AnomalyDetectorConfig {
                 + " before a use from a new one fires.")
         .define(
             NETWORK_RETENTION_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofDays(30).toMillis(),
             Range.atLeast(1),
             Importance.LOW,
             "UNFAMILIAR_CLIENT: a network not seen for this long is forgotten.")
         .define(
             IPV4_PREFIX,
-            Type.INT,
+            ConfigDef.Type.INT,
             24,
             Range.between(0, 32),
             Importance.LOW,
             "UNFAMILIAR_CLIENT: IPv4 prefix length grouping sources into one network.")
         .define(
             IPV6_PREFIX,
-            Type.INT,
+            ConfigDef.Type.INT,
             48,
             Range.between(0, 128),
             Importance.LOW,
             "UNFAMILIAR_CLIENT: IPv6 prefix length grouping sources into one network.")
         .define(
             REPLAY_COUNT,
-            Type.INT,
+            ConfigDef.Type.INT,
             1,
             Range.atLeast(1),
             Importance.HIGH,
@@ -448,7 +449,7 @@ public final class AnomalyDetectorConfig {
                 + " its revocation plus the grace) that fire.")
         .define(
             REPLAY_GRACE_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             5_000L,
             Range.atLeast(0),
             Importance.MEDIUM,
@@ -456,21 +457,21 @@ public final class AnomalyDetectorConfig {
                 + " not replay.")
         .define(
             EXPIRED_COUNT,
-            Type.INT,
+            ConfigDef.Type.INT,
             5,
             Range.atLeast(1),
             Importance.HIGH,
             "USE_AFTER_EXPIRY: expired presentations of one token within the window that fire.")
         .define(
             EXPIRED_WINDOW_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofMinutes(5).toMillis(),
             Range.atLeast(1),
             Importance.MEDIUM,
             "USE_AFTER_EXPIRY: the window of the count above.")
         .define(
             SPREAD_DISTINCT,
-            Type.INT,
+            ConfigDef.Type.INT,
             4,
             Range.atLeast(2),
             Importance.HIGH,
@@ -478,21 +479,21 @@ public final class AnomalyDetectorConfig {
                 + " window that fire.")
         .define(
             SPREAD_WINDOW_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofMinutes(10).toMillis(),
             Range.atLeast(1),
             Importance.MEDIUM,
             "TOKEN_SPREAD: the window of the count above.")
         .define(
             SPIKE_BUCKET_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofMinutes(1).toMillis(),
             Range.atLeast(1),
             Importance.MEDIUM,
             "USAGE_SPIKE: a client's uses are counted per bucket of this length.")
         .define(
             SPIKE_FACTOR,
-            Type.DOUBLE,
+            ConfigDef.Type.DOUBLE,
             10.0,
             Range.atLeast(1.01),
             Importance.HIGH,
@@ -500,14 +501,14 @@ public final class AnomalyDetectorConfig {
                 + " mean of its previous min-history-buckets buckets)...")
         .define(
             SPIKE_MIN_COUNT,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             100L,
             Range.atLeast(1),
             Importance.HIGH,
             "USAGE_SPIKE: ...and at least this many uses.")
         .define(
             SPIKE_MIN_HISTORY,
-            Type.INT,
+            ConfigDef.Type.INT,
             30,
             Range.atLeast(1),
             Importance.MEDIUM,
@@ -515,7 +516,7 @@ public final class AnomalyDetectorConfig {
                 + " before it can spike, and a use older than this is too late to count.")
         .define(
             SPIKE_TALLY_USES,
-            Type.INT,
+            ConfigDef.Type.INT,
             64,
             Range.between(1, 1_000_000),
             Importance.LOW,
@@ -523,7 +524,7 @@ public final class AnomalyDetectorConfig {
                 + " handed to the per-client rule in tallies of at most this many uses...")
         .define(
             SPIKE_TALLY_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofSeconds(1).toMillis(),
             Range.atLeast(1),
             Importance.LOW,
@@ -531,14 +532,14 @@ public final class AnomalyDetectorConfig {
                 + " most this late (or that many uses late).")
         .define(
             OVERSHOOT_MIN,
-            Type.INT,
+            ConfigDef.Type.INT,
             1,
             Range.atLeast(1),
             Importance.MEDIUM,
             "MAX_USE_OVERSHOOT: accepted uses beyond max_uses that fire.")
         .define(
             TOKEN_RETENTION_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofHours(1).toMillis(),
             Range.atLeast(0),
             Importance.LOW,
@@ -546,7 +547,7 @@ public final class AnomalyDetectorConfig {
                 + " expired presentations).")
         .define(
             MAX_TOKEN_TTL_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofHours(24).toMillis(),
             Range.atLeast(1),
             Importance.LOW,
@@ -554,7 +555,7 @@ public final class AnomalyDetectorConfig {
                 + " last event.")
         .define(
             PUNCTUATION_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofMinutes(1).toMillis(),
             Range.atLeast(1),
             Importance.LOW,
@@ -562,14 +563,14 @@ public final class AnomalyDetectorConfig {
                 + " whenever it is dropped, so this changes no alert.")
         .define(
             IN_MEMORY_STATE,
-            Type.BOOLEAN,
+            ConfigDef.Type.BOOLEAN,
             false,
             Importance.LOW,
             "Keep the state stores in memory instead of RocksDB: faster, but bounded by the heap"
                 + " and restored from the changelogs at every start.")
         .define(
             AUTO_RESPONSE_RULES,
-            Type.LIST,
+            ConfigDef.Type.LIST,
             "",
             ConfigDef.LambdaValidator.with(
                 (name, value) -> {
@@ -591,7 +592,7 @@ public final class AnomalyDetectorConfig {
                 + " default. Never in a replay.")
         .define(
             AUTO_RESPONSE_MIN_SEVERITY,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             Severity.CRITICAL.name(),
             ConfigDef.CaseInsensitiveValidString.in(severityNames),
             Importance.HIGH,

@@ -34,7 +34,9 @@ final class StateSerdes {
       new ObjectMapper()
           .setVisibility(PropertyAccessor.ALL, Visibility.NONE)
           .setVisibility(PropertyAccessor.FIELD, Visibility.ANY)
-          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .setDefaultPropertyInclusion(
+              JsonInclude.Value.construct(
+                  JsonInclude.Include.NON_NULL, JsonInclude.Include.USE_DEFAULTS))
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private StateSerdes() {}

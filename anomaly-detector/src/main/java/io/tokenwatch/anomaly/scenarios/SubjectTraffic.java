@@ -1,5 +1,7 @@
 package io.tokenwatch.anomaly.scenarios;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tokenwatch.events.GrantType;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.SelectorKind;
@@ -67,7 +69,7 @@ final class SubjectTraffic {
           }
         }
       }
-      String current = tokenId;
+      String current = requireNonNull(tokenId, "issued above");
       EventFactory.Use use = use(current, t, issuedAt.plus(TTL), random);
       if (noise && !scopeDenied && random.nextDouble() < 0.004) {
         scopeDenied = true;

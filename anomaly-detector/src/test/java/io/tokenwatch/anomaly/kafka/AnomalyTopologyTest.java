@@ -373,7 +373,7 @@ class AnomalyTopologyTest {
     driver.pipe(issue("t1", at(0)));
     for (int minute = 0; minute < 10; minute++) {
       for (int i = 0; i < 10; i++) {
-        driver.pipe(events.used(use("t1", at(60L * minute + 5 * i))));
+        driver.pipe(events.used(use("t1", at(60L * minute + 5L * i))));
       }
     }
     assertThat(driver.alerts()).isEmpty();
@@ -397,7 +397,7 @@ class AnomalyTopologyTest {
     driver.pipe(issue("t1", at(0)));
     for (int minute = 0; minute < 10; minute++) {
       for (int i = 0; i < 10; i++) {
-        driver.pipe(events.used(use("t1", at(60L * minute + 5 * i))));
+        driver.pipe(events.used(use("t1", at(60L * minute + 5L * i))));
       }
     }
     for (int i = 0; i < 150; i++) {
@@ -413,7 +413,7 @@ class AnomalyTopologyTest {
     driver.pipe(issue("t2", "bob", "other", at(0), null));
     for (int minute = 0; minute < 10; minute++) {
       for (int i = 0; i < 10; i++) {
-        driver.pipe(events.used(use("t1", at(60L * minute + 5 * i))));
+        driver.pipe(events.used(use("t1", at(60L * minute + 5L * i))));
       }
     }
     // 100 uses within half a second: one full tally of 64 goes on at once, 36 wait.

@@ -170,19 +170,20 @@ public final class AuditSinkApp implements AutoCloseable {
             @Override
             public void checkpointed(Checkpoint checkpoint) {
               metrics.checkpointed(checkpoint);
-              checkpointProducer.send(
-                  new ProducerRecord<>(
-                      Topics.AUDIT_CHECKPOINTS.name(),
-                      checkpoint.keyId(),
-                      CheckpointEvents.of(checkpoint, publicKey)),
-                  (metadata, error) -> {
-                    if (error != null) {
-                      log.warn(
-                          "Publishing checkpoint {} failed: {}",
-                          checkpoint.number(),
-                          error.toString());
-                    }
-                  });
+              var unused =
+                  checkpointProducer.send(
+                      new ProducerRecord<>(
+                          Topics.AUDIT_CHECKPOINTS.name(),
+                          checkpoint.keyId(),
+                          CheckpointEvents.of(checkpoint, publicKey)),
+                      (metadata, error) -> {
+                        if (error != null) {
+                          log.warn(
+                              "Publishing checkpoint {} failed: {}",
+                              checkpoint.number(),
+                              error.toString());
+                        }
+                      });
               onCheckpoint.accept(checkpoint);
             }
 

@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -222,7 +221,7 @@ public final class AuditSinkConfig {
     return ConfigCheck.defineBrokerAndRegistry(new ConfigDef())
         .define(
             GROUP_ID,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "tokenwatch-audit-sink",
             ConfigValidators.nonBlank(),
             Importance.HIGH,
@@ -230,7 +229,7 @@ public final class AuditSinkConfig {
                 + " they are also committed to Kafka after each batch, for lag tools only.")
         .define(
             DATA_DIR,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "data/audit-sink",
             ConfigValidators.nonBlank(),
             Importance.HIGH,
@@ -238,7 +237,7 @@ public final class AuditSinkConfig {
                 + " on first start).")
         .define(
             DB_FILE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             Importance.MEDIUM,
             "DuckDB database file, relative to the data directory unless absolute; "
@@ -246,7 +245,7 @@ public final class AuditSinkConfig {
                 + " when empty.")
         .define(
             BATCH_SIZE,
-            Type.INT,
+            ConfigDef.Type.INT,
             20_000,
             Range.between(1, 200_000),
             Importance.MEDIUM,
@@ -254,28 +253,28 @@ public final class AuditSinkConfig {
                 + " 20,000 stores about 1.6x as many events per second as 5,000.")
         .define(
             BATCH_MAX_WAIT_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             200L,
             Range.between(0, 60_000),
             Importance.MEDIUM,
             "Longest an event waits for its batch to fill before the batch is stored.")
         .define(
             CHECKPOINT_RECORDS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             100_000L,
             Range.atLeast(1),
             Importance.MEDIUM,
             "Sign a checkpoint after this many new records.")
         .define(
             CHECKPOINT_INTERVAL_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             10_000L,
             Range.between(100, 3_600_000),
             Importance.MEDIUM,
             "Sign a checkpoint at least this often while new records arrive.")
         .define(
             HTTP_HOST,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "127.0.0.1",
             ConfigValidators.nonBlank(),
             Importance.MEDIUM,
@@ -283,14 +282,14 @@ public final class AuditSinkConfig {
                 + " default. In a container, or to serve other machines, set 0.0.0.0.")
         .define(
             HTTP_PORT,
-            Type.INT,
+            ConfigDef.Type.INT,
             8095,
             ConfigValidators.port(),
             Importance.MEDIUM,
             "Port of the HTTP server; 0 picks a free one.")
         .define(
             API_ISSUER,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             ConfigValidators.emptyOr(ConfigValidators.httpUrl()),
             Importance.HIGH,
@@ -298,28 +297,28 @@ public final class AuditSinkConfig {
                 + " empty (health and metrics still work).")
         .define(
             API_JWKS_URL,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             ConfigValidators.emptyOr(ConfigValidators.httpUrl()),
             Importance.MEDIUM,
             "JWKS URL of that issuer; the issuer's /.well-known/jwks.json when empty.")
         .define(
             API_AUDIENCE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "urn:tokenwatch:audit",
             ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Audience access tokens for the query API must carry.")
         .define(
             API_SCOPE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "audit:read",
             ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Scope access tokens for the query API must carry.")
         .define(
             API_MAX_STALENESS_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             30_000L,
             Range.atLeast(0),
             Importance.LOW,

@@ -44,7 +44,7 @@ final class ChainHeads {
   /** The state of {@code chain}, or an empty chain from genesis if it was never seen. */
   PartitionState get(ChainKey chain) {
     PartitionState state = partitions.get(chain);
-    return state != null ? state : new PartitionState(chain, 0, 0, ChainHasher.GENESIS);
+    return state != null ? state : new PartitionState(chain, 0, 0, ChainHasher.genesis());
   }
 
   /** Takes the states of a committed batch. */

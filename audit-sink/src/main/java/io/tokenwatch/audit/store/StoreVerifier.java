@@ -142,7 +142,7 @@ public final class StoreVerifier {
   }
 
   private static StoreException failure(ExecutionException e) {
-    Throwable cause = e.getCause();
+    Throwable cause = e.getCause() == null ? e : e.getCause();
     if (cause instanceof StoreException se) {
       return se;
     }

@@ -138,13 +138,14 @@ public final class AnomalyDetectionLatency {
                             .setUseCount(1)
                             .build();
                     sentAt.put(token, now.toEpochMilli());
-                    producer.send(
-                        new ProducerRecord<>(
-                            Topics.TOKEN_USED.name(),
-                            null,
-                            now.toEpochMilli(),
-                            token.getBytes(StandardCharsets.UTF_8),
-                            usedSerializer.serialize(Topics.TOKEN_USED.name(), replay)));
+                    var unused =
+                        producer.send(
+                            new ProducerRecord<>(
+                                Topics.TOKEN_USED.name(),
+                                null,
+                                now.toEpochMilli(),
+                                token.getBytes(StandardCharsets.UTF_8),
+                                usedSerializer.serialize(Topics.TOKEN_USED.name(), replay)));
                     producer.flush();
                   }
                   long ahead = start + n * 1_000_000_000L / rate - System.nanoTime();

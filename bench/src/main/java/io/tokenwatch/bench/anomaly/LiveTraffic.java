@@ -117,13 +117,14 @@ final class LiveTraffic {
               .setReason("bench")
               .setSigningKeyId("k")
               .build();
-      producer.send(
-          new ProducerRecord<>(
-              Topics.TOKEN_ISSUED.name(),
-              null,
-              now.toEpochMilli(),
-              token(i).getBytes(StandardCharsets.UTF_8),
-              issued.serialize(Topics.TOKEN_ISSUED.name(), event)));
+      var unused =
+          producer.send(
+              new ProducerRecord<>(
+                  Topics.TOKEN_ISSUED.name(),
+                  null,
+                  now.toEpochMilli(),
+                  token(i).getBytes(StandardCharsets.UTF_8),
+                  issued.serialize(Topics.TOKEN_ISSUED.name(), event)));
     }
     producer.flush();
   }
@@ -149,12 +150,13 @@ final class LiveTraffic {
             .setTokenExpiresAt(now.plus(Duration.ofHours(1)))
             .setGrantId("grant-" + i)
             .build();
-    producer.send(
-        new ProducerRecord<>(
-            Topics.TOKEN_USED.name(),
-            null,
-            now.toEpochMilli(),
-            token(i).getBytes(StandardCharsets.UTF_8),
-            used.serialize(Topics.TOKEN_USED.name(), event)));
+    var unused =
+        producer.send(
+            new ProducerRecord<>(
+                Topics.TOKEN_USED.name(),
+                null,
+                now.toEpochMilli(),
+                token(i).getBytes(StandardCharsets.UTF_8),
+                used.serialize(Topics.TOKEN_USED.name(), event)));
   }
 }

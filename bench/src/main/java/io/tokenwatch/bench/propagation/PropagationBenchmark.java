@@ -525,13 +525,14 @@ public final class PropagationBenchmark {
         long start = System.nanoTime();
         int i = 0;
         while (running.get()) {
-          producer.send(
-              new ProducerRecord<>(Topics.TOKEN_USED.name(), ids.get(i), events.get(i)),
-              (metadata, error) -> {
-                if (error != null) {
-                  errors.incrementAndGet();
-                }
-              });
+          var unused =
+              producer.send(
+                  new ProducerRecord<>(Topics.TOKEN_USED.name(), ids.get(i), events.get(i)),
+                  (metadata, error) -> {
+                    if (error != null) {
+                      errors.incrementAndGet();
+                    }
+                  });
           i = (i + 1) % ids.size();
           long n = sent.incrementAndGet();
           if (n % 50 == 0) {

@@ -94,11 +94,12 @@ public final class RevocationStreamThroughput {
       for (int i = 0; i < TOKENS; i++) {
         String jti = "bench-" + i;
         ids.add(jti.getBytes(StandardCharsets.UTF_8));
-        producer.send(
-            new ProducerRecord<>(
-                Topics.TOKEN_ISSUED.name(),
-                ids.get(i),
-                issuedSerializer.serialize(Topics.TOKEN_ISSUED.name(), issued(jti, now))));
+        var unused =
+            producer.send(
+                new ProducerRecord<>(
+                    Topics.TOKEN_ISSUED.name(),
+                    ids.get(i),
+                    issuedSerializer.serialize(Topics.TOKEN_ISSUED.name(), issued(jti, now))));
         uses.add(usedSerializer.serialize(Topics.TOKEN_USED.name(), used(jti, now)));
       }
       producer.flush();
@@ -111,8 +112,9 @@ public final class RevocationStreamThroughput {
                 long start = System.nanoTime();
                 int i = 0;
                 while (running.get()) {
-                  producer.send(
-                      new ProducerRecord<>(Topics.TOKEN_USED.name(), ids.get(i), uses.get(i)));
+                  var unused =
+                      producer.send(
+                          new ProducerRecord<>(Topics.TOKEN_USED.name(), ids.get(i), uses.get(i)));
                   i = (i + 1) % TOKENS;
                   long n = sent.incrementAndGet();
                   if (rate > 0 && n % 500 == 0) {

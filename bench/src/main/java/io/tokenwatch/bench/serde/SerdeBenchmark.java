@@ -22,6 +22,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -60,8 +61,8 @@ public class SerdeBenchmark {
   private final SpecificDatumReader<TokenUsed> bareReader =
       new SpecificDatumReader<>(TokenUsed.class);
   private final ByteArrayOutputStream bareOut = new ByteArrayOutputStream(512);
-  private BinaryEncoder bareEncoder;
-  private BinaryDecoder bareDecoder;
+  private @Nullable BinaryEncoder bareEncoder; // reused by Avro once made
+  private @Nullable BinaryDecoder bareDecoder;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {

@@ -64,8 +64,8 @@ final class Background implements AutoCloseable {
 
   void start() {
     actors.forEach(this::renew);
-    threads.submit(this::useLoop);
-    threads.submit(this::selfRevokeLoop);
+    threads.execute(this::useLoop);
+    threads.execute(this::selfRevokeLoop);
   }
 
   private void useLoop() {

@@ -115,7 +115,7 @@ public final class Demo {
   }
 
   private static void awaitReady(List<Gateway> gateways, Narrator narrator) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (!gateways.stream().allMatch(Gateway::ready)) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the validators did not become ready within 2 minutes");

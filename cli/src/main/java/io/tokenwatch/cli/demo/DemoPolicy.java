@@ -1,5 +1,7 @@
 package io.tokenwatch.cli.demo;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +77,7 @@ public final class DemoPolicy {
           .append(":\n")
           .append("    kind: machine\n")
           .append("    secret_sha256: ")
-          .append(hash(secrets.get(client)))
+          .append(hash(requireNonNull(secrets.get(client), client)))
           .append('\n')
           .append("    audiences:\n")
           .append("      ")

@@ -14,6 +14,7 @@ import com.nimbusds.jwt.SignedJWT;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Date;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +42,7 @@ final class DpopKey {
         new JWTClaimsSet.Builder()
             .claim("htm", method)
             .claim("htu", url)
-            .issueTime(new Date())
+            .issueTime(Date.from(Instant.now()))
             .jwtID(UUID.randomUUID().toString());
     if (accessToken != null) {
       claims.claim("ath", Base64URL.encode(sha256(accessToken)).toString());

@@ -73,7 +73,8 @@ final class KafkaSchemaLog implements SchemaLog {
         new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
-      long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
+      Long endOffset = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
+      long end = endOffset == null ? 0 : endOffset;
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
       while (consumer.position(partition, TIMEOUT) < end) {
         if (System.nanoTime() > deadline) {

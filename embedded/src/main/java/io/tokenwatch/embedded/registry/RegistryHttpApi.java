@@ -110,7 +110,11 @@ final class RegistryHttpApi {
           if (e.error().httpStatus() >= 500) {
             LOG.error("Schema registry request {} {} failed", ctx.method(), ctx.path(), e);
           }
-          error(ctx, e.error().httpStatus(), e.error().errorCode(), e.getMessage());
+          error(
+              ctx,
+              e.error().httpStatus(),
+              e.error().errorCode(),
+              java.util.Objects.requireNonNullElse(e.getMessage(), e.error().name()));
         });
   }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
@@ -77,11 +78,11 @@ final class SchemaRegistryService {
    * @throws RegistryException 42201 when the schema is invalid, 409 when incompatible with the
    *     subject's versions at its level, 50001 when the log fails
    */
-  int register(String subject, String schemaText, @Nullable String schemaType) {
+  int register(String subject, @Nullable String schemaText, @Nullable String schemaType) {
     Schema candidate = parse(schemaText, schemaType);
     String canonical = candidate.toString();
     synchronized (lock) {
-      TreeMap<Integer, StoreRecord.SchemaVersion> versions = subjects.get(subject);
+      NavigableMap<Integer, StoreRecord.SchemaVersion> versions = subjects.get(subject);
       if (versions != null) {
         for (StoreRecord.SchemaVersion existing : versions.values()) {
           if (!existing.deleted() && existing.schema().equals(canonical)) {
@@ -113,10 +114,13 @@ final class SchemaRegistryService {
    *     registered under it, 42201 when the schema is invalid
    */
   RegisteredSchema lookup(
-      String subject, String schemaText, @Nullable String schemaType, boolean includeDeleted) {
+      String subject,
+      @Nullable String schemaText,
+      @Nullable String schemaType,
+      boolean includeDeleted) {
     String canonical = parse(schemaText, schemaType).toString();
     synchronized (lock) {
-      TreeMap<Integer, StoreRecord.SchemaVersion> versions = requireSubject(subject, true);
+      NavigableMap<Integer, StoreRecord.SchemaVersion> versions = requireSubject(subject, true);
       StoreRecord.SchemaVersion found = null;
       for (StoreRecord.SchemaVersion existing : versions.values()) {
         if ((includeDeleted || !existing.deleted()) && existing.schema().equals(canonical)) {
@@ -217,7 +221,10 @@ final class SchemaRegistryService {
    * @throws RegistryException 42201, 42202, 40401 (a numbered version of an unknown subject), 40402
    */
   List<String> testCompatibility(
-      String subject, String versionText, String schemaText, @Nullable String schemaType) {
+      String subject,
+      String versionText,
+      @Nullable String schemaText,
+      @Nullable String schemaType) {
     int wanted = parseVersion(versionText);
     Schema candidate = parse(schemaText, schemaType);
     synchronized (lock) {
@@ -346,7 +353,7 @@ final class SchemaRegistryService {
 
   private List<Schema> liveSchemas(String subject) {
     List<Schema> schemas = new ArrayList<>();
-    TreeMap<Integer, StoreRecord.SchemaVersion> versions = subjects.get(subject);
+    NavigableMap<Integer, StoreRecord.SchemaVersion> versions = subjects.get(subject);
     if (versions != null) {
       for (StoreRecord.SchemaVersion version : versions.values()) {
         if (!version.deleted()) {
@@ -362,9 +369,9 @@ final class SchemaRegistryService {
     return CompatibilityChecker.check(candidate, earlier, level);
   }
 
-  private TreeMap<Integer, StoreRecord.SchemaVersion> requireSubject(
+  private NavigableMap<Integer, StoreRecord.SchemaVersion> requireSubject(
       String subject, boolean includeDeleted) {
-    TreeMap<Integer, StoreRecord.SchemaVersion> versions = subjects.get(subject);
+    NavigableMap<Integer, StoreRecord.SchemaVersion> versions = subjects.get(subject);
     if (versions == null
         || versions.values().stream().allMatch(v -> v.deleted() && !includeDeleted)) {
       throw new RegistryException(
@@ -374,7 +381,8 @@ final class SchemaRegistryService {
   }
 
   private StoreRecord.SchemaVersion find(String subject, int wanted, boolean includeDeleted) {
-    TreeMap<Integer, StoreRecord.SchemaVersion> versions = requireSubject(subject, includeDeleted);
+    NavigableMap<Integer, StoreRecord.SchemaVersion> versions =
+        requireSubject(subject, includeDeleted);
     StoreRecord.SchemaVersion found = null;
     if (wanted == LATEST) {
       for (StoreRecord.SchemaVersion version : versions.descendingMap().values()) {

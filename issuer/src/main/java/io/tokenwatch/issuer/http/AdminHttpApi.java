@@ -129,7 +129,11 @@ final class AdminHttpApi {
     try {
       revocation = AdminRevocationBody.read(ctx.bodyAsBytes()).toRevocation(requestedBy);
     } catch (AdminRevocationBody.MalformedBodyException e) {
-      error(ctx, e.status(), OAuthError.INVALID_REQUEST.code(), e.getMessage());
+      error(
+          ctx,
+          e.status(),
+          OAuthError.INVALID_REQUEST.code(),
+          java.util.Objects.requireNonNullElse(e.getMessage(), "malformed body"));
       return;
     }
     try {
@@ -183,18 +187,18 @@ final class AdminHttpApi {
     String challenge = scheme + " realm=\"tokenwatch\"";
     String adminScope = policy.get().adminScope();
     switch (refused.failure()) {
-      case NO_CREDENTIALS:
+      case NO_CREDENTIALS -> {
         // RFC 6750 section 3.1: no error code when the request carries no credentials.
         ctx.header("WWW-Authenticate", challenge + ", scope=\"" + adminScope + "\"");
         error(ctx, 401, OAuthError.INVALID_REQUEST.code(), refused.description());
-        return;
-      case INVALID_CLIENT:
+      }
+      case INVALID_CLIENT -> {
         refuse(ctx, OAuthError.INVALID_CLIENT, refused.description(), refused.basicChallenge());
-        return;
-      case NOT_AN_ADMIN:
+      }
+      case NOT_AN_ADMIN -> {
         refuse(ctx, OAuthError.ACCESS_DENIED, refused.description(), false);
-        return;
-      case INVALID_TOKEN:
+      }
+      case INVALID_TOKEN -> {
         ctx.header(
             "WWW-Authenticate",
             challenge
@@ -202,8 +206,8 @@ final class AdminHttpApi {
                 + quotable(refused.description())
                 + "\"");
         error(ctx, 401, OAuthError.INVALID_TOKEN.code(), refused.description());
-        return;
-      case INSUFFICIENT_SCOPE:
+      }
+      case INSUFFICIENT_SCOPE -> {
         ctx.header(
             "WWW-Authenticate",
             challenge
@@ -213,12 +217,11 @@ final class AdminHttpApi {
                 + adminScope
                 + "\"");
         error(ctx, 403, OAuthError.INSUFFICIENT_SCOPE.code(), refused.description());
-        return;
-      case UNAVAILABLE:
+      }
+      case UNAVAILABLE -> {
         refuse(ctx, OAuthError.TEMPORARILY_UNAVAILABLE, refused.description(), false);
-        return;
+      }
     }
-    throw new IllegalStateException("unhandled admin failure " + refused.failure());
   }
 
   /** Text fit for a quoted RFC 6750 auth-param: printable ASCII without quote and backslash. */

@@ -165,7 +165,8 @@ record AdminRevocationBody(
       return new AdminRevocation(
           selectorKind, value, watermark, revocationReason, requestedBy, detail);
     } catch (IllegalArgumentException e) {
-      throw new MalformedBodyException(400, e.getMessage());
+      throw new MalformedBodyException(
+          400, java.util.Objects.requireNonNullElse(e.getMessage(), "invalid revocation"));
     }
   }
 

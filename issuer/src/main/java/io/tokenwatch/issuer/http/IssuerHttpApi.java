@@ -272,7 +272,11 @@ public final class IssuerHttpApi {
     try {
       return FormBody.parse(ctx.body(), repeatable);
     } catch (FormBody.MalformedFormException e) {
-      refuse(ctx, OAuthError.INVALID_REQUEST, e.getMessage(), false);
+      refuse(
+          ctx,
+          OAuthError.INVALID_REQUEST,
+          java.util.Objects.requireNonNullElse(e.getMessage(), "malformed form"),
+          false);
       return null;
     }
   }

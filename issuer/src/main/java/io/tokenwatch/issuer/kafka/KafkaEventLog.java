@@ -124,7 +124,8 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
   <V extends SpecificRecord> Future<RecordMetadata> send(
       Topic<String, V> topic, String key, V value) {
     @SuppressWarnings("unchecked") // the map holds each topic's value type's own serializer
-    Serializer<V> serializer = (Serializer<V>) serializers.get(topic.valueType());
+    Serializer<V> serializer =
+        (Serializer<V>) requireNonNull(serializers.get(topic.valueType()), topic.valueTypeName());
     try {
       byte[] bytes = serializer.serialize(topic.name(), value);
       return producer.send(new ProducerRecord<>(topic.name(), key, bytes));
@@ -140,8 +141,9 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
       try {
         future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
         throw new EventLogUnavailableException(
-            what + " not acknowledged: " + e.getCause().getMessage(), e.getCause());
+            what + " not acknowledged: " + cause.getMessage(), cause);
       } catch (TimeoutException e) {
         throw new EventLogUnavailableException(
             what + " not acknowledged within " + timeout.toMillis() + " ms", e);

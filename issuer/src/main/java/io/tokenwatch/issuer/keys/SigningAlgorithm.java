@@ -9,6 +9,7 @@ public enum SigningAlgorithm {
   /** RSA PKCS#1 v1.5 with SHA-256, for relying parties that cannot verify EdDSA. */
   RS256(JWSAlgorithm.RS256);
 
+  @SuppressWarnings("ImmutableEnumChecker") // JWSAlgorithm is a value: a name and a requirement
   private final JWSAlgorithm jws;
 
   SigningAlgorithm(JWSAlgorithm jws) {

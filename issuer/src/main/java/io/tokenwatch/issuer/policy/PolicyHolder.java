@@ -126,8 +126,9 @@ public final class PolicyHolder implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    executor.scheduleWithFixedDelay(
-        this::reloadQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    var unused =
+        executor.scheduleWithFixedDelay(
+            this::reloadQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     watcher = executor;
   }
 

@@ -154,8 +154,7 @@ public final class PolicyParser {
       out.add("scopes: the scope catalogue is required (a mapping of scope name to description)");
       return scopes;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
       String name = entry.getKey();
       String where = "scopes." + name;
       if (!SCOPE_TOKEN.matcher(name).matches()) {
@@ -184,8 +183,7 @@ public final class PolicyParser {
       return clients;
     }
     Set<String> thumbprints = new HashSet<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
       String clientId = entry.getKey();
       String where = "clients." + clientId;
       JsonNode client = entry.getValue();
@@ -246,8 +244,7 @@ public final class PolicyParser {
       out.add(base + ": must be a mapping of audience to rule");
       return rules;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
       String key = entry.getKey();
       String where = base + "." + key;
       String audience = key.equals(ISSUER_AUDIENCE) ? issuerUrl : key;

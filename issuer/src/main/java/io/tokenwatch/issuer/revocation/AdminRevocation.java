@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * An admin revocation request, already authenticated. Kind and value follow {@link SelectorRules};
  * the watermark is checked against the request time by {@link RevocationService#revokeByAdmin}.
- *
- * @throws IllegalArgumentException naming the first rule broken
+ * Building one that breaks a rule throws {@link IllegalArgumentException} naming the first rule
+ * broken.
  */
 public record AdminRevocation(
     SelectorKind kind,

@@ -16,7 +16,6 @@ import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -111,7 +110,7 @@ public final class IssuerConfig {
     return ConfigCheck.defineBrokerAndRegistry(new ConfigDef())
         .define(
             ISSUER_URL,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             ConfigDef.NO_DEFAULT_VALUE,
             ConfigValidators.httpUrlWithoutQuery(),
             Importance.HIGH,
@@ -119,56 +118,56 @@ public final class IssuerConfig {
                 + " the metadata, as clients reach it (e.g. behind a TLS terminator).")
         .define(
             HOST,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "localhost",
             ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Interface the HTTP server binds to.")
         .define(
             PORT,
-            Type.INT,
+            ConfigDef.Type.INT,
             9400,
             ConfigValidators.port(),
             Importance.HIGH,
             "HTTP port; 0 picks a free one.")
         .define(
             MAX_BODY_BYTES,
-            Type.INT,
+            ConfigDef.Type.INT,
             16_384,
             Range.between(512, 1_048_576),
             Importance.LOW,
             "Largest request body accepted; larger ones get 413.")
         .define(
             POLICY_FILE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             ConfigDef.NO_DEFAULT_VALUE,
             ConfigValidators.nonBlank(),
             Importance.HIGH,
             "The policy YAML file; watched and reloaded when it changes.")
         .define(
             POLICY_RELOAD_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             2_000L,
             Range.atLeast(100),
             Importance.LOW,
             "How often the policy file is checked for changes, in ms.")
         .define(
             DATA_DIR,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "data/issuer",
             ConfigValidators.nonBlank(),
             Importance.HIGH,
             "Directory for the signing keys (private keys are written owner-only).")
         .define(
             SIGNING_ALGORITHM,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "EDDSA",
             ValidString.in("EDDSA", "RS256"),
             Importance.MEDIUM,
             "Algorithm of newly generated signing keys.")
         .define(
             TTL_CEILING_SECONDS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             3_600L,
             Range.between(60, 86_400),
             Importance.MEDIUM,
@@ -176,14 +175,14 @@ public final class IssuerConfig {
                 + " are kept this long past their watermark.")
         .define(
             PRODUCE_TIMEOUT_MS,
-            Type.INT,
+            ConfigDef.Type.INT,
             5_000,
             Range.between(100, 120_000),
             Importance.MEDIUM,
             "How long a request waits for Kafka to acknowledge its event before answering 503.")
         .define(
             MTLS_HEADER,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             Importance.MEDIUM,
             "Header in which a TLS terminator passes the base64url SHA-256 thumbprint of the"
@@ -192,20 +191,20 @@ public final class IssuerConfig {
                 + " clients.")
         .define(
             DPOP_WINDOW_SECONDS,
-            Type.INT,
+            ConfigDef.Type.INT,
             60,
             Range.between(1, 600),
             Importance.LOW,
             "How far a DPoP proof's iat may be from now, in seconds.")
         .define(
             INSTANCE_ID,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             Importance.LOW,
             "Names this instance in refresh-grant states; empty picks a random id.")
         .define(
             REVOCATION_MAX_STALENESS_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             30_000L,
             Range.atLeast(1_000L),
             Importance.MEDIUM,

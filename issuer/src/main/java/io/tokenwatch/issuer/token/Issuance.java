@@ -212,7 +212,7 @@ final class Issuance {
       }
     }
     metrics.issued(claims.clientId(), attempt.grantType.name().toLowerCase(Locale.ROOT));
-    long expiresIn = Duration.between(iat, claims.expiresAt()).getSeconds();
+    long expiresIn = Duration.between(iat, claims.expiresAt()).toSeconds();
     return new TokenResponse.Issued(
         minted.jwt(),
         approved.binding() == Binding.DPOP ? "DPoP" : "Bearer",

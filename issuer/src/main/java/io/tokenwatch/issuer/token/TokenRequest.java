@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
  * A request to the token endpoint, as the HTTP layer read it.
  *
  * @param params the form parameters, each present once (duplicates are refused before this), except
- *     {@code resource}
- * @param resources the RFC 8707 {@code resource} parameters, in request order (the one parameter
- *     that may be given more than once); empty values count as omitted
+ *     <code>resource</code>
+ * @param resources the RFC 8707 <code>resource</code> parameters, in request order (the one
+ *     parameter that may be given more than once); empty values count as omitted
  * @param credentials what the request offered to authenticate its client
  * @param dpopProof the {@code DPoP} header, if any
  * @param endpointUrl the token endpoint's URL, which a DPoP proof's {@code htu} must name

@@ -236,6 +236,7 @@ class AdminApiTest {
   }
 
   @Test
+  @SuppressWarnings("StringConcatToTextBlock") // the policy text's exact indentation matters
   void shouldRefuseTokensOfAClientNoLongerAnAdmin() throws Exception {
     String token = adminToken();
     String policy = Files.readString(issuer.policyFile);

@@ -389,6 +389,8 @@ class DpopEntryPointsPropertiesTest {
     return signingInput + "." + signature;
   }
 
+  @SuppressWarnings(
+      "deprecation") // the weak-key signer is deprecated on purpose; the test needs it
   private static JWSSigner signer(JWK key) throws JOSEException {
     if (key instanceof ECKey ec) {
       return new ECDSASigner(ec);

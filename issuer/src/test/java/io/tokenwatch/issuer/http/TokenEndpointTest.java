@@ -105,8 +105,10 @@ class TokenEndpointTest {
     assertThat(claims.getStringClaim("policy_version"))
         .isEqualTo(issuer.policy.current().version());
     assertThat(claims.getStringClaim("grant_id")).isNotBlank();
-    assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime())
-        .isEqualTo(60_000);
+    assertThat(
+            Duration.between(
+                claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant()))
+        .isEqualTo(Duration.ofSeconds(60));
 
     TokenIssued event = issuer.recorded().issued.get(0);
     assertThat(event.getTokenId()).isEqualTo(claims.getJWTID());

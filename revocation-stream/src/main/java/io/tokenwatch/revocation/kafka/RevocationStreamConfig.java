@@ -16,7 +16,6 @@ import java.util.Properties;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
@@ -185,7 +184,7 @@ public final class RevocationStreamConfig {
             new ConfigDef()
                 .define(
                     APPLICATION_ID,
-                    Type.STRING,
+                    ConfigDef.Type.STRING,
                     "tokenwatch-revocation-stream",
                     new ConfigDef.NonEmptyString(),
                     Importance.HIGH,
@@ -193,7 +192,7 @@ public final class RevocationStreamConfig {
                         + " topics. Every instance of one deployment uses the same id."))
         .define(
             STATE_DIR,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             Importance.MEDIUM,
             "Directory of the local state stores; Kafka Streams' default (under the temporary"
@@ -201,7 +200,7 @@ public final class RevocationStreamConfig {
                 + " from the changelogs.")
         .define(
             COMMIT_INTERVAL_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             50L,
             Range.atLeast(1),
             Importance.MEDIUM,
@@ -211,14 +210,14 @@ public final class RevocationStreamConfig {
                 + " about 20 small transactions per second per thread.")
         .define(
             NUM_STREAM_THREADS,
-            Type.INT,
+            ConfigDef.Type.INT,
             1,
             Range.atLeast(1),
             Importance.MEDIUM,
             "Stream threads of this instance.")
         .define(
             APPLICATION_SERVER,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             Importance.MEDIUM,
             "host:port other instances use to reach this instance's HTTP server, for routing"
@@ -226,7 +225,7 @@ public final class RevocationStreamConfig {
                 + " bound port when empty.")
         .define(
             MAX_TOKEN_TTL_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofHours(24).toMillis(),
             Range.atLeast(1),
             Importance.HIGH,
@@ -235,7 +234,7 @@ public final class RevocationStreamConfig {
                 + " unknown token for this long after the request.")
         .define(
             CLOCK_SKEW_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofMinutes(1).toMillis(),
             Range.atLeast(0),
             Importance.MEDIUM,
@@ -243,7 +242,7 @@ public final class RevocationStreamConfig {
                 + " added to every forget time and to token expiry in the registry.")
         .define(
             EXPIRY_PUNCTUATION_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofSeconds(10).toMillis(),
             Range.atLeast(1),
             Importance.LOW,
@@ -251,28 +250,28 @@ public final class RevocationStreamConfig {
                 + " dropped.")
         .define(
             TOMBSTONE_PUNCTUATION_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             Duration.ofSeconds(30).toMillis(),
             Range.atLeast(1),
             Importance.LOW,
             "How often (wall clock) forgotten selector revocations are tombstoned on the feed.")
         .define(
             HTTP_HOST,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "localhost",
             ConfigValidators.nonBlank(),
             Importance.MEDIUM,
             "Interface the HTTP server (introspection, health, metrics) binds to.")
         .define(
             HTTP_PORT,
-            Type.INT,
+            ConfigDef.Type.INT,
             8092,
             ConfigValidators.port(),
             Importance.MEDIUM,
             "Port of the HTTP server; 0 picks a free port.")
         .define(
             INTROSPECTION_SECRET_SHA256,
-            Type.PASSWORD,
+            ConfigDef.Type.PASSWORD,
             null,
             ConfigValidators.sha256HexSecret(),
             Importance.HIGH,

@@ -179,8 +179,7 @@ public final class RevocationTopology {
             .defaultBranch(Branched.as("selector"));
 
     KStream<String, RevocationRequested> tokenRequests =
-        byKind
-            .get("requests-token")
+        requireNonNull(byKind.get("requests-token"), "requests-token")
             .selectKey(
                 (key, request) -> request.getSelector().getValue(), Named.as("key-by-token-id"))
             .repartition(
@@ -210,8 +209,7 @@ public final class RevocationTopology {
     // One writer per feed key, whatever key and partition a producer gave the request: compaction
     // keeps the last record per key, so every request for a selector must be merged by the one
     // task that owns it (docs/TOKENS.md).
-    byKind
-        .get("requests-selector")
+    requireNonNull(byKind.get("requests-selector"), "requests-selector")
         .selectKey((key, request) -> Events.feedKey(request), Named.as("key-by-selector"))
         .repartition(
             Repartitioned.<String, RevocationRequested>as(SELECTOR_REQUESTS_REPARTITION)

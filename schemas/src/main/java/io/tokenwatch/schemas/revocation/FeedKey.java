@@ -29,13 +29,26 @@ public record FeedKey(SelectorKind kind, String value) {
     }
   }
 
-  /** The key text of {@code kind} and {@code value}: {@code <kind>:<value>}. */
-  public static String of(SelectorKind kind, String value) {
-    return new FeedKey(kind, value).toString();
+  /**
+   * The key text of {@code kind} and {@code value}: {@code <kind>:<value>}. {@code kind} is any
+   * enum whose constants are named after the selector kinds (the event schema's {@link
+   * SelectorKind}, or a service's own domain enum), so that a domain package builds keys without
+   * depending on the generated event classes.
+   */
+  public static String of(Enum<?> kind, String value) {
+    requireNonNull(value, "value");
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException("a feed key's value must not be empty");
+    }
+    return prefix(kind) + value;
   }
 
   /** The prefix of every key of {@code kind}, separator included, e.g. {@code subject:}. */
-  public static String prefix(SelectorKind kind) {
+  public static String prefix(Enum<?> kind) {
+    requireNonNull(kind, "kind");
+    if (kind.name().equals(SelectorKind.UNKNOWN.name())) {
+      throw new IllegalArgumentException("a feed key names a known selector kind");
+    }
     return kind.name().toLowerCase(Locale.ROOT) + ':';
   }
 

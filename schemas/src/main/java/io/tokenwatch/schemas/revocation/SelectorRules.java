@@ -182,6 +182,7 @@ public final class SelectorRules {
    * Why {@code issuedBefore} is not a watermark for a request made at {@code requestedAt}, or
    * empty.
    */
+  @SuppressWarnings("JavaInstantGetSecondsGetNano") // only the sub-second part matters here
   public static Optional<String> watermarkProblem(Instant issuedBefore, Instant requestedAt) {
     requireNonNull(issuedBefore, "issuedBefore");
     requireNonNull(requestedAt, "requestedAt");
@@ -211,6 +212,7 @@ public final class SelectorRules {
    * A writer with a finer clock rounds with this before {@link #check}. An instant too late to be a
    * watermark anyway is returned as it is, for {@link #check} to refuse.
    */
+  @SuppressWarnings("JavaInstantGetSecondsGetNano") // only the sub-second part matters here
   public static Instant roundUpToMillisecond(Instant watermark) {
     requireNonNull(watermark, "watermark");
     int subMillisecond = watermark.getNano() % 1_000_000;

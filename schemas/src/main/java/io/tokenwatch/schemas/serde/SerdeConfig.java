@@ -18,7 +18,6 @@ import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
@@ -181,26 +180,26 @@ public final class SerdeConfig {
         source,
         (Password) values.get(BASIC_AUTH_USER_INFO),
         tls,
-        Duration.ofMillis((Integer) values.get(CONNECT_TIMEOUT_MS)),
-        Duration.ofMillis((Integer) values.get(REQUEST_TIMEOUT_MS)),
-        (Integer) values.get(MAX_RETRIES),
-        Duration.ofMillis((Long) values.get(RETRY_BACKOFF_MS)),
+        Duration.ofMillis(value(CONNECT_TIMEOUT_MS, Integer.class)),
+        Duration.ofMillis(value(REQUEST_TIMEOUT_MS, Integer.class)),
+        value(MAX_RETRIES, Integer.class),
+        Duration.ofMillis(value(RETRY_BACKOFF_MS, Long.class)),
         cacheCapacity());
   }
 
   /** {@value #AUTO_REGISTER_SCHEMAS}. */
   public boolean autoRegisterSchemas() {
-    return (Boolean) values.get(AUTO_REGISTER_SCHEMAS);
+    return value(AUTO_REGISTER_SCHEMAS, Boolean.class);
   }
 
   /** {@value #USE_LATEST_VERSION}. */
   public boolean useLatestVersion() {
-    return (Boolean) values.get(USE_LATEST_VERSION);
+    return value(USE_LATEST_VERSION, Boolean.class);
   }
 
   /** {@value #SPECIFIC_AVRO_READER}. */
   public boolean specificAvroReader() {
-    return (Boolean) values.get(SPECIFIC_AVRO_READER);
+    return value(SPECIFIC_AVRO_READER, Boolean.class);
   }
 
   /**
@@ -213,7 +212,7 @@ public final class SerdeConfig {
 
   /** {@value #CACHE_CAPACITY}. */
   public int cacheCapacity() {
-    return (Integer) values.get(CACHE_CAPACITY);
+    return value(CACHE_CAPACITY, Integer.class);
   }
 
   @Override
@@ -238,7 +237,7 @@ public final class SerdeConfig {
     return new ConfigDef()
         .define(
             SCHEMA_REGISTRY_URL,
-            Type.LIST,
+            ConfigDef.Type.LIST,
             ConfigDef.NO_DEFAULT_VALUE,
             new UrlListValidator(),
             Importance.HIGH,
@@ -247,7 +246,7 @@ public final class SerdeConfig {
                 + " tried.")
         .define(
             BASIC_AUTH_CREDENTIALS_SOURCE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             CredentialsSource.URL.name(),
             ConfigDef.ValidString.in(
                 CredentialsSource.USER_INFO.name(), CredentialsSource.URL.name()),
@@ -257,7 +256,7 @@ public final class SerdeConfig {
                 + " credentials are sent when the source has none.")
         .define(
             BASIC_AUTH_USER_INFO,
-            Type.PASSWORD,
+            ConfigDef.Type.PASSWORD,
             null,
             Importance.MEDIUM,
             "Basic-auth credentials as user:password, used with USER_INFO. The embedded"
@@ -265,66 +264,66 @@ public final class SerdeConfig {
                 + " <data-dir>/schema-registry.credential. Secret: never logged.")
         .define(
             SSL_TRUSTSTORE_LOCATION,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             null,
             Importance.MEDIUM,
             "Trust store for HTTPS to the registry; the JVM's default trust when unset.")
         .define(
             SSL_TRUSTSTORE_PASSWORD,
-            Type.PASSWORD,
+            ConfigDef.Type.PASSWORD,
             null,
             Importance.MEDIUM,
             "Password of the trust store. Secret: never logged.")
         .define(
             SSL_TRUSTSTORE_TYPE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "JKS",
             ConfigDef.ValidString.in(STORE_TYPES.toArray(new String[0])),
             Importance.LOW,
             "Format of the trust store.")
         .define(
             SSL_KEYSTORE_LOCATION,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             null,
             Importance.MEDIUM,
             "Key store holding the client certificate, for registries that require mutual TLS.")
         .define(
             SSL_KEYSTORE_PASSWORD,
-            Type.PASSWORD,
+            ConfigDef.Type.PASSWORD,
             null,
             Importance.MEDIUM,
             "Password of the key store. Secret: never logged.")
         .define(
             SSL_KEYSTORE_TYPE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "JKS",
             ConfigDef.ValidString.in(STORE_TYPES.toArray(new String[0])),
             Importance.LOW,
             "Format of the key store.")
         .define(
             SSL_KEY_PASSWORD,
-            Type.PASSWORD,
+            ConfigDef.Type.PASSWORD,
             null,
             Importance.MEDIUM,
             "Password of the private key, when it differs from the key store's. Secret: never"
                 + " logged.")
         .define(
             REQUEST_TIMEOUT_MS,
-            Type.INT,
+            ConfigDef.Type.INT,
             (int) RegistrySettings.DEFAULT_REQUEST_TIMEOUT.toMillis(),
             ConfigDef.Range.atLeast(1),
             Importance.LOW,
             "Bound on one registry request, from sending it to reading the whole response.")
         .define(
             CONNECT_TIMEOUT_MS,
-            Type.INT,
+            ConfigDef.Type.INT,
             (int) RegistrySettings.DEFAULT_CONNECT_TIMEOUT.toMillis(),
             ConfigDef.Range.atLeast(1),
             Importance.LOW,
             "Bound on establishing a connection to one registry URL.")
         .define(
             MAX_RETRIES,
-            Type.INT,
+            ConfigDef.Type.INT,
             RegistrySettings.DEFAULT_MAX_RETRIES,
             ConfigDef.Range.between(0, 100),
             Importance.LOW,
@@ -333,7 +332,7 @@ public final class SerdeConfig {
                 + " retriable error).")
         .define(
             RETRY_BACKOFF_MS,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             RegistrySettings.DEFAULT_RETRY_BACKOFF.toMillis(),
             ConfigDef.Range.atLeast(0),
             Importance.LOW,
@@ -342,21 +341,21 @@ public final class SerdeConfig {
                 + " s.")
         .define(
             CACHE_CAPACITY,
-            Type.INT,
+            ConfigDef.Type.INT,
             RegistrySettings.DEFAULT_CACHE_CAPACITY,
             ConfigDef.Range.atLeast(1),
             Importance.LOW,
             "Bound on each cache of schemas, ids and datum readers/writers.")
         .define(
             AUTO_REGISTER_SCHEMAS,
-            Type.BOOLEAN,
+            ConfigDef.Type.BOOLEAN,
             true,
             Importance.MEDIUM,
             "Whether the serializer registers a record's schema under the subject on first use."
                 + " When false the schema must already be registered (see use.latest.version).")
         .define(
             USE_LATEST_VERSION,
-            Type.BOOLEAN,
+            ConfigDef.Type.BOOLEAN,
             false,
             Importance.LOW,
             "With auto.register.schemas=false: take the id of the subject's latest version, which"
@@ -364,14 +363,14 @@ public final class SerdeConfig {
                 + " looking the record's schema up.")
         .define(
             SPECIFIC_AVRO_READER,
-            Type.BOOLEAN,
+            ConfigDef.Type.BOOLEAN,
             false,
             Importance.MEDIUM,
             "Whether a deserializer created from properties returns generated SpecificRecord"
                 + " classes instead of GenericRecord.")
         .define(
             SPECIFIC_AVRO_KEY_TYPE,
-            Type.CLASS,
+            ConfigDef.Type.CLASS,
             null,
             Importance.LOW,
             "With specific.avro.reader=true: the generated class keys are read into (its schema"
@@ -379,7 +378,7 @@ public final class SerdeConfig {
                 + " full name is used.")
         .define(
             SPECIFIC_AVRO_VALUE_TYPE,
-            Type.CLASS,
+            ConfigDef.Type.CLASS,
             null,
             Importance.LOW,
             "With specific.avro.reader=true: the generated class values are read into (its"
@@ -452,10 +451,15 @@ public final class SerdeConfig {
 
   // ---- helpers ----
 
+  /** A value ConfigDef has parsed, defaulted and validated, so present and of its declared type. */
+  private <T> T value(String key, Class<T> type) {
+    return requireNonNull(type.cast(values.get(key)), key);
+  }
+
   private List<String> list(String key) {
-    @SuppressWarnings("unchecked") // ConfigDef parses Type.LIST to List<String>
+    @SuppressWarnings("unchecked") // ConfigDef parses ConfigDef.Type.LIST to List<String>
     List<String> list = (List<String>) values.get(key);
-    return list;
+    return requireNonNull(list, key);
   }
 
   private String string(String key) {

@@ -13,6 +13,10 @@ sealed interface Decoded<V> {
     }
   }
 
-  /** The original bytes; the error is in the record's headers. */
+  /**
+   * The original bytes; the error is in the record's headers. Arrays, not copies: the record
+   * carries them unchanged from the consumer to the dead-letter producer and nothing reads them.
+   */
+  @SuppressWarnings("ArrayRecordComponent")
   record Dead<V>(byte @Nullable [] key, byte @Nullable [] value) implements Decoded<V> {}
 }

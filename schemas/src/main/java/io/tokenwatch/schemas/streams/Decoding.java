@@ -99,8 +99,7 @@ public final class Decoding {
             .split(Named.as(name + "-"))
             .branch((key, value) -> value instanceof Decoded.Dead<V>, Branched.as("dead"))
             .defaultBranch(Branched.as("ok"));
-    branches
-        .get(name + "-dead")
+    requireNonNull(branches.get(name + "-dead"), "dead-letter branch")
         .map(
             (key, value) -> {
               Decoded.Dead<V> dead = (Decoded.Dead<V>) value;
@@ -111,8 +110,7 @@ public final class Decoding {
             Topics.DEAD_LETTERS.name(),
             Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
                 .withName(name + "-to-dead-letters"));
-    return branches
-        .get(name + "-ok")
+    return requireNonNull(branches.get(name + "-ok"), "decoded branch")
         .mapValues(value -> ((Decoded.Ok<V>) value).value(), Named.as(name + "-decoded"));
   }
 }

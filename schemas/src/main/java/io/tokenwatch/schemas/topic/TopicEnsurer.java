@@ -181,9 +181,11 @@ public final class TopicEnsurer {
     List<String> problems = new ArrayList<>();
     List<String> existing = new ArrayList<>();
     for (String name : names) {
-      Topic<?, ?> topic = byName.get(name);
-      ConfigEntry policy =
-          configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)).get("cleanup.policy");
+      // The admin client answers for every name it was asked about, or the await above throws.
+      Topic<?, ?> topic = requireNonNull(byName.get(name), name);
+      Config config =
+          requireNonNull(configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)), name);
+      ConfigEntry policy = config.get("cleanup.policy");
       Set<String> actual =
           policy == null || policy.value() == null
               ? Set.of("delete")
@@ -200,7 +202,7 @@ public final class TopicEnsurer {
                 name, String.join(",", actual), wanted, name, wanted));
         continue;
       }
-      int partitions = descriptions.get(name).partitions().size();
+      int partitions = requireNonNull(descriptions.get(name), name).partitions().size();
       if (partitions < topic.spec().partitions()) {
         log.warn(
             "Topic {} has {} partitions, the catalogue asks for {}; left as it is (adding"
@@ -238,7 +240,8 @@ public final class TopicEnsurer {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new KafkaException("admin request failed: " + e.getCause().getMessage(), e.getCause());
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new KafkaException("admin request failed: " + cause.getMessage(), cause);
     } catch (TimeoutException e) {
       throw new KafkaException("admin request timed out after " + timeout, e);
     } catch (InterruptedException e) {

@@ -7,7 +7,6 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.Test;
@@ -16,8 +15,9 @@ class ConfigCheckTest {
 
   private static final ConfigDef DEFINITION =
       new ConfigDef()
-          .define("a.port", Type.INT, 80, Range.between(0, 65535), Importance.HIGH, "a port")
-          .define("a.secret", Type.PASSWORD, null, Importance.HIGH, "a secret");
+          .define(
+              "a.port", ConfigDef.Type.INT, 80, Range.between(0, 65535), Importance.HIGH, "a port")
+          .define("a.secret", ConfigDef.Type.PASSWORD, null, Importance.HIGH, "a secret");
 
   @Test
   void shouldCollectEveryProblemIncludingTheServicesOwnAndNameThemAll() {
@@ -92,7 +92,8 @@ class ConfigCheckTest {
   @Test
   void shouldRefuseTheOldAndTheNewKeyGivenDifferentValuesWithoutPrintingThem() {
     ConfigDef secrets =
-        new ConfigDef().define("a.secret", Type.PASSWORD, null, Importance.HIGH, "a secret");
+        new ConfigDef()
+            .define("a.secret", ConfigDef.Type.PASSWORD, null, Importance.HIGH, "a secret");
     DeprecatedKeys renamed = DeprecatedKeys.builder().renamed("a.old.secret", "a.secret").build();
     ConfigCheck check =
         ConfigCheck.of(

@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -303,21 +302,21 @@ public final class ValidatorConfig {
     return ConfigCheck.defineBrokerAndRegistry(new ConfigDef())
         .define(
             ISSUER,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             ConfigDef.NO_DEFAULT_VALUE,
             ConfigValidators.nonBlank(),
             Importance.HIGH,
             "The trusted issuer: a token's iss must equal it.")
         .define(
             AUDIENCE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             ConfigDef.NO_DEFAULT_VALUE,
             ConfigValidators.nonBlank(),
             Importance.HIGH,
             "This resource server: a token's aud must include it.")
         .define(
             JWKS_URL,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             ConfigDef.NO_DEFAULT_VALUE,
             ConfigValidators.httpUrl(),
             Importance.HIGH,
@@ -325,42 +324,42 @@ public final class ValidatorConfig {
                 + " from.")
         .define(
             JWKS_MIN_REFRESH,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "30s",
             ConfigValidators.duration(Duration.ofSeconds(1)),
             Importance.LOW,
             "At most one key set fetch per this interval, however many unknown kids arrive.")
         .define(
             JWKS_MAX_AGE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "5m",
             ConfigValidators.duration(Duration.ofSeconds(1)),
             Importance.LOW,
             "Keys older than this are fetched again on next use, so removed keys stop verifying.")
         .define(
             ALGORITHMS,
-            Type.LIST,
+            ConfigDef.Type.LIST,
             "EdDSA,RS256",
             algorithmsValidator(),
             Importance.MEDIUM,
             "Signature algorithms accepted for access tokens; never none or HMAC.")
         .define(
             CLOCK_SKEW,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "30s",
             ConfigValidators.duration(Duration.ZERO),
             Importance.MEDIUM,
             "Tolerance for disagreeing clocks on exp, nbf, iat and DPoP iat.")
         .define(
             MAX_STALENESS,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "30s",
             ConfigValidators.duration(Duration.ofSeconds(1)),
             Importance.HIGH,
             "Deny with FEED_STALE when the revocation feed was last caught up longer ago.")
         .define(
             FALLBACK_URL,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             ConfigValidators.emptyOr(ConfigValidators.httpUrl()),
             Importance.MEDIUM,
@@ -369,27 +368,27 @@ public final class ValidatorConfig {
                 + " closed.")
         .define(
             FALLBACK_SECRET,
-            Type.PASSWORD,
+            ConfigDef.Type.PASSWORD,
             null,
             Importance.MEDIUM,
             "Bearer secret for the introspection fallback. Secret: never logged.")
         .define(
             FALLBACK_TIMEOUT,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "2s",
             ConfigValidators.duration(Duration.ofMillis(100)),
             Importance.LOW,
             "Bound on one introspection fallback call; the request being validated waits for it.")
         .define(
             REVOCATION_TOPIC,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             Topics.REVOCATIONS.name(),
             ConfigValidators.nonBlank(),
             Importance.LOW,
             "The revocation feed topic.")
         .define(
             REVOCATION_FAST_PATH_TOPIC,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             Topics.REVOCATION_FAST_PATH.name(),
             ConfigValidators.nonBlank(),
             Importance.LOW,
@@ -397,20 +396,20 @@ public final class ValidatorConfig {
                 + " before the revocation stream has processed it.")
         .define(
             USAGE_ENABLED,
-            Type.BOOLEAN,
+            ConfigDef.Type.BOOLEAN,
             true,
             Importance.MEDIUM,
             "Whether every decision is reported as a TokenUsed event.")
         .define(
             USAGE_TOPIC,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             Topics.TOKEN_USED.name(),
             ConfigValidators.nonBlank(),
             Importance.LOW,
             "Where usage reports go.")
         .define(
             USAGE_QUEUE_SIZE,
-            Type.INT,
+            ConfigDef.Type.INT,
             10_000,
             ConfigDef.Range.atLeast(1),
             Importance.LOW,
@@ -418,20 +417,20 @@ public final class ValidatorConfig {
                 + " counted.")
         .define(
             VALIDATOR_ID,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             Importance.LOW,
             "Identifies this validator in usage reports; validator@<host name> when empty.")
         .define(
             SIGNATURE_CACHE_SIZE,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             100_000L,
             ConfigDef.Range.atLeast(0),
             Importance.LOW,
             "Bound on tokens remembered as verified; 0 verifies every time.")
         .define(
             MAX_TOKEN_BYTES,
-            Type.INT,
+            ConfigDef.Type.INT,
             8192,
             ConfigDef.Range.atLeast(256),
             Importance.LOW,
@@ -440,21 +439,21 @@ public final class ValidatorConfig {
                 + " not a 431.")
         .define(
             DPOP_MAX_AGE,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "60s",
             ConfigValidators.duration(Duration.ofSeconds(1)),
             Importance.LOW,
             "How old a DPoP proof may be.")
         .define(
             DPOP_REPLAY_CACHE_SIZE,
-            Type.LONG,
+            ConfigDef.Type.LONG,
             1_000_000L,
             ConfigDef.Range.atLeast(1),
             Importance.LOW,
             "Bound on DPoP proof ids remembered against replay.")
         .define(
             HTTP_HOST,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "127.0.0.1",
             ConfigValidators.nonBlank(),
             Importance.MEDIUM,
@@ -462,14 +461,14 @@ public final class ValidatorConfig {
                 + " proxy on another machine, set 0.0.0.0 (and validator.http.trusted-proxies).")
         .define(
             HTTP_PORT,
-            Type.INT,
+            ConfigDef.Type.INT,
             8089,
             ConfigValidators.port(),
             Importance.MEDIUM,
             "Port the sidecar listens on; 0 picks a free one.")
         .define(
             HTTP_ROUTES,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             ConfigValidators.parsedBy("METHODS /path -> scopes, ...", RouteTable::parse),
             Importance.HIGH,
@@ -482,21 +481,21 @@ public final class ValidatorConfig {
                 + " validator.http.allow-unmatched says otherwise.")
         .define(
             HTTP_DEFAULT_SCOPES,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             scopeList(),
             Importance.MEDIUM,
             "Scopes a request matching no route needs; empty: such requests are refused.")
         .define(
             HTTP_ALLOW_UNMATCHED,
-            Type.BOOLEAN,
+            ConfigDef.Type.BOOLEAN,
             false,
             Importance.MEDIUM,
             "Let a request matching no route through with any valid token. Off: deny by"
                 + " default.")
         .define(
             HTTP_TRUSTED_PROXIES,
-            Type.LIST,
+            ConfigDef.Type.LIST,
             TrustedProxies.LOOPBACK,
             ConfigValidators.listParsedBy("IP addresses and CIDR ranges", TrustedProxies::parse),
             Importance.HIGH,
@@ -505,14 +504,14 @@ public final class ValidatorConfig {
                 + " request it sees itself.")
         .define(
             HTTP_CLIENT_CERT_HEADER,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             Importance.LOW,
             "Header in which a trusted proxy passes the client certificate's x5t#S256"
                 + " thumbprint; empty when it passes none.")
         .define(
             HTTP_SCOPE_HEADER,
-            Type.STRING,
+            ConfigDef.Type.STRING,
             "",
             Importance.LOW,
             "Header in which the proxy names further required scopes; empty to ignore.");

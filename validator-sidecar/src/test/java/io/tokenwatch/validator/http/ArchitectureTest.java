@@ -5,6 +5,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.tokenwatch.testing.architecture.ServiceBoundaries;
 import io.tokenwatch.validator.ArchitectureRules;
 import org.junit.jupiter.api.Test;
 
@@ -40,11 +41,7 @@ class ArchitectureTest {
 
   @Test
   void shouldNeedNoOtherService() {
-    ArchitectureRules.needsNoService(
-            "the sidecar runs beside any gateway with only Kafka, a schema registry and the"
-                + " issuer's JWKS URL; what it shares with a service belongs in schemas or the"
-                + " validator library")
-        .check(classes);
+    ServiceBoundaries.serviceStandsAlone("io.tokenwatch.validator.http").check(classes);
   }
 
   @Test

@@ -242,8 +242,8 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     boolean reachedStart = startEnd != null;
     for (TopicPartition tp : partitions) {
       long position = c.position(tp, pollTimeout);
-      behind += Math.max(0, end.get(tp) - position);
-      if (startEnd != null && position < startEnd.get(tp)) {
+      behind += Math.max(0, offset(end, tp) - position);
+      if (startEnd != null && position < offset(startEnd, tp)) {
         reachedStart = false;
       }
     }
@@ -443,5 +443,11 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   @Override
   public String toString() {
     return "RevocationFeed{" + topic + ", " + fastPathTopic + ", ready=" + isReady() + "}";
+  }
+
+  /** The end offset of {@code tp}; 0 for a partition the answer does not name (none to read). */
+  private static long offset(Map<TopicPartition, Long> offsets, TopicPartition tp) {
+    Long offset = offsets.get(tp);
+    return offset == null ? 0 : offset;
   }
 }

@@ -256,11 +256,12 @@ class RevocationFeedIntegrationTest {
                           .serializer())) {
                 while (producing.get()) {
                   String id = UUID.randomUUID().toString();
-                  producer.send(
-                      new ProducerRecord<>(
-                          Topics.REVOCATIONS.name(),
-                          "token:" + id,
-                          revocation(SelectorKind.TOKEN, id)));
+                  var unused =
+                      producer.send(
+                          new ProducerRecord<>(
+                              Topics.REVOCATIONS.name(),
+                              "token:" + id,
+                              revocation(SelectorKind.TOKEN, id)));
                   producer.flush();
                   TimeUnit.MILLISECONDS.sleep(50); // pacing the records, not waiting on a condition
                 }
