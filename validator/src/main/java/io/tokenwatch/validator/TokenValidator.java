@@ -4,31 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.nimbusds.jose.Algorithm;
-import com.nimbusds.jose.Header;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jwt.JWTClaimsSet;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -65,17 +54,13 @@ public final class TokenValidator implements MeterBinder {
 
   private static final Logger log = LoggerFactory.getLogger(TokenValidator.class);
 
-  private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
-  private static final JOSEObjectType APPLICATION_AT_JWT = new JOSEObjectType("application/at+jwt");
   private static final DenyReason[] REASONS = DenyReason.values();
 
   /** Algorithms a validator may be configured to accept: asymmetric signatures only. */
   public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS = DpopVerifier.ALGORITHMS;
 
-  private final String issuer;
-  private final String audience;
   private final JwksSource jwks;
-  private final Set<JWSAlgorithm> algorithms;
+  private final SignedTokenVerifier signatures;
   private final long skewMillis;
   private final Clock clock;
   private final RevocationView revocations;
@@ -92,21 +77,15 @@ public final class TokenValidator implements MeterBinder {
 
   private record CachedToken(VerifiedToken token, long generation) {}
 
-  /** What checking a token's shape, signature, issuer and audience yields. */
-  private sealed interface Verification permits Verified, Rejected {}
-
-  /** The token verifies; these are its claims. */
-  private record Verified(VerifiedToken token) implements Verification {}
-
-  /** The token does not verify, and why. */
-  private record Rejected(Decision.Deny deny) implements Verification {}
-
   private TokenValidator(Builder b) {
-    this.issuer = requireNonNull(b.issuer, "issuer");
-    this.audience = requireNonNull(b.audience, "audience");
     this.jwks = requireNonNull(b.jwks, "jwks");
+    this.signatures =
+        new SignedTokenVerifier(
+            requireNonNull(b.issuer, "issuer"),
+            requireNonNull(b.audience, "audience"),
+            jwks,
+            Set.copyOf(b.algorithms));
     this.revocations = requireNonNull(b.revocations, "revocations");
-    this.algorithms = Set.copyOf(b.algorithms);
     this.skewMillis = b.clockSkew.toMillis();
     this.clock = b.clock;
     this.maxStalenessMillis = b.maxStaleness.toMillis();
@@ -196,7 +175,7 @@ public final class TokenValidator implements MeterBinder {
     if (cached != null) {
       return Optional.ofNullable(revocations.revokedBy(cached.token()));
     }
-    return verify(token) instanceof Verified v
+    return signatures.verify(token) instanceof SignedTokenVerifier.Verified v
         ? Optional.ofNullable(revocations.revokedBy(v.token()))
         : Optional.empty();
   }
@@ -209,12 +188,12 @@ public final class TokenValidator implements MeterBinder {
     CachedToken cached = verified.getIfPresent(token);
     if (cached == null || cached.generation() != jwks.generation()) {
       long generation = jwks.generation();
-      Verification outcome = verify(token);
-      if (outcome instanceof Rejected rejected) {
+      SignedTokenVerifier.Verification outcome = signatures.verify(token);
+      if (outcome instanceof SignedTokenVerifier.Rejected rejected) {
         return rejected.deny();
       }
       // Verification is sealed: an outcome that is not Rejected is Verified.
-      cached = new CachedToken(((Verified) outcome).token(), generation);
+      cached = new CachedToken(((SignedTokenVerifier.Verified) outcome).token(), generation);
       if (cacheEnabled) {
         verified.put(token, cached);
       }
@@ -320,152 +299,8 @@ public final class TokenValidator implements MeterBinder {
     return new Decision.Allow(t, count, thumbprint);
   }
 
-  private static boolean canonicalBase64Url(String part) {
-    try {
-      byte[] bytes = Base64.getUrlDecoder().decode(part);
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  /**
-   * Checks shape, algorithm, key, signature, issuer and audience; nothing that changes with time.
-   */
-  private Verification verify(String token) {
-    int dot1 = token.indexOf('.');
-    int dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
-    if (dot1 <= 0 || dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) {
-      return reject(DenyReason.MALFORMED, "not a JWS in compact serialization");
-    }
-    if (!canonicalBase64Url(token.substring(0, dot1))
-        || !canonicalBase64Url(token.substring(dot1 + 1, dot2))
-        || !canonicalBase64Url(token.substring(dot2 + 1))) {
-      // Base64 leaves spare bits in the last character: several strings decode to the same
-      // bytes. Only the canonical one is the token that was issued (RFC 7515 section 2).
-      return reject(DenyReason.MALFORMED, "a part is not canonical unpadded base64url");
-    }
-    Header header;
-    try {
-      header = Header.parse(new Base64URL(token.substring(0, dot1)));
-    } catch (ParseException e) {
-      return reject(DenyReason.MALFORMED, "header cannot be parsed");
-    }
-    if (!(header instanceof JWSHeader jws)) {
-      return Algorithm.NONE.equals(header.getAlgorithm())
-          ? reject(DenyReason.ALGORITHM_NOT_ALLOWED, "unsigned token (alg none)")
-          : reject(DenyReason.MALFORMED, "not a signed token");
-    }
-    JWSAlgorithm alg = jws.getAlgorithm();
-    if (!algorithms.contains(alg)) {
-      return reject(DenyReason.ALGORITHM_NOT_ALLOWED, "algorithm not allowed: " + alg);
-    }
-    if (!AT_JWT.equals(jws.getType()) && !APPLICATION_AT_JWT.equals(jws.getType())) {
-      return reject(DenyReason.WRONG_TYPE, "typ is not at+jwt: " + jws.getType());
-    }
-    URI jku = jws.getJWKURL();
-    if (jku != null && !jku.equals(jwks.location())) {
-      return reject(DenyReason.UNKNOWN_KEY, "jku header names a key set other than the issuer's");
-    }
-    if (jws.getX509CertURL() != null || jws.getJWK() != null || jws.getX509CertChain() != null) {
-      return reject(
-          DenyReason.UNKNOWN_KEY, "keys named or embedded in the header are not honoured");
-    }
-    String kid = jws.getKeyID();
-    if (kid == null) {
-      return reject(DenyReason.UNKNOWN_KEY, "no kid header");
-    }
-    JwksSource.Entry key = jwks.find(kid);
-    if (key == null) {
-      return reject(DenyReason.UNKNOWN_KEY, "no issuer key with kid " + kid);
-    }
-    if ((key.key().getAlgorithm() != null && !alg.equals(key.key().getAlgorithm()))
-        || !key.verifier().supportedJWSAlgorithms().contains(alg)) {
-      return reject(DenyReason.ALGORITHM_NOT_ALLOWED, "key " + kid + " is not for " + alg);
-    }
-    try {
-      byte[] signingInput = token.substring(0, dot2).getBytes(StandardCharsets.US_ASCII);
-      if (!key.verifier().verify(jws, signingInput, new Base64URL(token.substring(dot2 + 1)))) {
-        return reject(DenyReason.BAD_SIGNATURE, "signature does not verify with key " + kid);
-      }
-    } catch (JOSEException e) {
-      return reject(DenyReason.BAD_SIGNATURE, "signature does not verify with key " + kid);
-    }
-    JWTClaimsSet claims;
-    try {
-      claims = JWTClaimsSet.parse(new Base64URL(token.substring(dot1 + 1, dot2)).decodeToString());
-    } catch (ParseException e) {
-      return reject(DenyReason.MALFORMED, "claims cannot be parsed");
-    }
-    if (!issuer.equals(claims.getIssuer())) {
-      return reject(DenyReason.WRONG_ISSUER, "iss is not " + issuer);
-    }
-    List<String> aud = claims.getAudience();
-    if (!aud.contains(audience)) {
-      return reject(DenyReason.WRONG_AUDIENCE, "aud does not include " + audience);
-    }
-    try {
-      return new Verified(toVerifiedToken(claims, aud, kid));
-    } catch (ParseException | IllegalArgumentException | NullPointerException e) {
-      return reject(DenyReason.MALFORMED, "claims malformed: " + e.getMessage());
-    }
-  }
-
-  private static VerifiedToken toVerifiedToken(JWTClaimsSet c, List<String> aud, String kid)
-      throws ParseException {
-    String scope = c.getStringClaim("scope");
-    Set<String> scopes =
-        scope == null || scope.isBlank() ? Set.of() : Set.of(scope.trim().split(" +"));
-    Map<String, Object> cnf = c.getJSONObjectClaim("cnf");
-    Map<String, Object> act = c.getJSONObjectClaim("act");
-    List<String> lineage = c.getStringListClaim("lineage");
-    return new VerifiedToken(
-        required(c.getJWTID(), "jti"),
-        required(c.getIssuer(), "iss"),
-        required(c.getSubject(), "sub"),
-        aud,
-        required(c.getStringClaim("client_id"), "client_id"),
-        scopes,
-        required(c.getIssueTime(), "iat").toInstant(),
-        c.getNotBeforeTime() == null ? null : c.getNotBeforeTime().toInstant(),
-        required(c.getExpirationTime(), "exp").toInstant(),
-        c.getIntegerClaim("max_uses"),
-        c.getStringClaim("grant_id"),
-        c.getStringClaim("policy_id"),
-        c.getStringClaim("policy_version"),
-        stringMember(cnf, "jkt"),
-        stringMember(cnf, "x5t#S256"),
-        stringMember(act, "sub"),
-        stringMember(act, "client_id"),
-        c.getStringClaim("parent_jti"),
-        lineage == null ? List.of() : new ArrayList<>(lineage),
-        kid);
-  }
-
-  private static <T> T required(@Nullable T value, String claim) throws ParseException {
-    if (value == null) {
-      throw new ParseException("missing claim " + claim, 0);
-    }
-    return value;
-  }
-
-  private static @Nullable String stringMember(@Nullable Map<String, Object> map, String name)
-      throws ParseException {
-    if (map == null || !map.containsKey(name)) {
-      return null;
-    }
-    if (map.get(name) instanceof String s) {
-      return s;
-    }
-    throw new ParseException("claim member " + name + " is not a string", 0);
-  }
-
-  private static Decision.Deny deny(DenyReason reason, String detail) {
+  static Decision.Deny deny(DenyReason reason, String detail) {
     return new Decision.Deny(reason, detail, null, 0, null);
-  }
-
-  private static Rejected reject(DenyReason reason, String detail) {
-    return new Rejected(deny(reason, detail));
   }
 
   private Decision.Deny deny(

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,7 +28,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,12 @@ public final class TopicEnsurer {
   private static final Logger log = LoggerFactory.getLogger(TopicEnsurer.class);
 
   private final Admin admin;
+
+  /** How long a topic just created elsewhere may take to show in this client's metadata. */
+  private static final Duration SETTLE = Duration.ofSeconds(10);
+
+  private static final Duration SETTLE_PAUSE = Duration.ofMillis(200);
+
   private final SchemaRegistryClient registry;
   private final Duration timeout;
 
@@ -158,6 +167,12 @@ public final class TopicEnsurer {
       if (e.getCause() instanceof TopicExistsException) {
         return false;
       }
+      // A client allowed to describe but not to create (a service under least privilege) is
+      // refused when another client created the topic so recently that the listing above missed
+      // it; the topic is there, so check it like any other.
+      if (e.getCause() instanceof TopicAuthorizationException && describable(topic.name())) {
+        return false;
+      }
       throw new KafkaException("could not create topic " + topic.name(), e.getCause());
     } catch (TimeoutException e) {
       throw new KafkaException("timed out creating topic " + topic.name() + " after " + timeout, e);
@@ -175,8 +190,10 @@ public final class TopicEnsurer {
         names.stream()
             .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name))
             .collect(Collectors.toList());
-    Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources).all());
-    Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames());
+    Map<ConfigResource, Config> configs =
+        awaitSettled(() -> admin.describeConfigs(resources).all());
+    Map<String, TopicDescription> descriptions =
+        awaitSettled(() -> admin.describeTopics(names).allTopicNames());
 
     List<String> problems = new ArrayList<>();
     List<String> existing = new ArrayList<>();
@@ -234,6 +251,41 @@ public final class TopicEnsurer {
   private short replicationFactor() {
     int brokers = await(admin.describeCluster().nodes()).size();
     return (short) Math.max(1, Math.min(3, brokers));
+  }
+
+  /** Whether {@code name} can be described now, allowing for it to settle first. */
+  private boolean describable(String name) {
+    try {
+      awaitSettled(() -> admin.describeTopics(List.of(name)).allTopicNames());
+      return true;
+    } catch (KafkaException e) {
+      return false;
+    }
+  }
+
+  /**
+   * {@link #await} of a describe call, asked again while a topic it names is unknown for up to
+   * {@link #SETTLE}: a topic another client has just created reaches every broker's metadata a
+   * little later.
+   */
+  private <T> T awaitSettled(Supplier<KafkaFuture<T>> call) {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    while (true) {
+      try {
+        return await(call.get());
+      } catch (KafkaException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(SETTLE_PAUSE.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaException("interrupted", e);
+      }
+    }
   }
 
   private <T> T await(KafkaFuture<T> future) {
