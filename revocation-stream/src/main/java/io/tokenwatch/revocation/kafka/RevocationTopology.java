@@ -106,6 +106,8 @@ public final class RevocationTopology {
         AvroSerdes.specific(Revocation.class, registry, serdes, false);
     Serde<RevocationRequested> requestSerde =
         AvroSerdes.specific(RevocationRequested.class, registry, serdes, false);
+    // The feed carries tombstones (a null value), which the Avro serde writes and reads as such.
+    @SuppressWarnings("NullAway")
     Produced<String, @Nullable Revocation> toFeed = Produced.with(Serdes.String(), revocationSerde);
 
     StreamsBuilder builder = new StreamsBuilder();
