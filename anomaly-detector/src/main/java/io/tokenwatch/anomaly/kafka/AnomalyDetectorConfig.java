@@ -11,6 +11,7 @@ import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.config.ConfigValidators;
 import io.tokenwatch.schemas.config.ConfigValues;
 import io.tokenwatch.schemas.config.DeprecatedKeys;
+import io.tokenwatch.schemas.config.ServiceConfig;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
@@ -38,7 +39,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * once, old key names read with a warning ({@link #deprecatedKeys()}). Keys starting with {@value
  * #STREAMS_PREFIX} are passed to Kafka Streams without the prefix. Immutable and thread-safe.
  */
-public final class AnomalyDetectorConfig {
+public final class AnomalyDetectorConfig extends ServiceConfig {
 
   public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
   public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
@@ -108,17 +109,12 @@ public final class AnomalyDetectorConfig {
           .renamed("anomaly.state.punctuation.ms", PUNCTUATION_MS)
           .build();
 
-  private final ConfigValues values;
   private final Map<String, String> originals;
-  private final SerdeConfig serdeConfig;
-  private final List<String> deprecations;
   private final DetectionSettings settings;
 
   private AnomalyDetectorConfig(ConfigCheck check) {
-    this.values = check.validated("anomaly-detector");
+    super(check, "anomaly-detector");
     this.originals = Map.copyOf(check.originals());
-    this.serdeConfig = check.serde();
-    this.deprecations = check.deprecations();
     this.settings = settings(values);
   }
 
@@ -147,11 +143,6 @@ public final class AnomalyDetectorConfig {
   /** The old names of renamed keys, each still read as its new one. */
   public static DeprecatedKeys deprecatedKeys() {
     return DEPRECATED;
-  }
-
-  /** One line per old key name this configuration was given, naming its new one. */
-  public List<String> deprecations() {
-    return deprecations;
   }
 
   /** The declaration of every key. */
@@ -230,11 +221,6 @@ public final class AnomalyDetectorConfig {
   /** Where alerts go. */
   public String outputTopic() {
     return values.string(OUTPUT_TOPIC);
-  }
-
-  /** The serde and registry settings. */
-  public SerdeConfig serdeConfig() {
-    return serdeConfig;
   }
 
   /** {@value #APPLICATION_ID}. */

@@ -3,8 +3,8 @@ package io.tokenwatch.audit.app;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.config.ConfigValidators;
-import io.tokenwatch.schemas.config.ConfigValues;
 import io.tokenwatch.schemas.config.DeprecatedKeys;
+import io.tokenwatch.schemas.config.ServiceConfig;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ import org.apache.kafka.common.config.ConfigException;
  * with a warning ({@link #deprecatedKeys()}). Keys starting with {@value #CONSUMER_PREFIX} are
  * passed to the Kafka consumer without the prefix. Immutable and thread-safe.
  */
-public final class AuditSinkConfig {
+public final class AuditSinkConfig extends ServiceConfig {
 
   public static final String BOOTSTRAP_SERVERS = ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG;
   public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
@@ -64,16 +64,11 @@ public final class AuditSinkConfig {
           .renamed("audit.api.max-staleness.ms", API_MAX_STALENESS_MS)
           .build();
 
-  private final ConfigValues values;
   private final Map<String, String> originals;
-  private final SerdeConfig serdeConfig;
-  private final List<String> deprecations;
 
   private AuditSinkConfig(ConfigCheck check) {
-    this.values = check.validated("audit-sink");
+    super(check, "audit-sink");
     this.originals = Map.copyOf(check.originals());
-    this.serdeConfig = check.serde();
-    this.deprecations = check.deprecations();
   }
 
   /**
@@ -90,11 +85,6 @@ public final class AuditSinkConfig {
     return DEPRECATED;
   }
 
-  /** One line per old key name this configuration was given, naming its new one. */
-  public List<String> deprecations() {
-    return deprecations;
-  }
-
   /** The declaration of every key. */
   public static ConfigDef configDef() {
     return new ConfigDef(CONFIG_DEF);
@@ -103,11 +93,6 @@ public final class AuditSinkConfig {
   /** The configuration table as GitHub-flavoured Markdown, one row per key in declaration order. */
   public static String markdownTable() {
     return ConfigTables.markdown(CONFIG_DEF);
-  }
-
-  /** The serde and registry settings. */
-  public SerdeConfig serdeConfig() {
-    return serdeConfig;
   }
 
   /** {@value #DATA_DIR}. */

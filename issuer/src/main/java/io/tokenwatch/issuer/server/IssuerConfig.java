@@ -4,13 +4,12 @@ import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.config.ConfigValidators;
-import io.tokenwatch.schemas.config.ConfigValues;
 import io.tokenwatch.schemas.config.DeprecatedKeys;
+import io.tokenwatch.schemas.config.ServiceConfig;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
@@ -26,7 +25,7 @@ import org.apache.kafka.common.config.ConfigException;
  * and every problem is reported at once. The configuration holds no secrets (client secrets live
  * hashed in the policy file, keys in the data directory). Immutable.
  */
-public final class IssuerConfig {
+public final class IssuerConfig extends ServiceConfig {
 
   public static final String ISSUER_URL = "issuer.url";
   public static final String HOST = "issuer.http.host";
@@ -68,16 +67,11 @@ public final class IssuerConfig {
           .renamed("issuer.revocation.max.staleness.ms", REVOCATION_MAX_STALENESS_MS)
           .build();
 
-  private final ConfigValues values;
   private final Map<String, Object> kafkaClient;
-  private final SerdeConfig serdeConfig;
-  private final List<String> deprecations;
 
   private IssuerConfig(ConfigCheck check) {
-    this.values = check.validated("issuer");
+    super(check, "issuer");
     this.kafkaClient = Map.copyOf(ConfigCheck.withoutPrefix(check.originals(), KAFKA_PREFIX));
-    this.serdeConfig = check.serde();
-    this.deprecations = check.deprecations();
   }
 
   /**
@@ -94,11 +88,6 @@ public final class IssuerConfig {
   /** The old names of renamed keys, each still read as its new one. */
   public static DeprecatedKeys deprecatedKeys() {
     return DEPRECATED;
-  }
-
-  /** One line per old key name this configuration was given, naming its new one. */
-  public List<String> deprecations() {
-    return deprecations;
   }
 
   /** The declaration of every key. */
@@ -293,15 +282,6 @@ public final class IssuerConfig {
   /** {@value #SCHEMA_REGISTRY_URL}, comma-separated. */
   public String schemaRegistryUrl() {
     return String.join(",", values.list(SCHEMA_REGISTRY_URL));
-  }
-
-  /**
-   * The schema registry client's settings: {@value #SCHEMA_REGISTRY_URL} with the credential
-   * ({@code basic.auth.credentials.source}, {@code basic.auth.user.info}) and TLS settings given,
-   * which registering the catalogue's schemas with a registry that protects changes needs.
-   */
-  public SerdeConfig serdeConfig() {
-    return serdeConfig;
   }
 
   @Override

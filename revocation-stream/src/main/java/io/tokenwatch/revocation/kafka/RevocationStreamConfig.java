@@ -4,12 +4,11 @@ import io.tokenwatch.revocation.RevocationRules;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.config.ConfigValidators;
-import io.tokenwatch.schemas.config.ConfigValues;
 import io.tokenwatch.schemas.config.DeprecatedKeys;
+import io.tokenwatch.schemas.config.ServiceConfig;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -31,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * without the prefix (for tuning, e.g. {@code streams.producer.linger.ms}). Immutable and
  * thread-safe.
  */
-public final class RevocationStreamConfig {
+public final class RevocationStreamConfig extends ServiceConfig {
 
   public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
   public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
@@ -62,16 +61,11 @@ public final class RevocationStreamConfig {
           .renamed("revocation.introspection.secret.sha256", INTROSPECTION_SECRET_SHA256)
           .build();
 
-  private final ConfigValues values;
   private final Map<String, String> originals;
-  private final SerdeConfig serdeConfig;
-  private final List<String> deprecations;
 
   private RevocationStreamConfig(ConfigCheck check) {
-    this.values = check.validated("revocation-stream");
+    super(check, "revocation-stream");
     this.originals = Map.copyOf(check.originals());
-    this.serdeConfig = check.serde();
-    this.deprecations = check.deprecations();
   }
 
   /**
@@ -86,11 +80,6 @@ public final class RevocationStreamConfig {
   /** The old names of renamed keys, each still read as its new one. */
   public static DeprecatedKeys deprecatedKeys() {
     return DEPRECATED;
-  }
-
-  /** One line per old key name this configuration was given, naming its new one. */
-  public List<String> deprecations() {
-    return deprecations;
   }
 
   /** The declaration of every key. */
@@ -116,11 +105,6 @@ public final class RevocationStreamConfig {
   /** How often forgotten selector revocations are tombstoned. */
   public Duration tombstonePunctuation() {
     return values.millis(TOMBSTONE_PUNCTUATION_MS);
-  }
-
-  /** The serde and registry settings. */
-  public SerdeConfig serdeConfig() {
-    return serdeConfig;
   }
 
   /** {@value #APPLICATION_ID}. */

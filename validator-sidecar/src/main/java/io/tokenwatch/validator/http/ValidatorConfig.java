@@ -6,6 +6,7 @@ import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.config.ConfigValidators;
 import io.tokenwatch.schemas.config.ConfigValues;
 import io.tokenwatch.schemas.config.DeprecatedKeys;
+import io.tokenwatch.schemas.config.ServiceConfig;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.RevocationFallback;
@@ -17,6 +18,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,7 +37,7 @@ import org.apache.kafka.common.config.types.Password;
  * PT30S}). It is read the way every service's is ({@link ConfigCheck}): every problem at once,
  * unknown {@code validator.*} keys refused. No key has been renamed. Immutable.
  */
-public final class ValidatorConfig {
+public final class ValidatorConfig extends ServiceConfig {
 
   public static final String ISSUER = "validator.issuer";
   public static final String AUDIENCE = "validator.audience";
@@ -77,15 +79,15 @@ public final class ValidatorConfig {
   /** The prefix of the sidecar's own keys; every other key passes through to the clients. */
   private static final String PREFIX = "validator.";
 
-  private final ConfigValues values;
   private final Map<String, Object> passThrough;
-  private final SerdeConfig serdeConfig;
 
   private ValidatorConfig(
-      ConfigValues values, Map<String, Object> passThrough, SerdeConfig serdeConfig) {
-    this.values = values;
+      ConfigValues values,
+      Map<String, Object> passThrough,
+      SerdeConfig serdeConfig,
+      List<String> deprecations) {
+    super(values, serdeConfig, deprecations);
     this.passThrough = passThrough;
-    this.serdeConfig = serdeConfig;
   }
 
   /**
@@ -122,7 +124,8 @@ public final class ValidatorConfig {
             passThrough.put(key, value);
           }
         });
-    return new ValidatorConfig(check.validated("validator"), passThrough, check.serde());
+    return new ValidatorConfig(
+        check.validated("validator"), passThrough, check.serde(), check.deprecations());
   }
 
   /** The old names of renamed keys: none, the sidecar's keys were written in today's style. */
@@ -268,11 +271,6 @@ public final class ValidatorConfig {
   /** Every key outside {@code validator.*}: Kafka client and schema registry settings. */
   public Map<String, Object> clientConfig() {
     return Map.copyOf(passThrough);
-  }
-
-  /** The schema registry client's settings, checked with the rest at start-up. */
-  public SerdeConfig serdeConfig() {
-    return serdeConfig;
   }
 
   private static ConfigDef.Validator algorithmsValidator() {
