@@ -1,5 +1,8 @@
 package io.tokenwatch.validator;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,6 +18,40 @@ public interface RevocationView {
    * token, or {@code null} when none does.
    */
   @Nullable String revokedBy(VerifiedToken token);
+
+  /**
+   * The selector key of a live revocation covering a token known only by its id ({@code
+   * token:<id>}, or {@code lineage:<id>}, which covers the token itself), or {@code null}. For
+   * callers that do not keep a token's other claims, such as an issuer checking the ancestors of a
+   * delegation. The token is judged with a blank subject and client, which no selector value can be
+   * (the shared selector rules), so no subject, client, audience or grant selector matches it; and
+   * with the earliest possible issue time, so a watermarked revocation of the id covers it (fail
+   * closed).
+   */
+  default @Nullable String revokedById(String tokenId) {
+    return revokedBy(
+        new VerifiedToken(
+            tokenId,
+            "",
+            "",
+            List.of(),
+            "",
+            Set.of(),
+            Instant.EPOCH,
+            null,
+            Instant.EPOCH,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            List.of(),
+            ""));
+  }
 
   /** Whether the view has bootstrapped, and when it was last known to be caught up. */
   Freshness freshness();

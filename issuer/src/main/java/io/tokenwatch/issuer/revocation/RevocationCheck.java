@@ -9,10 +9,8 @@ import io.tokenwatch.validator.RevocationView;
 import io.tokenwatch.validator.VerifiedToken;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -88,11 +86,8 @@ public final class RevocationCheck {
 
   /**
    * Whether a token that the issuer knows only by its id is revoked by a selector naming that id
-   * ({@code token:<id>}, or {@code lineage:<id>}, which covers the token itself). Used for the
-   * ancestors of a delegation, whose other claims the issuer does not keep: the probe's subject and
-   * client are blank, which no selector value can be (the shared selector rules), so no subject,
-   * client, audience or grant selector can match it; and its issue time is unknown, so it counts as
-   * the earliest possible, and a watermarked revocation of the id covers it (fail closed).
+   * ({@link RevocationView#revokedById}). Used for the ancestors of a delegation, whose other
+   * claims the issuer does not keep.
    *
    * @param ids token ids, e.g. a delegation's lineage, nearest first
    * @return the first revocation found, else whether the feed is fresh
@@ -100,7 +95,7 @@ public final class RevocationCheck {
   public Verdict anyRevokedById(List<String> ids) {
     requireNonNull(ids, "ids");
     for (String id : ids) {
-      String selector = revocations.revokedBy(probe(id));
+      String selector = revocations.revokedById(id);
       if (selector != null) {
         return new Verdict.Revoked(selector);
       }
@@ -112,29 +107,5 @@ public final class RevocationCheck {
   public Verdict freshness() {
     String stale = revocations.freshness().staleness(clock.millis(), maxStalenessMillis);
     return stale == null ? new Verdict.Clear() : new Verdict.Undecidable("the issuer's " + stale);
-  }
-
-  private static VerifiedToken probe(String id) {
-    return new VerifiedToken(
-        id,
-        "",
-        "",
-        List.of(),
-        "",
-        Set.of(),
-        Instant.EPOCH,
-        null,
-        Instant.EPOCH,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        List.of(),
-        "");
   }
 }
