@@ -20,6 +20,10 @@ public final class GrantRules {
     watch.subject = grant.subject();
     watch.clientId = grant.clientId();
     watch.lastTokenId = grant.tokenId();
+    watch.tokens.put(grant.at().toEpochMilli(), grant.tokenId());
+    while (watch.tokens.size() > GrantWatch.TOKENS_KEPT) {
+      watch.tokens.pollFirstEntry();
+    }
     watch.expiresAt = Math.max(watch.expiresAt, grant.expiresAt().toEpochMilli());
     watch.lastEventAt = Math.max(watch.lastEventAt, grant.at().toEpochMilli());
   }
@@ -38,8 +42,11 @@ public final class GrantRules {
     if (detail != null) {
       observed.put("detail", detail);
     }
-    if (watch.lastTokenId != null) {
-      observed.put("last_access_token", watch.lastTokenId);
+    Map.Entry<Long, String> latest = watch.tokens.floorEntry(at.toEpochMilli());
+    String lastToken =
+        watch.tokens.isEmpty() ? watch.lastTokenId : latest == null ? null : latest.getValue();
+    if (lastToken != null) {
+      observed.put("last_access_token", lastToken);
     }
     String subject = watch.subject;
     return List.of(
