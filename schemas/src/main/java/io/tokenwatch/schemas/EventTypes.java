@@ -2,8 +2,12 @@ package io.tokenwatch.schemas;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.events.AccessRequestChanged;
 import io.tokenwatch.events.AuditCheckpoint;
+import io.tokenwatch.events.ConsentGranted;
+import io.tokenwatch.events.ConsentWithdrawn;
 import io.tokenwatch.events.IssuanceDenied;
+import io.tokenwatch.events.PolicyChanged;
 import io.tokenwatch.events.RefreshGrantChanged;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationRequested;
@@ -23,8 +27,8 @@ import org.apache.avro.specific.SpecificRecord;
  * such as {@code RevocationSelector} are not events: they only occur inside one.
  *
  * <p>The order is fixed (issuance, denial, use, revocation request, revocation, alert, refresh
- * grant change, audit checkpoint) so that catalogues and reports built from it are stable.
- * Stateless and thread-safe.
+ * grant change, audit checkpoint, consent granted, consent withdrawn, access request change, policy
+ * change) so that catalogues and reports built from it are stable. Stateless and thread-safe.
  */
 public final class EventTypes {
 
@@ -42,6 +46,10 @@ public final class EventTypes {
     schemas.put(SecurityAlert.class, SecurityAlert.getClassSchema());
     schemas.put(RefreshGrantChanged.class, RefreshGrantChanged.getClassSchema());
     schemas.put(AuditCheckpoint.class, AuditCheckpoint.getClassSchema());
+    schemas.put(ConsentGranted.class, ConsentGranted.getClassSchema());
+    schemas.put(ConsentWithdrawn.class, ConsentWithdrawn.getClassSchema());
+    schemas.put(AccessRequestChanged.class, AccessRequestChanged.getClassSchema());
+    schemas.put(PolicyChanged.class, PolicyChanged.getClassSchema());
     return Collections.unmodifiableMap(schemas);
   }
 

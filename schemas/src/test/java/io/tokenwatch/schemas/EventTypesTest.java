@@ -23,8 +23,12 @@ class EventTypesTest {
             "Revocation",
             "SecurityAlert",
             "RefreshGrantChanged",
-            "AuditCheckpoint");
-    assertThat(EventTypes.classes()).hasSize(8).allSatisfy(type -> assertThat(type).isNotNull());
+            "AuditCheckpoint",
+            "ConsentGranted",
+            "ConsentWithdrawn",
+            "AccessRequestChanged",
+            "PolicyChanged");
+    assertThat(EventTypes.classes()).hasSize(12).allSatisfy(type -> assertThat(type).isNotNull());
   }
 
   @Test

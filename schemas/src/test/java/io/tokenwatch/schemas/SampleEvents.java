@@ -1,15 +1,25 @@
 package io.tokenwatch.schemas;
 
+import io.tokenwatch.events.AccessDecision;
+import io.tokenwatch.events.AccessRequestChange;
+import io.tokenwatch.events.AccessRequestChanged;
+import io.tokenwatch.events.AccessRequestKind;
+import io.tokenwatch.events.AccessRequestStatus;
 import io.tokenwatch.events.Actor;
 import io.tokenwatch.events.AlertRule;
 import io.tokenwatch.events.AuditChainHead;
 import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.BindingType;
 import io.tokenwatch.events.ChannelBinding;
+import io.tokenwatch.events.ConsentGranted;
+import io.tokenwatch.events.ConsentWithdrawalReason;
+import io.tokenwatch.events.ConsentWithdrawn;
 import io.tokenwatch.events.Evidence;
 import io.tokenwatch.events.GrantType;
 import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.IssuanceDenyReason;
+import io.tokenwatch.events.PolicyChangeSource;
+import io.tokenwatch.events.PolicyChanged;
 import io.tokenwatch.events.PolicyRef;
 import io.tokenwatch.events.RefreshGrantChanged;
 import io.tokenwatch.events.RefreshGrantStatus;
@@ -66,7 +76,11 @@ public final class SampleEvents {
         revocation(),
         securityAlert(),
         refreshGrantChanged(),
-        auditCheckpoint());
+        auditCheckpoint(),
+        consentGranted(),
+        consentWithdrawn(),
+        accessRequestChanged(),
+        policyChanged());
   }
 
   /** The audit sink's second checkpoint, over two chains. */
@@ -278,5 +292,105 @@ public final class SampleEvents {
 
   private static PolicyRef policy() {
     return PolicyRef.newBuilder(POLICY).build();
+  }
+
+  /** Alice lets the reporting agent read her orders for a week. */
+  public static ConsentGranted consentGranted() {
+    return ConsentGranted.newBuilder()
+        .setEventId("b3c1e7a0-5d2f-4c8e-9a61-0f4b2d7e8c13")
+        .setOccurredAt(T0)
+        .setConsentId("cns-7Qm2")
+        .setUser("alice")
+        .setLogin("local")
+        .setClientId("reporting-agent")
+        .setAudience("https://orders.example.com")
+        .setRequestedScopes(List.of("orders:read", "orders:export"))
+        .setGrantedScopes(List.of("orders:read"))
+        .setPurpose("Weekly sales report")
+        .setExpiresAt(T0.plusSeconds(7 * 86_400))
+        .setRedirectUri("https://agent.example.com/callback")
+        .setPolicy(
+            PolicyRef.newBuilder().setPolicyId("tokenwatch-sample").setPolicyVersion("v1").build())
+        .setRuleId("clients.reporting-agent.audiences[https://orders.example.com]")
+        .build();
+  }
+
+  /** Alice withdraws that consent. */
+  public static ConsentWithdrawn consentWithdrawn() {
+    return ConsentWithdrawn.newBuilder()
+        .setEventId("c4d2f8b1-6e3a-4d9f-8b72-1a5c3e8f9d24")
+        .setOccurredAt(T0.plusSeconds(3_600))
+        .setConsentId("cns-7Qm2")
+        .setUser("alice")
+        .setClientId("reporting-agent")
+        .setWithdrawnBy("alice")
+        .setReason(ConsentWithdrawalReason.USER_WITHDREW)
+        .setRevocationSelector("grant:cns-7Qm2")
+        .setDetail("withdrawn from the consent page")
+        .build();
+  }
+
+  /** Bob asks for bulk export for the reporting agent; Carol approved, a second approval is due. */
+  public static AccessRequestChanged accessRequestChanged() {
+    return AccessRequestChanged.newBuilder()
+        .setEventId("d5e3a9c2-7f4b-4e0a-9c83-2b6d4f9a0e35")
+        .setOccurredAt(T0.plusSeconds(60))
+        .setRequestId("req-42")
+        .setChange(AccessRequestChange.APPROVED)
+        .setActor("carol")
+        .setKind(AccessRequestKind.SCOPE)
+        .setRequester("bob")
+        .setClientId("reporting-agent")
+        .setAudience("https://orders.example.com")
+        .setScopes(List.of("orders:export"))
+        .setRisk("high")
+        .setPurpose("Quarter-end export")
+        .setDurationSeconds(86_400)
+        .setPolicyDigest("sha256-3f0a")
+        .setApprovalsRequired(2)
+        .setApprovals(
+            List.of(
+                AccessDecision.newBuilder()
+                    .setPerson("carol")
+                    .setDecidedAt(T0.plusSeconds(60))
+                    .setComment("ok for the quarter")
+                    .build()))
+        .setRefusal(
+            AccessDecision.newBuilder()
+                .setPerson("dave")
+                .setDecidedAt(T0.plusSeconds(90))
+                .setComment("too broad")
+                .build())
+        .setReviews(
+            List.of(
+                AccessDecision.newBuilder()
+                    .setPerson("erin")
+                    .setDecidedAt(T0.plusSeconds(120))
+                    .setComment("reviewed")
+                    .build()))
+        .setStatus(AccessRequestStatus.PENDING)
+        .setExceptionId("exc-42")
+        .setExceptionUntil(T0.plusSeconds(86_460))
+        .setDetail("1 of 2 approvals")
+        .build();
+  }
+
+  /** The second version of the sample policy, from a file edit. */
+  public static PolicyChanged policyChanged() {
+    return PolicyChanged.newBuilder()
+        .setEventId("e6f4b0d3-8a5c-4f1b-0d94-3c7e5a0b1f46")
+        .setOccurredAt(T0.plusSeconds(120))
+        .setPolicyId("tokenwatch-sample")
+        .setVersion(2)
+        .setDigest("v2")
+        .setPreviousVersion(1L)
+        .setSource(PolicyChangeSource.FILE_RELOAD)
+        .setAuthor("policy-file")
+        .setDiff(
+            "- client orders-service: scope orders:write for https://orders.example.com (medium)")
+        .setDocument("policy_id: tokenwatch-sample\n")
+        .setApprovals(List.of("req-41 approved by carol, dave"))
+        .setRolledBackTo(1L)
+        .build();
   }
 }

@@ -1,7 +1,11 @@
 package io.tokenwatch.schemas.topic;
 
+import io.tokenwatch.events.AccessRequestChanged;
 import io.tokenwatch.events.AuditCheckpoint;
+import io.tokenwatch.events.ConsentGranted;
+import io.tokenwatch.events.ConsentWithdrawn;
 import io.tokenwatch.events.IssuanceDenied;
+import io.tokenwatch.events.PolicyChanged;
 import io.tokenwatch.events.RefreshGrantChanged;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.RevocationRequested;
@@ -116,6 +120,59 @@ public final class Topics {
           "issuer -> issuer, audit-sink");
 
   /**
+   * Consents people gave clients to act for them. Kept for a year, longer than any consent may
+   * last, so an issuer that starts reads every consent still in force.
+   */
+  public static final Topic<String, ConsentGranted> CONSENTS =
+      new Topic<>(
+          "tokenwatch.consents",
+          String.class,
+          ConsentGranted.class,
+          new TopicSpec(3, CleanupPolicy.DELETE, Duration.ofDays(365)),
+          "user",
+          "issuer -> issuer, audit-sink");
+
+  /**
+   * Consents ended before their expiry. Each comes with one revocation of the consent's grant on
+   * the revocation topics; this topic says who ended it and why.
+   */
+  public static final Topic<String, ConsentWithdrawn> CONSENT_WITHDRAWALS =
+      new Topic<>(
+          "tokenwatch.consent-withdrawals",
+          String.class,
+          ConsentWithdrawn.class,
+          new TopicSpec(3, CleanupPolicy.DELETE, Duration.ofDays(365)),
+          "user",
+          "issuer -> issuer, audit-sink");
+
+  /**
+   * Access requests and their approvals, one live record per request (compacted). Every record
+   * carries the request's whole state, so a reader that sees only the last one per key misses
+   * nothing; the audit sink keeps every change.
+   */
+  public static final Topic<String, AccessRequestChanged> ACCESS_REQUESTS =
+      new Topic<>(
+          "tokenwatch.access-requests",
+          String.class,
+          AccessRequestChanged.class,
+          new TopicSpec(3, CleanupPolicy.COMPACT, Duration.ofDays(1)),
+          "request id",
+          "issuer -> issuer, audit-sink");
+
+  /**
+   * Every policy version that came into force, in order (one partition), with its full document so
+   * any version can be restored. Never compacted: the history is the audit trail.
+   */
+  public static final Topic<String, PolicyChanged> POLICY_CHANGES =
+      new Topic<>(
+          "tokenwatch.policy-changes",
+          String.class,
+          PolicyChanged.class,
+          new TopicSpec(1, CleanupPolicy.DELETE, Duration.ofDays(3650)),
+          "policy id",
+          "issuer -> issuer, audit-sink");
+
+  /**
    * The audit sink's signed checkpoints of its hash chains, so their heads live outside the store
    * they vouch for.
    */
@@ -152,6 +209,10 @@ public final class Topics {
           REVOCATION_FAST_PATH,
           SECURITY_ALERTS,
           REFRESH_GRANTS,
+          CONSENTS,
+          CONSENT_WITHDRAWALS,
+          ACCESS_REQUESTS,
+          POLICY_CHANGES,
           AUDIT_CHECKPOINTS,
           DEAD_LETTERS);
 
