@@ -215,4 +215,14 @@ class LoginFlowTest {
 
     assertThat(page.body()).contains("Carol Example").contains("approver").contains("Log out");
   }
+
+  @Test
+  void shouldAnswerABrowserPostWithoutSessionWithAPageAndNoBasicChallenge() throws Exception {
+    HttpResponse<String> response =
+        client.postForm("/approve", Map.of("csrf", "x"), "Accept", "text/html");
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("WWW-Authenticate")).isEmpty();
+    assertThat(response.body()).contains("Your session has ended");
+  }
 }
