@@ -14,6 +14,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 
 /** The login page in a real headless Chromium. */
 @ExtendWith(Browser.class)
@@ -35,7 +36,7 @@ class LoginPageBrowserTest {
   private void logIn(WebDriver browser, String user, String password) {
     browser.findElement(By.id("username")).sendKeys(user);
     browser.findElement(By.id("password")).sendKeys(password);
-    browser.findElement(By.cssSelector("button[type=submit]")).click();
+    BrowserSteps.clickAndWait(browser, browser.findElement(By.cssSelector("button[type=submit]")));
   }
 
   @Test
@@ -85,7 +86,7 @@ class LoginPageBrowserTest {
     logIn(browser, "carol", GateServer.PASSWORD);
     assertThat(browser.findElement(By.id("who")).getText()).contains("Carol Example");
 
-    browser.findElement(By.cssSelector("button[type=submit]")).click();
+    BrowserSteps.clickAndWait(browser, browser.findElement(By.cssSelector("button[type=submit]")));
 
     assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Log in to Tokenwatch");
     browser.get(server.url() + "/whoami");
@@ -98,10 +99,12 @@ class LoginPageBrowserTest {
     logIn(browser, "carol", GateServer.PASSWORD);
 
     // A form like one a hostile page would post: same action, no token.
+    WebElement page = browser.findElement(By.tagName("html"));
     ((JavascriptExecutor) browser)
         .executeScript(
             "const f = document.createElement('form'); f.method = 'post'; f.action = '/approve';"
                 + " document.body.appendChild(f); f.submit();");
+    BrowserSteps.awaitNewPage(browser, page);
 
     assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Request refused");
     assertThat(browser.findElement(By.id("message")).getText()).contains("security token");

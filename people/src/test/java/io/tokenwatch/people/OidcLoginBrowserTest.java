@@ -49,9 +49,9 @@ class OidcLoginBrowserTest {
   @Test
   void shouldLogInThroughTheProvidersLoginPage(WebDriver browser) {
     browser.get(server.url() + "/whoami");
-    browser.findElement(By.id("oidc-login")).click();
+    BrowserSteps.clickAndWait(browser, BrowserSteps.find(browser, By.id("oidc-login")));
 
-    browser.findElement(By.name("username")).sendKeys("dave-sub");
+    BrowserSteps.find(browser, By.name("username")).sendKeys("dave-sub");
     WebElement claims = browser.findElement(By.name("claims"));
     claims.clear();
     claims.sendKeys("{\"roles\": [\"auditor\"], \"name\": \"Dave Upstream\"}");
