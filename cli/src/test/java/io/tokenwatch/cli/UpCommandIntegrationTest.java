@@ -242,6 +242,60 @@ class UpCommandIntegrationTest {
   }
 
   @Test
+  void shouldLetADemoPersonLogInWithThePasswordInTheOwnerOnlyFileItPrints() throws Exception {
+    java.util.regex.Matcher people =
+        java.util.regex.Pattern.compile("^(http://localhost:\\d+)/login$")
+            .matcher(platform.endpoint("people"));
+    assertThat(people.matches()).as(platform.endpoint("people")).isTrue();
+    Path passwords = dataDir.resolve("people.txt");
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(passwords)))
+        .isEqualTo("rw-------");
+    String alice =
+        java.nio.file.Files.readAllLines(passwords).stream()
+            .filter(line -> line.startsWith("alice "))
+            .map(line -> line.split(" ")[1])
+            .findFirst()
+            .orElseThrow();
+    java.net.http.HttpClient browser =
+        java.net.http.HttpClient.newBuilder()
+            .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+            .build();
+    HttpResponse<String> page =
+        browser.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(people.group(1) + "/login"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    java.util.regex.Matcher csrf =
+        java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page.body());
+    assertThat(csrf.find()).as(page.body()).isTrue();
+    String preSession = page.headers().allValues("Set-Cookie").get(0).split(";", 2)[0];
+
+    HttpResponse<String> login =
+        browser.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(people.group(1) + "/login"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", preSession)
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "username=alice&password="
+                            + java.net.URLEncoder.encode(
+                                alice, java.nio.charset.StandardCharsets.UTF_8)
+                            + "&csrf="
+                            + java.net.URLEncoder.encode(
+                                csrf.group(1), java.nio.charset.StandardCharsets.UTF_8)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(303);
+    assertThat(login.headers().allValues("Set-Cookie"))
+        .anySatisfy(cookie -> assertThat(cookie).startsWith("__Host-tw_session="));
+  }
+
+  @Test
   void shouldRefuseAnExternalClusterWithoutARegistry() {
     CommandLine other = Tokenwatch.commandLine();
     StringWriter err = new StringWriter();

@@ -1,6 +1,7 @@
 package io.tokenwatch.issuer.server;
 
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
+import io.tokenwatch.people.PeopleConfig;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.config.ConfigValidators;
@@ -23,7 +24,9 @@ import org.apache.kafka.common.config.ConfigException;
  * is generated from it by {@link #markdownTable()}. {@link #of(Map)} reads it the way every service
  * does ({@link ConfigCheck}): old key names still work with a warning ({@link #deprecatedKeys()}),
  * and every problem is reported at once. The configuration holds no secrets (client secrets live
- * hashed in the policy file, keys in the data directory). Immutable.
+ * hashed in the policy file, keys in the data directory, people's password hashes in the users
+ * file, the upstream OpenID Connect client secret in its own file). The {@code people.*} keys of
+ * the login pages the issuer hosts are declared by {@link PeopleConfig}. Immutable.
  */
 public final class IssuerConfig extends ServiceConfig {
 
@@ -68,10 +71,12 @@ public final class IssuerConfig extends ServiceConfig {
           .build();
 
   private final Map<String, Object> kafkaClient;
+  private final PeopleConfig people;
 
   private IssuerConfig(ConfigCheck check) {
     super(check, "issuer");
     this.kafkaClient = Map.copyOf(ConfigCheck.withoutPrefix(check.originals(), KAFKA_PREFIX));
+    this.people = PeopleConfig.from(values);
   }
 
   /**
@@ -96,6 +101,10 @@ public final class IssuerConfig extends ServiceConfig {
   }
 
   private static ConfigDef buildConfigDef() {
+    return PeopleConfig.define(buildIssuerKeys());
+  }
+
+  private static ConfigDef buildIssuerKeys() {
     return ConfigCheck.defineBrokerAndRegistry(new ConfigDef())
         .define(
             ISSUER_URL,
@@ -262,6 +271,11 @@ public final class IssuerConfig extends ServiceConfig {
 
   public Duration revocationMaxStaleness() {
     return values.millis(REVOCATION_MAX_STALENESS_MS);
+  }
+
+  /** How people log in to the pages and APIs the issuer hosts (the {@code people.*} keys). */
+  public PeopleConfig people() {
+    return people;
   }
 
   /** {@value #BOOTSTRAP_SERVERS}, comma-separated. */

@@ -18,6 +18,7 @@ import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.policy.PolicyParser;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.token.TokenService;
+import io.tokenwatch.people.PeopleGate;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -66,6 +67,7 @@ public final class IssuerServer implements AutoCloseable {
   private @Nullable Javalin http;
   private @Nullable SigningKeys keys;
   private @Nullable PolicyHolder policy;
+  private @Nullable PeopleGate people;
   private String issuerUrl = "";
 
   private IssuerServer() {}
@@ -192,6 +194,14 @@ public final class IssuerServer implements AutoCloseable {
             config.mtlsHeader().orElse(null),
             readiness,
             admins);
+    PeopleGate gate;
+    try {
+      gate = PeopleGate.start(config.people(), issuerUrl, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the people configuration's files", e);
+    }
+    resources.push(gate);
+    people = gate;
     Javalin server =
         Javalin.create(
             javalin -> {
@@ -201,6 +211,7 @@ public final class IssuerServer implements AutoCloseable {
               javalin.jetty.port = config.port();
               javalin.http.maxRequestSize = config.maxBodyBytes();
               api.configure(javalin);
+              gate.routes(javalin);
             });
     server.start();
     http = server;
@@ -290,6 +301,11 @@ public final class IssuerServer implements AutoCloseable {
   /** The signing keys, e.g. to {@link SigningKeys#rotate rotate} them. */
   public SigningKeys keys() {
     return requireNonNull(keys, "not started");
+  }
+
+  /** Who is acting on the pages and APIs for people. */
+  public PeopleGate people() {
+    return requireNonNull(people, "not started");
   }
 
   /** The policy holder, e.g. to reload now. */
