@@ -164,6 +164,7 @@ final class DemoCommand implements Callable<Integer> {
                     platform.bootstrapServers(),
                     platform.schemaRegistryUrl(),
                     services.auditUrl(),
+                    DemoPeople.passwords(dir),
                     endpoints),
                 new Demo.Options(duration, rate),
                 narrator);

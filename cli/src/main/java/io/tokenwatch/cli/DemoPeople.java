@@ -14,7 +14,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -82,6 +84,26 @@ final class DemoPeople {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the demo users file " + users, e);
     }
+  }
+
+  /**
+   * The demo people's passwords as {@link #ensure} wrote them to {@value #PASSWORDS_FILE} in {@code
+   * dataDir}: user name to password.
+   */
+  static Map<String, String> passwords(Path dataDir) {
+    Path file = dataDir.resolve(PASSWORDS_FILE);
+    Map<String, String> passwords = new LinkedHashMap<>();
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        String[] fields = line.trim().split(" ");
+        if (!line.startsWith("#") && fields.length >= 2) {
+          passwords.put(fields[0], fields[1]);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the demo passwords in " + file, e);
+    }
+    return passwords;
   }
 
   /** 96 random bits, readable enough to type. */

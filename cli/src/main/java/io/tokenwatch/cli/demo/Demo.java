@@ -45,9 +45,11 @@ public final class Demo {
       String bootstrapServers,
       String schemaRegistryUrl,
       String auditUrl,
+      Map<String, String> passwords,
       Map<String, String> endpoints) {
     public Platform {
       validators = List.copyOf(validators);
+      passwords = Map.copyOf(passwords);
       endpoints = Collections.unmodifiableMap(new LinkedHashMap<>(endpoints));
     }
   }
@@ -99,6 +101,16 @@ public final class Demo {
         LockSupport.parkNanos(Duration.ofSeconds(3).toNanos());
         script = new AttackScript(issuer, gateways, propagation, ledger, narrator);
         script.run(Duration.ofSeconds(2));
+        LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
+        new GovernanceScene(
+                platform.issuerUrl(),
+                issuer,
+                platform.passwords(),
+                gateways,
+                propagation,
+                ledger,
+                narrator)
+            .run();
         long left = options.duration().toNanos() - (System.nanoTime() - started);
         if (left > 0) {
           narrator.line("");

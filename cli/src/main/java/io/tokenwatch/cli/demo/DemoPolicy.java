@@ -36,6 +36,14 @@ public final class DemoPolicy {
   static final String AGENT = "reporting-agent";
   static final String ADMIN = "security-console";
 
+  /** The app people let act for them (authorization code + PKCE, consent page). */
+  static final String ASSISTANT = "orders-assistant";
+
+  /**
+   * Its registered redirect URI: nothing listens there; the demo reads the code off the redirect.
+   */
+  static final String ASSISTANT_REDIRECT = "http://127.0.0.1:8765/callback";
+
   private final Map<String, String> secrets;
 
   private DemoPolicy(Map<String, String> secrets) {
@@ -55,6 +63,7 @@ public final class DemoPolicy {
     }
     secrets.put(AGENT, secret(random));
     secrets.put(ADMIN, secret(random));
+    secrets.put(ASSISTANT, secret(random));
 
     StringBuilder yaml = new StringBuilder();
     yaml.append("# Written by tokenwatch demo with random secrets; only their hashes are here.\n")
@@ -105,6 +114,28 @@ public final class DemoPolicy {
         .append("        max_uses: 50\n")
         .append("        binding: dpop\n")
         .append("        refresh_ttl: PT8H\n");
+    yaml.append("  ")
+        .append(ASSISTANT)
+        .append(":\n")
+        .append("    kind: machine\n")
+        .append("    description: Orders assistant, an app that reads your orders for you.\n")
+        .append("    secret_sha256: ")
+        .append(hash(secrets.get(ASSISTANT)))
+        .append('\n')
+        .append("    redirect_uris: [")
+        .append(ASSISTANT_REDIRECT)
+        .append("]\n")
+        .append("    may_act_for_others: true\n")
+        .append("    audiences:\n")
+        .append("      ")
+        .append(ORDERS)
+        .append(":\n")
+        .append("        scopes: [orders:read, orders:export]\n")
+        .append("        default_ttl: PT5M\n")
+        .append("        max_ttl: PT10M\n")
+        .append("        refresh_ttl: PT1H\n")
+        .append("        user_consent: true\n")
+        .append("        consent_ttl: P1D\n");
     yaml.append("  ")
         .append(ADMIN)
         .append(":\n")

@@ -77,6 +77,16 @@ final class IssuerClient {
     return token(client, form, null);
   }
 
+  /** Redeems an authorization code (RFC 6749 section 4.1.3, RFC 7636) as {@code client}. */
+  Answer authorizationCode(String client, String code, String redirectUri, String verifier) {
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("grant_type", "authorization_code");
+    form.put("code", code);
+    form.put("redirect_uri", redirectUri);
+    form.put("code_verifier", verifier);
+    return token(client, form, null);
+  }
+
   /** Token exchange (RFC 8693): {@code actor} acting for the subject of {@code subjectToken}. */
   Answer exchange(String actor, String subjectToken, String scope, DpopKey key) {
     Map<String, String> form = new LinkedHashMap<>();

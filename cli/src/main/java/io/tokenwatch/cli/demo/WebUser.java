@@ -1,0 +1,139 @@
+package io.tokenwatch.cli.demo;
+
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A person at the issuer's pages, scripted: keeps the session cookie like a browser, posts the
+ * forms the pages render with their CSRF token, and follows no redirect by itself so the demo can
+ * say where each one leads. The browser tests drive the same pages in a real Chromium; the demo
+ * needs no browser.
+ */
+final class WebUser {
+
+  private static final Pattern HIDDEN =
+      Pattern.compile("<input type=\"hidden\" name=\"([a-z]+)\" value=\"([^\"]*)\">");
+
+  /** One answer: status, the {@code Location} of a redirect (or empty), and the body. */
+  record Page(int status, String location, String body) {
+    boolean redirect() {
+      return status >= 300 && status < 400 && !location.isEmpty();
+    }
+
+    /** The value of the hidden form field {@code name}. */
+    String hidden(String name) {
+      Matcher matcher = HIDDEN.matcher(body);
+      while (matcher.find()) {
+        if (matcher.group(1).equals(name)) {
+          return unescape(matcher.group(2));
+        }
+      }
+      throw new IllegalStateException("the page has no hidden field " + name);
+    }
+  }
+
+  private final String name;
+  private final String password;
+  private final String origin;
+  private final HttpClient http;
+
+  WebUser(String name, String password, String origin) {
+    this.name = name;
+    this.password = password;
+    this.origin = origin;
+    CookieManager cookies = new CookieManager();
+    cookies.setCookiePolicy(CookiePolicy.ACCEPT_ORIGINAL_SERVER);
+    this.http =
+        HttpClient.newBuilder()
+            .cookieHandler(cookies)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** GET {@code pathOrUrl}; a path is taken relative to the issuer. */
+  Page get(String pathOrUrl) {
+    return send(HttpRequest.newBuilder(resolve(pathOrUrl)).GET());
+  }
+
+  /** POST a form to {@code path} on the issuer, as the browser submits it. */
+  Page post(String path, Map<String, String> form) {
+    String body =
+        form.entrySet().stream()
+            .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
+            .collect(Collectors.joining("&"));
+    return send(
+        HttpRequest.newBuilder(resolve(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Origin", origin)
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /**
+   * Logs in on the page {@code loginPage} redirected to, and returns where the login sends the
+   * person next.
+   */
+  Page logIn(Page loginPage) {
+    Page form = get(loginPage.location());
+    return post(
+        "/login",
+        Map.of(
+            "csrf",
+            form.hidden("csrf"),
+            "next",
+            form.hidden("next"),
+            "username",
+            name,
+            "password",
+            password));
+  }
+
+  private URI resolve(String pathOrUrl) {
+    return pathOrUrl.startsWith("/") ? URI.create(origin + pathOrUrl) : URI.create(pathOrUrl);
+  }
+
+  private Page send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              request.timeout(Duration.ofSeconds(30)).header("Accept", "text/html").build(),
+              HttpResponse.BodyHandlers.ofString());
+      Optional<String> location = response.headers().firstValue("Location");
+      return new Page(response.statusCode(), location.orElse(""), response.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("the issuer did not answer " + name + "'s browser", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static String unescape(String html) {
+    return html.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+  }
+}
