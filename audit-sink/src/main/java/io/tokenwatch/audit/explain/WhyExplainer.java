@@ -114,7 +114,7 @@ public final class WhyExplainer {
   // --- issuance -------------------------------------------------------------------------------
 
   private void issuance(AuditEvent issued) {
-    JsonNode p = payload(issued);
+    ObjectNode p = withColumns(issued);
     List<String> actors = actorChain(issued);
     ObjectNode grant = answer.putObject("grant");
     grant.put("token_id", text(p, "token_id"));
@@ -126,7 +126,8 @@ public final class WhyExplainer {
     ArrayNode scopes = grant.putArray("scopes");
     issued.scopes().forEach(scopes::add);
     long issuedAt = p.path("issued_at").asLong(issued.occurredAt());
-    long expiresAt = p.path("expires_at").asLong(issuedAt);
+    long expiresAt =
+        p.path("expires_at").asLong(issued.expiresAt() == null ? issuedAt : issued.expiresAt());
     grant.put("issued_at", time(issuedAt));
     grant.put("expires_at", time(expiresAt));
     grant.put("lifetime_seconds", (expiresAt - issuedAt) / 1000);
@@ -210,7 +211,7 @@ public final class WhyExplainer {
   // --- policy version and rule ----------------------------------------------------------------
 
   private void policy(AuditEvent decision) {
-    JsonNode ref = payload(decision).path("policy");
+    JsonNode ref = withColumns(decision).path("policy");
     String policyId = text(ref, "policy_id");
     String digest = text(ref, "policy_version");
     ObjectNode policy = answer.putObject("policy");
@@ -743,6 +744,36 @@ public final class WhyExplainer {
               + (event.actor() == null ? "" : " by " + event.actor())
               + ".";
     };
+  }
+
+  /**
+   * The event's JSON with the analyst columns filled in where it lacks them, so a record stored
+   * from an older schema still explains.
+   */
+  private ObjectNode withColumns(AuditEvent event) {
+    JsonNode stored = payload(event);
+    ObjectNode p =
+        stored instanceof ObjectNode object ? object.deepCopy() : MAPPER.createObjectNode();
+    fill(p, "token_id", event.tokenId());
+    fill(p, "client_id", event.clientId());
+    fill(p, "subject", event.subject());
+    fill(p, "audience", event.audience());
+    fill(p, "grant_id", event.grantId());
+    fill(p, "grant_type", event.grantType());
+    fill(p, "granted_by", event.actor());
+    fill(p, "reason", event.reason());
+    if (!p.path("policy").isObject() && event.policyId() != null) {
+      p.putObject("policy")
+          .put("policy_id", event.policyId())
+          .put("policy_version", event.policyVersion());
+    }
+    return p;
+  }
+
+  private static void fill(ObjectNode node, String field, @Nullable String column) {
+    if (column != null && text(node, field).isEmpty()) {
+      node.put(field, column);
+    }
   }
 
   // --- helpers ----------------------------------------------------------------------------------
