@@ -130,6 +130,7 @@ class WhyExplainerTest {
     assertThat(answer.path("decision").path("deny_reason").asText()).isEqualTo("REVOKED");
     assertThat(text(answer))
         .contains("validator orders-gateway/host-3 denied GET /orders/42 to token tok-consent")
+        .contains("Rule: orders-read of route table routes-sha256-9c1e, requiring [orders:read]")
         .contains("Covered by: 2026-03-01T09:02:01Z revoked (grant:cns-7Qm2) by alice")
         .contains("The token: granted at 2026-03-01T09:00:05Z to client reporting-agent");
   }
