@@ -598,9 +598,15 @@ public final class WhyExplainer {
 
   // --- what happened since --------------------------------------------------------------------
 
+  /**
+   * What happened after {@code from}: every event in {@code afterwards}; in the text, runs of three
+   * or more allowed uses under one rule summed up in one line, and a line repeated word for word (a
+   * revocation on the feed and on the fast path) said once.
+   */
   private void afterwards(AuditEvent from) {
     ArrayNode after = answer.putArray("afterwards");
     List<String> text = new ArrayList<>();
+    List<AuditEvent> run = new ArrayList<>();
     for (AuditEvent event : events) {
       if (event.eventId().equals(from.eventId()) || !happenedAfter(event, from)) {
         continue;
@@ -612,13 +618,75 @@ public final class WhyExplainer {
           .put("type", event.eventType())
           .put("event_id", event.eventId())
           .put("text", line);
-      text.add("  " + line);
+      if (allowedUse(event) && (run.isEmpty() || ruleOf(run.get(0)).equals(ruleOf(event)))) {
+        run.add(event);
+        continue;
+      }
+      flush(run, text);
+      if (allowedUse(event)) {
+        run.add(event);
+      } else {
+        addOnce(text, "  " + line);
+      }
     }
+    flush(run, text);
     lines.add("What happened since:");
     if (text.isEmpty()) {
       lines.add("  nothing recorded");
     }
     lines.addAll(text);
+  }
+
+  private static boolean allowedUse(AuditEvent event) {
+    return event.eventType().equals("TokenUsed") && "ALLOWED".equals(event.decision());
+  }
+
+  private String ruleOf(AuditEvent use) {
+    JsonNode p = payload(use);
+    return text(p, "route_rule") + "\n" + text(p, "route_table_version");
+  }
+
+  private void flush(List<AuditEvent> run, List<String> text) {
+    if (run.size() < 3) {
+      run.forEach(use -> addOnce(text, "  " + describe(use)));
+      run.clear();
+      return;
+    }
+    java.util.Set<String> validators = new java.util.TreeSet<>();
+    java.util.Set<String> resources = new java.util.LinkedHashSet<>();
+    for (AuditEvent use : run) {
+      validators.add(text(payload(use), "validator_id"));
+      resources.add(text(payload(use), "resource"));
+    }
+    JsonNode first = payload(run.get(0));
+    text.add(
+        "  "
+            + time(run.get(0).occurredAt())
+            + " to "
+            + time(run.get(run.size() - 1).occurredAt())
+            + ": "
+            + run.size()
+            + " uses allowed by validator"
+            + (validators.size() == 1 ? " " : "s ")
+            + String.join(", ", validators)
+            + " on "
+            + resources.size()
+            + (resources.size() == 1 ? " resource" : " resources")
+            + " (first "
+            + text(first, "resource")
+            + ")"
+            + (text(first, "route_rule").isEmpty() ? "" : ", rule " + text(first, "route_rule"))
+            + (text(first, "route_table_version").isEmpty()
+                ? ""
+                : " of route table " + text(first, "route_table_version"))
+            + ".");
+    run.clear();
+  }
+
+  private static void addOnce(List<String> text, String line) {
+    if (!text.contains(line)) {
+      text.add(line);
+    }
   }
 
   private boolean happenedAfter(AuditEvent event, AuditEvent from) {

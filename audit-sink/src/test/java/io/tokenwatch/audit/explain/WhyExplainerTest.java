@@ -159,6 +159,57 @@ class WhyExplainerTest {
   }
 
   @Test
+  void shouldSumUpARunOfAllowedUsesUnderOneRuleAndSayARepeatedLineOnce() {
+    List<io.tokenwatch.audit.AuditEvent> events =
+        new ArrayList<>(WhyScenario.why(store, "tok-consent"));
+    io.tokenwatch.audit.AuditEvent use =
+        events.stream().filter(e -> e.eventId().equals("ev-use-ok")).findFirst().orElseThrow();
+    io.tokenwatch.audit.AuditEvent revoked =
+        events.stream().filter(e -> e.eventId().equals("ev-revoked")).findFirst().orElseThrow();
+    for (int i = 1; i <= 3; i++) {
+      events.add(copy(use, "ev-use-more-" + i, use.occurredAt() + i));
+    }
+    // the same revocation on the fast path
+    events.add(copy(revoked, "ev-revoked-fast", revoked.occurredAt()));
+    events.sort(java.util.Comparator.comparingLong(io.tokenwatch.audit.AuditEvent::occurredAt));
+
+    ObjectNode answer = WhyExplainer.explain("tok-consent", events, now);
+
+    assertThat(answer.path("afterwards")).hasSize(8);
+    assertThat(text(answer))
+        .contains(
+            "  2026-03-01T09:01:00Z to 2026-03-01T09:01:00.003Z: 4 uses allowed by validator"
+                + " orders-gateway/host-3 on 1 resource (first GET /orders/42), rule orders-read"
+                + " of route table routes-sha256-9c1e.")
+        .containsOnlyOnce("revoked (grant:cns-7Qm2)");
+  }
+
+  private static io.tokenwatch.audit.AuditEvent copy(
+      io.tokenwatch.audit.AuditEvent e, String id, long at) {
+    return new io.tokenwatch.audit.AuditEvent(
+        id,
+        e.eventType(),
+        at,
+        e.subject(),
+        e.clientId(),
+        e.tokenId(),
+        e.grantId(),
+        e.audience(),
+        e.grantType(),
+        e.scopes(),
+        e.decision(),
+        e.reason(),
+        e.policyId(),
+        e.policyVersion(),
+        e.actor(),
+        e.expiresAt(),
+        e.sourceTopic(),
+        e.sourcePartition(),
+        e.sourceOffset() + 100,
+        e.json().replace(e.eventId(), id));
+  }
+
+  @Test
   void shouldWriteLifetimesInWords() {
     assertThat(WhyExplainer.duration(5_400_000)).isEqualTo("1 hour 30 minutes");
     assertThat(WhyExplainer.duration(1_000)).isEqualTo("1 second");
