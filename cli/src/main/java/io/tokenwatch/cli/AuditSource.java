@@ -25,8 +25,9 @@ sealed interface AuditSource permits LocalAuditSource, HttpAuditSource {
   List<ObjectNode> timeline(String tokenId, int limit);
 
   /**
-   * Why {@code id} (a token id, event id or consent id) exists, in the JSON shape of {@link
-   * io.tokenwatch.audit.explain.WhyExplainer}, built from at most {@code limit} records.
+   * Why {@code id} (a token id, event id, consent id or access request id) exists, in the JSON
+   * shape of {@link io.tokenwatch.audit.explain.WhyExplainer}, built from at most {@code limit}
+   * records.
    */
   ObjectNode why(String id, int limit);
 

@@ -38,7 +38,7 @@ final class AuditWhyCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "TOKEN_OR_EVENT",
       description =
-          "A token id (jti), an event id, a consent id, or a raw JWT (its jti is read without"
+          "A token id (jti), an event id, a consent id, an access request id, or a raw JWT (its jti is read without"
               + " verifying the token).")
   String id = "";
 

@@ -54,7 +54,7 @@ public final class WhyExplainer {
   /**
    * Explains {@code query}.
    *
-   * @param query the token id, event id or consent id asked about
+   * @param query the token id, event id, consent id or access request id asked about
    * @param events the records concerning it, oldest first
    * @param nowMillis now, for a token's state
    * @return the answer; {@code found} is false when no record has that id
@@ -73,7 +73,7 @@ public final class WhyExplainer {
       lines.add(
           "Nothing in the audit history has the id "
               + query
-              + " (token id, event id or consent id).");
+              + " (token id, event id, consent id or access request id).");
     } else {
       AuditEvent event = target.get();
       answer.put("type", event.eventType());
@@ -83,6 +83,7 @@ public final class WhyExplainer {
         case "IssuanceDenied" -> denial(event);
         case "TokenUsed" -> use(event);
         case "ConsentGranted" -> consentAsked(event);
+        case "AccessRequestChanged" -> request(event);
         default -> other(event);
       }
     }
@@ -108,7 +109,14 @@ public final class WhyExplainer {
         return Optional.of(event);
       }
     }
-    return Optional.empty();
+    AuditEvent latest = null;
+    for (AuditEvent event : events) {
+      if (event.eventType().equals("AccessRequestChanged")
+          && query.equals(text(payload(event), "request_id"))) {
+        latest = event;
+      }
+    }
+    return Optional.ofNullable(latest);
   }
 
   // --- issuance -------------------------------------------------------------------------------
@@ -587,6 +595,47 @@ public final class WhyExplainer {
     lines.add("  Rule: " + text(c, "rule_id") + " let the client ask for these scopes.");
     consent(String.valueOf(granted.grantId()), granted.occurredAt());
     afterwards(granted);
+  }
+
+  /** An access request: its state after {@code change}, and every change to it in the history. */
+  private void request(AuditEvent change) {
+    JsonNode r = payload(change);
+    lines.add(
+        "Access request "
+            + text(r, "request_id")
+            + " ("
+            + text(r, "kind")
+            + ") by "
+            + text(r, "requester")
+            + ": ["
+            + String.join(" ", change.scopes())
+            + "]"
+            + (text(r, "client_id").isEmpty() ? "" : " for client " + text(r, "client_id"))
+            + (text(r, "audience").isEmpty() ? "" : " and audience " + text(r, "audience"))
+            + ", "
+            + text(r, "status")
+            + " after "
+            + text(r, "change")
+            + " by "
+            + text(r, "actor")
+            + " at "
+            + time(change.occurredAt())
+            + ".");
+    lines.add("Why:");
+    ObjectNode rule = answer.putObject("rule");
+    rule.put("kind", "exception");
+    rule.put("id", text(r, "exception_id"));
+    exception(change, rule);
+    ArrayNode history = answer.putArray("changes");
+    lines.add("Its changes:");
+    for (AuditEvent event : events) {
+      if (event.eventType().equals("AccessRequestChanged")
+          && text(r, "request_id").equals(text(payload(event), "request_id"))) {
+        String line = describe(event);
+        history.addObject().put("event_id", event.eventId()).put("text", line);
+        lines.add("  " + line);
+      }
+    }
   }
 
   private void other(AuditEvent event) {

@@ -488,20 +488,23 @@ public final class AuditQueries {
   }
 
   /**
-   * Everything that explains {@code id}: a token id (jti), an event id or a consent id. The events
-   * it names (the token's issuance; the event; the consent), for a token or a use of one the
-   * token's {@link #timeline} (uses, denials, alerts, revocations covering it), the issuances of
-   * the token's ancestors (whose actors make up the actor chain), and what people decided behind
-   * every issuance or denial among them: the consent, its withdrawal, each change of the access
-   * request whose exception is the rule, and the policy changes that put the policy version in
-   * force. By occurred_at, at most {@code limit}; empty when nothing has that id.
+   * Everything that explains {@code id}: a token id (jti), an event id, a consent id or an access
+   * request id. The events it names (the token's issuance; the event; the consent; every change of
+   * the request), for a token or a use of one the token's {@link #timeline} (uses, denials, alerts,
+   * revocations covering it), the issuances of the token's ancestors (whose actors make up the
+   * actor chain), and what people decided behind every issuance or denial among them: the consent,
+   * its withdrawal, each change of the access request whose exception is the rule, and the policy
+   * changes that put the policy version in force. By occurred_at, at most {@code limit}; empty when
+   * nothing has that id.
    */
   public List<AuditEvent> why(String id, int limit) {
     requireNonNull(id, "id");
     String sql =
         "WITH t AS (SELECT event_id, event_type, token_id FROM audit_events WHERE event_id = ?"
             + "   OR (event_type = 'TokenIssued' AND token_id = ?)"
-            + "   OR (event_type = 'ConsentGranted' AND grant_id = ?)),"
+            + "   OR (event_type = 'ConsentGranted' AND grant_id = ?)"
+            + "   OR (event_type = 'AccessRequestChanged'"
+            + "     AND json_extract_string(payload, '$.request_id') = ?)),"
             + " i AS (SELECT event_id, grant_id, policy_id, policy_version, "
             + RULE
             + ", coalesce(TRY_CAST(json_extract(payload, '$.lineage') AS VARCHAR[]), []) AS lineage"
@@ -521,7 +524,7 @@ public final class AuditQueries {
             + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?";
     Map<String, AuditEvent> events = new java.util.LinkedHashMap<>();
     String token = null;
-    try (PreparedStatement select = prepare(sql, List.of(id, id, id, limit));
+    try (PreparedStatement select = prepare(sql, List.of(id, id, id, id, limit));
         ResultSet rs = select.executeQuery()) {
       while (rs.next()) {
         AuditEvent event = Rows.event(rs);

@@ -148,14 +148,29 @@ class WhyExplainerTest {
   }
 
   @Test
+  void shouldExplainAnAccessRequestByItsIdWithEveryChange() {
+    ObjectNode answer = why("req-42");
+
+    assertThat(answer.path("event_id").asText()).isEqualTo("ev-req-3");
+    assertThat(answer.path("rule").path("requester").asText()).isEqualTo("bob");
+    assertThat(answer.path("changes")).hasSize(3);
+    assertThat(text(answer))
+        .startsWith(
+            "Access request req-42 (SCOPE) by bob: [orders:export] for client reporting-agent and"
+                + " audience https://orders.example.com, APPROVED after APPROVED by dave")
+        .contains("Approvals (2 of 2 required): carol at")
+        .contains("access request req-42 REQUESTED by bob, now PENDING.");
+  }
+
+  @Test
   void shouldSayPlainlyWhenNothingHasTheId() {
     ObjectNode answer = why("tok-nobody");
 
     assertThat(answer.path("found").asBoolean()).isFalse();
     assertThat(answer.path("summary").asText())
         .isEqualTo(
-            "Nothing in the audit history has the id tok-nobody (token id, event id or consent"
-                + " id).");
+            "Nothing in the audit history has the id tok-nobody (token id, event id, consent id or"
+                + " access request id).");
   }
 
   @Test
