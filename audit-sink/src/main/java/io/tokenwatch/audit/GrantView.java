@@ -2,6 +2,7 @@ package io.tokenwatch.audit;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,6 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param revocationSelector what the revocation named, as its feed key ({@code <kind>:<value>}:
  *     token, lineage, grant, subject, client, audience)
  * @param revocationId the event id of that revocation
+ * @param governance what people decided behind the grant, oldest first: the consent it was issued
+ *     under and its withdrawal ({@code ConsentGranted}, {@code ConsentWithdrawn} of its grant id),
+ *     the latest state of the access request whose exception is its rule ({@code
+ *     AccessRequestChanged}), and the policy change that put its policy version in force ({@code
+ *     PolicyChanged}, the latest at or before the issuance)
  */
 public record GrantView(
     AuditEvent issuance,
@@ -23,7 +29,8 @@ public record GrantView(
     @Nullable String revocationReason,
     @Nullable String revokedBy,
     @Nullable String revocationSelector,
-    @Nullable String revocationId) {
+    @Nullable String revocationId,
+    List<AuditEvent> governance) {
 
   /** A grant's state. */
   public enum State {
@@ -35,6 +42,27 @@ public record GrantView(
   public GrantView {
     requireNonNull(issuance, "issuance");
     requireNonNull(state, "state");
+    governance = List.copyOf(requireNonNull(governance, "governance"));
+  }
+
+  /** A grant nothing but policy stands behind (no consent, exception or recorded change). */
+  public GrantView(
+      AuditEvent issuance,
+      State state,
+      @Nullable Long revokedAt,
+      @Nullable String revocationReason,
+      @Nullable String revokedBy,
+      @Nullable String revocationSelector,
+      @Nullable String revocationId) {
+    this(
+        issuance,
+        state,
+        revokedAt,
+        revocationReason,
+        revokedBy,
+        revocationSelector,
+        revocationId,
+        List.of());
   }
 
   /** The state of an issuance at {@code now} given its first revocation, if any. */

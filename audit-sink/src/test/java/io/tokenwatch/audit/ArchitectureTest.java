@@ -59,4 +59,28 @@ class ArchitectureTest {
         .because("the store is used by the sink, the API and the CLI alike")
         .check(classes);
   }
+
+  @Test
+  void shouldKeepExplanationsFreeOfStorageKafkaAndHttp() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tokenwatch.audit.explain")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "java.sql..",
+            "org.duckdb..",
+            "org.apache.kafka..",
+            "org.apache.avro..",
+            "io.javalin..",
+            "io.tokenwatch.audit.store..",
+            "io.tokenwatch.audit.kafka..",
+            "io.tokenwatch.audit.http..",
+            "io.tokenwatch.audit.app..")
+        .because(
+            "explanations are built from audit records alone, so the API and the CLI's local"
+                + " mode give the same answer; fetch the records in io.tokenwatch.audit.store and"
+                + " hand them over")
+        .check(classes);
+  }
 }

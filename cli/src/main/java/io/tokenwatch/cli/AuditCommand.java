@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       AuditQueryCommand.class,
       AuditGrantsCommand.class,
       AuditTimelineCommand.class,
+      AuditWhyCommand.class,
       AuditLeastPrivilegeCommand.class,
       AuditVerifyCommand.class,
       AuditReplayCommand.class,

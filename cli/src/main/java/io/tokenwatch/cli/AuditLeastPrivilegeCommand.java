@@ -1,10 +1,16 @@
 package io.tokenwatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,9 +21,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "least-privilege",
     mixinStandardHelpOptions = true,
-    description =
-        "Scopes granted versus scopes exercised by allowed uses, per client (and per subject for"
-            + " delegated tokens): grants that can be narrowed, idle clients, unused scopes.")
+    description = {
+      "Scopes granted versus scopes exercised by allowed uses, per client (and per subject for"
+          + " delegated tokens): grants that can be narrowed, idle clients, unused scopes.",
+      "With --open-request: for each client with scopes it never used (its own tokens, not"
+          + " delegated ones), open an access request of kind NARROW at the issuer that proposes"
+          + " taking them away (POST /access-requests, HTTP Basic as --user; password from"
+          + " $TOKENWATCH_PASSWORD or --password-file, never on the command line)."
+    })
 final class AuditLeastPrivilegeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin AuditSourceOptions source;
@@ -28,13 +39,62 @@ final class AuditLeastPrivilegeCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
 
+  @Option(
+      names = "--open-request",
+      description = "Open a NARROW access request at --issuer for each client with unused scopes.")
+  boolean openRequest;
+
+  @Option(
+      names = "--issuer",
+      defaultValue = "http://localhost:8080",
+      description = "The issuer's base URL, for --open-request. Default: ${DEFAULT-VALUE}.")
+  String issuer = "http://localhost:8080";
+
+  @Option(names = "--user", description = "Who opens the requests (HTTP Basic user name).")
+  @Nullable String user;
+
+  @Option(
+      names = "--password-file",
+      description = "A file whose first line is --user's password. Default: $TOKENWATCH_PASSWORD.")
+  @Nullable Path passwordFile;
+
+  @Option(
+      names = "--purpose",
+      description =
+          "The purpose stated in each request. Default: 'least privilege: not used in the last"
+              + " <days> days'.")
+  @Nullable String purpose;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "P30D",
+      description = "The duration stated in each request (ISO-8601). Default: ${DEFAULT-VALUE}.")
+  String duration = "P30D";
+
+  /** Where the password comes from when no file is given; tests replace it. */
+  Function<String, @Nullable String> environment = System::getenv;
+
   @Override
   public Integer call() {
     if (days < 1 || days > 3650) {
       throw new IllegalArgumentException("--days must be between 1 and 3650");
     }
-    JsonNode report = source.source().leastPrivilege(days);
+    NarrowRequests requests = null;
+    if (openRequest) {
+      String stated = purpose;
+      requests =
+          new NarrowRequests(
+              issuer,
+              credentials(),
+              stated != null ? stated : "least privilege: not used in the last " + days + " days",
+              duration);
+    }
+    AuditSource history = source.source();
+    JsonNode report = history.leastPrivilege(days);
     PrintWriter out = spec.commandLine().getOut();
+    if (requests != null) {
+      return requests.open(report, history, out, spec.commandLine().getErr());
+    }
     if (json) {
       out.println(report.toPrettyString());
       out.flush();
@@ -91,6 +151,32 @@ final class AuditLeastPrivilegeCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private NarrowRequests.Credentials credentials() {
+    String name = user;
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("--open-request needs --user");
+    }
+    String password;
+    Path file = passwordFile;
+    if (file != null) {
+      try {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        password = lines.isEmpty() ? "" : lines.get(0).strip();
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read --password-file " + file + ": " + e);
+      }
+    } else {
+      String fromEnv = environment.apply("TOKENWATCH_PASSWORD");
+      password = fromEnv == null ? "" : fromEnv;
+    }
+    if (password.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--open-request needs --user's password: set TOKENWATCH_PASSWORD or give"
+              + " --password-file");
+    }
+    return new NarrowRequests.Credentials(name, password);
   }
 
   private static String principal(JsonNode n) {

@@ -61,7 +61,8 @@ final class AuditOutput {
                           + text(n.path("revocation"), "id")
                           + ")"
                       : ""),
-          new Column("expires_at", n -> text(n, "expires_at")));
+          new Column("expires_at", n -> text(n, "expires_at")),
+          new Column("behind", n -> text(n, "behind")));
 
   private AuditOutput() {}
 

@@ -24,6 +24,13 @@ sealed interface AuditSource permits LocalAuditSource, HttpAuditSource {
   /** One token's life, at most {@code limit} events. */
   List<ObjectNode> timeline(String tokenId, int limit);
 
+  /**
+   * Why {@code id} (a token id, event id, consent id or access request id) exists, in the JSON
+   * shape of {@link io.tokenwatch.audit.explain.WhyExplainer}, built from at most {@code limit}
+   * records.
+   */
+  ObjectNode why(String id, int limit);
+
   /** The least-privilege report over the last {@code days}. */
   JsonNode leastPrivilege(int days);
 

@@ -66,6 +66,18 @@ final class HttpAuditSource implements AuditSource {
   }
 
   @Override
+  public ObjectNode why(String id, int limit) {
+    JsonNode answer =
+        get(
+            "/api/v1/why/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20"),
+            Map.of("limit", Integer.toString(Math.min(limit, MAX_TIMELINE))));
+    if (!(answer instanceof ObjectNode object)) {
+      throw new StoreException("the audit API answered something other than a JSON object");
+    }
+    return object;
+  }
+
+  @Override
   public JsonNode leastPrivilege(int days) {
     return get("/api/v1/least-privilege", Map.of("days", Integer.toString(days)));
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.VerificationReport;
+import io.tokenwatch.audit.explain.WhyExplainer;
 import io.tokenwatch.audit.http.AuditJson;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
@@ -71,6 +72,13 @@ final class LocalAuditSource implements AuditSource {
     try (AuditStore store = open()) {
       return new AuditQueries(store)
           .timeline(tokenId, limit).stream().map(AuditJson::event).toList();
+    }
+  }
+
+  @Override
+  public ObjectNode why(String id, int limit) {
+    try (AuditStore store = open()) {
+      return WhyExplainer.explain(id, new AuditQueries(store).why(id, limit), clock.millis());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.tokenwatch.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -61,6 +62,51 @@ class AuditCommandTest {
     assertThat(out.toString()).contains("(3 rows)");
     assertThat(run("audit", "least-privilege", "--days", "3650")).isZero();
     assertThat(out.toString()).contains("Least privilege");
+  }
+
+  /** An unsigned-looking compact JWS whose payload names {@code jti}; its signature is junk. */
+  static String jwtWithId(String jti) {
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    return b64.encodeToString("{\"alg\":\"EdDSA\",\"typ\":\"at+jwt\"}".getBytes(UTF_8))
+        + "."
+        + b64.encodeToString(("{\"jti\":\"" + jti + "\",\"sub\":\"x\"}").getBytes(UTF_8))
+        + ".c2lnbmF0dXJl";
+  }
+
+  @Test
+  void shouldExplainWhyATokenOrEventExistsInPlainWords() {
+    assertThat(run("audit", "why", "t1")).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .startsWith("Token t1 was granted at 2026-01-01T00:00:00Z to client app for subject alice.")
+        .contains("Policy p at digest 3 (no policy change with that digest is in the history).")
+        .contains("use allowed by validator")
+        .contains("State now: expired.");
+
+    assertThat(run("audit", "why", "e3", "--json")).isZero();
+    assertThat(out.toString())
+        .contains("\"type\" : \"TokenUsed\"")
+        .contains("\"outcome\" : \"denied\"");
+
+    assertThat(run("audit", "why", jwtWithId("t2"))).isZero();
+    assertThat(out.toString())
+        .startsWith("(the JWT's id is t2, read without verifying the token)\nToken t2 was granted");
+  }
+
+  @Test
+  void shouldExitOneWhenNothingHasTheIdAndTwoOnAJwtWithoutOne() {
+    assertThat(run("audit", "why", "nobody")).isEqualTo(1);
+    assertThat(out.toString()).startsWith("Nothing in the audit history has the id nobody");
+
+    assertThat(run("audit", "why", "eyJhbGciOiJub25lIn0.bm90LWpzb24.x")).isEqualTo(2);
+    assertThat(err.toString()).contains("no readable 'jti'");
+  }
+
+  @Test
+  void shouldShowASubjectsTimelineAndRefuseTokenAndSubjectTogether() {
+    assertThat(run("audit", "timeline", "--subject", "bob", "--format", "jsonl")).isZero();
+    assertThat(out.toString().strip().lines()).hasSize(1).allMatch(l -> l.contains("\"t2\""));
+    assertThat(run("audit", "timeline")).isEqualTo(2);
+    assertThat(run("audit", "timeline", "--token", "t1", "--subject", "bob")).isEqualTo(2);
   }
 
   @Test

@@ -130,7 +130,12 @@ class AuditSourceDifferentialTest {
         List.of("least-privilege", "--days", "3650"),
         List.of("least-privilege", "--days", "3650", "--json"),
         List.of("least-privilege", "--days", "1"),
-        List.of("verify", "--json"));
+        List.of("verify", "--json"),
+        List.of("why", "t1"),
+        List.of("why", "t1", "--json"),
+        List.of("why", "e3"),
+        List.of("why", AuditCommandTest.jwtWithId("t2")),
+        List.of("timeline", "--subject", "alice"));
   }
 
   @ParameterizedTest
@@ -149,6 +154,8 @@ class AuditSourceDifferentialTest {
     for (List<String> question :
         List.of(
             List.of("timeline", "--token", "t1", "--limit", "0"),
+            List.of("timeline", "--token", "t1", "--subject", "alice"),
+            List.of("why", "t1", "--limit", "0"),
             List.of("least-privilege", "--days", "0"))) {
       Answer local = local(dataDir, question);
 

@@ -188,6 +188,8 @@ public final class SampleEvents {
         .setMaxUses(3)
         .setTokenExpiresAt(T0.plus(Duration.ofMinutes(5)))
         .setGrantId(GRANT_ID)
+        .setRouteRule("orders-read")
+        .setRouteTableVersion("routes-sha256-9c1e")
         .build();
   }
 

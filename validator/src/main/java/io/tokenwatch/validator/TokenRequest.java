@@ -22,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  * @param sourceAddress the caller's network address, for usage reports
  * @param presentedClientId the client that presented the token, when known otherwise (e.g. from the
  *     certificate), for usage reports
+ * @param rule the rule that set {@code requiredScopes} (a route rule id, an annotation, a config
+ *     key), so usage reports name what decided; null when the caller names none
+ * @param ruleVersion the version of the rules {@code rule} belongs to (e.g. a route table digest),
+ *     when the caller has one
  */
 public record TokenRequest(
     String token,
@@ -32,7 +36,9 @@ public record TokenRequest(
     @Nullable String dpopProof,
     @Nullable String clientCertificateThumbprint,
     @Nullable String sourceAddress,
-    @Nullable String presentedClientId) {
+    @Nullable String presentedClientId,
+    @Nullable String rule,
+    @Nullable String ruleVersion) {
 
   /** The {@code Authorization} scheme. */
   public enum Scheme {
@@ -50,11 +56,65 @@ public record TokenRequest(
     requiredScopes = Set.copyOf(requireNonNull(requiredScopes, "requiredScopes"));
   }
 
+  /** A request naming no rule (the form before rules were reported). */
+  public TokenRequest(
+      String token,
+      Scheme scheme,
+      String method,
+      String uri,
+      Set<String> requiredScopes,
+      @Nullable String dpopProof,
+      @Nullable String clientCertificateThumbprint,
+      @Nullable String sourceAddress,
+      @Nullable String presentedClientId) {
+    this(
+        token,
+        scheme,
+        method,
+        uri,
+        requiredScopes,
+        dpopProof,
+        clientCertificateThumbprint,
+        sourceAddress,
+        presentedClientId,
+        null,
+        null);
+  }
+
   /** A bearer request with no proof. */
   public static TokenRequest of(
       String token, String method, String uri, Set<String> requiredScopes) {
     return new TokenRequest(
-        token, Scheme.BEARER, method, uri, requiredScopes, null, null, null, null);
+        token, Scheme.BEARER, method, uri, requiredScopes, null, null, null, null, null, null);
+  }
+
+  /**
+   * A bearer request with no proof whose required scopes come from {@code rule}, which usage
+   * reports name as the rule that decided.
+   */
+  public static TokenRequest of(
+      String token, String method, String uri, Set<String> requiredScopes, @Nullable String rule) {
+    return of(token, method, uri, requiredScopes).withRule(rule, null);
+  }
+
+  /**
+   * This request with the rule that set its required scopes and, when known, the version of the
+   * rules it belongs to; both go into usage reports ({@code route_rule}, {@code
+   * route_table_version}).
+   */
+  public TokenRequest withRule(@Nullable String newRule, @Nullable String newRuleVersion) {
+    return new TokenRequest(
+        token,
+        scheme,
+        method,
+        uri,
+        requiredScopes,
+        dpopProof,
+        clientCertificateThumbprint,
+        sourceAddress,
+        presentedClientId,
+        newRule,
+        newRuleVersion);
   }
 
   /** This request with {@code Authorization: DPoP} and the given {@code DPoP} proof header. */
@@ -68,7 +128,9 @@ public record TokenRequest(
         proof,
         clientCertificateThumbprint,
         sourceAddress,
-        presentedClientId);
+        presentedClientId,
+        rule,
+        ruleVersion);
   }
 
   /** This request with another scheme. */
@@ -82,7 +144,9 @@ public record TokenRequest(
         dpopProof,
         clientCertificateThumbprint,
         sourceAddress,
-        presentedClientId);
+        presentedClientId,
+        rule,
+        ruleVersion);
   }
 
   /** This request with the mTLS client certificate's {@code x5t#S256} thumbprint. */
@@ -96,7 +160,9 @@ public record TokenRequest(
         dpopProof,
         thumbprint,
         sourceAddress,
-        presentedClientId);
+        presentedClientId,
+        rule,
+        ruleVersion);
   }
 
   /** This request with the caller's address and, when known, its client id. */
@@ -110,7 +176,9 @@ public record TokenRequest(
         dpopProof,
         clientCertificateThumbprint,
         address,
-        clientId);
+        clientId,
+        rule,
+        ruleVersion);
   }
 
   @Override

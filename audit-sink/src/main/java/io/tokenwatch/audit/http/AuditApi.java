@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.Checkpoint;
 import io.tokenwatch.audit.TimeArgument;
+import io.tokenwatch.audit.explain.WhyExplainer;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.StoreVerifier;
@@ -35,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code GET /api/v1/events?subject&client&token&grant&type&decision&reason&from&to&limit}
  *   <li>{@code GET /api/v1/grants?subject&client&token&grant&from&to&limit}
  *   <li>{@code GET /api/v1/tokens/{id}/timeline}
+ *   <li>{@code GET /api/v1/why/{id}?limit}: why a token (jti), event or consent exists, in plain
+ *       words ({@link WhyExplainer})
  *   <li>{@code GET /api/v1/least-privilege?days}
  *   <li>{@code GET /api/v1/checkpoints}, {@code GET /api/v1/verify}
  *   <li>{@code GET /health}, {@code GET /ready}, {@code GET /metrics} (no token)
@@ -99,6 +102,7 @@ public final class AuditApi implements AutoCloseable {
               routes.get("/api/v1/events", ctx -> authorized(ctx, this::events));
               routes.get("/api/v1/grants", ctx -> authorized(ctx, this::grants));
               routes.get("/api/v1/tokens/{id}/timeline", ctx -> authorized(ctx, this::timeline));
+              routes.get("/api/v1/why/{id}", ctx -> authorized(ctx, this::why));
               routes.get("/api/v1/least-privilege", ctx -> authorized(ctx, this::leastPrivilege));
               routes.get("/api/v1/checkpoints", ctx -> authorized(ctx, this::checkpoints));
               routes.get("/api/v1/verify", ctx -> authorized(ctx, this::verify));
@@ -221,6 +225,16 @@ public final class AuditApi implements AutoCloseable {
     ctx.json(
         counted(
             body, "events", new AuditQueries(store).timeline(token, limit(ctx)), AuditJson::event));
+  }
+
+  private void why(Context ctx, AuditStore store) {
+    for (String name : ctx.queryParamMap().keySet()) {
+      if (!name.equals("limit")) {
+        throw new BadRequest("unknown parameter '" + printable(name) + "'");
+      }
+    }
+    String id = value("id", ctx.pathParam("id"));
+    ctx.json(WhyExplainer.explain(id, new AuditQueries(store).why(id, limit(ctx)), clock.millis()));
   }
 
   /** {@code body} with {@code "count"} and {@code field}: the items rendered. */

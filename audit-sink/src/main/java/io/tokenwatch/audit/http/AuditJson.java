@@ -94,7 +94,97 @@ public final class AuditJson {
       put(revocation, "id", g.revocationId());
     }
     node.put("event_id", i.eventId());
+    behind(node, g.governance());
     return node;
+  }
+
+  /**
+   * What people decided behind a grant: {@code consent} (with {@code withdrawn}), {@code exception}
+   * (the access request's latest state), {@code policy_change}, and {@code behind}, the same in one
+   * line for tables.
+   */
+  private static void behind(ObjectNode node, List<AuditEvent> governance) {
+    List<String> text = new java.util.ArrayList<>();
+    for (AuditEvent event : governance) {
+      JsonNode p = payload(event.json());
+      switch (event.eventType()) {
+        case "ConsentGranted" -> {
+          ObjectNode consent = node.putObject("consent");
+          consent.put("consent_id", p.path("consent_id").asText());
+          consent.put("user", p.path("user").asText());
+          consent.put("purpose", p.path("purpose").asText());
+          consent.put("granted_at", Instant.ofEpochMilli(event.occurredAt()).toString());
+          strings(consent.putArray("granted_scopes"), event.scopes());
+          consent.set("requested_scopes", p.path("requested_scopes"));
+          text.add(
+              "consent "
+                  + p.path("consent_id").asText()
+                  + " by "
+                  + p.path("user").asText()
+                  + " for \""
+                  + p.path("purpose").asText()
+                  + "\"");
+        }
+        case "ConsentWithdrawn" -> {
+          ObjectNode consent =
+              node.has("consent") ? (ObjectNode) node.get("consent") : node.putObject("consent");
+          consent
+              .putObject("withdrawn")
+              .put("at", Instant.ofEpochMilli(event.occurredAt()).toString())
+              .put("by", p.path("withdrawn_by").asText())
+              .put("reason", p.path("reason").asText());
+          text.add(
+              "withdrawn by "
+                  + p.path("withdrawn_by").asText()
+                  + " ("
+                  + p.path("reason").asText()
+                  + ")");
+        }
+        case "AccessRequestChanged" -> {
+          ObjectNode exception = node.putObject("exception");
+          exception.put("exception_id", p.path("exception_id").asText());
+          exception.put("request_id", p.path("request_id").asText());
+          exception.put("requester", p.path("requester").asText());
+          exception.put("purpose", p.path("purpose").asText());
+          exception.put("status", p.path("status").asText());
+          ArrayNode approvers = exception.putArray("approved_by");
+          List<String> names = new java.util.ArrayList<>();
+          p.path("approvals")
+              .forEach(
+                  a -> {
+                    approvers.add(a.path("person").asText());
+                    names.add(a.path("person").asText());
+                  });
+          text.add(
+              "exception "
+                  + p.path("exception_id").asText()
+                  + " (request "
+                  + p.path("request_id").asText()
+                  + " by "
+                  + p.path("requester").asText()
+                  + ", approved by "
+                  + (names.isEmpty() ? "nobody" : String.join(", ", names))
+                  + ", "
+                  + p.path("status").asText()
+                  + ")");
+        }
+        case "PolicyChanged" -> {
+          node.putObject("policy_change")
+              .put("version", p.path("version").asLong())
+              .put("author", p.path("author").asText())
+              .put("source", p.path("source").asText())
+              .put("changed_at", Instant.ofEpochMilli(event.occurredAt()).toString());
+          text.add(
+              "policy version " + p.path("version").asLong() + " by " + p.path("author").asText());
+        }
+        default -> {
+          // the store hands only the four governance types
+        }
+      }
+    }
+    if (!text.isEmpty()) {
+      node.put("behind", String.join("; ", text));
+    }
   }
 
   /** The least-privilege report. */

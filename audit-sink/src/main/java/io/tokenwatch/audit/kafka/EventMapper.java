@@ -30,7 +30,18 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code SecurityAlert}: decision the severity, reason the rule;
  *   <li>{@code RefreshGrantChanged}: decision the grant status, actor {@code changed_by};
  *   <li>{@code AuditCheckpoint} (not consumed by the sink itself): decision {@code SIGNED}, actor
- *       the key id.
+ *       the key id;
+ *   <li>{@code ConsentGranted}: subject the user, grant the consent id (the grant id of every token
+ *       issued under it), scopes granted, decision {@code GRANTED}, reason the stated purpose,
+ *       actor the user, expiry the consent's;
+ *   <li>{@code ConsentWithdrawn}: subject the user, grant the consent id, decision {@code
+ *       WITHDRAWN}, reason the withdrawal reason, actor {@code withdrawn_by};
+ *   <li>{@code AccessRequestChanged}: client and audience asked for (the requester is in the JSON),
+ *       scopes asked for, decision the request's status after the change, reason the change, actor
+ *       who made it, policy version the proposed document's digest, expiry the exception's end;
+ *   <li>{@code PolicyChanged}: policy id and version (the document's digest, as decisions name it),
+ *       decision how it came ({@code FILE_RELOAD}, {@code ROLLBACK}, ...), reason the history
+ *       version, actor the author.
  * </ul>
  *
  * Stateless and thread-safe.
@@ -126,6 +137,43 @@ public final class EventMapper {
       case "AuditCheckpoint" -> {
         row.decision = "SIGNED";
         row.actor = string(record, "key_id");
+      }
+      case "ConsentGranted" -> {
+        row.subject = string(record, "user");
+        row.client = string(record, "client_id");
+        row.grant = string(record, "consent_id");
+        row.audience = string(record, "audience");
+        row.scopes = strings(record, "granted_scopes");
+        row.decision = "GRANTED";
+        row.reason = string(record, "purpose");
+        row.actor = string(record, "user");
+        row.expiresAt = millis(record, "expires_at");
+        policy(record, row);
+      }
+      case "ConsentWithdrawn" -> {
+        row.subject = string(record, "user");
+        row.client = string(record, "client_id");
+        row.grant = string(record, "consent_id");
+        row.decision = "WITHDRAWN";
+        row.reason = string(record, "reason");
+        row.actor = string(record, "withdrawn_by");
+      }
+      case "AccessRequestChanged" -> {
+        row.client = string(record, "client_id");
+        row.audience = string(record, "audience");
+        row.scopes = strings(record, "scopes");
+        row.decision = string(record, "status");
+        row.reason = string(record, "change");
+        row.actor = string(record, "actor");
+        row.policyVersion = string(record, "policy_digest");
+        row.expiresAt = millis(record, "exception_until");
+      }
+      case "PolicyChanged" -> {
+        row.policyId = string(record, "policy_id");
+        row.policyVersion = string(record, "digest");
+        row.decision = string(record, "source");
+        row.reason = string(record, "version");
+        row.actor = string(record, "author");
       }
       default -> throw new IllegalArgumentException("not a Tokenwatch event: " + type);
     }

@@ -5,14 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tokenwatch.events.AuditCheckpoint;
-import io.tokenwatch.events.IssuanceDenied;
-import io.tokenwatch.events.RefreshGrantChanged;
-import io.tokenwatch.events.Revocation;
-import io.tokenwatch.events.RevocationRequested;
-import io.tokenwatch.events.SecurityAlert;
-import io.tokenwatch.events.TokenIssued;
-import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.schemas.EventTypes;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -44,16 +37,11 @@ public final class StoredEvents {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Every catalogue event type by its record name, so a type added to the catalogue replays. */
   private static final Map<String, Class<? extends SpecificRecord>> TYPES =
-      Map.of(
-          "TokenIssued", TokenIssued.class,
-          "IssuanceDenied", IssuanceDenied.class,
-          "TokenUsed", TokenUsed.class,
-          "RevocationRequested", RevocationRequested.class,
-          "Revocation", Revocation.class,
-          "SecurityAlert", SecurityAlert.class,
-          "RefreshGrantChanged", RefreshGrantChanged.class,
-          "AuditCheckpoint", AuditCheckpoint.class);
+      EventTypes.classes().stream()
+          .collect(
+              java.util.stream.Collectors.toUnmodifiableMap(Class::getSimpleName, type -> type));
 
   private StoredEvents() {}
 
@@ -89,7 +77,9 @@ public final class StoredEvents {
    * issuances and uses, the client id for refused issuances, the selector ({@code <kind>:<value>})
    * for revocation requests and revocations, the subject (else {@code client:}, {@code grant:},
    * {@code token:} and the id) for alerts, the grant id for refresh grants, the key id for
-   * checkpoints; null where the event has none (a use of an unparseable token).
+   * checkpoints, the user for consents and their withdrawal, the request id for access-request
+   * changes, the policy id for policy changes; null where the event has none (a use of an
+   * unparseable token).
    */
   public static @Nullable String key(GenericRecord event) {
     requireNonNull(event, "event");
@@ -107,6 +97,9 @@ public final class StoredEvents {
       case "SecurityAlert" -> alertKey(event);
       case "RefreshGrantChanged" -> text(event, "grant_id");
       case "AuditCheckpoint" -> text(event, "key_id");
+      case "ConsentGranted", "ConsentWithdrawn" -> text(event, "user");
+      case "AccessRequestChanged" -> text(event, "request_id");
+      case "PolicyChanged" -> text(event, "policy_id");
       default -> null;
     };
   }

@@ -276,6 +276,32 @@ public final class AuditQueries {
           + "     OR (r.kind = 'AUDIENCE' AND r.audience = i.audience))"
           + "   AND (r.issued_before IS NULL OR i.iat_ms < r.issued_before)";
 
+  /** Of an issuance or denial: the rule that decided it. */
+  private static final String RULE = "json_extract_string(payload, '$.rule_id') AS rule_id";
+
+  /**
+   * Common table expression {@code g}: the governance records (consents and their withdrawals,
+   * access-request changes, policy changes) with the exception id an access request created.
+   */
+  private static final String GOVERNANCE_RECORDS =
+      " g AS (SELECT "
+          + Schema.COLUMNS
+          + ", json_extract_string(payload, '$.exception_id') AS exception_id,"
+          + "   json_extract_string(payload, '$.request_id') AS request_id"
+          + "   FROM audit_events WHERE event_type IN"
+          + "   ('ConsentGranted', 'ConsentWithdrawn', 'AccessRequestChanged', 'PolicyChanged'))";
+
+  /**
+   * Whether governance record {@code g} stands behind issuance or denial {@code i}: the consent
+   * whose id is its grant and that consent's withdrawal; the access request whose exception is its
+   * rule; a policy change that put its policy version (digest) in force.
+   */
+  private static final String BEHIND =
+      "((g.event_type IN ('ConsentGranted', 'ConsentWithdrawn') AND g.grant_id = i.grant_id)"
+          + "   OR (g.event_type = 'AccessRequestChanged' AND g.exception_id = i.rule_id)"
+          + "   OR (g.event_type = 'PolicyChanged' AND g.policy_id = i.policy_id"
+          + "     AND g.policy_version = i.policy_version))";
+
   /**
    * Issuances matching {@code filter} (its types ignored) with their state at {@code nowMillis}:
    * revoked by the first revocation that covers the token as validators match it (docs/TOKENS.md);
@@ -330,21 +356,113 @@ public final class AuditQueries {
     } catch (SQLException e) {
       throw new StoreException("grants query failed: " + e.getMessage(), e);
     }
-    return grants;
+    if (grants.isEmpty()) {
+      return grants;
+    }
+    Map<String, List<Governance>> behind = governance(filter);
+    List<GrantView> withGovernance = new ArrayList<>(grants.size());
+    for (GrantView grant : grants) {
+      List<Governance> records = behind.get(grant.issuance().eventId());
+      withGovernance.add(
+          records == null
+              ? grant
+              : new GrantView(
+                  grant.issuance(),
+                  grant.state(),
+                  grant.revokedAt(),
+                  grant.revocationReason(),
+                  grant.revokedBy(),
+                  grant.revocationSelector(),
+                  grant.revocationId(),
+                  latest(grant.issuance(), records)));
+    }
+    return withGovernance;
+  }
+
+  /** A governance record and the access request it belongs to, if it is a request's change. */
+  private record Governance(AuditEvent event, @Nullable String requestId) {}
+
+  /** The governance records behind each issuance {@code filter} selects, by issuance event id. */
+  private Map<String, List<Governance>> governance(AuditFilter filter) {
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "WITH i AS (SELECT event_id, grant_id, policy_id, policy_version, "
+            + RULE
+            + " FROM audit_events"
+            + where(filter.ofType("TokenIssued"), params)
+            + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?),"
+            + GOVERNANCE_RECORDS
+            + " SELECT g.*, i.event_id FROM i JOIN g ON "
+            + BEHIND
+            + " ORDER BY g.occurred_ms, g.source_topic, g.source_partition, g.source_offset";
+    params.add(filter.limit());
+    Map<String, List<Governance>> behind = new HashMap<>();
+    try (PreparedStatement select = prepare(sql, params);
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        behind
+            .computeIfAbsent(rs.getString(26), id -> new ArrayList<>())
+            .add(new Governance(Rows.event(rs), rs.getString(25)));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("grants query failed: " + e.getMessage(), e);
+    }
+    return behind;
+  }
+
+  /**
+   * Of the records behind {@code issuance} (oldest first): the consent records, the latest state of
+   * each access request (every record carries the whole state), and the policy change in force at
+   * issuance (a rollback can bring a digest back, so the latest at or before it; else the first).
+   */
+  private static List<AuditEvent> latest(AuditEvent issuance, List<Governance> records) {
+    Map<String, AuditEvent> requests = new java.util.LinkedHashMap<>();
+    AuditEvent policy = null;
+    List<AuditEvent> kept = new ArrayList<>();
+    for (Governance record : records) {
+      AuditEvent event = record.event();
+      switch (event.eventType()) {
+        case "AccessRequestChanged" -> requests.put(String.valueOf(record.requestId()), event);
+        case "PolicyChanged" -> {
+          if (policy == null || event.occurredAt() <= issuance.occurredAt()) {
+            policy = event;
+          }
+        }
+        default -> kept.add(event);
+      }
+    }
+    if (policy != null) {
+      kept.add(policy);
+    }
+    kept.addAll(requests.values());
+    kept.sort(
+        java.util.Comparator.comparingLong(AuditEvent::occurredAt)
+            .thenComparing(AuditEvent::sourceTopic)
+            .thenComparingInt(AuditEvent::sourcePartition)
+            .thenComparingLong(AuditEvent::sourceOffset));
+    return kept;
   }
 
   /**
    * One token's life, by occurred_at: its issuance, uses and denials, alerts naming it or its
-   * grant, its grant's refresh changes, and the revocation requests and revocations that cover it,
-   * matched as {@link #grants} matches them (selector, lineage, {@code issued_before} watermark).
+   * grant, its grant's refresh changes, the revocation requests and revocations that cover it,
+   * matched as {@link #grants} matches them (selector, lineage, {@code issued_before} watermark),
+   * and what people decided behind it: the consent its grant was opened by and that consent's
+   * withdrawal, every change of the access request whose exception is its rule, and the policy
+   * changes that put its policy version in force.
    */
   public List<AuditEvent> timeline(String tokenId, int limit) {
     requireNonNull(tokenId, "tokenId");
     String sql =
-        "WITH i AS (SELECT token_id, grant_id, subject, client_id, audience, "
+        "WITH i AS (SELECT token_id, grant_id, subject, client_id, audience, policy_id,"
+            + "   policy_version, "
+            + RULE
+            + ", "
             + ISSUANCE_COVERAGE
             + "   FROM audit_events WHERE event_type = 'TokenIssued' AND token_id = ? LIMIT 1),"
             + SELECTORS
+            + ","
+            + GOVERNANCE_RECORDS
             + " SELECT "
             + Schema.COLUMNS
             + " FROM audit_events e WHERE e.token_id = ?"
@@ -352,6 +470,9 @@ public final class AuditQueries {
             + "   AND e.grant_id = (SELECT grant_id FROM i))"
             + " OR e.event_id IN (SELECT r.event_id FROM r, i WHERE "
             + COVERS
+            + ")"
+            + " OR e.event_id IN (SELECT g.event_id FROM g, i WHERE "
+            + BEHIND
             + ")"
             + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?";
     List<AuditEvent> events = new ArrayList<>();
@@ -364,6 +485,73 @@ public final class AuditQueries {
       throw new StoreException("timeline query failed: " + e.getMessage(), e);
     }
     return events;
+  }
+
+  /**
+   * Everything that explains {@code id}: a token id (jti), an event id, a consent id or an access
+   * request id. The events it names (the token's issuance; the event; the consent; every change of
+   * the request), for a token or a use of one the token's {@link #timeline} (uses, denials, alerts,
+   * revocations covering it), the issuances of the token's ancestors (whose actors make up the
+   * actor chain), and what people decided behind every issuance or denial among them: the consent,
+   * its withdrawal, each change of the access request whose exception is the rule, and the policy
+   * changes that put the policy version in force. By occurred_at, at most {@code limit}; empty when
+   * nothing has that id.
+   */
+  public List<AuditEvent> why(String id, int limit) {
+    requireNonNull(id, "id");
+    String sql =
+        "WITH t AS (SELECT event_id, event_type, token_id FROM audit_events WHERE event_id = ?"
+            + "   OR (event_type = 'TokenIssued' AND token_id = ?)"
+            + "   OR (event_type = 'ConsentGranted' AND grant_id = ?)"
+            + "   OR (event_type = 'AccessRequestChanged'"
+            + "     AND json_extract_string(payload, '$.request_id') = ?)),"
+            + " i AS (SELECT event_id, grant_id, policy_id, policy_version, "
+            + RULE
+            + ", coalesce(TRY_CAST(json_extract(payload, '$.lineage') AS VARCHAR[]), []) AS lineage"
+            + "   FROM audit_events WHERE (event_type = 'TokenIssued' AND token_id IN"
+            + "     (SELECT token_id FROM t WHERE event_type IN ('TokenIssued', 'TokenUsed')))"
+            + "   OR (event_type IN ('IssuanceDenied', 'ConsentGranted')"
+            + "     AND event_id IN (SELECT event_id FROM t))),"
+            + GOVERNANCE_RECORDS
+            + " SELECT "
+            + Schema.COLUMNS
+            + " FROM audit_events WHERE event_id IN (SELECT event_id FROM t)"
+            + " OR event_id IN (SELECT event_id FROM i)"
+            + " OR (event_type = 'TokenIssued' AND token_id IN (SELECT unnest(lineage) FROM i))"
+            + " OR event_id IN (SELECT g.event_id FROM g, i WHERE "
+            + BEHIND
+            + ")"
+            + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?";
+    Map<String, AuditEvent> events = new java.util.LinkedHashMap<>();
+    String token = null;
+    try (PreparedStatement select = prepare(sql, List.of(id, id, id, id, limit));
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        AuditEvent event = Rows.event(rs);
+        events.put(event.eventId(), event);
+        boolean named = event.eventId().equals(id) || id.equals(event.tokenId());
+        if (named
+            && event.tokenId() != null
+            && (event.eventType().equals("TokenIssued") || event.eventType().equals("TokenUsed"))) {
+          token = event.tokenId();
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("why query failed: " + e.getMessage(), e);
+    }
+    if (token != null) {
+      for (AuditEvent event : timeline(token, limit)) {
+        events.putIfAbsent(event.eventId(), event);
+      }
+    }
+    return events.values().stream()
+        .sorted(
+            java.util.Comparator.comparingLong(AuditEvent::occurredAt)
+                .thenComparing(AuditEvent::sourceTopic)
+                .thenComparingInt(AuditEvent::sourcePartition)
+                .thenComparingLong(AuditEvent::sourceOffset))
+        .limit(limit)
+        .toList();
   }
 
   /**

@@ -36,7 +36,9 @@ class AuditApiHostileInputPropertiesTest {
         List.of(
             "/api/v1/events?" + parameter + "=" + encoded,
             "/api/v1/grants?" + parameter + "=" + encoded,
-            "/api/v1/tokens/" + encoded.replace("+", "%20") + "/timeline")) {
+            "/api/v1/tokens/" + encoded.replace("+", "%20") + "/timeline",
+            "/api/v1/why/" + encoded.replace("+", "%20"),
+            "/api/v1/why/t1?" + parameter + "=" + encoded)) {
       HttpResponse<String> answer = get(path, ApiFixture.goodToken);
       assertThat(answer.statusCode()).as(path).isLessThan(500);
       assertThat(answer.body()).as(path).doesNotContain("Exception").doesNotContain("\tat ");

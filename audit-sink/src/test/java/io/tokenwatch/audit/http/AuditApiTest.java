@@ -44,6 +44,28 @@ class AuditApiTest {
   }
 
   @Test
+  void shouldExplainWhyATokenExistsAndSayPlainlyWhenNothingHasTheId() throws Exception {
+    HttpResponse<String> why = get("/api/v1/why/t1", goodToken);
+    assertThat(why.statusCode()).as(why.body()).isEqualTo(200);
+    assertThat(json(why).path("found").asBoolean()).isTrue();
+    assertThat(json(why).path("state").asText()).isEqualTo("revoked");
+    assertThat(json(why).path("lines").get(0).asText())
+        .startsWith("Token t1 was granted at")
+        .contains("to client app for subject alice");
+
+    HttpResponse<String> unknown = get("/api/v1/why/nobody", goodToken);
+    assertThat(unknown.statusCode()).isEqualTo(200);
+    assertThat(json(unknown).path("found").asBoolean()).isFalse();
+
+    assertThat(get("/api/v1/why/t1", null).statusCode()).isEqualTo(401);
+    HttpResponse<String> badParam = get("/api/v1/why/t1?subject=x", goodToken);
+    assertThat(badParam.statusCode()).isEqualTo(400);
+    assertThat(badParam.headers().firstValue("Content-Type").orElse(""))
+        .contains("application/problem+json");
+    assertThat(get("/api/v1/why/t1?limit=0", goodToken).statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void shouldRefuseMissingInvalidAndUnderScopedTokens() throws Exception {
     HttpResponse<String> missing = get("/api/v1/events", null);
     assertThat(missing.statusCode()).isEqualTo(401);

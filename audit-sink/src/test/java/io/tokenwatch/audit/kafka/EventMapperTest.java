@@ -58,6 +58,43 @@ class EventMapperTest {
   }
 
   @Test
+  void shouldFileGovernanceEventsUnderTheGrantClientAndPolicyVersionTheyConcern() {
+    AuditEvent consent =
+        EventMapper.map(SampleEvents.consentGranted(), "tokenwatch.consents", 0, 1);
+    assertThat(consent.subject()).isEqualTo("alice");
+    assertThat(consent.clientId()).isEqualTo("reporting-agent");
+    assertThat(consent.grantId()).isEqualTo("cns-7Qm2");
+    assertThat(consent.scopes()).containsExactly("orders:read");
+    assertThat(consent.decision()).isEqualTo("GRANTED");
+    assertThat(consent.reason()).isEqualTo("Weekly sales report");
+    assertThat(consent.policyVersion()).isEqualTo("v1");
+
+    AuditEvent withdrawn =
+        EventMapper.map(SampleEvents.consentWithdrawn(), "tokenwatch.consent-withdrawals", 0, 1);
+    assertThat(withdrawn.grantId()).isEqualTo("cns-7Qm2");
+    assertThat(withdrawn.decision()).isEqualTo("WITHDRAWN");
+    assertThat(withdrawn.reason()).isEqualTo("USER_WITHDREW");
+    assertThat(withdrawn.actor()).isEqualTo("alice");
+
+    AuditEvent request =
+        EventMapper.map(SampleEvents.accessRequestChanged(), "tokenwatch.access-requests", 0, 1);
+    assertThat(request.clientId()).isEqualTo("reporting-agent");
+    assertThat(request.audience()).isEqualTo("https://orders.example.com");
+    assertThat(request.scopes()).containsExactly("orders:export");
+    assertThat(request.decision()).isEqualTo("PENDING");
+    assertThat(request.reason()).isEqualTo("APPROVED");
+    assertThat(request.actor()).isEqualTo("carol");
+
+    AuditEvent policy =
+        EventMapper.map(SampleEvents.policyChanged(), "tokenwatch.policy-changes", 0, 1);
+    assertThat(policy.policyId()).isEqualTo("tokenwatch-sample");
+    assertThat(policy.policyVersion()).isEqualTo("v2");
+    assertThat(policy.decision()).isEqualTo("FILE_RELOAD");
+    assertThat(policy.reason()).isEqualTo("2");
+    assertThat(policy.actor()).isEqualTo("policy-file");
+  }
+
+  @Test
   void shouldRefuseRecordsThatAreNoTokenwatchEvent() {
     GenericRecord other =
         new GenericData.Record(

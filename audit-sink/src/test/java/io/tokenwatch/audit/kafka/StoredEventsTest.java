@@ -51,6 +51,10 @@ class StoredEventsTest {
     assertThat(StoredEvents.key(alert)).isEqualTo(alert.getSubject());
     alert.setSubject(null);
     assertThat(StoredEvents.key(alert)).isEqualTo("client:" + alert.getClientId());
+    assertThat(StoredEvents.key(SampleEvents.consentGranted())).isEqualTo("alice");
+    assertThat(StoredEvents.key(SampleEvents.consentWithdrawn())).isEqualTo("alice");
+    assertThat(StoredEvents.key(SampleEvents.accessRequestChanged())).isEqualTo("req-42");
+    assertThat(StoredEvents.key(SampleEvents.policyChanged())).isEqualTo("tokenwatch-sample");
   }
 
   @Test

@@ -45,10 +45,14 @@ public final class IssuanceRules {
     requireNonNull(offered, "offered");
     AudienceRule rule = client.rule(audience).orElse(null);
     if (rule == null) {
-      return Decision.Denied.of(
+      // The client's entry decided: it lists no rule for this audience. Naming it keeps the
+      // refusal traceable to the policy, as every decision must be.
+      return new Decision.Denied(
           IssuanceDenyReason.AUDIENCE_NOT_ALLOWED,
           OAuthError.INVALID_TARGET,
-          "client " + client.clientId() + " may not get tokens for audience " + audience);
+          "client " + client.clientId() + " may not get tokens for audience " + audience,
+          client.clientId(),
+          List.of());
     }
     List<String> allowed = rule.scopes().stream().sorted().toList();
     if (requested.isEmpty()) {

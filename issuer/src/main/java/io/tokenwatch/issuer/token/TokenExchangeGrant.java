@@ -51,10 +51,14 @@ final class TokenExchangeGrant implements Grant {
     if (!client.mayActForOthers()) {
       return denials.refuse(
           attempt,
-          Denial.of(
+          // the client's entry decided (it does not allow acting for others): name it
+          new Denial(
               IssuanceDenyReason.DELEGATION_NOT_ALLOWED,
               OAuthError.UNAUTHORIZED_CLIENT,
-              "client " + client.clientId() + " may not act for others"));
+              "client " + client.clientId() + " may not act for others",
+              client.clientId(),
+              List.of(),
+              false));
     }
     String subjectToken = attempt.request.param("subject_token");
     String subjectTokenType = attempt.request.param("subject_token_type");

@@ -156,6 +156,8 @@ class DelegationAndRefreshTest {
     assertThat(Json.field(response.body(), "error")).isEqualTo("unauthorized_client");
     assertThat(issuer.recorded().lastDenied().getReason())
         .isEqualTo(IssuanceDenyReason.DELEGATION_NOT_ALLOWED);
+    // the client's entry decided (it may not act for others), so the denial names it
+    assertThat(issuer.recorded().lastDenied().getRuleId()).isEqualTo(TestIssuer.ORDERS_SERVICE);
   }
 
   @Test

@@ -204,6 +204,9 @@ class TokenEndpointTest {
 
     assertError(response, 400, "invalid_target");
     assertThat(lastDenied().getReason()).isEqualTo(IssuanceDenyReason.AUDIENCE_NOT_ALLOWED);
+    // the client's entry decided, so the denial names it
+    assertThat(lastDenied().getRuleId()).isEqualTo(ORDERS_SERVICE);
+    assertThat(lastDenied().getAudience()).isEqualTo(PAYMENTS);
   }
 
   @Test

@@ -234,11 +234,14 @@ public final class ValidatorSidecar implements AutoCloseable {
       }
       return;
     }
-    Set<String> required = new HashSet<>(((RouteTable.Required) outcome).scopes());
+    RouteTable.Required routed = (RouteTable.Required) outcome;
+    Set<String> required = new HashSet<>(routed.scopes());
+    List<String> rules = new java.util.ArrayList<>(routed.rules());
     if (settings.scopeHeader() != null) {
       String extra = ctx.header(settings.scopeHeader());
       if (extra != null && !extra.isBlank()) {
         required.addAll(List.of(extra.trim().split(" +")));
+        rules.add("header " + settings.scopeHeader());
       }
     }
 
@@ -252,7 +255,10 @@ public final class ValidatorSidecar implements AutoCloseable {
             ctx.header("DPoP"),
             view.certificateThumbprint(),
             view.client(),
-            null);
+            null,
+            // Every matching route applies, so the rule that decided is all of them.
+            String.join(", ", rules),
+            settings.routes().version());
     Decision decision = validator.validate(request);
     if (decision instanceof Decision.Allow allow) {
       VerifiedToken t = allow.token();

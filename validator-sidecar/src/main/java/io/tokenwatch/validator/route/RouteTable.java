@@ -54,12 +54,28 @@ public final class RouteTable {
   /** What a request needs, or why it is refused before its token is looked at. */
   public sealed interface Outcome permits Required, Refused {}
 
-  /** Allowed once the token carries every one of {@code scopes} (none: any valid token). */
-  public record Required(Set<String> scopes) implements Outcome {
+  /**
+   * Allowed once the token carries every one of {@code scopes} (none: any valid token).
+   *
+   * @param scopes the scopes required
+   * @param rules the ids of the routes that set them, in table order ({@link #UNMATCHED} for the
+   *     unmatched-route default); a route's id is the route as written, normalised (see {@link
+   *     #routes()}), so it stays the same for as long as the route does
+   */
+  public record Required(Set<String> scopes, List<String> rules) implements Outcome {
     public Required {
       scopes = Set.copyOf(scopes);
+      rules = List.copyOf(rules);
+    }
+
+    /** Scopes no named route set. */
+    public Required(Set<String> scopes) {
+      this(scopes, List.of());
     }
   }
+
+  /** The rule id of the scopes a request matching no route needs. */
+  public static final String UNMATCHED = "(unmatched routes)";
 
   /** Refused whatever the token. */
   public record Refused(Refusal refusal, String detail) implements Outcome {
@@ -82,6 +98,7 @@ public final class RouteTable {
   private final List<Route> routes;
   private final @Nullable Set<String> unmatchedScopes;
   private final Set<String> knownMethods;
+  private final String version;
 
   private RouteTable(List<Route> routes, @Nullable Set<String> unmatchedScopes) {
     this.routes = List.copyOf(routes);
@@ -91,6 +108,18 @@ public final class RouteTable {
       known.addAll(route.methods());
     }
     this.knownMethods = Set.copyOf(known);
+    this.version = digest(toString());
+  }
+
+  private static String digest(String text) {
+    try {
+      byte[] hash =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "routes-" + java.util.HexFormat.of().formatHex(hash, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   /**
@@ -167,12 +196,15 @@ public final class RouteTable {
     }
     RequestTarget.Readings readings = (RequestTarget.Readings) parsed;
     Set<String> required = new LinkedHashSet<>();
+    Set<Route> decided = new LinkedHashSet<>();
+    boolean defaulted = false;
     for (String method : methods) {
       for (List<String> reading : readings.readings()) {
         boolean matched = false;
         for (Route route : routes) {
           if (route.appliesTo(method) && route.matches(reading)) {
             matched = true;
+            decided.add(route);
             required.addAll(route.scopes());
           }
         }
@@ -188,10 +220,29 @@ public final class RouteTable {
                     + " matches no route, and requests to unknown routes are refused");
           }
           required.addAll(unmatchedScopes);
+          defaulted = true;
         }
       }
     }
-    return new Required(required);
+    List<String> rules = new ArrayList<>();
+    for (Route route : routes) {
+      if (decided.contains(route)) {
+        rules.add(route.toString());
+      }
+    }
+    if (defaulted) {
+      rules.add(UNMATCHED);
+    }
+    return new Required(required, rules);
+  }
+
+  /**
+   * The table's version: {@code routes-} and the first 16 hex digits of the SHA-256 of the table as
+   * written ({@link #toString()}), so usage reports name the exact rules that decided and a changed
+   * table gets a new version.
+   */
+  public String version() {
+    return version;
   }
 
   private static String shown(String text) {

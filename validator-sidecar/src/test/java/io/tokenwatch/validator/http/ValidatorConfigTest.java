@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigException;
@@ -53,7 +54,8 @@ class ValidatorConfigTest {
         .containsExactly(
             "GET /orders/** -> orders:read orders:list", "POST|DELETE /admin/** -> admin");
     assertThat(config.routes().decide(Set.of("DELETE"), "/admin/x"))
-        .isEqualTo(new RouteTable.Required(Set.of("admin")));
+        .isEqualTo(
+            new RouteTable.Required(Set.of("admin"), List.of("POST|DELETE /admin/** -> admin")));
     assertThat(config.clockSkew()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.maxStaleness()).isEqualTo(Duration.ofMinutes(1));
   }
@@ -74,12 +76,14 @@ class ValidatorConfigTest {
     Map<String, Object> withDefault = minimal();
     withDefault.put(ValidatorConfig.HTTP_DEFAULT_SCOPES, "api:basic api:more");
     assertThat(ValidatorConfig.of(withDefault).routes().decide(Set.of("GET"), "/x"))
-        .isEqualTo(new RouteTable.Required(Set.of("api:basic", "api:more")));
+        .isEqualTo(
+            new RouteTable.Required(
+                Set.of("api:basic", "api:more"), List.of(RouteTable.UNMATCHED)));
 
     Map<String, Object> allowed = minimal();
     allowed.put(ValidatorConfig.HTTP_ALLOW_UNMATCHED, "true");
     assertThat(ValidatorConfig.of(allowed).routes().decide(Set.of("GET"), "/x"))
-        .isEqualTo(new RouteTable.Required(Set.of()));
+        .isEqualTo(new RouteTable.Required(Set.of(), List.of(RouteTable.UNMATCHED)));
 
     Map<String, Object> both = new HashMap<>(withDefault);
     both.put(ValidatorConfig.HTTP_ALLOW_UNMATCHED, "true");

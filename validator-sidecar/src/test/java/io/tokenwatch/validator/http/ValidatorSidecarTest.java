@@ -259,6 +259,19 @@ class ValidatorSidecarTest {
   }
 
   @Test
+  void shouldNameEveryRouteThatDecidedAndTheRouteTableVersion() throws Exception {
+    HttpResponse<String> response = auth(bearer(), "/orders/export");
+    assertThat(response.statusCode()).isEqualTo(403);
+
+    TokenRequest judged = seen.get(seen.size() - 1);
+    assertThat(judged.rule())
+        .isEqualTo("GET /orders/export -> orders:export, GET|POST /orders/** -> read");
+    assertThat(judged.ruleVersion())
+        .isEqualTo(RouteTable.parse(ROUTES).version())
+        .startsWith("routes-");
+  }
+
+  @Test
   void shouldBelieveATrustedProxyAboutClientAndCertificate() throws Exception {
     String token =
         tokens.sign(

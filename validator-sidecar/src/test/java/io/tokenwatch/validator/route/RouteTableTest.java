@@ -31,6 +31,29 @@ class RouteTableTest {
   }
 
   @Test
+  void shouldNameTheRoutesThatDecidedInTableOrder() {
+    RouteTable.Required export = (RouteTable.Required) get(ORDERS, "/orders/export");
+    assertThat(export.rules())
+        .containsExactly("GET /orders/export -> orders:export", "GET /orders/** -> orders:read");
+    RouteTable.Required unmatched =
+        (RouteTable.Required)
+            ORDERS.withUnmatchedScopes(Set.of("misc")).decide(Set.of("GET"), "/elsewhere");
+    assertThat(unmatched.rules()).containsExactly(RouteTable.UNMATCHED);
+  }
+
+  @Test
+  void shouldVersionTheTableByWhatItSaysNotHowItIsSpaced() {
+    RouteTable respaced =
+        RouteTable.parse(
+            "GET  /orders/export ->  orders:export ,GET /orders/** -> orders:read,"
+                + " POST|PUT|PATCH|DELETE /orders/** -> orders:write");
+    assertThat(respaced.version()).isEqualTo(ORDERS.version()).matches("routes-[0-9a-f]{16}");
+    assertThat(RouteTable.parse("GET /orders/** -> orders:read").version())
+        .isNotEqualTo(ORDERS.version());
+    assertThat(ORDERS.withUnmatchedScopes(Set.of()).version()).isNotEqualTo(ORDERS.version());
+  }
+
+  @Test
   void shouldRequireTheScopesOfEveryMatchingRouteByMethodAndPath() {
     assertThat(required(get(ORDERS, "/orders/42"))).containsExactly("orders:read");
     assertThat(required(get(ORDERS, "/orders"))).containsExactly("orders:read");

@@ -180,7 +180,9 @@ public final class UsageReporter implements DecisionListener, MeterBinder, AutoC
             .setResource(request.method() + " " + pathOf(request.uri()))
             .setRequiredScopes(request.requiredScopes().stream().sorted().toList())
             .setTokenScopes(token == null ? List.of() : token.scopes().stream().sorted().toList())
-            .setUseCount(decision.useCount());
+            .setUseCount(decision.useCount())
+            .setRouteRule(request.rule())
+            .setRouteTableVersion(request.ruleVersion());
     if (token != null) {
       event
           .setTokenId(token.tokenId())

@@ -71,6 +71,29 @@ class UsageReporterTest {
     assertThat(producer.history()).hasSize(3);
   }
 
+  @Test
+  void shouldReportTheRuleThatSetTheRequiredScopesAndItsVersion() {
+    TokenRequest named =
+        TokenRequest.of("not-a-token", "GET", "https://api.example/orders", Set.of("orders:read"))
+            .withRule("orders-read", "routes-sha256-9c1e")
+            .withSource("198.51.100.23", null);
+
+    TokenUsed event = UsageReporter.toEvent(named, deny(), Instant.EPOCH, "v-1");
+
+    assertThat(event.getRouteRule()).isEqualTo("orders-read");
+    assertThat(event.getRouteTableVersion()).isEqualTo("routes-sha256-9c1e");
+    assertThat(
+            UsageReporter.toEvent(
+                    TokenRequest.of("t", "GET", "https://api.example/", Set.of(), "@RequiresScope"),
+                    deny(),
+                    Instant.EPOCH,
+                    "v-1")
+                .getRouteRule())
+        .isEqualTo("@RequiresScope");
+    assertThat(UsageReporter.toEvent(request(), deny(), Instant.EPOCH, "v-1").getRouteRule())
+        .isNull();
+  }
+
   private static TokenRequest request() {
     return TokenRequest.of("not-a-token", "GET", "https://api.example/orders", Set.of());
   }
