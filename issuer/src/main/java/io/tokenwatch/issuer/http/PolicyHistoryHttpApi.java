@@ -80,7 +80,7 @@ public final class PolicyHistoryHttpApi {
     body.put("policy_id", current.id());
     body.put("in_force", current.version());
     ArrayNode versions = body.putArray("versions");
-    for (PolicyVersion version : history.versions()) {
+    for (PolicyVersion version : history.versions(current.id())) {
       versions.add(describe(version, false));
     }
     json(ctx, 200, body);
@@ -92,7 +92,7 @@ public final class PolicyHistoryHttpApi {
     if (number == null) {
       return;
     }
-    Optional<PolicyVersion> version = history.version(number);
+    Optional<PolicyVersion> version = history.version(holder.current().id(), number);
     if (version.isEmpty()) {
       problem(ctx, 404, "no policy version " + number + " in the history");
       return;
@@ -110,8 +110,9 @@ public final class PolicyHistoryHttpApi {
     if (to == null) {
       return;
     }
-    Optional<PolicyVersion> a = history.version(from);
-    Optional<PolicyVersion> b = history.version(to);
+    String policyId = holder.current().id();
+    Optional<PolicyVersion> a = history.version(policyId, from);
+    Optional<PolicyVersion> b = history.version(policyId, to);
     if (a.isEmpty() || b.isEmpty()) {
       problem(ctx, 404, "no policy version " + (a.isEmpty() ? from : to) + " in the history");
       return;

@@ -59,7 +59,7 @@ public final class KafkaPolicyHistoryLog implements PolicyHistoryLog, AutoClosea
   private final KafkaConsumer<String, byte[]> offsets;
   private final Deserializer<PolicyChanged> deserializer;
   private final Duration timeout;
-  private final List<PolicyVersion> versions = new ArrayList<>();
+  private final Map<String, List<PolicyVersion>> histories = new HashMap<>();
   private final Object progress = new Object();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
@@ -120,9 +120,9 @@ public final class KafkaPolicyHistoryLog implements PolicyHistoryLog, AutoClosea
   }
 
   @Override
-  public List<PolicyVersion> versions() {
+  public List<PolicyVersion> versions(String policyId) {
     synchronized (progress) {
-      return List.copyOf(versions);
+      return List.copyOf(histories.getOrDefault(policyId, List.of()));
     }
   }
 
@@ -130,14 +130,14 @@ public final class KafkaPolicyHistoryLog implements PolicyHistoryLog, AutoClosea
   public synchronized PolicyVersion append(PolicyVersion next) {
     requireNonNull(next, "next");
     readToEnd();
-    PolicyVersion taken = versionAt(next.version());
+    PolicyVersion taken = versionAt(next.policyId(), next.version());
     if (taken != null) {
       return taken;
     }
     log.await(
         List.of(log.send(Topics.POLICY_CHANGES, next.policyId(), event(next))), "PolicyChanged");
     readToEnd();
-    taken = versionAt(next.version());
+    taken = versionAt(next.policyId(), next.version());
     if (taken == null) {
       throw new IllegalStateException(
           "policy version " + next.version() + " was written but does not continue the history");
@@ -145,8 +145,9 @@ public final class KafkaPolicyHistoryLog implements PolicyHistoryLog, AutoClosea
     return taken;
   }
 
-  private @Nullable PolicyVersion versionAt(long version) {
+  private @Nullable PolicyVersion versionAt(String policyId, long version) {
     synchronized (progress) {
+      List<PolicyVersion> versions = histories.getOrDefault(policyId, List.of());
       return version >= 1 && version <= versions.size() ? versions.get((int) version - 1) : null;
     }
   }
@@ -200,7 +201,7 @@ public final class KafkaPolicyHistoryLog implements PolicyHistoryLog, AutoClosea
         }
         if (caughtUp.getCount() > 0 && now >= end) {
           caughtUp.countDown();
-          LOG.info("Read {} policy versions", versions().size());
+          LOG.info("Read the history of {} policies", histories.size());
         }
       }
     } catch (WakeupException e) {
@@ -228,6 +229,8 @@ public final class KafkaPolicyHistoryLog implements PolicyHistoryLog, AutoClosea
       throw new IllegalStateException(
           "unreadable policy history record at offset " + record.offset(), e);
     }
+    List<PolicyVersion> versions =
+        histories.computeIfAbsent(version.policyId(), id -> new ArrayList<>());
     long expected = versions.size() + 1L;
     if (version.version() != expected) {
       LOG.debug(

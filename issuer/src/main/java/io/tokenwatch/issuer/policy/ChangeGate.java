@@ -26,7 +26,7 @@ public interface ChangeGate {
   ChangeGate OPEN =
       new ChangeGate() {
         @Override
-        public Optional<byte[]> lastInForce() {
+        public Optional<byte[]> lastInForce(String policyId) {
           return Optional.empty();
         }
 
@@ -37,8 +37,8 @@ public interface ChangeGate {
         }
       };
 
-  /** The document last recorded as in force, if any: what an issuer starts from. */
-  Optional<byte[]> lastInForce();
+  /** The document last recorded in force for that policy id, if any: what an issuer starts from. */
+  Optional<byte[]> lastInForce(String policyId);
 
   /**
    * Reviews a valid candidate. Before answering {@link Verdict.Admit} the gate records the change

@@ -96,7 +96,7 @@ public final class PolicyHolder implements AutoCloseable {
     this.gate = requireNonNull(gate, "gate");
     byte[] bytes = Files.readAllBytes(file);
     Policy candidate = parser.parse(bytes);
-    byte[] last = gate.lastInForce().orElse(null);
+    byte[] last = gate.lastInForce(candidate.id()).orElse(null);
     Policy base = null;
     if (last != null && !Arrays.equals(last, bytes)) {
       try {

@@ -101,19 +101,19 @@ public final class PolicyHistory implements ChangeGate {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** Every version, oldest first. */
-  public List<PolicyVersion> versions() {
-    return log.versions();
+  /** Every version of that policy, oldest first. */
+  public List<PolicyVersion> versions(String policyId) {
+    return log.versions(policyId);
   }
 
-  /** The version numbered {@code version}, if recorded. */
-  public Optional<PolicyVersion> version(long version) {
-    return log.versions().stream().filter(v -> v.version() == version).findFirst();
+  /** The version of that policy numbered {@code version}, if recorded. */
+  public Optional<PolicyVersion> version(String policyId, long version) {
+    return log.versions(policyId).stream().filter(v -> v.version() == version).findFirst();
   }
 
-  /** The latest version, empty before the first. */
-  public Optional<PolicyVersion> latest() {
-    List<PolicyVersion> versions = log.versions();
+  /** The latest version of that policy, empty before the first. */
+  public Optional<PolicyVersion> latest(String policyId) {
+    List<PolicyVersion> versions = log.versions(policyId);
     return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
   }
 
@@ -133,8 +133,8 @@ public final class PolicyHistory implements ChangeGate {
   }
 
   @Override
-  public Optional<byte[]> lastInForce() {
-    return latest().map(v -> v.document().getBytes(StandardCharsets.UTF_8));
+  public Optional<byte[]> lastInForce(String policyId) {
+    return latest(policyId).map(v -> v.document().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
@@ -242,7 +242,7 @@ public final class PolicyHistory implements ChangeGate {
       List<String> approvalLines,
       @Nullable Long rolledBackTo) {
     for (int attempt = 1; attempt <= RECORD_ATTEMPTS; attempt++) {
-      Optional<PolicyVersion> latest = latest();
+      Optional<PolicyVersion> latest = latest(candidate.id());
       if (latest.isPresent() && latest.get().digest().equals(candidate.version())) {
         return; // another instance recorded this very change
       }

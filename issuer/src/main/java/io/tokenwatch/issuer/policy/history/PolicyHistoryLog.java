@@ -3,13 +3,13 @@ package io.tokenwatch.issuer.policy.history;
 import java.util.List;
 
 /**
- * Where the policy history is kept (the one-partition policy-changes topic). Implementations are
- * thread-safe and give every issuer instance the same history.
+ * Where the policy history is kept (the one-partition policy-changes topic), one history per policy
+ * id. Implementations are thread-safe and give every issuer instance the same history.
  */
 public interface PolicyHistoryLog {
 
-  /** Every version, oldest first, as far as this instance has read. */
-  List<PolicyVersion> versions();
+  /** Every version of that policy, oldest first, as far as this instance has read. */
+  List<PolicyVersion> versions(String policyId);
 
   /**
    * Records {@code next} (which follows the latest version this instance knew) unless the history

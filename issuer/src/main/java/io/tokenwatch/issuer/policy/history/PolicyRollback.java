@@ -65,7 +65,8 @@ public final class PolicyRollback {
    */
   public synchronized Outcome rollback(long version, String author) throws IOException {
     requireNonNull(author, "author");
-    PolicyVersion target = history.version(version).orElse(null);
+    String policyId = holder.current().id();
+    PolicyVersion target = history.version(policyId, version).orElse(null);
     if (target == null) {
       return new Outcome.UnknownVersion(version);
     }
@@ -92,7 +93,7 @@ public final class PolicyRollback {
     if (holder.current().version().equals(target.digest())) {
       return new Outcome.RolledBack(
           history
-              .latest()
+              .latest(policyId)
               .filter(v -> v.digest().equals(target.digest()))
               .orElseThrow(() -> new IllegalStateException("rollback in force but not recorded")));
     }

@@ -10,14 +10,19 @@ final class InMemoryPolicyHistoryLog implements PolicyHistoryLog {
   int writes;
 
   @Override
-  public synchronized List<PolicyVersion> versions() {
-    return List.copyOf(versions);
+  public synchronized List<PolicyVersion> versions(String policyId) {
+    return versions.stream().filter(v -> v.policyId().equals(policyId)).toList();
+  }
+
+  List<PolicyVersion> versions() {
+    return versions("tokenwatch-sample");
   }
 
   @Override
   public synchronized PolicyVersion append(PolicyVersion next) {
-    if (versions.size() >= next.version()) {
-      return versions.get((int) next.version() - 1);
+    List<PolicyVersion> history = versions(next.policyId());
+    if (history.size() >= next.version()) {
+      return history.get((int) next.version() - 1);
     }
     writes++;
     versions.add(next);

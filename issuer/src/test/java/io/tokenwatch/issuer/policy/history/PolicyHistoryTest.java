@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PolicyHistoryTest {
 
+  static final String SAMPLE = "tokenwatch-sample";
+
   static final String ORDERS = "https://orders.example.com";
 
   /** Takes orders:write from orders-service: a narrowing change. */
@@ -65,7 +67,7 @@ class PolicyHistoryTest {
   void shouldRecordTheFirstPolicyAsVersionOneAtStartupWithItsWholeDocument() throws Exception {
     PolicyHistory history = history(RiskLevel.HIGH);
     try (PolicyHolder holder = holder(history)) {
-      assertThat(history.versions())
+      assertThat(history.versions(SAMPLE))
           .singleElement()
           .satisfies(
               v -> {
@@ -89,7 +91,7 @@ class PolicyHistoryTest {
     }
     PolicyHistory again = history(RiskLevel.HIGH);
     try (PolicyHolder second = holder(again)) {
-      assertThat(again.versions()).hasSize(1);
+      assertThat(again.versions(SAMPLE)).hasSize(1);
       assertThat(log.writes).isEqualTo(1);
     }
   }
@@ -102,7 +104,7 @@ class PolicyHistoryTest {
 
       assertThat(holder.reload()).isInstanceOf(PolicyHolder.ReloadResult.Loaded.class);
 
-      PolicyVersion v2 = history.latest().orElseThrow();
+      PolicyVersion v2 = history.latest(SAMPLE).orElseThrow();
       assertThat(v2.version()).isEqualTo(2);
       assertThat(v2.previousVersion()).isEqualTo(1);
       assertThat(v2.source()).isEqualTo(ChangeSource.FILE_RELOAD);
@@ -125,7 +127,7 @@ class PolicyHistoryTest {
 
       assertThat(held).isInstanceOf(PolicyHolder.ReloadResult.Held.class);
       assertThat(holder.current().version()).isEqualTo(before);
-      assertThat(history.versions()).hasSize(1);
+      assertThat(history.versions(SAMPLE)).hasSize(1);
       String digest = PolicyParserAccess.versionOf(widened(sample));
       assertThat(holder.pending()).get().extracting(p -> p.version()).isEqualTo(digest);
       assertThat(approvals.requests().get(digest))
@@ -145,7 +147,7 @@ class PolicyHistoryTest {
       assertThat(holder.current().version()).isEqualTo(digest);
       assertThat(holder.pending()).isEmpty();
       assertThat(history.pending()).isEmpty();
-      PolicyVersion v2 = history.latest().orElseThrow();
+      PolicyVersion v2 = history.latest(SAMPLE).orElseThrow();
       assertThat(v2.source()).isEqualTo(ChangeSource.APPROVED_CHANGE);
       assertThat(v2.approvals())
           .containsExactly(
@@ -163,7 +165,7 @@ class PolicyHistoryTest {
       Files.writeString(file, widened(sample));
 
       assertThat(holder.reload()).isInstanceOf(PolicyHolder.ReloadResult.Loaded.class);
-      assertThat(history.latest().orElseThrow().source()).isEqualTo(ChangeSource.FILE_RELOAD);
+      assertThat(history.latest(SAMPLE).orElseThrow().source()).isEqualTo(ChangeSource.FILE_RELOAD);
     }
   }
 
@@ -195,7 +197,7 @@ class PolicyHistoryTest {
     try (PolicyHolder second = holder(history)) {
       assertThat(second.current().version()).isEqualTo(recorded);
       assertThat(second.pending()).isPresent();
-      assertThat(history.versions()).hasSize(1);
+      assertThat(history.versions(SAMPLE)).hasSize(1);
     }
   }
 
@@ -208,7 +210,7 @@ class PolicyHistoryTest {
 
     PolicyHistory history = history(RiskLevel.HIGH);
     try (PolicyHolder second = holder(history)) {
-      PolicyVersion v2 = history.latest().orElseThrow();
+      PolicyVersion v2 = history.latest(SAMPLE).orElseThrow();
       assertThat(v2.version()).isEqualTo(2);
       assertThat(v2.source()).isEqualTo(ChangeSource.STARTUP);
       assertThat(v2.diff()).startsWith("- client orders-service: scope orders:write");
@@ -265,7 +267,7 @@ class PolicyHistoryTest {
 
       assertThat(holder.reload()).isInstanceOf(PolicyHolder.ReloadResult.Rejected.class);
       assertThat(holder.current().version()).isEqualTo(before);
-      assertThat(history.versions()).hasSize(1);
+      assertThat(history.versions(SAMPLE)).hasSize(1);
       assertThat(approvals.requests()).isEmpty();
     }
   }
@@ -280,7 +282,7 @@ class PolicyHistoryTest {
 
       assertThat(holder.reload()).isInstanceOf(PolicyHolder.ReloadResult.Unchanged.class);
       assertThat(holder.pending()).isEmpty();
-      assertThat(history.versions()).hasSize(1);
+      assertThat(history.versions(SAMPLE)).hasSize(1);
     }
   }
 }

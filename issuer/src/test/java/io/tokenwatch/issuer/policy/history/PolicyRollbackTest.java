@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PolicyRollbackTest {
 
+  static final String SAMPLE = "tokenwatch-sample";
+
   @TempDir Path dir;
   Path file;
   String sample;
@@ -52,7 +54,7 @@ class PolicyRollbackTest {
     assertThat(outcome).isInstanceOf(PolicyRollback.Outcome.RolledBack.class);
     assertThat(Files.readString(file)).isEqualTo(sample);
     assertThat(holder.current().version()).isEqualTo(log.versions().get(0).digest());
-    PolicyVersion v3 = history.latest().orElseThrow();
+    PolicyVersion v3 = history.latest(SAMPLE).orElseThrow();
     assertThat(v3.version()).isEqualTo(3);
     assertThat(v3.source()).isEqualTo(ChangeSource.ROLLBACK);
     assertThat(v3.author()).isEqualTo("carol");
@@ -60,7 +62,9 @@ class PolicyRollbackTest {
     assertThat(v3.document()).isEqualTo(sample);
     // Restoring orders:write (medium) is below the threshold: no approval needed.
     assertThat(v3.diff()).startsWith("+ client orders-service: scope orders:write");
-    assertThat(history.versions()).extracting(PolicyVersion::version).containsExactly(1L, 2L, 3L);
+    assertThat(history.versions(SAMPLE))
+        .extracting(PolicyVersion::version)
+        .containsExactly(1L, 2L, 3L);
     assertThat(dir.toFile().list()).containsExactly("policy.yaml");
   }
 
@@ -70,7 +74,7 @@ class PolicyRollbackTest {
         .isEqualTo(new PolicyRollback.Outcome.UnknownVersion(7));
     assertThat(rollback.rollback(1, "carol"))
         .isEqualTo(new PolicyRollback.Outcome.AlreadyInForce(1));
-    assertThat(history.versions()).hasSize(1);
+    assertThat(history.versions(SAMPLE)).hasSize(1);
     assertThat(Files.readString(file)).isEqualTo(sample);
   }
 
@@ -79,19 +83,19 @@ class PolicyRollbackTest {
     Files.writeString(
         file, sample.replace("scopes: [orders:read, orders:export]", "scopes: [orders:read]"));
     holder.reload();
-    assertThat(history.versions()).hasSize(2);
+    assertThat(history.versions(SAMPLE)).hasSize(2);
 
     PolicyRollback.Outcome outcome = rollback.rollback(1, "carol");
 
     assertThat(outcome).isInstanceOf(PolicyRollback.Outcome.AwaitingApproval.class);
     String digest = log.versions().get(0).digest();
     assertThat(approvals.requests().get(digest).requester()).isEqualTo("carol");
-    assertThat(history.versions()).hasSize(2);
+    assertThat(history.versions(SAMPLE)).hasSize(2);
 
     approvals.approve(digest, List.of("alice", "bob"));
     holder.reload();
 
-    PolicyVersion v3 = history.latest().orElseThrow();
+    PolicyVersion v3 = history.latest(SAMPLE).orElseThrow();
     assertThat(v3.source()).isEqualTo(ChangeSource.ROLLBACK);
     assertThat(v3.rolledBackTo()).isEqualTo(1);
     assertThat(v3.approvals()).hasSize(2);
