@@ -275,6 +275,76 @@ class PolicyHistoryIntegrationTest {
     assertProblem(get(server, "/policy/diff?from=1&to=70", "ann"), 404);
     assertProblem(get(server, "/policy/history", "uma"), 403);
     assertProblem(get(server, "/policy/history", null), 401);
+
+    // A browser session of an admin: a rollback without the session's CSRF token is forged.
+    String session = login(server, "root");
+    HttpResponse<String> forged =
+        send(
+            HttpRequest.newBuilder(uri(server, "/policy/rollback"))
+                .header("Cookie", session)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    assertProblem(forged, 403);
+    HttpResponse<String> withToken =
+        send(
+            HttpRequest.newBuilder(uri(server, "/policy/rollback"))
+                .header("Cookie", session)
+                .header("X-CSRF-Token", csrf(send(loginPage(server, session)).body()))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"version\": 1}")));
+    // Past the CSRF check: version 1's document is the one in force.
+    assertProblem(withToken, 409);
+  }
+
+  /** Logs in through the login form; the session cookie as a Cookie header value. */
+  private String login(IssuerServer server, String user) throws Exception {
+    HttpResponse<String> page = send(loginPage(server, null));
+    String preSession = cookie(page);
+    HttpResponse<String> loggedIn =
+        send(
+            HttpRequest.newBuilder(uri(server, "/login"))
+                .header("Cookie", preSession)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "csrf="
+                            + csrf(page.body())
+                            + "&next=&username="
+                            + user
+                            + "&password="
+                            + java.net.URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8))));
+    assertThat(loggedIn.statusCode()).as(loggedIn.body()).isEqualTo(303);
+    return cookie(loggedIn);
+  }
+
+  private static HttpRequest.Builder loginPage(IssuerServer server, String cookie) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(server, "/login")).header("Accept", "text/html").GET();
+    if (cookie != null) {
+      request.header("Cookie", cookie);
+    }
+    return request;
+  }
+
+  private static String cookie(HttpResponse<String> response) {
+    String setCookie = response.headers().firstValue("Set-Cookie").orElseThrow();
+    return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  private static String csrf(String html) {
+    java.util.regex.Matcher matcher =
+        java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(html);
+    assertThat(matcher.find()).as(html).isTrue();
+    return matcher.group(1);
+  }
+
+  private static URI uri(IssuerServer server, String path) {
+    return URI.create("http://localhost:" + server.port() + path);
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(
+        request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static void assertProblem(HttpResponse<String> response, int status) {

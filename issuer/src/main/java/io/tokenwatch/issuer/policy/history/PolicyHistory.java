@@ -173,7 +173,9 @@ public final class PolicyHistory implements ChangeGate {
         requester,
         approval == null ? List.of() : approval.lines(),
         rollback == null ? null : rollback.version());
-    rollbacks.remove(candidate.version());
+    // A rollback is meant for the document it restores, now: once another comes into force, an
+    // intent left over (a held rollback dropped by an edit) must not name a later edit's author.
+    rollbacks.clear();
     pending = null;
     return new Verdict.Admit();
   }
