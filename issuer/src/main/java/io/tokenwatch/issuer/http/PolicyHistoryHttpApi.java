@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.tokenwatch.issuer.EventLogUnavailableException;
+import io.tokenwatch.issuer.policy.InvalidPolicyException;
 import io.tokenwatch.issuer.policy.Policy;
 import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.policy.history.PolicyDiff;
@@ -120,7 +121,7 @@ public final class PolicyHistoryHttpApi {
     PolicyDiff diff;
     try {
       diff = history.diff(a.get(), b.get());
-    } catch (RuntimeException e) {
+    } catch (InvalidPolicyException e) {
       // A recorded document this issuer's settings refuse (e.g. a lower ttl ceiling).
       problem(ctx, 422, "a recorded document is not valid under this issuer's settings");
       return;

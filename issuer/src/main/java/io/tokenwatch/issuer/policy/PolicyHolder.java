@@ -104,7 +104,9 @@ public final class PolicyHolder implements AutoCloseable {
       } catch (InvalidPolicyException e) {
         // This issuer's settings (e.g. a lower ttl ceiling) refuse the recorded document: the
         // file's then starts as a first policy would.
-        LOG.warn("The last recorded policy is not valid here; starting from the file. {}", e);
+        LOG.warn(
+            "The last recorded policy is not valid here; starting from the file. {}",
+            e.getMessage());
       }
     }
     if (last != null && Arrays.equals(last, bytes)) {
