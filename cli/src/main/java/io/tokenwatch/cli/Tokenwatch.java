@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       AuditCommand.class,
       RotateKeysCommand.class,
       UsersCommand.class,
+      PolicyCommand.class,
       TopicsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -3,6 +3,7 @@ package io.tokenwatch.issuer;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tokenwatch.issuer.policy.Policy;
@@ -114,6 +115,8 @@ public final class IssuerMetrics {
       outcome = "loaded";
     } else if (result instanceof PolicyHolder.ReloadResult.Rejected) {
       outcome = "rejected";
+    } else if (result instanceof PolicyHolder.ReloadResult.Held) {
+      outcome = "held";
     } else {
       outcome = "unchanged";
     }
@@ -122,6 +125,16 @@ public final class IssuerMetrics {
         .tag("result", outcome)
         .register(registry)
         .increment();
+  }
+
+  /**
+   * Publishes {@code tokenwatch.issuer.policy.pending}: 1 while a valid policy document waits for
+   * approval (the previous policy stays in force), else 0.
+   */
+  public void pendingPolicy(PolicyHolder holder) {
+    Gauge.builder("tokenwatch.issuer.policy.pending", holder, h -> h.pending().isPresent() ? 1 : 0)
+        .description("Whether a policy change waits for approval (1) or not (0)")
+        .register(registry);
   }
 
   void adminAuthentication(String method, String outcome) {

@@ -1,6 +1,7 @@
 package io.tokenwatch.issuer.server;
 
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
+import io.tokenwatch.issuer.policy.RiskLevel;
 import io.tokenwatch.people.PeopleConfig;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
@@ -11,6 +12,7 @@ import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
@@ -36,6 +38,7 @@ public final class IssuerConfig extends ServiceConfig {
   public static final String MAX_BODY_BYTES = "issuer.http.max-body-bytes";
   public static final String POLICY_FILE = "issuer.policy.file";
   public static final String POLICY_RELOAD_MS = "issuer.policy.reload-interval-ms";
+  public static final String POLICY_APPROVAL_RISK = "issuer.policy.approval-risk";
   public static final String DATA_DIR = "issuer.data-dir";
   public static final String SIGNING_ALGORITHM = "issuer.signing.algorithm";
   public static final String TTL_CEILING_SECONDS = "issuer.token.ttl-ceiling-seconds";
@@ -101,12 +104,8 @@ public final class IssuerConfig extends ServiceConfig {
   }
 
   private static ConfigDef buildConfigDef() {
-    return PeopleConfig.define(buildIssuerKeys());
-  }
-
-  private static ConfigDef buildIssuerKeys() {
-    return ConfigCheck.defineBrokerAndRegistry(new ConfigDef())
-        .define(
+    ConfigDef def = ConfigCheck.defineBrokerAndRegistry(new ConfigDef());
+    def.define(
             ISSUER_URL,
             ConfigDef.Type.STRING,
             ConfigDef.NO_DEFAULT_VALUE,
@@ -149,6 +148,15 @@ public final class IssuerConfig extends ServiceConfig {
             Range.atLeast(100),
             Importance.LOW,
             "How often the policy file is checked for changes, in ms.")
+        .define(
+            POLICY_APPROVAL_RISK,
+            ConfigDef.Type.STRING,
+            "high",
+            ValidString.in("low", "medium", "high", "critical"),
+            Importance.HIGH,
+            "A policy change (file edit or rollback) that gives a client a scope of this risk or"
+                + " higher that the policy in force does not give it waits for an approved access"
+                + " request before it comes into force; the previous policy stays meanwhile.")
         .define(
             DATA_DIR,
             ConfigDef.Type.STRING,
@@ -209,6 +217,8 @@ public final class IssuerConfig extends ServiceConfig {
             "Admin tokens, token exchanges and refreshes are refused (fail closed) while the"
                 + " issuer's copy of the revocation feed was last caught up longer ago than this,"
                 + " in ms.");
+    PeopleConfig.define(def);
+    return def;
   }
 
   /** The configuration table as Markdown, one row per key in declaration order. */
@@ -239,6 +249,10 @@ public final class IssuerConfig extends ServiceConfig {
 
   public Duration policyReloadInterval() {
     return values.millis(POLICY_RELOAD_MS);
+  }
+
+  public RiskLevel policyApprovalRisk() {
+    return RiskLevel.valueOf(values.string(POLICY_APPROVAL_RISK).toUpperCase(Locale.ROOT));
   }
 
   public Path dataDir() {

@@ -11,11 +11,17 @@ import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
+import io.tokenwatch.issuer.http.PolicyHistoryHttpApi;
 import io.tokenwatch.issuer.kafka.KafkaEventLog;
+import io.tokenwatch.issuer.kafka.KafkaPolicyHistoryLog;
 import io.tokenwatch.issuer.kafka.KafkaRefreshGrantStore;
 import io.tokenwatch.issuer.keys.SigningKeys;
 import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.policy.PolicyParser;
+import io.tokenwatch.issuer.policy.history.ChangeApprovals;
+import io.tokenwatch.issuer.policy.history.InMemoryChangeApprovals;
+import io.tokenwatch.issuer.policy.history.PolicyHistory;
+import io.tokenwatch.issuer.policy.history.PolicyRollback;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.token.TokenService;
 import io.tokenwatch.people.PeopleGate;
@@ -85,11 +91,20 @@ public final class IssuerServer implements AutoCloseable {
 
   /** Starts an issuer with its own clock (tests). */
   public static IssuerServer start(IssuerConfig config, Clock clock) {
+    return start(config, clock, new InMemoryChangeApprovals());
+  }
+
+  /**
+   * Starts an issuer whose widening policy changes are approved through {@code approvals} (the
+   * access-request store; without one, such changes wait: nothing approves them).
+   */
+  public static IssuerServer start(IssuerConfig config, Clock clock, ChangeApprovals approvals) {
     requireNonNull(config, "config");
     requireNonNull(clock, "clock");
+    requireNonNull(approvals, "approvals");
     IssuerServer server = new IssuerServer();
     try {
-      server.run(config, clock);
+      server.run(config, clock, approvals);
       return server;
     } catch (RuntimeException | Error e) {
       server.close();
@@ -97,7 +112,7 @@ public final class IssuerServer implements AutoCloseable {
     }
   }
 
-  private void run(IssuerConfig config, Clock clock) {
+  private void run(IssuerConfig config, Clock clock, ChangeApprovals approvals) {
     issuerUrl = config.issuerUrl();
     String instanceId =
         config.instanceId().orElse("issuer-" + UUID.randomUUID().toString().substring(0, 8));
@@ -111,21 +126,6 @@ public final class IssuerServer implements AutoCloseable {
 
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     resources.push(prometheus::close);
-    PolicyHolder[] holder = new PolicyHolder[1];
-    IssuerMetrics metrics = new IssuerMetrics(prometheus, () -> holder[0].current());
-    try {
-      holder[0] =
-          new PolicyHolder(
-              config.policyFile(),
-              new PolicyParser(config.ttlCeiling(), config.issuerUrl()),
-              metrics::policyReload);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read policy file " + config.policyFile(), e);
-    }
-    PolicyHolder policies = holder[0];
-    policy = policies;
-    resources.push(policies);
-    policies.watch(config.policyReloadInterval());
 
     SigningKeys signingKeys = SigningKeys.open(config.dataDir(), config.signingAlgorithm(), clock);
     keys = signingKeys;
@@ -136,10 +136,46 @@ public final class IssuerServer implements AutoCloseable {
     KafkaEventLog events = new KafkaEventLog(producer, registry, config.produceTimeout());
     resources.push(events);
     resources.push(producerMetrics);
+
+    // The history is read before the policy is loaded: the holder starts from the version last
+    // recorded in force, and records the file's document first if it is new.
+    KafkaPolicyHistoryLog historyLog =
+        new KafkaPolicyHistoryLog(
+            events, config.kafkaClientSettings(), registry, config.produceTimeout());
+    resources.push(historyLog);
+    historyLog.start(Duration.ofSeconds(60));
+    PolicyParser parser = new PolicyParser(config.ttlCeiling(), config.issuerUrl());
+    PolicyHistory history =
+        new PolicyHistory(historyLog, approvals, config.policyApprovalRisk(), parser, clock);
+    PolicyHolder[] holder = new PolicyHolder[1];
+    IssuerMetrics metrics = new IssuerMetrics(prometheus, () -> holder[0].current());
+    try {
+      holder[0] = new PolicyHolder(config.policyFile(), parser, metrics::policyReload, history);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read policy file " + config.policyFile(), e);
+    }
+    PolicyHolder policies = holder[0];
+    policy = policies;
+    resources.push(policies);
+    metrics.pendingPolicy(policies);
+    policies.watch(config.policyReloadInterval());
+    PolicyRollback rollback = new PolicyRollback(history, policies, parser, config.policyFile());
+
     KafkaRefreshGrantStore grants =
         new KafkaRefreshGrantStore(events, config.kafkaClientSettings(), registry);
     resources.push(grants);
     grants.start(Duration.ofSeconds(60));
+
+    PeopleGate gate;
+    try {
+      gate = PeopleGate.start(config.people(), issuerUrl, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the people configuration's files", e);
+    }
+    resources.push(gate);
+    people = gate;
+    PolicyHistoryHttpApi policyHistoryApi =
+        new PolicyHistoryHttpApi(history, policies, rollback, gate);
 
     RevocationFeed feed = revocationFeed(config, instanceId, registry, clock);
     resources.push(feed);
@@ -194,14 +230,6 @@ public final class IssuerServer implements AutoCloseable {
             config.mtlsHeader().orElse(null),
             readiness,
             admins);
-    PeopleGate gate;
-    try {
-      gate = PeopleGate.start(config.people(), issuerUrl, clock);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the people configuration's files", e);
-    }
-    resources.push(gate);
-    people = gate;
     Javalin server =
         Javalin.create(
             javalin -> {
@@ -212,6 +240,7 @@ public final class IssuerServer implements AutoCloseable {
               javalin.http.maxRequestSize = config.maxBodyBytes();
               api.configure(javalin);
               gate.routes(javalin);
+              policyHistoryApi.configure(javalin);
             });
     server.start();
     http = server;
