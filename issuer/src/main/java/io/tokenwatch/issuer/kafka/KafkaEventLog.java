@@ -66,7 +66,9 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
             Topics.ISSUANCE_DENIED,
             Topics.REVOCATION_REQUESTS,
             Topics.REVOCATION_FAST_PATH,
-            Topics.REFRESH_GRANTS)) {
+            Topics.REFRESH_GRANTS,
+            Topics.CONSENTS,
+            Topics.CONSENT_WITHDRAWALS)) {
       serializers.put(
           topic.valueType(),
           AvroSerdes.specific(topic.valueType(), registry, serde, false).serializer());

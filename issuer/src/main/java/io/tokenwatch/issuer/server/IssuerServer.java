@@ -10,7 +10,10 @@ import io.tokenwatch.events.Revocation;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.consent.AuthorizationCodes;
+import io.tokenwatch.issuer.consent.ConsentRegistry;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
+import io.tokenwatch.issuer.kafka.KafkaConsents;
 import io.tokenwatch.issuer.kafka.KafkaEventLog;
 import io.tokenwatch.issuer.kafka.KafkaRefreshGrantStore;
 import io.tokenwatch.issuer.keys.SigningKeys;
@@ -139,6 +142,12 @@ public final class IssuerServer implements AutoCloseable {
     resources.push(grants);
     grants.start(Duration.ofSeconds(60));
 
+    ConsentRegistry consentRegistry = new ConsentRegistry();
+    KafkaConsents consents =
+        new KafkaConsents(events, consentRegistry, config.kafkaClientSettings(), registry);
+    resources.push(consents);
+    consents.start(Duration.ofSeconds(60));
+
     RevocationFeed feed = revocationFeed(config, instanceId, registry, clock);
     resources.push(feed);
     feed.bindTo(prometheus);
@@ -162,12 +171,16 @@ public final class IssuerServer implements AutoCloseable {
             instanceId,
             config.ttlCeiling(),
             feed,
-            config.revocationMaxStaleness());
+            config.revocationMaxStaleness(),
+            consents,
+            consentRegistry,
+            new AuthorizationCodes(clock, config.consentCodeTtl()));
     Map<String, BooleanSupplier> readiness =
         Map.of(
             "keys", () -> signingKeys.current() != null,
             "policy", () -> policies.current() != null,
             "refresh_grants", grants::ready,
+            "consents", consents::ready,
             "kafka", () -> kafkaReachable(admin),
             "revocations",
                 () -> {

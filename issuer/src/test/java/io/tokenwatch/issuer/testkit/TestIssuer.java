@@ -7,6 +7,8 @@ import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.consent.AuthorizationCodes;
+import io.tokenwatch.issuer.consent.ConsentRegistry;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.issuer.keys.SigningKeys;
@@ -55,6 +57,9 @@ public final class TestIssuer implements AutoCloseable {
   public static final String AGENT_SECRET = "demo-reporting-agent-secret-do-not-use-in-prod";
   public static final String CONSOLE = "security-console";
   public static final String CONSOLE_SECRET = "demo-security-console-secret-not-for-prod-use";
+  public static final String ASSISTANT = "orders-assistant";
+  public static final String ASSISTANT_SECRET = "demo-orders-assistant-secret-do-not-use-in-prod";
+  public static final String ASSISTANT_REDIRECT = "http://127.0.0.1:8765/callback";
   public static final String MTLS_HEADER = "X-Client-Cert-Sha256";
 
   public final MutableClock clock = new MutableClock(Instant.now());
@@ -67,6 +72,8 @@ public final class TestIssuer implements AutoCloseable {
   public final Path policyFile;
   public final TokenService service;
   public final TestRevocations revocations = new TestRevocations(clock);
+  public final ConsentRegistry consentRegistry = new ConsentRegistry();
+  public final RecordingConsentLog consentLog = new RecordingConsentLog();
   private final Javalin server;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -109,7 +116,10 @@ public final class TestIssuer implements AutoCloseable {
               "test-issuer",
               Duration.ofHours(1),
               revocations,
-              Duration.ofSeconds(30));
+              Duration.ofSeconds(30),
+              consentLog,
+              consentRegistry,
+              new AuthorizationCodes(clock, Duration.ofSeconds(60)));
       IssuerHttpApi api =
           new IssuerHttpApi(
               service,
