@@ -152,6 +152,9 @@ public final class IssuerHttpApi {
         if (issued.issuedTokenType() != null) {
           body.put("issued_token_type", issued.issuedTokenType());
         }
+        if (issued.idToken() != null) {
+          body.put("id_token", issued.idToken());
+        }
         ctx.header("Cache-Control", "no-store").header("Pragma", "no-cache");
         json(ctx, 200, body);
       } else {
