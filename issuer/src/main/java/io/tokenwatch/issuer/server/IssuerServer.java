@@ -12,6 +12,7 @@ import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
 import io.tokenwatch.issuer.consent.AuthorizationCodes;
 import io.tokenwatch.issuer.consent.ConsentRegistry;
+import io.tokenwatch.issuer.http.ConsentPages;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.kafka.KafkaConsents;
 import io.tokenwatch.issuer.kafka.KafkaEventLog;
@@ -21,6 +22,7 @@ import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.policy.PolicyParser;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.token.TokenService;
+import io.tokenwatch.people.PeopleGate;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -205,6 +207,15 @@ public final class IssuerServer implements AutoCloseable {
             config.mtlsHeader().orElse(null),
             readiness,
             admins);
+    PeopleGate people;
+    try {
+      people = PeopleGate.start(config.people(), issuerUrl, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the people settings' files", e);
+    }
+    resources.push(people);
+    ConsentPages consentPages =
+        new ConsentPages(service.consents(), policies::current, people, clock, issuerUrl);
     Javalin server =
         Javalin.create(
             javalin -> {
@@ -214,6 +225,7 @@ public final class IssuerServer implements AutoCloseable {
               javalin.jetty.port = config.port();
               javalin.http.maxRequestSize = config.maxBodyBytes();
               api.configure(javalin);
+              consentPages.configure(javalin);
             });
     server.start();
     http = server;

@@ -67,15 +67,26 @@ class PolicyParserTest {
   }
 
   private static final String CONSENT_CLIENT =
-      "policy_id: p\n"
-          + "scopes:\n  a:read:\n    description: Read.\n    risk: low\n"
-          + "clients:\n  app:\n    kind: machine\n"
-          + "    secret_sha256: QGtwhBykV_gmVVHEIpIbXmkgzmV3jsAnVKD3ku_esEE\n"
-          + "    description: An app.\n"
-          + "    redirect_uris: [REDIRECTS]\n"
-          + "    audiences:\n      https://api.example:\n        scopes: [a:read]\n"
-          + "        default_ttl: PT5M\n        max_ttl: PT5M\n        user_consent: true\n"
-          + "        consent_ttl: CONSENT_TTL\n";
+      """
+      policy_id: p
+      scopes:
+        a:read:
+          description: Read.
+          risk: low
+      clients:
+        app:
+          kind: machine
+          secret_sha256: QGtwhBykV_gmVVHEIpIbXmkgzmV3jsAnVKD3ku_esEE
+          description: An app.
+          redirect_uris: [REDIRECTS]
+          audiences:
+            https://api.example:
+              scopes: [a:read]
+              default_ttl: PT5M
+              max_ttl: PT5M
+              user_consent: true
+              consent_ttl: CONSENT_TTL
+      """;
 
   private static Policy consentPolicy(String redirects, String consentTtl) {
     return new PolicyParser(Duration.ofHours(1), "https://issuer.example")
