@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       AuditSinkCommand.class,
       AuditCommand.class,
       RotateKeysCommand.class,
+      UsersCommand.class,
       TopicsCommand.class,
       CommandLine.HelpCommand.class
     })

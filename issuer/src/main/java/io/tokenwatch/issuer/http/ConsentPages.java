@@ -110,9 +110,8 @@ public final class ConsentPages {
     this.pending = new PendingRequests(clock);
   }
 
-  /** Adds the routes, and the login routes of the people gate. */
+  /** Adds the routes; the people gate's own (login) routes are added by whoever runs the gate. */
   public void configure(JavalinConfig config) {
-    people.routes(config);
     config.routes.get("/authorize", this::authorize);
     config.routes.post("/authorize", this::decide);
     config.routes.get("/consents", this::list);

@@ -71,6 +71,7 @@ public final class IssuerServer implements AutoCloseable {
   private @Nullable Javalin http;
   private @Nullable SigningKeys keys;
   private @Nullable PolicyHolder policy;
+  private @Nullable PeopleGate people;
   private String issuerUrl = "";
 
   private IssuerServer() {}
@@ -207,15 +208,16 @@ public final class IssuerServer implements AutoCloseable {
             config.mtlsHeader().orElse(null),
             readiness,
             admins);
-    PeopleGate people;
+    PeopleGate gate;
     try {
-      people = PeopleGate.start(config.people(), issuerUrl, clock);
+      gate = PeopleGate.start(config.people(), issuerUrl, clock);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the people settings' files", e);
+      throw new UncheckedIOException("cannot read the people configuration's files", e);
     }
-    resources.push(people);
+    resources.push(gate);
+    people = gate;
     ConsentPages consentPages =
-        new ConsentPages(service.consents(), policies::current, people, clock, issuerUrl);
+        new ConsentPages(service.consents(), policies::current, gate, clock, issuerUrl);
     Javalin server =
         Javalin.create(
             javalin -> {
@@ -225,6 +227,7 @@ public final class IssuerServer implements AutoCloseable {
               javalin.jetty.port = config.port();
               javalin.http.maxRequestSize = config.maxBodyBytes();
               api.configure(javalin);
+              gate.routes(javalin);
               consentPages.configure(javalin);
             });
     server.start();
@@ -315,6 +318,11 @@ public final class IssuerServer implements AutoCloseable {
   /** The signing keys, e.g. to {@link SigningKeys#rotate rotate} them. */
   public SigningKeys keys() {
     return requireNonNull(keys, "not started");
+  }
+
+  /** Who is acting on the pages and APIs for people. */
+  public PeopleGate people() {
+    return requireNonNull(people, "not started");
   }
 
   /** The policy holder, e.g. to reload now. */

@@ -195,6 +195,7 @@ public final class TestIssuer implements AutoCloseable {
                     config.jetty.port = port;
                     config.http.maxRequestSize = 16_384; // issuer.http.max-body-bytes default
                     api.configure(config);
+                    people.routes(config);
                     pages.configure(config);
                   })
               .start();
