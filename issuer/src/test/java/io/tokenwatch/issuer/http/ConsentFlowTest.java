@@ -266,6 +266,22 @@ class ConsentFlowTest {
   }
 
   @Test
+  void shouldAnswerAnOverlongAuthorizationRequestWithAPageNotARedirect() {
+    String registered = "client_id=" + ASSISTANT + "&redirect_uri=" + enc(ASSISTANT_REDIRECT);
+    for (String query :
+        List.of(registered + "&purpose=" + "x".repeat(5000), "x".repeat(4097) + "&" + registered)) {
+      HttpResponse<String> page =
+          send(
+              get(URI.create(issuer.url() + "/authorize?" + query))
+                  .header("Authorization", alice()));
+
+      assertThat(page.statusCode()).as(page.body()).isEqualTo(400);
+      assertThat(page.headers().firstValue("Location")).isEmpty();
+      assertThat(page.body()).doesNotContain("Exception");
+    }
+  }
+
+  @Test
   void shouldRedirectAPlainPkceRequestBackWithInvalidRequest() {
     String query =
         "response_type=code&client_id="
