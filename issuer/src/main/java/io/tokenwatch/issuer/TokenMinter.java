@@ -9,10 +9,14 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.tokenwatch.issuer.keys.SigningKey;
 import io.tokenwatch.issuer.keys.SigningKeys;
+import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 
-/** Signs access tokens (RFC 9068, {@code typ at+jwt}) with the current signing key. Thread-safe. */
+/**
+ * Signs access tokens (RFC 9068, {@code typ at+jwt}) and OpenID Connect ID tokens ({@code typ JWT})
+ * with the current signing key. Thread-safe.
+ */
 public final class TokenMinter {
 
   /** The RFC 9068 media type of access tokens. */
@@ -62,9 +66,40 @@ public final class TokenMinter {
       set.claim("parent_jti", claims.parentTokenId());
       set.claim("lineage", claims.lineage());
     }
+    return sign(key, AT_JWT, set.build());
+  }
+
+  /**
+   * Signs an OpenID Connect ID token (Core section 2): the person ({@code sub}) as the client
+   * ({@code aud}, {@code azp}) learns them, with the authorization request's {@code nonce}. It is
+   * typed {@code JWT}, never {@code at+jwt}, so no resource server takes it for an access token.
+   */
+  public String idToken(
+      String issuer,
+      String subject,
+      String clientId,
+      String nonce,
+      Instant authTime,
+      Instant issuedAt,
+      Instant expiresAt) {
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(requireNonNull(issuer, "issuer"))
+            .subject(requireNonNull(subject, "subject"))
+            .audience(requireNonNull(clientId, "clientId"))
+            .claim("azp", clientId)
+            .issueTime(Date.from(issuedAt))
+            .expirationTime(Date.from(expiresAt))
+            .claim("auth_time", authTime.getEpochSecond())
+            .claim("nonce", requireNonNull(nonce, "nonce"))
+            .build();
+    return sign(keys.current(), JOSEObjectType.JWT, claims).jwt();
+  }
+
+  private static Minted sign(SigningKey key, JOSEObjectType type, JWTClaimsSet claims) {
     JWSHeader header =
-        new JWSHeader.Builder(key.algorithm().jws()).type(AT_JWT).keyID(key.kid()).build();
-    SignedJWT jwt = new SignedJWT(header, set.build());
+        new JWSHeader.Builder(key.algorithm().jws()).type(type).keyID(key.kid()).build();
+    SignedJWT jwt = new SignedJWT(header, claims);
     try {
       jwt.sign(key.signer());
     } catch (JOSEException e) {

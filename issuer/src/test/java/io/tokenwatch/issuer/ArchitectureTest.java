@@ -18,7 +18,8 @@ class ArchitectureTest {
     "io.tokenwatch.issuer",
     "io.tokenwatch.issuer.policy..",
     "io.tokenwatch.issuer.token..",
-    "io.tokenwatch.issuer.revocation.."
+    "io.tokenwatch.issuer.revocation..",
+    "io.tokenwatch.issuer.consent.."
   };
 
   private final JavaClasses classes =

@@ -37,6 +37,12 @@ final class Answers {
     json(ctx, status, body);
   }
 
+  /** An RFC 7807 problem+json answer. */
+  static void problem(Context ctx, int status, String detail) {
+    io.tokenwatch.schemas.http.JsonErrors.respond(
+        ctx, io.tokenwatch.schemas.http.ErrorFormat.PROBLEM, status, detail);
+  }
+
   static void json(Context ctx, int status, JsonNode body) {
     ctx.status(status).contentType("application/json").result(body.toString());
   }

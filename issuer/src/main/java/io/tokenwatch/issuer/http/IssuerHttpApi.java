@@ -152,6 +152,9 @@ public final class IssuerHttpApi {
         if (issued.issuedTokenType() != null) {
           body.put("issued_token_type", issued.issuedTokenType());
         }
+        if (issued.idToken() != null) {
+          body.put("id_token", issued.idToken());
+        }
         ctx.header("Cache-Control", "no-store").header("Pragma", "no-cache");
         json(ctx, 200, body);
       } else {
@@ -212,11 +215,19 @@ public final class IssuerHttpApi {
   private void metadata(Context ctx) {
     ObjectNode body = JSON.createObjectNode();
     body.put("issuer", issuerUrl);
+    body.put("authorization_endpoint", issuerUrl + "/authorize");
     body.put("token_endpoint", issuerUrl + "/oauth2/token");
     body.put("revocation_endpoint", issuerUrl + "/oauth2/revoke");
     body.put("jwks_uri", issuerUrl + "/.well-known/jwks.json");
     ArrayNode grants = body.putArray("grant_types_supported");
-    grants.add("client_credentials").add(TokenService.TOKEN_EXCHANGE).add("refresh_token");
+    grants
+        .add("client_credentials")
+        .add(TokenService.TOKEN_EXCHANGE)
+        .add("refresh_token")
+        .add(TokenService.AUTHORIZATION_CODE);
+    body.putArray("response_types_supported").add("code");
+    body.putArray("code_challenge_methods_supported").add("S256");
+    body.put("authorization_response_iss_parameter_supported", true);
     ArrayNode auth = body.putArray("token_endpoint_auth_methods_supported");
     auth.add("client_secret_basic").add("client_secret_post");
     if (mtlsHeader != null) {

@@ -67,7 +67,9 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
             Topics.REVOCATION_REQUESTS,
             Topics.REVOCATION_FAST_PATH,
             Topics.REFRESH_GRANTS,
-            Topics.POLICY_CHANGES)) {
+            Topics.POLICY_CHANGES,
+            Topics.CONSENTS,
+            Topics.CONSENT_WITHDRAWALS)) {
       serializers.put(
           topic.valueType(),
           AvroSerdes.specific(topic.valueType(), registry, serde, false).serializer());

@@ -11,6 +11,7 @@ public enum OAuthError {
   UNAUTHORIZED_CLIENT("unauthorized_client", 400),
   UNSUPPORTED_GRANT_TYPE("unsupported_grant_type", 400),
   UNSUPPORTED_TOKEN_TYPE("unsupported_token_type", 400),
+  UNSUPPORTED_RESPONSE_TYPE("unsupported_response_type", 400),
   INVALID_SCOPE("invalid_scope", 400),
   INVALID_TARGET("invalid_target", 400),
   INVALID_DPOP_PROOF("invalid_dpop_proof", 400),

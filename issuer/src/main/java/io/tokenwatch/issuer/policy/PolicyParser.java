@@ -44,9 +44,24 @@ public final class PolicyParser {
       Set.of("policy_id", "scopes", "admins", "admin_scope", "clients");
   private static final Set<String> SCOPE_KEYS = Set.of("description", "risk");
   private static final Set<String> CLIENT_KEYS =
-      Set.of("kind", "secret_sha256", "mtls_thumbprint", "may_act_for_others", "audiences");
+      Set.of(
+          "kind",
+          "description",
+          "secret_sha256",
+          "mtls_thumbprint",
+          "may_act_for_others",
+          "redirect_uris",
+          "audiences");
   private static final Set<String> RULE_KEYS =
-      Set.of("scopes", "default_ttl", "max_ttl", "max_uses", "binding", "refresh_ttl");
+      Set.of(
+          "scopes",
+          "default_ttl",
+          "max_ttl",
+          "max_uses",
+          "binding",
+          "refresh_ttl",
+          "user_consent",
+          "consent_ttl");
 
   /**
    * The audience key that stands for the issuer's own URL ({@code issuer.url}): the audience of its
@@ -223,8 +238,19 @@ public final class PolicyParser {
         }
       }
       Map<String, AudienceRule> rules = rules(clientId, client.get("audiences"), catalogue, out);
+      String description = text(client, "description", where + ".description", out, false);
+      List<String> redirectUris = redirectUris(client.get("redirect_uris"), where, out);
+      boolean consentable = rules.values().stream().anyMatch(AudienceRule::userConsent);
+      if (consentable && redirectUris.isEmpty()) {
+        out.add(
+            where
+                + ".redirect_uris: a client people may consent to needs at least one redirect URI");
+      }
       if (kind != null) {
-        clients.put(clientId, new ClientPolicy(clientId, kind, secret, thumbprint, rules, mayAct));
+        clients.put(
+            clientId,
+            new ClientPolicy(
+                clientId, kind, secret, thumbprint, rules, mayAct, description, redirectUris));
       }
     }
     return clients;
@@ -293,6 +319,26 @@ public final class PolicyParser {
       }
       Binding binding =
           enumValue(rule, "binding", Binding.class, where + ".binding", out, Binding.NONE);
+      boolean userConsent = false;
+      JsonNode consent = rule.get("user_consent");
+      if (consent != null && !consent.isNull()) {
+        if (!consent.isBoolean()) {
+          out.add(where + ".user_consent: must be true or false");
+        } else {
+          userConsent = consent.booleanValue();
+        }
+      }
+      Duration consentTtl = duration(rule, "consent_ttl", where, out, false);
+      if (consentTtl != null && !userConsent) {
+        out.add(where + ".consent_ttl: only a rule with user_consent: true has consents");
+      }
+      if (consentTtl != null && consentTtl.compareTo(AudienceRule.MAX_CONSENT_TTL) > 0) {
+        out.add(where + ".consent_ttl: " + consentTtl + " exceeds the longest consent, P365D");
+      }
+      if (userConsent && binding != Binding.NONE) {
+        // The client proves a key at the token endpoint only; the consent page cannot ask for it.
+        out.add(where + ".user_consent: a rule people consent to cannot require a binding yet");
+      }
       if (out.size() == before && defaultTtl != null && maxTtl != null && binding != null) {
         rules.put(
             audience,
@@ -304,10 +350,42 @@ public final class PolicyParser {
                 maxTtl,
                 maxUses,
                 binding,
-                refreshTtl));
+                refreshTtl,
+                userConsent,
+                consentTtl == null ? AudienceRule.DEFAULT_CONSENT_TTL : consentTtl));
       }
     }
     return rules;
+  }
+
+  /**
+   * The client's redirect URIs: each an absolute {@code https} URI, or {@code http} on a loopback
+   * address (RFC 8252 section 7.3), without a fragment (RFC 6749 section 3.1.2) or user info.
+   */
+  private static List<String> redirectUris(
+      @Nullable JsonNode node, String where, List<String> out) {
+    List<String> uris = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return uris;
+    }
+    if (!node.isArray()) {
+      out.add(where + ".redirect_uris: must be a list of absolute URIs");
+      return uris;
+    }
+    for (JsonNode entry : node) {
+      String value = entry.asText();
+      String problem = RedirectUris.problem(value);
+      if (!entry.isTextual()) {
+        out.add(where + ".redirect_uris: '" + value + "' must be a string");
+      } else if (problem != null) {
+        out.add(where + ".redirect_uris: '" + value + "' " + problem);
+      } else if (uris.contains(value)) {
+        out.add(where + ".redirect_uris: '" + value + "' is listed twice");
+      } else {
+        uris.add(value);
+      }
+    }
+    return uris;
   }
 
   private static @Nullable Duration duration(

@@ -47,6 +47,7 @@ public final class IssuerConfig extends ServiceConfig {
   public static final String DPOP_WINDOW_SECONDS = "issuer.dpop.window-seconds";
   public static final String INSTANCE_ID = "issuer.instance-id";
   public static final String REVOCATION_MAX_STALENESS_MS = "issuer.revocation.max-staleness-ms";
+  public static final String CONSENT_CODE_TTL_SECONDS = "issuer.consent.code-ttl-seconds";
   public static final String BOOTSTRAP_SERVERS = ConfigCheck.BOOTSTRAP_SERVERS;
   public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
 
@@ -216,7 +217,16 @@ public final class IssuerConfig extends ServiceConfig {
             Importance.MEDIUM,
             "Admin tokens, token exchanges and refreshes are refused (fail closed) while the"
                 + " issuer's copy of the revocation feed was last caught up longer ago than this,"
-                + " in ms.");
+                + " in ms.")
+        .define(
+            CONSENT_CODE_TTL_SECONDS,
+            ConfigDef.Type.INT,
+            60,
+            Range.between(10, 600),
+            Importance.LOW,
+            "How long an authorization code may be redeemed after the person consented, in"
+                + " seconds. Codes live in the instance's memory: a restart invalidates the"
+                + " outstanding ones (the person consents again).");
     PeopleConfig.define(def);
     return def;
   }
@@ -285,6 +295,10 @@ public final class IssuerConfig extends ServiceConfig {
 
   public Duration revocationMaxStaleness() {
     return values.millis(REVOCATION_MAX_STALENESS_MS);
+  }
+
+  public Duration consentCodeTtl() {
+    return Duration.ofSeconds(values.intValue(CONSENT_CODE_TTL_SECONDS));
   }
 
   /** How people log in to the pages and APIs the issuer hosts (the {@code people.*} keys). */

@@ -10,8 +10,12 @@ import io.tokenwatch.events.Revocation;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.consent.AuthorizationCodes;
+import io.tokenwatch.issuer.consent.ConsentRegistry;
+import io.tokenwatch.issuer.http.ConsentPages;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.http.PolicyHistoryHttpApi;
+import io.tokenwatch.issuer.kafka.KafkaConsents;
 import io.tokenwatch.issuer.kafka.KafkaEventLog;
 import io.tokenwatch.issuer.kafka.KafkaPolicyHistoryLog;
 import io.tokenwatch.issuer.kafka.KafkaRefreshGrantStore;
@@ -176,6 +180,11 @@ public final class IssuerServer implements AutoCloseable {
     people = gate;
     PolicyHistoryHttpApi policyHistoryApi =
         new PolicyHistoryHttpApi(history, policies, rollback, gate);
+    ConsentRegistry consentRegistry = new ConsentRegistry();
+    KafkaConsents consents =
+        new KafkaConsents(events, consentRegistry, config.kafkaClientSettings(), registry);
+    resources.push(consents);
+    consents.start(Duration.ofSeconds(60));
 
     RevocationFeed feed = revocationFeed(config, instanceId, registry, clock);
     resources.push(feed);
@@ -200,12 +209,16 @@ public final class IssuerServer implements AutoCloseable {
             instanceId,
             config.ttlCeiling(),
             feed,
-            config.revocationMaxStaleness());
+            config.revocationMaxStaleness(),
+            consents,
+            consentRegistry,
+            new AuthorizationCodes(clock, config.consentCodeTtl()));
     Map<String, BooleanSupplier> readiness =
         Map.of(
             "keys", () -> signingKeys.current() != null,
             "policy", () -> policies.current() != null,
             "refresh_grants", grants::ready,
+            "consents", consents::ready,
             "kafka", () -> kafkaReachable(admin),
             "revocations",
                 () -> {
@@ -230,6 +243,8 @@ public final class IssuerServer implements AutoCloseable {
             config.mtlsHeader().orElse(null),
             readiness,
             admins);
+    ConsentPages consentPages =
+        new ConsentPages(service.consents(), policies::current, gate, clock, issuerUrl);
     Javalin server =
         Javalin.create(
             javalin -> {
@@ -241,6 +256,7 @@ public final class IssuerServer implements AutoCloseable {
               api.configure(javalin);
               gate.routes(javalin);
               policyHistoryApi.configure(javalin);
+              consentPages.configure(javalin);
             });
     server.start();
     http = server;

@@ -219,7 +219,14 @@ final class Issuance {
         expiresIn,
         String.join(" ", claims.scopes()),
         grant == null ? null : grant.refreshToken(),
-        attempt.grantType == GrantType.TOKEN_EXCHANGE ? TokenService.ACCESS_TOKEN_TYPE : null);
+        attempt.grantType == GrantType.TOKEN_EXCHANGE ? TokenService.ACCESS_TOKEN_TYPE : null,
+        null);
+  }
+
+  /** Signs an OpenID Connect ID token for {@code subject}, to be read by {@code clientId}. */
+  String idToken(
+      String subject, String clientId, String nonce, Instant authTime, Instant expiresAt) {
+    return minter.idToken(issuer, subject, clientId, nonce, authTime, now(), expiresAt);
   }
 
   /** The earlier of two instants. */

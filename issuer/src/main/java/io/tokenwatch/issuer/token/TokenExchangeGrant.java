@@ -6,6 +6,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.tokenwatch.events.IssuanceDenyReason;
 import io.tokenwatch.issuer.Claims;
 import io.tokenwatch.issuer.Secrets;
+import io.tokenwatch.issuer.consent.Consent;
 import io.tokenwatch.issuer.policy.ClientPolicy;
 import io.tokenwatch.issuer.policy.Decision;
 import io.tokenwatch.issuer.policy.OAuthError;
@@ -25,7 +26,9 @@ import java.util.Optional;
  * actors, nested), scopes within both the subject token's and the actor's policy, never outlives
  * the subject token nor allows more uses, and remembers its lineage so revoking any ancestor ends
  * it. Where the rule allows refresh, it opens a refresh grant bounded by the subject token's
- * expiry. Thread-safe.
+ * expiry, except under a person's consent: a token exchanged from a consent's token stays in the
+ * consent's grant (so withdrawing the consent revokes it with the same record) and is not
+ * refreshable. Thread-safe.
  */
 final class TokenExchangeGrant implements Grant {
 
@@ -167,6 +170,11 @@ final class TokenExchangeGrant implements Grant {
     approved =
         new Decision.Approved(
             approved.rule(), approved.scopes(), approved.ttl(), maxUses, approved.binding());
+    // A token exchanged from a consent's token stays in the consent's grant, so the one
+    // grant:<consent id> revocation a withdrawal writes covers it; it opens no refresh grant of
+    // its own (the consent's grant id is taken by the consent's refresh grant).
+    String parentGrant = Claims.string(parent, "grant_id");
+    boolean underConsent = Consent.isConsentId(parentGrant);
     Issuance.Terms terms =
         new Issuance.Terms(
             attempt,
@@ -175,7 +183,7 @@ final class TokenExchangeGrant implements Grant {
             now,
             expiry,
             parent.getSubject(),
-            Secrets.randomUuid().toString(),
+            underConsent ? parentGrant : Secrets.randomUuid().toString(),
             actor(client, parent),
             parent.getJWTID(),
             lineage(parent),
@@ -189,7 +197,7 @@ final class TokenExchangeGrant implements Grant {
                 + " under rule "
                 + approved.rule().ruleId());
     Duration refreshTtl = approved.rule().refreshTtl();
-    if (refreshTtl == null) {
+    if (refreshTtl == null || underConsent) {
       return issuance.issue(terms, null);
     }
     Issuance.NewGrant grant =

@@ -17,6 +17,8 @@ public sealed interface TokenResponse {
    * @param scope the granted scopes, space-separated
    * @param refreshToken a refresh token, or null
    * @param issuedTokenType for token exchange, the RFC 8693 token type URI; null otherwise
+   * @param idToken for an authorization code whose request asked for {@code openid}, the OpenID
+   *     Connect ID token; null otherwise
    */
   record Issued(
       String accessToken,
@@ -24,12 +26,25 @@ public sealed interface TokenResponse {
       long expiresIn,
       String scope,
       @Nullable String refreshToken,
-      @Nullable String issuedTokenType)
+      @Nullable String issuedTokenType,
+      @Nullable String idToken)
       implements TokenResponse {
     public Issued {
       requireNonNull(accessToken, "accessToken");
       requireNonNull(tokenType, "tokenType");
       requireNonNull(scope, "scope");
+    }
+
+    /** This answer with an ID token. */
+    public Issued withIdToken(String idToken) {
+      return new Issued(
+          accessToken,
+          tokenType,
+          expiresIn,
+          scope,
+          refreshToken,
+          issuedTokenType,
+          requireNonNull(idToken, "idToken"));
     }
 
     /** Never prints the tokens. */

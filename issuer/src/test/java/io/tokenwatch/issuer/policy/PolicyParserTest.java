@@ -65,4 +65,77 @@ class PolicyParserTest {
         .isInstanceOf(InvalidPolicyException.class)
         .hasMessageContaining("the audience must not begin or end with white space");
   }
+
+  private static final String CONSENT_CLIENT =
+      """
+      policy_id: p
+      scopes:
+        a:read:
+          description: Read.
+          risk: low
+      clients:
+        app:
+          kind: machine
+          secret_sha256: QGtwhBykV_gmVVHEIpIbXmkgzmV3jsAnVKD3ku_esEE
+          description: An app.
+          redirect_uris: [REDIRECTS]
+          audiences:
+            https://api.example:
+              scopes: [a:read]
+              default_ttl: PT5M
+              max_ttl: PT5M
+              user_consent: true
+              consent_ttl: CONSENT_TTL
+      """;
+
+  private static Policy consentPolicy(String redirects, String consentTtl) {
+    return new PolicyParser(Duration.ofHours(1), "https://issuer.example")
+        .parse(
+            CONSENT_CLIENT
+                .replace("REDIRECTS", redirects)
+                .replace("CONSENT_TTL", consentTtl)
+                .getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldReadRedirectUrisDescriptionAndConsentRules() {
+    Policy policy = consentPolicy("'https://app.example/cb', 'http://127.0.0.1:9000/cb'", "P7D");
+
+    ClientPolicy app = policy.clients().get("app");
+    assertThat(app.description()).isEqualTo("An app.");
+    assertThat(app.redirectUris())
+        .containsExactly("https://app.example/cb", "http://127.0.0.1:9000/cb");
+    AudienceRule rule = app.rule("https://api.example").orElseThrow();
+    assertThat(rule.userConsent()).isTrue();
+    assertThat(rule.consentTtl()).isEqualTo(Duration.ofDays(7));
+    assertThat(app.registered("https://app.example/cb/")).isFalse();
+  }
+
+  @Test
+  void shouldRefuseRedirectUrisThatCouldLeakACode() {
+    for (String bad :
+        new String[] {
+          "'http://app.example/cb'",
+          "'https://app.example/cb#frag'",
+          "'https://user@app.example/cb'",
+          "'/relative/cb'",
+          "'https://app.example/cb', 'https://app.example/cb'",
+          "'https://app.example/" + "x".repeat(600) + "'"
+        }) {
+      assertThatThrownBy(() -> consentPolicy(bad, "P7D"))
+          .as(bad)
+          .isInstanceOf(InvalidPolicyException.class)
+          .hasMessageContaining("redirect_uris");
+    }
+    assertThatThrownBy(() -> consentPolicy("", "P7D"))
+        .isInstanceOf(InvalidPolicyException.class)
+        .hasMessageContaining("needs at least one redirect URI");
+  }
+
+  @Test
+  void shouldRefuseAConsentLongerThanAYear() {
+    assertThatThrownBy(() -> consentPolicy("'https://app.example/cb'", "P366D"))
+        .isInstanceOf(InvalidPolicyException.class)
+        .hasMessageContaining("consent_ttl");
+  }
 }

@@ -7,6 +7,9 @@ import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.consent.AuthorizationCodes;
+import io.tokenwatch.issuer.consent.ConsentRegistry;
+import io.tokenwatch.issuer.http.ConsentPages;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.issuer.keys.SigningKeys;
@@ -14,6 +17,11 @@ import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.policy.PolicyParser;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.token.TokenService;
+import io.tokenwatch.people.PasswordHashes;
+import io.tokenwatch.people.PeopleConfig;
+import io.tokenwatch.people.PeopleGate;
+import io.tokenwatch.people.Role;
+import io.tokenwatch.people.UsersFile;
 import io.tokenwatch.testing.fixtures.MutableClock;
 import io.tokenwatch.validator.DpopVerifier;
 import java.io.IOException;
@@ -30,7 +38,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
@@ -55,6 +65,13 @@ public final class TestIssuer implements AutoCloseable {
   public static final String AGENT_SECRET = "demo-reporting-agent-secret-do-not-use-in-prod";
   public static final String CONSOLE = "security-console";
   public static final String CONSOLE_SECRET = "demo-security-console-secret-not-for-prod-use";
+  public static final String ASSISTANT = "orders-assistant";
+  public static final String ASSISTANT_SECRET = "demo-orders-assistant-secret-do-not-use-in-prod";
+  public static final String ASSISTANT_REDIRECT = "http://127.0.0.1:8765/callback";
+
+  /** The password of every test person: alice and bob (users), root (admin). */
+  public static final String PASSWORD = "correct horse battery staple";
+
   public static final String MTLS_HEADER = "X-Client-Cert-Sha256";
 
   public final MutableClock clock = new MutableClock(Instant.now());
@@ -67,6 +84,9 @@ public final class TestIssuer implements AutoCloseable {
   public final Path policyFile;
   public final TokenService service;
   public final TestRevocations revocations = new TestRevocations(clock);
+  public final ConsentRegistry consentRegistry = new ConsentRegistry();
+  public final RecordingConsentLog consentLog = new RecordingConsentLog();
+  public final PeopleGate people;
   private final Javalin server;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -82,6 +102,20 @@ public final class TestIssuer implements AutoCloseable {
    * @param dpopWindow when the token endpoint accepts a DPoP proof's {@code iat}
    */
   public TestIssuer(Path dir, EventLog events, DpopVerifier.Window dpopWindow) {
+    this(dir, events, dpopWindow, SigningAlgorithm.EDDSA);
+  }
+
+  /** An issuer signing with {@code algorithm} (RS256 for clients without EdDSA support). */
+  public TestIssuer(Path dir, SigningAlgorithm algorithm) {
+    this(
+        dir,
+        new RecordingEventLog(),
+        DpopVerifier.Window.symmetric(Duration.ofSeconds(60)),
+        algorithm);
+  }
+
+  private TestIssuer(
+      Path dir, EventLog events, DpopVerifier.Window dpopWindow, SigningAlgorithm algorithm) {
     this.events = events;
     try {
       policyFile = dir.resolve("policy.yaml");
@@ -94,7 +128,7 @@ public final class TestIssuer implements AutoCloseable {
           new PolicyHolder(
               policyFile, new PolicyParser(Duration.ofHours(1), ISSUER), metrics::policyReload);
       holder[0] = policy;
-      keys = SigningKeys.open(dir.resolve("data"), SigningAlgorithm.EDDSA, clock);
+      keys = SigningKeys.open(dir.resolve("data"), algorithm, clock);
       service =
           new TokenService(
               policy::current,
@@ -109,7 +143,10 @@ public final class TestIssuer implements AutoCloseable {
               "test-issuer",
               Duration.ofHours(1),
               revocations,
-              Duration.ofSeconds(30));
+              Duration.ofSeconds(30),
+              consentLog,
+              consentRegistry,
+              new AuthorizationCodes(clock, Duration.ofSeconds(60)));
       IssuerHttpApi api =
           new IssuerHttpApi(
               service,
@@ -126,14 +163,40 @@ public final class TestIssuer implements AutoCloseable {
                       keys, ISSUER, revocations, Duration.ofSeconds(30), clock),
                   adminEndpoint(),
                   metrics));
+      Path users = dir.resolve("users.yaml");
+      String hash = PasswordHashes.hash(PASSWORD);
+      UsersFile.write(
+          users,
+          List.of(
+              new UsersFile.User("alice", "Alice Example", EnumSet.of(Role.USER), hash),
+              new UsersFile.User("bob", "Bob Example", EnumSet.of(Role.USER), hash),
+              new UsersFile.User("root", "Root Admin", EnumSet.of(Role.ADMIN), hash)));
+      int port;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      people =
+          PeopleGate.start(
+              PeopleConfig.of(
+                  Map.of(
+                      PeopleConfig.USERS_FILE,
+                      users.toString(),
+                      PeopleConfig.COOKIE_SECURE,
+                      "false")),
+              "http://localhost:" + port,
+              clock);
+      ConsentPages pages =
+          new ConsentPages(service.consents(), policy::current, people, clock, ISSUER);
       server =
           Javalin.create(
                   config -> {
                     config.startup.showJavalinBanner = false;
                     config.jetty.host = "localhost";
-                    config.jetty.port = 0;
+                    config.jetty.port = port;
                     config.http.maxRequestSize = 16_384; // issuer.http.max-body-bytes default
                     api.configure(config);
+                    people.routes(config);
+                    pages.configure(config);
                   })
               .start();
     } catch (IOException e) {
@@ -246,6 +309,7 @@ public final class TestIssuer implements AutoCloseable {
   @Override
   public void close() {
     server.stop();
+    people.close();
     policy.close();
     meters.close();
   }
