@@ -162,7 +162,12 @@ final class TokenExchangeGrant implements Grant {
     }
     approved =
         new Decision.Approved(
-            approved.rule(), approved.scopes(), approved.ttl(), maxUses, approved.binding());
+            approved.rule(),
+            approved.scopes(),
+            approved.ttl(),
+            maxUses,
+            approved.binding(),
+            approved.notAfter());
     Issuance.Terms terms =
         new Issuance.Terms(
             attempt,

@@ -16,6 +16,7 @@ import io.tokenwatch.issuer.policy.Binding;
 import io.tokenwatch.issuer.policy.ClientPolicy;
 import io.tokenwatch.issuer.policy.OAuthError;
 import io.tokenwatch.issuer.policy.Policy;
+import io.tokenwatch.issuer.policy.PolicyException;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.revocation.RevocationCheck;
 import io.tokenwatch.issuer.revocation.RevocationService;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -54,6 +56,8 @@ public final class TokenService {
   private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
 
   private final Supplier<Policy> policy;
+  private final Supplier<List<PolicyException>> exceptions;
+  private final Clock clock;
   private final DpopVerifier dpop;
   private final Denials denials;
   private final RevocationService revocations;
@@ -90,7 +94,48 @@ public final class TokenService {
       Duration ttlCeiling,
       RevocationView revocations,
       Duration revocationMaxStaleness) {
+    this(
+        policy,
+        List::of,
+        minter,
+        ownTokens,
+        events,
+        grants,
+        dpop,
+        metrics,
+        clock,
+        issuer,
+        instanceId,
+        ttlCeiling,
+        revocations,
+        revocationMaxStaleness);
+  }
+
+  /**
+   * A token endpoint that also grants what policy exceptions in force allow (see {@link
+   * io.tokenwatch.issuer.policy.IssuanceRules}); the other parameters are as above.
+   *
+   * @param exceptions the policy exceptions known now, read once per request and judged against
+   *     {@code clock}
+   */
+  public TokenService(
+      Supplier<Policy> policy,
+      Supplier<List<PolicyException>> exceptions,
+      TokenMinter minter,
+      OwnTokens ownTokens,
+      EventLog events,
+      RefreshGrantStore grants,
+      DpopVerifier dpop,
+      IssuerMetrics metrics,
+      Clock clock,
+      String issuer,
+      String instanceId,
+      Duration ttlCeiling,
+      RevocationView revocations,
+      Duration revocationMaxStaleness) {
     this.policy = requireNonNull(policy, "policy");
+    this.exceptions = requireNonNull(exceptions, "exceptions");
+    this.clock = requireNonNull(clock, "clock");
     this.dpop = requireNonNull(dpop, "dpop");
     this.denials = new Denials(events, metrics, clock);
     GrantLocks locks = new GrantLocks();
@@ -121,7 +166,7 @@ public final class TokenService {
   /** Handles one token request; never throws for bad input. */
   public TokenResponse token(TokenRequest request) {
     requireNonNull(request, "request");
-    Attempt attempt = new Attempt(request, policy.get());
+    Attempt attempt = new Attempt(request, policy.get(), exceptions.get(), clock.instant());
     String grantType = request.param("grant_type");
     if (grantType == null) {
       return denials.refuse(
