@@ -82,14 +82,18 @@ public record AccessRequest(
     if (approvalsRequired < 1 || approvalsRequired > 2) {
       throw new IllegalArgumentException("approvalsRequired must be 1 or 2");
     }
+    Set<String> distinct =
+        approvals.stream()
+            .map(PersonDecision::person)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     if ((status == AccessStatus.APPROVED || status == AccessStatus.EXPIRED)
-        && approvers().size() < approvalsRequired) {
+        && distinct.size() < approvalsRequired) {
       throw new IllegalArgumentException("an approved request needs its approvals");
     }
-    if (approvers().size() != approvals.size()) {
+    if (distinct.size() != approvals.size()) {
       throw new IllegalArgumentException("each approval must be by a distinct person");
     }
-    if (approvers().contains(requester)) {
+    if (distinct.contains(requester)) {
       throw new IllegalArgumentException("the requester cannot be an approver");
     }
   }

@@ -66,7 +66,8 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
             Topics.ISSUANCE_DENIED,
             Topics.REVOCATION_REQUESTS,
             Topics.REVOCATION_FAST_PATH,
-            Topics.REFRESH_GRANTS)) {
+            Topics.REFRESH_GRANTS,
+            Topics.ACCESS_REQUESTS)) {
       serializers.put(
           topic.valueType(),
           AvroSerdes.specific(topic.valueType(), registry, serde, false).serializer());
