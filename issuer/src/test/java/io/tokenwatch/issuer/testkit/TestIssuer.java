@@ -7,6 +7,7 @@ import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.access.AccessRequests;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.issuer.keys.SigningKeys;
@@ -67,6 +68,8 @@ public final class TestIssuer implements AutoCloseable {
   public final Path policyFile;
   public final TokenService service;
   public final TestRevocations revocations = new TestRevocations(clock);
+  public final InMemoryAccessRequestStore accessStore = new InMemoryAccessRequestStore();
+  public final AccessRequests access;
   private final Javalin server;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -95,9 +98,11 @@ public final class TestIssuer implements AutoCloseable {
               policyFile, new PolicyParser(Duration.ofHours(1), ISSUER), metrics::policyReload);
       holder[0] = policy;
       keys = SigningKeys.open(dir.resolve("data"), SigningAlgorithm.EDDSA, clock);
+      access = new AccessRequests(accessStore, policy::current, clock, Duration.ofDays(30));
       service =
           new TokenService(
               policy::current,
+              access::exceptions,
               new TokenMinter(keys),
               new OwnTokens(keys, ISSUER, clock, revocations, Duration.ofSeconds(30)),
               events,
