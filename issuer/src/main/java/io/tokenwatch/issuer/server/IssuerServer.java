@@ -10,7 +10,11 @@ import io.tokenwatch.events.Revocation;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.access.AccessRequest;
+import io.tokenwatch.issuer.access.AccessRequests;
+import io.tokenwatch.issuer.http.AccessRequestHttpApi;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
+import io.tokenwatch.issuer.kafka.KafkaAccessRequestStore;
 import io.tokenwatch.issuer.kafka.KafkaEventLog;
 import io.tokenwatch.issuer.kafka.KafkaRefreshGrantStore;
 import io.tokenwatch.issuer.keys.SigningKeys;
@@ -18,6 +22,7 @@ import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.policy.PolicyParser;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.token.TokenService;
+import io.tokenwatch.people.PeopleGate;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -35,6 +40,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -66,6 +73,7 @@ public final class IssuerServer implements AutoCloseable {
   private @Nullable Javalin http;
   private @Nullable SigningKeys keys;
   private @Nullable PolicyHolder policy;
+  private @Nullable AccessRequests access;
   private String issuerUrl = "";
 
   private IssuerServer() {}
@@ -139,6 +147,23 @@ public final class IssuerServer implements AutoCloseable {
     resources.push(grants);
     grants.start(Duration.ofSeconds(60));
 
+    KafkaAccessRequestStore accessStore =
+        new KafkaAccessRequestStore(events, config.kafkaClientSettings(), registry);
+    resources.push(accessStore);
+    accessStore.start(Duration.ofSeconds(60));
+    AccessRequests accessRequests =
+        new AccessRequests(accessStore, policies::current, clock, config.accessMaxException());
+    access = accessRequests;
+    startExpirySweep(accessRequests, config.accessExpirySweep());
+
+    PeopleGate people;
+    try {
+      people = PeopleGate.start(config.people(), issuerUrl, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the users file", e);
+    }
+    resources.push(people);
+
     RevocationFeed feed = revocationFeed(config, instanceId, registry, clock);
     resources.push(feed);
     feed.bindTo(prometheus);
@@ -147,6 +172,7 @@ public final class IssuerServer implements AutoCloseable {
     TokenService service =
         new TokenService(
             policies::current,
+            accessRequests::exceptions,
             new TokenMinter(signingKeys),
             new OwnTokens(signingKeys, issuerUrl, clock, feed, config.revocationMaxStaleness()),
             events,
@@ -168,6 +194,7 @@ public final class IssuerServer implements AutoCloseable {
             "keys", () -> signingKeys.current() != null,
             "policy", () -> policies.current() != null,
             "refresh_grants", grants::ready,
+            "access_requests", accessStore::ready,
             "kafka", () -> kafkaReachable(admin),
             "revocations",
                 () -> {
@@ -201,6 +228,8 @@ public final class IssuerServer implements AutoCloseable {
               javalin.jetty.port = config.port();
               javalin.http.maxRequestSize = config.maxBodyBytes();
               api.configure(javalin);
+              people.routes(javalin);
+              new AccessRequestHttpApi(accessRequests, people).configure(javalin);
             });
     server.start();
     http = server;
@@ -211,6 +240,36 @@ public final class IssuerServer implements AutoCloseable {
         server.port(),
         policies.current().id(),
         policies.current().version());
+  }
+
+  /**
+   * Records the expiry of ended exceptions every {@code interval}. Issuance already stops at each
+   * exception's end; the sweep only tells everyone else, so a failed round is logged and retried.
+   */
+  private void startExpirySweep(AccessRequests requests, Duration interval) {
+    ScheduledExecutorService sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "access-expiry-sweep");
+              thread.setDaemon(true);
+              return thread;
+            });
+    resources.push(sweeper::shutdownNow);
+    // The task catches everything itself, so its future never holds an exception to look at.
+    var unused =
+        sweeper.scheduleWithFixedDelay(
+            () -> {
+              try {
+                for (AccessRequest expired : requests.expireDue()) {
+                  LOG.info("Access request {} expired: {}", expired.id(), expired.detail());
+                }
+              } catch (RuntimeException e) {
+                LOG.warn("Could not record expired access requests; retrying: {}", e.getMessage());
+              }
+            },
+            interval.toMillis(),
+            interval.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -290,6 +349,11 @@ public final class IssuerServer implements AutoCloseable {
   /** The signing keys, e.g. to {@link SigningKeys#rotate rotate} them. */
   public SigningKeys keys() {
     return requireNonNull(keys, "not started");
+  }
+
+  /** The access requests, e.g. to sweep expiries now. */
+  public AccessRequests access() {
+    return requireNonNull(access, "not started");
   }
 
   /** The policy holder, e.g. to reload now. */

@@ -8,6 +8,7 @@ import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
 import io.tokenwatch.issuer.access.AccessRequests;
+import io.tokenwatch.issuer.http.AccessRequestHttpApi;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.issuer.keys.SigningKeys;
@@ -15,6 +16,11 @@ import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.policy.PolicyParser;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.token.TokenService;
+import io.tokenwatch.people.PasswordHashes;
+import io.tokenwatch.people.PeopleConfig;
+import io.tokenwatch.people.PeopleGate;
+import io.tokenwatch.people.Role;
+import io.tokenwatch.people.UsersFile;
 import io.tokenwatch.testing.fixtures.MutableClock;
 import io.tokenwatch.validator.DpopVerifier;
 import java.io.IOException;
@@ -31,7 +37,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
@@ -70,6 +79,7 @@ public final class TestIssuer implements AutoCloseable {
   public final TestRevocations revocations = new TestRevocations(clock);
   public final InMemoryAccessRequestStore accessStore = new InMemoryAccessRequestStore();
   public final AccessRequests access;
+  public final PeopleGate people;
   private final Javalin server;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -99,6 +109,13 @@ public final class TestIssuer implements AutoCloseable {
       holder[0] = policy;
       keys = SigningKeys.open(dir.resolve("data"), SigningAlgorithm.EDDSA, clock);
       access = new AccessRequests(accessStore, policy::current, clock, Duration.ofDays(30));
+      Map<String, Object> peopleSettings = new HashMap<>();
+      Path users = dir.resolve("users.yaml");
+      if (Files.exists(users)) {
+        peopleSettings.put(PeopleConfig.USERS_FILE, users.toString());
+      }
+      peopleSettings.put(PeopleConfig.COOKIE_SECURE, "false");
+      people = PeopleGate.start(PeopleConfig.of(peopleSettings), ISSUER, clock);
       service =
           new TokenService(
               policy::current,
@@ -139,6 +156,8 @@ public final class TestIssuer implements AutoCloseable {
                     config.jetty.port = 0;
                     config.http.maxRequestSize = 16_384; // issuer.http.max-body-bytes default
                     api.configure(config);
+                    people.routes(config);
+                    new AccessRequestHttpApi(access, people).configure(config);
                   })
               .start();
     } catch (IOException e) {
@@ -201,7 +220,7 @@ public final class TestIssuer implements AutoCloseable {
     return send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build());
   }
 
-  private HttpResponse<String> send(HttpRequest request) {
+  public HttpResponse<String> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -248,9 +267,33 @@ public final class TestIssuer implements AutoCloseable {
     return Json.field(response.body(), "access_token");
   }
 
+  /** The password of every user {@link #writeUsers} writes. */
+  public static final String PASSWORD = "correct horse battery staple";
+
+  /**
+   * Writes the users file a {@link TestIssuer} on {@code dir} reads: ann (user), bob (approver),
+   * cid (approver and auditor), dee (auditor), all with {@link #PASSWORD}.
+   */
+  public static void writeUsers(Path dir) {
+    String hash = PasswordHashes.hash(PASSWORD);
+    try {
+      UsersFile.write(
+          dir.resolve("users.yaml"),
+          List.of(
+              new UsersFile.User("ann", "Ann Requester", EnumSet.of(Role.USER), hash),
+              new UsersFile.User("bob", "Bob Approver", EnumSet.of(Role.APPROVER), hash),
+              new UsersFile.User(
+                  "cid", "Cid Approver", EnumSet.of(Role.APPROVER, Role.AUDITOR), hash),
+              new UsersFile.User("dee", "Dee Auditor", EnumSet.of(Role.AUDITOR), hash)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @Override
   public void close() {
     server.stop();
+    people.close();
     policy.close();
     meters.close();
   }
