@@ -6,6 +6,7 @@ import io.tokenwatch.audit.app.AuditSinkApp;
 import io.tokenwatch.audit.app.AuditSinkConfig;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
+import io.tokenwatch.people.PeopleConfig;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.validator.http.TrustedProxies;
@@ -141,8 +142,12 @@ final class PlatformServices implements AutoCloseable {
       return settings;
     }
 
-    Map<String, Object> issuer(Path policy) {
+    Map<String, Object> issuer(Path policy, Path users) {
       Map<String, Object> settings = new LinkedHashMap<>(clients);
+      settings.put(PeopleConfig.USERS_FILE, users.toString());
+      // Browsers keep Secure cookies from http://localhost and loopback addresses only; served on
+      // another address over plain HTTP, the session cookie must do without.
+      settings.put(PeopleConfig.COOKIE_SECURE, urlHost().equals("localhost"));
       settings.put(IssuerConfig.ISSUER_URL, issuerUrl());
       settings.put(IssuerConfig.HOST, bind);
       settings.put(IssuerConfig.PORT, issuerPort);
@@ -297,9 +302,18 @@ final class PlatformServices implements AutoCloseable {
         host + anomalyDetector.httpPort() + "/ready (alerts on tokenwatch.security-alerts)");
 
     Path policy = samplePolicy(dataDir.resolve("policy.yaml"));
-    IssuerServer issuer = IssuerServer.start(IssuerConfig.of(wiring.issuer(policy)));
+    Path users = DemoPeople.ensure(dataDir);
+    IssuerServer issuer = IssuerServer.start(IssuerConfig.of(wiring.issuer(policy, users)));
     started.push(issuer);
     endpoints.put("issuer", wiring.issuerUrl() + " (policy " + policy + ", hot-reloaded)");
+    endpoints.put(
+        "people",
+        wiring.issuerUrl()
+            + "/login (users "
+            + users
+            + "; demo passwords in "
+            + dataDir.resolve(DemoPeople.PASSWORDS_FILE)
+            + ")");
 
     ValidatorService validator = startValidator("up-orders-sidecar", ports.validator());
     endpoints.put("validator", host + validator.port() + " (audience " + SAMPLE_AUDIENCE + ")");

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       AuditCommand.class,
       AccessCommand.class,
       RotateKeysCommand.class,
+      UsersCommand.class,
       TopicsCommand.class,
       CommandLine.HelpCommand.class
     })

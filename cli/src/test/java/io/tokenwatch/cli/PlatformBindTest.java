@@ -44,7 +44,7 @@ class PlatformBindTest {
     return List.of(
         RevocationStreamConfig.of(wiring.revocationStream(0, SHA256)).httpHost(),
         AnomalyDetectorConfig.of(wiring.anomalyDetector(0, Map.of())).httpHost(),
-        IssuerConfig.of(wiring.issuer(policy)).host(),
+        IssuerConfig.of(wiring.issuer(policy, dir.resolve("users.yaml"))).host(),
         ValidatorConfig.of(wiring.validator("v", 0)).sidecarSettings().host(),
         AuditSinkConfig.of(wiring.auditSink(0)).httpHost());
   }
@@ -76,6 +76,21 @@ class PlatformBindTest {
     assertThat(wiring("2001:db8::5").urlHost()).isEqualTo("[2001:db8::5]");
   }
 
+  @Test
+  void shouldKeepSessionCookiesSecureExceptOverPlainHttpToANonLoopbackAddress() throws Exception {
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), "placeholder");
+    Path users = dir.resolve("users.yaml");
+
+    assertThat(IssuerConfig.of(wiring("127.0.0.1").issuer(policy, users)).people().cookieSecure())
+        .isTrue();
+    assertThat(IssuerConfig.of(wiring("0.0.0.0").issuer(policy, users)).people().cookieSecure())
+        .isTrue();
+    assertThat(IssuerConfig.of(wiring("192.0.2.10").issuer(policy, users)).people().cookieSecure())
+        .isFalse();
+    assertThat(IssuerConfig.of(wiring("127.0.0.1").issuer(policy, users)).people().usersFile())
+        .hasValue(users);
+  }
+
   /** Run alone, each service binds a loopback address too; the sidecar and audit sink did not. */
   @Test
   void shouldDefaultEveryServiceOwnBindSettingToLoopback() throws Exception {
@@ -89,7 +104,9 @@ class PlatformBindTest {
             AnomalyDetectorConfig.of(
                     without(wiring.anomalyDetector(0, Map.of()), AnomalyDetectorConfig.HTTP_HOST))
                 .httpHost(),
-            IssuerConfig.of(without(wiring.issuer(policy), IssuerConfig.HOST)).host(),
+            IssuerConfig.of(
+                    without(wiring.issuer(policy, dir.resolve("users.yaml")), IssuerConfig.HOST))
+                .host(),
             ValidatorConfig.of(without(wiring.validator("v", 0), ValidatorConfig.HTTP_HOST))
                 .sidecarSettings()
                 .host(),

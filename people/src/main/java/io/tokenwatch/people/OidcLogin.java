@@ -4,7 +4,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
@@ -38,6 +42,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -283,9 +288,14 @@ final class OidcLogin {
     }
     try {
       OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(issuer, TIMEOUT_MS, TIMEOUT_MS);
-      JWSAlgorithm algorithm = algorithm(metadata);
-      IDTokenValidator validator =
-          new IDTokenValidator(issuer, clientId, algorithm, metadata.getJWKSetURI().toURL());
+      JWSVerificationKeySelector<SecurityContext> keys =
+          new JWSVerificationKeySelector<>(
+              algorithms(metadata),
+              JWKSourceBuilder.create(
+                      metadata.getJWKSetURI().toURL(),
+                      new DefaultResourceRetriever(TIMEOUT_MS, TIMEOUT_MS, 256 * 1024))
+                  .build());
+      IDTokenValidator validator = new IDTokenValidator(issuer, clientId, keys, null);
       Provider fetched = new Provider(metadata, validator);
       provider = fetched;
       return fetched;
@@ -296,17 +306,26 @@ final class OidcLogin {
     }
   }
 
-  /** The provider's first asymmetric ID-token algorithm: HMAC with a shared secret is refused. */
-  private static JWSAlgorithm algorithm(OIDCProviderMetadata metadata) {
+  /**
+   * The asymmetric ID-token algorithms the provider offers (RS256 when it names none). HMAC is
+   * never accepted: its key would be the client secret, which is no proof the provider signed.
+   */
+  private static Set<JWSAlgorithm> algorithms(OIDCProviderMetadata metadata) {
+    Set<JWSAlgorithm> accepted = new LinkedHashSet<>();
     List<JWSAlgorithm> offered = metadata.getIDTokenJWSAlgs();
     if (offered != null) {
       for (JWSAlgorithm algorithm : offered) {
-        if (JWSAlgorithm.Family.SIGNATURE.contains(algorithm)) {
-          return algorithm;
+        if (JWSAlgorithm.Family.RSA.contains(algorithm)
+            || JWSAlgorithm.Family.EC.contains(algorithm)
+            || JWSAlgorithm.Family.ED.contains(algorithm)) {
+          accepted.add(algorithm);
         }
       }
     }
-    return JWSAlgorithm.RS256;
+    if (accepted.isEmpty()) {
+      accepted.add(JWSAlgorithm.RS256);
+    }
+    return accepted;
   }
 
   private static void fail(Context ctx, int status, String message) {

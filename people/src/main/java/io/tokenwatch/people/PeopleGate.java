@@ -144,9 +144,11 @@ public final class PeopleGate implements AutoCloseable {
   /**
    * The person behind this request, who must hold one of {@code anyOf} (none given: any logged-in
    * person). Not logged in: a browser (GET or HEAD asking for HTML) is redirected to {@code
-   * /login?next=<this path>}; other callers get 401 problem+json with {@code WWW-Authenticate:
-   * Basic} (429 with {@code Retry-After} while their failed logins are throttled). Lacking the
-   * role: 403, problem+json or an HTML page for browsers.
+   * /login?next=<this path>}, and gets a 401 page for other methods (no Basic challenge, which
+   * would make it prompt and then send the credentials by itself, with other sites' forms too);
+   * other callers get 401 problem+json with {@code WWW-Authenticate: Basic} (429 with {@code
+   * Retry-After} while their failed logins are throttled). Lacking the role: 403, problem+json or
+   * an HTML page for browsers.
    *
    * @throws HttpResponseException with the answer already rendered into {@code ctx}
    */
@@ -172,6 +174,22 @@ public final class PeopleGate implements AutoCloseable {
             ctx,
             303,
             c -> c.status(303).header("Location", location).header("Cache-Control", "no-store"));
+      }
+      if (acceptsHtml(ctx)) {
+        // A browser's form posted after its session ended: a page, and no Basic challenge, which
+        // would make the browser prompt for credentials and then send them on its own, to any
+        // site's forms included.
+        throw refuse(
+            ctx,
+            401,
+            c ->
+                Pages.message(
+                    c,
+                    401,
+                    "Logged out",
+                    "Your session has ended. Log in again, then repeat what you were doing.",
+                    "/login",
+                    "Log in"));
       }
       throw refuse(
           ctx,

@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,5 +103,51 @@ class PeopleGateTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("approved by carol");
+  }
+
+  @Test
+  void shouldThrottleHttpBasicGuessingWith429AndRetryAfter() throws Exception {
+    for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+      assertThat(
+              send(request("/whoami").header("Authorization", basic("carol", "guess" + i)))
+                  .statusCode())
+          .isEqualTo(401);
+    }
+
+    HttpResponse<String> response =
+        send(request("/whoami").header("Authorization", basic("carol", GateServer.PASSWORD)));
+
+    assertThat(response.statusCode()).isEqualTo(429);
+    assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+  }
+
+  @Test
+  void shouldRefuseMalformedBasicCredentialsAsNotLoggedIn() throws Exception {
+    for (String header :
+        List.of(
+            "Basic !!!", "Basic " + "QQ==", "Bearer abc", "Basic", "basic " + "x".repeat(5000))) {
+      HttpResponse<String> response = send(request("/whoami").header("Authorization", header));
+
+      assertThat(response.statusCode()).as(header).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void shouldLetInAUserAddedToTheUsersFileWhileRunning() throws Exception {
+    server.close();
+    server = GateServer.start(directory, Map.of(PeopleConfig.USERS_RELOAD_MS, "100"));
+    UsersFile.put(
+        server.usersFile,
+        new UsersFile.User("erin", "Erin", EnumSet.of(Role.AUDITOR), PasswordHashes.hash("erins")));
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        send(request("/whoami").header("Authorization", basic("erin", "erins")))
+                            .body())
+                    .isEqualTo("erin"));
   }
 }

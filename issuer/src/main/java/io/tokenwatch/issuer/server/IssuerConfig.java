@@ -24,7 +24,9 @@ import org.apache.kafka.common.config.ConfigException;
  * is generated from it by {@link #markdownTable()}. {@link #of(Map)} reads it the way every service
  * does ({@link ConfigCheck}): old key names still work with a warning ({@link #deprecatedKeys()}),
  * and every problem is reported at once. The configuration holds no secrets (client secrets live
- * hashed in the policy file, keys in the data directory). Immutable.
+ * hashed in the policy file, keys in the data directory, people's password hashes in the users
+ * file, the upstream OpenID Connect client secret in its own file). The {@code people.*} keys of
+ * the login pages the issuer hosts are declared by {@link PeopleConfig}. Immutable.
  */
 public final class IssuerConfig extends ServiceConfig {
 
@@ -76,7 +78,7 @@ public final class IssuerConfig extends ServiceConfig {
   private IssuerConfig(ConfigCheck check) {
     super(check, "issuer");
     this.kafkaClient = Map.copyOf(ConfigCheck.withoutPrefix(check.originals(), KAFKA_PREFIX));
-    this.people = PeopleConfig.from(values); // checks the people.* keys agree, at start-up
+    this.people = PeopleConfig.from(values);
   }
 
   /**
@@ -101,128 +103,130 @@ public final class IssuerConfig extends ServiceConfig {
   }
 
   private static ConfigDef buildConfigDef() {
-    ConfigDef def =
-        ConfigCheck.defineBrokerAndRegistry(new ConfigDef())
-            .define(
-                ISSUER_URL,
-                ConfigDef.Type.STRING,
-                ConfigDef.NO_DEFAULT_VALUE,
-                ConfigValidators.httpUrlWithoutQuery(),
-                Importance.HIGH,
-                "The issuer identifier: the 'iss' of every token and the base of the endpoint URLs in"
-                    + " the metadata, as clients reach it (e.g. behind a TLS terminator).")
-            .define(
-                HOST,
-                ConfigDef.Type.STRING,
-                "localhost",
-                ConfigValidators.nonBlank(),
-                Importance.MEDIUM,
-                "Interface the HTTP server binds to.")
-            .define(
-                PORT,
-                ConfigDef.Type.INT,
-                9400,
-                ConfigValidators.port(),
-                Importance.HIGH,
-                "HTTP port; 0 picks a free one.")
-            .define(
-                MAX_BODY_BYTES,
-                ConfigDef.Type.INT,
-                16_384,
-                Range.between(512, 1_048_576),
-                Importance.LOW,
-                "Largest request body accepted; larger ones get 413.")
-            .define(
-                POLICY_FILE,
-                ConfigDef.Type.STRING,
-                ConfigDef.NO_DEFAULT_VALUE,
-                ConfigValidators.nonBlank(),
-                Importance.HIGH,
-                "The policy YAML file; watched and reloaded when it changes.")
-            .define(
-                POLICY_RELOAD_MS,
-                ConfigDef.Type.LONG,
-                2_000L,
-                Range.atLeast(100),
-                Importance.LOW,
-                "How often the policy file is checked for changes, in ms.")
-            .define(
-                DATA_DIR,
-                ConfigDef.Type.STRING,
-                "data/issuer",
-                ConfigValidators.nonBlank(),
-                Importance.HIGH,
-                "Directory for the signing keys (private keys are written owner-only).")
-            .define(
-                SIGNING_ALGORITHM,
-                ConfigDef.Type.STRING,
-                "EDDSA",
-                ValidString.in("EDDSA", "RS256"),
-                Importance.MEDIUM,
-                "Algorithm of newly generated signing keys.")
-            .define(
-                TTL_CEILING_SECONDS,
-                ConfigDef.Type.LONG,
-                3_600L,
-                Range.between(60, 86_400),
-                Importance.MEDIUM,
-                "Longest access-token lifetime any policy may grant, in seconds; revocation records"
-                    + " are kept this long past their watermark.")
-            .define(
-                PRODUCE_TIMEOUT_MS,
-                ConfigDef.Type.INT,
-                5_000,
-                Range.between(100, 120_000),
-                Importance.MEDIUM,
-                "How long a request waits for Kafka to acknowledge its event before answering 503.")
-            .define(
-                MTLS_HEADER,
-                ConfigDef.Type.STRING,
-                "",
-                Importance.MEDIUM,
-                "Header in which a TLS terminator passes the base64url SHA-256 thumbprint of the"
-                    + " verified client certificate; empty disables mTLS. Only set it when every"
-                    + " request goes through that terminator, which must strip the header from"
-                    + " clients.")
-            .define(
-                DPOP_WINDOW_SECONDS,
-                ConfigDef.Type.INT,
-                60,
-                Range.between(1, 600),
-                Importance.LOW,
-                "How far a DPoP proof's iat may be from now, in seconds.")
-            .define(
-                INSTANCE_ID,
-                ConfigDef.Type.STRING,
-                "",
-                Importance.LOW,
-                "Names this instance in refresh-grant states; empty picks a random id.")
-            .define(
-                REVOCATION_MAX_STALENESS_MS,
-                ConfigDef.Type.LONG,
-                30_000L,
-                Range.atLeast(1_000L),
-                Importance.MEDIUM,
-                "Admin tokens, token exchanges and refreshes are refused (fail closed) while the"
-                    + " issuer's copy of the revocation feed was last caught up longer ago than this,"
-                    + " in ms.")
-            .define(
-                ACCESS_MAX_EXCEPTION,
-                ConfigDef.Type.STRING,
-                "P30D",
-                ConfigValidators.duration(Duration.ofMinutes(1)),
-                Importance.MEDIUM,
-                "Longest policy exception an access request may ask for (e.g. PT8H, P30D); longer"
-                    + " requests are refused.")
-            .define(
-                ACCESS_EXPIRY_SWEEP,
-                ConfigDef.Type.STRING,
-                "30s",
-                ConfigValidators.duration(Duration.ofSeconds(1)),
-                Importance.LOW,
-                "How often ended policy exceptions are recorded as EXPIRED. Issuance stops at the"
-                    + " exception's end whatever this is; it only delays the record.");
-    return PeopleConfig.define(def);
+    return PeopleConfig.define(buildIssuerKeys());
+  }
+
+  private static ConfigDef buildIssuerKeys() {
+    return ConfigCheck.defineBrokerAndRegistry(new ConfigDef())
+        .define(
+            ISSUER_URL,
+            ConfigDef.Type.STRING,
+            ConfigDef.NO_DEFAULT_VALUE,
+            ConfigValidators.httpUrlWithoutQuery(),
+            Importance.HIGH,
+            "The issuer identifier: the 'iss' of every token and the base of the endpoint URLs in"
+                + " the metadata, as clients reach it (e.g. behind a TLS terminator).")
+        .define(
+            HOST,
+            ConfigDef.Type.STRING,
+            "localhost",
+            ConfigValidators.nonBlank(),
+            Importance.MEDIUM,
+            "Interface the HTTP server binds to.")
+        .define(
+            PORT,
+            ConfigDef.Type.INT,
+            9400,
+            ConfigValidators.port(),
+            Importance.HIGH,
+            "HTTP port; 0 picks a free one.")
+        .define(
+            MAX_BODY_BYTES,
+            ConfigDef.Type.INT,
+            16_384,
+            Range.between(512, 1_048_576),
+            Importance.LOW,
+            "Largest request body accepted; larger ones get 413.")
+        .define(
+            POLICY_FILE,
+            ConfigDef.Type.STRING,
+            ConfigDef.NO_DEFAULT_VALUE,
+            ConfigValidators.nonBlank(),
+            Importance.HIGH,
+            "The policy YAML file; watched and reloaded when it changes.")
+        .define(
+            POLICY_RELOAD_MS,
+            ConfigDef.Type.LONG,
+            2_000L,
+            Range.atLeast(100),
+            Importance.LOW,
+            "How often the policy file is checked for changes, in ms.")
+        .define(
+            DATA_DIR,
+            ConfigDef.Type.STRING,
+            "data/issuer",
+            ConfigValidators.nonBlank(),
+            Importance.HIGH,
+            "Directory for the signing keys (private keys are written owner-only).")
+        .define(
+            SIGNING_ALGORITHM,
+            ConfigDef.Type.STRING,
+            "EDDSA",
+            ValidString.in("EDDSA", "RS256"),
+            Importance.MEDIUM,
+            "Algorithm of newly generated signing keys.")
+        .define(
+            TTL_CEILING_SECONDS,
+            ConfigDef.Type.LONG,
+            3_600L,
+            Range.between(60, 86_400),
+            Importance.MEDIUM,
+            "Longest access-token lifetime any policy may grant, in seconds; revocation records"
+                + " are kept this long past their watermark.")
+        .define(
+            PRODUCE_TIMEOUT_MS,
+            ConfigDef.Type.INT,
+            5_000,
+            Range.between(100, 120_000),
+            Importance.MEDIUM,
+            "How long a request waits for Kafka to acknowledge its event before answering 503.")
+        .define(
+            MTLS_HEADER,
+            ConfigDef.Type.STRING,
+            "",
+            Importance.MEDIUM,
+            "Header in which a TLS terminator passes the base64url SHA-256 thumbprint of the"
+                + " verified client certificate; empty disables mTLS. Only set it when every"
+                + " request goes through that terminator, which must strip the header from"
+                + " clients.")
+        .define(
+            DPOP_WINDOW_SECONDS,
+            ConfigDef.Type.INT,
+            60,
+            Range.between(1, 600),
+            Importance.LOW,
+            "How far a DPoP proof's iat may be from now, in seconds.")
+        .define(
+            INSTANCE_ID,
+            ConfigDef.Type.STRING,
+            "",
+            Importance.LOW,
+            "Names this instance in refresh-grant states; empty picks a random id.")
+        .define(
+            REVOCATION_MAX_STALENESS_MS,
+            ConfigDef.Type.LONG,
+            30_000L,
+            Range.atLeast(1_000L),
+            Importance.MEDIUM,
+            "Admin tokens, token exchanges and refreshes are refused (fail closed) while the"
+                + " issuer's copy of the revocation feed was last caught up longer ago than this,"
+                + " in ms.")
+        .define(
+            ACCESS_MAX_EXCEPTION,
+            ConfigDef.Type.STRING,
+            "P30D",
+            ConfigValidators.duration(Duration.ofMinutes(1)),
+            Importance.MEDIUM,
+            "Longest policy exception an access request may ask for (e.g. PT8H, P30D); longer"
+                + " requests are refused.")
+        .define(
+            ACCESS_EXPIRY_SWEEP,
+            ConfigDef.Type.STRING,
+            "30s",
+            ConfigValidators.duration(Duration.ofSeconds(1)),
+            Importance.LOW,
+            "How often ended policy exceptions are recorded as EXPIRED. Issuance stops at the"
+                + " exception's end whatever this is; it only delays the record.");
   }
 
   /** The configuration table as Markdown, one row per key in declaration order. */
@@ -295,7 +299,7 @@ public final class IssuerConfig extends ServiceConfig {
     return values.duration(ACCESS_EXPIRY_SWEEP);
   }
 
-  /** Who may log in, and how ({@code people.*} keys). */
+  /** How people log in to the pages and APIs the issuer hosts (the {@code people.*} keys). */
   public PeopleConfig people() {
     return people;
   }

@@ -73,6 +73,7 @@ public final class IssuerServer implements AutoCloseable {
   private @Nullable Javalin http;
   private @Nullable SigningKeys keys;
   private @Nullable PolicyHolder policy;
+  private @Nullable PeopleGate people;
   private @Nullable AccessRequests access;
   private String issuerUrl = "";
 
@@ -156,14 +157,6 @@ public final class IssuerServer implements AutoCloseable {
     access = accessRequests;
     startExpirySweep(accessRequests, config.accessExpirySweep());
 
-    PeopleGate people;
-    try {
-      people = PeopleGate.start(config.people(), issuerUrl, clock);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the users file", e);
-    }
-    resources.push(people);
-
     RevocationFeed feed = revocationFeed(config, instanceId, registry, clock);
     resources.push(feed);
     feed.bindTo(prometheus);
@@ -219,6 +212,14 @@ public final class IssuerServer implements AutoCloseable {
             config.mtlsHeader().orElse(null),
             readiness,
             admins);
+    PeopleGate gate;
+    try {
+      gate = PeopleGate.start(config.people(), issuerUrl, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the people configuration's files", e);
+    }
+    resources.push(gate);
+    people = gate;
     Javalin server =
         Javalin.create(
             javalin -> {
@@ -228,8 +229,8 @@ public final class IssuerServer implements AutoCloseable {
               javalin.jetty.port = config.port();
               javalin.http.maxRequestSize = config.maxBodyBytes();
               api.configure(javalin);
-              people.routes(javalin);
-              new AccessRequestHttpApi(accessRequests, people).configure(javalin);
+              gate.routes(javalin);
+              new AccessRequestHttpApi(accessRequests, gate).configure(javalin);
             });
     server.start();
     http = server;
@@ -354,6 +355,11 @@ public final class IssuerServer implements AutoCloseable {
   /** The access requests, e.g. to sweep expiries now. */
   public AccessRequests access() {
     return requireNonNull(access, "not started");
+  }
+
+  /** Who is acting on the pages and APIs for people. */
+  public PeopleGate people() {
+    return requireNonNull(people, "not started");
   }
 
   /** The policy holder, e.g. to reload now. */
