@@ -12,6 +12,7 @@ import io.tokenwatch.issuer.policy.ScopeDefinition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -107,7 +108,7 @@ public final class AccessRequests implements PolicyChangeApprovals {
             null,
             AccessChange.REQUESTED,
             requester.id(),
-            clock.instant(),
+            now(),
             requester.id()
                 + (asked.kind() == AccessKind.SCOPE ? " asked for " : " proposed taking away ")
                 + String.join(" ", asked.scopes())
@@ -163,7 +164,7 @@ public final class AccessRequests implements PolicyChangeApprovals {
               null,
               AccessChange.REQUESTED,
               requester,
-              clock.instant(),
+              now(),
               "policy change to version "
                   + policyDigest
                   + " adds "
@@ -187,22 +188,22 @@ public final class AccessRequests implements PolicyChangeApprovals {
 
   /** {@code actor} approves request {@code id}. */
   public AccessOutcome approve(String id, Actor actor, @Nullable String comment) {
-    return act(id, request -> AccessRules.approve(request, actor, comment, clock.instant()));
+    return act(id, request -> AccessRules.approve(request, actor, comment, now()));
   }
 
   /** {@code actor} refuses request {@code id}. */
   public AccessOutcome refuse(String id, Actor actor, @Nullable String comment) {
-    return act(id, request -> AccessRules.refuse(request, actor, comment, clock.instant()));
+    return act(id, request -> AccessRules.refuse(request, actor, comment, now()));
   }
 
   /** {@code actor} reviews approved request {@code id}. */
   public AccessOutcome review(String id, Actor actor, @Nullable String comment) {
-    return act(id, request -> AccessRules.review(request, actor, comment, clock.instant()));
+    return act(id, request -> AccessRules.review(request, actor, comment, now()));
   }
 
   /** {@code actor}, its requester, cancels request {@code id}. */
   public AccessOutcome cancel(String id, Actor actor) {
-    return act(id, request -> AccessRules.cancel(request, actor, clock.instant()));
+    return act(id, request -> AccessRules.cancel(request, actor, now()));
   }
 
   /** The latest state of request {@code id}. */
@@ -228,7 +229,7 @@ public final class AccessRequests implements PolicyChangeApprovals {
    * against its own clock reading.
    */
   public List<PolicyException> exceptions() {
-    Instant now = clock.instant();
+    Instant now = now();
     List<PolicyException> exceptions = new ArrayList<>();
     for (AccessRequest request : store.all()) {
       request
@@ -250,7 +251,7 @@ public final class AccessRequests implements PolicyChangeApprovals {
   public List<AccessRequest> expireDue() {
     List<AccessRequest> expired = new ArrayList<>();
     synchronized (lock) {
-      Instant now = clock.instant();
+      Instant now = now();
       for (AccessRequest request : store.all()) {
         Optional<AccessRequest> ended = AccessRules.expire(request, now);
         if (ended.isPresent()) {
@@ -260,6 +261,14 @@ public final class AccessRequests implements PolicyChangeApprovals {
       }
     }
     return expired;
+  }
+
+  /**
+   * Now, in the milliseconds the {@code AccessRequestChanged} record keeps, so a state read back
+   * from the topic equals the one decided here.
+   */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
   private AccessOutcome act(

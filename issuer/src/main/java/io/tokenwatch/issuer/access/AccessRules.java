@@ -245,15 +245,16 @@ public final class AccessRules {
 
   private static AccessOutcome.@Nullable Refused mayDecide(
       AccessRequest request, Actor actor, String verb) {
-    if (!actor.has(Duty.APPROVER)) {
-      return new AccessOutcome.Refused(
-          AccessRule.APPROVER_ROLE_REQUIRED,
-          "only people with the approver role " + verb + " requests");
-    }
+    // Self-approval first: it is the rule the requester needs to hear, whatever their roles.
     if (request.requester().equals(actor.id())) {
       return new AccessOutcome.Refused(
           AccessRule.NO_SELF_APPROVAL,
           "you asked for " + request.id() + "; someone else must " + verb + " it");
+    }
+    if (!actor.has(Duty.APPROVER)) {
+      return new AccessOutcome.Refused(
+          AccessRule.APPROVER_ROLE_REQUIRED,
+          "only people with the approver role " + verb + " requests");
     }
     if (request.status() != AccessStatus.PENDING) {
       return new AccessOutcome.Refused(

@@ -94,7 +94,10 @@ class AccessRequestHttpApiTest {
 
     HttpResponse<String> self = post("/access-requests/" + id + "/approve", "", "ann");
     assertProblem(self, 403);
-    assertThat(Json.field(self.body(), "rule")).isEqualTo("approver_role_required");
+    assertThat(Json.field(self.body(), "rule")).isEqualTo("no_self_approval");
+    HttpResponse<String> notAnApprover = post("/access-requests/" + id + "/approve", "", "dee");
+    assertProblem(notAnApprover, 403);
+    assertThat(Json.field(notAnApprover.body(), "rule")).isEqualTo("approver_role_required");
 
     HttpResponse<String> first =
         post("/access-requests/" + id + "/approve", "{\"comment\":\"needed for Q3\"}", "bob");
