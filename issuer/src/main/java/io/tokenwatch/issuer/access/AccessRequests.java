@@ -82,10 +82,7 @@ public final class AccessRequests implements PolicyChangeApprovals {
       return new AccessOutcome.Refused(AccessRule.INVALID, invalid);
     }
     RiskLevel risk = riskOf(current, asked.scopes());
-    Duration duration =
-        asked.kind() == AccessKind.SCOPE
-            ? requireNonNull(asked.duration(), "duration")
-            : Duration.ZERO;
+    Duration duration = asked.duration() == null ? Duration.ZERO : asked.duration();
     String id = "req-" + Secrets.randomUuid();
     AccessRequest request =
         new AccessRequest(
@@ -114,8 +111,9 @@ public final class AccessRequests implements PolicyChangeApprovals {
                 + String.join(" ", asked.scopes())
                 + " for client "
                 + asked.clientId()
-                + " and audience "
-                + asked.audience());
+                + (asked.audience() == null
+                    ? " at every audience"
+                    : " and audience " + asked.audience()));
     synchronized (lock) {
       store.save(request);
     }
@@ -308,7 +306,40 @@ public final class AccessRequests implements PolicyChangeApprovals {
     if (client == null) {
       return "the policy has no client " + asked.clientId();
     }
-    AudienceRule rule = client.rule(asked.audience()).orElse(null);
+    Duration duration = asked.duration();
+    if (duration != null && duration.compareTo(Duration.ofSeconds(1)) < 0) {
+      return "the duration must be at least one second";
+    }
+    if (duration != null && duration.compareTo(maxException) > 0) {
+      return "the duration "
+          + duration
+          + " is longer than the longest exception allowed, "
+          + maxException;
+    }
+    List<String> unknown =
+        asked.scopes().stream().filter(s -> !current.scopes().containsKey(s)).toList();
+    if (asked.kind() == AccessKind.NARROW && asked.audience() == null) {
+      if (!unknown.isEmpty()) {
+        return "unknown scope(s) " + String.join(" ", unknown);
+      }
+      List<String> notGranted =
+          asked.scopes().stream()
+              .filter(
+                  s -> client.audiences().values().stream().noneMatch(r -> r.scopes().contains(s)))
+              .toList();
+      return notGranted.isEmpty()
+          ? null
+          : "client "
+              + asked.clientId()
+              + " does not have "
+              + String.join(" ", notGranted)
+              + " for any audience; there is nothing to take away";
+    }
+    String audience = asked.audience();
+    if (audience == null) {
+      return "audience is required: the audience the scopes are for";
+    }
+    AudienceRule rule = client.rule(audience).orElse(null);
     if (rule == null) {
       return "client "
           + asked.clientId()
@@ -316,8 +347,6 @@ public final class AccessRequests implements PolicyChangeApprovals {
           + asked.audience()
           + "; an exception adds scopes to an existing rule, a new audience is a policy change";
     }
-    List<String> unknown =
-        asked.scopes().stream().filter(s -> !current.scopes().containsKey(s)).toList();
     if (!unknown.isEmpty()) {
       return "unknown scope(s) "
           + String.join(" ", unknown)
@@ -325,9 +354,6 @@ public final class AccessRequests implements PolicyChangeApprovals {
           + " its catalogue";
     }
     if (asked.kind() == AccessKind.NARROW) {
-      if (asked.duration() != null) {
-        return "a narrowing request has no duration";
-      }
       List<String> notGranted =
           asked.scopes().stream().filter(s -> !rule.scopes().contains(s)).toList();
       return notGranted.isEmpty()
@@ -353,18 +379,8 @@ public final class AccessRequests implements PolicyChangeApprovals {
           + asked.audience()
           + "; ask only for what its policy does not grant";
     }
-    Duration duration = asked.duration();
     if (duration == null) {
       return "say how long the access is needed (duration, e.g. PT8H)";
-    }
-    if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
-      return "the duration must be at least one second";
-    }
-    if (duration.compareTo(maxException) > 0) {
-      return "the duration "
-          + duration
-          + " is longer than the longest exception allowed, "
-          + maxException;
     }
     return null;
   }

@@ -85,7 +85,11 @@ final class AccessRequestBodies {
           };
     }
     String clientId = required(parsed.clientId(), "client_id");
-    String audience = required(parsed.audience(), "audience");
+    // A narrowing proposal without an audience concerns every audience of the client.
+    String audience =
+        kind == AccessKind.NARROW && parsed.audience() == null
+            ? null
+            : required(parsed.audience(), "audience");
     List<String> scopes = parsed.scopes();
     if (scopes == null || scopes.isEmpty()) {
       throw new MalformedBodyException(400, "scopes is required: a list of scope names");

@@ -139,6 +139,41 @@ class AccessRequestHttpApiTest {
   }
 
   @Test
+  void shouldAcceptANarrowingProposalAsLeastPrivilegeSendsItWithOrWithoutAudience() {
+    HttpResponse<String> everyAudience =
+        post(
+            "/access-requests",
+            "{\"kind\":\"NARROW\",\"client_id\":\"orders-service\","
+                + "\"scopes\":[\"orders:write\"],\"purpose\":\"unused for 30 days\","
+                + "\"duration\":\"P30D\"}",
+            "ann");
+    HttpResponse<String> oneAudience =
+        post(
+            "/access-requests",
+            "{\"kind\":\"narrow\",\"client_id\":\"orders-service\",\"audience\":\""
+                + ORDERS
+                + "\",\"scopes\":[\"orders:write\"],\"purpose\":\"unused\"}",
+            "ann");
+    HttpResponse<String> nothingToTake =
+        post(
+            "/access-requests",
+            "{\"kind\":\"NARROW\",\"client_id\":\"orders-service\","
+                + "\"scopes\":[\"payments:refund\"],\"purpose\":\"unused\"}",
+            "ann");
+
+    assertThat(everyAudience.statusCode()).as(everyAudience.body()).isEqualTo(201);
+    assertThat(Json.field(everyAudience.body(), "kind")).isEqualTo("narrow");
+    assertThat(Json.tree(everyAudience.body()).get("audience").isNull()).isTrue();
+    assertThat(oneAudience.statusCode()).as(oneAudience.body()).isEqualTo(201);
+    assertProblem(nothingToTake, 400);
+    assertThat(Json.field(nothingToTake.body(), "detail")).contains("nothing to take away");
+    String id = Json.field(everyAudience.body(), "id");
+    assertThat(Json.field(post("/access-requests/" + id + "/approve", "", "bob").body(), "status"))
+        .isEqualTo("approved");
+    assertThat(issuer.access.exceptions()).isEmpty();
+  }
+
+  @Test
   void shouldShowPeopleWithoutApproverOrAuditorRoleOnlyTheirOwnRequests() {
     String id = requestExport();
     post("/access-requests", EXPORT_REQUEST.replace("quarterly", "other"), "bob");
