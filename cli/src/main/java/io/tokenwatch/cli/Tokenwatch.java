@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DetectCommand.class,
       AuditSinkCommand.class,
       AuditCommand.class,
+      AccessCommand.class,
       RotateKeysCommand.class,
       UsersCommand.class,
       PolicyCommand.class,
@@ -46,6 +47,10 @@ public final class Tokenwatch {
           if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
             cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());
             return 2;
+          }
+          if (e instanceof AccessCommands.Unreachable) {
+            cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());
+            return 1;
           }
           if (e instanceof io.tokenwatch.audit.store.StoreException) {
             cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());

@@ -19,7 +19,8 @@ class ArchitectureTest {
     "io.tokenwatch.issuer.policy..",
     "io.tokenwatch.issuer.token..",
     "io.tokenwatch.issuer.revocation..",
-    "io.tokenwatch.issuer.consent.."
+    "io.tokenwatch.issuer.consent..",
+    "io.tokenwatch.issuer.access.."
   };
 
   private final JavaClasses classes =
@@ -49,8 +50,8 @@ class ArchitectureTest {
             "io.tokenwatch.issuer.kafka..",
             "io.tokenwatch.issuer.server..")
         .because(
-            "the issuer's domain (io.tokenwatch.issuer and its policy, token and revocation"
-                + " packages) holds the issuance and revocation rules; put HTTP code in"
+            "the issuer's domain (io.tokenwatch.issuer and its policy, token, revocation and"
+                + " access packages) holds the issuance and revocation rules; put HTTP code in"
                 + " io.tokenwatch.issuer.http, Kafka code in io.tokenwatch.issuer.kafka and wiring"
                 + " in io.tokenwatch.issuer.server, and hand the domain what it needs through an"
                 + " interface such as EventLog, RefreshGrantStore or RevocationView (the generated"
@@ -69,6 +70,7 @@ class ArchitectureTest {
             "io.tokenwatch.issuer",
             "io.tokenwatch.issuer.token..",
             "io.tokenwatch.issuer.revocation..",
+            "io.tokenwatch.issuer.access..",
             "io.tokenwatch.issuer.keys..",
             "io.tokenwatch.issuer.http..",
             "io.tokenwatch.issuer.kafka..",
@@ -92,6 +94,24 @@ class ArchitectureTest {
             "the token endpoint uses revocations (a reused refresh token revokes its grant) and"
                 + " the shared io.tokenwatch.issuer classes; a dependency back would make the two"
                 + " one tangle: move what both need into io.tokenwatch.issuer")
+        .check(classes);
+  }
+
+  @Test
+  void shouldKeepTheTokenEndpointAndRevocationFreeOfAccessRequests() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.tokenwatch.issuer",
+            "io.tokenwatch.issuer.token..",
+            "io.tokenwatch.issuer.revocation..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.tokenwatch.issuer.access..")
+        .because(
+            "access requests produce policy exceptions that issuance reads as plain data"
+                + " (io.tokenwatch.issuer.policy.PolicyException, handed to TokenService by the"
+                + " wiring); the token endpoint must not reach into the approval workflow")
         .check(classes);
   }
 

@@ -69,7 +69,8 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
             Topics.REFRESH_GRANTS,
             Topics.POLICY_CHANGES,
             Topics.CONSENTS,
-            Topics.CONSENT_WITHDRAWALS)) {
+            Topics.CONSENT_WITHDRAWALS,
+            Topics.ACCESS_REQUESTS)) {
       serializers.put(
           topic.valueType(),
           AvroSerdes.specific(topic.valueType(), registry, serde, false).serializer());

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.events.IssuanceDenyReason;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -18,19 +19,32 @@ public sealed interface Decision {
    * @param ttl the lifetime to grant
    * @param maxUses the use limit to stamp, or null for none
    * @param binding the binding the token will carry
+   * @param notAfter when the approval ends, whatever the lifetime: the end of the policy exception
+   *     it was granted under, or null when it rests on the policy alone
    */
   record Approved(
       AudienceRule rule,
       List<String> scopes,
       Duration ttl,
       @Nullable Integer maxUses,
-      Binding binding)
+      Binding binding,
+      @Nullable Instant notAfter)
       implements Decision {
     public Approved {
       requireNonNull(rule, "rule");
       scopes = List.copyOf(scopes);
       requireNonNull(ttl, "ttl");
       requireNonNull(binding, "binding");
+    }
+
+    /** An approval resting on the policy alone. */
+    public Approved(
+        AudienceRule rule,
+        List<String> scopes,
+        Duration ttl,
+        @Nullable Integer maxUses,
+        Binding binding) {
+      this(rule, scopes, ttl, maxUses, binding, null);
     }
   }
 

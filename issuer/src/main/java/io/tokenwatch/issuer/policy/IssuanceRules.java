@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.events.IssuanceDenyReason;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -14,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * The exact-scope rule: a request is approved only if policy approves every part of it, and refused
  * whole otherwise. Nothing is silently narrowed: asking for one unapproved scope among approved
  * ones is an {@code invalid_scope}, not a token with fewer scopes. Lifetime and use limit may only
- * narrow policy. Stateless.
+ * narrow policy. A {@link PolicyException} in force may add scopes to a client's rule for an
+ * audience for a while: a token that needs one is issued under the exception (its id is the rule)
+ * and never outlives it. Stateless.
  */
 public final class IssuanceRules {
 
@@ -39,10 +43,35 @@ public final class IssuanceRules {
       @Nullable Duration ttl,
       @Nullable Integer maxUses,
       Set<Binding> offered) {
+    return decide(client, audience, requested, ttl, maxUses, offered, List.of(), Instant.MIN);
+  }
+
+  /**
+   * Checks a request as {@link #decide(ClientPolicy, String, List, Duration, Integer, Set)} does,
+   * and when the client's rule lacks some requested scopes, looks for an exception in force at
+   * {@code now} for that client and audience that adds all of them. Under an exception the rule is
+   * the client's rule widened by the exception's scopes and named by the exception id, without
+   * refresh tokens (a refresh grant would outlive it), and the lifetime is cut to end no later than
+   * the exception: the default lifetime silently, a requested one that goes past it is refused.
+   *
+   * @param exceptions the exceptions known now, in force or not
+   * @param now the instant the request is decided at
+   */
+  public static Decision decide(
+      ClientPolicy client,
+      String audience,
+      List<String> requested,
+      @Nullable Duration ttl,
+      @Nullable Integer maxUses,
+      Set<Binding> offered,
+      List<PolicyException> exceptions,
+      Instant now) {
     requireNonNull(client, "client");
     requireNonNull(audience, "audience");
     requireNonNull(requested, "requested");
     requireNonNull(offered, "offered");
+    requireNonNull(exceptions, "exceptions");
+    requireNonNull(now, "now");
     AudienceRule rule = client.rule(audience).orElse(null);
     if (rule == null) {
       // The client's entry decided: it lists no rule for this audience. Naming it keeps the
@@ -69,7 +98,14 @@ public final class IssuanceRules {
         unapproved.add(scope);
       }
     }
+    PolicyException exception = null;
     if (!unapproved.isEmpty()) {
+      exception = exceptionFor(client.clientId(), audience, unapproved, exceptions, now);
+      if (exception != null) {
+        rule = widened(rule, exception);
+      }
+    }
+    if (!unapproved.isEmpty() && exception == null) {
       return new Decision.Denied(
           IssuanceDenyReason.SCOPE_NOT_APPROVED,
           OAuthError.INVALID_SCOPE,
@@ -115,12 +151,74 @@ public final class IssuanceRules {
           rule.ruleId(),
           allowed);
     }
+    Duration granted = ttl == null ? rule.defaultTtl() : ttl;
+    Instant notAfter = null;
+    if (exception != null) {
+      notAfter = exception.until();
+      Duration left = Duration.ofSeconds(Duration.between(now, notAfter).toSeconds());
+      if (granted.compareTo(left) > 0) {
+        if (ttl != null) {
+          return new Decision.Denied(
+              IssuanceDenyReason.TTL_ABOVE_POLICY,
+              OAuthError.INVALID_REQUEST,
+              "requested lifetime "
+                  + ttl.toSeconds()
+                  + " s goes past the end of exception "
+                  + exception.id()
+                  + " at "
+                  + notAfter,
+              rule.ruleId(),
+              allowed);
+        }
+        granted = left;
+      }
+    }
     return new Decision.Approved(
         rule,
         requested,
-        ttl == null ? rule.defaultTtl() : ttl,
+        granted,
         maxUses != null ? maxUses : rule.maxUses(),
-        binding(rule, offered));
+        binding(rule, offered),
+        notAfter);
+  }
+
+  /**
+   * The exception in force that adds every scope of {@code missing} for that client and audience,
+   * the one that lasts longest when several do; null when none does. One with less than a second
+   * left counts as ended: a token lives whole seconds.
+   */
+  private static @Nullable PolicyException exceptionFor(
+      String clientId,
+      String audience,
+      List<String> missing,
+      List<PolicyException> exceptions,
+      Instant now) {
+    PolicyException best = null;
+    for (PolicyException exception : exceptions) {
+      if (exception.clientId().equals(clientId)
+          && exception.audience().equals(audience)
+          && exception.inForceAt(now)
+          && Duration.between(now, exception.until()).toSeconds() >= 1
+          && exception.scopes().containsAll(missing)
+          && (best == null || exception.until().isAfter(best.until()))) {
+        best = exception;
+      }
+    }
+    return best;
+  }
+
+  private static AudienceRule widened(AudienceRule rule, PolicyException exception) {
+    Set<String> scopes = new HashSet<>(rule.scopes());
+    scopes.addAll(exception.scopes());
+    return new AudienceRule(
+        exception.id(),
+        rule.audience(),
+        scopes,
+        rule.defaultTtl(),
+        rule.maxTtl(),
+        rule.maxUses(),
+        rule.binding(),
+        null);
   }
 
   private static Binding binding(AudienceRule rule, Set<Binding> offered) {

@@ -48,6 +48,8 @@ public final class IssuerConfig extends ServiceConfig {
   public static final String INSTANCE_ID = "issuer.instance-id";
   public static final String REVOCATION_MAX_STALENESS_MS = "issuer.revocation.max-staleness-ms";
   public static final String CONSENT_CODE_TTL_SECONDS = "issuer.consent.code-ttl-seconds";
+  public static final String ACCESS_MAX_EXCEPTION = "issuer.access.max-exception";
+  public static final String ACCESS_EXPIRY_SWEEP = "issuer.access.expiry-sweep-interval";
   public static final String BOOTSTRAP_SERVERS = ConfigCheck.BOOTSTRAP_SERVERS;
   public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
 
@@ -226,7 +228,23 @@ public final class IssuerConfig extends ServiceConfig {
             Importance.LOW,
             "How long an authorization code may be redeemed after the person consented, in"
                 + " seconds. Codes live in the instance's memory: a restart invalidates the"
-                + " outstanding ones (the person consents again).");
+                + " outstanding ones (the person consents again).")
+        .define(
+            ACCESS_MAX_EXCEPTION,
+            ConfigDef.Type.STRING,
+            "P30D",
+            ConfigValidators.duration(Duration.ofMinutes(1)),
+            Importance.MEDIUM,
+            "Longest policy exception an access request may ask for (e.g. PT8H, P30D); longer"
+                + " requests are refused.")
+        .define(
+            ACCESS_EXPIRY_SWEEP,
+            ConfigDef.Type.STRING,
+            "30s",
+            ConfigValidators.duration(Duration.ofSeconds(1)),
+            Importance.LOW,
+            "How often ended policy exceptions are recorded as EXPIRED. Issuance stops at the"
+                + " exception's end whatever this is; it only delays the record.");
     PeopleConfig.define(def);
     return def;
   }
@@ -299,6 +317,14 @@ public final class IssuerConfig extends ServiceConfig {
 
   public Duration consentCodeTtl() {
     return Duration.ofSeconds(values.intValue(CONSENT_CODE_TTL_SECONDS));
+  }
+
+  public Duration accessMaxException() {
+    return values.duration(ACCESS_MAX_EXCEPTION);
+  }
+
+  public Duration accessExpirySweep() {
+    return values.duration(ACCESS_EXPIRY_SWEEP);
   }
 
   /** How people log in to the pages and APIs the issuer hosts (the {@code people.*} keys). */

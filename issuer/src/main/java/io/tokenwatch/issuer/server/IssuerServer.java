@@ -10,11 +10,15 @@ import io.tokenwatch.events.Revocation;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.access.AccessRequest;
+import io.tokenwatch.issuer.access.AccessRequests;
 import io.tokenwatch.issuer.consent.AuthorizationCodes;
 import io.tokenwatch.issuer.consent.ConsentRegistry;
+import io.tokenwatch.issuer.http.AccessRequestHttpApi;
 import io.tokenwatch.issuer.http.ConsentPages;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.http.PolicyHistoryHttpApi;
+import io.tokenwatch.issuer.kafka.KafkaAccessRequestStore;
 import io.tokenwatch.issuer.kafka.KafkaConsents;
 import io.tokenwatch.issuer.kafka.KafkaEventLog;
 import io.tokenwatch.issuer.kafka.KafkaPolicyHistoryLog;
@@ -23,7 +27,6 @@ import io.tokenwatch.issuer.keys.SigningKeys;
 import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.policy.PolicyParser;
 import io.tokenwatch.issuer.policy.history.ChangeApprovals;
-import io.tokenwatch.issuer.policy.history.InMemoryChangeApprovals;
 import io.tokenwatch.issuer.policy.history.PolicyHistory;
 import io.tokenwatch.issuer.policy.history.PolicyRollback;
 import io.tokenwatch.issuer.revocation.OwnTokens;
@@ -46,6 +49,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -78,6 +83,7 @@ public final class IssuerServer implements AutoCloseable {
   private @Nullable SigningKeys keys;
   private @Nullable PolicyHolder policy;
   private @Nullable PeopleGate people;
+  private @Nullable AccessRequests access;
   private String issuerUrl = "";
 
   private IssuerServer() {}
@@ -95,17 +101,21 @@ public final class IssuerServer implements AutoCloseable {
 
   /** Starts an issuer with its own clock (tests). */
   public static IssuerServer start(IssuerConfig config, Clock clock) {
-    return start(config, clock, new InMemoryChangeApprovals());
+    return launch(config, clock, null);
   }
 
   /**
-   * Starts an issuer whose widening policy changes are approved through {@code approvals} (the
-   * access-request store; without one, such changes wait: nothing approves them).
+   * Starts an issuer whose widening policy changes are approved through {@code approvals} instead
+   * of its access requests (tests).
    */
   public static IssuerServer start(IssuerConfig config, Clock clock, ChangeApprovals approvals) {
+    return launch(config, clock, requireNonNull(approvals, "approvals"));
+  }
+
+  private static IssuerServer launch(
+      IssuerConfig config, Clock clock, @Nullable ChangeApprovals approvals) {
     requireNonNull(config, "config");
     requireNonNull(clock, "clock");
-    requireNonNull(approvals, "approvals");
     IssuerServer server = new IssuerServer();
     try {
       server.run(config, clock, approvals);
@@ -116,7 +126,7 @@ public final class IssuerServer implements AutoCloseable {
     }
   }
 
-  private void run(IssuerConfig config, Clock clock, ChangeApprovals approvals) {
+  private void run(IssuerConfig config, Clock clock, @Nullable ChangeApprovals changeApprovals) {
     issuerUrl = config.issuerUrl();
     String instanceId =
         config.instanceId().orElse("issuer-" + UUID.randomUUID().toString().substring(0, 8));
@@ -149,9 +159,24 @@ public final class IssuerServer implements AutoCloseable {
     resources.push(historyLog);
     historyLog.start(Duration.ofSeconds(60));
     PolicyParser parser = new PolicyParser(config.ttlCeiling(), config.issuerUrl());
+    PolicyHolder[] holder = new PolicyHolder[1];
+    // Access requests are read before the policy too: a widening edit made while the issuer was
+    // down is held at start, and its approval is an access request (they read the policy in force
+    // only when asked, by then loaded).
+    KafkaAccessRequestStore accessStore =
+        new KafkaAccessRequestStore(events, config.kafkaClientSettings(), registry);
+    resources.push(accessStore);
+    accessStore.start(Duration.ofSeconds(60));
+    AccessRequests accessRequests =
+        new AccessRequests(
+            accessStore, () -> holder[0].current(), clock, config.accessMaxException());
+    access = accessRequests;
+    ChangeApprovals approvals =
+        changeApprovals != null
+            ? changeApprovals
+            : new AccessRequestChangeApprovals(accessRequests);
     PolicyHistory history =
         new PolicyHistory(historyLog, approvals, config.policyApprovalRisk(), parser, clock);
-    PolicyHolder[] holder = new PolicyHolder[1];
     IssuerMetrics metrics = new IssuerMetrics(prometheus, () -> holder[0].current());
     try {
       holder[0] = new PolicyHolder(config.policyFile(), parser, metrics::policyReload, history);
@@ -185,6 +210,7 @@ public final class IssuerServer implements AutoCloseable {
         new KafkaConsents(events, consentRegistry, config.kafkaClientSettings(), registry);
     resources.push(consents);
     consents.start(Duration.ofSeconds(60));
+    startExpirySweep(accessRequests, config.accessExpirySweep());
 
     RevocationFeed feed = revocationFeed(config, instanceId, registry, clock);
     resources.push(feed);
@@ -194,6 +220,7 @@ public final class IssuerServer implements AutoCloseable {
     TokenService service =
         new TokenService(
             policies::current,
+            accessRequests::exceptions,
             new TokenMinter(signingKeys),
             new OwnTokens(signingKeys, issuerUrl, clock, feed, config.revocationMaxStaleness()),
             events,
@@ -219,6 +246,7 @@ public final class IssuerServer implements AutoCloseable {
             "policy", () -> policies.current() != null,
             "refresh_grants", grants::ready,
             "consents", consents::ready,
+            "access_requests", accessStore::ready,
             "kafka", () -> kafkaReachable(admin),
             "revocations",
                 () -> {
@@ -257,6 +285,7 @@ public final class IssuerServer implements AutoCloseable {
               gate.routes(javalin);
               policyHistoryApi.configure(javalin);
               consentPages.configure(javalin);
+              new AccessRequestHttpApi(accessRequests, gate).configure(javalin);
             });
     server.start();
     http = server;
@@ -267,6 +296,36 @@ public final class IssuerServer implements AutoCloseable {
         server.port(),
         policies.current().id(),
         policies.current().version());
+  }
+
+  /**
+   * Records the expiry of ended exceptions every {@code interval}. Issuance already stops at each
+   * exception's end; the sweep only tells everyone else, so a failed round is logged and retried.
+   */
+  private void startExpirySweep(AccessRequests requests, Duration interval) {
+    ScheduledExecutorService sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "access-expiry-sweep");
+              thread.setDaemon(true);
+              return thread;
+            });
+    resources.push(sweeper::shutdownNow);
+    // The task catches everything itself, so its future never holds an exception to look at.
+    var unused =
+        sweeper.scheduleWithFixedDelay(
+            () -> {
+              try {
+                for (AccessRequest expired : requests.expireDue()) {
+                  LOG.info("Access request {} expired: {}", expired.id(), expired.detail());
+                }
+              } catch (RuntimeException e) {
+                LOG.warn("Could not record expired access requests; retrying: {}", e.getMessage());
+              }
+            },
+            interval.toMillis(),
+            interval.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -346,6 +405,11 @@ public final class IssuerServer implements AutoCloseable {
   /** The signing keys, e.g. to {@link SigningKeys#rotate rotate} them. */
   public SigningKeys keys() {
     return requireNonNull(keys, "not started");
+  }
+
+  /** The access requests, e.g. to sweep expiries now. */
+  public AccessRequests access() {
+    return requireNonNull(access, "not started");
   }
 
   /** Who is acting on the pages and APIs for people. */

@@ -8,7 +8,9 @@ import io.tokenwatch.issuer.policy.ClientPolicy;
 import io.tokenwatch.issuer.policy.Decision;
 import io.tokenwatch.issuer.policy.IssuanceRules;
 import io.tokenwatch.issuer.policy.Policy;
+import io.tokenwatch.issuer.policy.PolicyException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -34,9 +36,21 @@ final class Attempt {
   @Nullable String parentTokenId;
   @Nullable String grantId;
 
+  /** The policy exceptions known when the request arrived, read once like the policy. */
+  final List<PolicyException> exceptions;
+
+  /** When the request arrived: exceptions are judged in force or not at this instant. */
+  final Instant receivedAt;
+
   Attempt(TokenRequest request, Policy policy) {
+    this(request, policy, List.of(), Instant.MIN);
+  }
+
+  Attempt(TokenRequest request, Policy policy, List<PolicyException> exceptions, Instant now) {
     this.request = request;
     this.policy = policy;
+    this.exceptions = List.copyOf(exceptions);
+    this.receivedAt = now;
   }
 
   /** The lifetime asked for, or null for the policy's default. */
@@ -47,6 +61,13 @@ final class Attempt {
   /** What policy approves for this request when it opens a new grant (its audience is known). */
   Decision decide(ClientPolicy client, Set<Binding> offered) {
     return IssuanceRules.decide(
-        client, requireNonNull(audience, "audience"), scopes, ttl(), maxUses, offered);
+        client,
+        requireNonNull(audience, "audience"),
+        scopes,
+        ttl(),
+        maxUses,
+        offered,
+        exceptions,
+        receivedAt);
   }
 }

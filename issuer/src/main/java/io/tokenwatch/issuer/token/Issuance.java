@@ -150,13 +150,19 @@ final class Issuance {
     Decision.Approved approved = terms.approved();
     Attempt attempt = terms.attempt();
     Instant iat = terms.issuedAt();
+    Instant expiresAt = terms.expiresAt();
+    if (approved.notAfter() != null) {
+      // Granted under a policy exception: the token never outlives it, whichever grant computed
+      // the expiry and however the clock moved since the decision.
+      expiresAt = earlier(expiresAt, approved.notAfter());
+    }
     AccessTokenClaims claims =
         new AccessTokenClaims(
             issuer,
             terms.subject(),
             approved.rule().audience(),
             iat,
-            terms.expiresAt(),
+            expiresAt,
             Secrets.randomUuid().toString(),
             terms.client().clientId(),
             approved.scopes(),

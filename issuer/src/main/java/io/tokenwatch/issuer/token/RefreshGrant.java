@@ -184,7 +184,9 @@ final class RefreshGrant implements Grant {
             attempt.scopes,
             attempt.ttl(),
             attempt.maxUses != null ? attempt.maxUses : state.getMaxUses(),
-            offered);
+            offered,
+            attempt.exceptions,
+            attempt.receivedAt);
     if (decision instanceof Decision.Denied denied) {
       return denials.refuse(attempt, Denial.of(denied));
     }

@@ -169,7 +169,12 @@ final class TokenExchangeGrant implements Grant {
     }
     approved =
         new Decision.Approved(
-            approved.rule(), approved.scopes(), approved.ttl(), maxUses, approved.binding());
+            approved.rule(),
+            approved.scopes(),
+            approved.ttl(),
+            maxUses,
+            approved.binding(),
+            approved.notAfter());
     // A token exchanged from a consent's token stays in the consent's grant, so the one
     // grant:<consent id> revocation a withdrawal writes covers it; it opens no refresh grant of
     // its own (the consent's grant id is taken by the consent's refresh grant).

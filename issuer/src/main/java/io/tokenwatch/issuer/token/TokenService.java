@@ -20,6 +20,7 @@ import io.tokenwatch.issuer.policy.Binding;
 import io.tokenwatch.issuer.policy.ClientPolicy;
 import io.tokenwatch.issuer.policy.OAuthError;
 import io.tokenwatch.issuer.policy.Policy;
+import io.tokenwatch.issuer.policy.PolicyException;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.revocation.RevocationCheck;
 import io.tokenwatch.issuer.revocation.RevocationService;
@@ -29,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -61,6 +63,8 @@ public final class TokenService {
   private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
 
   private final Supplier<Policy> policy;
+  private final Supplier<List<PolicyException>> exceptions;
+  private final Clock clock;
   private final DpopVerifier dpop;
   private final Denials denials;
   private final RevocationService revocations;
@@ -70,6 +74,9 @@ public final class TokenService {
 
   /**
    * @param policy the policy in force, read on every request
+   * @param exceptions the policy exceptions known now (see {@link
+   *     io.tokenwatch.issuer.policy.IssuanceRules}), read once per request and judged against
+   *     {@code clock}
    * @param minter signs tokens
    * @param ownTokens verifies tokens this issuer signed
    * @param events where events go
@@ -90,6 +97,7 @@ public final class TokenService {
    */
   public TokenService(
       Supplier<Policy> policy,
+      Supplier<List<PolicyException>> exceptions,
       TokenMinter minter,
       OwnTokens ownTokens,
       EventLog events,
@@ -106,6 +114,8 @@ public final class TokenService {
       ConsentRegistry consentRegistry,
       AuthorizationCodes codes) {
     this.policy = requireNonNull(policy, "policy");
+    this.exceptions = requireNonNull(exceptions, "exceptions");
+    this.clock = requireNonNull(clock, "clock");
     this.dpop = requireNonNull(dpop, "dpop");
     this.denials = new Denials(events, metrics, clock);
     GrantLocks locks = new GrantLocks();
@@ -145,7 +155,7 @@ public final class TokenService {
   /** Handles one token request; never throws for bad input. */
   public TokenResponse token(TokenRequest request) {
     requireNonNull(request, "request");
-    Attempt attempt = new Attempt(request, policy.get());
+    Attempt attempt = new Attempt(request, policy.get(), exceptions.get(), clock.instant());
     String grantType = request.param("grant_type");
     if (grantType == null) {
       return denials.refuse(

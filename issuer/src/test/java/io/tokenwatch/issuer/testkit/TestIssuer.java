@@ -7,8 +7,10 @@ import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
+import io.tokenwatch.issuer.access.AccessRequests;
 import io.tokenwatch.issuer.consent.AuthorizationCodes;
 import io.tokenwatch.issuer.consent.ConsentRegistry;
+import io.tokenwatch.issuer.http.AccessRequestHttpApi;
 import io.tokenwatch.issuer.http.ConsentPages;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
@@ -69,7 +71,10 @@ public final class TestIssuer implements AutoCloseable {
   public static final String ASSISTANT_SECRET = "demo-orders-assistant-secret-do-not-use-in-prod";
   public static final String ASSISTANT_REDIRECT = "http://127.0.0.1:8765/callback";
 
-  /** The password of every test person: alice and bob (users), root (admin). */
+  /**
+   * The password of every test person: alice and bob (users), root (admin), or those {@link
+   * #writeUsers} wrote.
+   */
   public static final String PASSWORD = "correct horse battery staple";
 
   public static final String MTLS_HEADER = "X-Client-Cert-Sha256";
@@ -86,6 +91,8 @@ public final class TestIssuer implements AutoCloseable {
   public final TestRevocations revocations = new TestRevocations(clock);
   public final ConsentRegistry consentRegistry = new ConsentRegistry();
   public final RecordingConsentLog consentLog = new RecordingConsentLog();
+  public final InMemoryAccessRequestStore accessStore = new InMemoryAccessRequestStore();
+  public final AccessRequests access;
   public final PeopleGate people;
   private final Javalin server;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -129,9 +136,11 @@ public final class TestIssuer implements AutoCloseable {
               policyFile, new PolicyParser(Duration.ofHours(1), ISSUER), metrics::policyReload);
       holder[0] = policy;
       keys = SigningKeys.open(dir.resolve("data"), algorithm, clock);
+      access = new AccessRequests(accessStore, policy::current, clock, Duration.ofDays(30));
       service =
           new TokenService(
               policy::current,
+              access::exceptions,
               new TokenMinter(keys),
               new OwnTokens(keys, ISSUER, clock, revocations, Duration.ofSeconds(30)),
               events,
@@ -163,14 +172,17 @@ public final class TestIssuer implements AutoCloseable {
                       keys, ISSUER, revocations, Duration.ofSeconds(30), clock),
                   adminEndpoint(),
                   metrics));
+      // A test that wrote its own people first (writeUsers) keeps them.
       Path users = dir.resolve("users.yaml");
-      String hash = PasswordHashes.hash(PASSWORD);
-      UsersFile.write(
-          users,
-          List.of(
-              new UsersFile.User("alice", "Alice Example", EnumSet.of(Role.USER), hash),
-              new UsersFile.User("bob", "Bob Example", EnumSet.of(Role.USER), hash),
-              new UsersFile.User("root", "Root Admin", EnumSet.of(Role.ADMIN), hash)));
+      if (!Files.exists(users)) {
+        String hash = PasswordHashes.hash(PASSWORD);
+        UsersFile.write(
+            users,
+            List.of(
+                new UsersFile.User("alice", "Alice Example", EnumSet.of(Role.USER), hash),
+                new UsersFile.User("bob", "Bob Example", EnumSet.of(Role.USER), hash),
+                new UsersFile.User("root", "Root Admin", EnumSet.of(Role.ADMIN), hash)));
+      }
       int port;
       try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
         port = socket.getLocalPort();
@@ -197,6 +209,7 @@ public final class TestIssuer implements AutoCloseable {
                     api.configure(config);
                     people.routes(config);
                     pages.configure(config);
+                    new AccessRequestHttpApi(access, people).configure(config);
                   })
               .start();
     } catch (IOException e) {
@@ -259,7 +272,7 @@ public final class TestIssuer implements AutoCloseable {
     return send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build());
   }
 
-  private HttpResponse<String> send(HttpRequest request) {
+  public HttpResponse<String> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -304,6 +317,26 @@ public final class TestIssuer implements AutoCloseable {
       throw new IllegalStateException(response.body());
     }
     return Json.field(response.body(), "access_token");
+  }
+
+  /**
+   * Writes the users file a {@link TestIssuer} on {@code dir} reads: ann (user), bob (approver),
+   * cid (approver and auditor), dee (auditor), all with {@link #PASSWORD}.
+   */
+  public static void writeUsers(Path dir) {
+    String hash = PasswordHashes.hash(PASSWORD);
+    try {
+      UsersFile.write(
+          dir.resolve("users.yaml"),
+          List.of(
+              new UsersFile.User("ann", "Ann Requester", EnumSet.of(Role.USER), hash),
+              new UsersFile.User("bob", "Bob Approver", EnumSet.of(Role.APPROVER), hash),
+              new UsersFile.User(
+                  "cid", "Cid Approver", EnumSet.of(Role.APPROVER, Role.AUDITOR), hash),
+              new UsersFile.User("dee", "Dee Auditor", EnumSet.of(Role.AUDITOR), hash)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
