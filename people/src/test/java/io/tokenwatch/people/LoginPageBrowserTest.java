@@ -3,6 +3,7 @@ package io.tokenwatch.people;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenwatch.testing.browser.Browser;
+import io.tokenwatch.testing.browser.BrowserSteps;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

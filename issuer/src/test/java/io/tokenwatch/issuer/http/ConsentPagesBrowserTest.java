@@ -16,6 +16,7 @@ import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.testkit.Json;
 import io.tokenwatch.issuer.testkit.TestIssuer;
 import io.tokenwatch.testing.browser.Browser;
+import io.tokenwatch.testing.browser.BrowserSteps;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -94,7 +95,8 @@ class ConsentPagesBrowserTest {
     assertThat(browser.getCurrentUrl()).contains("/login?next=");
     browser.findElement(By.id("username")).sendKeys("alice");
     browser.findElement(By.id("password")).sendKeys(PASSWORD);
-    browser.findElement(By.cssSelector("form[action='/login'] button[type=submit]")).click();
+    BrowserSteps.clickAndWait(
+        browser, browser.findElement(By.cssSelector("form[action='/login'] button[type=submit]")));
 
     assertThat(browser.findElement(By.tagName("h1")).getText())
         .as(browser.getCurrentUrl() + "\n" + browser.getPageSource())
@@ -144,10 +146,10 @@ class ConsentPagesBrowserTest {
         .contains(ASSISTANT)
         .contains("Monthly export")
         .contains("orders:read");
-    browser
-        .findElement(
-            By.cssSelector("button[aria-label='Withdraw the consent of " + ASSISTANT + "']"))
-        .click();
+    BrowserSteps.clickAndWait(
+        browser,
+        browser.findElement(
+            By.cssSelector("button[aria-label='Withdraw the consent of " + ASSISTANT + "']")));
 
     assertThat(browser.findElement(By.id("notice")).getText()).contains(ASSISTANT);
     assertThat(browser.findElements(By.id("consents"))).isEmpty();

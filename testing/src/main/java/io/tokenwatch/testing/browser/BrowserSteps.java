@@ -1,0 +1,44 @@
+package io.tokenwatch.testing.browser;
+
+import java.time.Duration;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Waits that make page tests independent of the machine's speed: a click that submits a form
+ * returns before the next page has loaded, so each step waits for the page it left to be gone and
+ * the new one to be complete.
+ */
+public final class BrowserSteps {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private BrowserSteps() {}
+
+  /** Clicks {@code element} and waits until the page it was on has been replaced and loaded. */
+  public static void clickAndWait(WebDriver browser, WebElement element) {
+    WebElement html = browser.findElement(By.tagName("html"));
+    element.click();
+    awaitNewPage(browser, html);
+  }
+
+  /** Waits until {@code oldHtml}'s page has been replaced and the new one has loaded. */
+  public static void awaitNewPage(WebDriver browser, WebElement oldHtml) {
+    WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
+    wait.until(ExpectedConditions.stalenessOf(oldHtml));
+    wait.until(
+        driver ->
+            "complete"
+                .equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
+  }
+
+  /** {@code by} on the current page, once it is there. */
+  public static WebElement find(WebDriver browser, By by) {
+    return new WebDriverWait(browser, PATIENCE)
+        .until(ExpectedConditions.presenceOfElementLocated(by));
+  }
+}
