@@ -216,8 +216,9 @@ final class GovernanceScene {
             + exception
             + " for an hour");
 
+    // Every route matching GET /orders/export applies: /orders/** needs orders:read as well.
     IssuerClient.Answer answer =
-        issuer.clientCredentials("orders-service", "orders:export", Map.of());
+        issuer.clientCredentials("orders-service", "orders:read orders:export", Map.of());
     if (!answer.ok()) {
       ledger.fail(
           "orders-service got no export token under the approved exception: " + answer.body());
@@ -229,13 +230,19 @@ final class GovernanceScene {
         "ISSUED",
         "orders-service token "
             + shortId(IssuerClient.claims(token).path("jti").asText())
-            + " with orders:export, rule "
+            + " with '"
+            + IssuerClient.claims(token).path("scope").asText()
+            + "', rule "
             + IssuerClient.claims(token).path("rule_id").asText(exception));
     Gateway.Verdict export = gateways.get(2).authorize(token, "/orders/export", "10.20.0.11", null);
     if (export.allowed()) {
       ledger.allowed.increment();
     } else {
-      ledger.fail("the export under the approved exception was denied: HTTP " + export.status());
+      ledger.fail(
+          "the export under the approved exception was denied: HTTP "
+              + export.status()
+              + " "
+              + export.challenge());
     }
   }
 

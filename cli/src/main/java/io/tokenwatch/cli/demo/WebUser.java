@@ -1,8 +1,6 @@
 package io.tokenwatch.cli.demo;
 
 import java.io.IOException;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -10,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -21,6 +20,10 @@ import java.util.stream.Collectors;
  * forms the pages render with their CSRF token, and follows no redirect by itself so the demo can
  * say where each one leads. The browser tests drive the same pages in a real Chromium; the demo
  * needs no browser.
+ *
+ * <p>Cookies are kept by hand: the session cookie is {@code Secure}, which browsers send to a
+ * loopback address over plain HTTP (a potentially trustworthy origin) but the JDK's cookie manager
+ * never does. Only the issuer is talked to, so name and value are all that matter.
  */
 final class WebUser {
 
@@ -49,16 +52,14 @@ final class WebUser {
   private final String password;
   private final String origin;
   private final HttpClient http;
+  private final Map<String, String> cookies = new LinkedHashMap<>();
 
   WebUser(String name, String password, String origin) {
     this.name = name;
     this.password = password;
     this.origin = origin;
-    CookieManager cookies = new CookieManager();
-    cookies.setCookiePolicy(CookiePolicy.ACCEPT_ORIGINAL_SERVER);
     this.http =
         HttpClient.newBuilder()
-            .cookieHandler(cookies)
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
@@ -110,11 +111,31 @@ final class WebUser {
   }
 
   private Page send(HttpRequest.Builder request) {
+    if (!cookies.isEmpty()) {
+      request.header(
+          "Cookie",
+          cookies.entrySet().stream()
+              .map(e -> e.getKey() + "=" + e.getValue())
+              .collect(Collectors.joining("; ")));
+    }
     try {
       HttpResponse<String> response =
           http.send(
               request.timeout(Duration.ofSeconds(30)).header("Accept", "text/html").build(),
               HttpResponse.BodyHandlers.ofString());
+      for (String header : response.headers().allValues("Set-Cookie")) {
+        String pair = header.split(";", 2)[0];
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          String value = pair.substring(eq + 1);
+          boolean expired = header.toLowerCase(java.util.Locale.ROOT).contains("max-age=0");
+          if (value.isEmpty() || expired) {
+            cookies.remove(pair.substring(0, eq));
+          } else {
+            cookies.put(pair.substring(0, eq), value);
+          }
+        }
+      }
       Optional<String> location = response.headers().firstValue("Location");
       return new Page(response.statusCode(), location.orElse(""), response.body());
     } catch (IOException e) {
