@@ -83,7 +83,9 @@ class PolicyHistoryIntegrationTest {
         List.of(
             new UsersFile.User("root", "Root Admin", EnumSet.of(Role.ADMIN), hash),
             new UsersFile.User("ann", "Ann Auditor", EnumSet.of(Role.AUDITOR), hash),
-            new UsersFile.User("uma", "Uma User", EnumSet.of(Role.USER), hash)));
+            new UsersFile.User("uma", "Uma User", EnumSet.of(Role.USER), hash),
+            new UsersFile.User("carl", "Carl Approver", EnumSet.of(Role.APPROVER), hash),
+            new UsersFile.User("dina", "Dina Approver", EnumSet.of(Role.APPROVER), hash)));
   }
 
   private IssuerConfig config(TestCluster cluster, Path policy, String instance) {
@@ -108,6 +110,68 @@ class PolicyHistoryIntegrationTest {
 
   static String widened(String document) {
     return document.replace("scopes: [orders:read]", "scopes: [orders:read, orders:export]");
+  }
+
+  @Test
+  void shouldApproveAHeldWideningChangeAsAnAccessRequestNeedingTwoApprovers(TestCluster cluster)
+      throws Exception {
+    Path file = dir.resolve("policy.yaml");
+    Files.writeString(file, narrowed(original));
+    // No approvals given: the issuer's own access requests approve widening changes.
+    try (IssuerServer server =
+        IssuerServer.start(config(cluster, file, "history-access"), Clock.systemUTC())) {
+      Files.writeString(file, widened(narrowed(original)));
+      assertThat(server.policy().reload()).isInstanceOf(PolicyHolder.ReloadResult.Held.class);
+      String digest =
+          json(get(server, "/policy/pending", "ann"), 200).at("/pending/digest").asText();
+
+      JsonNode request = policyChangeRequest(server, digest);
+      assertThat(request.get("requester").asText()).isEqualTo("policy-file");
+      assertThat(request.get("approvals_required").asInt()).isEqualTo(2);
+      String id = request.get("id").asText();
+
+      // One approval is not enough for a high-risk scope: the change stays held.
+      json(
+          post(server, "/access-requests/" + id + "/approve", "carl", "application/json", "{}"),
+          200);
+      assertThat(server.policy().reload()).isNotInstanceOf(PolicyHolder.ReloadResult.Loaded.class);
+      assertThat(json(get(server, "/policy/pending", "ann"), 200).get("pending").isNull())
+          .isFalse();
+      assertThat(token(server, "orders:export").statusCode()).isEqualTo(400);
+      // The same approver twice does not count twice.
+      assertThat(
+              post(server, "/access-requests/" + id + "/approve", "carl", "application/json", "{}")
+                  .statusCode())
+          .isEqualTo(409);
+      assertThat(server.policy().reload()).isNotInstanceOf(PolicyHolder.ReloadResult.Loaded.class);
+      assertThat(json(get(server, "/policy/pending", "ann"), 200).get("pending").isNull())
+          .isFalse();
+
+      JsonNode approved =
+          json(
+              post(server, "/access-requests/" + id + "/approve", "dina", "application/json", "{}"),
+              200);
+      assertThat(approved.get("status").asText()).isEqualTo("approved");
+      assertThat(server.policy().reload()).isInstanceOf(PolicyHolder.ReloadResult.Loaded.class);
+      assertThat(token(server, "orders:export").statusCode()).isEqualTo(200);
+      JsonNode history = json(get(server, "/policy/history", "ann"), 200).get("versions");
+      JsonNode last = history.get(history.size() - 1);
+      assertThat(last.get("source").asText()).isEqualTo("APPROVED_CHANGE");
+      assertThat(last.get("digest").asText()).isEqualTo(digest);
+      assertThat(last.get("approvals").toString()).contains(id).contains("carl").contains("dina");
+    }
+  }
+
+  private JsonNode policyChangeRequest(IssuerServer server, String digest) throws Exception {
+    JsonNode requests =
+        json(get(server, "/access-requests?status=pending", "carl"), 200).get("requests");
+    for (JsonNode request : requests) {
+      if (request.get("kind").asText().equals("policy_change")
+          && digest.equals(request.get("policy_digest").asText())) {
+        return request;
+      }
+    }
+    throw new AssertionError("no pending policy-change request for " + digest + ": " + requests);
   }
 
   @Test
