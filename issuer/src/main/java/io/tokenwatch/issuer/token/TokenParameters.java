@@ -58,6 +58,7 @@ final class TokenParameters {
       case "client_credentials" -> GrantType.CLIENT_CREDENTIALS;
       case TokenService.TOKEN_EXCHANGE -> GrantType.TOKEN_EXCHANGE;
       case "refresh_token" -> GrantType.REFRESH_TOKEN;
+      case TokenService.AUTHORIZATION_CODE -> GrantType.AUTHORIZATION_CODE;
       default -> GrantType.UNKNOWN;
     };
   }

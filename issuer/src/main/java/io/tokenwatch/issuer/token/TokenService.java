@@ -70,7 +70,6 @@ public final class TokenService {
   private final RevocationService revocations;
   private final ConsentService consents;
   private final Map<GrantType, Grant> grantsByType = new EnumMap<>(GrantType.class);
-  private final Grant authorizationCode;
 
   /**
    * @param policy the policy in force, read on every request
@@ -128,9 +127,8 @@ public final class TokenService {
     grantsByType.put(
         GrantType.TOKEN_EXCHANGE, new TokenExchangeGrant(ownTokens, feed, issuance, denials));
     this.consents = new ConsentService(consentLog, consentRegistry, codes, this.revocations, clock);
-    // GrantType has no AUTHORIZATION_CODE yet (an old schema's enum): its events say UNKNOWN and
-    // name the consent in grant_id.
-    this.authorizationCode = new AuthorizationCodeGrant(consents, issuance, denials);
+    grantsByType.put(
+        GrantType.AUTHORIZATION_CODE, new AuthorizationCodeGrant(consents, issuance, denials));
     grantsByType.put(
         GrantType.REFRESH_TOKEN,
         new RefreshGrant(
@@ -170,10 +168,7 @@ public final class TokenService {
     if (credentials.clientId() != null) {
       attempt.clientId = credentials.clientId();
     }
-    Grant grant =
-        grantType.equals(AUTHORIZATION_CODE)
-            ? authorizationCode
-            : grantsByType.get(attempt.grantType);
+    Grant grant = grantsByType.get(attempt.grantType);
     if (grant == null) {
       return denials.refuse(
           attempt,

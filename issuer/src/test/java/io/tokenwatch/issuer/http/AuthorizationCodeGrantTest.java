@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.tokenwatch.events.ConsentWithdrawalReason;
 import io.tokenwatch.events.ConsentWithdrawn;
+import io.tokenwatch.events.GrantType;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.issuer.consent.AuthorizationRequest;
@@ -105,6 +106,13 @@ class AuthorizationCodeGrantTest {
     assertThat(claims.getStringClaim("scope")).isEqualTo("orders:read");
     assertThat(claims.getStringClaim("grant_id")).isEqualTo(approved.consent().id());
     assertThat(claims.getAudience()).containsExactly(ORDERS);
+    assertThat(issuer.recorded().issued)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.getGrantType()).isEqualTo(GrantType.AUTHORIZATION_CODE);
+              assertThat(event.getGrantId()).isEqualTo(approved.consent().id());
+            });
     assertThat(Json.field(response.body(), "refresh_token")).startsWith("rt");
     JWTClaimsSet id = SignedJWT.parse(Json.field(response.body(), "id_token")).getJWTClaimsSet();
     assertThat(id.getStringClaim("nonce")).isEqualTo("nonce-1");
