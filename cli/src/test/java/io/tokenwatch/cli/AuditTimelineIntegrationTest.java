@@ -70,7 +70,13 @@ class AuditTimelineIntegrationTest {
                   types.add(event.path("type").asText());
                 }
                 assertThat(types).contains("TokenIssued", "TokenUsed", "Revocation");
-                assertThat(types.get(0)).isEqualTo("TokenIssued");
+                // The token's life in order; the policy version it was issued under (its
+                // PolicyChanged) comes before it, as context.
+                assertThat(types.indexOf("TokenIssued"))
+                    .isLessThan(types.indexOf("TokenUsed"))
+                    .isLessThan(types.indexOf("Revocation"));
+                assertThat(types.subList(0, types.indexOf("TokenIssued")))
+                    .allMatch(type -> type.equals("PolicyChanged"));
               });
 
       HttpResponse<String> anonymous = get(audit + "/events", Map.of());
