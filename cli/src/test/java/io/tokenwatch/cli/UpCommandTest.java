@@ -9,10 +9,15 @@ import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +110,31 @@ class UpCommandTest {
     assertThat(help)
         .contains("(KRaft, --kafka-port)")
         .contains("schema registry (--registry-port)");
+  }
+
+  @Test
+  void shouldListInTheReadmeExactlyTheOptionsItsHelpShows() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String section = readme.substring(readme.indexOf("### The platform without simulated traffic"));
+    section = section.substring(0, section.indexOf("\n## "));
+    String options =
+        section.substring(
+            section.indexOf("Options:"), section.indexOf("Each service also runs alone"));
+    Set<String> documented = new TreeSet<>();
+    Matcher option = Pattern.compile("--[a-z][a-z-]*").matcher(options);
+    while (option.find()) {
+      documented.add(option.group());
+    }
+    Set<String> declared = new TreeSet<>();
+    Tokenwatch.commandLine()
+        .getSubcommands()
+        .get("up")
+        .getCommandSpec()
+        .options()
+        .forEach(o -> declared.add(o.longestName()));
+    declared.removeAll(Set.of("--help", "--version"));
+
+    assertThat(documented).isEqualTo(declared);
   }
 
   private static Run up(Path dataDir, String... portOptions) {
