@@ -29,8 +29,15 @@ final class ListenPorts {
 
   private final List<Port> ports = new ArrayList<>();
 
-  /** Adds a port to check; port 0 is skipped (a free one is picked when the service starts). */
+  /**
+   * Adds a port to check; port 0 is skipped (a free one is picked when the service starts).
+   *
+   * @throws IllegalArgumentException naming the option, if the port is outside 0..65535
+   */
   ListenPorts add(String service, String option, String host, int port) {
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException(option + " must be between 0 and 65535, was " + port);
+    }
     if (port != 0) {
       ports.add(new Port(service, option, host, port));
     }

@@ -86,6 +86,17 @@ class UpCommandTest {
     assertThat(dataDir).doesNotExist();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("portOptions")
+  void shouldRefuseAPortOutOfRangeNamingItsOptionBeforeStartingAnything(String option) {
+    Path dataDir = tmp.resolve("data");
+    Run run = up(dataDir, option, "70000");
+
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains(option + " must be between 0 and 65535, was 70000");
+    assertThat(dataDir).doesNotExist();
+  }
+
   @Test
   void shouldGiveEveryServicePortAServiceThatUpChecksAndDocuments() {
     assertThat(
