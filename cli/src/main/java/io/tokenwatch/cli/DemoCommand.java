@@ -140,6 +140,14 @@ final class DemoCommand implements Callable<Integer> {
                 + ")");
         services.endpoints().forEach(endpoints::put);
         endpoints.remove("validator"); // gateway-1 below
+        // The clients' secrets are random per run: without this file, nobody could use the
+        // endpoints above once the demo leaves them running.
+        Path credentials = policy.writeCredentials(dir, issuerUrl);
+        endpoints.put(
+            "demo clients",
+            credentials
+                + " (owner-only: every client's secret, the token endpoint, admin and audit"
+                + " token commands)");
         for (int i = 0; i < validators.size(); i++) {
           endpoints.put(
               "gateway-" + (i + 1),
@@ -169,7 +177,11 @@ final class DemoCommand implements Callable<Integer> {
                 new Demo.Options(duration, rate),
                 narrator);
         if (keepRunning) {
-          narrator.line("Still running (--keep-running); Ctrl-C stops it. State in " + dir);
+          narrator.line(
+              "Still running (--keep-running); Ctrl-C stops it. State in "
+                  + dir
+                  + "; client secrets in "
+                  + credentials);
           signal.await();
         }
         return status;

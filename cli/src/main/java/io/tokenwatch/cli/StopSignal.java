@@ -15,6 +15,7 @@ final class StopSignal {
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile long stopping;
 
   /** What a command does while it runs; closing its resources happens before this returns. */
   interface Body {
@@ -29,6 +30,9 @@ final class StopSignal {
       body.run(this);
       return 0;
     } finally {
+      if (stopping != 0) {
+        log.info("Shut down in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
+      }
       stopped.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -45,6 +49,7 @@ final class StopSignal {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    stopping = System.nanoTime();
     log.info("Shutting down");
   }
 

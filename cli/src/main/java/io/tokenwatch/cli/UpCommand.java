@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,11 +22,15 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the Tokenwatch platform on this machine until Ctrl-C or SIGTERM: the revocation"
-          + " stream, the issuer (with an editable copy of the sample policy), the anomaly"
-          + " detector, a validator sidecar and the audit sink, each listening on --bind"
+          + " stream (--introspection-port), the anomaly detector (--anomaly-port), the issuer"
+          + " (--issuer-port) with an editable copy of the sample policy, a validator sidecar"
+          + " (--validator-port) and the audit sink (--audit-port), each listening on --bind"
           + " (loopback unless told otherwise).",
       "Without --bootstrap-servers/--schema-registry-url it also starts a real Kafka broker"
-          + " (KRaft) and a schema registry in this process. State lives in --data-dir.",
+          + " (KRaft, --kafka-port) and a schema registry (--registry-port) in this process."
+          + " State lives in --data-dir.",
+      "Every port is checked before anything starts: a port in use is named, with the option"
+          + " that sets it, and up exits 1.",
       "Prints one line a script can parse:",
       "  tokenwatch up: bootstrap.servers=<host:port> schema.registry.url=<url> ..."
     })
@@ -103,6 +108,11 @@ final class UpCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--bind must be an IP address or localhost, not " + bind);
     }
+    Optional<String> portProblem = listenPorts().problem();
+    if (portProblem.isPresent()) {
+      spec.commandLine().getErr().println("tokenwatch up: " + portProblem.get());
+      return 1;
+    }
     long started = System.nanoTime();
     return stop.run(
         signal -> {
@@ -110,14 +120,7 @@ final class UpCommand implements Callable<Integer> {
             Topics.ensure(cluster, Map.of());
             Path dataDir = clusterOptions.dataDir.toAbsolutePath().normalize();
             try (PlatformServices services =
-                platformOnly
-                    ? null
-                    : PlatformServices.start(
-                        cluster,
-                        dataDir,
-                        new PlatformServices.Ports(
-                            issuerPort, introspectionPort, validatorPort, anomalyPort, auditPort),
-                        bind)) {
+                platformOnly ? null : PlatformServices.start(cluster, dataDir, ports(), bind)) {
               // Nothing is reported ready before every service is: after a crash, the streams
               // apps may still be taking their partitions back.
               Map<String, String> notReady =
@@ -163,6 +166,32 @@ final class UpCommand implements Callable<Integer> {
             }
           }
         });
+  }
+
+  /** Every port this run would listen on, each with the option that sets it. */
+  ListenPorts listenPorts() {
+    ListenPorts ports = new ListenPorts();
+    if (clusterOptions.bootstrapServers == null && clusterOptions.schemaRegistryUrl == null) {
+      ports
+          .add("embedded Kafka broker", "--kafka-port", "localhost", clusterOptions.kafkaPort)
+          .add(
+              "embedded schema registry",
+              "--registry-port",
+              "localhost",
+              clusterOptions.registryPort);
+    }
+    if (!platformOnly) {
+      PlatformServices.Ports servicePorts = ports();
+      for (PlatformServices.Service service : PlatformServices.Service.values()) {
+        ports.add(service.displayName(), service.option(), bind, servicePorts.of(service));
+      }
+    }
+    return ports;
+  }
+
+  private PlatformServices.Ports ports() {
+    return new PlatformServices.Ports(
+        issuerPort, introspectionPort, validatorPort, anomalyPort, auditPort);
   }
 
   /** Stops the command the way Ctrl-C would. */

@@ -1,10 +1,27 @@
 package io.tokenwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokenwatch.cli.demo.DemoPolicy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
@@ -19,16 +36,43 @@ import picocli.CommandLine;
 @Tag("integration")
 class DemoIntegrationTest {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @TempDir Path dataDir;
 
   @Test
-  void shouldDetectEveryScriptedAttackAndDenyEveryRevokedToken() {
+  void shouldDetectEveryScriptedAttackAndDenyEveryRevokedToken() throws Exception {
     CommandLine cli = Tokenwatch.commandLine();
     StringWriter out = new StringWriter();
     cli.setOut(new PrintWriter(out, true));
-
-    int exit =
-        cli.execute("demo", "--duration", "30s", "--rate", "30", "--data-dir", dataDir.toString());
+    AtomicInteger exitCode = new AtomicInteger(-1);
+    // --keep-running, as an operator who wants to use the platform after the summary runs it.
+    Thread demo =
+        new Thread(
+            () ->
+                exitCode.set(
+                    cli.execute(
+                        "demo",
+                        "--duration",
+                        "30s",
+                        "--rate",
+                        "30",
+                        "--keep-running",
+                        "--data-dir",
+                        dataDir.toString())),
+            "demo");
+    demo.start();
+    try {
+      await()
+          .atMost(Duration.ofMinutes(5))
+          .until(() -> out.toString().contains("Still running") || !demo.isAlive());
+      assertThat(out.toString()).contains("Still running");
+      shouldLeaveCredentialsThatWorkOnThePlatformLeftRunning(out.toString());
+    } finally {
+      ((DemoCommand) cli.getSubcommands().get("demo").getCommand()).requestStop();
+      demo.join(Duration.ofMinutes(2).toMillis());
+    }
+    int exit = exitCode.get();
 
     String narration = out.toString();
     assertThat(exit).as(narration).isZero();
@@ -56,5 +100,86 @@ class DemoIntegrationTest {
     assertThat(narration)
         .containsPattern(
             "audit: +[1-9][0-9]* events stored, [0-9]+ signed checkpoints, chain verified");
+  }
+
+  /**
+   * The file the summary names holds, owner-only, every demo client's secret and commands that work
+   * as pasted: a client's secret gets a token, the admin and audit token commands get tokens, and
+   * the admin revocation API accepts the security console's credentials.
+   */
+  private void shouldLeaveCredentialsThatWorkOnThePlatformLeftRunning(String narration)
+      throws Exception {
+    Path file = dataDir.resolve(DemoPolicy.CREDENTIALS_FILE);
+    assertThat(narration)
+        .containsPattern("(?m)^ +demo clients: " + Pattern.quote(file.toString()) + " ");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    List<String> lines = Files.readAllLines(file);
+    Matcher endpoint =
+        Pattern.compile("Token endpoint \\(client_secret_basic\\): (\\S+)")
+            .matcher(String.join("\n", lines));
+    assertThat(endpoint.find()).as(String.join("\n", lines)).isTrue();
+    Map<String, String> secrets = new LinkedHashMap<>();
+    for (String line : lines) {
+      String[] fields = line.split(" ");
+      if (!line.isBlank()
+          && !line.startsWith("#")
+          && !line.startsWith("curl")
+          && fields.length == 2) {
+        secrets.put(fields[0], fields[1]);
+      }
+    }
+    assertThat(secrets)
+        .containsKeys(
+            "orders-service",
+            "inventory-service",
+            "billing-service",
+            "shipping-service",
+            "reporting-agent",
+            "security-console",
+            "orders-assistant");
+
+    HttpResponse<String> token =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(endpoint.group(1)))
+                    .header(
+                        "Authorization",
+                        "Basic "
+                            + Base64.getEncoder()
+                                .encodeToString(
+                                    ("orders-service:" + secrets.get("orders-service"))
+                                        .getBytes(StandardCharsets.UTF_8)))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "grant_type=client_credentials&audience="
+                                + URLEncoder.encode(DemoPolicy.ORDERS, StandardCharsets.UTF_8)
+                                + "&scope=orders:read"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+
+    List<String> commands = lines.stream().filter(line -> line.startsWith("curl ")).toList();
+    assertThat(commands).hasSize(3);
+    assertThat(shell(commands.get(0))).as(commands.get(0)).contains("\"access_token\"");
+    String jti =
+        JSON.readTree(
+                Base64.getUrlDecoder()
+                    .decode(
+                        JSON.readTree(token.body()).get("access_token").asText().split("\\.")[1]))
+            .get("jti")
+            .asText();
+    String revoked = shell(commands.get(1).replace("TOKEN_ID", jti));
+    assertThat(revoked).as(commands.get(1)).doesNotContain("\"error").contains(jti);
+    assertThat(shell(commands.get(2))).as(commands.get(2)).contains("\"access_token\"");
+  }
+
+  /** Runs a command line as pasted into a shell; its standard output. */
+  private static String shell(String command) throws Exception {
+    Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(output).isZero();
+    return output;
   }
 }

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -165,6 +167,76 @@ public final class DemoPolicy {
       throw new UncheckedIOException("cannot write the demo policy to " + file, e);
     }
     return new DemoPolicy(secrets);
+  }
+
+  /** The file, in the data directory, where {@link #writeCredentials} puts the clients' secrets. */
+  public static final String CREDENTIALS_FILE = "demo-clients.txt";
+
+  /**
+   * Writes every demo client's id and secret, the token endpoint and ready-to-paste commands (an
+   * admin token, the admin revocation API, an audit API token) to {@value #CREDENTIALS_FILE} in
+   * {@code dataDir}, readable by its owner only: the secrets are random per run and written nowhere
+   * else, so this file is how an operator uses a platform left running with {@code --keep-running}.
+   *
+   * @param issuerUrl the issuer's URL, as the operator reaches it
+   * @return the file
+   */
+  public Path writeCredentials(Path dataDir, String issuerUrl) {
+    String admin = ADMIN + ":" + secret(ADMIN);
+    StringBuilder text = new StringBuilder();
+    text.append(
+            "# Demo clients of this Tokenwatch data directory: client id, secret. The secrets\n")
+        .append("# are random, made for this run of tokenwatch demo (a new run makes new ones).\n")
+        .append("# Token endpoint (client_secret_basic): ")
+        .append(issuerUrl)
+        .append("/oauth2/token\n");
+    secrets.forEach(
+        (client, secret) -> text.append(client).append(' ').append(secret).append('\n'));
+    text.append("\n# An admin token (scope tokenwatch:admin, audience the issuer):\n")
+        .append("curl -s -u ")
+        .append(admin)
+        .append(" -d grant_type=client_credentials -d audience=")
+        .append(issuerUrl)
+        .append(" -d scope=tokenwatch:admin ")
+        .append(issuerUrl)
+        .append("/oauth2/token\n")
+        .append("# Revoke a token through the admin API as the security console (its jti for\n")
+        .append("# TOKEN_ID; kind may also be grant, subject, client or audience):\n")
+        .append("curl -s -u ")
+        .append(admin)
+        .append(" -H 'Content-Type: application/json'")
+        .append(" -d '{\"kind\":\"token\",\"value\":\"TOKEN_ID\"}' ")
+        .append(issuerUrl)
+        .append("/admin/revocations\n")
+        .append("# A token for the audit API (scope ")
+        .append(AUDIT_SCOPE)
+        .append("):\n")
+        .append("curl -s -u ")
+        .append(admin)
+        .append(" -d grant_type=client_credentials -d audience=")
+        .append(AUDIT_AUDIENCE)
+        .append(" -d scope=")
+        .append(AUDIT_SCOPE)
+        .append(' ')
+        .append(issuerUrl)
+        .append("/oauth2/token\n");
+    Path file = dataDir.resolve(CREDENTIALS_FILE);
+    try {
+      Files.createDirectories(dataDir);
+      Files.deleteIfExists(file);
+      try {
+        // Owner-only from its creation: no moment where another user could open it.
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException notPosix) {
+        Files.createFile(file);
+      }
+      Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the demo credentials to " + file, e);
+    }
   }
 
   /** The secret of {@code client}. */
