@@ -33,10 +33,14 @@ final class DocBlocks {
       Set.of(
           "skip", "reason", "known-broken", "issue-item", "expect", "setup", "stdin", "platform");
 
-  /** Words that open a command: a plain block starting with one should be a shell block. */
+  /**
+   * Words that open a command: a plain block starting with one should be a shell block. A word
+   * after it that ends in a colon makes it output ({@code tokenwatch up: bootstrap.servers=...}).
+   */
   private static final Pattern COMMAND_START =
       Pattern.compile(
-          "^(\\./tokenwatch|tokenwatch|mvn|curl|docker|java|node|npm|read|cp|jq|export)(\\s|$)");
+          "^(\\./tokenwatch|tokenwatch|mvn|curl|docker|java|node|npm|read|cp|jq|export)"
+              + "(\\s+(?!\\S*:(\\s|$))|$)");
 
   private static final Pattern FENCE = Pattern.compile("^(\\s*)```\\s*([\\w+-]*)\\s*$");
   private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*docs-test:(.*?)-->\\s*$");

@@ -28,7 +28,7 @@ class DocBlocksTest {
       Prose in between.
 
       ```
-      not output of anything
+      tokenwatch up: bootstrap.servers=localhost:9092
       ```
 
       <!-- docs-test: skip reason="needs Docker" -->
