@@ -7,10 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -113,7 +111,7 @@ final class DocBlocks {
       }
       StringBuilder commands = new StringBuilder();
       boolean continued = false;
-      for (String line : text.split("\n", -1)) {
+      for (String line : text.lines().toList()) {
         if (line.startsWith("$ ")) {
           commands.append(line.substring(2)).append('\n');
           continued = line.endsWith("\\");
@@ -130,7 +128,7 @@ final class DocBlocks {
       List<String> expected = new ArrayList<>();
       if (language.equals("console")) {
         boolean continued = false;
-        for (String line : text.split("\n")) {
+        for (String line : text.lines().toList()) {
           if (line.startsWith("$ ")) {
             continued = line.endsWith("\\");
           } else if (continued) {
@@ -303,14 +301,5 @@ final class DocBlocks {
       }
     }
     return value.toString();
-  }
-
-  /** The markers of a block as {@code key -> values}, for the report. */
-  static Map<String, List<String>> describe(Block block) {
-    Map<String, List<String>> described = new LinkedHashMap<>();
-    for (Marker marker : block.markers()) {
-      described.computeIfAbsent(marker.key(), k -> new ArrayList<>()).add(marker.value());
-    }
-    return described;
   }
 }

@@ -43,7 +43,7 @@ final class StructuralCheck {
         case "mvn" -> {
           for (int i = 0; i < args.size() - 1; i++) {
             if (args.get(i).equals("-pl")) {
-              for (String module : args.get(i + 1).split(",")) {
+              for (String module : args.get(i + 1).split(",", -1)) {
                 String name = module.replaceFirst("^[!:]", "");
                 if (!Files.isRegularFile(root.resolve(name).resolve("pom.xml"))) {
                   problems.add("`" + command + "` names module " + name + ", which does not exist");
