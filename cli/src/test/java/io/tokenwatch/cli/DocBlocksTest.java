@@ -132,6 +132,7 @@ class DocBlocksTest {
                 ./tokenwatch up --kafka-port 9092   # comment
                 mvn -B -pl cli,embedded -am verify
                 docker compose -f docker/compose.yaml up --build
+                docker compose -f docker/compose.yaml logs -f issuer validator
                 """))
         .isEmpty();
     assertThat(
@@ -141,8 +142,10 @@ class DocBlocksTest {
                 ./tokenwatch up --no-such-option
                 mvn -B -pl cli,nowhere verify
                 docker build -f docker/Nofile -t tokenwatch .
+                docker compose -f docker/compose.yaml up issuer no-such-service
                 """))
-        .hasSize(3)
+        .hasSize(4)
+        .anySatisfy(p -> assertThat(p).contains("service no-such-service"))
         .anySatisfy(p -> assertThat(p).contains("--no-such-option"))
         .anySatisfy(p -> assertThat(p).contains("module nowhere"))
         .anySatisfy(p -> assertThat(p).contains("docker/Nofile"));

@@ -1,10 +1,14 @@
 package io.tokenwatch.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine;
 
 /**
@@ -53,6 +57,9 @@ final class StructuralCheck {
           }
         }
         case "docker", "cp", "node" -> {
+          if (program.equals("docker") && !args.isEmpty() && args.get(0).equals("compose")) {
+            problems.addAll(composeServices(root, command, args));
+          }
           for (String arg : args) {
             if (arg.matches("(docker|conformance|bench)/[\\w./-]+")
                 && !arg.endsWith("/.env")
@@ -62,6 +69,48 @@ final class StructuralCheck {
           }
         }
         default -> {}
+      }
+    }
+    return problems;
+  }
+
+  /** The services a {@code docker compose -f FILE <command> [service...]} names that FILE lacks. */
+  private static List<String> composeServices(Path root, String command, List<String> args) {
+    Path file = root.resolve("docker/compose.yaml");
+    List<String> services = new ArrayList<>();
+    boolean commandSeen = false;
+    for (int i = 1; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!commandSeen && arg.equals("-f") && i + 1 < args.size()) {
+        file = root.resolve(args.get(++i));
+      } else if (!arg.startsWith("-")) {
+        if (commandSeen) {
+          services.add(arg);
+        }
+        commandSeen = true;
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    if (!Files.isRegularFile(file)) {
+      return problems;
+    }
+    Map<String, Object> compose;
+    try {
+      compose = new Yaml().load(Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Object defined = compose == null ? null : compose.get("services");
+    for (String service : services) {
+      if (!(defined instanceof Map<?, ?> map) || !map.containsKey(service)) {
+        problems.add(
+            "`"
+                + command
+                + "` names service "
+                + service
+                + ", which "
+                + file.getFileName()
+                + " does not define");
       }
     }
     return problems;
