@@ -57,7 +57,7 @@ final class PlatformUnderTest implements AutoCloseable {
     this.dataDir = dataDir;
   }
 
-  /** Starts {@code up} with every port free-picked and waits until it printed its endpoints. */
+  /** Starts {@code up} with every port free-picked and waits until it printed every endpoint. */
   static PlatformUnderTest start(Path dataDir) {
     CommandLine cli = Tokenwatch.commandLine();
     StringWriter out = new StringWriter();
@@ -83,9 +83,13 @@ final class PlatformUnderTest implements AutoCloseable {
                     "0",
                     "--audit-port",
                     "0"));
+    // The endpoint lines follow the first line; the last of them is the metrics line.
     await()
         .atMost(Duration.ofMinutes(2))
-        .until(() -> READY.matcher(out.toString()).find() || exit.isDone());
+        .until(
+            () ->
+                (READY.matcher(out.toString()).find() && out.toString().contains("\n  metrics:"))
+                    || exit.isDone());
     String output = out.toString();
     assertThat(exit).as("up exited early: %s", output).isNotDone();
     return new PlatformUnderTest(cli, exit, output, dataDir);
