@@ -73,7 +73,10 @@ import picocli.CommandLine.Spec;
       "From the store: --order time (occurred_at, then topic, partition, offset) or partition"
           + " (each source partition in its original order). From Kafka (--source kafka): every"
           + " event topic from offsetsForTimes(--from) up to --to, each partition in order.",
-      "A progress bar and rate go to stderr when it is a terminal."
+      "A missing --to-topic is created (1 partition, retention.ms=-1) or the refusal reported."
+          + " Progress goes to stderr (a bar on a terminal, else a line every 10 s), then a"
+          + " summary line. Every Kafka and schema registry call is bounded by --timeout; a"
+          + " service that cannot be reached or does not answer ends the replay with exit code 1."
     })
 final class AuditReplayCommand implements Callable<Integer> {
 
