@@ -3,12 +3,16 @@ package io.tokenwatch.cli;
 import io.tokenwatch.audit.AuditFilter;
 import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.app.AuditSinkApp;
+import io.tokenwatch.audit.kafka.ReplayFailure;
 import io.tokenwatch.audit.kafka.ReplayPublisher;
+import io.tokenwatch.audit.kafka.ReplayTopic;
 import io.tokenwatch.audit.kafka.StoreReplay;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.ReplayLines;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
+import io.tokenwatch.schemas.registry.SchemaRegistryException;
+import io.tokenwatch.schemas.registry.SchemaRegistryUnavailableException;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
@@ -18,16 +22,22 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,7 +73,10 @@ import picocli.CommandLine.Spec;
       "From the store: --order time (occurred_at, then topic, partition, offset) or partition"
           + " (each source partition in its original order). From Kafka (--source kafka): every"
           + " event topic from offsetsForTimes(--from) up to --to, each partition in order.",
-      "A progress bar and rate go to stderr when it is a terminal."
+      "A missing --to-topic is created (1 partition, retention.ms=-1) or the refusal reported."
+          + " Progress goes to stderr (a bar on a terminal, else a line every 10 s), then a"
+          + " summary line. Every Kafka and schema registry call is bounded by --timeout; a"
+          + " service that cannot be reached or does not answer ends the replay with exit code 1."
     })
 final class AuditReplayCommand implements Callable<Integer> {
 
@@ -112,86 +125,166 @@ final class AuditReplayCommand implements Callable<Integer> {
   public Integer call() {
     AuditFilters f = AuditFilters.orNone(filters);
     PrintWriter out = spec.commandLine().getOut();
-    Progress progress = Progress.onTerminal(spec.commandLine().getErr());
+    PrintWriter err = spec.commandLine().getErr();
+    Duration timeout = source.timeout();
+    Progress progress = Progress.onStderr(err, System::nanoTime);
     long count;
     String target = toTopic;
     if (target != null && (Topics.byName(target).isPresent() || target.isBlank())) {
       throw new IllegalArgumentException(
           "--to-topic must be a new topic, not one of the catalogue's (" + target + ")");
     }
+    // the target exists before the first record is sent: a producer would otherwise wait for it
+    ReplayTopic.Outcome topic = target == null ? null : ensureTopic(target, timeout);
     if (origin == Origin.store) {
       LocalAuditSource local = source.source().local("replay");
       AuditFilter filter = local.filter(f, 1);
       try (AuditStore store = local.open()) {
         AuditQueries queries = new AuditQueries(store);
-        progress.total(progress.enabled() ? queries.count(filter) : -1);
+        progress.total(queries.count(filter));
         if (target != null) {
-          count = storeToTopic(queries, filter, target, progress);
-          progress.done(count);
-          spec.commandLine().getErr().printf("published %d events to %s%n", count, target).flush();
-          return 0;
-        }
-        long[] n = {0};
-        if (rawStdout) {
-          // the lines go to standard output as the store renders them, bytes never decoded
-          out.flush();
-          OutputStream stdout = new BufferedOutputStream(System.out, 1 << 16);
-          queries.replayLines(
-              filter,
-              order,
-              line -> {
-                try {
-                  stdout.write(line);
-                  stdout.write('\n');
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-                progress.step(++n[0]);
-              });
-          try {
-            stdout.flush();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
+          count = storeToTopic(queries, filter, target, progress, timeout);
         } else {
-          queries.replayLines(
-              filter,
-              order,
-              line -> {
-                out.println(new String(line, StandardCharsets.UTF_8));
-                progress.step(++n[0]);
-              });
+          count = storeToStdout(queries, filter, out, progress);
         }
-        count = n[0];
       }
     } else {
-      count = fromKafka(f, out, progress);
+      count = fromKafka(f, out, progress, timeout);
     }
     out.flush();
     progress.done(count);
+    if (topic == null) {
+      err.printf("replayed %d events to stdout%n", count);
+    } else {
+      err.printf("replayed %d events to topic %s (%s)%n", count, topic.topic(), topic.describe());
+    }
+    err.flush();
     return 0;
   }
 
-  private long storeToTopic(
-      AuditQueries queries, AuditFilter filter, String target, Progress progress) {
-    // look the catalogue schemas up, never register: the replay writes nothing to live subjects
-    SerdeConfig serde =
-        SerdeConfig.of(
+  private long storeToStdout(
+      AuditQueries queries, AuditFilter filter, PrintWriter out, Progress progress) {
+    long[] n = {0};
+    if (rawStdout) {
+      // the lines go to standard output as the store renders them, bytes never decoded
+      out.flush();
+      OutputStream stdout = new BufferedOutputStream(System.out, 1 << 16);
+      queries.replayLines(
+          filter,
+          order,
+          line -> {
+            try {
+              stdout.write(line);
+              stdout.write('\n');
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            progress.step(++n[0]);
+          });
+      try {
+        stdout.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    } else {
+      queries.replayLines(
+          filter,
+          order,
+          line -> {
+            out.println(new String(line, StandardCharsets.UTF_8));
+            progress.step(++n[0]);
+          });
+    }
+    return n[0];
+  }
+
+  private ReplayTopic.Outcome ensureTopic(String target, Duration timeout) {
+    int millis = millis(timeout);
+    try (Admin admin =
+        Admin.create(
             Map.of(
-                SerdeConfig.SCHEMA_REGISTRY_URL,
-                schemaRegistryUrl,
-                SerdeConfig.AUTO_REGISTER_SCHEMAS,
-                false));
-    Serializer<GenericRecord> values =
-        AvroSerdes.generic(new HttpSchemaRegistryClient(serde.registrySettings()), serde, false)
-            .serializer();
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      return StoreReplay.toTopic(queries, filter, order, target, producer, values, progress::step)
-          .published();
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "tokenwatch-audit-replay",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                millis,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                millis))) {
+      return ReplayTopic.ensure(admin, target);
+    } catch (ReplayFailure e) {
+      throw new ReplayFailure("Kafka at " + bootstrapServers + ": " + e.getMessage(), e.getCause());
     }
   }
 
-  private KafkaProducer<byte[], byte[]> producer() {
+  /**
+   * The registry client's settings: each request bounded by {@code timeout} and retried once, so a
+   * registry that accepts connections and never answers fails the replay instead of stalling it.
+   */
+  private SerdeConfig registry(Duration timeout, boolean autoRegister) {
+    int millis = millis(timeout);
+    return SerdeConfig.of(
+        Map.of(
+            SerdeConfig.SCHEMA_REGISTRY_URL,
+            schemaRegistryUrl,
+            SerdeConfig.AUTO_REGISTER_SCHEMAS,
+            autoRegister,
+            SerdeConfig.CONNECT_TIMEOUT_MS,
+            millis,
+            SerdeConfig.REQUEST_TIMEOUT_MS,
+            millis,
+            SerdeConfig.MAX_RETRIES,
+            1));
+  }
+
+  private ReplayFailure registryFailure(RuntimeException e) {
+    return new ReplayFailure(
+        "schema registry at " + displayed(schemaRegistryUrl) + ": " + e.getMessage(), e);
+  }
+
+  /** The URL without user info, fit for a message. */
+  private static String displayed(String url) {
+    try {
+      URI uri = new URI(url);
+      return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null)
+          .toString();
+    } catch (URISyntaxException e) {
+      return "(an invalid URL)";
+    }
+  }
+
+  private static int millis(Duration timeout) {
+    return (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+  }
+
+  private long storeToTopic(
+      AuditQueries queries,
+      AuditFilter filter,
+      String target,
+      Progress progress,
+      Duration timeout) {
+    // look the catalogue schemas up, never register: the replay writes nothing to live subjects
+    SerdeConfig serde = registry(timeout, false);
+    Serializer<GenericRecord> values =
+        AvroSerdes.generic(new HttpSchemaRegistryClient(serde.registrySettings()), serde, false)
+            .serializer();
+    KafkaProducer<byte[], byte[]> producer = producer(timeout);
+    try {
+      return StoreReplay.toTopic(queries, filter, order, target, producer, values, progress::step)
+          .published();
+    } catch (SchemaRegistryUnavailableException | SchemaRegistryException e) {
+      throw registryFailure(e);
+    } finally {
+      producer.close(timeout);
+    }
+  }
+
+  /**
+   * An idempotent producer whose every wait is bounded: {@code max.block.ms} for metadata and
+   * buffer space, {@code delivery.timeout.ms} for a record's acknowledgement.
+   */
+  private KafkaProducer<byte[], byte[]> producer(Duration timeout) {
+    int millis = millis(timeout);
     return new KafkaProducer<>(
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -201,12 +294,19 @@ final class AuditReplayCommand implements Callable<Integer> {
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
             true,
             ProducerConfig.CLIENT_ID_CONFIG,
-            "tokenwatch-audit-replay"),
+            "tokenwatch-audit-replay",
+            ProducerConfig.MAX_BLOCK_MS_CONFIG,
+            millis,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            millis,
+            // at least linger.ms + request.timeout.ms, as the producer requires
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+            (int) Math.min(Integer.MAX_VALUE, 2L * millis + 1000)),
         new ByteArraySerializer(),
         new ByteArraySerializer());
   }
 
-  private long fromKafka(AuditFilters f, PrintWriter out, Progress progress) {
+  private long fromKafka(AuditFilters f, PrintWriter out, Progress progress, Duration timeout) {
     Clock clock = Clock.systemUTC();
     String earliest = f.from;
     String latest = f.to;
@@ -217,12 +317,14 @@ final class AuditReplayCommand implements Callable<Integer> {
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-audit-replay");
-    SerdeConfig serde = SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl));
+    config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis(timeout));
+    config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis(timeout));
+    SerdeConfig serde = registry(timeout, false);
     Deserializer<GenericRecord> decoder =
         AvroSerdes.generic(new HttpSchemaRegistryClient(serde.registrySettings()), serde, false)
             .deserializer();
     String target = toTopic;
-    KafkaProducer<byte[], byte[]> producer = target == null ? null : producer();
+    KafkaProducer<byte[], byte[]> producer = target == null ? null : producer(timeout);
     ReplayPublisher publisher =
         producer == null || target == null ? null : new ReplayPublisher(producer, target);
     long n = 0;
@@ -230,16 +332,15 @@ final class AuditReplayCommand implements Callable<Integer> {
         new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (String topic : AuditSinkApp.TOPICS) {
-        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+        for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
           partitions.add(new TopicPartition(topic, info.partition()));
         }
       }
       consumer.assign(partitions);
       Map<TopicPartition, Long> times = new HashMap<>();
       partitions.forEach(p -> times.put(p, from));
-      Map<TopicPartition, OffsetAndTimestamp> starts =
-          consumer.offsetsForTimes(times, Duration.ofSeconds(30));
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(times, timeout);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
       Map<TopicPartition, Long> remaining = new HashMap<>();
       long total = 0;
       for (TopicPartition partition : partitions) {
@@ -253,6 +354,8 @@ final class AuditReplayCommand implements Callable<Integer> {
         }
       }
       progress.total(total);
+      long lastMoved = System.nanoTime();
+      Map<TopicPartition, Long> positions = new HashMap<>();
       while (!remaining.isEmpty()) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           TopicPartition partition = new TopicPartition(record.topic(), record.partition());
@@ -277,26 +380,58 @@ final class AuditReplayCommand implements Callable<Integer> {
           }
           progress.step(++n);
         }
+        boolean moved = false;
         for (Map.Entry<TopicPartition, Long> end : List.copyOf(remaining.entrySet())) {
-          if (consumer.position(end.getKey()) >= end.getValue()) {
+          long position = consumer.position(end.getKey());
+          Long before = positions.put(end.getKey(), position);
+          moved |= before == null || before != position;
+          if (position >= end.getValue()) {
             remaining.remove(end.getKey());
+            moved = true;
           }
+        }
+        // a broker gone mid-replay leaves poll() returning nothing, forever
+        if (moved) {
+          lastMoved = System.nanoTime();
+        } else if (System.nanoTime() - lastMoved > timeout.toNanos()) {
+          throw new ReplayFailure(
+              "Kafka at "
+                  + bootstrapServers
+                  + ": no record read within "
+                  + timeout
+                  + " (--timeout) while "
+                  + remaining.size()
+                  + " partition(s) still had records to replay",
+              null);
         }
       }
       if (publisher != null) {
         // every record written, or the replay fails instead of reporting what it lost
         publisher.finish();
       }
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new ReplayFailure(
+          "Kafka at "
+              + bootstrapServers
+              + " did not answer within "
+              + timeout
+              + " (--timeout): "
+              + e.getMessage(),
+          e);
     } finally {
       if (producer != null) {
-        producer.close();
+        producer.close(timeout);
       }
     }
     return n;
   }
 
-  private static String json(
-      Deserializer<GenericRecord> decoder, ConsumerRecord<byte[], byte[]> record) {
+  /**
+   * One JSON line for a record read from Kafka. A record the registry cannot help decode (bad
+   * bytes, a schema id it does not hold) is reported as {@code undecodable}; a registry that cannot
+   * be reached or does not answer fails the replay, since every line after would be a lie.
+   */
+  private String json(Deserializer<GenericRecord> decoder, ConsumerRecord<byte[], byte[]> record) {
     String type = "undecodable";
     String eventId = "";
     String body;
@@ -306,6 +441,8 @@ final class AuditReplayCommand implements Callable<Integer> {
       Object id = event.getSchema().getField("event_id") == null ? null : event.get("event_id");
       eventId = id == null ? "" : id.toString();
       body = GenericData.get().toString(event);
+    } catch (SchemaRegistryUnavailableException | SchemaRegistryException e) {
+      throw registryFailure(e);
     } catch (RuntimeException e) {
       body = "null";
     }
@@ -319,19 +456,31 @@ final class AuditReplayCommand implements Callable<Integer> {
         body);
   }
 
-  /** A progress bar with rate on stderr, drawn only when there is a terminal. */
+  /**
+   * Progress on stderr: on a terminal a bar with rate, redrawn in place; otherwise (a log, a pipe)
+   * a line every {@link #LINE_INTERVAL}, so a long replay is seen to move and a short one prints
+   * none.
+   */
   static final class Progress {
-    private final @Nullable PrintWriter err;
-    private final long started = System.nanoTime();
+    static final Duration LINE_INTERVAL = Duration.ofSeconds(10);
+
+    private final PrintWriter err;
+    private final boolean terminal;
+    private final LongSupplier nanoTime;
+    private final long started;
     private long total = -1;
     private long lastDrawn;
 
-    private Progress(@Nullable PrintWriter err) {
+    Progress(PrintWriter err, boolean terminal, LongSupplier nanoTime) {
       this.err = err;
+      this.terminal = terminal;
+      this.nanoTime = nanoTime;
+      this.started = nanoTime.getAsLong();
+      this.lastDrawn = started;
     }
 
-    static Progress onTerminal(PrintWriter err) {
-      return new Progress(onTerminal() ? err : null);
+    static Progress onStderr(PrintWriter err, LongSupplier nanoTime) {
+      return new Progress(err, onTerminal(), nanoTime);
     }
 
     /**
@@ -354,51 +503,56 @@ final class AuditReplayCommand implements Callable<Integer> {
       }
     }
 
-    boolean enabled() {
-      return err != null;
-    }
-
     void total(long events) {
       total = events;
     }
 
     void step(long done) {
-      PrintWriter terminal = err;
-      if (terminal == null) {
-        return;
-      }
-      long now = System.nanoTime();
-      if (now - lastDrawn < 200_000_000L) {
+      long now = nanoTime.getAsLong();
+      long interval = terminal ? 200_000_000L : LINE_INTERVAL.toNanos();
+      if (now - lastDrawn < interval) {
         return;
       }
       lastDrawn = now;
-      draw(terminal, done, now);
+      if (terminal) {
+        err.print("\r" + bar(done) + count(done) + ", " + rate(done, now));
+      } else {
+        String percent = total > 0 ? " (" + Math.min(100, done * 100 / total) + "%)" : "";
+        err.println("replay: " + count(done) + percent + ", " + rate(done, now));
+      }
+      err.flush();
     }
 
+    /** Ends the bar on a terminal; the replay's summary line follows. */
     void done(long done) {
-      PrintWriter terminal = err;
-      if (terminal != null) {
-        draw(terminal, done, System.nanoTime());
-        terminal.println();
-        terminal.flush();
+      if (terminal) {
+        err.println("\r" + bar(done) + count(done) + ", " + rate(done, nanoTime.getAsLong()));
+        err.flush();
       }
     }
 
-    private void draw(PrintWriter terminal, long done, long now) {
-      double seconds = Math.max(1e-9, (now - started) / 1e9);
-      String bar = "";
-      if (total > 0) {
-        int filled = (int) Math.min(30, done * 30 / total);
-        bar =
-            "["
-                + "#".repeat(filled)
-                + " ".repeat(30 - filled)
-                + "] "
-                + Math.min(100, done * 100 / total)
-                + "% ";
+    private String bar(long done) {
+      if (total <= 0) {
+        return "";
       }
-      terminal.printf("\r%s%,d events, %,.0f events/s", bar, done, done / seconds);
-      terminal.flush();
+      int filled = (int) Math.min(30, done * 30 / total);
+      return "["
+          + "#".repeat(filled)
+          + " ".repeat(30 - filled)
+          + "] "
+          + Math.min(100, done * 100 / total)
+          + "% ";
+    }
+
+    private String count(long done) {
+      return total > 0
+          ? String.format(Locale.ROOT, "%,d of %,d events", done, total)
+          : String.format(Locale.ROOT, "%,d events", done);
+    }
+
+    private String rate(long done, long now) {
+      double seconds = Math.max(1e-9, (now - started) / 1e9);
+      return String.format(Locale.ROOT, "%,.0f events/s", done / seconds);
     }
   }
 }

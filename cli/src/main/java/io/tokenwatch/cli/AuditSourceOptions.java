@@ -3,6 +3,7 @@ package io.tokenwatch.cli;
 import io.tokenwatch.audit.app.AuditSinkConfig;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -32,11 +33,33 @@ final class AuditSourceOptions {
               + " Default: $TOKENWATCH_AUDIT_TOKEN.")
   @Nullable String token;
 
+  @Option(
+      names = "--timeout",
+      defaultValue = "PT30S",
+      paramLabel = "DURATION",
+      description =
+          "How long to wait for a service (ISO-8601): each request to the audit API (--url); for"
+              + " replay each Kafka and schema registry call, and a Kafka replay that stops"
+              + " progressing. Default: ${DEFAULT-VALUE}.")
+  Duration timeout = Duration.ofSeconds(30);
+
+  /**
+   * The bound on each call to a service.
+   *
+   * @throws IllegalArgumentException if it is not positive
+   */
+  Duration timeout() {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("--timeout must be positive, was " + timeout);
+    }
+    return timeout;
+  }
+
   /** The API with {@code --url}, else the store file. */
   AuditSource source() {
     String api = url;
     return api != null
-        ? new HttpAuditSource(api, token)
+        ? new HttpAuditSource(api, token, timeout())
         : new LocalAuditSource(dbFile(), auditDir(), Clock.systemUTC());
   }
 

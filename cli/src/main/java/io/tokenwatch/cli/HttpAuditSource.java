@@ -12,6 +12,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,16 +32,21 @@ final class HttpAuditSource implements AuditSource {
 
   private final String base;
   private final @Nullable String token;
+  private final Duration timeout;
+  private final HttpClient http;
 
   /**
    * @param url the sink's address, e.g. {@code http://localhost:8095}
    * @param token the access token; checked on the first request, so a missing one is reported after
    *     the command's own arguments
+   * @param timeout the bound on connecting, and on each request until its answer
    */
-  HttpAuditSource(String url, @Nullable String token) {
+  HttpAuditSource(String url, @Nullable String token, Duration timeout) {
     requireNonNull(url, "url");
     this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.token = token;
+    this.timeout = requireNonNull(timeout, "timeout");
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
   @Override
@@ -107,13 +113,12 @@ final class HttpAuditSource implements AuditSource {
     }
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(base + path + query))
-            .timeout(Duration.ofSeconds(60))
+            .timeout(timeout)
             .header("Authorization", "Bearer " + bearer)
             .GET()
             .build();
     try {
-      HttpResponse<String> response =
-          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       JsonNode body = AuditJson.payload(response.body());
       if (response.statusCode() != 200) {
         throw new StoreException(
@@ -123,6 +128,9 @@ final class HttpAuditSource implements AuditSource {
                 + AuditOutput.text(body, "detail"));
       }
       return body;
+    } catch (HttpTimeoutException e) {
+      throw new StoreException(
+          "the audit API at " + base + " did not answer within " + timeout + " (--timeout)", e);
     } catch (IOException e) {
       throw new StoreException("cannot reach the audit API at " + base + ": " + e, e);
     } catch (InterruptedException e) {

@@ -52,6 +52,10 @@ public final class Tokenwatch {
             cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());
             return 1;
           }
+          if (e instanceof io.tokenwatch.audit.kafka.ReplayFailure) {
+            cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());
+            return 1;
+          }
           if (e instanceof io.tokenwatch.audit.store.StoreException) {
             cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());
             return 1;

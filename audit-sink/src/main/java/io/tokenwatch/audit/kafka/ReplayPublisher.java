@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes a replay to one topic and fails it if the producer did not write a record: the next
- * send after a failure, or {@link #finish()}, throws. Used by the replay from the store and by the
- * replay from Kafka. Not thread-safe (the producer's callbacks are).
+ * send after a failure, or {@link #finish()}, throws {@link ReplayFailure}. Used by the replay from
+ * the store and by the replay from Kafka. Not thread-safe (the producer's callbacks are).
  */
 public final class ReplayPublisher {
 
@@ -33,7 +33,7 @@ public final class ReplayPublisher {
   /**
    * Sends one record to the topic, to the partition its key picks.
    *
-   * @throws IllegalStateException if an earlier record was not written
+   * @throws ReplayFailure if an earlier record was not written
    */
   public void send(long timestamp, byte @Nullable [] key, byte[] value, Iterable<Header> headers) {
     failIfAnyFailed();
@@ -53,7 +53,7 @@ public final class ReplayPublisher {
   /**
    * Sends a record read from Kafka byte for byte: its key, value, timestamp and headers.
    *
-   * @throws IllegalStateException if an earlier record was not written
+   * @throws ReplayFailure if an earlier record was not written
    */
   public void copy(ConsumerRecord<byte[], byte[]> record) {
     send(record.timestamp(), record.key(), record.value(), record.headers());
@@ -68,7 +68,7 @@ public final class ReplayPublisher {
    * Waits until every record sent is written.
    *
    * @return how many were written
-   * @throws IllegalStateException if any was not (the ones before it may be on the topic)
+   * @throws ReplayFailure if any was not (the ones before it may be on the topic)
    */
   public long finish() {
     producer.flush();
@@ -79,7 +79,7 @@ public final class ReplayPublisher {
   private void failIfAnyFailed() {
     Exception failed = failure.get();
     if (failed != null) {
-      throw new IllegalStateException(
+      throw new ReplayFailure(
           "replay to "
               + topic
               + " failed after "

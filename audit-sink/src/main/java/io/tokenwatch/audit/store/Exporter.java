@@ -42,12 +42,30 @@ public final class Exporter {
     }
   }
 
-  /** The exported columns: the stored ones, timestamps as TIMESTAMP, hashes as hex. */
-  static final String COLUMNS =
-      "event_id, event_type, occurred_at, subject, client_id, token_id, grant_id, audience,"
-          + " grant_type, CASE WHEN scope = '' THEN []::VARCHAR[] ELSE string_split(scope, ' ') END AS scopes, decision, reason, policy_id, policy_version, actor, expires_at,"
-          + " source_topic, source_partition, source_offset, payload, chain_seq,"
-          + " lower(hex(prev_hash)) AS prev_hash, lower(hex(hash)) AS hash";
+  /**
+   * The exported columns: the stored ones, hashes as hex, timestamps as instants. The store keeps
+   * UTC in naive columns; Parquet gets {@code TIMESTAMPTZ} ({@code TIMESTAMP(MICROS,
+   * isAdjustedToUTC=true)}) through {@code AT TIME ZONE 'UTC'}, which says they are UTC where a
+   * plain cast would read them in the session's time zone; CSV gets ISO-8601 text ending in {@code
+   * Z}, the same whatever the session's time zone.
+   */
+  static String columns(Format format) {
+    return "event_id, event_type, "
+        + instant("occurred_at", format)
+        + ", subject, client_id, token_id, grant_id, audience, grant_type,"
+        + " CASE WHEN scope = '' THEN []::VARCHAR[] ELSE string_split(scope, ' ') END AS scopes,"
+        + " decision, reason, policy_id, policy_version, actor, "
+        + instant("expires_at", format)
+        + ", source_topic, source_partition, source_offset, payload, chain_seq,"
+        + " lower(hex(prev_hash)) AS prev_hash, lower(hex(hash)) AS hash";
+  }
+
+  private static String instant(String column, Format format) {
+    return switch (format) {
+      case PARQUET -> "CAST(" + column + " AT TIME ZONE 'UTC' AS TIMESTAMPTZ) AS " + column;
+      case CSV -> "strftime(" + column + ", '%Y-%m-%dT%H:%M:%S.%gZ') AS " + column;
+    };
+  }
 
   private final AuditStore store;
 
@@ -137,7 +155,7 @@ public final class Exporter {
     List<Object> params = new ArrayList<>();
     String select =
         "CREATE OR REPLACE TEMP TABLE tokenwatch_export AS SELECT "
-            + COLUMNS
+            + columns(target.format())
             + " FROM audit_events"
             + AuditQueries.where(filter, params)
             + " ORDER BY "

@@ -211,6 +211,69 @@ class AuditQueriesTest {
   }
 
   @Test
+  void shouldExportTimestampsAsUtcInstantsWhateverTheSessionTimeZone() throws Exception {
+    Map<String, Long> stored = new HashMap<>();
+    try (Statement s = store.connection().createStatement()) {
+      try (ResultSet rs =
+          s.executeQuery("SELECT event_id, epoch_ms(occurred_at) FROM audit_events")) {
+        while (rs.next()) {
+          stored.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      // a zone far from UTC, with a non-hour offset: a naive cast would shift every instant
+      s.execute("SET TimeZone = 'Asia/Kathmandu'");
+    }
+    Exporter exporter = new Exporter(store);
+    Path parquet = dir.resolve("zoned.parquet");
+    Path csv = dir.resolve("zoned.csv");
+    exporter.export(AuditFilter.all(1), Exporter.target(parquet.toString(), false));
+    exporter.export(AuditFilter.all(1), Exporter.target(csv.toString(), false));
+
+    try (Statement s = store.connection().createStatement()) {
+      // the file's own schema, as the Parquet footer states it
+      Map<String, String> logicalTypes = new HashMap<>();
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT name, logical_type::VARCHAR FROM parquet_schema('"
+                  + parquet
+                  + "')"
+                  + " WHERE name IN ('occurred_at', 'expires_at')")) {
+        while (rs.next()) {
+          logicalTypes.put(rs.getString(1), rs.getString(2));
+        }
+      }
+      assertThat(logicalTypes).containsOnlyKeys("occurred_at", "expires_at");
+      assertThat(logicalTypes.values())
+          .allSatisfy(
+              type ->
+                  assertThat(type)
+                      .startsWith("TimestampType")
+                      .containsPattern("isAdjustedToUTC=(1|true)")
+                      .contains("MICROS=MicroSeconds"));
+
+      Map<String, Long> fromParquet = new HashMap<>();
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT event_id, epoch_ms(occurred_at::TIMESTAMPTZ) FROM read_parquet('"
+                  + parquet
+                  + "')")) {
+        while (rs.next()) {
+          fromParquet.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      assertThat(fromParquet).isEqualTo(stored);
+    }
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    int column = List.of(lines.get(0).split(",")).indexOf("occurred_at");
+    Map<String, Long> fromCsv = new HashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] fields = line.split(",");
+      fromCsv.put(fields[0], java.time.Instant.parse(fields[column]).toEpochMilli());
+    }
+    assertThat(fromCsv).isEqualTo(stored);
+  }
+
+  @Test
   void shouldRefuseUnsafeExportPaths() throws Exception {
     Path existing = Files.createFile(dir.resolve("taken.csv"));
     assertThatThrownBy(() -> Exporter.target(dir + "/../escape.csv", false))
