@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.KafkaException;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +51,8 @@ final class DetectCommand implements Callable<Integer> {
 
   /** How long Ctrl-C or SIGTERM waits for the replay to clean up. */
   private static final Duration STOP_WAIT = Duration.ofSeconds(90);
+
+  private static final Duration REPORT_WAIT = Duration.ofSeconds(5);
 
   @Spec CommandSpec spec;
 
@@ -130,7 +134,9 @@ final class DetectCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     // Ctrl-C or SIGTERM: stop the replay and let it clean up before the JVM goes.
-    Thread stopper = new Thread(() -> stopOnSignal(replay, err), "tokenwatch-detect-stop");
+    CountDownLatch reported = new CountDownLatch(1);
+    Thread stopper =
+        new Thread(() -> stopOnSignal(replay, reported, err), "tokenwatch-detect-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
     AnomalyReplay.Result result;
     try {
@@ -142,6 +148,7 @@ final class DetectCommand implements Callable<Integer> {
     } catch (IllegalStateException | KafkaException e) {
       return fail(err, e, e.getMessage(), 1);
     } finally {
+      reported.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(stopper);
       } catch (IllegalStateException shuttingDown) {
@@ -175,9 +182,13 @@ final class DetectCommand implements Callable<Integer> {
     return code;
   }
 
-  private static void stopOnSignal(AnomalyReplay replay, PrintWriter err) {
+  private static void stopOnSignal(AnomalyReplay replay, CountDownLatch reported, PrintWriter err) {
     try {
-      if (!replay.stop(STOP_WAIT)) {
+      if (replay.stop(STOP_WAIT)) {
+        // The JVM halts when this hook returns: let the run's own line (stopped, or what was
+        // left behind) out first.
+        reported.await(REPORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } else {
         err.println(
             "tokenwatch detect: replay "
                 + replay.applicationId()

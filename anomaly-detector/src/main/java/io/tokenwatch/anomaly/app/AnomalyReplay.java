@@ -491,6 +491,8 @@ public final class AnomalyReplay {
       boolean interrupted = Thread.interrupted();
       try {
         closeStreams();
+        // The whole directory rather than KafkaStreams.cleanUp(), which keeps the directory with
+        // its process file and warns that it could not delete it.
         deleteDirectory(stateDirectory(), problems);
         deleteGroup(problems);
         deleteInternalTopics(problems);
@@ -505,7 +507,7 @@ public final class AnomalyReplay {
       return problems;
     }
 
-    /** Closes the client leaving the group, and deletes its local state. Idempotent. */
+    /** Closes the client, leaving the group. Idempotent. */
     void closeStreams() {
       StreamsService running = streams;
       if (running == null || closed) {
@@ -513,11 +515,6 @@ public final class AnomalyReplay {
       }
       closed = true;
       running.close();
-      try {
-        running.streams().cleanUp();
-      } catch (RuntimeException e) {
-        problems.add("local state of " + appId + ": " + message(e));
-      }
     }
 
     private void deleteGroup(List<String> problems) {
