@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -62,6 +63,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -99,6 +101,7 @@ public final class AnomalyReplay {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final int QUIET_POLLS = 4;
   private static final long ADMIN_TIMEOUT_S = 60;
+  private static final Duration TOPIC_SETTLE_PAUSE = Duration.ofMillis(100);
 
   /** The inputs of the detector, whose offsets the replay positions. */
   static final List<String> INPUTS =
@@ -360,7 +363,7 @@ public final class AnomalyReplay {
       for (TopicPartition tp : inputs) {
         records += Math.max(0, stop.getOrDefault(tp, 0L) - start.getOrDefault(tp, 0L));
       }
-      List<TopicPartition> outputs = partitions(admin, List.of(outputTopic));
+      List<TopicPartition> outputs = outputPartitions(admin, outputTopic);
       Map<TopicPartition, Long> outputBefore = committedEnd(admin, outputs);
       AlertCounter counter = new AlertCounter();
       Cleanup cleanup = new Cleanup(admin);
@@ -545,16 +548,40 @@ public final class AnomalyReplay {
       }
     }
 
+    /**
+     * Deletes the topics prefixed by the run's id until two listings in a row show none: a topic
+     * that Streams was still creating when the client stopped, or a deletion that the listing does
+     * not show yet, is caught on a later round.
+     */
     private void deleteInternalTopics(List<String> problems) {
+      Set<String> deleted = new TreeSet<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_S);
       try {
-        // The prefix is this run's own: a new id per run, or a given one checked unused.
-        Set<String> internal =
-            admin.listTopics().names().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).stream()
-                .filter(name -> name.startsWith(appId + "-"))
-                .collect(Collectors.toSet());
-        if (!internal.isEmpty()) {
-          admin.deleteTopics(internal).all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
-          topicsDeleted = internal.size();
+        int quiet = 0;
+        while (quiet < 2) {
+          // The prefix is this run's own: a new id per run, or a given one checked unused.
+          Set<String> left =
+              admin.listTopics().names().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).stream()
+                  .filter(name -> name.startsWith(appId + "-"))
+                  .collect(Collectors.toCollection(TreeSet::new));
+          if (left.isEmpty()) {
+            quiet++;
+          } else {
+            quiet = 0;
+            if (System.nanoTime() - deadline > 0) {
+              problems.add("internal topics " + String.join(", ", left) + ": still listed");
+              break;
+            }
+            try {
+              admin.deleteTopics(left).all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+              if (!(e.getCause() instanceof RetriableException)) {
+                throw e;
+              }
+            }
+            deleted.addAll(left);
+          }
+          Thread.sleep(TOPIC_SETTLE_PAUSE.toMillis() * 2);
         }
       } catch (ExecutionException e) {
         problems.add("internal topics " + appId + "-*: " + message(e.getCause()));
@@ -564,6 +591,7 @@ public final class AnomalyReplay {
         Thread.currentThread().interrupt();
         problems.add("internal topics " + appId + "-*: interrupted");
       }
+      topicsDeleted = deleted.size();
     }
   }
 
@@ -660,6 +688,27 @@ public final class AnomalyReplay {
         return false;
       }
       throw e;
+    }
+  }
+
+  /**
+   * The output topic's partitions, once each has a leader that answers offset requests: a topic
+   * just created may be unknown to the broker for a moment.
+   */
+  private static List<TopicPartition> outputPartitions(Admin admin, String topic)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_S);
+    while (true) {
+      try {
+        List<TopicPartition> partitions = partitions(admin, List.of(topic));
+        committedEnd(admin, partitions);
+        return partitions;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        Thread.sleep(TOPIC_SETTLE_PAUSE.toMillis());
+      }
     }
   }
 
