@@ -72,7 +72,9 @@ final class DetectCommand implements Callable<Integer> {
   @Option(
       names = "--output-topic",
       required = true,
-      description = "Topic the replay's alerts go to; never the live alert topic.")
+      description =
+          "Topic the replay's alerts go to; never a Tokenwatch topic (the live alert topic, an"
+              + " input). Created with retention.ms=-1 if missing, used as it is otherwise.")
   String outputTopic = "";
 
   @Option(
