@@ -6,10 +6,20 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.KafkaException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,13 +36,23 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Backtests the detection rules: runs the anomaly detector's topology over the history"
-          + " between --from and --to (ISO-8601 instants, e.g. 2026-11-29T08:00:00Z) under its own"
-          + " application id, writing alerts to --output-topic, then stops and removes its"
-          + " internal topics and state. Never revokes anything.",
+          + " between --from and --to (ISO-8601 instants, e.g. 2026-11-29T08:00:00Z) under an"
+          + " application id of its own for each run, writing alerts to --output-topic (created"
+          + " with retention.ms=-1 if missing, used as it is otherwise), then prints a summary"
+          + " (the window, events read, alerts by rule and severity, time taken). However it"
+          + " ends (done, failed, Ctrl-C), it removes its consumer group, internal topics and"
+          + " local state. Never revokes anything; a run can be repeated any number of times.",
       "Thresholds to try are detector settings (see anomaly-detector/README.md) from --config,"
           + " TOKENWATCH_* environment variables and --set."
     })
 final class DetectCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(DetectCommand.class);
+
+  /** How long Ctrl-C or SIGTERM waits for the replay to clean up. */
+  private static final Duration STOP_WAIT = Duration.ofSeconds(90);
+
+  private static final Duration REPORT_WAIT = Duration.ofSeconds(5);
 
   @Spec CommandSpec spec;
 
@@ -52,12 +72,17 @@ final class DetectCommand implements Callable<Integer> {
   @Option(
       names = "--output-topic",
       required = true,
-      description = "Topic the replay's alerts go to; never the live alert topic.")
+      description =
+          "Topic the replay's alerts go to; never a Tokenwatch topic (the live alert topic, an"
+              + " input). Created with retention.ms=-1 if missing, used as it is otherwise.")
   String outputTopic = "";
 
   @Option(
       names = "--application-id",
-      description = "The replay's application id. Default: derived from the live id and the range.")
+      description =
+          "The replay's application id, which must be unused (the replay deletes its group and"
+              + " the topics it prefixes). Default: a new one per run, derived from the live id,"
+              + " the range and a random run id.")
   @Nullable String applicationId;
 
   @Option(
@@ -65,6 +90,14 @@ final class DetectCommand implements Callable<Integer> {
       defaultValue = "PT30M",
       description = "Longest the replay may run (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
   String timeout = "PT30M";
+
+  @Option(
+      names = "--progress-interval",
+      defaultValue = "PT10S",
+      description =
+          "How often a running replay reports its progress on stderr (ISO-8601 duration; PT0S for"
+              + " never). Default: ${DEFAULT-VALUE}.")
+  String progressInterval = "PT10S";
 
   @Option(
       names = "--bootstrap-servers",
@@ -86,12 +119,8 @@ final class DetectCommand implements Callable<Integer> {
     if (end.isBefore(start)) {
       throw new ParameterException(spec.commandLine(), "--to must not be before --from");
     }
-    Duration limit;
-    try {
-      limit = Duration.parse(timeout);
-    } catch (DateTimeParseException e) {
-      throw new ParameterException(spec.commandLine(), "--timeout is not a duration: " + timeout);
-    }
+    Duration limit = duration("--timeout", timeout);
+    Duration every = duration("--progress-interval", progressInterval);
     Map<String, Object> fallbacks = new LinkedHashMap<>(registryCredential.settings());
     fallbacks.put("bootstrap.servers", bootstrapServers);
     fallbacks.put("schema.registry.url", schemaRegistryUrl);
@@ -101,26 +130,139 @@ final class DetectCommand implements Callable<Integer> {
             AnomalyDetectorConfig.deprecatedKeys(),
             System.getenv(),
             fallbacks);
-    AnomalyReplay.Result result =
-        AnomalyReplay.run(
-            AnomalyDetectorConfig.of(resolved), start, end, outputTopic, applicationId, limit);
+    AnomalyReplay replay =
+        AnomalyReplay.of(
+            AnomalyDetectorConfig.of(resolved), start, end, outputTopic, applicationId);
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    // Ctrl-C or SIGTERM: stop the replay and let it clean up before the JVM goes.
+    CountDownLatch reported = new CountDownLatch(1);
+    Thread stopper =
+        new Thread(() -> stopOnSignal(replay, reported, err), "tokenwatch-detect-stop");
+    Runtime.getRuntime().addShutdownHook(stopper);
+    AnomalyReplay.Result result;
+    try {
+      result = replay.run(limit, every, progress -> reportProgress(err, progress));
+    } catch (TimeoutException e) {
+      return fail(err, e, e.getMessage() + "; stopped", 1);
+    } catch (CancellationException e) {
+      return fail(err, e, e.getMessage(), 130);
+    } catch (IllegalStateException | KafkaException e) {
+      return fail(err, e, e.getMessage(), 1);
+    } finally {
+      reported.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopper);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is going: the hook runs and waits for the cleanup, which is over.
+      }
+    }
+    printSummary(out, result);
+    for (String problem : result.cleanupProblems()) {
+      err.println("tokenwatch detect: could not remove " + problem);
+    }
+    err.flush();
+    return result.cleanupProblems().isEmpty() ? 0 : 1;
+  }
+
+  private static int fail(PrintWriter err, Exception e, @Nullable String message, int code) {
+    // One line for the operator (and one per thing left behind); the trace only in the log.
+    log.debug("Replay failed", e);
+    List<String> leftBehind =
+        Arrays.stream(e.getSuppressed())
+            .filter(AnomalyReplay.LeftBehind.class::isInstance)
+            .map(Throwable::getMessage)
+            .toList();
+    err.println(
+        "tokenwatch detect: "
+            + message
+            + (leftBehind.isEmpty() ? "; its group, internal topics and state are removed" : ""));
+    for (String what : leftBehind) {
+      err.println("tokenwatch detect: could not remove " + what);
+    }
+    err.flush();
+    return code;
+  }
+
+  private static void stopOnSignal(AnomalyReplay replay, CountDownLatch reported, PrintWriter err) {
+    try {
+      if (replay.stop(STOP_WAIT)) {
+        // The JVM halts when this hook returns: let the run's own line (stopped, or what was
+        // left behind) out first.
+        reported.await(REPORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } else {
+        err.println(
+            "tokenwatch detect: replay "
+                + replay.applicationId()
+                + " did not clean up within "
+                + STOP_WAIT.toSeconds()
+                + " s; delete its consumer group and its topics "
+                + replay.applicationId()
+                + "-*");
+        err.flush();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One line on stderr, once there is a window to report on. */
+  static void reportProgress(PrintWriter err, AnomalyReplay.Progress progress) {
+    if (progress.eventsInWindow() == 0) {
+      return;
+    }
+    err.printf(
+        Locale.ROOT,
+        "tokenwatch detect: %d of %d events read (%d%%), %d alerts so far, %d s%n",
+        progress.eventsRead(),
+        progress.eventsInWindow(),
+        progress.eventsRead() * 100 / progress.eventsInWindow(),
+        progress.alerts(),
+        progress.elapsed().toSeconds());
+    err.flush();
+  }
+
+  /** The summary on stdout: the window, events read, alerts by rule and severity, time taken. */
+  static void printSummary(PrintWriter out, AnomalyReplay.Result result) {
+    out.printf(
+        Locale.ROOT,
+        "tokenwatch detect: replayed %s .. %s: %d events read, %d alerts, in %.1f s%n",
+        result.from(),
+        result.to(),
+        result.records(),
+        result.alertCount(),
+        result.took().toMillis() / 1000.0);
+    for (AnomalyReplay.AlertCount count : result.alerts()) {
+      out.printf(Locale.ROOT, "  %-24s %-9s %d%n", count.rule(), count.severity(), count.count());
+    }
     out.println(
-        "tokenwatch detect: replayed "
-            + result.records()
-            + " input records from "
-            + start
-            + " to "
-            + end
-            + " as "
-            + result.applicationId()
-            + " into "
+        "  alerts in "
             + result.outputTopic()
-            + " in "
-            + result.took().toMillis()
-            + " ms");
+            + (result.outputTopicCreated()
+                ? " (created with retention.ms=-1: kept until you delete the topic)"
+                : " (existing topic, used as it is)"));
+    if (!result.cleanupProblems().isEmpty()) {
+      out.println("  could not remove everything of " + result.applicationId() + " (see stderr)");
+      out.flush();
+      return;
+    }
+    out.println(
+        "  removed "
+            + result.applicationId()
+            + ": its consumer group, "
+            + result.internalTopicsDeleted()
+            + " internal topics and its state directory "
+            + result.stateDirectory());
     out.flush();
-    return 0;
+  }
+
+  private Duration duration(String option, String value) {
+    try {
+      return Duration.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new ParameterException(
+          spec.commandLine(), option + " is not an ISO-8601 duration: " + value);
+    }
   }
 
   private Instant instant(String option, String value) {
