@@ -3,7 +3,6 @@ package io.tokenwatch.audit.app;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.audit.Checkpoint;
 import io.tokenwatch.audit.CheckpointSigner;
@@ -16,6 +15,7 @@ import io.tokenwatch.audit.store.KeyFiles;
 import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -125,8 +125,9 @@ public final class AuditSinkApp implements AutoCloseable {
       AuditStore readerRoot = store.duplicate();
       resources.push(readerRoot);
       KeyPair keys = KeyFiles.loadOrCreate(config.dataDir());
-      PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      resources.push(meters::close);
+      ServiceMeters serviceMeters = ServiceMeters.create();
+      resources.push(serviceMeters);
+      PrometheusMeterRegistry meters = serviceMeters.registry();
       IngestMetrics metrics = new IngestMetrics(meters);
 
       Map<String, Object> consumerConfig = new HashMap<>(clients);

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.TokenUsed;
@@ -33,6 +32,7 @@ import io.tokenwatch.issuer.policy.history.PolicyRollback;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.token.TokenService;
 import io.tokenwatch.people.PeopleGate;
+import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -141,8 +141,9 @@ public final class IssuerServer implements AutoCloseable {
     resources.push(admin);
     new TopicEnsurer(admin, registry, Duration.ofSeconds(30)).ensure(Topics.ALL);
 
-    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    resources.push(prometheus::close);
+    ServiceMeters meters = ServiceMeters.create();
+    resources.push(meters);
+    PrometheusMeterRegistry prometheus = meters.registry();
 
     SigningKeys signingKeys = SigningKeys.open(config.dataDir(), config.signingAlgorithm(), clock);
     keys = signingKeys;
