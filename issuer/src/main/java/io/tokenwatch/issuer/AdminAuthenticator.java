@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import io.tokenwatch.issuer.keys.SigningKeys;
 import io.tokenwatch.issuer.policy.Policy;
 import io.tokenwatch.validator.Decision;
+import io.tokenwatch.validator.DecisionListener;
 import io.tokenwatch.validator.DenyReason;
 import io.tokenwatch.validator.JwksFetcher;
 import io.tokenwatch.validator.JwksSource;
@@ -42,6 +43,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AdminAuthenticator {
 
+  /**
+   * The rule usage reports name for an admin token check: the policy's {@code admin_scope}, with
+   * the policy version as the rules' version.
+   */
+  public static final String RULE = "policy.admin_scope";
+
   private final Supplier<Policy> policy;
   private final TokenValidator tokens;
   private final String endpointUrl;
@@ -72,14 +79,18 @@ public final class AdminAuthenticator {
    *
    * @param revocations the issuer's copy of the revocation feed
    * @param maxStaleness tokens are refused with {@link DenyReason#FEED_STALE} beyond it
+   * @param uses told about every admin token decision, allowed and denied (the issuer's {@code
+   *     UsageReporter}, so that admin tokens' uses reach the audit like any resource server's)
    */
   public static TokenValidator adminTokenValidator(
       SigningKeys keys,
       String issuerUrl,
       RevocationView revocations,
       Duration maxStaleness,
-      Clock clock) {
+      Clock clock,
+      DecisionListener uses) {
     requireNonNull(keys, "keys");
+    requireNonNull(uses, "uses");
     return TokenValidator.builder()
         .issuer(issuerUrl)
         .audience(issuerUrl)
@@ -88,6 +99,7 @@ public final class AdminAuthenticator {
         .maxStaleness(maxStaleness)
         .clock(clock)
         .signatureCacheSize(1_000)
+        .listener(uses)
         .build();
   }
 
@@ -234,7 +246,9 @@ public final class AdminAuthenticator {
             presented.dpopProof(),
             presented.certificateThumbprint(),
             presented.sourceAddress(),
-            null);
+            null,
+            RULE,
+            current.version());
     Decision decision = tokens.validate(request);
     if (decision instanceof Decision.Deny deny) {
       if (deny.reason() == DenyReason.FEED_STALE) {

@@ -2,10 +2,9 @@ package io.tokenwatch.anomaly.app;
 
 import static java.util.Objects.requireNonNull;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import io.tokenwatch.anomaly.kafka.AnomalyTopology;
+import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.streams.StreamsService;
@@ -46,10 +45,9 @@ public final class AnomalyDetectorApp implements AutoCloseable {
 
   private final StreamsService streams;
   private final HealthServer http;
-  private final PrometheusMeterRegistry meters;
+  private final ServiceMeters meters;
 
-  private AnomalyDetectorApp(
-      StreamsService streams, HealthServer http, PrometheusMeterRegistry meters) {
+  private AnomalyDetectorApp(StreamsService streams, HealthServer http, ServiceMeters meters) {
     this.streams = streams;
     this.http = http;
     this.meters = meters;
@@ -73,12 +71,12 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     SchemaRegistryClient registry =
         new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
     ensureTopics(config, registry);
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ServiceMeters meters = ServiceMeters.create();
     Topology topology =
         AnomalyTopology.build(
             config,
             registry,
-            new MicrometerAnomalyMetrics(meters, Clock.systemUTC()),
+            new MicrometerAnomalyMetrics(meters.registry(), Clock.systemUTC()),
             AnomalyTopology.Mode.LIVE);
     StreamsService streams =
         StreamsService.create(
@@ -86,7 +84,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
             "the anomaly detector",
             topology,
             config.streamsProperties(),
-            meters);
+            meters.registry());
     HealthServer http = null;
     try {
       http =

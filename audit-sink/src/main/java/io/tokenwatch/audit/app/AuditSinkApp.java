@@ -3,7 +3,6 @@ package io.tokenwatch.audit.app;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.audit.Checkpoint;
 import io.tokenwatch.audit.CheckpointSigner;
@@ -15,6 +14,8 @@ import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.KeyFiles;
 import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.Revocation;
+import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -26,6 +27,7 @@ import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.TokenValidator;
 import io.tokenwatch.validator.jwks.HttpJwksFetcher;
 import io.tokenwatch.validator.kafka.RevocationFeed;
+import io.tokenwatch.validator.kafka.UsageReporter;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,6 +68,11 @@ public final class AuditSinkApp implements AutoCloseable {
           .filter(topic -> !topic.equals(Topics.AUDIT_CHECKPOINTS))
           .map(Topic::name)
           .toList();
+
+  /** The {@code validator_id} of the query API's usage reports. */
+  public static final String API_VALIDATOR_ID = "tokenwatch-audit-api";
+
+  private static final String API_USAGE_CLIENT_ID = "tokenwatch-audit-api-usage";
 
   private static final Logger log = LoggerFactory.getLogger(AuditSinkApp.class);
 
@@ -118,8 +125,9 @@ public final class AuditSinkApp implements AutoCloseable {
       AuditStore readerRoot = store.duplicate();
       resources.push(readerRoot);
       KeyPair keys = KeyFiles.loadOrCreate(config.dataDir());
-      PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      resources.push(meters::close);
+      ServiceMeters serviceMeters = ServiceMeters.create();
+      resources.push(serviceMeters);
+      PrometheusMeterRegistry meters = serviceMeters.registry();
       IngestMetrics metrics = new IngestMetrics(meters);
 
       Map<String, Object> consumerConfig = new HashMap<>(clients);
@@ -229,6 +237,19 @@ public final class AuditSinkApp implements AutoCloseable {
                 Duration.ofMillis(500));
         resources.push(feed);
         feed.bindTo(meters);
+        // The API accepts Tokenwatch tokens like any resource server, so it reports each use
+        // (allowed and denied) as validators do: without it, audit least-privilege would call the
+        // scope every analyst tool uses to read the audit unused.
+        UsageReporter usage =
+            new UsageReporter(
+                withClientId(producerConfig, API_USAGE_CLIENT_ID),
+                AvroSerdes.specific(TokenUsed.class, registry, config.serdeConfig(), false)
+                    .serializer(),
+                Topics.TOKEN_USED.name(),
+                API_VALIDATOR_ID,
+                10_000);
+        resources.push(usage);
+        usage.bindTo(meters);
         validator =
             TokenValidator.builder()
                 .issuer(config.apiIssuer().get())
@@ -244,6 +265,7 @@ public final class AuditSinkApp implements AutoCloseable {
                 .maxStaleness(config.apiMaxStaleness())
                 .clock(clock)
                 .signatureCacheSize(1_000)
+                .listener(usage)
                 .build();
       }
       Thread thread = new Thread(ingest, "tokenwatch-audit-ingest");

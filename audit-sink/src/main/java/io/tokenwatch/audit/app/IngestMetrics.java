@@ -3,6 +3,7 @@ package io.tokenwatch.audit.app;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tokenwatch.audit.Checkpoint;
@@ -45,11 +46,15 @@ final class IngestMetrics implements IngestListener {
         Timer.builder("tokenwatch.audit.batch")
             .description("Time to store one batch (one transaction)")
             .register(registry);
-    registry.gauge("tokenwatch.audit.checkpoint.last", lastCheckpoint);
-    registry.gauge(
-        "tokenwatch.audit.checkpoint.last.created",
-        lastCheckpointAt,
-        value -> value.get() / 1000.0);
+    Gauge.builder("tokenwatch.audit.checkpoint.last", lastCheckpoint, Number::doubleValue)
+        .description("Number of the last signed checkpoint")
+        .register(registry);
+    Gauge.builder(
+            "tokenwatch.audit.checkpoint.last.created",
+            lastCheckpointAt,
+            value -> value.get() / 1000.0)
+        .description("When the last signed checkpoint was created, in seconds since the epoch")
+        .register(registry);
   }
 
   private static Counter ingested(MeterRegistry registry, String result) {

@@ -13,9 +13,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * Checks the access token of an API call with the validator library: signature against the issuer's
  * keys, type, issuer, audience, expiry, channel binding, revocation (failing closed while the
- * revocation feed is stale) and the required scope. Thread-safe.
+ * revocation feed is stale) and the required scope. Every check names {@link #RULE} as the rule
+ * that set the required scope, so that the validator's usage reports (when the sink wires a {@code
+ * UsageReporter} as its listener) say which setting decided, like the sidecar's route rules do.
+ * Thread-safe.
  */
 public final class ApiAuthenticator {
+
+  /** The rule usage reports name for the API's required scope: the setting that holds it. */
+  public static final String RULE = "audit.api.scope";
 
   /** The outcome of one check. */
   public sealed interface Outcome {
@@ -65,7 +71,7 @@ public final class ApiAuthenticator {
       return new Outcome.Refused(401, "invalid_request", "use Authorization: Bearer or DPoP");
     }
     TokenRequest request =
-        TokenRequest.of(token, method, uri, Set.of(scope)).withSource(source, null);
+        TokenRequest.of(token, method, uri, Set.of(scope), RULE).withSource(source, null);
     if (scheme.equals("dpop")) {
       request = request.withDpopProof(dpopProof);
     }

@@ -7,6 +7,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JWSAlgorithm;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -24,6 +25,7 @@ import io.tokenwatch.issuer.token.TokenResponse;
 import io.tokenwatch.issuer.token.TokenService;
 import io.tokenwatch.schemas.http.ErrorFormat;
 import io.tokenwatch.schemas.http.JsonErrors;
+import io.tokenwatch.validator.DpopVerifier;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -231,13 +233,24 @@ public final class IssuerHttpApi {
     ArrayNode auth = body.putArray("token_endpoint_auth_methods_supported");
     auth.add("client_secret_basic").add("client_secret_post");
     if (mtlsHeader != null) {
+      // only behind a TLS terminator that passes the verified certificate's thumbprint
       auth.add("tls_client_auth");
-      body.put("tls_client_certificate_bound_access_tokens", true);
     }
+    // public clients (policy kind: public) authenticate with their client_id alone
+    auth.add("none");
+    body.put("tls_client_certificate_bound_access_tokens", mtlsHeader != null);
     body.putArray("revocation_endpoint_auth_methods_supported").addAll(auth.deepCopy());
     ArrayNode scopes = body.putArray("scopes_supported");
     policy.get().scopes().keySet().stream().sorted().forEach(scopes::add);
-    body.putArray("dpop_signing_alg_values_supported").add("EdDSA").add("ES256").add("RS256");
+    // what the token endpoint's DPoP verifier accepts, so clients pick a key it takes
+    ArrayNode dpopAlgorithms = body.putArray("dpop_signing_alg_values_supported");
+    DpopVerifier.ALGORITHMS.stream()
+        .map(JWSAlgorithm::getName)
+        .sorted()
+        .forEach(dpopAlgorithms::add);
+    // No introspection_endpoint: the issuer has no RFC 7662 endpoint. The revocation stream's
+    // /introspect is for resource servers holding its shared bearer secret, not for this server's
+    // clients with the authentication methods above, so advertising it here would be untrue.
     json(ctx, 200, body);
   }
 

@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.events.Revocation;
+import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.TokenMinter;
@@ -32,6 +32,7 @@ import io.tokenwatch.issuer.policy.history.PolicyRollback;
 import io.tokenwatch.issuer.revocation.OwnTokens;
 import io.tokenwatch.issuer.token.TokenService;
 import io.tokenwatch.people.PeopleGate;
+import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -41,6 +42,7 @@ import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.DpopVerifier;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.kafka.RevocationFeed;
+import io.tokenwatch.validator.kafka.UsageReporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -58,6 +60,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,8 +141,9 @@ public final class IssuerServer implements AutoCloseable {
     resources.push(admin);
     new TopicEnsurer(admin, registry, Duration.ofSeconds(30)).ensure(Topics.ALL);
 
-    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    resources.push(prometheus::close);
+    ServiceMeters meters = ServiceMeters.create();
+    resources.push(meters);
+    PrometheusMeterRegistry prometheus = meters.registry();
 
     SigningKeys signingKeys = SigningKeys.open(config.dataDir(), config.signingAlgorithm(), clock);
     keys = signingKeys;
@@ -253,11 +257,26 @@ public final class IssuerServer implements AutoCloseable {
                   long staleness = feed.stalenessMillis();
                   return staleness >= 0 && staleness <= config.revocationMaxStaleness().toMillis();
                 });
+    // The admin API accepts Tokenwatch tokens like any resource server: each use (allowed and
+    // denied) goes to tokenwatch.token-used through the validator library's reporter, so the
+    // audit's least-privilege sees admin_scope exercised.
+    Map<String, Object> usageConfig = config.kafkaClientSettings();
+    usageConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "tokenwatch-issuer-usage-" + instanceId);
+    UsageReporter usage =
+        new UsageReporter(
+            usageConfig,
+            AvroSerdes.specific(TokenUsed.class, registry, config.serdeConfig(), false)
+                .serializer(),
+            Topics.TOKEN_USED.name(),
+            instanceId,
+            10_000);
+    resources.push(usage);
+    usage.bindTo(prometheus);
     AdminAuthenticator admins =
         new AdminAuthenticator(
             policies::current,
             AdminAuthenticator.adminTokenValidator(
-                signingKeys, issuerUrl, feed, config.revocationMaxStaleness(), clock),
+                signingKeys, issuerUrl, feed, config.revocationMaxStaleness(), clock, usage),
             issuerUrl + "/admin/revocations",
             metrics);
     IssuerHttpApi api =

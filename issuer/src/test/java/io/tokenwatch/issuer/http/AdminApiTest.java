@@ -8,9 +8,14 @@ import static io.tokenwatch.issuer.testkit.TestIssuer.ORDERS_SERVICE;
 import static io.tokenwatch.issuer.testkit.TestIssuer.basic;
 import static io.tokenwatch.issuer.testkit.TestIssuer.form;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jwt.SignedJWT;
 import io.tokenwatch.events.IssuanceDenyReason;
+import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.events.UseDecision;
+import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.testkit.Dpop;
 import io.tokenwatch.issuer.testkit.Json;
@@ -21,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -90,6 +96,31 @@ class AdminApiTest {
         .isEqualTo("admin:security-console");
     assertThat(issuer.meters.scrape())
         .contains("tokenwatch_issuer_admin_authentications_total{method=\"token\"");
+  }
+
+  @Test
+  void shouldReportEachAdminTokenUseAllowedAndDeniedNamingTheAdminScopeRule() {
+    String admin = adminToken();
+    String other = issuer.ordersServiceToken("orders:read");
+
+    assertThat(revokeAlice(bearer(admin)).statusCode()).isEqualTo(202);
+    assertThat(revokeAlice(bearer(other)).statusCode()).isEqualTo(401);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> issuer.usageSent.history().size() == 2);
+    List<TokenUsed> uses =
+        issuer.usageSent.history().stream().map(record -> record.value()).toList();
+    assertThat(uses)
+        .allSatisfy(
+            use -> {
+              assertThat(use.getRouteRule()).isEqualTo(AdminAuthenticator.RULE);
+              assertThat(use.getRouteTableVersion()).isEqualTo(issuer.policy.current().version());
+              assertThat(use.getRequiredScopes()).containsExactly("tokenwatch:admin");
+              assertThat(use.getResource()).isEqualTo("POST /admin/revocations");
+            });
+    // the token for another audience is not trusted, so its report names no token fields
+    assertThat(uses)
+        .extracting(TokenUsed::getDecision, TokenUsed::getTokenClientId)
+        .containsExactly(tuple(UseDecision.ALLOWED, CONSOLE), tuple(UseDecision.DENIED, null));
   }
 
   @Test

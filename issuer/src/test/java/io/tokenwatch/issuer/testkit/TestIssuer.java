@@ -3,6 +3,7 @@ package io.tokenwatch.issuer.testkit;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.IssuerMetrics;
@@ -26,6 +27,7 @@ import io.tokenwatch.people.Role;
 import io.tokenwatch.people.UsersFile;
 import io.tokenwatch.testing.fixtures.MutableClock;
 import io.tokenwatch.validator.DpopVerifier;
+import io.tokenwatch.validator.kafka.UsageReporter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -45,6 +47,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -94,6 +98,16 @@ public final class TestIssuer implements AutoCloseable {
   public final InMemoryAccessRequestStore accessStore = new InMemoryAccessRequestStore();
   public final AccessRequests access;
   public final PeopleGate people;
+
+  /**
+   * What the issuer's usage reporter sent for admin tokens, as the real reporter builds it (the
+   * events stay unserialized: the producer is a mock).
+   */
+  public final MockProducer<String, TokenUsed> usageSent =
+      new MockProducer<>(true, null, new StringSerializer(), (topic, use) -> new byte[0]);
+
+  public final UsageReporter usage =
+      new UsageReporter(usageSent, "tokenwatch.token-used", "test-issuer", 1_000);
   private final Javalin server;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -169,7 +183,7 @@ public final class TestIssuer implements AutoCloseable {
               new AdminAuthenticator(
                   policy::current,
                   AdminAuthenticator.adminTokenValidator(
-                      keys, ISSUER, revocations, Duration.ofSeconds(30), clock),
+                      keys, ISSUER, revocations, Duration.ofSeconds(30), clock, usage),
                   adminEndpoint(),
                   metrics));
       // A test that wrote its own people first (writeUsers) keeps them.
@@ -342,6 +356,7 @@ public final class TestIssuer implements AutoCloseable {
   @Override
   public void close() {
     server.stop();
+    usage.close();
     people.close();
     policy.close();
     meters.close();

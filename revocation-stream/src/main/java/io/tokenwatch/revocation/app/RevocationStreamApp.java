@@ -3,12 +3,11 @@ package io.tokenwatch.revocation.app;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.revocation.http.IntrospectionServer;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.revocation.kafka.RevocationTopology;
+import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -44,10 +43,10 @@ public final class RevocationStreamApp implements AutoCloseable {
 
   private final StreamsService streams;
   private final IntrospectionServer http;
-  private final PrometheusMeterRegistry meters;
+  private final ServiceMeters meters;
 
   private RevocationStreamApp(
-      StreamsService streams, IntrospectionServer http, PrometheusMeterRegistry meters) {
+      StreamsService streams, IntrospectionServer http, ServiceMeters meters) {
     this.streams = streams;
     this.http = http;
     this.meters = meters;
@@ -77,9 +76,10 @@ public final class RevocationStreamApp implements AutoCloseable {
     // security settings given as streams.* keys), without the settings only Streams knows.
     TopicEnsurer.ensureCatalogue(config.streamsProperties(null), registry);
 
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ServiceMeters meters = ServiceMeters.create();
     Topology topology =
-        RevocationTopology.build(config, registry, new MicrometerRevocationMetrics(meters));
+        RevocationTopology.build(
+            config, registry, new MicrometerRevocationMetrics(meters.registry()));
     StreamsHolder holder = new StreamsHolder();
     IntrospectionServer http =
         IntrospectionServer.start(
@@ -101,7 +101,7 @@ public final class RevocationStreamApp implements AutoCloseable {
               "the revocation stream",
               topology,
               config.streamsProperties(self.host() + ":" + self.port()),
-              meters);
+              meters.registry());
       KafkaStreams streams = service.streams();
       holder.backend =
           new StreamsIntrospectionBackend(
@@ -119,7 +119,7 @@ public final class RevocationStreamApp implements AutoCloseable {
         Gauge.builder("tokenwatch.revocation.store.entries", streams, s -> entries(s, store))
             .description("Approximate entries of a state store on this instance")
             .tag("store", store)
-            .register(meters);
+            .register(meters.registry());
       }
       service.start();
       log.info(

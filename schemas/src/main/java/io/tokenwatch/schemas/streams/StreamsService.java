@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.metrics.Sensor.RecordingLevel;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -59,7 +61,10 @@ public final class StreamsService implements AutoCloseable {
    * @param topology what the service runs
    * @param properties the Kafka Streams properties
    * @param meters where the client's metrics are registered (Micrometer's {@link
-   *     KafkaStreamsMetrics}); not closed here
+   *     KafkaStreamsMetrics}), only those Kafka records at the properties' {@code
+   *     metrics.recording.level} ({@code INFO} unless set; see {@link StreamsMetricsLevel}); not
+   *     closed here
+   * @throws IllegalArgumentException if {@code metrics.recording.level} is not INFO, DEBUG or TRACE
    */
   public static StreamsService create(
       Class<?> owner,
@@ -72,11 +77,21 @@ public final class StreamsService implements AutoCloseable {
     requireNonNull(topology, "topology");
     requireNonNull(properties, "properties");
     requireNonNull(meters, "meters");
-    KafkaStreams streams = new KafkaStreams(topology, leavingOnClose(properties));
+    Properties effective = leavingOnClose(properties);
+    RecordingLevel level =
+        StreamsMetricsLevel.parse(
+            effective.getProperty(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG));
+    effective.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, level.name());
+    KafkaStreams streams = new KafkaStreams(topology, effective);
     streams.setUncaughtExceptionHandler(uncaughtExceptionHandler(owner, description));
     KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
     try {
-      metrics.bindTo(meters);
+      // Through a composite whose filter drops what Kafka does not record at this level; the
+      // service's own meters on the same registry stay unfiltered.
+      CompositeMeterRegistry levelled = new CompositeMeterRegistry();
+      levelled.config().meterFilter(StreamsMetricsLevel.filter(level));
+      levelled.add(meters);
+      metrics.bindTo(levelled);
     } catch (RuntimeException e) {
       metrics.close();
       streams.close(Duration.ZERO);

@@ -2,10 +2,10 @@ package io.tokenwatch.validator.http;
 
 import static java.util.Objects.requireNonNull;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -37,12 +37,15 @@ public final class ValidatorService implements AutoCloseable {
   private final @Nullable UsageReporter reporter;
   private final TokenValidator validator;
   private final ValidatorSidecar sidecar;
+  private final ServiceMeters meters;
 
   private ValidatorService(
       RevocationFeed feed,
       @Nullable UsageReporter reporter,
       TokenValidator validator,
-      ValidatorSidecar sidecar) {
+      ValidatorSidecar sidecar,
+      ServiceMeters meters) {
+    this.meters = meters;
     this.feed = feed;
     this.reporter = reporter;
     this.validator = validator;
@@ -64,7 +67,8 @@ public final class ValidatorService implements AutoCloseable {
       new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
           .ensure(List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH, Topics.TOKEN_USED));
     }
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ServiceMeters meters = ServiceMeters.create();
+    PrometheusMeterRegistry metrics = meters.registry();
     RevocationFeed feed =
         new RevocationFeed(
             config.clientConfig(),
@@ -113,6 +117,7 @@ public final class ValidatorService implements AutoCloseable {
               .build();
       validator.bindTo(metrics);
       feed.bindTo(metrics);
+      feed.bindClientMetricsTo(metrics);
       long maxStalenessMillis = config.maxStaleness().toMillis();
       ValidatorSidecar sidecar =
           new ValidatorSidecar(
@@ -120,12 +125,13 @@ public final class ValidatorService implements AutoCloseable {
               config.sidecarSettings(),
               () -> feed.isReady() && feed.stalenessMillis() <= maxStalenessMillis,
               metrics);
-      return new ValidatorService(feed, reporter, validator, sidecar);
+      return new ValidatorService(feed, reporter, validator, sidecar, meters);
     } catch (RuntimeException e) {
       feed.close();
       if (reporter != null) {
         reporter.close();
       }
+      meters.close();
       throw e;
     }
   }
@@ -153,5 +159,6 @@ public final class ValidatorService implements AutoCloseable {
     if (reporter != null) {
       reporter.close();
     }
+    meters.close();
   }
 }

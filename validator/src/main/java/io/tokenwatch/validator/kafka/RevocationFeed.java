@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.RevocationView;
@@ -76,6 +77,9 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
    */
   public static final Duration FAST_PATH_GRACE = Duration.ofMinutes(10);
 
+  private static final String RECORDS_DESCRIPTION =
+      "Feed records read, by what they were (revocation, tombstone, unreadable, fast-path)";
+
   private final Map<String, Object> consumerConfig;
   private final Deserializer<Revocation> valueDeserializer;
   private final String topic;
@@ -101,6 +105,10 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   private long targetAskedAt;
   private volatile boolean running = true;
   private volatile @Nullable KafkaConsumer<String, Revocation> consumer;
+  // Guarded by itself: where the consumer's client metrics go, and their binder once bound.
+  private final Object clientMetricsLock = new Object();
+  private @Nullable MeterRegistry clientMetricsRegistry;
+  private @Nullable KafkaClientMetrics clientMetrics;
 
   /**
    * Starts following the feed.
@@ -186,6 +194,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     try (KafkaConsumer<String, Revocation> c =
         new KafkaConsumer<>(consumerConfig, new StringDeserializer(), valueDeserializer)) {
       consumer = c;
+      bindClientMetrics();
       if (!running) {
         return;
       }
@@ -217,6 +226,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       log.error("Revocation feed stopped; validators will deny with FEED_STALE", e);
     } finally {
       consumer = null;
+      unbindClientMetrics();
     }
   }
 
@@ -404,25 +414,68 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
         .description("Records the feed is behind the end offsets at its last check")
         .register(registry);
     Gauge.builder("tokenwatch.revocation.feed.ready", this, f -> f.isReady() ? 1 : 0)
+        .description("1 once the feed has caught up with the revocation topics, else 0")
         .register(registry);
     FunctionCounter.builder("tokenwatch.revocation.feed.records", applied, AtomicLong::get)
         .tag("type", "revocation")
+        .description(RECORDS_DESCRIPTION)
         .register(registry);
     FunctionCounter.builder("tokenwatch.revocation.feed.records", tombstones, AtomicLong::get)
         .tag("type", "tombstone")
+        .description(RECORDS_DESCRIPTION)
         .register(registry);
     FunctionCounter.builder("tokenwatch.revocation.feed.records", unreadable, AtomicLong::get)
         .tag("type", "unreadable")
+        .description(RECORDS_DESCRIPTION)
         .register(registry);
     FunctionCounter.builder("tokenwatch.revocation.feed.records", fastPathApplied, AtomicLong::get)
         .tag("type", "fast-path")
+        .description(RECORDS_DESCRIPTION)
         .register(registry);
     Gauge.builder("tokenwatch.revocation.index.size", index, RevocationIndex::tokenIdCount)
         .tag("kind", "token")
+        .description("Revocations held in the index, by kind (token ids, selectors)")
         .register(registry);
     Gauge.builder("tokenwatch.revocation.index.size", index, RevocationIndex::selectorCount)
         .tag("kind", "selector")
+        .description("Revocations held in the index, by kind (token ids, selectors)")
         .register(registry);
+  }
+
+  /**
+   * Also registers the feed consumer's Kafka client metrics ({@code kafka.consumer.*}, Micrometer's
+   * {@link KafkaClientMetrics}) in {@code registry}, now or as soon as the consumer exists; they
+   * are removed when the feed closes. For a service whose registry has no other Kafka consumer's
+   * metrics (the validator sidecar): two clients' binders on one registry would compete for the
+   * same meter names.
+   */
+  public void bindClientMetricsTo(MeterRegistry registry) {
+    requireNonNull(registry, "registry");
+    synchronized (clientMetricsLock) {
+      clientMetricsRegistry = registry;
+    }
+    bindClientMetrics();
+  }
+
+  private void bindClientMetrics() {
+    synchronized (clientMetricsLock) {
+      KafkaConsumer<String, Revocation> c = consumer;
+      MeterRegistry registry = clientMetricsRegistry;
+      if (clientMetrics == null && c != null && registry != null) {
+        KafkaClientMetrics metrics = new KafkaClientMetrics(c);
+        metrics.bindTo(registry);
+        clientMetrics = metrics;
+      }
+    }
+  }
+
+  private void unbindClientMetrics() {
+    synchronized (clientMetricsLock) {
+      if (clientMetrics != null) {
+        clientMetrics.close();
+        clientMetrics = null;
+      }
+    }
   }
 
   /** Stops following; the index keeps what it has but is no longer renewed (so it goes stale). */

@@ -47,6 +47,8 @@ public final class UsageReporter implements DecisionListener, MeterBinder, AutoC
 
   private static final Logger log = LoggerFactory.getLogger(UsageReporter.class);
   private static final int DRAIN_BATCH = 512;
+  private static final String REPORTS_DESCRIPTION =
+      "Usage reports by outcome: sent (acknowledged), failed, dropped (queue full or closed)";
 
   private record Pending(TokenRequest request, Decision decision, Instant at) {}
 
@@ -231,15 +233,19 @@ public final class UsageReporter implements DecisionListener, MeterBinder, AutoC
   public void bindTo(MeterRegistry registry) {
     FunctionCounter.builder("tokenwatch.usage.reports", sent, AtomicLong::get)
         .tag("outcome", "sent")
+        .description(REPORTS_DESCRIPTION)
         .register(registry);
     FunctionCounter.builder("tokenwatch.usage.reports", failed, AtomicLong::get)
         .tag("outcome", "failed")
+        .description(REPORTS_DESCRIPTION)
         .register(registry);
     FunctionCounter.builder("tokenwatch.usage.reports", dropped, AtomicLong::get)
         .tag("outcome", "dropped")
-        .description("Usage reports dropped because the queue was full")
+        .description(REPORTS_DESCRIPTION)
         .register(registry);
-    Gauge.builder("tokenwatch.usage.queue.size", queue, BlockingQueue::size).register(registry);
+    Gauge.builder("tokenwatch.usage.queue.size", queue, BlockingQueue::size)
+        .description("Usage reports waiting to be sent")
+        .register(registry);
   }
 
   /** Sends what is queued (waiting up to 10 s), flushes and closes the producer. */
