@@ -1,7 +1,6 @@
 package io.tokenwatch.cli;
 
 import io.tokenwatch.audit.AuditFilter;
-import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.app.AuditSinkApp;
 import io.tokenwatch.audit.kafka.ReplayPublisher;
 import io.tokenwatch.audit.kafka.StoreReplay;
@@ -208,10 +207,10 @@ final class AuditReplayCommand implements Callable<Integer> {
 
   private long fromKafka(AuditFilters f, PrintWriter out, Progress progress) {
     Clock clock = Clock.systemUTC();
-    String earliest = f.from;
-    String latest = f.to;
-    long from = earliest == null ? 0 : TimeArgument.parse(earliest, clock);
-    long to = latest == null ? Long.MAX_VALUE : TimeArgument.parse(latest, clock);
+    TimePoint earliest = f.from;
+    TimePoint latest = f.to;
+    long from = earliest == null ? 0 : earliest.at(clock).toEpochMilli();
+    long to = latest == null ? Long.MAX_VALUE : latest.at(clock).toEpochMilli();
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

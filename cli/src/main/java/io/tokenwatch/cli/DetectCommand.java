@@ -3,6 +3,7 @@ package io.tokenwatch.cli;
 import io.tokenwatch.anomaly.app.AnomalyReplay;
 import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Backtests the detection rules: runs the anomaly detector's topology over the history"
-          + " between --from and --to (ISO-8601 instants, e.g. 2026-11-29T08:00:00Z) under its own"
+          + " from --from up to (not including) --to under its own"
           + " application id, writing alerts to --output-topic, then stops and removes its"
           + " internal topics and state. Never revokes anything.",
       "Thresholds to try are detector settings (see anomaly-detector/README.md) from --config,"
@@ -43,11 +44,23 @@ final class DetectCommand implements Callable<Integer> {
   @Option(names = "--replay", required = true, description = "Replay history (required).")
   boolean replay;
 
-  @Option(names = "--from", required = true, description = "Start of the range, inclusive.")
-  String from = "";
+  @Option(
+      names = "--from",
+      required = true,
+      paramLabel = "TIME",
+      converter = TimePoint.Converter.class,
+      description =
+          "Start of the range, inclusive: an ISO-8601 instant, a date (midnight UTC), an age"
+              + " before now (15m, 2h, 7d), now, or epoch ms.")
+  TimePoint from = new TimePoint("0");
 
-  @Option(names = "--to", required = true, description = "End of the range, inclusive.")
-  String to = "";
+  @Option(
+      names = "--to",
+      required = true,
+      paramLabel = "TIME",
+      converter = TimePoint.Converter.class,
+      description = "End of the range, exclusive; the same forms as --from.")
+  TimePoint to = new TimePoint("now");
 
   @Option(
       names = "--output-topic",
@@ -81,10 +94,12 @@ final class DetectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Instant start = instant("--from", from);
-    Instant end = instant("--to", to);
-    if (end.isBefore(start)) {
-      throw new ParameterException(spec.commandLine(), "--to must not be before --from");
+    Clock clock = Clock.systemUTC();
+    Instant start = from.at(clock);
+    Instant end = to.at(clock);
+    if (!end.isAfter(start)) {
+      throw new ParameterException(
+          spec.commandLine(), "--to must be after --from (the range includes --from, not --to)");
     }
     Duration limit;
     try {
@@ -103,7 +118,13 @@ final class DetectCommand implements Callable<Integer> {
             fallbacks);
     AnomalyReplay.Result result =
         AnomalyReplay.run(
-            AnomalyDetectorConfig.of(resolved), start, end, outputTopic, applicationId, limit);
+            AnomalyDetectorConfig.of(resolved),
+            start,
+            // the replay's end is inclusive to the millisecond; the CLI's --to is exclusive
+            end.minusMillis(1),
+            outputTopic,
+            applicationId,
+            limit);
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         "tokenwatch detect: replayed "
@@ -121,14 +142,5 @@ final class DetectCommand implements Callable<Integer> {
             + " ms");
     out.flush();
     return 0;
-  }
-
-  private Instant instant(String option, String value) {
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new ParameterException(
-          spec.commandLine(), option + " is not an ISO-8601 instant: " + value);
-    }
   }
 }
