@@ -79,7 +79,7 @@ final class AuditReplayCommand implements Callable<Integer> {
   static volatile boolean rawStdout;
 
   @Spec CommandSpec spec;
-  @Mixin AuditSourceOptions source;
+  @Mixin AuditStoreOptions source;
 
   @ArgGroup(exclusive = false)
   @Nullable AuditFilters filters;
@@ -119,7 +119,7 @@ final class AuditReplayCommand implements Callable<Integer> {
           "--to-topic must be a new topic, not one of the catalogue's (" + target + ")");
     }
     if (origin == Origin.store) {
-      LocalAuditSource local = source.source().local("replay");
+      LocalAuditSource local = source.local();
       AuditFilter filter = local.filter(f, 1);
       try (AuditStore store = local.open()) {
         AuditQueries queries = new AuditQueries(store);

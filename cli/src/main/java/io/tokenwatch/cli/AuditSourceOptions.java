@@ -1,23 +1,12 @@
 package io.tokenwatch.cli;
 
-import io.tokenwatch.audit.app.AuditSinkConfig;
-import java.nio.file.Path;
-import java.time.Clock;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where the history is: the store file, or a running sink's API with {@code --url}. */
 final class AuditSourceOptions {
-  @Option(
-      names = "--data-dir",
-      defaultValue = "${env:TOKENWATCH_DATA_DIR:-data}",
-      description =
-          "Platform data directory; the store is <data-dir>/audit-sink/audit.duckdb."
-              + " Default: $TOKENWATCH_DATA_DIR, else ./data.")
-  Path dataDir = Path.of("data");
-
-  @Option(names = "--db", description = "The store file, if not under --data-dir.")
-  @Nullable Path db;
+  @Mixin AuditStoreOptions store;
 
   @Option(
       names = "--url",
@@ -35,21 +24,6 @@ final class AuditSourceOptions {
   /** The API with {@code --url}, else the store file. */
   AuditSource source() {
     String api = url;
-    return api != null
-        ? new HttpAuditSource(api, token)
-        : new LocalAuditSource(dbFile(), auditDir(), Clock.systemUTC());
-  }
-
-  private Path auditDir() {
-    Path file = db;
-    Path parent = file == null ? null : file.toAbsolutePath().getParent();
-    return parent != null ? parent : dataDir.resolve("audit-sink");
-  }
-
-  private Path dbFile() {
-    Path file = db;
-    return file != null
-        ? file
-        : dataDir.resolve("audit-sink").resolve(AuditSinkConfig.DEFAULT_DB_FILE);
+    return api != null ? new HttpAuditSource(api, token) : store.local();
   }
 }

@@ -87,11 +87,6 @@ final class HttpAuditSource implements AuditSource {
     return new Verification.Reported(get("/api/v1/verify", Map.of()));
   }
 
-  @Override
-  public LocalAuditSource local(String command) {
-    throw new IllegalArgumentException(command + " reads the store file; it has no --url mode");
-  }
-
   private JsonNode get(String path, Map<String, String> params) {
     StringBuilder query = new StringBuilder();
     params.forEach(

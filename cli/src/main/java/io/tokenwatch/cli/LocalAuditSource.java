@@ -108,9 +108,4 @@ final class LocalAuditSource implements AuditSource {
       return new Exporter(store).export(filter, target);
     }
   }
-
-  @Override
-  public LocalAuditSource local(String command) {
-    return this;
-  }
 }
