@@ -110,6 +110,10 @@ final class HttpAuditSource implements AuditSource {
       HttpResponse<String> response =
           HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
       JsonNode body = AuditJson.payload(response.body());
+      if (response.statusCode() == 400) {
+        // the argument was wrong (an ambiguous token prefix, say): as the store file would say
+        throw new IllegalArgumentException(AuditOutput.text(body, "detail"));
+      }
       if (response.statusCode() != 200) {
         throw new StoreException(
             "the audit API answered "

@@ -54,6 +54,7 @@ class AuditSourceDifferentialTest {
 
   @TempDir static Path dataDir;
   @TempDir static Path tamperedDir;
+  @TempDir static Path prefixDir;
   private final OctetKeyPair signingKey;
   private final String accessToken;
   private final List<AutoCloseable> running = new ArrayList<>();
@@ -126,7 +127,6 @@ class AuditSourceDifferentialTest {
         List.of("grants", "--type", "TokenUsed", "--format", "jsonl"),
         List.of("timeline", "--token", "t1"),
         List.of("timeline", "--token", "t1", "--limit", "2", "--format", "jsonl"),
-        List.of("timeline", "--token", "unknown token"),
         List.of("least-privilege", "--days", "3650"),
         List.of("least-privilege", "--days", "3650", "--format", "json"),
         List.of("least-privilege", "--days", "1"),
@@ -164,6 +164,54 @@ class AuditSourceDifferentialTest {
       assertThat(local.exit()).isEqualTo(2);
       assertThat(remote(api, question)).isEqualTo(local);
     }
+  }
+
+  @Test
+  void shouldResolveTokenIdPrefixesTheSameWayThroughEitherSource() {
+    AuditStoreFixture.fillWithTokens(
+        prefixDir,
+        List.of(
+            "04dfe82e-1111-4000-8000-000000000001",
+            "04dfe82e-2222-4000-8000-000000000002",
+            "5a5a5a5a-3333-4000-8000-000000000003"));
+    AuditApi prefixes = serve(prefixDir);
+    for (List<String> question :
+        List.of(
+            List.of("timeline", "--token", "5a5a5a5a"),
+            List.of("query", "--token", "5a5a5a5a-33"),
+            List.of("grants", "--token", "5a5a5a5a"),
+            List.of("why", "5a5a5a5a"))) {
+      Answer local = local(prefixDir, question);
+
+      assertThat(local.exit()).as("%s: %s", question, local.err()).isZero();
+      assertThat(local.out()).as("%s", question).contains("5a5a5a5a-3333-4000-8000-000000000003");
+      assertThat(remote(prefixes, question)).as("%s", question).isEqualTo(local);
+    }
+    for (String command : List.of("timeline", "query", "grants")) {
+      List<String> ambiguous = List.of(command, "--token", "04dfe82e");
+      Answer local = local(prefixDir, ambiguous);
+
+      assertThat(local.exit()).isEqualTo(2);
+      assertThat(local.err())
+          .isEqualTo(
+              "tokenwatch "
+                  + command
+                  + ": ambiguous: 2 tokens start with 04dfe82e"
+                  + " (04dfe82e-1111-4000-8000-000000000001,"
+                  + " 04dfe82e-2222-4000-8000-000000000002)\n");
+      assertThat(remote(prefixes, ambiguous)).isEqualTo(local);
+
+      List<String> none = List.of(command, "--token", "ffffffff");
+      Answer nothing = local(prefixDir, none);
+      assertThat(nothing.exit()).isEqualTo(2);
+      assertThat(nothing.err())
+          .isEqualTo("tokenwatch " + command + ": no token starts with ffffffff\n");
+      assertThat(remote(prefixes, none)).isEqualTo(nothing);
+    }
+    Answer ambiguousWhy = local(prefixDir, List.of("why", "04dfe82e"));
+    assertThat(ambiguousWhy.exit()).isEqualTo(2);
+    assertThat(ambiguousWhy.err()).contains("ambiguous: 2 tokens start with 04dfe82e");
+    assertThat(remote(prefixes, List.of("why", "04dfe82e"))).isEqualTo(ambiguousWhy);
   }
 
   @Test

@@ -98,6 +98,20 @@ class CliGrammarTest {
   }
 
   @Test
+  void shouldMatchDecisionsAndEventTypesInAnyCase() {
+    assertThat(run("audit", "query", "--decision", "denied", "--format", "jsonl"))
+        .as(err.toString())
+        .isZero();
+    assertThat(out.toString().lines()).hasSize(1).allMatch(line -> line.contains("\"e3\""));
+
+    assertThat(run("audit", "query", "--type", "tokenissued", "--format", "JSONL")).isZero();
+    assertThat(out.toString().lines()).hasSize(2);
+
+    assertThat(run("audit", "query", "--type", "TokenMinted")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown event type 'TokenMinted'; one of [TokenIssued");
+  }
+
+  @Test
   void shouldRefuseCsvForACommandThatPrintsOneAnswer() {
     assertThat(run("audit", "verify", "--format", "csv")).isEqualTo(2);
     assertThat(err.toString())
