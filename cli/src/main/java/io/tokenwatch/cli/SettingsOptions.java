@@ -47,6 +47,9 @@ final class SettingsOptions {
       description = "A setting, overriding the file and the environment; repeatable.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  /** The line of the config file each key the file set came from, while the file's value holds. */
+  private final Map<String, Integer> fileLines = new LinkedHashMap<>();
+
   /** Every key Kafka's producer, consumer, admin client and Streams declare. */
   static final Set<String> KAFKA_CLIENT_KEYS = kafkaClientKeys();
 
@@ -88,8 +91,9 @@ final class SettingsOptions {
       Map<String, String> environment,
       Map<String, ?> fallbacks) {
     Map<String, Object> settings = new LinkedHashMap<>(fallbacks);
+    fileLines.clear();
     if (configFile != null) {
-      layer(settings, readFile(configFile), deprecated);
+      layer(settings, readFile(configFile, fileLines), deprecated);
     }
     Set<String> keys = new LinkedHashSet<>(definition.names());
     keys.addAll(KAFKA_CLIENT_KEYS);
@@ -112,7 +116,35 @@ final class SettingsOptions {
     }
     layer(settings, fromEnvironment, deprecated);
     layer(settings, overrides, deprecated);
+    fileLines.keySet().retainAll(settings.keySet());
     return settings;
+  }
+
+  /**
+   * {@code message} (a settings problem) with the file and line of each key it names that the
+   * config file set, so a bad value in the file is found where it is.
+   */
+  String withFileLines(String message) {
+    Path file = configFile;
+    if (file == null || fileLines.isEmpty()) {
+      return message;
+    }
+    StringBuilder out = new StringBuilder();
+    for (String line : message.split("\n", -1)) {
+      if (out.length() > 0) {
+        out.append('\n');
+      }
+      out.append(line);
+      for (Map.Entry<String, Integer> key : fileLines.entrySet()) {
+        if (java.util.regex.Pattern.compile(
+                "(?<![\\w.-])" + java.util.regex.Pattern.quote(key.getKey()) + "(?![\\w.-])")
+            .matcher(line)
+            .find()) {
+          out.append(" (").append(where(file, key.getValue() - 1)).append(')');
+        }
+      }
+    }
+    return out.toString();
   }
 
   private static void layer(
@@ -130,6 +162,13 @@ final class SettingsOptions {
    * file, the line and the key; bytes that are not UTF-8 are reported the same way.
    */
   static Map<String, String> readFile(Path file) {
+    return readFile(file, new LinkedHashMap<>());
+  }
+
+  /**
+   * As {@link #readFile(Path)}, noting in {@code keyLines} the line (from 1) each key was set on.
+   */
+  static Map<String, String> readFile(Path file, Map<String, Integer> keyLines) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
@@ -165,7 +204,10 @@ final class SettingsOptions {
         throw new IllegalArgumentException(
             where(file, first) + " (key " + key + "): " + e.getMessage(), e);
       }
-      one.stringPropertyNames().forEach(name -> values.put(name, one.getProperty(name)));
+      for (String name : one.stringPropertyNames()) {
+        values.put(name, one.getProperty(name));
+        keyLines.put(name, first + 1);
+      }
     }
     return values;
   }

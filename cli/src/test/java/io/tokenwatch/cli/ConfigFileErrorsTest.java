@@ -120,4 +120,25 @@ class ConfigFileErrorsTest {
                 + bad
                 + " line 1 (key anomaly.label): Malformed \\uxxxx encoding.\n");
   }
+
+  @Test
+  void shouldNameTheFileAndLineOfABadValueTheFileSet() throws IOException {
+    Path config =
+        file(
+            "validator.properties",
+            "# the sidecar\nvalidator.http.port=8090\n\nvalidator.clock-skew=soon\n");
+    StringWriter err = new StringWriter();
+    CommandLine cli = Tokenwatch.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+
+    int code = cli.execute("validator", "--config", config.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .containsPattern(
+            "validator\\.clock-skew.*\\(--config "
+                + java.util.regex.Pattern.quote(config.toString())
+                + " line 4\\)")
+        .doesNotContain("line 2");
+  }
 }
