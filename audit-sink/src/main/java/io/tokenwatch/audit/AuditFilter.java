@@ -6,8 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What an analyst asks for: every field is optional and the given ones are combined with AND.
- * Values are matched exactly; times are epoch milliseconds, {@code from} inclusive and {@code to}
- * exclusive.
+ * Values are matched exactly, except that decisions (always upper-case enum names), reasons and
+ * event types are matched in any case, as the CLI's enum values are; times are epoch milliseconds,
+ * {@code from} inclusive and {@code to} exclusive.
  *
  * @param subject token subject
  * @param client client id
@@ -57,13 +58,21 @@ public record AuditFilter(
     check("grant", grant);
     check("decision", decision);
     check("reason", reason);
-    types = Set.copyOf(types);
-    for (String type : types) {
-      if (!EVENT_TYPES.contains(type)) {
-        throw new IllegalArgumentException(
-            "unknown event type '" + printable(type) + "'; one of " + EVENT_TYPES);
-      }
+    if (decision != null) {
+      decision = decision.toUpperCase(java.util.Locale.ROOT);
     }
+    Set<String> canonical = new java.util.LinkedHashSet<>();
+    for (String type : types) {
+      canonical.add(
+          EVENT_TYPES.stream()
+              .filter(known -> known.equalsIgnoreCase(type))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "unknown event type '" + printable(type) + "'; one of " + EVENT_TYPES)));
+    }
+    types = Set.copyOf(canonical);
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT);
     }

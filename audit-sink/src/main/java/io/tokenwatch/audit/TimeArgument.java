@@ -14,12 +14,18 @@ import java.util.regex.Pattern;
 
 /**
  * Parses a time an analyst types: an ISO-8601 instant ({@code 2026-01-01T10:00:00Z}), a date
- * ({@code 2026-01-01}, midnight UTC), epoch milliseconds, or an age ({@code 15m}, {@code 24h},
- * {@code 7d}: that long before now). Stateless.
+ * ({@code 2026-01-01}, midnight UTC), an age ({@code 15m}, {@code 24h}, {@code 7d}: that long
+ * before now), {@code now}, or epoch milliseconds. The one grammar of every time the CLI and the
+ * audit API take; letters in any case. Stateless.
  */
 public final class TimeArgument {
 
   private static final Pattern AGE = Pattern.compile("(\\d{1,9})([smhd])");
+
+  /** The accepted forms, for error messages. */
+  public static final String FORMS =
+      "an ISO-8601 instant (2026-01-01T10:00:00Z), a date (2026-01-01, midnight UTC), an age"
+          + " before now (30s, 15m, 24h, 7d), now, or epoch milliseconds";
 
   private TimeArgument() {}
 
@@ -34,6 +40,9 @@ public final class TimeArgument {
     String value = text.strip();
     if (value.length() > 64) {
       throw new IllegalArgumentException("time too long");
+    }
+    if (value.equalsIgnoreCase("now")) {
+      return clamp(clock.millis());
     }
     Matcher age = AGE.matcher(value.toLowerCase(Locale.ROOT));
     if (age.matches()) {
@@ -51,17 +60,14 @@ public final class TimeArgument {
       return clamp(Long.parseLong(value));
     }
     try {
-      return clamp(Instant.parse(value).toEpochMilli());
+      return clamp(Instant.parse(value.toUpperCase(Locale.ROOT)).toEpochMilli());
     } catch (DateTimeParseException | ArithmeticException e) {
       // try a date
     }
     try {
       return clamp(LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
     } catch (DateTimeParseException | ArithmeticException e) {
-      throw new IllegalArgumentException(
-          "not a time: use an ISO-8601 instant (2026-01-01T10:00:00Z), a date (2026-01-01),"
-              + " epoch milliseconds, or an age such as 15m, 24h, 7d",
-          e);
+      throw new IllegalArgumentException("not a time: use " + FORMS, e);
     }
   }
 

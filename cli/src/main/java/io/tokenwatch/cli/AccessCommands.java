@@ -65,8 +65,7 @@ final class AccessCommands {
         description = "File holding your password; default: $" + PASSWORD_VARIABLE + ".")
     @Nullable Path passwordFile;
 
-    @Option(names = "--json", description = "Print the issuer's JSON answer instead of a table.")
-    boolean json;
+    @Mixin ReportFormatOption.WithJsonAlias output;
 
     @Option(
         names = "--timeout",
@@ -153,14 +152,18 @@ final class AccessCommands {
     }
 
     /**
-     * Prints a successful answer (its JSON with {@code --json}, else {@code table}) and returns 0,
+     * Prints a successful answer (its JSON with {@code --format json}, else a table) and returns 0,
      * or says why the issuer refused and returns 1.
      */
     int answer(HttpResponse<String> response, java.util.function.Function<JsonNode, String> table) {
       PrintWriter out = spec.commandLine().getOut();
       if (response.statusCode() / 100 == 2) {
         JsonNode body = parse(response.body());
-        out.print(json ? pretty(body) + System.lineSeparator() : table.apply(body));
+        if (output.isJson(spec)) {
+          output.printJson(spec, out, body);
+        } else {
+          out.print(table.apply(body));
+        }
         out.flush();
         return 0;
       }
@@ -485,14 +488,6 @@ final class AccessCommands {
       return JSON.readTree(body);
     } catch (JsonProcessingException e) {
       throw new Unreachable("the issuer answered something that is not JSON");
-    }
-  }
-
-  private static String pretty(JsonNode body) {
-    try {
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

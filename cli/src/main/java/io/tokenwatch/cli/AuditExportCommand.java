@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
             + " extension picks the format).")
 final class AuditExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin AuditSourceOptions source;
+  @Mixin AuditStoreOptions source;
 
   @ArgGroup(exclusive = false)
   @Nullable AuditFilters filters;
@@ -35,7 +35,7 @@ final class AuditExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    LocalAuditSource store = source.source().local("export");
+    LocalAuditSource store = source.local();
     Exporter.Target target = Exporter.target(out, force);
     AuditFilter filter = store.filter(AuditFilters.orNone(filters), 1);
     long rows = store.export(filter, target);

@@ -1,7 +1,6 @@
 package io.tokenwatch.cli;
 
 import io.tokenwatch.audit.AuditFilter;
-import io.tokenwatch.audit.TimeArgument;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,11 +38,19 @@ final class AuditFilters {
 
   @Option(
       names = "--from",
-      description = "Earliest time (inclusive): ISO instant, date, epoch ms or age like 24h.")
-  @Nullable String from;
+      paramLabel = "TIME",
+      converter = TimePoint.Converter.class,
+      description =
+          "Earliest time, inclusive: an ISO-8601 instant, a date (midnight UTC), an age before"
+              + " now (15m, 2h, 7d), now, or epoch ms.")
+  @Nullable TimePoint from;
 
-  @Option(names = "--to", description = "Latest time (exclusive), same forms as --from.")
-  @Nullable String to;
+  @Option(
+      names = "--to",
+      paramLabel = "TIME",
+      converter = TimePoint.Converter.class,
+      description = "Latest time, exclusive; the same forms as --from.")
+  @Nullable TimePoint to;
 
   /** The filters given, or none when the argument group was not used at all. */
   static AuditFilters orNone(@Nullable AuditFilters given) {
@@ -52,8 +59,8 @@ final class AuditFilters {
 
   /** As a store filter; relative times are read against {@code clock}. */
   AuditFilter filter(int limit, Clock clock) {
-    String earliest = from;
-    String latest = to;
+    TimePoint earliest = from;
+    TimePoint latest = to;
     return new AuditFilter(
         subject,
         client,
@@ -62,8 +69,8 @@ final class AuditFilters {
         new LinkedHashSet<>(types),
         decision,
         reason,
-        earliest == null ? null : TimeArgument.parse(earliest, clock),
-        latest == null ? null : TimeArgument.parse(latest, clock),
+        earliest == null ? null : earliest.at(clock).toEpochMilli(),
+        latest == null ? null : latest.at(clock).toEpochMilli(),
         limit);
   }
 
@@ -79,8 +86,10 @@ final class AuditFilters {
     }
     put(params, "decision", decision);
     put(params, "reason", reason);
-    put(params, "from", from);
-    put(params, "to", to);
+    TimePoint earliest = from;
+    TimePoint latest = to;
+    put(params, "from", earliest == null ? null : earliest.text());
+    put(params, "to", latest == null ? null : latest.text());
     params.put("limit", Integer.toString(limit));
     return params;
   }

@@ -10,7 +10,8 @@ final class AuditFormatOption {
   @Option(
       names = "--format",
       defaultValue = "table",
-      description = "table, jsonl or csv. Default: ${DEFAULT-VALUE}.")
+      description =
+          "table, json (an array), jsonl (one row per line) or csv. Default: ${DEFAULT-VALUE}.")
   AuditOutput.Format format = AuditOutput.Format.table;
 
   void print(CommandSpec spec, List<ObjectNode> rows, List<AuditOutput.Column> columns) {

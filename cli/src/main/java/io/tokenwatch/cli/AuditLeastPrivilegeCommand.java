@@ -36,8 +36,7 @@ final class AuditLeastPrivilegeCommand implements Callable<Integer> {
   @Option(names = "--days", defaultValue = "30", description = "Window. Default: 30.")
   int days = 30;
 
-  @Option(names = "--json", description = "Print the report as JSON.")
-  boolean json;
+  @Mixin ReportFormatOption output;
 
   @Option(
       names = "--open-request",
@@ -79,6 +78,7 @@ final class AuditLeastPrivilegeCommand implements Callable<Integer> {
     if (days < 1 || days > 3650) {
       throw new IllegalArgumentException("--days must be between 1 and 3650");
     }
+    boolean json = output.isJson(spec);
     NarrowRequests requests = null;
     if (openRequest) {
       String stated = purpose;
@@ -96,7 +96,7 @@ final class AuditLeastPrivilegeCommand implements Callable<Integer> {
       return requests.open(report, history, out, spec.commandLine().getErr());
     }
     if (json) {
-      out.println(report.toPrettyString());
+      output.printJson(spec, out, report);
       out.flush();
       return 0;
     }

@@ -11,8 +11,14 @@ import java.util.function.Function;
 final class AuditOutput {
 
   /** An output format. */
+  /**
+   * An output format, the same values for every {@code --format} of the CLI: {@code table} for
+   * people, {@code json} (one document: an array of rows), {@code jsonl} (one row per line) and
+   * {@code csv} for machines.
+   */
   enum Format {
     table,
+    json,
     jsonl,
     csv
   }
@@ -70,6 +76,12 @@ final class AuditOutput {
       PrintWriter out, List<? extends JsonNode> rows, List<Column> columns, Format format) {
     switch (format) {
       case jsonl -> rows.forEach(row -> out.println(row.toString()));
+      case json -> {
+        com.fasterxml.jackson.databind.node.ArrayNode array =
+            io.tokenwatch.audit.http.AuditJson.MAPPER.createArrayNode();
+        rows.forEach(array::add);
+        out.println(array.toPrettyString());
+      }
       case csv -> {
         out.println(String.join(",", columns.stream().map(Column::header).toList()));
         for (JsonNode row : rows) {

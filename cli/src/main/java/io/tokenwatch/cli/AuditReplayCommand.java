@@ -1,7 +1,6 @@
 package io.tokenwatch.cli;
 
 import io.tokenwatch.audit.AuditFilter;
-import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.app.AuditSinkApp;
 import io.tokenwatch.audit.kafka.ReplayFailure;
 import io.tokenwatch.audit.kafka.ReplayPublisher;
@@ -93,7 +92,9 @@ final class AuditReplayCommand implements Callable<Integer> {
   static volatile boolean rawStdout;
 
   @Spec CommandSpec spec;
-  @Mixin AuditSourceOptions source;
+  @Mixin AuditStoreOptions source;
+
+  @Mixin TimeoutOption timeoutOption;
 
   @ArgGroup(exclusive = false)
   @Nullable AuditFilters filters;
@@ -126,7 +127,7 @@ final class AuditReplayCommand implements Callable<Integer> {
     AuditFilters f = AuditFilters.orNone(filters);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Duration timeout = source.timeout();
+    Duration timeout = timeoutOption.timeout();
     Progress progress = Progress.onStderr(err, System::nanoTime);
     long count;
     String target = toTopic;
@@ -137,7 +138,7 @@ final class AuditReplayCommand implements Callable<Integer> {
     // the target exists before the first record is sent: a producer would otherwise wait for it
     ReplayTopic.Outcome topic = target == null ? null : ensureTopic(target, timeout);
     if (origin == Origin.store) {
-      LocalAuditSource local = source.source().local("replay");
+      LocalAuditSource local = source.local();
       AuditFilter filter = local.filter(f, 1);
       try (AuditStore store = local.open()) {
         AuditQueries queries = new AuditQueries(store);
@@ -308,10 +309,10 @@ final class AuditReplayCommand implements Callable<Integer> {
 
   private long fromKafka(AuditFilters f, PrintWriter out, Progress progress, Duration timeout) {
     Clock clock = Clock.systemUTC();
-    String earliest = f.from;
-    String latest = f.to;
-    long from = earliest == null ? 0 : TimeArgument.parse(earliest, clock);
-    long to = latest == null ? Long.MAX_VALUE : TimeArgument.parse(latest, clock);
+    TimePoint earliest = f.from;
+    TimePoint latest = f.to;
+    long from = earliest == null ? 0 : earliest.at(clock).toEpochMilli();
+    long to = latest == null ? Long.MAX_VALUE : latest.at(clock).toEpochMilli();
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -43,13 +43,6 @@ sealed interface AuditSource permits LocalAuditSource, HttpAuditSource {
    */
   Verification verify(@Nullable Path publicKey, int threads);
 
-  /**
-   * The store file, for {@code command}s that read only it (export, replay).
-   *
-   * @throws IllegalArgumentException if this source is the HTTP API
-   */
-  LocalAuditSource local(String command);
-
   /** What verification found. */
   sealed interface Verification {
 

@@ -34,18 +34,18 @@ final class AuditVerifyCommand implements Callable<Integer> {
               + ". Keep a copy elsewhere: a key replaced along with the data proves nothing.")
   @Nullable Path publicKey;
 
-  @Option(names = "--json", description = "Print the report as JSON.")
-  boolean json;
+  @Mixin ReportFormatOption output;
 
   @Option(names = "--threads", defaultValue = "2", description = "Chains verified at once.")
   int threads = 2;
 
   @Override
   public Integer call() {
+    boolean json = output.isJson(spec);
     AuditSource.Verification verification = source.source().verify(publicKey, threads);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(verification.json().toPrettyString());
+      output.printJson(spec, out, verification.json());
     } else if (verification instanceof AuditSource.Verification.Checked checked) {
       // verified here: the full description, and how fast
       out.println(checked.report().describe());

@@ -48,8 +48,7 @@ final class AuditWhyCommand implements Callable<Integer> {
       description = "Read at most this many records. Default: ${DEFAULT-VALUE}.")
   int limit = 1000;
 
-  @Option(names = "--json", description = "Print the answer as JSON.")
-  boolean json;
+  @Mixin ReportFormatOption.WithJsonAlias output;
 
   @Override
   public Integer call() {
@@ -62,10 +61,11 @@ final class AuditWhyCommand implements Callable<Integer> {
     if (looksLikeJwt(asked) && jti.isEmpty()) {
       throw new IllegalArgumentException("that looks like a JWT, but it has no readable 'jti'");
     }
+    boolean json = output.isJson(spec);
     ObjectNode answer = source.source().why(jti.orElse(asked), limit);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(answer.toPrettyString());
+      output.printJson(spec, out, answer);
     } else {
       jti.ifPresent(
           token ->

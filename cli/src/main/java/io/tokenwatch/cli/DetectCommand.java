@@ -3,6 +3,7 @@ package io.tokenwatch.cli;
 import io.tokenwatch.anomaly.app.AnomalyReplay;
 import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -36,11 +37,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Backtests the detection rules: runs the anomaly detector's topology over the history"
-          + " between --from and --to (ISO-8601 instants, e.g. 2026-11-29T08:00:00Z) under an"
-          + " application id of its own for each run, writing alerts to --output-topic (created"
-          + " with retention.ms=-1 if missing, used as it is otherwise), then prints a summary"
-          + " (the window, events read, alerts by rule and severity, time taken). However it"
-          + " ends (done, failed, Ctrl-C), it removes its consumer group, internal topics and"
+          + " from --from up to (not including) --to (instants, dates, ages such as 24h, or now)"
+          + " under an application id of its own for each run, writing alerts to --output-topic"
+          + " (created with retention.ms=-1 if missing, used as it is otherwise), then prints a"
+          + " summary (the window, events read, alerts by rule and severity, time taken). However"
+          + " it ends (done, failed, Ctrl-C), it removes its consumer group, internal topics and"
           + " local state. Never revokes anything; a run can be repeated any number of times.",
       "Thresholds to try are detector settings (see anomaly-detector/README.md) from --config,"
           + " TOKENWATCH_* environment variables and --set."
@@ -63,11 +64,23 @@ final class DetectCommand implements Callable<Integer> {
   @Option(names = "--replay", required = true, description = "Replay history (required).")
   boolean replay;
 
-  @Option(names = "--from", required = true, description = "Start of the range, inclusive.")
-  String from = "";
+  @Option(
+      names = "--from",
+      required = true,
+      paramLabel = "TIME",
+      converter = TimePoint.Converter.class,
+      description =
+          "Start of the range, inclusive: an ISO-8601 instant, a date (midnight UTC), an age"
+              + " before now (15m, 2h, 7d), now, or epoch ms.")
+  TimePoint from = new TimePoint("0");
 
-  @Option(names = "--to", required = true, description = "End of the range, inclusive.")
-  String to = "";
+  @Option(
+      names = "--to",
+      required = true,
+      paramLabel = "TIME",
+      converter = TimePoint.Converter.class,
+      description = "End of the range, exclusive; the same forms as --from.")
+  TimePoint to = new TimePoint("now");
 
   @Option(
       names = "--output-topic",
@@ -114,10 +127,12 @@ final class DetectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Instant start = instant("--from", from);
-    Instant end = instant("--to", to);
-    if (end.isBefore(start)) {
-      throw new ParameterException(spec.commandLine(), "--to must not be before --from");
+    Clock clock = Clock.systemUTC();
+    Instant start = from.at(clock);
+    Instant end = to.at(clock);
+    if (!end.isAfter(start)) {
+      throw new ParameterException(
+          spec.commandLine(), "--to must be after --from (the range includes --from, not --to)");
     }
     Duration limit = duration("--timeout", timeout);
     Duration every = duration("--progress-interval", progressInterval);
@@ -132,7 +147,12 @@ final class DetectCommand implements Callable<Integer> {
             fallbacks);
     AnomalyReplay replay =
         AnomalyReplay.of(
-            AnomalyDetectorConfig.of(resolved), start, end, outputTopic, applicationId);
+            AnomalyDetectorConfig.of(resolved),
+            start,
+            // the replay's end is inclusive to the millisecond; the CLI's --to is exclusive
+            end.minusMillis(1),
+            outputTopic,
+            applicationId);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     // Ctrl-C or SIGTERM: stop the replay and let it clean up before the JVM goes.
@@ -228,7 +248,8 @@ final class DetectCommand implements Callable<Integer> {
         Locale.ROOT,
         "tokenwatch detect: replayed %s .. %s: %d events read, %d alerts, in %.1f s%n",
         result.from(),
-        result.to(),
+        // the replay's end is its last millisecond; the window ends where --to said, exclusive
+        result.to().plusMillis(1),
         result.records(),
         result.alertCount(),
         result.took().toMillis() / 1000.0);
@@ -262,15 +283,6 @@ final class DetectCommand implements Callable<Integer> {
     } catch (DateTimeParseException e) {
       throw new ParameterException(
           spec.commandLine(), option + " is not an ISO-8601 duration: " + value);
-    }
-  }
-
-  private Instant instant(String option, String value) {
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new ParameterException(
-          spec.commandLine(), option + " is not an ISO-8601 instant: " + value);
     }
   }
 }

@@ -93,11 +93,6 @@ final class HttpAuditSource implements AuditSource {
     return new Verification.Reported(get("/api/v1/verify", Map.of()));
   }
 
-  @Override
-  public LocalAuditSource local(String command) {
-    throw new IllegalArgumentException(command + " reads the store file; it has no --url mode");
-  }
-
   private JsonNode get(String path, Map<String, String> params) {
     StringBuilder query = new StringBuilder();
     params.forEach(
@@ -120,6 +115,10 @@ final class HttpAuditSource implements AuditSource {
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       JsonNode body = AuditJson.payload(response.body());
+      if (response.statusCode() == 400) {
+        // the argument was wrong (an ambiguous token prefix, say): as the store file would say
+        throw new IllegalArgumentException(AuditOutput.text(body, "detail"));
+      }
       if (response.statusCode() != 200) {
         throw new StoreException(
             "the audit API answered "

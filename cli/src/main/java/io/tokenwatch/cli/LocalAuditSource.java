@@ -45,9 +45,18 @@ final class LocalAuditSource implements AuditSource {
     return AuditStore.openReadOnly(dbFile);
   }
 
-  /** {@code filters} as a store filter, times read against this source's clock. */
+  /**
+   * {@code filters} as a store filter, times read against this source's clock and a token id prefix
+   * resolved as the audit API resolves it.
+   */
   AuditFilter filter(AuditFilters filters, int limit) {
-    return filters.filter(limit, clock);
+    AuditFilter filter = filters.filter(limit, clock);
+    if (filter.token() == null) {
+      return filter;
+    }
+    try (AuditStore store = open()) {
+      return new AuditQueries(store).resolveToken(filter);
+    }
   }
 
   @Override
@@ -70,15 +79,19 @@ final class LocalAuditSource implements AuditSource {
   @Override
   public List<ObjectNode> timeline(String tokenId, int limit) {
     try (AuditStore store = open()) {
-      return new AuditQueries(store)
-          .timeline(tokenId, limit).stream().map(AuditJson::event).toList();
+      AuditQueries queries = new AuditQueries(store);
+      return queries.timeline(queries.resolveToken(tokenId), limit).stream()
+          .map(AuditJson::event)
+          .toList();
     }
   }
 
   @Override
   public ObjectNode why(String id, int limit) {
     try (AuditStore store = open()) {
-      return WhyExplainer.explain(id, new AuditQueries(store).why(id, limit), clock.millis());
+      AuditQueries queries = new AuditQueries(store);
+      String resolved = queries.resolveWhyId(id);
+      return WhyExplainer.explain(resolved, queries.why(resolved, limit), clock.millis());
     }
   }
 
@@ -107,10 +120,5 @@ final class LocalAuditSource implements AuditSource {
     try (AuditStore store = open()) {
       return new Exporter(store).export(filter, target);
     }
-  }
-
-  @Override
-  public LocalAuditSource local(String command) {
-    return this;
   }
 }

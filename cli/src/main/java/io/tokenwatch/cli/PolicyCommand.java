@@ -73,10 +73,7 @@ final class PolicyCommand implements Runnable {
 
     private boolean failed;
 
-    @Option(
-        names = "--json",
-        description = "Print the issuer's JSON answer instead of readable lines.")
-    boolean json;
+    @Mixin ReportFormatOption.WithJsonAlias output;
 
     String password(CommandSpec spec) throws IOException {
       if (passwordFile != null) {
@@ -140,8 +137,8 @@ final class PolicyCommand implements Runnable {
         fail(spec, "the issuer answered " + response.statusCode() + ": " + detail);
         return null;
       }
-      if (json) {
-        spec.commandLine().getOut().println(answer.toPrettyString());
+      if (output.isJson(spec)) {
+        output.printJson(spec, spec.commandLine().getOut(), answer);
         return null;
       }
       return answer;

@@ -45,7 +45,12 @@ public final class Tokenwatch {
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
-            cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            CommandLine.Model.CommandSpec mixin = cmd.getCommandSpec().mixins().get("settings");
+            if (mixin != null && mixin.userObject() instanceof SettingsOptions settings) {
+              message = settings.withFileLines(message);
+            }
+            cmd.getErr().println("tokenwatch " + cmd.getCommandName() + ": " + message);
             return 2;
           }
           if (e instanceof AccessCommands.Unreachable) {

@@ -82,7 +82,7 @@ class AuditCommandTest {
         .contains("use allowed by validator")
         .contains("State now: expired.");
 
-    assertThat(run("audit", "why", "e3", "--json")).isZero();
+    assertThat(run("audit", "why", "e3", "--format", "json")).isZero();
     assertThat(out.toString())
         .contains("\"type\" : \"TokenUsed\"")
         .contains("\"outcome\" : \"denied\"");

@@ -54,6 +54,7 @@ class AuditSourceDifferentialTest {
 
   @TempDir static Path dataDir;
   @TempDir static Path tamperedDir;
+  @TempDir static Path prefixDir;
   private final OctetKeyPair signingKey;
   private final String accessToken;
   private final List<AutoCloseable> running = new ArrayList<>();
@@ -126,13 +127,14 @@ class AuditSourceDifferentialTest {
         List.of("grants", "--type", "TokenUsed", "--format", "jsonl"),
         List.of("timeline", "--token", "t1"),
         List.of("timeline", "--token", "t1", "--limit", "2", "--format", "jsonl"),
-        List.of("timeline", "--token", "unknown token"),
         List.of("least-privilege", "--days", "3650"),
-        List.of("least-privilege", "--days", "3650", "--json"),
+        List.of("least-privilege", "--days", "3650", "--format", "json"),
         List.of("least-privilege", "--days", "1"),
-        List.of("verify", "--json"),
+        List.of("verify", "--format", "json"),
         List.of("why", "t1"),
-        List.of("why", "t1", "--json"),
+        List.of("why", "t1", "--format", "json"),
+        List.of("why", "t1", "--format", "jsonl"),
+        List.of("query", "--format", "json"),
         List.of("why", "e3"),
         List.of("why", AuditCommandTest.jwtWithId("t2")),
         List.of("timeline", "--subject", "alice"));
@@ -165,6 +167,54 @@ class AuditSourceDifferentialTest {
   }
 
   @Test
+  void shouldResolveTokenIdPrefixesTheSameWayThroughEitherSource() {
+    AuditStoreFixture.fillWithTokens(
+        prefixDir,
+        List.of(
+            "04dfe82e-1111-4000-8000-000000000001",
+            "04dfe82e-2222-4000-8000-000000000002",
+            "5a5a5a5a-3333-4000-8000-000000000003"));
+    AuditApi prefixes = serve(prefixDir);
+    for (List<String> question :
+        List.of(
+            List.of("timeline", "--token", "5a5a5a5a"),
+            List.of("query", "--token", "5a5a5a5a-33"),
+            List.of("grants", "--token", "5a5a5a5a"),
+            List.of("why", "5a5a5a5a"))) {
+      Answer local = local(prefixDir, question);
+
+      assertThat(local.exit()).as("%s: %s", question, local.err()).isZero();
+      assertThat(local.out()).as("%s", question).contains("5a5a5a5a-3333-4000-8000-000000000003");
+      assertThat(remote(prefixes, question)).as("%s", question).isEqualTo(local);
+    }
+    for (String command : List.of("timeline", "query", "grants")) {
+      List<String> ambiguous = List.of(command, "--token", "04dfe82e");
+      Answer local = local(prefixDir, ambiguous);
+
+      assertThat(local.exit()).isEqualTo(2);
+      assertThat(local.err())
+          .isEqualTo(
+              "tokenwatch "
+                  + command
+                  + ": ambiguous: 2 tokens start with 04dfe82e"
+                  + " (04dfe82e-1111-4000-8000-000000000001,"
+                  + " 04dfe82e-2222-4000-8000-000000000002)\n");
+      assertThat(remote(prefixes, ambiguous)).isEqualTo(local);
+
+      List<String> none = List.of(command, "--token", "ffffffff");
+      Answer nothing = local(prefixDir, none);
+      assertThat(nothing.exit()).isEqualTo(2);
+      assertThat(nothing.err())
+          .isEqualTo("tokenwatch " + command + ": no token starts with ffffffff\n");
+      assertThat(remote(prefixes, none)).isEqualTo(nothing);
+    }
+    Answer ambiguousWhy = local(prefixDir, List.of("why", "04dfe82e"));
+    assertThat(ambiguousWhy.exit()).isEqualTo(2);
+    assertThat(ambiguousWhy.err()).contains("ambiguous: 2 tokens start with 04dfe82e");
+    assertThat(remote(prefixes, List.of("why", "04dfe82e"))).isEqualTo(ambiguousWhy);
+  }
+
+  @Test
   void shouldGiveTheSameVerdictOnAnIntactHistoryEitherWay() {
     Answer local = local(dataDir, List.of("verify"));
     Answer remote = remote(api, List.of("verify"));
@@ -187,27 +237,29 @@ class AuditSourceDifferentialTest {
     }
     AuditApi tampered = serve(tamperedDir);
 
-    Answer local = local(tamperedDir, List.of("verify", "--json"));
+    Answer local = local(tamperedDir, List.of("verify", "--format", "json"));
 
     assertThat(local.exit()).isEqualTo(1);
     assertThat(local.out()).contains("altered record at tokenwatch.token-used/0 seq 2");
-    assertThat(remote(tampered, List.of("verify", "--json"))).isEqualTo(local);
+    assertThat(remote(tampered, List.of("verify", "--format", "json"))).isEqualTo(local);
     assertThat(remote(tampered, List.of("verify")).out())
         .startsWith("history does NOT verify: 2 records, 1 checkpoints\n")
         .contains("altered record at tokenwatch.token-used/0 seq 2");
   }
 
   @Test
-  void shouldRefuseExportAndReplayOverTheApi() {
+  void shouldNeitherListNorAcceptTheApiOptionsOnExportAndReplay() {
     Answer export = remote(api, List.of("export", "--out", dataDir.resolve("x.csv").toString()));
     Answer replay = remote(api, List.of("replay"));
 
     assertThat(export.exit()).isEqualTo(2);
-    assertThat(export.err())
-        .isEqualTo("tokenwatch export: export reads the store file; it has no --url mode\n");
+    assertThat(export.err()).startsWith("Unknown options: '--url'");
     assertThat(replay.exit()).isEqualTo(2);
-    assertThat(replay.err())
-        .isEqualTo("tokenwatch replay: replay reads the store file; it has no --url mode\n");
+    assertThat(replay.err()).startsWith("Unknown options: '--url'");
+    assertThat(run(List.of("audit", "replay", "--help"), List.of()).out())
+        .contains("--data-dir")
+        .doesNotContain("--url")
+        .doesNotContain("--access-token");
   }
 
   @Test

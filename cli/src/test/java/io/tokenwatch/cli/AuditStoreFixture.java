@@ -35,6 +35,19 @@ final class AuditStoreFixture {
     }
   }
 
+  /** Writes a store holding one TokenIssued event per id in {@code tokenIds}, sealed. */
+  static void fillWithTokens(Path dataDir, List<String> tokenIds) {
+    Path dir = dataDir.resolve("audit-sink");
+    try (AuditStore store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"))) {
+      List<AuditEvent> events = new java.util.ArrayList<>();
+      for (int i = 0; i < tokenIds.size(); i++) {
+        events.add(event("i" + i, "TokenIssued", tokenIds.get(i), "alice", "ISSUED", i));
+      }
+      store.append(events, Map.of(new ChainKey(TOPIC, 0), (long) tokenIds.size()));
+      store.checkpoint(new CheckpointSigner(KeyFiles.loadOrCreate(dir)), T0);
+    }
+  }
+
   private static AuditEvent event(
       String id, String type, String token, String subject, String decision, long offset) {
     return new AuditEvent(

@@ -29,7 +29,7 @@ class DetectCommandTest {
   }
 
   @Test
-  void shouldRefuseATimeThatIsNotAnInstant() {
+  void shouldRefuseATimeOutsideTheCliTimeGrammar() {
     int code =
         run(
             "detect",
@@ -41,7 +41,9 @@ class DetectCommandTest {
             "--output-topic",
             "backtest");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("--from is not an ISO-8601 instant: yesterday");
+    assertThat(err.toString())
+        .contains("Invalid value for option '--from'")
+        .contains("'yesterday' is not a time; use an ISO-8601 instant");
   }
 
   @Test
@@ -57,7 +59,25 @@ class DetectCommandTest {
             "--output-topic",
             "backtest");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("--to must not be before --from");
+    assertThat(err.toString()).contains("--to must be after --from");
+  }
+
+  @Test
+  void shouldReadDatesLikeTheAuditCommandsAndTreatToAsExclusive() {
+    // 2026-11-29 is midnight UTC, so the range [2026-11-29, 2026-11-29T00:00:00Z) is empty
+    int code =
+        run(
+            "detect",
+            "--replay",
+            "--from",
+            "2026-11-29",
+            "--to",
+            "2026-11-29T00:00:00Z",
+            "--output-topic",
+            "backtest");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--to must be after --from (the range includes --from, not --to)");
   }
 
   @Test
@@ -149,7 +169,7 @@ class DetectCommandTest {
             "backtest",
             true,
             Instant.parse("2026-11-28T00:00:00Z"),
-            Instant.parse("2026-11-29T00:00:00Z"),
+            Instant.parse("2026-11-28T23:59:59.999Z"),
             48_213,
             List.of(
                 new AnomalyReplay.AlertCount(Rule.SCOPE_ESCALATION, Severity.HIGH, 4),

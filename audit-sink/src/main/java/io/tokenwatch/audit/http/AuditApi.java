@@ -200,31 +200,32 @@ public final class AuditApi implements AutoCloseable {
   }
 
   private void events(Context ctx, AuditStore store) {
-    AuditFilter filter = filter(ctx, true);
+    AuditQueries queries = new AuditQueries(store);
+    AuditFilter filter = queries.resolveToken(filter(ctx, true));
     ctx.json(
         counted(
             AuditJson.MAPPER.createObjectNode(),
             "events",
-            new AuditQueries(store).query(filter),
+            queries.query(filter),
             AuditJson::event));
   }
 
   private void grants(Context ctx, AuditStore store) {
-    AuditFilter filter = filter(ctx, false);
+    AuditQueries queries = new AuditQueries(store);
+    AuditFilter filter = queries.resolveToken(filter(ctx, false));
     ctx.json(
         counted(
             AuditJson.MAPPER.createObjectNode(),
             "grants",
-            new AuditQueries(store).grants(filter, clock.millis()),
+            queries.grants(filter, clock.millis()),
             AuditJson::grant));
   }
 
   private void timeline(Context ctx, AuditStore store) {
-    String token = value("token id", ctx.pathParam("id"));
+    AuditQueries queries = new AuditQueries(store);
+    String token = queries.resolveToken(value("token id", ctx.pathParam("id")));
     ObjectNode body = AuditJson.MAPPER.createObjectNode().put("token_id", token);
-    ctx.json(
-        counted(
-            body, "events", new AuditQueries(store).timeline(token, limit(ctx)), AuditJson::event));
+    ctx.json(counted(body, "events", queries.timeline(token, limit(ctx)), AuditJson::event));
   }
 
   private void why(Context ctx, AuditStore store) {
@@ -233,8 +234,9 @@ public final class AuditApi implements AutoCloseable {
         throw new BadRequest("unknown parameter '" + printable(name) + "'");
       }
     }
-    String id = value("id", ctx.pathParam("id"));
-    ctx.json(WhyExplainer.explain(id, new AuditQueries(store).why(id, limit(ctx)), clock.millis()));
+    AuditQueries queries = new AuditQueries(store);
+    String id = queries.resolveWhyId(value("id", ctx.pathParam("id")));
+    ctx.json(WhyExplainer.explain(id, queries.why(id, limit(ctx)), clock.millis()));
   }
 
   /** {@code body} with {@code "count"} and {@code field}: the items rendered. */

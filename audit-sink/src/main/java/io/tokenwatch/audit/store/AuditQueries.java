@@ -176,6 +176,115 @@ public final class AuditQueries {
     }
   }
 
+  /** The shortest prefix of a token id that is looked up as a prefix. */
+  public static final int MIN_TOKEN_PREFIX = 8;
+
+  /**
+   * The token id {@code idOrPrefix} names: itself when some event carries it, else the one token id
+   * that starts with it (at least {@value #MIN_TOKEN_PREFIX} characters), so the short ids the demo
+   * prints can be pasted.
+   *
+   * @throws IllegalArgumentException "no token starts with X", or "ambiguous: N tokens start with
+   *     X" listing a few
+   */
+  public String resolveToken(String idOrPrefix) {
+    requireNonNull(idOrPrefix, "idOrPrefix");
+    List<String> matches = new ArrayList<>();
+    long count;
+    try {
+      try (PreparedStatement exact =
+              prepare(
+                  "SELECT 1 FROM audit_events WHERE token_id = ? LIMIT 1", List.of(idOrPrefix));
+          ResultSet rs = exact.executeQuery()) {
+        if (rs.next()) {
+          return idOrPrefix;
+        }
+      }
+      if (idOrPrefix.length() < MIN_TOKEN_PREFIX) {
+        throw new IllegalArgumentException(
+            "no token has the id "
+                + printable(idOrPrefix)
+                + " (a prefix needs at least "
+                + MIN_TOKEN_PREFIX
+                + " characters)");
+      }
+      try (PreparedStatement prefix =
+              prepare(
+                  "SELECT token_id, count(*) OVER () FROM (SELECT DISTINCT token_id FROM"
+                      + " audit_events WHERE starts_with(token_id, ?)) ORDER BY token_id LIMIT 5",
+                  List.of(idOrPrefix));
+          ResultSet rs = prefix.executeQuery()) {
+        count = 0;
+        while (rs.next()) {
+          matches.add(rs.getString(1));
+          count = rs.getLong(2);
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("token lookup failed: " + e.getMessage(), e);
+    }
+    if (count == 1) {
+      return matches.get(0);
+    }
+    if (count == 0) {
+      throw new IllegalArgumentException("no token starts with " + printable(idOrPrefix));
+    }
+    throw new IllegalArgumentException(
+        "ambiguous: "
+            + count
+            + " tokens start with "
+            + printable(idOrPrefix)
+            + " ("
+            + String.join(", ", matches.stream().map(AuditQueries::printable).toList())
+            + (count > matches.size() ? ", ..." : "")
+            + ")");
+  }
+
+  /** {@code filter} with its token id or prefix {@linkplain #resolveToken resolved}. */
+  public AuditFilter resolveToken(AuditFilter filter) {
+    String token = filter.token();
+    if (token == null) {
+      return filter;
+    }
+    return new AuditFilter(
+        filter.subject(),
+        filter.client(),
+        resolveToken(token),
+        filter.grant(),
+        filter.types(),
+        filter.decision(),
+        filter.reason(),
+        filter.from(),
+        filter.to(),
+        filter.limit());
+  }
+
+  /**
+   * The id {@link #why} should explain: {@code id} when something has it, else the token id it is a
+   * unique prefix of; unchanged when it is neither, so the answer says nothing has it.
+   *
+   * @throws IllegalArgumentException when several tokens start with it
+   */
+  public String resolveWhyId(String id) {
+    if (!why(id, 1).isEmpty() || id.length() < MIN_TOKEN_PREFIX) {
+      return id;
+    }
+    try {
+      return resolveToken(id);
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      if (message != null && message.startsWith("ambiguous")) {
+        throw e;
+      }
+      return id;
+    }
+  }
+
+  private static String printable(String value) {
+    String cut = value.length() > 64 ? value.substring(0, 64) + "..." : value;
+    return cut.replaceAll("\\p{Cntrl}", "?");
+  }
+
   /** How many events match {@code filter} (its limit ignored). */
   public long count(AuditFilter filter) {
     List<Object> params = new ArrayList<>();
@@ -197,7 +306,7 @@ public final class AuditQueries {
     term(terms, params, "token_id = ?", filter.token());
     term(terms, params, "grant_id = ?", filter.grant());
     term(terms, params, "decision = ?", filter.decision());
-    term(terms, params, "reason = ?", filter.reason());
+    term(terms, params, "lower(reason) = lower(?)", filter.reason());
     if (!filter.types().isEmpty()) {
       List<String> marks = new ArrayList<>();
       filter.types().stream()
