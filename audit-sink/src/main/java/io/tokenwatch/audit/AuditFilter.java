@@ -1,7 +1,9 @@
 package io.tokenwatch.audit;
 
+import io.tokenwatch.schemas.EventTypes;
 import java.util.List;
 import java.util.Set;
+import org.apache.avro.Schema;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,17 +41,9 @@ public record AuditFilter(
   /** The longest accepted filter value. */
   public static final int MAX_VALUE_LENGTH = 1024;
 
-  /** Every known event type. */
+  /** Every known event type: the schema names of the catalogue's events, which the store keeps. */
   public static final List<String> EVENT_TYPES =
-      List.of(
-          "TokenIssued",
-          "IssuanceDenied",
-          "TokenUsed",
-          "RevocationRequested",
-          "Revocation",
-          "SecurityAlert",
-          "RefreshGrantChanged",
-          "AuditCheckpoint");
+      EventTypes.all().stream().map(Schema::getName).toList();
 
   public AuditFilter {
     check("subject", subject);

@@ -45,9 +45,9 @@ final class AuditLeastPrivilegeCommand implements Callable<Integer> {
 
   @Option(
       names = "--issuer",
-      defaultValue = "http://localhost:8080",
+      defaultValue = "http://localhost:9400",
       description = "The issuer's base URL, for --open-request. Default: ${DEFAULT-VALUE}.")
-  String issuer = "http://localhost:8080";
+  String issuer = "http://localhost:9400";
 
   @Option(names = "--user", description = "Who opens the requests (HTTP Basic user name).")
   @Nullable String user;

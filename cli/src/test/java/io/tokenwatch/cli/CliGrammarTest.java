@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokenwatch.schemas.EventTypes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.avro.Schema;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +111,32 @@ class CliGrammarTest {
 
     assertThat(run("audit", "query", "--type", "TokenMinted")).isEqualTo(2);
     assertThat(err.toString()).contains("unknown event type 'TokenMinted'; one of [TokenIssued");
+  }
+
+  @Test
+  void shouldAcceptEveryEventTypeTheStoreKeepsIncludingThePeoplesDecisions() {
+    for (String type : EventTypes.all().stream().map(Schema::getName).toList()) {
+      assertThat(run("audit", "query", "--type", type, "--format", "jsonl"))
+          .as("--type %s: %s", type, err)
+          .isZero();
+    }
+  }
+
+  @Test
+  void shouldDefaultEveryIssuerOptionToTheIssuerThatUpStarts() {
+    List<String> defaults = new ArrayList<>();
+    collectIssuerDefaults(Tokenwatch.commandLine().getCommandSpec(), defaults);
+    assertThat(defaults).isNotEmpty().containsOnly("http://localhost:9400");
+  }
+
+  private static void collectIssuerDefaults(CommandSpec spec, List<String> defaults) {
+    OptionSpec issuer = spec.findOption("--issuer");
+    if (issuer != null) {
+      defaults.add(String.valueOf(issuer.defaultValue()));
+    }
+    spec.subcommands()
+        .values()
+        .forEach(sub -> collectIssuerDefaults(sub.getCommandSpec(), defaults));
   }
 
   @Test
