@@ -1,10 +1,12 @@
 package io.tokenwatch.cli;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,14 +51,27 @@ final class RotateKeysCommand implements Callable<Integer> {
   @Option(names = "--algorithm", description = "EdDSA or RS256; default: the current key's.")
   @Nullable String algorithm;
 
+  @Option(
+      names = "--timeout",
+      defaultValue = "PT30S",
+      paramLabel = "DURATION",
+      description =
+          "How long to wait for the issuer (ISO-8601), to connect and to answer."
+              + " Default: ${DEFAULT-VALUE}.")
+  Duration timeout = Duration.ofSeconds(30);
+
   @Override
   public Integer call() throws IOException, InterruptedException {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new ParameterException(
+          spec.commandLine(), "--timeout must be positive, was " + timeout);
+    }
     String secret = secret();
     String body =
         algorithm == null ? "" : "{\"algorithm\":\"" + algorithm.replace("\"", "") + "\"}";
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(issuerUrl.replaceAll("/+$", "") + "/admin/keys/rotate"))
-            .timeout(Duration.ofSeconds(30))
+            .timeout(timeout)
             .header(
                 "Authorization",
                 "Basic "
@@ -65,8 +80,18 @@ final class RotateKeysCommand implements Callable<Integer> {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
-    HttpResponse<String> response =
-        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response;
+    try {
+      response =
+          HttpClient.newBuilder()
+              .connectTimeout(timeout)
+              .build()
+              .send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (HttpTimeoutException e) {
+      return unreachable("did not answer within " + timeout + " (--timeout)");
+    } catch (ConnectException e) {
+      return unreachable("cannot be reached (" + e + ")");
+    }
     if (response.statusCode() == 200) {
       spec.commandLine().getOut().println(response.body());
       return 0;
@@ -78,6 +103,13 @@ final class RotateKeysCommand implements Callable<Integer> {
                 + response.statusCode()
                 + ": "
                 + response.body());
+    return 1;
+  }
+
+  private int unreachable(String what) {
+    spec.commandLine()
+        .getErr()
+        .println("tokenwatch rotate-keys: the issuer at " + issuerUrl + " " + what);
     return 1;
   }
 

@@ -52,6 +52,33 @@ class ServiceTimeoutsTest {
   }
 
   @Test
+  void shouldEndAKeyRotationAgainstASilentIssuerWithAClearErrorAfterItsTimeout() throws Exception {
+    Path secret = dataDir.resolve("admin.secret");
+    java.nio.file.Files.writeString(secret, "not-checked");
+    try (SilentServer issuer = new SilentServer()) {
+      int exit =
+          run(
+              "rotate-keys",
+              "--issuer-url",
+              issuer.url(),
+              "--client-id",
+              "security-console",
+              "--secret-file",
+              secret.toString(),
+              "--timeout",
+              "PT1S");
+
+      assertThat(exit).as(err.toString()).isEqualTo(1);
+      assertThat(issuer.wasCalled()).isTrue();
+      assertThat(err.toString())
+          .isEqualTo(
+              "tokenwatch rotate-keys: the issuer at "
+                  + issuer.url()
+                  + " did not answer within PT1S (--timeout)\n");
+    }
+  }
+
+  @Test
   void shouldRefuseATimeoutThatIsNotPositive() {
     assertThat(
             run(
