@@ -28,8 +28,7 @@ final class DocBlocks {
 
   /** Marker keys the convention knows; any other key is a mistake in the docs. */
   static final Set<String> MARKER_KEYS =
-      Set.of(
-          "skip", "reason", "known-broken", "issue-item", "expect", "setup", "stdin", "platform");
+      Set.of("skip", "reason", "expect", "setup", "stdin", "platform");
 
   /**
    * Words that open a command: a plain block starting with one should be a shell block. A word

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is the platform's data directory and whose {@code ./tokenwatch} runs the command from this test's
  * class path). The ports the docs write ({@code localhost:9400}, ...) are replaced by the real
  * ones. A block fails when a command exits non-zero, when it runs past {@link #BOUND}, or when its
- * output lacks what the docs show. Blocks marked {@code skip} or {@code known-broken} are checked
+ * output lacks what the docs show. Blocks marked {@code skip} (with a reason) are checked
  * structurally instead (their commands parse, the files and modules they name exist). The
  * convention is described in the root README, "Documentation that runs".
  */
@@ -75,23 +75,17 @@ class DocumentedCommandsIntegrationTest {
         if (!block.isShell()) {
           continue;
         }
-        if (block.has("skip") || block.has("known-broken")) {
-          String why = skipReason(block);
+        if (block.has("skip")) {
+          String why = block.value("reason").map(r -> "reason: " + r).orElse("");
           if (why.isEmpty()) {
-            failures.add(
-                block.where()
-                    + ": skip needs reason=\"...\", known-broken needs issue-item=N (the issue's"
-                    + " item number)");
+            failures.add(block.where() + ": skip needs reason=\"...\"");
           }
           List<String> problems = StructuralCheck.check(root, block.commands());
           problems.forEach(p -> failures.add(block.where() + ": " + p));
           report.add(
               String.format(
                   "%-13s %s (%s; checked structurally: %s)",
-                  block.has("skip") ? "SKIPPED" : "KNOWN-BROKEN",
-                  block.where(),
-                  why,
-                  problems.isEmpty() ? "ok" : "FAILED"));
+                  "SKIPPED", block.where(), why, problems.isEmpty() ? "ok" : "FAILED"));
           continue;
         }
         boolean wantsStopped = block.value("platform").orElse("running").equals("stopped");
@@ -113,13 +107,6 @@ class DocumentedCommandsIntegrationTest {
       report.forEach(line -> System.out.println("  " + line));
     }
     assertThat(failures).as("documented commands that do not work as written").isEmpty();
-  }
-
-  private static String skipReason(Block block) {
-    if (block.has("skip")) {
-      return block.value("reason").map(r -> "reason: " + r).orElse("");
-    }
-    return block.value("issue-item").map(i -> "issue #14 item " + i).orElse("");
   }
 
   /** Runs one block with bash -euo pipefail; returns a note for the report. */
