@@ -12,6 +12,7 @@ import io.tokenwatch.anomaly.scenarios.Attacks;
 import io.tokenwatch.anomaly.scenarios.Input;
 import io.tokenwatch.anomaly.scenarios.NormalWorkload;
 import io.tokenwatch.embedded.EmbeddedPlatform;
+import io.tokenwatch.events.AlertRule;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
@@ -30,7 +31,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -106,7 +106,8 @@ class AnomalyReplayIntegrationTest {
   }
 
   @Test
-  void shouldRaiseTheSameAlertsInEveryReplayOfAWindowAndMoreWithLowerThresholds() throws Exception {
+  void shouldRaiseTheSameIncidentsInEveryReplayOfAWindowAndReplayItAgainWithOtherThresholds()
+      throws Exception {
     Path stateDir = Files.createDirectories(dataDir.resolve("state-repeat"));
     AnomalyDetectorConfig config = AnomalyDetectorConfig.of(settings(stateDir));
 
@@ -140,7 +141,10 @@ class AnomalyReplayIntegrationTest {
     assertThat(comparable(alertsB).stream().map(SecurityAlert::getAlertId).sorted().toList())
         .isEqualTo(comparable(alertsA).stream().map(SecurityAlert::getAlertId).sorted().toList());
 
-    // Lower thresholds over the same window: every alert of run A, and possibly more.
+    // Other thresholds over the same window, at once: a run of its own, counted and cleaned up.
+    // Not asserted: that lower thresholds raise a superset of run A's incidents. They do not
+    // always: a USAGE_SPIKE baseline depends on where the window is cut, and an alert firing
+    // earlier at a lower threshold starts its suppression window earlier (seen in CI runs).
     Map<String, Object> lower = settings(stateDir);
     lower.put(AnomalyDetectorConfig.SPREAD_DISTINCT, 2);
     lower.put(AnomalyDetectorConfig.SPIKE_FACTOR, 3.0);
@@ -152,10 +156,13 @@ class AnomalyReplayIntegrationTest {
             AnomalyDetectorConfig.of(lower), from, to, topicC, null, Duration.ofMinutes(5));
     assertNothingLeftBehind(c.applicationId(), stateDir);
     List<SecurityAlert> alertsC = alerts(topicC);
+    assertThat(c.applicationId()).isNotIn(a.applicationId(), b.applicationId());
+    assertThat(c.records()).isEqualTo(produced);
     assertThat(c.alerts()).isEqualTo(counts(alertsC));
-    assertThat(Set.copyOf(keys(alertsC)))
-        .as("run C (lower thresholds) vs run A")
-        .containsAll(Set.copyOf(keys(alertsA)));
+    assertThat(alertsC.stream().filter(alert -> alert.getRule() == AlertRule.TOKEN_SPREAD).count())
+        .as("tokens seen from two sources alert at distinct=2, not only at the default")
+        .isGreaterThan(
+            alertsA.stream().filter(alert -> alert.getRule() == AlertRule.TOKEN_SPREAD).count());
   }
 
   @Test
