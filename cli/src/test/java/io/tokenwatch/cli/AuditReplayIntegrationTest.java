@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenwatch.audit.AuditEvent;
 import io.tokenwatch.audit.ChainKey;
-import io.tokenwatch.audit.app.AuditSinkApp;
 import io.tokenwatch.audit.kafka.EventMapper;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.embedded.kafka.EmbeddedKafkaBroker;
@@ -14,6 +13,7 @@ import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
@@ -30,13 +30,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -46,7 +44,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -89,17 +86,13 @@ class AuditReplayIntegrationTest {
   void catalogueTopics(TestCluster cluster) throws Exception {
     this.cluster = cluster;
     this.hour = base.plus(HOURS.incrementAndGet(), ChronoUnit.HOURS);
-    try (Admin admin = admin(cluster.bootstrapServers())) {
-      for (String topic : AuditSinkApp.TOPICS) {
-        try {
-          admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-    }
+    // The catalogue as the services make it (compacted topics compacted, schemas registered):
+    // other tests of this module share the cluster and start services that check it.
+    TopicEnsurer.ensureCatalogue(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+        new HttpSchemaRegistryClient(
+            SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl()))
+                .registrySettings()));
   }
 
   private record Answer(int exit, String out, String err) {}
