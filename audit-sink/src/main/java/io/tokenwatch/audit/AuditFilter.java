@@ -3,7 +3,6 @@ package io.tokenwatch.audit;
 import io.tokenwatch.schemas.EventTypes;
 import java.util.List;
 import java.util.Set;
-import org.apache.avro.Schema;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,7 +42,7 @@ public record AuditFilter(
 
   /** Every known event type: the schema names of the catalogue's events, which the store keeps. */
   public static final List<String> EVENT_TYPES =
-      EventTypes.all().stream().map(Schema::getName).toList();
+      EventTypes.classes().stream().map(Class::getSimpleName).toList();
 
   public AuditFilter {
     check("subject", subject);
