@@ -35,8 +35,8 @@ class LoginPageBrowserTest {
   }
 
   private void logIn(WebDriver browser, String user, String password) {
-    browser.findElement(By.id("username")).sendKeys(user);
-    browser.findElement(By.id("password")).sendKeys(password);
+    BrowserSteps.type(browser, By.id("username"), user);
+    BrowserSteps.type(browser, By.id("password"), password);
     BrowserSteps.clickAndWait(browser, browser.findElement(By.cssSelector("button[type=submit]")));
   }
 

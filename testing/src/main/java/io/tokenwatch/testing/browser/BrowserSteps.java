@@ -36,6 +36,22 @@ public final class BrowserSteps {
                 .equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
   }
 
+  /**
+   * Types {@code text} into the field {@code by}, finding it again if the page replaced it while it
+   * was being found (Chromium then reports the node as no longer in the document).
+   */
+  public static void type(WebDriver browser, By by, String text) {
+    new WebDriverWait(browser, PATIENCE)
+        .ignoring(org.openqa.selenium.WebDriverException.class)
+        .until(
+            driver -> {
+              WebElement field = driver.findElement(by);
+              field.clear();
+              field.sendKeys(text);
+              return true;
+            });
+  }
+
   /** {@code by} on the current page, once it is there. */
   public static WebElement find(WebDriver browser, By by) {
     return new WebDriverWait(browser, PATIENCE)
