@@ -69,7 +69,8 @@ class HelpHonestyTest {
           Map.entry("--purpose", List.of("--purpose", "tidy up")),
           Map.entry("--duration", List.of("--duration", "P7D")),
           Map.entry("--public-key", List.of("--public-key", "DIR/key.der")),
-          Map.entry("--threads", List.of("--threads", "1")));
+          Map.entry("--threads", List.of("--threads", "1")),
+          Map.entry("--timeout", List.of("--timeout", "PT5S")));
 
   /** What a subcommand needs whatever option is tried. */
   private static final Map<String, List<String>> REQUIRED =
