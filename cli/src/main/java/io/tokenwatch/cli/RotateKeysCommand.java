@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -51,21 +52,11 @@ final class RotateKeysCommand implements Callable<Integer> {
   @Option(names = "--algorithm", description = "EdDSA or RS256; default: the current key's.")
   @Nullable String algorithm;
 
-  @Option(
-      names = "--timeout",
-      defaultValue = "PT30S",
-      paramLabel = "DURATION",
-      description =
-          "How long to wait for the issuer (ISO-8601), to connect and to answer."
-              + " Default: ${DEFAULT-VALUE}.")
-  Duration timeout = Duration.ofSeconds(30);
+  @Mixin TimeoutOption timeoutOption;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new ParameterException(
-          spec.commandLine(), "--timeout must be positive, was " + timeout);
-    }
+    Duration timeout = timeoutOption.timeout();
     String secret = secret();
     String body =
         algorithm == null ? "" : "{\"algorithm\":\"" + algorithm.replace("\"", "") + "\"}";

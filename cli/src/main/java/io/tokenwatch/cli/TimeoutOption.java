@@ -4,8 +4,9 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --timeout}: the bound on each call a command makes to a service, for the commands that
- * make any (the audit API with {@code --url}; replay's Kafka and schema registry calls).
+ * {@code --timeout}: the bound on each call a command makes to a service (the audit API with {@code
+ * --url}, replay's Kafka and schema registry calls, the issuer's key rotation); each command's
+ * description says what it bounds.
  */
 final class TimeoutOption {
   @Option(
@@ -13,9 +14,8 @@ final class TimeoutOption {
       defaultValue = "PT30S",
       paramLabel = "DURATION",
       description =
-          "How long to wait for a service (ISO-8601): each request to the audit API (--url); for"
-              + " replay each Kafka and schema registry call, and a Kafka replay that stops"
-              + " progressing. Default: ${DEFAULT-VALUE}.")
+          "How long to wait for a service (ISO-8601), to connect and to answer each call."
+              + " Default: ${DEFAULT-VALUE}.")
   Duration timeout = Duration.ofSeconds(30);
 
   /**
