@@ -59,6 +59,11 @@ public final class PeopleGate implements AutoCloseable {
   /** Header carrying the CSRF token, for scripts. */
   public static final String CSRF_HEADER = "X-CSRF-Token";
 
+  /**
+   * The cookie names' stem unless a service picks its own: {@code tw_session}, {@code tw_login}.
+   */
+  public static final String DEFAULT_COOKIE_NAME = "tw";
+
   static final int MAX_USER_NAME = 64;
   static final int MAX_PASSWORD = 1024;
   private static final Duration PRE_SESSION = Duration.ofMinutes(30);
@@ -80,7 +85,8 @@ public final class PeopleGate implements AutoCloseable {
       PeopleConfig config,
       String publicUrl,
       Clock clock,
-      @Nullable OidcLogin oidc) {
+      @Nullable OidcLogin oidc,
+      String cookieName) {
     this.directory = directory;
     this.sessions =
         new Sessions(clock, config.sessionIdle(), config.sessionMax(), config.maxSessions());
@@ -88,8 +94,8 @@ public final class PeopleGate implements AutoCloseable {
     this.origin = origin(publicUrl);
     this.cookieSecure = config.cookieSecure();
     String prefix = cookieSecure ? "__Host-" : "";
-    this.sessionCookie = prefix + "tw_session";
-    this.preSessionCookie = prefix + "tw_login";
+    this.sessionCookie = prefix + cookieName + "_session";
+    this.preSessionCookie = prefix + cookieName + "_login";
     this.csrfKey = Base64.getUrlDecoder().decode(Sessions.randomToken());
     this.oidc = oidc;
   }
@@ -106,7 +112,25 @@ public final class PeopleGate implements AutoCloseable {
    */
   public static PeopleGate start(PeopleConfig config, String publicUrl, Clock clock)
       throws IOException {
+    return start(config, publicUrl, clock, DEFAULT_COOKIE_NAME);
+  }
+
+  /**
+   * {@link #start(PeopleConfig, String, Clock)} with its own cookie names, {@code
+   * <cookieName>_session} and {@code <cookieName>_login}: browsers keep cookies per host, not per
+   * port, so two services on one host (the issuer and the console on localhost) need different
+   * names or each login would end the other's session.
+   *
+   * @param cookieName letters, digits and underscores
+   */
+  public static PeopleGate start(
+      PeopleConfig config, String publicUrl, Clock clock, String cookieName) throws IOException {
     requireNonNull(config, "config");
+    requireNonNull(cookieName, "cookieName");
+    if (!cookieName.matches("[A-Za-z0-9_]{1,32}")) {
+      throw new IllegalArgumentException(
+          "cookieName must be 1 to 32 letters, digits or underscores: " + cookieName);
+    }
     requireNonNull(publicUrl, "publicUrl");
     requireNonNull(clock, "clock");
     UserDirectory directory =
@@ -120,7 +144,7 @@ public final class PeopleGate implements AutoCloseable {
         directory.size(),
         config.usersFile().map(Object::toString).orElse("(no users file)"),
         config.oidcIssuer().orElse("off"));
-    return new PeopleGate(directory, config, publicUrl, clock, oidc);
+    return new PeopleGate(directory, config, publicUrl, clock, oidc, cookieName);
   }
 
   // ---------------------------------------------------------------------------------------------
