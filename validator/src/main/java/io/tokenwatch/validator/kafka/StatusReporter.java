@@ -169,7 +169,7 @@ public final class StatusReporter implements MeterBinder, AutoCloseable {
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     // A report older than a few intervals is worth little: fail it (counted) rather than queue
     // reports behind an unreachable broker. Kafka requires delivery >= linger + request timeout.
-    long bound = Math.max(interval.toMillis() * 3, 15_000);
+    int bound = (int) Math.min(Integer.MAX_VALUE, Math.max(interval.toMillis() * 3, 15_000));
     config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
     config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, bound);
