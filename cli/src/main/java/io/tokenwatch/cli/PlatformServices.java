@@ -210,6 +210,9 @@ final class PlatformServices implements AutoCloseable {
     Map<String, Object> issuer(Path policy, Path users) {
       Map<String, Object> settings = new LinkedHashMap<>(clients);
       settings.put(PeopleConfig.USERS_FILE, users.toString());
+      // The console acts here as the person logged in to it, with assertions signed by this secret.
+      settings.put(
+          PeopleConfig.ASSERTION_SECRET_FILE, dataDir.resolve(ASSERTION_SECRET_FILE).toString());
       // Browsers keep Secure cookies from http://localhost and loopback addresses only; served on
       // another address over plain HTTP, the session cookie must do without.
       settings.put(PeopleConfig.COOKIE_SECURE, urlHost().equals("localhost"));
