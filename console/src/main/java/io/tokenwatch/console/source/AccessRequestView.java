@@ -89,6 +89,11 @@ public record AccessRequestView(
     }
   }
 
+  /** The id cut to its first 12 characters, for tables; pages show it whole. */
+  public String shortId() {
+    return id.length() <= 12 ? id : id.substring(0, 12) + "…";
+  }
+
   /** Whether it waits for decisions. */
   public boolean pending() {
     return status.equals("pending");
