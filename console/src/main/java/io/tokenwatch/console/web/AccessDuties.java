@@ -81,11 +81,7 @@ public final class AccessDuties {
       if (asked) {
         notes.add("You asked for this: another approver must decide.");
       } else if (approver && approved) {
-        notes.add(
-            "You approved this: "
-                + (request.approvalsMissing() > 0
-                    ? "a second, different approver must give the next approval."
-                    : "you cannot refuse it now."));
+        notes.add("You approved this: a second, different approver must give the next approval.");
       } else if (approver) {
         actions.add(Action.APPROVE);
         actions.add(Action.REFUSE);
