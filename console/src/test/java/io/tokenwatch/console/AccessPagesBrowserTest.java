@@ -243,6 +243,8 @@ class AccessPagesBrowserTest {
     assertThat(issuer.policy().reload()).isInstanceOf(PolicyHolder.ReloadResult.Loaded.class);
 
     console.logIn(adam, "adam", "/policy");
+    assertThat(adam.findElement(By.cssSelector("header nav a[aria-current=page]")).getText())
+        .isEqualTo("Access & policy");
     assertThat(text(adam, "#in-force")).isEqualTo("2");
     assertThat(text(adam, "#diff-title")).isEqualTo("From version 1 to version 2");
     WebElement removed = adam.findElement(By.cssSelector("ul.diff li.diff-removed"));

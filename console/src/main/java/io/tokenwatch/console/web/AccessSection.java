@@ -68,6 +68,11 @@ public final class AccessSection implements Section {
   }
 
   @Override
+  public Set<String> otherPaths() {
+    return Set.of("/policy");
+  }
+
+  @Override
   public Set<Role> viewers() {
     // Everyone may see their own requests; who sees which is the issuer's to say.
     return Set.of();
