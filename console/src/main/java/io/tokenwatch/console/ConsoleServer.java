@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;
 import io.tokenwatch.console.source.IssuerApi;
+import io.tokenwatch.console.web.AccessSection;
 import io.tokenwatch.console.web.Assets;
 import io.tokenwatch.console.web.ConsoleContext;
 import io.tokenwatch.console.web.OverviewSection;
@@ -126,7 +127,7 @@ public final class ConsoleServer implements AutoCloseable {
 
   /** The console's pages, in navigation order. */
   private static List<Section> sections(ConsoleContext context) {
-    return List.of(new OverviewSection(context));
+    return List.of(new OverviewSection(context), new AccessSection(context));
   }
 
   /** The console's URL as browsers reach it. */

@@ -17,6 +17,14 @@ public interface Section extends AutoCloseable {
   /** The page's path, e.g. {@code /fleet}; its routes live under it. */
   String path();
 
+  /**
+   * Other paths whose pages belong to this section (the navigation marks the section current on
+   * them too, and on the paths under them); none by default.
+   */
+  default Set<String> otherPaths() {
+    return Set.of();
+  }
+
   /** The roles that see the page; empty: every logged-in person. */
   Set<Role> viewers();
 

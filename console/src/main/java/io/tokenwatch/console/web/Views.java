@@ -107,7 +107,11 @@ public final class Views {
   }
 
   private static boolean isCurrent(String path, Section section) {
-    String own = section.path();
+    return under(path, section.path())
+        || section.otherPaths().stream().anyMatch(other -> under(path, other));
+  }
+
+  private static boolean under(String path, String own) {
     return own.equals("/") ? path.equals("/") : path.equals(own) || path.startsWith(own + "/");
   }
 

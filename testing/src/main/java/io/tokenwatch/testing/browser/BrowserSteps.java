@@ -3,7 +3,9 @@ package io.tokenwatch.testing.browser;
 import java.time.Duration;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -29,12 +31,36 @@ public final class BrowserSteps {
   /** Waits until {@code oldHtml}'s page has been replaced and the new one has loaded. */
   public static void awaitNewPage(WebDriver browser, WebElement oldHtml) {
     WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
-    wait.until(ExpectedConditions.stalenessOf(oldHtml));
+    wait.until(driver -> gone(oldHtml));
     wait.until(
         driver ->
             "complete"
                 .equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
   }
+
+  /**
+   * Whether {@code element}'s page has been replaced. Chromium reports a node of a document it has
+   * just dropped either as stale or, while the next document is being committed, as a node that
+   * "does not belong to the document"; both mean the page is gone (ExpectedConditions.stalenessOf
+   * knew only the first, and failed page tests with the second).
+   */
+  static boolean gone(WebElement element) {
+    try {
+      element.isEnabled();
+      return false;
+    } catch (StaleElementReferenceException e) {
+      return true;
+    } catch (WebDriverException e) {
+      String message = e.getMessage();
+      if (message != null && message.contains(NOT_IN_DOCUMENT)) {
+        return true;
+      }
+      throw e;
+    }
+  }
+
+  /** Chromium's words for a node of a document it no longer shows. */
+  static final String NOT_IN_DOCUMENT = "does not belong to the document";
 
   /**
    * Types {@code text} into the field {@code by}, finding it again if the page replaced it while it
