@@ -45,15 +45,21 @@ public final class AlertBoard {
   }
 
   /**
-   * Adds an alert (replacing one with the same id: the detector re-raises an alert under its id).
+   * Adds an alert. The detector re-raises an alert under its id: the newer of the two is kept (an
+   * older copy read late changes nothing), so an alert's place only ever moves up and the board
+   * holds exactly the newest {@code capacity} alerts of everything it was given.
    *
-   * @return whether it is among the kept alerts (false when older than every kept one and the board
-   *     is full)
+   * @return whether the board changed and shows it (false when a newer copy is kept, or when it is
+   *     older than every kept alert and the board is full)
    */
   public synchronized boolean add(Alert alert) {
     requireNonNull(alert, "alert");
-    Alert previous = byId.remove(alert.alertId());
+    Alert previous = byId.get(alert.alertId());
     if (previous != null) {
+      if (previous.occurredAt().isAfter(alert.occurredAt())) {
+        return false;
+      }
+      byId.remove(alert.alertId());
       alerts.remove(previous);
     }
     alerts.put(alert, alert);

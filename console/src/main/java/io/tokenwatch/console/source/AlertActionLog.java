@@ -42,8 +42,10 @@ public final class AlertActionLog implements AutoCloseable {
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    config.put(
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
+    // A person waits for each act: send at once, and leave room in the delivery timeout for a
+    // retried request (the producer requires delivery >= linger + request timeout).
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout.toMillis() / 2));
     config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "tokenwatch-console-alert-actions");
     this.producer = new KafkaProducer<>(config, new StringSerializer(), values);
   }

@@ -77,7 +77,9 @@ public final class OverviewSection implements Section {
   public OverviewSection(ConsoleContext context) {
     this.context = requireNonNull(context, "context");
     try {
-      resources.push(hub);
+      // The hub is not closed here: the server has stopped by then and dropped its connections,
+      // and completing a dropped SSE request (LiveHub.close) makes Javalin spin on the error
+      // answer it cannot write.
       Map<String, Object> kafka = context.config().kafkaClientConfig();
       actions =
           new AlertActionLog(
