@@ -54,6 +54,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -263,6 +264,7 @@ class OverviewBrowserTest {
     awaitRowAfterReloads(browser, summary);
 
     assertThat(Axe.seriousViolations(browser)).isEmpty();
+    browser.manage().window().setSize(new Dimension(1400, 1000));
     Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
     Path target = Path.of("..", "docs", "console", "overview.png");
     Files.createDirectories(target.getParent());
