@@ -243,6 +243,25 @@ class OverviewBrowserTest {
   }
 
   @Test
+  void shouldShowWhyAnAssignmentIsRefusedInThePage(WebDriver browser) throws Exception {
+    String summary = "assign " + UUID.randomUUID();
+    raise(alert(summary, "subject-" + UUID.randomUUID(), "client-d"));
+    console.logIn(browser, "rita", "/");
+    WebElement row = awaitRowAfterReloads(browser, summary);
+
+    row.findElement(By.cssSelector("input[name=assignee]")).sendKeys("not a person id");
+    row.findElement(By.cssSelector("button.assign")).click();
+
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () ->
+                assertThat(browser.findElement(By.id("overview-message")).getText())
+                    .contains("Name the person to assign by their id"));
+    assertThat(row(browser, summary).findElements(By.cssSelector(".assigned"))).isEmpty();
+  }
+
+  @Test
   void shouldShowTheLagOfAGroupAndUnknownForAGroupThatDoesNotExist(WebDriver browser) {
     console.logIn(browser, "aude", "/");
 

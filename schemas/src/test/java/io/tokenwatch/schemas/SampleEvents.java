@@ -399,7 +399,10 @@ public final class SampleEvents {
         .build();
   }
 
-  /** Rita suppresses the sample alert's rule on its subject and client for a day. */
+  /**
+   * Rita suppresses the sample alert's rule on its subject and client for a day (every field set,
+   * the assignee too, which only an ASSIGN carries in practice, so round trips cover it).
+   */
   public static AlertAction alertAction() {
     return AlertAction.newBuilder()
         .setEventId("f7a5c1e4-9b6d-4a2c-8e05-4d8f6b1c2a57")
@@ -407,6 +410,7 @@ public final class SampleEvents {
         .setAlertId(securityAlert().getAlertId())
         .setAction(AlertActionKind.SUPPRESS)
         .setActor("rita")
+        .setAssignee("rob")
         .setReason("known migration of the reporting agent")
         .setSuppressUntil(T0.plusSeconds(86_700))
         .setRule(securityAlert().getRule().name())
