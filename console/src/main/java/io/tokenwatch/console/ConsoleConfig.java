@@ -33,6 +33,8 @@ public final class ConsoleConfig extends ServiceConfig {
   public static final String ASSERTION_SECRET_FILE = "console.assertion-secret-file";
   public static final String CLIENT_ID = "console.client-id";
   public static final String CLIENT_SECRET_FILE = "console.client-secret-file";
+  public static final String DETECTOR_GROUP = "console.lag.detector-group";
+  public static final String AUDIT_SINK_GROUP = "console.lag.audit-sink-group";
 
   /** Prefix of settings for every Kafka client of the console, e.g. its security settings. */
   public static final String KAFKA_PREFIX = "kafka.";
@@ -113,6 +115,16 @@ public final class ConsoleConfig extends ServiceConfig {
   /** {@value #CLIENT_SECRET_FILE}, or empty when the console reads no audit history. */
   public Optional<Path> clientSecretFile() {
     return values.nonBlank(CLIENT_SECRET_FILE).map(Path::of);
+  }
+
+  /** {@value #DETECTOR_GROUP}. */
+  public String detectorGroup() {
+    return values.string(DETECTOR_GROUP);
+  }
+
+  /** {@value #AUDIT_SINK_GROUP}. */
+  public String auditSinkGroup() {
+    return values.string(AUDIT_SINK_GROUP);
   }
 
   /** How people log in. */
@@ -211,7 +223,22 @@ public final class ConsoleConfig extends ServiceConfig {
                 "",
                 Importance.MEDIUM,
                 "File with that client's secret. Empty: pages that read the audit history say"
-                    + " it is not configured.");
+                    + " it is not configured.")
+            .define(
+                DETECTOR_GROUP,
+                ConfigDef.Type.STRING,
+                "tokenwatch-anomaly-detector",
+                ConfigValidators.nonBlank(),
+                Importance.LOW,
+                "The anomaly detector's consumer group (its application.id), whose lag the"
+                    + " overview shows.")
+            .define(
+                AUDIT_SINK_GROUP,
+                ConfigDef.Type.STRING,
+                "tokenwatch-audit-sink",
+                ConfigValidators.nonBlank(),
+                Importance.LOW,
+                "The audit sink's consumer group (its group.id), whose lag the overview shows.");
     PeopleConfig.define(def);
     return def;
   }

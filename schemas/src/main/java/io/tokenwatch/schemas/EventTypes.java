@@ -3,6 +3,7 @@ package io.tokenwatch.schemas;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.events.AccessRequestChanged;
+import io.tokenwatch.events.AlertAction;
 import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.ConsentGranted;
 import io.tokenwatch.events.ConsentWithdrawn;
@@ -29,7 +30,7 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>The order is fixed (issuance, denial, use, revocation request, revocation, alert, refresh
  * grant change, audit checkpoint, consent granted, consent withdrawn, access request change, policy
- * change, validator status) so that catalogues and reports built from it are stable. Stateless and
+ * change, validator status, alert action) so that catalogues and reports built from it are stable. Stateless and
  * thread-safe.
  */
 public final class EventTypes {
@@ -53,6 +54,7 @@ public final class EventTypes {
     schemas.put(AccessRequestChanged.class, AccessRequestChanged.getClassSchema());
     schemas.put(PolicyChanged.class, PolicyChanged.getClassSchema());
     schemas.put(ValidatorStatus.class, ValidatorStatus.getClassSchema());
+    schemas.put(AlertAction.class, AlertAction.getClassSchema());
     return Collections.unmodifiableMap(schemas);
   }
 

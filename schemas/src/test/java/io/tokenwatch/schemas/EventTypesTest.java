@@ -28,8 +28,9 @@ class EventTypesTest {
             "ConsentWithdrawn",
             "AccessRequestChanged",
             "PolicyChanged",
-            "ValidatorStatus");
-    assertThat(EventTypes.classes()).hasSize(13).allSatisfy(type -> assertThat(type).isNotNull());
+            "ValidatorStatus",
+            "AlertAction");
+    assertThat(EventTypes.classes()).hasSize(14).allSatisfy(type -> assertThat(type).isNotNull());
   }
 
   @Test

@@ -6,6 +6,8 @@ import io.tokenwatch.events.AccessRequestChanged;
 import io.tokenwatch.events.AccessRequestKind;
 import io.tokenwatch.events.AccessRequestStatus;
 import io.tokenwatch.events.Actor;
+import io.tokenwatch.events.AlertAction;
+import io.tokenwatch.events.AlertActionKind;
 import io.tokenwatch.events.AlertRule;
 import io.tokenwatch.events.AppliedRevocation;
 import io.tokenwatch.events.AuditChainHead;
@@ -84,7 +86,8 @@ public final class SampleEvents {
         consentWithdrawn(),
         accessRequestChanged(),
         policyChanged(),
-        validatorStatus());
+        validatorStatus(),
+        alertAction());
   }
 
   /** The orders gateway's status report after it applied the sample revocation. */
@@ -438,6 +441,26 @@ public final class SampleEvents {
         .setDocument("policy_id: tokenwatch-sample\n")
         .setApprovals(List.of("req-41 approved by carol, dave"))
         .setRolledBackTo(1L)
+        .build();
+  }
+
+  /**
+   * Rita suppresses the sample alert's rule on its subject and client for a day (every field set,
+   * the assignee too, which only an ASSIGN carries in practice, so round trips cover it).
+   */
+  public static AlertAction alertAction() {
+    return AlertAction.newBuilder()
+        .setEventId("f7a5c1e4-9b6d-4a2c-8e05-4d8f6b1c2a57")
+        .setOccurredAt(T0.plusSeconds(300))
+        .setAlertId(securityAlert().getAlertId())
+        .setAction(AlertActionKind.SUPPRESS)
+        .setActor("rita")
+        .setAssignee("rob")
+        .setReason("known migration of the reporting agent")
+        .setSuppressUntil(T0.plusSeconds(86_700))
+        .setRule(securityAlert().getRule().name())
+        .setSubject(securityAlert().getSubject())
+        .setClientId(securityAlert().getClientId())
         .build();
   }
 }

@@ -41,7 +41,10 @@ import org.jspecify.annotations.Nullable;
  *       who made it, policy version the proposed document's digest, expiry the exception's end;
  *   <li>{@code PolicyChanged}: policy id and version (the document's digest, as decisions name it),
  *       decision how it came ({@code FILE_RELOAD}, {@code ROLLBACK}, ...), reason the history
- *       version, actor the author.
+ *       version, actor the author;
+ *   <li>{@code AlertAction}: subject and client a suppression covers, decision the action ({@code
+ *       ACKNOWLEDGE}, {@code ASSIGN}, {@code SUPPRESS}), reason the person's reason, actor the
+ *       person, expiry the suppression's end (the alert id and assignee are in the JSON).
  * </ul>
  *
  * Stateless and thread-safe.
@@ -174,6 +177,14 @@ public final class EventMapper {
         row.decision = string(record, "source");
         row.reason = string(record, "version");
         row.actor = string(record, "author");
+      }
+      case "AlertAction" -> {
+        row.subject = string(record, "subject");
+        row.client = string(record, "client_id");
+        row.decision = string(record, "action");
+        row.reason = string(record, "reason");
+        row.actor = string(record, "actor");
+        row.expiresAt = millis(record, "suppress_until");
       }
       default -> throw new IllegalArgumentException("not a Tokenwatch event: " + type);
     }

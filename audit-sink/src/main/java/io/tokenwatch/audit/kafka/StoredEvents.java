@@ -100,6 +100,7 @@ public final class StoredEvents {
       case "ConsentGranted", "ConsentWithdrawn" -> text(event, "user");
       case "AccessRequestChanged" -> text(event, "request_id");
       case "PolicyChanged" -> text(event, "policy_id");
+      case "AlertAction" -> text(event, "alert_id");
       default -> null;
     };
   }

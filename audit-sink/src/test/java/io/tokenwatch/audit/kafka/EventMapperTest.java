@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenwatch.audit.AuditEvent;
+import io.tokenwatch.events.AlertAction;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.TokenIssued;
@@ -92,6 +93,20 @@ class EventMapperTest {
     assertThat(policy.decision()).isEqualTo("FILE_RELOAD");
     assertThat(policy.reason()).isEqualTo("2");
     assertThat(policy.actor()).isEqualTo("policy-file");
+  }
+
+  @Test
+  void shouldFileAnAlertActionUnderWhatItSuppressesWithItsAuthorAndExpiry() {
+    AlertAction action = SampleEvents.alertAction();
+
+    AuditEvent event = EventMapper.map(action, "tokenwatch.alert-actions", 0, 1);
+
+    assertThat(event.subject()).isEqualTo(action.getSubject());
+    assertThat(event.clientId()).isEqualTo(action.getClientId());
+    assertThat(event.decision()).isEqualTo("SUPPRESS");
+    assertThat(event.reason()).isEqualTo("known migration of the reporting agent");
+    assertThat(event.actor()).isEqualTo("rita");
+    assertThat(event.expiresAt()).isEqualTo(action.getSuppressUntil().toEpochMilli());
   }
 
   @Test

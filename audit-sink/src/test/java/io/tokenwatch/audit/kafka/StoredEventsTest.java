@@ -55,6 +55,8 @@ class StoredEventsTest {
     assertThat(StoredEvents.key(SampleEvents.consentWithdrawn())).isEqualTo("alice");
     assertThat(StoredEvents.key(SampleEvents.accessRequestChanged())).isEqualTo("req-42");
     assertThat(StoredEvents.key(SampleEvents.policyChanged())).isEqualTo("tokenwatch-sample");
+    assertThat(StoredEvents.key(SampleEvents.alertAction()))
+        .isEqualTo(SampleEvents.securityAlert().getAlertId());
   }
 
   @Test

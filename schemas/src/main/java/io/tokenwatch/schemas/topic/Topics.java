@@ -1,6 +1,7 @@
 package io.tokenwatch.schemas.topic;
 
 import io.tokenwatch.events.AccessRequestChanged;
+import io.tokenwatch.events.AlertAction;
 import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.ConsentGranted;
 import io.tokenwatch.events.ConsentWithdrawn;
@@ -215,6 +216,20 @@ public final class Topics {
           "validator id",
           "validators -> anomaly-detector, console");
 
+  /**
+   * What people did about alerts in the console (acknowledged, assigned, suppressed), keyed by
+   * alert so one alert's actions stay in order. Every console instance reads it from the start to
+   * show an alert's state, so it is kept as long as the alerts themselves.
+   */
+  public static final Topic<String, AlertAction> ALERT_ACTIONS =
+      new Topic<>(
+          "tokenwatch.alert-actions",
+          String.class,
+          AlertAction.class,
+          new TopicSpec(3, CleanupPolicy.DELETE, Duration.ofDays(365)),
+          "alert id",
+          "console -> console, audit-sink");
+
   /** The catalogue, in the order the README lists it. */
   public static final List<Topic<?, ?>> ALL =
       List.of(
@@ -232,7 +247,8 @@ public final class Topics {
           POLICY_CHANGES,
           AUDIT_CHECKPOINTS,
           DEAD_LETTERS,
-          VALIDATOR_STATUS);
+          VALIDATOR_STATUS,
+          ALERT_ACTIONS);
 
   private Topics() {}
 
