@@ -30,8 +30,8 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>The order is fixed (issuance, denial, use, revocation request, revocation, alert, refresh
  * grant change, audit checkpoint, consent granted, consent withdrawn, access request change, policy
- * change, validator status, alert action) so that catalogues and reports built from it are stable. Stateless and
- * thread-safe.
+ * change, validator status, alert action) so that catalogues and reports built from it are stable.
+ * Stateless and thread-safe.
  */
 public final class EventTypes {
 

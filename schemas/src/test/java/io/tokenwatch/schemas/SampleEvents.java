@@ -22,6 +22,7 @@ import io.tokenwatch.events.FeedPosition;
 import io.tokenwatch.events.GrantType;
 import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.IssuanceDenyReason;
+import io.tokenwatch.events.PendingRevocationDetails;
 import io.tokenwatch.events.PolicyChangeSource;
 import io.tokenwatch.events.PolicyChanged;
 import io.tokenwatch.events.PolicyRef;
@@ -422,6 +423,20 @@ public final class SampleEvents {
         .setExceptionId("exc-42")
         .setExceptionUntil(T0.plusSeconds(86_460))
         .setDetail("1 of 2 approvals")
+        // Only REVOCATION requests carry it; filled here so the round trip covers every field.
+        .setRevocation(
+            PendingRevocationDetails.newBuilder()
+                .setKind("subject")
+                .setValue("alice")
+                .setIssuedBefore(T0.plusSeconds(30))
+                .setReason("COMPROMISED")
+                .setReasonDetail("laptop stolen")
+                .setRequestedBy("person:rita;via:http://localhost:9500")
+                .setRequestedAt(T0.plusSeconds(30))
+                .setExpiresAt(T0.plusSeconds(86_430))
+                .setDecidedBy("person:rob;via:http://localhost:9500")
+                .setRevocationEventId("5b1d7c8e-2f34-4a6b-9d0e-8c7f6a5b4d3e")
+                .build())
         .build();
   }
 
