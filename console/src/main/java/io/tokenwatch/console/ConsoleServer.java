@@ -42,11 +42,14 @@ public final class ConsoleServer implements AutoCloseable {
   private final Javalin http;
   private final String url;
   private final Deque<AutoCloseable> resources;
+  private final Deque<AutoCloseable> sections;
 
-  private ConsoleServer(Javalin http, String url, Deque<AutoCloseable> resources) {
+  private ConsoleServer(
+      Javalin http, String url, Deque<AutoCloseable> resources, Deque<AutoCloseable> sections) {
     this.http = http;
     this.url = url;
     this.resources = resources;
+    this.sections = sections;
   }
 
   /** Starts the console with the system clock. */
@@ -65,6 +68,7 @@ public final class ConsoleServer implements AutoCloseable {
     int port = config.httpPort() == 0 ? FreePort.find() : config.httpPort();
     String url = config.publicUrl().orElse("http://localhost:" + port);
     Deque<AutoCloseable> resources = new ArrayDeque<>();
+    Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
       ServiceMeters meters = ServiceMeters.create();
       resources.push(meters);
@@ -84,7 +88,7 @@ public final class ConsoleServer implements AutoCloseable {
               config, people, views, clock, url, issuer, registry, meters.registry());
       sections.addAll(sections(context));
       for (Section section : sections) {
-        resources.push(section);
+        running.push(section);
       }
       Javalin server =
           Javalin.create(
@@ -115,11 +119,13 @@ public final class ConsoleServer implements AutoCloseable {
           config.httpHost(),
           server.port(),
           issuer.enabled() ? "enabled" : "disabled (no assertion secret)");
-      return new ConsoleServer(server, url, resources);
+      return new ConsoleServer(server, url, resources, running);
     } catch (IOException e) {
+      closeAll(running);
       closeAll(resources);
       throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
+      closeAll(running);
       closeAll(resources);
       throw e;
     }
@@ -142,6 +148,9 @@ public final class ConsoleServer implements AutoCloseable {
 
   @Override
   public void close() {
+    // Sections first, while the server runs: their live connections (server-sent events) end
+    // cleanly; closed after the server stopped, Jetty would spin on answers it cannot write.
+    closeAll(sections);
     http.stop();
     closeAll(resources);
   }
