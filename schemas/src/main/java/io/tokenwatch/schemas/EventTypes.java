@@ -14,6 +14,7 @@ import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.events.ValidatorStatus;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,8 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>The order is fixed (issuance, denial, use, revocation request, revocation, alert, refresh
  * grant change, audit checkpoint, consent granted, consent withdrawn, access request change, policy
- * change) so that catalogues and reports built from it are stable. Stateless and thread-safe.
+ * change, validator status) so that catalogues and reports built from it are stable. Stateless and
+ * thread-safe.
  */
 public final class EventTypes {
 
@@ -50,6 +52,7 @@ public final class EventTypes {
     schemas.put(ConsentWithdrawn.class, ConsentWithdrawn.getClassSchema());
     schemas.put(AccessRequestChanged.class, AccessRequestChanged.getClassSchema());
     schemas.put(PolicyChanged.class, PolicyChanged.getClassSchema());
+    schemas.put(ValidatorStatus.class, ValidatorStatus.getClassSchema());
     return Collections.unmodifiableMap(schemas);
   }
 

@@ -27,8 +27,9 @@ class EventTypesTest {
             "ConsentGranted",
             "ConsentWithdrawn",
             "AccessRequestChanged",
-            "PolicyChanged");
-    assertThat(EventTypes.classes()).hasSize(12).allSatisfy(type -> assertThat(type).isNotNull());
+            "PolicyChanged",
+            "ValidatorStatus");
+    assertThat(EventTypes.classes()).hasSize(13).allSatisfy(type -> assertThat(type).isNotNull());
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.tokenwatch.events.AccessRequestKind;
 import io.tokenwatch.events.AccessRequestStatus;
 import io.tokenwatch.events.Actor;
 import io.tokenwatch.events.AlertRule;
+import io.tokenwatch.events.AppliedRevocation;
 import io.tokenwatch.events.AuditChainHead;
 import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.BindingType;
@@ -15,6 +16,7 @@ import io.tokenwatch.events.ConsentGranted;
 import io.tokenwatch.events.ConsentWithdrawalReason;
 import io.tokenwatch.events.ConsentWithdrawn;
 import io.tokenwatch.events.Evidence;
+import io.tokenwatch.events.FeedPosition;
 import io.tokenwatch.events.GrantType;
 import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.IssuanceDenyReason;
@@ -34,6 +36,7 @@ import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.events.UseDecision;
 import io.tokenwatch.events.UseDenyReason;
+import io.tokenwatch.events.ValidatorStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -80,7 +83,49 @@ public final class SampleEvents {
         consentGranted(),
         consentWithdrawn(),
         accessRequestChanged(),
-        policyChanged());
+        policyChanged(),
+        validatorStatus());
+  }
+
+  /** The orders gateway's status report after it applied the sample revocation. */
+  public static ValidatorStatus validatorStatus() {
+    return ValidatorStatus.newBuilder()
+        .setEventId("0b7d3e58-1c2a-4f69-9e84-5a3d1f7c2b60")
+        .setOccurredAt(T0.plusSeconds(65))
+        .setValidatorId("orders-gateway-1")
+        .setAudience(AUDIENCE)
+        .setStartedAt(T0.minusSeconds(3_600))
+        .setSequence(733)
+        .setIntervalMs(5_000)
+        .setReady(true)
+        .setStalenessMs(480L)
+        .setLag(0L)
+        .setPositions(
+            List.of(
+                FeedPosition.newBuilder()
+                    .setTopic("tokenwatch.revocations")
+                    .setPartition(0)
+                    .setNextOffset(42)
+                    .build(),
+                FeedPosition.newBuilder()
+                    .setTopic("tokenwatch.revocations")
+                    .setPartition(1)
+                    .setNextOffset(17)
+                    .build()))
+        .setLiveRevocations(12)
+        .setRecent(
+            List.of(
+                AppliedRevocation.newBuilder()
+                    .setTopic("tokenwatch.revocations")
+                    .setPartition(0)
+                    .setOffset(41)
+                    .setSelector("token:" + TOKEN_ID)
+                    .setRecordTimestamp(T0.plusSeconds(61))
+                    .setAppliedAt(T0.plusSeconds(61).plusMillis(38))
+                    .build()))
+        .setRecentDropped(0)
+        .setReportsDropped(1)
+        .build();
   }
 
   /** The audit sink's second checkpoint, over two chains. */

@@ -60,12 +60,16 @@ public final class AuditSinkApp implements AutoCloseable {
 
   /**
    * The event topics the sink stores: every catalogue topic with an Avro value except its own
-   * checkpoints.
+   * checkpoints and the validators' status reports. Those are heartbeats, not decisions: every
+   * validator writes one every few seconds (17,280 a day each at the default interval), which would
+   * outgrow every other event in the store while tracing no decision to a person or policy; the
+   * revocations they report applying are audited on the revocation topics already.
    */
   public static final List<String> TOPICS =
       Topics.ALL.stream()
           .filter(topic -> topic.valueSchema().isPresent())
           .filter(topic -> !topic.equals(Topics.AUDIT_CHECKPOINTS))
+          .filter(topic -> !topic.equals(Topics.VALIDATOR_STATUS))
           .map(Topic::name)
           .toList();
 

@@ -210,7 +210,7 @@ public final class TopicEnsurer {
                   .map(String::trim)
                   .collect(Collectors.toSet());
       String wanted = topic.spec().cleanupPolicy().configValue();
-      if (!actual.equals(Set.of(wanted))) {
+      if (!actual.equals(topic.spec().cleanupPolicy().configValues())) {
         problems.add(
             String.format(
                 "topic %s has cleanup.policy=%s but Tokenwatch needs %s; fix it with"

@@ -10,9 +10,10 @@ import java.util.Map;
  * How a topic is laid out on the cluster.
  *
  * @param partitions partitions to create the topic with; shards the streams apps' state by key
- * @param cleanupPolicy delete or compact; a topic found with another policy is an error
+ * @param cleanupPolicy delete, compact or both; a topic found with another policy is an error
  * @param retention how long records are kept ({@code retention.ms}); for compacted topics, how long
- *     tombstones stay readable ({@code delete.retention.ms})
+ *     tombstones stay readable ({@code delete.retention.ms}); for compact-and-delete topics, how
+ *     long even the latest record of a key is kept
  */
 public record TopicSpec(int partitions, CleanupPolicy cleanupPolicy, Duration retention) {
 
@@ -31,12 +32,15 @@ public record TopicSpec(int partitions, CleanupPolicy cleanupPolicy, Duration re
   public Map<String, String> configs() {
     Map<String, String> configs = new LinkedHashMap<>();
     configs.put("cleanup.policy", cleanupPolicy.configValue());
-    if (cleanupPolicy == CleanupPolicy.COMPACT) {
-      configs.put("delete.retention.ms", Long.toString(retention.toMillis()));
+    if (cleanupPolicy.compacts()) {
       // Compact often enough that expired revocations leave the feed within minutes, so a new
-      // validator bootstraps from live revocations only.
+      // validator bootstraps from live revocations only (and a reader of status reports reads
+      // about an hour of history rather than a day).
       configs.put("min.cleanable.dirty.ratio", "0.1");
       configs.put("segment.ms", Long.toString(Duration.ofHours(1).toMillis()));
+    }
+    if (cleanupPolicy == CleanupPolicy.COMPACT) {
+      configs.put("delete.retention.ms", Long.toString(retention.toMillis()));
     } else {
       configs.put("retention.ms", Long.toString(retention.toMillis()));
     }

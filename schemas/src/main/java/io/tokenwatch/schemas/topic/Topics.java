@@ -12,6 +12,7 @@ import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.events.ValidatorStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -198,6 +199,22 @@ public final class Topics {
           "the original key",
           "every consumer -> operators");
 
+  /**
+   * Every validator's periodic status report (feed positions, staleness, revocations applied since
+   * its previous report). Compacted so a reader that starts finds the latest report of every
+   * validator without reading a day of heartbeats, and deleted after a day so a validator gone for
+   * good leaves the topic; the uncompacted head keeps about the last hour of reports, the recent
+   * history of propagation times.
+   */
+  public static final Topic<String, ValidatorStatus> VALIDATOR_STATUS =
+      new Topic<>(
+          "tokenwatch.validator-status",
+          String.class,
+          ValidatorStatus.class,
+          new TopicSpec(3, CleanupPolicy.COMPACT_DELETE, Duration.ofDays(1)),
+          "validator id",
+          "validators -> anomaly-detector, console");
+
   /** The catalogue, in the order the README lists it. */
   public static final List<Topic<?, ?>> ALL =
       List.of(
@@ -214,7 +231,8 @@ public final class Topics {
           ACCESS_REQUESTS,
           POLICY_CHANGES,
           AUDIT_CHECKPOINTS,
-          DEAD_LETTERS);
+          DEAD_LETTERS,
+          VALIDATOR_STATUS);
 
   private Topics() {}
 
