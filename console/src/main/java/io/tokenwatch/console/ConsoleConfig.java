@@ -7,6 +7,7 @@ import io.tokenwatch.schemas.config.ConfigValidators;
 import io.tokenwatch.schemas.config.DeprecatedKeys;
 import io.tokenwatch.schemas.config.ServiceConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class ConsoleConfig extends ServiceConfig {
   public static final String ASSERTION_SECRET_FILE = "console.assertion-secret-file";
   public static final String CLIENT_ID = "console.client-id";
   public static final String CLIENT_SECRET_FILE = "console.client-secret-file";
+  public static final String FLEET_MAX_STALENESS = "console.fleet.max-staleness";
 
   /** Prefix of settings for every Kafka client of the console, e.g. its security settings. */
   public static final String KAFKA_PREFIX = "kafka.";
@@ -113,6 +115,11 @@ public final class ConsoleConfig extends ServiceConfig {
   /** {@value #CLIENT_SECRET_FILE}, or empty when the console reads no audit history. */
   public Optional<Path> clientSecretFile() {
     return values.nonBlank(CLIENT_SECRET_FILE).map(Path::of);
+  }
+
+  /** {@value #FLEET_MAX_STALENESS}. */
+  public Duration fleetMaxStaleness() {
+    return values.duration(FLEET_MAX_STALENESS);
   }
 
   /** How people log in. */
@@ -211,7 +218,16 @@ public final class ConsoleConfig extends ServiceConfig {
                 "",
                 Importance.MEDIUM,
                 "File with that client's secret. Empty: pages that read the audit history say"
-                    + " it is not configured.");
+                    + " it is not configured.")
+            .define(
+                FLEET_MAX_STALENESS,
+                ConfigDef.Type.STRING,
+                "30s",
+                ConfigValidators.duration(Duration.ofSeconds(1)),
+                Importance.MEDIUM,
+                "The fleet page shows a validator red as stale when its report says its"
+                    + " revocation feed is further behind than this; match the validators'"
+                    + " validator.revocation.max-staleness.");
     PeopleConfig.define(def);
     return def;
   }
