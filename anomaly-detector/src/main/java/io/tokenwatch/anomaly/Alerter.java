@@ -49,7 +49,9 @@ public final class Alerter {
             finding.evidence().lastSeen(),
             severity,
             finding,
-            response.responds(finding.rule(), severity) ? finding.response() : null));
+            finding.response() != null && response.responds(finding.rule(), severity)
+                ? finding.response()
+                : null));
   }
 
   /** Event time (epoch ms) from which a ledger entry last written at {@code at} may go. */

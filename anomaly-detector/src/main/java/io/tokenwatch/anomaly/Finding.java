@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param rule the rule whose condition was met
  * @param incidentKey what the rule fired on (e.g. the token id, or client and network); with the
  *     rule it identifies the incident for suppression and, with the incident start, the alert id
- * @param response what an automatic response would revoke
+ * @param response what an automatic response would revoke; null for a rule that fires on nothing
+ *     revocable (a validator)
  */
 public record Finding(
     Rule rule,
@@ -22,13 +23,12 @@ public record Finding(
     @Nullable String grantId,
     String summary,
     Evidence evidence,
-    Target response) {
+    @Nullable Target response) {
 
   public Finding {
     requireNonNull(rule, "rule");
     requireNonNull(incidentKey, "incidentKey");
     requireNonNull(summary, "summary");
     requireNonNull(evidence, "evidence");
-    requireNonNull(response, "response");
   }
 }

@@ -19,7 +19,20 @@ public enum Rule {
   /** The issuer revoked a grant because a rotated refresh token was presented again. */
   REFRESH_TOKEN_REUSE,
   /** Uses accepted beyond {@code max_uses}. */
-  MAX_USE_OVERSHOOT;
+  MAX_USE_OVERSHOOT,
+  /** A validator stopped sending status reports. */
+  VALIDATOR_SILENT,
+  /** A validator reports its revocation feed not ready or staler than allowed. */
+  VALIDATOR_STALE;
+
+  /**
+   * Whether the rule watches validators' status reports by the detector's wall clock rather than
+   * token events by event time: it fires on no token, grant, subject or client, never revokes and
+   * does not run in a replay.
+   */
+  public boolean watchesValidators() {
+    return this == VALIDATOR_SILENT || this == VALIDATOR_STALE;
+  }
 
   /** The rule's configuration prefix, e.g. {@code token-spread}. */
   public String configName() {

@@ -32,10 +32,13 @@ public final class AlertRecords {
 
   /**
    * The key on the alert topic: the subject; for an alert without one, {@code client:<id>}, {@code
-   * grant:<id>} or {@code token:<jti>}.
+   * grant:<id>} or {@code token:<jti>}; for a validator rule, {@code validator:<id>}.
    */
   static String key(Alert alert) {
     Finding f = alert.finding();
+    if (f.rule().watchesValidators()) {
+      return "validator:" + f.incidentKey();
+    }
     if (f.subject() != null) {
       return f.subject();
     }

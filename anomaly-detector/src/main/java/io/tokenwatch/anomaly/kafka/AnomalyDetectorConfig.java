@@ -6,6 +6,7 @@ import io.tokenwatch.anomaly.AutoResponsePolicy;
 import io.tokenwatch.anomaly.DetectionSettings;
 import io.tokenwatch.anomaly.Rule;
 import io.tokenwatch.anomaly.Severity;
+import io.tokenwatch.anomaly.ValidatorThresholds;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.config.ConfigValidators;
@@ -75,6 +76,10 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
   public static final String SPIKE_TALLY_USES = "anomaly.usage-spike.tally-uses";
   public static final String SPIKE_TALLY_MS = "anomaly.usage-spike.tally-ms";
   public static final String OVERSHOOT_MIN = "anomaly.max-use-overshoot.min";
+  public static final String VALIDATOR_SILENT_AFTER_MS = "anomaly.validator.silent-after-ms";
+  public static final String VALIDATOR_MAX_STALENESS_MS = "anomaly.validator.max-staleness-ms";
+  public static final String VALIDATOR_FORGET_AFTER_MS = "anomaly.validator.forget-after-ms";
+  public static final String VALIDATOR_CHECK_INTERVAL_MS = "anomaly.validator.check-interval-ms";
   public static final String TOKEN_RETENTION_MS = "anomaly.token.retention-ms";
   public static final String MAX_TOKEN_TTL_MS = "anomaly.max-token-ttl-ms";
   public static final String PUNCTUATION_MS = "anomaly.state.punctuation-ms";
@@ -133,6 +138,7 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
     if (check.declaredValid()) {
       try {
         settings(check.values());
+        validatorThresholds(check.values());
       } catch (IllegalArgumentException e) {
         check.problem(String.valueOf(e.getMessage()));
       }
@@ -209,6 +215,19 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
   }
 
   /** How often (stream time) expired state is dropped. */
+  /** The thresholds of the validator rules. */
+  public ValidatorThresholds validatorThresholds() {
+    return validatorThresholds(values);
+  }
+
+  private static ValidatorThresholds validatorThresholds(ConfigValues values) {
+    return new ValidatorThresholds(
+        values.millis(VALIDATOR_SILENT_AFTER_MS),
+        values.millis(VALIDATOR_MAX_STALENESS_MS),
+        values.millis(VALIDATOR_FORGET_AFTER_MS),
+        values.millis(VALIDATOR_CHECK_INTERVAL_MS));
+  }
+
   public Duration punctuation() {
     return values.millis(PUNCTUATION_MS);
   }
@@ -281,6 +300,8 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
     defaults.put(Rule.USAGE_SPIKE, Severity.MEDIUM);
     defaults.put(Rule.REFRESH_TOKEN_REUSE, Severity.CRITICAL);
     defaults.put(Rule.MAX_USE_OVERSHOOT, Severity.LOW);
+    defaults.put(Rule.VALIDATOR_SILENT, Severity.HIGH);
+    defaults.put(Rule.VALIDATOR_STALE, Severity.HIGH);
     return defaults;
   }
 
@@ -524,6 +545,42 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
             Importance.MEDIUM,
             "MAX_USE_OVERSHOOT: accepted uses beyond max_uses that fire.")
         .define(
+            VALIDATOR_SILENT_AFTER_MS,
+            ConfigDef.Type.LONG,
+            0L,
+            Range.atLeast(0),
+            Importance.MEDIUM,
+            "VALIDATOR_SILENT: a validator that sent no status report for this long (the"
+                + " detector's wall clock) is silent. 0: three of the validator's own reporting"
+                + " intervals (its reports' interval_ms), at least 15 s.")
+        .define(
+            VALIDATOR_MAX_STALENESS_MS,
+            ConfigDef.Type.LONG,
+            Duration.ofSeconds(30).toMillis(),
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "VALIDATOR_STALE: a validator whose report says its revocation feed is not ready, or"
+                + " was last caught up longer ago than this, is stale. The default is the"
+                + " validators' own default staleness budget (validator.revocation.max-staleness),"
+                + " beyond which they deny FEED_STALE.")
+        .define(
+            VALIDATOR_FORGET_AFTER_MS,
+            ConfigDef.Type.LONG,
+            Duration.ofDays(1).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "What the detector knows of a validator silent this long is dropped (a validator"
+                + " taken out of service); its reports have left tokenwatch.validator-status by"
+                + " then too. Must exceed the silence threshold.")
+        .define(
+            VALIDATOR_CHECK_INTERVAL_MS,
+            ConfigDef.Type.LONG,
+            Duration.ofSeconds(1).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "How often (wall clock) the detector looks for silent validators; a silent one is"
+                + " seen at most this late.")
+        .define(
             TOKEN_RETENTION_MS,
             ConfigDef.Type.LONG,
             Duration.ofHours(1).toMillis(),
@@ -567,6 +624,14 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
                           && Arrays.stream(Rule.values())
                               .noneMatch(r -> r.name().equalsIgnoreCase(text))) {
                         throw new ConfigException(name, value, "unknown rule " + text);
+                      }
+                      if (Arrays.stream(Rule.values())
+                          .anyMatch(
+                              r -> r.watchesValidators() && r.name().equalsIgnoreCase(text))) {
+                        throw new ConfigException(
+                            name,
+                            value,
+                            text + " fires on a validator: there is nothing to revoke");
                       }
                     }
                   }

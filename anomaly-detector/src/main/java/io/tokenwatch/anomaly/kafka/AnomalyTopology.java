@@ -8,13 +8,16 @@ import io.tokenwatch.anomaly.AutoResponsePolicy;
 import io.tokenwatch.anomaly.DetectionSettings;
 import io.tokenwatch.anomaly.ReuseRevocation;
 import io.tokenwatch.anomaly.Target;
+import io.tokenwatch.anomaly.ValidatorRules;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.SelectorKind;
+import io.tokenwatch.events.ValidatorStatus;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.streams.Decoding;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +56,10 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>grants</b>, keyed by grant id through {@value #GRANT_SIGNALS_REPARTITION}: issuances and
  *       the issuer's grant revocations for refresh token reuse. State {@value #GRANT_WATCH}; rule
  *       REFRESH_TOKEN_REUSE.
+ *   <li><b>validators</b>, keyed by validator id: {@code tokenwatch.validator-status}. State
+ *       {@value #VALIDATOR_WATCH}; rules VALIDATOR_SILENT and VALIDATOR_STALE, by the wall clock,
+ *       so live only: a replay leaves them out (whether a validator was silent then is not in the
+ *       events).
  * </ul>
  *
  * <p>Each sub-topology keeps an incident ledger for suppression. Alerts go to the output topic
@@ -87,6 +94,9 @@ public final class AnomalyTopology {
 
   /** Last finding per incident of the per-grant rule. */
   public static final String GRANT_INCIDENTS = "anomaly-grant-incidents";
+
+  /** What the detector knows of each validator, by validator id. */
+  public static final String VALIDATOR_WATCH = "anomaly-validator-watch";
 
   /** Internal topic of token revocations keyed by token id. */
   public static final String TOKEN_REVOCATIONS_REPARTITION = "anomaly-token-revocations";
@@ -146,6 +156,10 @@ public final class AnomalyTopology {
 
     StreamsBuilder builder = new StreamsBuilder();
     addStores(builder, config.inMemoryState());
+    if (!mode.replay()) {
+      builder.addStateStore(
+          store(VALIDATOR_WATCH, StateSerdes.validatorWatch(), config.inMemoryState()));
+    }
     Inputs inputs =
         Inputs.decode(builder, registry, config.serdeConfig(), metrics).until(mode.until());
     KStream<String, TokenOutput> tokenOutput = tokenRules(inputs, rules);
@@ -154,6 +168,11 @@ public final class AnomalyTopology {
             .flatMapValues(TokenOutput::alerts, Named.as("token-alerts"))
             .merge(clientRules(tokenOutput, inputs, rules), Named.as("merge-client-alerts"))
             .merge(grantRules(inputs, rules), Named.as("merge-grant-alerts"));
+    if (!mode.replay()) {
+      alerts =
+          alerts.merge(
+              validatorRules(builder, registry, config, rules), Named.as("merge-validator-alerts"));
+    }
     publishAlerts(alerts, config.outputTopic(), avro);
     if (!mode.replay()) {
       requestRevocations(alerts, avro);
@@ -325,6 +344,31 @@ public final class AnomalyTopology {
             Named.as("grant-rules"),
             GRANT_WATCH,
             GRANT_INCIDENTS);
+  }
+
+  /**
+   * The validator rules, keyed by validator id: status reports update the state, a wall-clock
+   * punctuation finds the silent. Returns their alerts.
+   */
+  private static KStream<String, Alert> validatorRules(
+      StreamsBuilder builder,
+      SchemaRegistryClient registry,
+      AnomalyDetectorConfig config,
+      Rules rules) {
+    ValidatorRules validatorRules =
+        new ValidatorRules(config.validatorThresholds(), rules.settings());
+    return Decoding.decode(
+            builder,
+            Topics.VALIDATOR_STATUS,
+            AvroSerdes.specific(ValidatorStatus.class, registry, config.serdeConfig(), false)
+                .deserializer(),
+            Events::checkValidatorStatus,
+            "validator-status",
+            rules.metrics())
+        .process(
+            () -> new ValidatorStatusProcessor(validatorRules, rules.metrics()),
+            Named.as("validator-rules"),
+            VALIDATOR_WATCH);
   }
 
   /** The alerts to the output topic, keyed by subject. */

@@ -4,6 +4,7 @@ import io.tokenwatch.anomaly.DenyReason;
 import io.tokenwatch.anomaly.IssuanceRefusal;
 import io.tokenwatch.anomaly.TokenGrant;
 import io.tokenwatch.anomaly.TokenUse;
+import io.tokenwatch.anomaly.ValidatorReport;
 import io.tokenwatch.events.BindingType;
 import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.Revocation;
@@ -12,6 +13,7 @@ import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.events.UseDecision;
+import io.tokenwatch.events.ValidatorStatus;
 import io.tokenwatch.schemas.streams.InvalidEventException;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -136,6 +138,30 @@ final class Events {
     requireText(event.getSelector().getValue(), "selector.value");
     if (event.getSelector().getKind() == SelectorKind.UNKNOWN) {
       throw new InvalidEventException("selector kind UNKNOWN cannot be evaluated");
+    }
+  }
+
+  static void checkValidatorStatus(@Nullable String key, ValidatorStatus event) {
+    report(event);
+    requireKey(key, event.getValidatorId(), "validator_id");
+  }
+
+  static ValidatorReport report(ValidatorStatus event) {
+    requireText(event.getEventId(), "event_id");
+    requireText(event.getValidatorId(), "validator_id");
+    try {
+      return new ValidatorReport(
+          event.getEventId(),
+          event.getValidatorId(),
+          event.getAudience(),
+          event.getOccurredAt(),
+          event.getSequence(),
+          java.time.Duration.ofMillis(event.getIntervalMs()),
+          event.getReady(),
+          event.getStalenessMs());
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new InvalidEventException(
+          "invalid ValidatorStatus " + event.getEventId() + ": " + e.getMessage(), e);
     }
   }
 

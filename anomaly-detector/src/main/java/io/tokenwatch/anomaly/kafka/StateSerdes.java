@@ -13,6 +13,7 @@ import io.tokenwatch.anomaly.NetworkWatch;
 import io.tokenwatch.anomaly.StateCodec;
 import io.tokenwatch.anomaly.TokenWatch;
 import io.tokenwatch.anomaly.UseTally;
+import io.tokenwatch.anomaly.ValidatorWatch;
 import java.io.IOException;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.SerializationException;
@@ -81,6 +82,10 @@ final class StateSerdes {
 
   static Serde<NetworkWatch> networkWatch() {
     return json(STATE, NetworkWatch.class);
+  }
+
+  static Serde<ValidatorWatch> validatorWatch() {
+    return json(STATE, ValidatorWatch.class);
   }
 
   static Serde<GrantWatch> grantWatch() {

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tokenwatch.anomaly.AutoResponsePolicy;
 import io.tokenwatch.anomaly.Rule;
 import io.tokenwatch.anomaly.Severity;
+import io.tokenwatch.anomaly.ValidatorThresholds;
 import io.tokenwatch.schemas.config.RenamedKeys;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -33,6 +35,32 @@ class AnomalyDetectorConfigTest {
         .isEqualTo(Severity.CRITICAL);
     assertThat(config.httpPort()).isEqualTo(8094);
     assertThat(config.outputTopic()).isEqualTo("tokenwatch.security-alerts");
+  }
+
+  @Test
+  void shouldWatchValidatorsWithTheirOwnIntervalsAndTheValidatorsStalenessBudgetByDefault() {
+    ValidatorThresholds thresholds = AnomalyDetectorConfig.of(minimal()).validatorThresholds();
+
+    assertThat(thresholds.silentAfter(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(15));
+    assertThat(thresholds.silentAfter(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(30));
+    assertThat(thresholds.maxStaleness()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(thresholds.forgetAfter()).isEqualTo(Duration.ofDays(1));
+  }
+
+  @Test
+  void shouldRefuseAutoResponseForValidatorRulesAndAForgetPeriodShorterThanSilence() {
+    Map<String, Object> settings = minimal();
+    settings.put(AnomalyDetectorConfig.AUTO_RESPONSE_RULES, "TOKEN_SPREAD,VALIDATOR_SILENT");
+    assertThatThrownBy(() -> AnomalyDetectorConfig.of(settings))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("VALIDATOR_SILENT fires on a validator");
+
+    Map<String, Object> forgetful = minimal();
+    forgetful.put(AnomalyDetectorConfig.VALIDATOR_SILENT_AFTER_MS, 60_000L);
+    forgetful.put(AnomalyDetectorConfig.VALIDATOR_FORGET_AFTER_MS, 30_000L);
+    assertThatThrownBy(() -> AnomalyDetectorConfig.of(forgetful))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("forgetAfter must exceed the silence threshold");
   }
 
   @Test

@@ -68,7 +68,8 @@ final class DetectorDriver implements AutoCloseable {
             Topics.TOKEN_USED.name(),
             Topics.ISSUANCE_DENIED.name(),
             Topics.REVOCATION_REQUESTS.name(),
-            Topics.REVOCATIONS.name())) {
+            Topics.REVOCATIONS.name(),
+            Topics.VALIDATOR_STATUS.name())) {
       inputs.put(topic, driver.createInputTopic(topic, new StringSerializer(), avro));
     }
     rawUsed =

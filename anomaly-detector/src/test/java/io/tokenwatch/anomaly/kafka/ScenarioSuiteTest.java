@@ -80,7 +80,10 @@ class ScenarioSuiteTest {
       assertThat(found(alerts)).containsExactlyInAnyOrderElementsOf(expected);
       EnumSet<Rule> rules = EnumSet.noneOf(Rule.class);
       expected.forEach(e -> rules.add(e.rule()));
-      assertThat(rules).containsExactlyInAnyOrder(Rule.values());
+      // Every rule on token events; the validator rules watch status reports by the wall clock.
+      assertThat(rules)
+          .containsExactlyInAnyOrderElementsOf(
+              EnumSet.complementOf(EnumSet.of(Rule.VALIDATOR_SILENT, Rule.VALIDATOR_STALE)));
     }
   }
 }

@@ -56,6 +56,8 @@ public final class ValidatorConfig extends ServiceConfig {
   public static final String USAGE_TOPIC = "validator.usage.topic";
   public static final String USAGE_QUEUE_SIZE = "validator.usage.queue-size";
   public static final String VALIDATOR_ID = "validator.id";
+  public static final String STATUS_INTERVAL = "validator.status.interval";
+  public static final String STATUS_TOPIC = "validator.status.topic";
   public static final String SIGNATURE_CACHE_SIZE = "validator.signature-cache.size";
   public static final String MAX_TOKEN_BYTES = "validator.max-token-bytes";
   public static final String DPOP_MAX_AGE = "validator.dpop.max-age";
@@ -225,6 +227,16 @@ public final class ValidatorConfig extends ServiceConfig {
     }
   }
 
+  /** How often the validator reports its status; empty when {@value #STATUS_INTERVAL} is 0s. */
+  public Optional<Duration> statusInterval() {
+    Duration interval = values.duration(STATUS_INTERVAL);
+    return interval.isZero() ? Optional.empty() : Optional.of(interval);
+  }
+
+  public String statusTopic() {
+    return values.string(STATUS_TOPIC);
+  }
+
   public long signatureCacheSize() {
     return values.longValue(SIGNATURE_CACHE_SIZE);
   }
@@ -281,6 +293,19 @@ public final class ValidatorConfig extends ServiceConfig {
             throw new IllegalArgumentException("asymmetric JWS algorithms only, got " + alg);
           }
         });
+  }
+
+  private static ConfigDef.Validator zeroOrAtLeast100Millis() {
+    ConfigDef.Validator duration = ConfigValidators.duration(Duration.ZERO);
+    return ConfigDef.LambdaValidator.with(
+        (name, value) -> {
+          duration.ensureValid(name, value);
+          Duration interval = io.tokenwatch.schemas.config.Durations.parse(String.valueOf(value));
+          if (!interval.isZero() && interval.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new ConfigException(name, value, "must be 0s (off) or at least 100ms");
+          }
+        },
+        () -> "0s (off) or duration >= 100ms");
   }
 
   private static ConfigDef.Validator scopeList() {
@@ -418,7 +443,24 @@ public final class ValidatorConfig extends ServiceConfig {
             ConfigDef.Type.STRING,
             "",
             Importance.LOW,
-            "Identifies this validator in usage reports; validator@<host name> when empty.")
+            "Identifies this validator in usage and status reports; validator@<host name> when"
+                + " empty.")
+        .define(
+            STATUS_INTERVAL,
+            ConfigDef.Type.STRING,
+            "5s",
+            zeroOrAtLeast100Millis(),
+            Importance.MEDIUM,
+            "How often the validator reports its feed's status (positions, staleness, revocations"
+                + " applied) as a ValidatorStatus event; the anomaly detector alerts when reports"
+                + " stop. 0s turns reporting off.")
+        .define(
+            STATUS_TOPIC,
+            ConfigDef.Type.STRING,
+            Topics.VALIDATOR_STATUS.name(),
+            ConfigValidators.nonBlank(),
+            Importance.LOW,
+            "Where status reports go.")
         .define(
             SIGNATURE_CACHE_SIZE,
             ConfigDef.Type.LONG,

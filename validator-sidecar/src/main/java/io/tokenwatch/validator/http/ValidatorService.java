@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.TokenUsed;
+import io.tokenwatch.events.ValidatorStatus;
 import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
@@ -18,6 +19,7 @@ import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.TokenValidator;
 import io.tokenwatch.validator.jwks.HttpJwksFetcher;
 import io.tokenwatch.validator.kafka.RevocationFeed;
+import io.tokenwatch.validator.kafka.StatusReporter;
 import io.tokenwatch.validator.kafka.UsageReporter;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,14 +29,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The validator as a running service: ensures the topics, follows the revocation feed, reports
- * usage and serves the forward-auth sidecar. {@link #start(ValidatorConfig)} returns once the
- * sidecar listens (the feed may still be bootstrapping: until it is ready {@code /auth} answers 503
- * and {@code /ready} is 503); {@link #close()} stops everything.
+ * usage and its status ({@code validator.status.interval}) and serves the forward-auth sidecar.
+ * {@link #start(ValidatorConfig)} returns once the sidecar listens (the feed may still be
+ * bootstrapping: until it is ready {@code /auth} answers 503 and {@code /ready} is 503); {@link
+ * #close()} stops everything.
  */
 public final class ValidatorService implements AutoCloseable {
 
   private final RevocationFeed feed;
   private final @Nullable UsageReporter reporter;
+  private final @Nullable StatusReporter status;
   private final TokenValidator validator;
   private final ValidatorSidecar sidecar;
   private final ServiceMeters meters;
@@ -42,12 +46,14 @@ public final class ValidatorService implements AutoCloseable {
   private ValidatorService(
       RevocationFeed feed,
       @Nullable UsageReporter reporter,
+      @Nullable StatusReporter status,
       TokenValidator validator,
       ValidatorSidecar sidecar,
       ServiceMeters meters) {
     this.meters = meters;
     this.feed = feed;
     this.reporter = reporter;
+    this.status = status;
     this.validator = validator;
     this.sidecar = sidecar;
   }
@@ -65,7 +71,12 @@ public final class ValidatorService implements AutoCloseable {
     SchemaRegistryClient registry = new HttpSchemaRegistryClient(serdeConfig.registrySettings());
     try (Admin admin = Admin.create(config.clientConfig())) {
       new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
-          .ensure(List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH, Topics.TOKEN_USED));
+          .ensure(
+              List.of(
+                  Topics.REVOCATIONS,
+                  Topics.REVOCATION_FAST_PATH,
+                  Topics.TOKEN_USED,
+                  Topics.VALIDATOR_STATUS));
     }
     ServiceMeters meters = ServiceMeters.create();
     PrometheusMeterRegistry metrics = meters.registry();
@@ -79,7 +90,22 @@ public final class ValidatorService implements AutoCloseable {
             clock,
             Duration.ofMillis(500));
     UsageReporter reporter = null;
+    StatusReporter status = null;
     try {
+      if (config.statusInterval().isPresent()) {
+        status =
+            new StatusReporter(
+                config.clientConfig(),
+                AvroSerdes.specific(ValidatorStatus.class, registry, serdeConfig, false)
+                    .serializer(),
+                config.statusTopic(),
+                config.validatorId(),
+                config.audience(),
+                feed,
+                config.statusInterval().get(),
+                clock);
+        status.bindTo(metrics);
+      }
       if (config.usageEnabled()) {
         reporter =
             new UsageReporter(
@@ -125,8 +151,11 @@ public final class ValidatorService implements AutoCloseable {
               config.sidecarSettings(),
               () -> feed.isReady() && feed.stalenessMillis() <= maxStalenessMillis,
               metrics);
-      return new ValidatorService(feed, reporter, validator, sidecar, meters);
+      return new ValidatorService(feed, reporter, status, validator, sidecar, meters);
     } catch (RuntimeException e) {
+      if (status != null) {
+        status.close();
+      }
       feed.close();
       if (reporter != null) {
         reporter.close();
@@ -151,10 +180,16 @@ public final class ValidatorService implements AutoCloseable {
     return sidecar.port();
   }
 
-  /** Stops the sidecar, the feed and the reporter (sending what it has queued). */
+  /**
+   * Stops the sidecar, the status reports, the feed and the usage reporter (sending what it has
+   * queued).
+   */
   @Override
   public void close() {
     sidecar.close();
+    if (status != null) {
+      status.close();
+    }
     feed.close();
     if (reporter != null) {
       reporter.close();

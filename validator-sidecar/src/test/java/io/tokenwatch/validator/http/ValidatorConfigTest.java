@@ -42,6 +42,24 @@ class ValidatorConfigTest {
   }
 
   @Test
+  void shouldReportStatusEveryFiveSecondsByDefaultAndNotAtAllAtZero() {
+    assertThat(ValidatorConfig.of(minimal()).statusInterval()).contains(Duration.ofSeconds(5));
+    assertThat(ValidatorConfig.of(minimal()).statusTopic())
+        .isEqualTo("tokenwatch.validator-status");
+
+    Map<String, Object> off = minimal();
+    off.put(ValidatorConfig.STATUS_INTERVAL, "0s");
+    assertThat(ValidatorConfig.of(off).statusInterval()).isEmpty();
+
+    Map<String, Object> tooOften = minimal();
+    tooOften.put(ValidatorConfig.STATUS_INTERVAL, "10ms");
+    assertThatThrownBy(() -> ValidatorConfig.of(tooOften))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(ValidatorConfig.STATUS_INTERVAL)
+        .hasMessageContaining("0s (off) or at least 100ms");
+  }
+
+  @Test
   void shouldParseRoutesAndDurations() {
     Map<String, Object> raw = minimal();
     raw.put(

@@ -14,11 +14,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,6 +69,9 @@ import org.slf4j.LoggerFactory;
  * <p>A record whose value cannot be read is applied as a revocation of its key without watermark
  * (failing closed: over-revoking is safe, missing a revocation is not) and counted.
  *
+ * <p>Every revocation record it applies is told to its {@link AppliedRevocationListener}s (the
+ * {@link StatusReporter}'s buffer), and {@link #status()} says where it stands, for status reports.
+ *
  * <p>One background thread; {@link #close()} stops it. The index may be read from any thread.
  */
 public final class RevocationFeed implements RevocationView, MeterBinder, AutoCloseable {
@@ -100,6 +107,12 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   private final AtomicLong fastPathApplied = new AtomicLong();
   private final AtomicLong unreadable = new AtomicLong();
   private volatile long lag = -1;
+  // Written by the feed thread, read by reporters: the next offset to read per partition. A
+  // record's
+  // offset is recorded here before its listeners hear of it, so a report that lists a record also
+  // shows a position past it.
+  private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
+  private final List<AppliedRevocationListener> listeners = new CopyOnWriteArrayList<>();
   // Feed thread only: the end offsets the positions must reach, and when they were asked for.
   private @Nullable Map<TopicPartition, Long> target;
   private long targetAskedAt;
@@ -184,6 +197,35 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Where the feed stands: ready, staleness, lag, positions and live revocations. Thread-safe; the
+   * values are read one after another, not as one atomic snapshot.
+   */
+  public FeedStatus status() {
+    List<FeedStatus.Position> at = new ArrayList<>();
+    positions.forEach(
+        (tp, next) -> at.add(new FeedStatus.Position(tp.topic(), tp.partition(), next)));
+    at.sort(
+        Comparator.comparing(FeedStatus.Position::topic)
+            .thenComparingInt(FeedStatus.Position::partition));
+    return new FeedStatus(
+        isReady(),
+        stalenessMillis(),
+        lag,
+        at,
+        index.tokenIdCount()
+            + index.selectorCount()
+            + fastPath.tokenIdCount()
+            + fastPath.selectorCount());
+  }
+
+  /**
+   * Tells {@code listener} of every revocation record applied from now on, on the feed's thread.
+   */
+  public void addListener(AppliedRevocationListener listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+  }
+
   /** Milliseconds since the feed was last known caught up, or -1 when not ready. */
   public long stalenessMillis() {
     Freshness f = index.freshness();
@@ -252,6 +294,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     boolean reachedStart = startEnd != null;
     for (TopicPartition tp : partitions) {
       long position = c.position(tp, pollTimeout);
+      positions.put(tp, position);
       behind += Math.max(0, offset(end, tp) - position);
       if (startEnd != null && position < offset(startEnd, tp)) {
         reachedStart = false;
@@ -312,30 +355,55 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       return;
     }
     for (ConsumerRecord<String, Revocation> record : records) {
-      if (record.topic().equals(topic)) {
-        apply(record.key(), record.value());
-      } else {
-        applyFastPath(record.key(), record.value());
+      boolean applied =
+          record.topic().equals(topic)
+              ? apply(record.key(), record.value())
+              : applyFastPath(record.key(), record.value());
+      positions.merge(
+          new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+      if (applied) {
+        tell(record.topic(), record.partition(), record.offset(), record.key(), record.timestamp());
       }
     }
     forgetExpiredFastPath();
+  }
+
+  private void tell(String topic, int partition, long offset, String key, long timestamp) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    AppliedRevocation applied =
+        new AppliedRevocation(
+            topic,
+            partition,
+            offset,
+            key,
+            Instant.ofEpochMilli(Math.max(0, timestamp)),
+            clock.instant());
+    for (AppliedRevocationListener listener : listeners) {
+      try {
+        listener.onApplied(applied);
+      } catch (RuntimeException e) {
+        log.warn("Applied-revocation listener {} failed", listener, e);
+      }
+    }
   }
 
   /**
    * A fast-path record: merged into the fast-path index (strongest wins) and kept until its own
    * forget time; one whose forget time has passed can revoke nothing any more and is skipped.
    */
-  private void applyFastPath(@Nullable String key, @Nullable Revocation value) {
+  private boolean applyFastPath(@Nullable String key, @Nullable Revocation value) {
     if (key == null || value == null) {
-      return; // the fast path has no tombstones: its records leave by their forget time
+      return false; // the fast path has no tombstones: its records leave by their forget time
     }
     long forgetAt = value.getForgetAfter().toEpochMilli() + FAST_PATH_GRACE.toMillis();
     if (forgetAt <= clock.millis()) {
-      return;
+      return false;
     }
     if (!fastPath.put(key, watermark(value))) {
       log.warn("Fast-path revocation with a selector kind this validator does not know: {}", key);
-      return;
+      return false;
     }
     fastPathApplied.incrementAndGet();
     Long held = fastPathForgetAt.get(key);
@@ -344,6 +412,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       fastPathExpiry.add(Map.entry(forgetAt, key));
     }
     fastPathEmpty = false;
+    return true;
   }
 
   private void forgetExpiredFastPath() {
@@ -365,19 +434,22 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
         : value.getSelector().getIssuedBefore().toEpochMilli();
   }
 
-  private void apply(String key, Revocation value) {
+  /** Applies a feed record; whether it was a revocation now in force (not a tombstone). */
+  private boolean apply(@Nullable String key, @Nullable Revocation value) {
     if (key == null) {
-      return;
+      return false;
     }
     if (value == null) {
       index.remove(key);
       tombstones.incrementAndGet();
-      return;
-    }
-    if (!index.put(key, watermark(value))) {
-      log.warn("Revocation with a selector kind this validator does not know: {}", key);
+      return false;
     }
     applied.incrementAndGet();
+    if (!index.put(key, watermark(value))) {
+      log.warn("Revocation with a selector kind this validator does not know: {}", key);
+      return false;
+    }
+    return true;
   }
 
   private void applyUnreadable(RecordDeserializationException e) {
@@ -397,6 +469,9 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
         e.offset(),
         e);
     index.put(key, null);
+    positions.merge(e.topicPartition(), e.offset() + 1, Math::max);
+    tell(
+        e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), key, e.timestamp());
   }
 
   /**
