@@ -124,9 +124,10 @@ final class DemoCommand implements Callable<Integer> {
           PlatformServices.start(
               cluster,
               dir,
-              new PlatformServices.Ports(issuerPort, 0, 0, 0, 0),
+              new PlatformServices.Ports(issuerPort, 0, 0, 0, 0, 0),
               bind,
-              Demo.DETECTOR_SETTINGS)) {
+              Demo.DETECTOR_SETTINGS,
+              policy.secret(DemoPolicy.ADMIN))) {
         services.startValidator("demo-gateway-2", 0);
         services.startValidator("demo-gateway-3", 0);
         List<ValidatorService> validators = services.validators();

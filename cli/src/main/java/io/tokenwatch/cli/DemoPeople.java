@@ -39,7 +39,13 @@ final class DemoPeople {
           new Demo("carol", "Carol", EnumSet.of(Role.APPROVER)),
           new Demo("dave", "Dave", EnumSet.of(Role.APPROVER)),
           new Demo("erin", "Erin", EnumSet.of(Role.AUDITOR)),
-          new Demo("admin", "Administrator", EnumSet.of(Role.ADMIN, Role.APPROVER, Role.AUDITOR)));
+          new Demo("frank", "Frank", EnumSet.of(Role.ANALYST)),
+          new Demo("grace", "Grace", EnumSet.of(Role.RESPONDER, Role.ANALYST)),
+          new Demo("heidi", "Heidi", EnumSet.of(Role.RESPONDER, Role.ANALYST)),
+          new Demo(
+              "admin",
+              "Administrator",
+              EnumSet.of(Role.ADMIN, Role.APPROVER, Role.AUDITOR, Role.ANALYST, Role.RESPONDER)));
 
   private static final String HEADER =
       """

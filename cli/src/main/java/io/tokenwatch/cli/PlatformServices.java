@@ -4,9 +4,12 @@ import io.tokenwatch.anomaly.app.AnomalyDetectorApp;
 import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import io.tokenwatch.audit.app.AuditSinkApp;
 import io.tokenwatch.audit.app.AuditSinkConfig;
+import io.tokenwatch.console.ConsoleConfig;
+import io.tokenwatch.console.ConsoleServer;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
 import io.tokenwatch.people.PeopleConfig;
+import io.tokenwatch.people.PersonAssertions;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.validator.http.TrustedProxies;
@@ -63,6 +66,18 @@ final class PlatformServices implements AutoCloseable {
       "GET /orders/export -> orders:export, GET /orders/** -> orders:read,"
           + " POST|PUT|PATCH|DELETE /orders/** -> orders:write";
 
+  /**
+   * The sample policy's client the console reads the audit history as; its secret is the sample's
+   * public one (see the issuer README), written to the data directory for the console.
+   */
+  static final String CONSOLE_CLIENT = "security-console";
+
+  private static final String CONSOLE_CLIENT_SECRET =
+      "demo-security-console-secret-not-for-prod-use";
+
+  /** The file, in the data directory, of the secret the console signs person assertions with. */
+  static final String ASSERTION_SECRET_FILE = "people-assertion.secret";
+
   /** What {@code up} binds every service to unless told otherwise: loopback only. */
   static final String DEFAULT_BIND = "127.0.0.1";
 
@@ -76,7 +91,8 @@ final class PlatformServices implements AutoCloseable {
     ANOMALY_DETECTOR("anomaly detector", "anomaly"),
     ISSUER("issuer", "issuer"),
     VALIDATOR("validator sidecar", "validator"),
-    AUDIT_SINK("audit sink", "audit");
+    AUDIT_SINK("audit sink", "audit"),
+    CONSOLE("console", "console");
 
     private final String displayName;
     private final String port;
@@ -103,7 +119,7 @@ final class PlatformServices implements AutoCloseable {
   }
 
   /** Ports of the services; 0 picks free ones. */
-  record Ports(int issuer, int introspection, int validator, int anomaly, int audit) {
+  record Ports(int issuer, int introspection, int validator, int anomaly, int audit, int console) {
 
     /** The port of {@code service}. */
     int of(Service service) {
@@ -113,6 +129,7 @@ final class PlatformServices implements AutoCloseable {
         case ISSUER -> issuer;
         case VALIDATOR -> validator;
         case AUDIT_SINK -> audit;
+        case CONSOLE -> console;
       };
     }
   }
@@ -220,6 +237,27 @@ final class PlatformServices implements AutoCloseable {
       return settings;
     }
 
+    /**
+     * The console: the same users file as the issuer, person assertions signed with {@code
+     * assertionSecret} (which the issuer trusts), the audit API read as the sample's {@code
+     * security-console} client.
+     */
+    Map<String, Object> console(
+        int port, Path users, Path assertionSecret, Path clientSecret, String auditUrl) {
+      Map<String, Object> settings = new LinkedHashMap<>(clients);
+      settings.put(PeopleConfig.USERS_FILE, users.toString());
+      settings.put(PeopleConfig.COOKIE_SECURE, urlHost().equals("localhost"));
+      settings.put(ConsoleConfig.HTTP_HOST, bind);
+      settings.put(ConsoleConfig.HTTP_PORT, port);
+      settings.put(ConsoleConfig.PUBLIC_URL, "http://" + urlHost() + ":" + port);
+      settings.put(ConsoleConfig.ISSUER_URL, issuerUrl());
+      settings.put(ConsoleConfig.AUDIT_URL, auditUrl);
+      settings.put(ConsoleConfig.ASSERTION_SECRET_FILE, assertionSecret.toString());
+      settings.put(ConsoleConfig.CLIENT_ID, CONSOLE_CLIENT);
+      settings.put(ConsoleConfig.CLIENT_SECRET_FILE, clientSecret.toString());
+      return settings;
+    }
+
     Map<String, Object> auditSink(int port) {
       Map<String, Object> settings = new LinkedHashMap<>(clients);
       settings.put(AuditSinkConfig.DATA_DIR, dataDir.resolve("audit-sink").toString());
@@ -268,12 +306,13 @@ final class PlatformServices implements AutoCloseable {
   private final List<ValidatorService> validators = new ArrayList<>();
   private @Nullable Wiring wiring;
   private String auditUrl = "";
+  private String consoleUrl = "";
 
   private PlatformServices() {}
 
   static PlatformServices start(
       ClusterOptions.Cluster cluster, Path dataDir, Ports ports, String bind) {
-    return start(cluster, dataDir, ports, bind, Map.of());
+    return start(cluster, dataDir, ports, bind, Map.of(), CONSOLE_CLIENT_SECRET);
   }
 
   /**
@@ -281,16 +320,19 @@ final class PlatformServices implements AutoCloseable {
    *
    * @param bind the address every service's HTTP server listens on
    * @param detectorSettings settings for the anomaly detector over the defaults (thresholds, say)
+   * @param consoleClientSecret the secret of the policy's {@value #CONSOLE_CLIENT} client, which
+   *     the console reads the audit history as
    */
   static PlatformServices start(
       ClusterOptions.Cluster cluster,
       Path dataDir,
       Ports ports,
       String bind,
-      Map<String, Object> detectorSettings) {
+      Map<String, Object> detectorSettings,
+      String consoleClientSecret) {
     PlatformServices services = new PlatformServices();
     try {
-      services.startAll(cluster, dataDir, ports, bind, detectorSettings);
+      services.startAll(cluster, dataDir, ports, bind, detectorSettings, consoleClientSecret);
       return services;
     } catch (RuntimeException e) {
       services.close();
@@ -308,7 +350,8 @@ final class PlatformServices implements AutoCloseable {
       Path dataDir,
       Ports ports,
       String bind,
-      Map<String, Object> detectorSettings) {
+      Map<String, Object> detectorSettings,
+      String consoleClientSecret) {
     Map<String, Object> clients = new LinkedHashMap<>();
     clients.put("bootstrap.servers", cluster.bootstrapServers());
     // The registry's URL and, for the embedded one, the credential that registering schemas needs.
@@ -351,6 +394,7 @@ final class PlatformServices implements AutoCloseable {
 
     Path policy = samplePolicy(dataDir.resolve("policy.yaml"));
     Path users = DemoPeople.ensure(dataDir);
+    Path assertionSecret = createAssertionSecret(dataDir.resolve(ASSERTION_SECRET_FILE));
     IssuerServer issuer = IssuerServer.start(IssuerConfig.of(wiring.issuer(policy, users)));
     started.push(issuer);
     endpoints.put("issuer", wiring.issuerUrl() + " (policy " + policy + ", hot-reloaded)");
@@ -381,6 +425,24 @@ final class PlatformServices implements AutoCloseable {
             + audit.httpPort()
             + "/api/v1 (store "
             + dataDir.resolve("audit-sink").resolve(AuditSinkConfig.DEFAULT_DB_FILE)
+            + ")");
+    Path clientSecret = ownerOnly(dataDir.resolve("console-client.secret"), consoleClientSecret);
+    ConsoleServer console =
+        ConsoleServer.start(
+            ConsoleConfig.of(
+                wiring.console(
+                    ports.console() == 0 ? FreePort.find() : ports.console(),
+                    users,
+                    assertionSecret,
+                    clientSecret,
+                    auditUrl)));
+    started.push(console);
+    consoleUrl = console.url();
+    endpoints.put(
+        "console",
+        console.url()
+            + " (log in as admin, who holds every role, or as grace, a responder; passwords in "
+            + dataDir.resolve(DemoPeople.PASSWORDS_FILE)
             + ")");
     endpoints.put("metrics", wiring.issuerUrl() + "/metrics, and /metrics on each service above");
   }
@@ -435,6 +497,11 @@ final class PlatformServices implements AutoCloseable {
   /** The audit sink's HTTP API. */
   String auditUrl() {
     return auditUrl;
+  }
+
+  /** The console's URL. */
+  String consoleUrl() {
+    return consoleUrl;
   }
 
   /** The validator sidecars running, the one {@code up} starts first. */
@@ -502,6 +569,30 @@ final class PlatformServices implements AutoCloseable {
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the sample policy to " + file, e);
+    }
+  }
+
+  private static Path createAssertionSecret(Path file) {
+    try {
+      return PersonAssertions.createSecretFile(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + file, e);
+    }
+  }
+
+  /** {@code file} holding {@code secret}, owner-only. */
+  private static Path ownerOnly(Path file, String secret) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // Not a POSIX file system: the directory's own permissions apply.
+      }
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
     }
   }
 

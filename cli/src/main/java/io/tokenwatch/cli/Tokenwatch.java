@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       AnomalyDetectorCommand.class,
       DetectCommand.class,
       AuditSinkCommand.class,
+      ConsoleCommand.class,
       AuditCommand.class,
       AccessCommand.class,
       RotateKeysCommand.class,

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
       "Runs the Tokenwatch platform on this machine until Ctrl-C or SIGTERM: the revocation"
           + " stream (--introspection-port), the anomaly detector (--anomaly-port), the issuer"
           + " (--issuer-port) with an editable copy of the sample policy, a validator sidecar"
-          + " (--validator-port) and the audit sink (--audit-port), each listening on --bind"
+          + " (--validator-port), the audit sink (--audit-port) and the console (--console-port), each listening on --bind"
           + " (loopback unless told otherwise).",
       "Without --bootstrap-servers/--schema-registry-url it also starts a real Kafka broker"
           + " (KRaft, --kafka-port) and a schema registry (--registry-port) in this process."
@@ -77,6 +77,12 @@ final class UpCommand implements Callable<Integer> {
           "Port of the audit sink's HTTP server (query API, metrics); 0 picks a free one."
               + " Default: ${DEFAULT-VALUE}.")
   int auditPort = 8095;
+
+  @Option(
+      names = "--console-port",
+      defaultValue = "9500",
+      description = "Port of the web console; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+  int consolePort = 9500;
 
   @Option(
       names = "--bind",
@@ -191,7 +197,7 @@ final class UpCommand implements Callable<Integer> {
 
   private PlatformServices.Ports ports() {
     return new PlatformServices.Ports(
-        issuerPort, introspectionPort, validatorPort, anomalyPort, auditPort);
+        issuerPort, introspectionPort, validatorPort, anomalyPort, auditPort, consolePort);
   }
 
   /** Stops the command the way Ctrl-C would. */

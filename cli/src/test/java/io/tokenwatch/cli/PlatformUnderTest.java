@@ -82,6 +82,8 @@ final class PlatformUnderTest implements AutoCloseable {
                     "--validator-port",
                     "0",
                     "--audit-port",
+                    "0",
+                    "--console-port",
                     "0"));
     // The endpoint lines follow the first line; the last of them is the metrics line.
     await()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import io.tokenwatch.audit.app.AuditSinkConfig;
+import io.tokenwatch.console.ConsoleConfig;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.serde.SerdeConfig;
@@ -43,6 +44,9 @@ class ReadmeTablesTest {
     files.put(
         Path.of("..", "audit-sink", "README.md"),
         Map.of("config-table", AuditSinkConfig.markdownTable()));
+    files.put(
+        Path.of("..", "console", "README.md"),
+        Map.of("config-table", ConsoleConfig.markdownTable()));
     Map<String, String> reference = new LinkedHashMap<>();
     reference.put("issuer-config", IssuerConfig.markdownTable());
     reference.put("validator-config", ValidatorConfig.markdownTable());

@@ -159,7 +159,8 @@ class UpCommandTest {
             "--introspection-port",
             "--anomaly-port",
             "--validator-port",
-            "--audit-port")) {
+            "--audit-port",
+            "--console-port")) {
       if (!Arrays.asList(portOptions).contains(option)) {
         args.add(option);
         args.add("0");

@@ -36,7 +36,7 @@ public final class DemoPolicy {
   static final String AUDIT_SCOPE = "audit:read";
 
   static final String AGENT = "reporting-agent";
-  static final String ADMIN = "security-console";
+  public static final String ADMIN = "security-console";
 
   /** The app people let act for them (authorization code + PKCE, consent page). */
   static final String ASSISTANT = "orders-assistant";
@@ -249,7 +249,7 @@ public final class DemoPolicy {
   }
 
   /** The secret of {@code client}. */
-  String secret(String client) {
+  public String secret(String client) {
     String secret = secrets.get(client);
     if (secret == null) {
       throw new IllegalArgumentException("no demo client " + client);
