@@ -23,6 +23,8 @@ public interface EventLog {
    * validators follow beside the compacted feed, so they deny before the revocation stream has
    * processed the request. Never to the compacted feed itself: each of its keys has one writer, the
    * stream, so that the record compaction keeps is the strongest ever written (docs/TOKENS.md).
+   *
+   * @return where both records landed
    */
-  void revocation(RevocationRequested request, Revocation fastPath);
+  RevocationReceipt revocation(RevocationRequested request, Revocation fastPath);
 }

@@ -64,6 +64,7 @@ final class AccessRequestEvents {
    */
   static Optional<AccessRequest> request(AccessRequestChanged event) {
     if (event.getKind() == AccessRequestKind.UNKNOWN
+        || event.getKind() == AccessRequestKind.REVOCATION
         || event.getStatus() == AccessRequestStatus.UNKNOWN
         || event.getChange() == AccessRequestChange.UNKNOWN) {
       return Optional.empty();

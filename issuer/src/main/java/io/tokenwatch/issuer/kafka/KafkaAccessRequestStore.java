@@ -3,6 +3,7 @@ package io.tokenwatch.issuer.kafka;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.events.AccessRequestChanged;
+import io.tokenwatch.events.AccessRequestKind;
 import io.tokenwatch.issuer.access.AccessRequest;
 import io.tokenwatch.issuer.access.AccessRequestStore;
 import io.tokenwatch.issuer.access.AccessStatus;
@@ -202,6 +203,11 @@ public final class KafkaAccessRequestStore implements AccessRequestStore, AutoCl
     Optional<AccessRequest> read;
     try {
       AccessRequestChanged event = deserializer.deserialize(record.topic(), record.value());
+      if (event.getKind() == AccessRequestKind.REVOCATION) {
+        // Revocations waiting for a second person share the topic; KafkaPendingRevocationStore
+        // reads them.
+        return;
+      }
       read = AccessRequestEvents.request(event);
     } catch (RuntimeException e) {
       requests.remove(record.key());

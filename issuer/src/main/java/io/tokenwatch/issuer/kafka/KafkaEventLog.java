@@ -8,6 +8,7 @@ import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.EventLogUnavailableException;
+import io.tokenwatch.issuer.RevocationReceipt;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.revocation.FeedKey;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -115,13 +116,19 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
   }
 
   @Override
-  public void revocation(RevocationRequested request, Revocation fastPath) {
+  public RevocationReceipt revocation(RevocationRequested request, Revocation fastPath) {
     String key = FeedKey.of(request.getSelector().getKind(), request.getSelector().getValue());
     // Both in flight at once; the call returns when both are durable.
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     sent.add(send(Topics.REVOCATION_REQUESTS, key, request));
     sent.add(send(Topics.REVOCATION_FAST_PATH, key, fastPath));
-    await(sent, "RevocationRequested");
+    List<RecordMetadata> landed = await(sent, "RevocationRequested");
+    return new RevocationReceipt(
+        request.getEventId(), landed(landed.get(0)), landed(landed.get(1)));
+  }
+
+  private static RevocationReceipt.Landed landed(RecordMetadata metadata) {
+    return new RevocationReceipt.Landed(metadata.topic(), metadata.partition(), metadata.offset());
   }
 
   /** Sends one record of any catalogue topic this log serializes (the grant store uses it). */
@@ -139,11 +146,14 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     }
   }
 
-  void await(List<Future<RecordMetadata>> futures, String what) {
+  /** Waits for every record's acknowledgement; returns their metadata in the same order. */
+  List<RecordMetadata> await(List<Future<RecordMetadata>> futures, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    List<RecordMetadata> acknowledged = new ArrayList<>(futures.size());
     for (Future<RecordMetadata> future : futures) {
       try {
-        future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        acknowledged.add(
+            future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
       } catch (ExecutionException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         throw new EventLogUnavailableException(
@@ -156,6 +166,7 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         throw new EventLogUnavailableException("interrupted waiting for " + what, e);
       }
     }
+    return acknowledged;
   }
 
   @Override

@@ -20,6 +20,7 @@ import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.PresentedCredentials;
 import io.tokenwatch.issuer.RefreshGrantStore;
 import io.tokenwatch.issuer.RefreshTokens;
+import io.tokenwatch.issuer.RevocationReceipt;
 import io.tokenwatch.issuer.Secrets;
 import io.tokenwatch.issuer.policy.ClientPolicy;
 import io.tokenwatch.issuer.policy.OAuthError;
@@ -132,17 +133,18 @@ public final class RevocationService {
     // revoking a token may revoke related ones). Delegated tokens never outlive their parent, so
     // the parent's expiry bounds the record's life too.
     String jti = requireNonNull(claims.get().getJWTID());
-    publishRevocation(
-        current,
-        SelectorKind.LINEAGE,
-        jti,
-        null,
-        RevocationReason.CLIENT_REQUEST,
-        "client:" + client.clientId(),
-        "client revoked its access token and every token delegated from it",
-        claims.get().getExpirationTime().toInstant(),
-        clock.instant());
-    return new RevocationOutcome.Accepted("lineage:" + jti);
+    RevocationReceipt receipt =
+        publishRevocation(
+            current,
+            SelectorKind.LINEAGE,
+            jti,
+            null,
+            RevocationReason.CLIENT_REQUEST,
+            "client:" + client.clientId(),
+            "client revoked its access token and every token delegated from it",
+            claims.get().getExpirationTime().toInstant(),
+            clock.instant());
+    return new RevocationOutcome.Accepted("lineage:" + jti, receipt);
   }
 
   /** Revokes the grant of a refresh token its client presents; the caller holds the grant lock. */
@@ -181,16 +183,9 @@ public final class RevocationService {
     Policy current = policy.get();
     // The event carries milliseconds: the stream judges the watermark against this very instant.
     Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    List<SelectorRules.Violation> violations =
-        SelectorRules.check(
-            revocation.kind(), revocation.value(), revocation.issuedBefore(), requestedAt);
-    if (!violations.isEmpty()) {
-      return new RevocationOutcome.Refused(
-          OAuthError.INVALID_REQUEST,
-          violations.stream()
-              .map(SelectorRules.Violation::toString)
-              .collect(Collectors.joining("; ")),
-          false);
+    Optional<String> problem = problem(revocation, requestedAt);
+    if (problem.isPresent()) {
+      return new RevocationOutcome.Refused(OAuthError.INVALID_REQUEST, problem.get(), false);
     }
     Instant now = requestedAt.truncatedTo(ChronoUnit.SECONDS);
     if (revocation.kind() == SelectorKind.GRANT) {
@@ -211,7 +206,7 @@ public final class RevocationService {
                                   .setDetail("revoked by " + revocation.requestedBy())
                                   .build())));
     }
-    String selector =
+    RevocationReceipt receipt =
         publishRevocation(
             current,
             revocation.kind(),
@@ -224,7 +219,30 @@ public final class RevocationService {
                 : revocation.detail(),
             null,
             requestedAt);
-    return new RevocationOutcome.Accepted(selector);
+    return new RevocationOutcome.Accepted(
+        FeedKey.of(revocation.kind(), revocation.value()), receipt);
+  }
+
+  /**
+   * What the revocation stream would object to in {@code revocation} if it were requested now (a
+   * watermark too far ahead, say), or empty; a pending revocation is checked so when it is asked
+   * for, and again when it is approved.
+   */
+  public Optional<String> problem(AdminRevocation revocation) {
+    requireNonNull(revocation, "revocation");
+    return problem(revocation, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  private static Optional<String> problem(AdminRevocation revocation, Instant requestedAt) {
+    List<SelectorRules.Violation> violations =
+        SelectorRules.check(
+            revocation.kind(), revocation.value(), revocation.issuedBefore(), requestedAt);
+    return violations.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            violations.stream()
+                .map(SelectorRules.Violation::toString)
+                .collect(Collectors.joining("; ")));
   }
 
   /**
@@ -301,7 +319,7 @@ public final class RevocationService {
    * TTL ceiling: everything a watermark covers was issued before it, so it has expired one ceiling
    * later.
    */
-  private String publishRevocation(
+  private RevocationReceipt publishRevocation(
       Policy current,
       SelectorKind kind,
       String value,
@@ -348,11 +366,10 @@ public final class RevocationService {
             .setDetail(detail)
             .build();
     try {
-      events.revocation(request, fastPath);
+      return events.revocation(request, fastPath);
     } catch (EventLogUnavailableException e) {
       metrics.produceFailure("revocation");
       throw e;
     }
-    return FeedKey.of(kind, value);
   }
 }

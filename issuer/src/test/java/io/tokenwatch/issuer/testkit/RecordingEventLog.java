@@ -6,6 +6,8 @@ import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.EventLogUnavailableException;
+import io.tokenwatch.issuer.RevocationReceipt;
+import io.tokenwatch.schemas.topic.Topics;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -32,11 +34,18 @@ public final class RecordingEventLog implements EventLog {
     denied.add(event);
   }
 
+  /** Positions as if each topic had one partition holding only what this log recorded. */
   @Override
-  public void revocation(RevocationRequested request, Revocation fastPath) {
+  public synchronized RevocationReceipt revocation(
+      RevocationRequested request, Revocation fastPath) {
     check();
     requests.add(request);
     this.fastPath.add(fastPath);
+    return new RevocationReceipt(
+        request.getEventId(),
+        new RevocationReceipt.Landed(Topics.REVOCATION_REQUESTS.name(), 0, requests.size() - 1L),
+        new RevocationReceipt.Landed(
+            Topics.REVOCATION_FAST_PATH.name(), 0, this.fastPath.size() - 1L));
   }
 
   public IssuanceDenied lastDenied() {
