@@ -53,6 +53,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -425,6 +426,7 @@ class FleetAndRevokeBrowserTest {
 
   /** Saves the page into docs/console so the README's pictures stay current. */
   private static void screenshot(WebDriver browser, String name) throws IOException {
+    browser.manage().window().setSize(new Dimension(1280, 900));
     File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
     Path target = Path.of("..", "docs", "console", name);
     Files.createDirectories(target.getParent());
