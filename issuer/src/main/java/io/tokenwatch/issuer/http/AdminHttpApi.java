@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.tokenwatch.issuer.AdminAuthenticator;
 import io.tokenwatch.issuer.EventLogUnavailableException;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin endpoints ({@code POST /admin/revocations}, {@code POST /admin/keys/rotate}): an admin
  * access token (RFC 6750, or RFC 9449 DPoP) or an admin client's credentials, refused per RFC 6750
- * section 3.
+ * section 3. A revocation by a person (session, users-file Basic credentials or a person assertion)
+ * goes to {@link PersonRevocationHttpApi} instead, under the policy's revocation rights.
  */
 final class AdminHttpApi {
 
@@ -40,18 +42,24 @@ final class AdminHttpApi {
   private final SigningKeys keys;
   private final AdminAuthenticator admins;
   private final ClientCredentialsReader clients;
+  private final @Nullable PersonRevocationHttpApi persons;
 
+  /**
+   * @param persons answers revocations by people, or null where only admins may revoke
+   */
   AdminHttpApi(
       TokenService tokens,
       Supplier<Policy> policy,
       SigningKeys keys,
       AdminAuthenticator admins,
-      ClientCredentialsReader clients) {
+      ClientCredentialsReader clients,
+      @Nullable PersonRevocationHttpApi persons) {
     this.tokens = requireNonNull(tokens, "tokens");
     this.policy = requireNonNull(policy, "policy");
     this.keys = requireNonNull(keys, "keys");
     this.admins = requireNonNull(admins, "admins");
     this.clients = requireNonNull(clients, "clients");
+    this.persons = persons;
   }
 
   /** The authenticated admin's identity, or null once the refusal has been answered. */
@@ -121,6 +129,11 @@ final class AdminHttpApi {
   }
 
   void revocation(Context ctx) {
+    PersonRevocationHttpApi people = persons;
+    if (people != null && people.isPersonRequest(ctx)) {
+      people.revoke(ctx);
+      return;
+    }
     String requestedBy = authenticatedAdmin(ctx);
     if (requestedBy == null) {
       return;
@@ -141,8 +154,9 @@ final class AdminHttpApi {
       if (outcome instanceof RevocationOutcome.Refused refused) {
         refuse(ctx, refused.error(), refused.description(), refused.basicChallenge());
       } else {
-        String selector = ((RevocationOutcome.Accepted) outcome).selector();
-        json(ctx, 202, JSON.createObjectNode().put("selector", selector));
+        ObjectNode body = JSON.createObjectNode().put("status", "requested");
+        PersonRevocationHttpApi.receipt(body, (RevocationOutcome.Accepted) outcome);
+        json(ctx, 202, body);
       }
     } catch (EventLogUnavailableException e) {
       refuse(

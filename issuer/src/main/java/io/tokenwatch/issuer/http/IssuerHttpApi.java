@@ -78,6 +78,24 @@ public final class IssuerHttpApi {
       @Nullable String mtlsHeader,
       Map<String, BooleanSupplier> readiness,
       AdminAuthenticator admins) {
+    this(tokens, policy, keys, metrics, prometheus, issuerUrl, mtlsHeader, readiness, admins, null);
+  }
+
+  /**
+   * @param persons answers {@code POST /admin/revocations} by people; null: only admin clients and
+   *     admin tokens may revoke there
+   */
+  public IssuerHttpApi(
+      TokenService tokens,
+      Supplier<Policy> policy,
+      SigningKeys keys,
+      IssuerMetrics metrics,
+      @Nullable PrometheusMeterRegistry prometheus,
+      String issuerUrl,
+      @Nullable String mtlsHeader,
+      Map<String, BooleanSupplier> readiness,
+      AdminAuthenticator admins,
+      @Nullable PersonRevocationHttpApi persons) {
     this.tokens = requireNonNull(tokens, "tokens");
     this.policy = requireNonNull(policy, "policy");
     this.keys = requireNonNull(keys, "keys");
@@ -87,7 +105,8 @@ public final class IssuerHttpApi {
     this.mtlsHeader = mtlsHeader;
     this.clients = new ClientCredentialsReader(mtlsHeader);
     this.readiness = Map.copyOf(readiness);
-    this.admin = new AdminHttpApi(tokens, policy, keys, requireNonNull(admins, "admins"), clients);
+    this.admin =
+        new AdminHttpApi(tokens, policy, keys, requireNonNull(admins, "admins"), clients, persons);
   }
 
   /** Adds the routes and error handlers to a Javalin configuration. */

@@ -50,6 +50,7 @@ public final class IssuerConfig extends ServiceConfig {
   public static final String CONSENT_CODE_TTL_SECONDS = "issuer.consent.code-ttl-seconds";
   public static final String ACCESS_MAX_EXCEPTION = "issuer.access.max-exception";
   public static final String ACCESS_EXPIRY_SWEEP = "issuer.access.expiry-sweep-interval";
+  public static final String REVOCATION_PENDING_TTL = "issuer.revocation.pending-ttl";
   public static final String BOOTSTRAP_SERVERS = ConfigCheck.BOOTSTRAP_SERVERS;
   public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
 
@@ -238,6 +239,14 @@ public final class IssuerConfig extends ServiceConfig {
             "Longest policy exception an access request may ask for (e.g. PT8H, P30D); longer"
                 + " requests are refused.")
         .define(
+            REVOCATION_PENDING_TTL,
+            ConfigDef.Type.STRING,
+            "P1D",
+            ConfigValidators.duration(Duration.ofMinutes(1)),
+            Importance.MEDIUM,
+            "How long a person's revocation that needs a second person (policy revocation_rights)"
+                + " waits for one before it lapses unrevoked (e.g. PT4H, P1D).")
+        .define(
             ACCESS_EXPIRY_SWEEP,
             ConfigDef.Type.STRING,
             "30s",
@@ -317,6 +326,11 @@ public final class IssuerConfig extends ServiceConfig {
 
   public Duration consentCodeTtl() {
     return Duration.ofSeconds(values.intValue(CONSENT_CODE_TTL_SECONDS));
+  }
+
+  /** How long a revocation waiting for a second person waits before it lapses. */
+  public Duration revocationPendingTtl() {
+    return values.duration(REVOCATION_PENDING_TTL);
   }
 
   public Duration accessMaxException() {

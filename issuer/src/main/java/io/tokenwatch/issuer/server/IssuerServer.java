@@ -17,10 +17,12 @@ import io.tokenwatch.issuer.consent.ConsentRegistry;
 import io.tokenwatch.issuer.http.AccessRequestHttpApi;
 import io.tokenwatch.issuer.http.ConsentPages;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
+import io.tokenwatch.issuer.http.PersonRevocationHttpApi;
 import io.tokenwatch.issuer.http.PolicyHistoryHttpApi;
 import io.tokenwatch.issuer.kafka.KafkaAccessRequestStore;
 import io.tokenwatch.issuer.kafka.KafkaConsents;
 import io.tokenwatch.issuer.kafka.KafkaEventLog;
+import io.tokenwatch.issuer.kafka.KafkaPendingRevocationStore;
 import io.tokenwatch.issuer.kafka.KafkaPolicyHistoryLog;
 import io.tokenwatch.issuer.kafka.KafkaRefreshGrantStore;
 import io.tokenwatch.issuer.keys.SigningKeys;
@@ -30,6 +32,8 @@ import io.tokenwatch.issuer.policy.history.ChangeApprovals;
 import io.tokenwatch.issuer.policy.history.PolicyHistory;
 import io.tokenwatch.issuer.policy.history.PolicyRollback;
 import io.tokenwatch.issuer.revocation.OwnTokens;
+import io.tokenwatch.issuer.revocation.PendingRevocation;
+import io.tokenwatch.issuer.revocation.PersonRevocations;
 import io.tokenwatch.issuer.token.TokenService;
 import io.tokenwatch.people.PeopleGate;
 import io.tokenwatch.schemas.metrics.ServiceMeters;
@@ -214,7 +218,10 @@ public final class IssuerServer implements AutoCloseable {
         new KafkaConsents(events, consentRegistry, config.kafkaClientSettings(), registry);
     resources.push(consents);
     consents.start(Duration.ofSeconds(60));
-    startExpirySweep(accessRequests, config.accessExpirySweep());
+    KafkaPendingRevocationStore pendingStore =
+        new KafkaPendingRevocationStore(events, config.kafkaClientSettings(), registry);
+    resources.push(pendingStore);
+    pendingStore.start(Duration.ofSeconds(60));
 
     RevocationFeed feed = revocationFeed(config, instanceId, registry, clock);
     resources.push(feed);
@@ -244,19 +251,37 @@ public final class IssuerServer implements AutoCloseable {
             consents,
             consentRegistry,
             new AuthorizationCodes(clock, config.consentCodeTtl()));
+    PersonRevocations personRevocations =
+        new PersonRevocations(
+            service.revocations(),
+            pendingStore,
+            policies::current,
+            clock,
+            config.revocationPendingTtl());
+    startExpirySweep(accessRequests, personRevocations, config.accessExpirySweep());
+    PersonRevocationHttpApi personRevocationApi =
+        new PersonRevocationHttpApi(personRevocations, gate, policies::current);
     Map<String, BooleanSupplier> readiness =
         Map.of(
-            "keys", () -> signingKeys.current() != null,
-            "policy", () -> policies.current() != null,
-            "refresh_grants", grants::ready,
-            "consents", consents::ready,
-            "access_requests", accessStore::ready,
-            "kafka", () -> kafkaReachable(admin),
+            "keys",
+            () -> signingKeys.current() != null,
+            "policy",
+            () -> policies.current() != null,
+            "refresh_grants",
+            grants::ready,
+            "consents",
+            consents::ready,
+            "access_requests",
+            accessStore::ready,
+            "pending_revocations",
+            pendingStore::ready,
+            "kafka",
+            () -> kafkaReachable(admin),
             "revocations",
-                () -> {
-                  long staleness = feed.stalenessMillis();
-                  return staleness >= 0 && staleness <= config.revocationMaxStaleness().toMillis();
-                });
+            () -> {
+              long staleness = feed.stalenessMillis();
+              return staleness >= 0 && staleness <= config.revocationMaxStaleness().toMillis();
+            });
     // The admin API accepts Tokenwatch tokens like any resource server: each use (allowed and
     // denied) goes to tokenwatch.token-used through the validator library's reporter, so the
     // audit's least-privilege sees admin_scope exercised.
@@ -289,7 +314,8 @@ public final class IssuerServer implements AutoCloseable {
             issuerUrl,
             config.mtlsHeader().orElse(null),
             readiness,
-            admins);
+            admins,
+            personRevocationApi);
     ConsentPages consentPages =
         new ConsentPages(service.consents(), policies::current, gate, clock, issuerUrl);
     Javalin server =
@@ -305,6 +331,7 @@ public final class IssuerServer implements AutoCloseable {
               policyHistoryApi.configure(javalin);
               consentPages.configure(javalin);
               new AccessRequestHttpApi(accessRequests, gate).configure(javalin);
+              personRevocationApi.configure(javalin);
             });
     server.start();
     http = server;
@@ -321,7 +348,8 @@ public final class IssuerServer implements AutoCloseable {
    * Records the expiry of ended exceptions every {@code interval}. Issuance already stops at each
    * exception's end; the sweep only tells everyone else, so a failed round is logged and retried.
    */
-  private void startExpirySweep(AccessRequests requests, Duration interval) {
+  private void startExpirySweep(
+      AccessRequests requests, PersonRevocations revocations, Duration interval) {
     ScheduledExecutorService sweeper =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -340,6 +368,18 @@ public final class IssuerServer implements AutoCloseable {
                 }
               } catch (RuntimeException e) {
                 LOG.warn("Could not record expired access requests; retrying: {}", e.getMessage());
+              }
+              try {
+                for (PendingRevocation lapsed : revocations.expireDue()) {
+                  LOG.info(
+                      "Revocation {} of {}:{} lapsed without a second person",
+                      lapsed.id(),
+                      lapsed.revocation().kind(),
+                      lapsed.revocation().value());
+                }
+              } catch (RuntimeException e) {
+                LOG.warn(
+                    "Could not record lapsed pending revocations; retrying: {}", e.getMessage());
               }
             },
             interval.toMillis(),
