@@ -70,6 +70,7 @@ public final class IssuerRevocations {
    *
    * @param id the issuer's id for it
    * @param requestedBy who asked, as the issuer names them ({@code person:<id>...})
+   * @param own whether the issuer says the person listing it asked for it, when it says
    */
   public record Pending(
       String id,
@@ -80,7 +81,8 @@ public final class IssuerRevocations {
       @Nullable String detail,
       @Nullable String issuedBefore,
       @Nullable String requestedAt,
-      @Nullable String expiresAt) {
+      @Nullable String expiresAt,
+      @Nullable Boolean own) {
     public Pending {
       requireNonNull(id, "id");
       requireNonNull(kind, "kind");
@@ -99,10 +101,14 @@ public final class IssuerRevocations {
     }
 
     /**
-     * Whether {@code person} asked for it: the issuer names the requester {@code person:<id>},
-     * followed by {@code ;} and how the request came, if at all.
+     * Whether {@code person} (the one it was listed for) asked for it: as the issuer says ({@code
+     * own}), else by the requester's name, {@code person:<id>} followed by {@code ;} and how the
+     * request came, if at all.
      */
     public boolean requestedBy(Person person) {
+      if (own != null) {
+        return own;
+      }
       String prefix = "person:" + person.id();
       return requestedBy.equals(prefix)
           || requestedBy.startsWith(prefix + ";")
@@ -177,9 +183,15 @@ public final class IssuerRevocations {
               text(item, "detail"),
               text(selector, "issued_before"),
               text(item, "requested_at"),
-              text(item, "expires_at")));
+              text(item, "expires_at"),
+              own(item)));
     }
     return out;
+  }
+
+  private static @Nullable Boolean own(JsonNode item) {
+    JsonNode own = item.get("own");
+    return (own != null && own.isBoolean()) ? own.booleanValue() : null;
   }
 
   /** What an answer to a revocation or an approval says. */

@@ -58,6 +58,33 @@ class IssuerRevocationsTest {
   }
 
   @Test
+  void shouldReadTheIssuersAnswersAsItWritesThem() throws Exception {
+    assertThat(
+            IssuerRevocations.outcome(
+                new IssuerApi.Answer(
+                    202,
+                    "{\"id\":\"p1\",\"status\":\"pending\",\"kind\":\"subject\","
+                        + "\"value\":\"s\",\"selector\":\"subject:s\",\"pending_id\":\"p1\"}")))
+        .isEqualTo(new IssuerRevocations.AwaitingSecondPerson("p1"));
+    assertThat(
+            IssuerRevocations.outcome(
+                new IssuerApi.Answer(
+                    200,
+                    "{\"id\":\"p1\",\"status\":\"approved\",\"selector\":\"subject:s\","
+                        + "\"event_id\":\"e9\",\"fast_path\":{\"topic\":\"t\",\"partition\":0,"
+                        + "\"offset\":3}}")))
+        .isEqualTo(new IssuerRevocations.Requested("subject:s", "e9"));
+    IssuerRevocations.Pending listed =
+        IssuerRevocations.parsePending(
+                "{\"pending\":[{\"id\":\"p1\",\"status\":\"pending\",\"kind\":\"subject\","
+                    + "\"value\":\"s\",\"selector\":\"subject:s\",\"requester\":\"rob\","
+                    + "\"requested_by\":\"person:rob;via:http://console\",\"own\":false}]}")
+            .get(0);
+    assertThat(listed.selector()).isEqualTo("subject:s");
+    assertThat(listed.requestedBy(RITA)).isFalse();
+  }
+
+  @Test
   void shouldNotTakeAPersonWhoseIdStartsLikeTheRequestersForTheRequester() throws Exception {
     Person ritaB = new Person("rita-b", "Rita B", Set.of(Role.RESPONDER), "local");
     IssuerRevocations.Pending pending =
