@@ -54,6 +54,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -199,6 +200,9 @@ class FleetAndRevokeBrowserTest {
     WebElement section = browser.findElement(followed);
     assertThat(section.getText()).contains("leaked in a ticket " + XSS);
     assertThat(browser.findElements(By.cssSelector("main img"))).isEmpty();
+    browser.manage().window().setSize(new Dimension(1280, 900));
+    ((JavascriptExecutor) browser)
+        .executeScript("document.getElementById('revoke-notice').scrollIntoView()");
     screenshot(browser, "revoke.png");
   }
 
@@ -264,6 +268,24 @@ class FleetAndRevokeBrowserTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(approve.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void shouldRefuseARevocationWithoutReasonWithAProblemAndSendNothing() throws Exception {
+    HttpResponse<String> post =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(console.url() + "/revoke"))
+                .header("Authorization", basic("rita", ConsoleHarness.PASSWORD))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("kind=subject&value=someone&reason=+"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(post.statusCode()).isEqualTo(400);
+    assertThat(post.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(JSON.readTree(post.body()).get("detail").asText())
+        .isEqualTo("the reason is required: say why, for the audit trail");
   }
 
   @Test
