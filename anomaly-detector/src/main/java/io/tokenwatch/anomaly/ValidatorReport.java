@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param validatorId the validator
  * @param audience the audience it validates for, when it has one
  * @param occurredAt when the validator took the report, by its clock
+ * @param startedAt when the validator's reporter started, by its clock
  * @param sequence the report's number since the validator started
  * @param interval how often the validator reports
  * @param ready whether its feed has bootstrapped
@@ -23,6 +24,7 @@ public record ValidatorReport(
     String validatorId,
     @Nullable String audience,
     Instant occurredAt,
+    Instant startedAt,
     long sequence,
     Duration interval,
     boolean ready,
@@ -32,6 +34,7 @@ public record ValidatorReport(
     requireNonNull(eventId, "eventId");
     requireNonNull(validatorId, "validatorId");
     requireNonNull(occurredAt, "occurredAt");
+    requireNonNull(startedAt, "startedAt");
     requireNonNull(interval, "interval");
     if (validatorId.isBlank()) {
       throw new IllegalArgumentException("validatorId must not be blank");
@@ -42,5 +45,17 @@ public record ValidatorReport(
     if (stalenessMs != null && stalenessMs < 0) {
       throw new IllegalArgumentException("stalenessMs must be >= 0: " + stalenessMs);
     }
+  }
+
+  /**
+   * How far behind the feed may be: its staleness once ready; before that, the time since the
+   * validator started, so a validator still bootstrapping is not stale until it has taken longer
+   * than the budget.
+   */
+  public long staleForMs() {
+    if (ready && stalenessMs != null) {
+      return stalenessMs;
+    }
+    return Math.max(0, occurredAt.toEpochMilli() - startedAt.toEpochMilli());
   }
 }

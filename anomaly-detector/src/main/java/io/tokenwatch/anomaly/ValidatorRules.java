@@ -12,8 +12,9 @@ import java.util.Optional;
 /**
  * VALIDATOR_SILENT and VALIDATOR_STALE over validators' status reports, by the detector's wall
  * clock: a validator is silent when no report arrived for {@link
- * ValidatorThresholds#silentAfter(Duration)}, stale when a report says its feed is not ready or
- * staler than {@link ValidatorThresholds#maxStaleness()}.
+ * ValidatorThresholds#silentAfter(Duration)}, stale when a report says its feed is staler than
+ * {@link ValidatorThresholds#maxStaleness()}, or still not ready that long after the validator
+ * started (a validator bootstrapping for a moment is not an incident).
  *
  * <p>One alert per episode, not one per check: an episode starts when the condition begins and ends
  * when it does (a report arrives; a report says fresh), and its alert id is a name-based UUID of
@@ -58,10 +59,7 @@ public final class ValidatorRules {
     watch.ready = report.ready();
     watch.stalenessMs = report.stalenessMs();
     watch.silentSince = null;
-    boolean stale =
-        !report.ready()
-            || report.stalenessMs() == null
-            || report.stalenessMs() > thresholds.maxStaleness().toMillis();
+    boolean stale = report.staleForMs() > thresholds.maxStaleness().toMillis();
     if (!stale) {
       watch.staleSince = null;
       return Optional.empty();
@@ -149,6 +147,7 @@ public final class ValidatorRules {
     if (report.stalenessMs() != null) {
       observed.put("staleness_ms", Long.toString(report.stalenessMs()));
     }
+    observed.put("started_at", report.startedAt().toString());
     observed.put("sequence", Long.toString(report.sequence()));
     String summary =
         report.ready() && report.stalenessMs() != null
@@ -159,7 +158,11 @@ public final class ValidatorRules {
                 + " s stale (budget "
                 + thresholds.maxStaleness().toSeconds()
                 + " s)"
-            : "Validator " + report.validatorId() + " reports its revocation feed not ready";
+            : "Validator "
+                + report.validatorId()
+                + " reports its revocation feed not ready "
+                + report.staleForMs() / 1000
+                + " s after it started";
     Finding finding =
         new Finding(
             Rule.VALIDATOR_STALE,

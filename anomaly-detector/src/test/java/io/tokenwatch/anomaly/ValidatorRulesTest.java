@@ -27,7 +27,15 @@ class ValidatorRulesTest {
 
   private static ValidatorReport report(Instant at, Duration interval, boolean fresh) {
     return new ValidatorReport(
-        "e-" + at.toEpochMilli(), "v-1", null, at, 1, interval, true, fresh ? 100L : 60_000L);
+        "e-" + at.toEpochMilli(),
+        "v-1",
+        null,
+        at,
+        T0.minusSeconds(3600),
+        1,
+        interval,
+        true,
+        fresh ? 100L : 60_000L);
   }
 
   @Test

@@ -49,6 +49,7 @@ class KafkaLeastPrivilegeIntegrationTest {
   private static final String VALIDATOR = SecuredKafka.VALIDATOR;
   private static final String ISSUER = SecuredKafka.ISSUER;
   private static final String STREAM = SecuredKafka.STREAM;
+  private static final String DETECTOR = SecuredKafka.DETECTOR;
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   @TempDir static Path dataDir;
@@ -94,6 +95,9 @@ class KafkaLeastPrivilegeIntegrationTest {
         .contains("token:t1");
     try (KafkaProducer<String, String> validator = producer(VALIDATOR)) {
       validator.send(new ProducerRecord<>(Topics.TOKEN_USED.name(), "t1", "used")).get();
+      validator
+          .send(new ProducerRecord<>(Topics.VALIDATOR_STATUS.name(), "validator-1", "status"))
+          .get();
       assertThat(
               catchThrowable(
                   () ->
@@ -111,9 +115,16 @@ class KafkaLeastPrivilegeIntegrationTest {
     assertThatThrownBy(() -> readAll(VALIDATOR, Topics.TOKEN_USED.name()))
         .as("a validator reading other validators' usage reports")
         .isInstanceOf(TopicAuthorizationException.class);
+    assertThatThrownBy(() -> readAll(VALIDATOR, Topics.VALIDATOR_STATUS.name()))
+        .as("a validator reading other validators' status reports")
+        .isInstanceOf(TopicAuthorizationException.class);
+    assertThat(readAll(DETECTOR, Topics.VALIDATOR_STATUS.name()))
+        .as("the anomaly detector reads the status reports it watches")
+        .extracting(ConsumerRecord::key)
+        .contains("validator-1");
     Figures.record(
         "Kafka least privilege (validator)",
-        Map.of("aclsApplied", aclCount, "allowedChecked", 3, "deniedChecked", 3));
+        Map.of("aclsApplied", aclCount, "allowedChecked", 5, "deniedChecked", 4));
   }
 
   @Test

@@ -27,6 +27,7 @@ final class SecuredKafka implements AutoCloseable {
   static final String VALIDATOR = "tokenwatch-validator";
   static final String ISSUER = "tokenwatch-issuer";
   static final String STREAM = "tokenwatch-revocation-stream";
+  static final String DETECTOR = "tokenwatch-anomaly-detector";
 
   private static final String ADMIN_PASSWORD = "admin-secret-for-tests";
 
@@ -65,7 +66,7 @@ final class SecuredKafka implements AutoCloseable {
     SecuredKafka kafka = new SecuredKafka(broker);
     try (Admin admin = Admin.create(kafka.adminClient())) {
       List<UserScramCredentialAlteration> users = new ArrayList<>();
-      for (String user : List.of(VALIDATOR, ISSUER, STREAM)) {
+      for (String user : List.of(VALIDATOR, ISSUER, STREAM, DETECTOR)) {
         users.add(
             new UserScramCredentialUpsertion(
                 user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password(user)));

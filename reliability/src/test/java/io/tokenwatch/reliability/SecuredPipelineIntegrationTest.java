@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenwatch.embedded.registry.EmbeddedSchemaRegistry;
 import io.tokenwatch.embedded.registry.RegistryCredential;
+import io.tokenwatch.events.AppliedRevocation;
+import io.tokenwatch.events.ValidatorStatus;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
+import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
@@ -23,9 +26,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The revocation pipeline on the secured broker, each component authenticated as its own principal
  * and allowed only the shipped ACLs: the issuer issues and accepts a revocation, the validator
- * allows then denies the token and reports its use, and the revocation stream counts the use and
- * applies the revocation. Topics are created by the operator, not by the components.
+ * allows then denies the token and reports its use and its status, and the revocation stream counts
+ * the use and applies the revocation. Topics are created by the operator, not by the components.
  */
 @Tag("integration")
 class SecuredPipelineIntegrationTest {
@@ -144,6 +153,29 @@ class SecuredPipelineIntegrationTest {
                 () ->
                     assertThat(introspect(introspection, jti).path("active").asBoolean())
                         .isFalse());
+        // The sidecar reports its status by default, under its own principal; the revocation it
+        // applied is in a report, which the anomaly detector's principal may read.
+        try (KafkaConsumer<String, ValidatorStatus> statuses =
+            statusReader(kafka, serdes, SecuredKafka.DETECTOR)) {
+          List<ValidatorStatus> reports = new ArrayList<>();
+          await()
+              .atMost(WAIT)
+              .untilAsserted(
+                  () -> {
+                    statuses
+                        .poll(Duration.ofMillis(200))
+                        .forEach(
+                            record -> {
+                              if ("secured-sidecar".equals(record.key())) {
+                                reports.add(record.value());
+                              }
+                            });
+                    assertThat(reports)
+                        .flatExtracting(ValidatorStatus::getRecent)
+                        .extracting(AppliedRevocation::getSelector)
+                        .contains("token:" + jti);
+                  });
+        }
         Figures.record(
             "secured pipeline",
             Map.of(
@@ -154,6 +186,30 @@ class SecuredPipelineIntegrationTest {
                 "revocationAppliedAtValidator", 1));
       }
     }
+  }
+
+  /** A consumer of the validators' status reports, logged in as {@code principal}. */
+  private static KafkaConsumer<String, ValidatorStatus> statusReader(
+      SecuredKafka kafka, SerdeConfig serdes, String principal) {
+    Map<String, Object> config = new LinkedHashMap<>(kafka.client(principal));
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    KafkaConsumer<String, ValidatorStatus> consumer =
+        new KafkaConsumer<>(
+            config,
+            new StringDeserializer(),
+            AvroSerdes.specific(
+                    ValidatorStatus.class,
+                    new HttpSchemaRegistryClient(serdes.registrySettings()),
+                    serdes,
+                    false)
+                .deserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (int p = 0; p < Topics.VALIDATOR_STATUS.spec().partitions(); p++) {
+      partitions.add(new TopicPartition(Topics.VALIDATOR_STATUS.name(), p));
+    }
+    consumer.assign(partitions);
+    return consumer;
   }
 
   /** The SASL client settings of a component's principal, without bootstrap servers. */

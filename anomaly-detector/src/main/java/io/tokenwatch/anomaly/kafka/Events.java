@@ -155,6 +155,7 @@ final class Events {
           event.getValidatorId(),
           event.getAudience(),
           event.getOccurredAt(),
+          event.getStartedAt(),
           event.getSequence(),
           java.time.Duration.ofMillis(event.getIntervalMs()),
           event.getReady(),

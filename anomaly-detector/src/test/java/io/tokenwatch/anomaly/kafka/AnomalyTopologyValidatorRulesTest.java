@@ -125,8 +125,29 @@ class AnomalyTopologyValidatorRulesTest {
   }
 
   @Test
+  void shouldNotAlertOnAValidatorStillBootstrappingWithinTheStalenessBudget() {
+    send(false, null);
+    for (int second = 1; second <= 29; second++) {
+      wallClock = wallClock.plusSeconds(1);
+      driver.driver.advanceWallClockTime(Duration.ofSeconds(1));
+      send(false, null);
+    }
+
+    assertThat(driver.alerts()).isEmpty();
+    assertThat(store().get(VALIDATOR).stale()).isFalse();
+
+    wallClock = wallClock.plusSeconds(2);
+    driver.driver.advanceWallClockTime(Duration.ofSeconds(2));
+    send(false, null);
+    List<SecurityAlert> alerts = driver.alerts();
+    assertThat(alerts).hasSize(1);
+    assertThat(alerts.get(0).getRule()).isEqualTo(AlertRule.VALIDATOR_STALE);
+    assertThat(alerts.get(0).getSummary()).contains("not ready 31 s after it started");
+  }
+
+  @Test
   void shouldAlertOnceWhenAValidatorReportsItsFeedStaleOrNotReadyUntilItReportsFreshAgain() {
-    pass(Duration.ofSeconds(10), true);
+    pass(Duration.ofSeconds(40), true);
     ValidatorStatus firstStale = send(true, 31_000L);
     pass(Duration.ofSeconds(1), false);
     send(true, 45_000L);

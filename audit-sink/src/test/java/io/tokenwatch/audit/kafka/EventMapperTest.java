@@ -22,7 +22,7 @@ class EventMapperTest {
 
   @Test
   void shouldMapEverySampleEventAndKeepItAsValidJson() throws Exception {
-    for (SpecificRecord sample : SampleEvents.all()) {
+    for (SpecificRecord sample : AuditedSamples.all()) {
       AuditEvent event = EventMapper.map((GenericRecord) sample, "t", 0, 7);
       JsonNode json = JSON.readTree(event.json());
       assertThat(json.path("event_id").asText()).isEqualTo(event.eventId());

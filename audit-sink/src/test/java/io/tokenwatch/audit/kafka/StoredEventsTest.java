@@ -15,7 +15,7 @@ class StoredEventsTest {
 
   @Test
   void shouldRebuildEveryEventExactlyFromTheStoredJson() {
-    for (SpecificRecord sample : SampleEvents.all()) {
+    for (SpecificRecord sample : AuditedSamples.all()) {
       AuditEvent stored = EventMapper.map((GenericRecord) sample, "t", 0, 1);
 
       SpecificRecord rebuilt = StoredEvents.rebuild(stored.eventType(), stored.json());

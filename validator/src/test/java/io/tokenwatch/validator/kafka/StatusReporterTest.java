@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokenwatch.events.FeedPosition;
 import io.tokenwatch.events.ValidatorStatus;
-import java.time.Clock;
+import io.tokenwatch.testing.fixtures.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -177,33 +176,5 @@ class StatusReporterTest {
     assertThat(sent(0).getSequence()).as("the refused report had number 1").isEqualTo(2);
     assertThat(sent(0).getRecentDropped()).isEqualTo(1);
     assertThat(sent(0).getReportsDropped()).isEqualTo(1);
-  }
-
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
