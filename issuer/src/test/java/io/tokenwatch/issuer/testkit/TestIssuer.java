@@ -14,15 +14,18 @@ import io.tokenwatch.issuer.consent.ConsentRegistry;
 import io.tokenwatch.issuer.http.AccessRequestHttpApi;
 import io.tokenwatch.issuer.http.ConsentPages;
 import io.tokenwatch.issuer.http.IssuerHttpApi;
+import io.tokenwatch.issuer.http.PersonRevocationHttpApi;
 import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.issuer.keys.SigningKeys;
 import io.tokenwatch.issuer.policy.PolicyHolder;
 import io.tokenwatch.issuer.policy.PolicyParser;
 import io.tokenwatch.issuer.revocation.OwnTokens;
+import io.tokenwatch.issuer.revocation.PersonRevocations;
 import io.tokenwatch.issuer.token.TokenService;
 import io.tokenwatch.people.PasswordHashes;
 import io.tokenwatch.people.PeopleConfig;
 import io.tokenwatch.people.PeopleGate;
+import io.tokenwatch.people.PersonAssertions;
 import io.tokenwatch.people.Role;
 import io.tokenwatch.people.UsersFile;
 import io.tokenwatch.testing.fixtures.MutableClock;
@@ -97,6 +100,15 @@ public final class TestIssuer implements AutoCloseable {
   public final RecordingConsentLog consentLog = new RecordingConsentLog();
   public final InMemoryAccessRequestStore accessStore = new InMemoryAccessRequestStore();
   public final AccessRequests access;
+  public final InMemoryPendingRevocationStore pendingStore = new InMemoryPendingRevocationStore();
+  public final PersonRevocations personRevocations;
+
+  /** The person-assertion secret the issuer's gate trusts (the console's, in production). */
+  public final PersonAssertions console;
+
+  /** The front end URL person assertions name as their asserter. */
+  public static final String CONSOLE_URL = "http://console.test.example";
+
   public final PeopleGate people;
 
   /**
@@ -170,22 +182,9 @@ public final class TestIssuer implements AutoCloseable {
               consentLog,
               consentRegistry,
               new AuthorizationCodes(clock, Duration.ofSeconds(60)));
-      IssuerHttpApi api =
-          new IssuerHttpApi(
-              service,
-              policy::current,
-              keys,
-              metrics,
-              meters,
-              ISSUER,
-              MTLS_HEADER,
-              Map.of("policy", () -> true),
-              new AdminAuthenticator(
-                  policy::current,
-                  AdminAuthenticator.adminTokenValidator(
-                      keys, ISSUER, revocations, Duration.ofSeconds(30), clock, usage),
-                  adminEndpoint(),
-                  metrics));
+      Path assertionSecret =
+          PersonAssertions.createSecretFile(dir.resolve("person-assertion.secret"));
+      console = PersonAssertions.fromSecretFile(assertionSecret, clock);
       // A test that wrote its own people first (writeUsers) keeps them.
       Path users = dir.resolve("users.yaml");
       if (!Files.exists(users)) {
@@ -208,9 +207,33 @@ public final class TestIssuer implements AutoCloseable {
                       PeopleConfig.USERS_FILE,
                       users.toString(),
                       PeopleConfig.COOKIE_SECURE,
-                      "false")),
+                      "false",
+                      PeopleConfig.ASSERTION_SECRET_FILE,
+                      assertionSecret.toString())),
               "http://localhost:" + port,
               clock);
+      personRevocations =
+          new PersonRevocations(
+              service.revocations(), pendingStore, policy::current, clock, Duration.ofHours(24));
+      PersonRevocationHttpApi personApi =
+          new PersonRevocationHttpApi(personRevocations, people, policy::current);
+      IssuerHttpApi api =
+          new IssuerHttpApi(
+              service,
+              policy::current,
+              keys,
+              metrics,
+              meters,
+              ISSUER,
+              MTLS_HEADER,
+              Map.of("policy", () -> true),
+              new AdminAuthenticator(
+                  policy::current,
+                  AdminAuthenticator.adminTokenValidator(
+                      keys, ISSUER, revocations, Duration.ofSeconds(30), clock, usage),
+                  adminEndpoint(),
+                  metrics),
+              personApi);
       ConsentPages pages =
           new ConsentPages(service.consents(), policy::current, people, clock, ISSUER);
       server =
@@ -224,6 +247,7 @@ public final class TestIssuer implements AutoCloseable {
                     people.routes(config);
                     pages.configure(config);
                     new AccessRequestHttpApi(access, people).configure(config);
+                    personApi.configure(config);
                   })
               .start();
     } catch (IOException e) {
