@@ -158,11 +158,12 @@ final class DemoCommand implements Callable<Integer> {
             "STARTED",
             String.format(
                 Locale.ROOT,
-                "broker %s, registry %s, issuer http://localhost:%d, %d validators",
+                "broker %s, registry %s, issuer http://localhost:%d, %d validators, console %s",
                 platform.bootstrapServers(),
                 platform.schemaRegistryUrl(),
                 issuerPort,
-                validators.size()));
+                validators.size(),
+                services.consoleUrl()));
         int status =
             Demo.run(
                 new Demo.Platform(

@@ -93,6 +93,13 @@ class TimeGrammarTest {
     assertThat(read("NOW")).isEqualTo(CLOCK.instant());
   }
 
+  /**
+   * One command line for every parse of the garbage property: building the whole tree for each of
+   * its thousand tries took most of this class's time, and picocli resets every option before it
+   * parses again.
+   */
+  private static final CommandLine PARSER = Tokenwatch.commandLine();
+
   @Property
   void shouldRefuseGarbageWithAParseErrorNamingTheOptionAndTheForms(
       @ForAll("garbage") String garbage, @ForAll("options") String option) {
@@ -105,7 +112,7 @@ class TimeGrammarTest {
         args.add("2026-01-01");
       }
 
-      assertThatThrownBy(() -> Tokenwatch.commandLine().parseArgs(args.toArray(String[]::new)))
+      assertThatThrownBy(() -> PARSER.parseArgs(args.toArray(String[]::new)))
           .as("%s", args)
           .isInstanceOf(CommandLine.ParameterException.class)
           .hasMessageContaining("'" + option + "'")
