@@ -7,6 +7,7 @@ import io.tokenwatch.schemas.config.ConfigValidators;
 import io.tokenwatch.schemas.config.DeprecatedKeys;
 import io.tokenwatch.schemas.config.ServiceConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ public final class ConsoleConfig extends ServiceConfig {
   public static final String CLIENT_SECRET_FILE = "console.client-secret-file";
   public static final String DETECTOR_GROUP = "console.lag.detector-group";
   public static final String AUDIT_SINK_GROUP = "console.lag.audit-sink-group";
+  public static final String FLEET_MAX_STALENESS = "console.fleet.max-staleness";
 
   /** Prefix of settings for every Kafka client of the console, e.g. its security settings. */
   public static final String KAFKA_PREFIX = "kafka.";
@@ -125,6 +127,11 @@ public final class ConsoleConfig extends ServiceConfig {
   /** {@value #AUDIT_SINK_GROUP}. */
   public String auditSinkGroup() {
     return values.string(AUDIT_SINK_GROUP);
+  }
+
+  /** {@value #FLEET_MAX_STALENESS}. */
+  public Duration fleetMaxStaleness() {
+    return values.duration(FLEET_MAX_STALENESS);
   }
 
   /** How people log in. */
@@ -238,7 +245,16 @@ public final class ConsoleConfig extends ServiceConfig {
                 "tokenwatch-audit-sink",
                 ConfigValidators.nonBlank(),
                 Importance.LOW,
-                "The audit sink's consumer group (its group.id), whose lag the overview shows.");
+                "The audit sink's consumer group (its group.id), whose lag the overview shows.")
+            .define(
+                FLEET_MAX_STALENESS,
+                ConfigDef.Type.STRING,
+                "30s",
+                ConfigValidators.duration(Duration.ofSeconds(1)),
+                Importance.MEDIUM,
+                "The fleet page shows a validator red as stale when its report says its"
+                    + " revocation feed is further behind than this; match the validators'"
+                    + " validator.revocation.max-staleness.");
     PeopleConfig.define(def);
     return def;
   }

@@ -7,7 +7,9 @@ import io.tokenwatch.console.source.IssuerApi;
 import io.tokenwatch.console.web.AccessSection;
 import io.tokenwatch.console.web.Assets;
 import io.tokenwatch.console.web.ConsoleContext;
+import io.tokenwatch.console.web.FleetSection;
 import io.tokenwatch.console.web.OverviewSection;
+import io.tokenwatch.console.web.RevokeSection;
 import io.tokenwatch.console.web.Section;
 import io.tokenwatch.console.web.Views;
 import io.tokenwatch.people.PeopleGate;
@@ -133,7 +135,12 @@ public final class ConsoleServer implements AutoCloseable {
 
   /** The console's pages, in navigation order. */
   private static List<Section> sections(ConsoleContext context) {
-    return List.of(new OverviewSection(context), new AccessSection(context));
+    FleetSection fleet = new FleetSection(context);
+    return List.of(
+        new OverviewSection(context),
+        fleet,
+        new RevokeSection(context, fleet.watch()),
+        new AccessSection(context));
   }
 
   /** The console's URL as browsers reach it. */
