@@ -5,9 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.javalin.Javalin;
 import io.tokenwatch.console.source.IssuerApi;
 import io.tokenwatch.console.web.Assets;
+import io.tokenwatch.console.web.AuditSection;
 import io.tokenwatch.console.web.ConsoleContext;
+import io.tokenwatch.console.web.GrantsSection;
 import io.tokenwatch.console.web.OverviewSection;
 import io.tokenwatch.console.web.Section;
+import io.tokenwatch.console.web.TimelineSection;
 import io.tokenwatch.console.web.Views;
 import io.tokenwatch.people.PeopleGate;
 import io.tokenwatch.people.PersonAssertions;
@@ -126,7 +129,11 @@ public final class ConsoleServer implements AutoCloseable {
 
   /** The console's pages, in navigation order. */
   private static List<Section> sections(ConsoleContext context) {
-    return List.of(new OverviewSection(context));
+    return List.of(
+        new OverviewSection(context),
+        new GrantsSection(context),
+        new TimelineSection(context),
+        new AuditSection(context));
   }
 
   /** The console's URL as browsers reach it. */
