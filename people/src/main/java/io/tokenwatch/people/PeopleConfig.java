@@ -36,6 +36,7 @@ public final class PeopleConfig {
   public static final String OIDC_ID_CLAIM = "people.oidc.id-claim";
   public static final String OIDC_REDIRECT_URI = "people.oidc.redirect-uri";
   public static final String OIDC_SCOPE = "people.oidc.scope";
+  public static final String ASSERTION_SECRET_FILE = "people.assertion-secret-file";
 
   private final Optional<Path> usersFile;
   private final Duration usersReloadInterval;
@@ -50,6 +51,7 @@ public final class PeopleConfig {
   private final String oidcIdClaim;
   private final Optional<String> oidcRedirectUri;
   private final String oidcScope;
+  private final Optional<Path> assertionSecretFile;
 
   private PeopleConfig(Getter get) {
     this.usersFile = get.nonBlank(USERS_FILE).map(Path::of);
@@ -65,6 +67,7 @@ public final class PeopleConfig {
     this.oidcIdClaim = get.string(OIDC_ID_CLAIM);
     this.oidcRedirectUri = get.nonBlank(OIDC_REDIRECT_URI);
     this.oidcScope = get.string(OIDC_SCOPE);
+    this.assertionSecretFile = get.nonBlank(ASSERTION_SECRET_FILE).map(Path::of);
     if (sessionMax.compareTo(sessionIdle) < 0) {
       throw new ConfigException(
           SESSION_MAX
@@ -175,7 +178,16 @@ public final class PeopleConfig {
             "openid profile",
             ConfigValidators.nonBlank(),
             Importance.LOW,
-            "Scopes asked of the upstream provider (openid is always included).");
+            "Scopes asked of the upstream provider (openid is always included).")
+        .define(
+            ASSERTION_SECRET_FILE,
+            ConfigDef.Type.STRING,
+            "",
+            Importance.HIGH,
+            "File holding the secret (base64url, 32+ bytes) the console signs person assertions"
+                + " with (header Tokenwatch-Person: the console acting for a logged-in person)."
+                + " Whoever holds it can act as anyone; keep it owner-only. Empty: assertions are"
+                + " refused with 401.");
   }
 
   /**
@@ -305,6 +317,11 @@ public final class PeopleConfig {
     return oidcScope;
   }
 
+  /** The person-assertion secret's file, when the service accepts assertions. */
+  public Optional<Path> assertionSecretFile() {
+    return assertionSecretFile;
+  }
+
   @Override
   public String toString() {
     return "PeopleConfig[usersFile="
@@ -317,6 +334,8 @@ public final class PeopleConfig {
         + cookieSecure
         + ", oidcIssuer="
         + oidcIssuer
+        + ", assertionSecretFile="
+        + assertionSecretFile
         + "]";
   }
 }

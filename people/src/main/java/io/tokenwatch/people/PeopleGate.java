@@ -47,6 +47,14 @@ import org.slf4j.LoggerFactory;
  * login form itself is protected the same way before anyone is logged in, by a token bound to a
  * short pre-session cookie.
  *
+ * <p>A trusted front end (the console) may instead identify the person it acts for with a {@link
+ * PersonAssertions person assertion} in header {@value PersonAssertions#HEADER}, when the gate has
+ * the shared secret ({@code people.assertion-secret-file}). Such a request carries no cookie, so,
+ * like HTTP Basic, it needs no CSRF token; one that also carries a session cookie or an {@code
+ * Authorization} header is refused as ambiguous (400), and an invalid assertion (forged, replayed,
+ * expired, for another service, or sent where no secret is configured) is a 401 that names nothing
+ * secret: the reason goes to the log.
+ *
  * <p>Thread-safe. {@link #close()} stops watching the users file.
  */
 public final class PeopleGate implements AutoCloseable {
@@ -79,6 +87,8 @@ public final class PeopleGate implements AutoCloseable {
   private final String preSessionCookie;
   private final byte[] csrfKey;
   private final @Nullable OidcLogin oidc;
+  private final @Nullable PersonAssertions assertions;
+  private final String audience;
 
   private PeopleGate(
       UserDirectory directory,
@@ -86,6 +96,7 @@ public final class PeopleGate implements AutoCloseable {
       String publicUrl,
       Clock clock,
       @Nullable OidcLogin oidc,
+      @Nullable PersonAssertions assertions,
       String cookieName) {
     this.directory = directory;
     this.sessions =
@@ -98,6 +109,8 @@ public final class PeopleGate implements AutoCloseable {
     this.preSessionCookie = prefix + cookieName + "_login";
     this.csrfKey = Base64.getUrlDecoder().decode(Sessions.randomToken());
     this.oidc = oidc;
+    this.assertions = assertions;
+    this.audience = publicUrl;
   }
 
   /**
@@ -139,30 +152,61 @@ public final class PeopleGate implements AutoCloseable {
             : UserDirectory.empty();
     directory.watch(config.usersReloadInterval());
     OidcLogin oidc = OidcLogin.from(config, publicUrl, clock).orElse(null);
+    PersonAssertions assertions = null;
+    if (config.assertionSecretFile().isPresent()) {
+      try {
+        assertions = PersonAssertions.fromSecretFile(config.assertionSecretFile().get(), clock);
+      } catch (IllegalArgumentException e) {
+        directory.close();
+        throw new IllegalArgumentException(
+            PeopleConfig.ASSERTION_SECRET_FILE + ": " + e.getMessage(), e);
+      } catch (IOException e) {
+        directory.close();
+        throw e;
+      }
+    }
     LOG.info(
-        "People: {} users from {}, upstream login {}",
+        "People: {} users from {}, upstream login {}, person assertions {}",
         directory.size(),
         config.usersFile().map(Object::toString).orElse("(no users file)"),
-        config.oidcIssuer().orElse("off"));
-    return new PeopleGate(directory, config, publicUrl, clock, oidc, cookieName);
+        config.oidcIssuer().orElse("off"),
+        assertions == null ? "refused" : "accepted for audience " + publicUrl);
+    return new PeopleGate(directory, config, publicUrl, clock, oidc, assertions, cookieName);
   }
 
   // ---------------------------------------------------------------------------------------------
   // The contract other modules code against.
 
   /**
-   * The person behind this request: a valid session cookie, or HTTP Basic credentials of a users
-   * file user (checked, and throttled, at most once per request).
+   * The person behind this request: a valid session cookie, HTTP Basic credentials of a users file
+   * user (checked, and throttled, at most once per request), or a valid person assertion (checked,
+   * and its one-time id used up, at most once per request).
    */
   public Optional<Person> current(Context ctx) {
+    return identified(ctx).person();
+  }
+
+  /**
+   * The URL of the front end that asserted the current person ({@link PersonAssertions}), empty
+   * when the person logged in here (session or HTTP Basic) or nobody is identified. Services record
+   * it beside the person, e.g. {@code person:rita;via:<console URL>}.
+   */
+  public Optional<String> asserter(Context ctx) {
+    Identified identified = identified(ctx);
+    return identified.person().isPresent()
+        ? Optional.ofNullable(identified.asserter())
+        : Optional.empty();
+  }
+
+  private Identified identified(Context ctx) {
     requireNonNull(ctx, "ctx");
     Object known = ctx.attribute(CURRENT);
     if (known instanceof Identified identified) {
-      return identified.person();
+      return identified;
     }
     Identified identified = identify(ctx);
     ctx.attribute(CURRENT, identified);
-    return identified.person();
+    return identified;
   }
 
   /**
@@ -179,7 +223,20 @@ public final class PeopleGate implements AutoCloseable {
   public Person require(Context ctx, Role... anyOf) {
     requireNonNull(ctx, "ctx");
     requireNonNull(anyOf, "anyOf");
-    Optional<Person> person = current(ctx);
+    Identified identified = identified(ctx);
+    Optional<Person> person = identified.person();
+    Problem refusal = identified.refusal();
+    if (refusal != null) {
+      throw refuse(
+          ctx,
+          refusal.status(),
+          c -> {
+            if (refusal.status() == 401) {
+              c.header("WWW-Authenticate", PersonAssertions.HEADER + " realm=\"tokenwatch\"");
+            }
+            problem(c, refusal.status(), refusal.detail());
+          });
+    }
     if (person.isEmpty()) {
       Object throttled = ctx.attribute(THROTTLED);
       if (throttled instanceof Duration wait) {
@@ -265,8 +322,9 @@ public final class PeopleGate implements AutoCloseable {
    * Refuses (403) a state-changing request that may be forged: from another origin (an {@code
    * Origin} or {@code Sec-Fetch-Site} saying so), or authenticated by a session cookie without the
    * session's token in form field {@value #CSRF_FIELD} or header {@value #CSRF_HEADER}. Requests
-   * authenticated by HTTP Basic without a cookie need no token. Unauthenticated requests need the
-   * login form's pre-session token.
+   * authenticated by HTTP Basic or by a valid person assertion, without a cookie, need no token
+   * (browsers add neither on their own). Unauthenticated requests need the login form's pre-session
+   * token.
    *
    * @throws HttpResponseException (403) with the answer already rendered into {@code ctx}
    */
@@ -289,6 +347,11 @@ public final class PeopleGate implements AutoCloseable {
       return;
     }
     if (ctx.cookie(sessionCookie) == null && basicCredentials(ctx).isPresent()) {
+      return;
+    }
+    if (ctx.cookie(sessionCookie) == null
+        && ctx.header(PersonAssertions.HEADER) != null
+        && asserter(ctx).isPresent()) {
       return;
     }
     String nonce = ctx.cookie(preSessionCookie);
@@ -479,10 +542,34 @@ public final class PeopleGate implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Identification.
 
-  /** What identification found for one request (cached in a request attribute). */
-  private record Identified(Optional<Person> person) {}
+  /**
+   * What identification found for one request (cached in a request attribute).
+   *
+   * @param person who, if anyone
+   * @param asserter the front end that asserted them, when they came by a person assertion
+   * @param refusal why the request is refused outright (a bad or ambiguous assertion), else null
+   */
+  private record Identified(
+      Optional<Person> person, @Nullable String asserter, @Nullable Problem refusal) {
+    Identified(Optional<Person> person) {
+      this(person, null, null);
+    }
+
+    static Identified refused(int status, String detail) {
+      return new Identified(Optional.empty(), null, new Problem(status, detail));
+    }
+  }
+
+  /** A refusal to answer as problem+json. */
+  private record Problem(int status, String detail) {}
+
+  private static final int MAX_ASSERTION = 8192;
 
   private Identified identify(Context ctx) {
+    String assertion = ctx.header(PersonAssertions.HEADER);
+    if (assertion != null) {
+      return identifyAsserted(ctx, assertion);
+    }
     Optional<Sessions.Session> session = session(ctx);
     if (session.isPresent()) {
       return new Identified(Optional.of(session.get().person()));
@@ -499,6 +586,37 @@ public final class PeopleGate implements AutoCloseable {
     }
     return new Identified(
         checkPassword(userName, basic.get()[1], ctx.ip()).map(UsersFile.User::person));
+  }
+
+  private Identified identifyAsserted(Context ctx, String assertion) {
+    if (ctx.cookie(sessionCookie) != null || ctx.header("Authorization") != null) {
+      // Two identities in one request: acting on either could be the wrong person's act.
+      return Identified.refused(
+          400,
+          "the request carries a person assertion and a session cookie or credentials; send one");
+    }
+    PersonAssertions trusted = assertions;
+    if (trusted == null) {
+      LOG.warn(
+          "Person assertion from {} refused: {} is not set here",
+          ctx.ip(),
+          PeopleConfig.ASSERTION_SECRET_FILE);
+      return Identified.refused(401, "this service does not accept person assertions");
+    }
+    if (assertion.length() > MAX_ASSERTION) {
+      LOG.warn(
+          "Person assertion from {} refused: {} characters long", ctx.ip(), assertion.length());
+      return Identified.refused(401, "the person assertion is not valid");
+    }
+    PersonAssertions.Verification verification = trusted.verify(assertion.strip(), audience);
+    if (verification instanceof PersonAssertions.Asserted asserted) {
+      return new Identified(Optional.of(asserted.person()), asserted.asserter(), null);
+    }
+    LOG.warn(
+        "Person assertion from {} refused: {}",
+        ctx.ip(),
+        safeEcho(((PersonAssertions.Refused) verification).reason()));
+    return Identified.refused(401, "the person assertion is not valid");
   }
 
   private Optional<UsersFile.User> checkPassword(String userName, String password, String address) {

@@ -31,6 +31,12 @@ final class GateServer implements AutoCloseable {
 
   /** Alice (user) and Carol (approver), both with {@link #PASSWORD}, on a free port. */
   static GateServer start(Path directory, Map<String, String> settings) throws IOException {
+    return start(directory, settings, Clock.systemUTC());
+  }
+
+  /** {@link #start(Path, Map)} on {@code clock}. */
+  static GateServer start(Path directory, Map<String, String> settings, Clock clock)
+      throws IOException {
     Path users = directory.resolve("users.yaml");
     if (!Files.exists(users)) {
       String hash = PasswordHashes.hash(PASSWORD);
@@ -44,7 +50,7 @@ final class GateServer implements AutoCloseable {
     all.putIfAbsent(PeopleConfig.USERS_FILE, users.toString());
     int port = freePort();
     String url = "http://127.0.0.1:" + port;
-    PeopleGate gate = PeopleGate.start(PeopleConfig.of(all), url, Clock.systemUTC());
+    PeopleGate gate = PeopleGate.start(PeopleConfig.of(all), url, clock);
     Javalin app =
         Javalin.create(
             config -> {
@@ -55,6 +61,11 @@ final class GateServer implements AutoCloseable {
               config.http.maxRequestSize = 16_384;
               JsonErrors.install(config, ErrorFormat.PROBLEM);
               config.routes.get("/whoami", ctx -> ctx.result(gate.require(ctx).id()));
+              config.routes.get(
+                  "/via",
+                  ctx ->
+                      ctx.result(
+                          gate.require(ctx).id() + " via " + gate.asserter(ctx).orElse("-")));
               config.routes.post(
                   "/approve",
                   ctx -> {

@@ -81,6 +81,15 @@ public final class DemoPolicy {
         .append(ADMIN)
         .append("]\n")
         .append("admin_scope: tokenwatch:admin\n\n")
+        // People revoke through the issuer (the console acts for them): one responder or admin
+        // for a token, lineage or grant; a second one approves anything broader.
+        .append("revocation_rights:\n")
+        .append("  token:    {roles: [responder, admin], second_person: false}\n")
+        .append("  lineage:  {roles: [responder, admin], second_person: false}\n")
+        .append("  grant:    {roles: [responder, admin], second_person: false}\n")
+        .append("  subject:  {roles: [responder, admin], second_person: true}\n")
+        .append("  client:   {roles: [responder, admin], second_person: true}\n")
+        .append("  audience: {roles: [responder, admin], second_person: true}\n\n")
         .append("clients:\n");
     for (String client : SERVICES) {
       yaml.append("  ")

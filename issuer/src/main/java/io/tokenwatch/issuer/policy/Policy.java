@@ -19,6 +19,8 @@ import java.util.Set;
  *     access token for the issuer's admin audience that carries {@code adminScope}
  * @param adminScope the scope an access token needs to call the admin API; only admins' rules may
  *     approve it
+ * @param revocationRights who may revoke what ({@code revocation_rights}), and what needs a second
+ *     person
  */
 public record Policy(
     String id,
@@ -26,7 +28,8 @@ public record Policy(
     Map<String, ClientPolicy> clients,
     Map<String, ScopeDefinition> scopes,
     Set<String> admins,
-    String adminScope) {
+    String adminScope,
+    RevocationRights revocationRights) {
 
   /** The admin scope when the policy names none. */
   public static final String DEFAULT_ADMIN_SCOPE = "tokenwatch:admin";
@@ -38,6 +41,18 @@ public record Policy(
     scopes = Map.copyOf(requireNonNull(scopes, "scopes"));
     admins = Set.copyOf(requireNonNull(admins, "admins"));
     requireNonNull(adminScope, "adminScope");
+    requireNonNull(revocationRights, "revocationRights");
+  }
+
+  /** A policy with the {@link RevocationRights#DEFAULTS default} revocation rights. */
+  public Policy(
+      String id,
+      String version,
+      Map<String, ClientPolicy> clients,
+      Map<String, ScopeDefinition> scopes,
+      Set<String> admins,
+      String adminScope) {
+    this(id, version, clients, scopes, admins, adminScope, RevocationRights.DEFAULTS);
   }
 
   /** The client of that id, empty for an unknown one. */

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tokenwatch.events.SelectorKind;
+import io.tokenwatch.people.Role;
 import io.tokenwatch.schemas.revocation.SelectorRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,6 +15,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -41,7 +45,8 @@ public final class PolicyParser {
   private static final Pattern SHA256_B64URL = Pattern.compile("[A-Za-z0-9_-]{43}");
   private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
   private static final Set<String> TOP_KEYS =
-      Set.of("policy_id", "scopes", "admins", "admin_scope", "clients");
+      Set.of("policy_id", "scopes", "admins", "admin_scope", "clients", "revocation_rights");
+  private static final Set<String> REVOCATION_RIGHT_KEYS = Set.of("roles", "second_person");
   private static final Set<String> SCOPE_KEYS = Set.of("description", "risk");
   private static final Set<String> CLIENT_KEYS =
       Set.of(
@@ -147,11 +152,89 @@ public final class PolicyParser {
         }
       }
     }
+    RevocationRights rights = revocationRights(root.get("revocation_rights"), problems);
     if (!problems.isEmpty()) {
       throw new InvalidPolicyException(problems);
     }
     return new Policy(
-        requireNonNull(policyId), version(document), clients, scopes, admins, adminScope);
+        requireNonNull(policyId), version(document), clients, scopes, admins, adminScope, rights);
+  }
+
+  /**
+   * The {@code revocation_rights} section: per selector kind, {@code roles} (a list of role names)
+   * and {@code second_person} (true or false, default false). Kinds it leaves out keep their {@link
+   * RevocationRights#DEFAULTS default}: revoking stays possible in an incident when an operator
+   * tightened only the broad kinds.
+   */
+  private static RevocationRights revocationRights(@Nullable JsonNode node, List<String> out) {
+    if (node == null || node.isNull()) {
+      return RevocationRights.DEFAULTS;
+    }
+    if (!node.isObject()) {
+      out.add(
+          "revocation_rights: must be a mapping of selector kind to its roles and second_person");
+      return RevocationRights.DEFAULTS;
+    }
+    Map<SelectorKind, RevocationRights.Rule> rules =
+        new EnumMap<>(RevocationRights.DEFAULTS.byKind());
+    String kinds =
+        RevocationRights.kinds().stream()
+            .map(RevocationRights::name)
+            .collect(java.util.stream.Collectors.joining(", "));
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
+      String where = "revocation_rights." + entry.getKey();
+      SelectorKind kind =
+          RevocationRights.kinds().stream()
+              .filter(k -> RevocationRights.name(k).equals(entry.getKey()))
+              .findFirst()
+              .orElse(null);
+      if (kind == null) {
+        out.add(where + ": not a selector kind; the kinds are " + kinds);
+        continue;
+      }
+      JsonNode rule = entry.getValue();
+      if (!rule.isObject()) {
+        out.add(where + ": must be a mapping with roles and second_person");
+        continue;
+      }
+      unknownKeys(rule, REVOCATION_RIGHT_KEYS, where + ".", out);
+      JsonNode rolesNode = rule.get("roles");
+      Set<Role> roles = EnumSet.noneOf(Role.class);
+      if (rolesNode == null || !rolesNode.isArray()) {
+        out.add(where + ".roles: required, a list of role names (e.g. [responder, admin])");
+        continue;
+      }
+      boolean valid = true;
+      for (JsonNode role : rolesNode) {
+        java.util.Optional<Role> named =
+            role.isTextual() ? Role.fromName(role.asText()) : java.util.Optional.empty();
+        if (named.isEmpty()) {
+          out.add(
+              where
+                  + ".roles: '"
+                  + role.asText()
+                  + "' is not a role; roles are user, approver, auditor, analyst, responder,"
+                  + " admin");
+          valid = false;
+        } else {
+          roles.add(named.get());
+        }
+      }
+      boolean secondPerson = false;
+      JsonNode second = rule.get("second_person");
+      if (second != null && !second.isNull()) {
+        if (!second.isBoolean()) {
+          out.add(where + ".second_person: must be true or false");
+          valid = false;
+        } else {
+          secondPerson = second.booleanValue();
+        }
+      }
+      if (valid) {
+        rules.put(kind, new RevocationRights.Rule(roles, secondPerson));
+      }
+    }
+    return new RevocationRights(rules);
   }
 
   private static String version(byte[] document) {
