@@ -13,6 +13,7 @@ import java.util.List;
  * @param onBehalfOf the subject for delegated tokens, else empty
  * @param unusedScopes the scopes to propose taking away
  * @param idle true when none of the granted scopes was exercised
+ * @param index its position in the list (for element ids)
  */
 public record Finding(
     String clientId,
@@ -22,7 +23,8 @@ public record Finding(
     List<String> unusedScopes,
     long tokens,
     long allowedUses,
-    boolean idle) {
+    boolean idle,
+    int index) {
 
   public Finding {
     requireNonNull(clientId, "clientId");
@@ -30,7 +32,7 @@ public record Finding(
     unusedScopes = List.copyOf(unusedScopes);
   }
 
-  static Finding of(JsonNode n, boolean idle) {
+  static Finding of(JsonNode n, boolean idle, int index) {
     List<String> unused = new ArrayList<>();
     n.path(idle ? "granted" : "unused").forEach(s -> unused.add(s.asText()));
     return new Finding(
@@ -41,7 +43,8 @@ public record Finding(
         unused,
         n.path("tokens").asLong(),
         n.path("allowed_uses").asLong(),
-        idle);
+        idle,
+        index);
   }
 
   /** The unused scopes, space-separated. */

@@ -143,8 +143,10 @@ public final class GrantsSection implements Section {
       Reply reply = context.audit().get("/least-privilege", Map.of("days", String.valueOf(days)));
       if (reply instanceof Reply.Ok ok) {
         List<Finding> findings = new ArrayList<>();
-        ok.body().path("narrowable").forEach(n -> findings.add(Finding.of(n, false)));
-        ok.body().path("idle").forEach(n -> findings.add(Finding.of(n, true)));
+        ok.body()
+            .path("narrowable")
+            .forEach(n -> findings.add(Finding.of(n, false, findings.size())));
+        ok.body().path("idle").forEach(n -> findings.add(Finding.of(n, true, findings.size())));
         params.put("findings", findings);
         params.put("principals", ok.body().path("principals").asLong());
       } else {
