@@ -57,6 +57,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -523,6 +524,7 @@ class HistoryPagesBrowserTest {
 
   /** Saves the page into docs/console so the README's pictures stay current. */
   private static void screenshot(WebDriver browser, String name) throws Exception {
+    browser.manage().window().setSize(new Dimension(1400, 900));
     File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
     Path docs = Path.of("..", "docs", "console");
     Files.createDirectories(docs);
