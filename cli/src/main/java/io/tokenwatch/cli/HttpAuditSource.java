@@ -51,7 +51,17 @@ final class HttpAuditSource implements AuditSource {
 
   @Override
   public List<ObjectNode> events(AuditFilters filters, int limit) {
-    return AuditOutput.objects(get("/api/v1/events", filters.params(limit)).path("events"));
+    return withoutChainState(
+        AuditOutput.objects(get("/api/v1/events", filters.params(limit)).path("events")));
+  }
+
+  /**
+   * The events without the API's {@code chain_seq} and {@code sealed_by} (for the console), so both
+   * sources print the same rows; {@code audit verify} is the CLI's word on the chain.
+   */
+  private static List<ObjectNode> withoutChainState(List<ObjectNode> events) {
+    events.forEach(event -> event.remove(List.of("chain_seq", "sealed_by")));
+    return events;
   }
 
   @Override
@@ -67,8 +77,10 @@ final class HttpAuditSource implements AuditSource {
         "/api/v1/tokens/"
             + URLEncoder.encode(tokenId, StandardCharsets.UTF_8).replace("+", "%20")
             + "/timeline";
-    return AuditOutput.objects(
-        get(path, Map.of("limit", Integer.toString(Math.min(limit, MAX_TIMELINE)))).path("events"));
+    return withoutChainState(
+        AuditOutput.objects(
+            get(path, Map.of("limit", Integer.toString(Math.min(limit, MAX_TIMELINE))))
+                .path("events")));
   }
 
   @Override

@@ -6,11 +6,14 @@ import io.javalin.Javalin;
 import io.tokenwatch.console.source.IssuerApi;
 import io.tokenwatch.console.web.AccessSection;
 import io.tokenwatch.console.web.Assets;
+import io.tokenwatch.console.web.AuditSection;
 import io.tokenwatch.console.web.ConsoleContext;
 import io.tokenwatch.console.web.FleetSection;
+import io.tokenwatch.console.web.GrantsSection;
 import io.tokenwatch.console.web.OverviewSection;
 import io.tokenwatch.console.web.RevokeSection;
 import io.tokenwatch.console.web.Section;
+import io.tokenwatch.console.web.TimelineSection;
 import io.tokenwatch.console.web.Views;
 import io.tokenwatch.people.PeopleGate;
 import io.tokenwatch.people.PersonAssertions;
@@ -139,8 +142,11 @@ public final class ConsoleServer implements AutoCloseable {
     return List.of(
         new OverviewSection(context),
         fleet,
+        new GrantsSection(context),
+        new TimelineSection(context),
         new RevokeSection(context, fleet.watch()),
-        new AccessSection(context));
+        new AccessSection(context),
+        new AuditSection(context));
   }
 
   /** The console's URL as browsers reach it. */

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.tokenwatch.audit.AuditEvent;
 import io.tokenwatch.audit.AuditFilter;
+import io.tokenwatch.audit.ChainKey;
 import io.tokenwatch.audit.Checkpoint;
+import io.tokenwatch.audit.Sealing;
 import io.tokenwatch.audit.TimeArgument;
 import io.tokenwatch.audit.explain.WhyExplainer;
 import io.tokenwatch.audit.store.AuditQueries;
@@ -22,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -34,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code GET /api/v1/events?subject&client&token&grant&type&decision&reason&from&to&limit}
- *   <li>{@code GET /api/v1/grants?subject&client&token&grant&from&to&limit}
+ *   <li>{@code GET /api/v1/grants?subject&client&token&grant&audience&scope&from&to&limit}
  *   <li>{@code GET /api/v1/tokens/{id}/timeline}
  *   <li>{@code GET /api/v1/why/{id}?limit}: why a token (jti), event or consent exists, in plain
  *       words ({@link WhyExplainer})
@@ -58,6 +62,22 @@ public final class AuditApi implements AutoCloseable {
           "client",
           "token",
           "grant",
+          "type",
+          "decision",
+          "reason",
+          "from",
+          "to",
+          "limit");
+
+  /** {@code /grants} takes the filters and the issuance's audience and one of its scopes. */
+  private static final Set<String> GRANT_PARAMS =
+      Set.of(
+          "subject",
+          "client",
+          "token",
+          "grant",
+          "audience",
+          "scope",
           "type",
           "decision",
           "reason",
@@ -201,23 +221,25 @@ public final class AuditApi implements AutoCloseable {
 
   private void events(Context ctx, AuditStore store) {
     AuditQueries queries = new AuditQueries(store);
-    AuditFilter filter = queries.resolveToken(filter(ctx, true));
+    AuditFilter filter = queries.resolveToken(filter(ctx, true, FILTER_PARAMS));
+    List<AuditEvent> events = queries.query(filter);
     ctx.json(
         counted(
             AuditJson.MAPPER.createObjectNode(),
             "events",
-            queries.query(filter),
-            AuditJson::event));
+            events,
+            chained(queries, store, events)));
   }
 
   private void grants(Context ctx, AuditStore store) {
     AuditQueries queries = new AuditQueries(store);
-    AuditFilter filter = queries.resolveToken(filter(ctx, false));
+    AuditFilter filter = queries.resolveToken(filter(ctx, false, GRANT_PARAMS));
     ctx.json(
         counted(
             AuditJson.MAPPER.createObjectNode(),
             "grants",
-            queries.grants(filter, clock.millis()),
+            queries.grants(
+                filter, optional(ctx, "audience"), optional(ctx, "scope"), clock.millis()),
             AuditJson::grant));
   }
 
@@ -225,7 +247,8 @@ public final class AuditApi implements AutoCloseable {
     AuditQueries queries = new AuditQueries(store);
     String token = queries.resolveToken(value("token id", ctx.pathParam("id")));
     ObjectNode body = AuditJson.MAPPER.createObjectNode().put("token_id", token);
-    ctx.json(counted(body, "events", queries.timeline(token, limit(ctx)), AuditJson::event));
+    List<AuditEvent> events = queries.timeline(token, limit(ctx));
+    ctx.json(counted(body, "events", events, chained(queries, store, events)));
   }
 
   private void why(Context ctx, AuditStore store) {
@@ -237,6 +260,27 @@ public final class AuditApi implements AutoCloseable {
     AuditQueries queries = new AuditQueries(store);
     String id = queries.resolveWhyId(value("id", ctx.pathParam("id")));
     ctx.json(WhyExplainer.explain(id, queries.why(id, limit(ctx)), clock.millis()));
+  }
+
+  /**
+   * Renders events with where they stand in their chain: {@code chain_seq}, and {@code sealed_by},
+   * the number of the first signed checkpoint that covers them (absent while none does).
+   */
+  private static Function<AuditEvent, ObjectNode> chained(
+      AuditQueries queries, AuditStore store, List<AuditEvent> events) {
+    Map<String, Long> positions = queries.chainPositions(events);
+    Sealing sealing = Sealing.of(store.checkpoints());
+    return event -> {
+      ObjectNode node = AuditJson.event(event);
+      Long seq = positions.get(event.eventId());
+      if (seq != null) {
+        node.put("chain_seq", seq);
+        sealing
+            .sealedBy(new ChainKey(event.sourceTopic(), event.sourcePartition()), seq)
+            .ifPresent(number -> node.put("sealed_by", number));
+      }
+      return node;
+    };
   }
 
   /** {@code body} with {@code "count"} and {@code field}: the items rendered. */
@@ -277,9 +321,9 @@ public final class AuditApi implements AutoCloseable {
     ctx.status(isReady ? 200 : 503).json(AuditJson.MAPPER.createObjectNode().put("ready", isReady));
   }
 
-  private AuditFilter filter(Context ctx, boolean withTypes) {
+  private AuditFilter filter(Context ctx, boolean withTypes, Set<String> accepted) {
     for (String name : ctx.queryParamMap().keySet()) {
-      if (!FILTER_PARAMS.contains(name)) {
+      if (!accepted.contains(name)) {
         throw new BadRequest("unknown parameter '" + printable(name) + "'");
       }
     }

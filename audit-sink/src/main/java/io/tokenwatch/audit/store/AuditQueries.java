@@ -423,6 +423,15 @@ public final class AuditQueries {
    * before it ({@link #SELECTORS}).
    */
   public List<GrantView> grants(AuditFilter filter, long nowMillis) {
+    return grants(filter, null, null, nowMillis);
+  }
+
+  /**
+   * {@link #grants(AuditFilter, long)} of the issuances for {@code audience} (when given) whose
+   * granted scopes include {@code scope} (when given).
+   */
+  public List<GrantView> grants(
+      AuditFilter filter, @Nullable String audience, @Nullable String scope, long nowMillis) {
     requireNonNull(filter, "filter");
     List<Object> params = new ArrayList<>();
     String sql =
@@ -431,7 +440,7 @@ public final class AuditQueries {
             + ", "
             + ISSUANCE_COVERAGE
             + " FROM audit_events"
-            + where(filter.ofType("TokenIssued"), params)
+            + issuances(filter, audience, scope, params)
             + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?),"
             + SELECTORS
             + " SELECT i.* EXCLUDE (iat_ms, lineage), epoch_ms(r.occurred_at), r.reason, r.actor,"
@@ -468,7 +477,7 @@ public final class AuditQueries {
     if (grants.isEmpty()) {
       return grants;
     }
-    Map<String, List<Governance>> behind = governance(filter);
+    Map<String, List<Governance>> behind = governance(filter, audience, scope);
     List<GrantView> withGovernance = new ArrayList<>(grants.size());
     for (GrantView grant : grants) {
       List<Governance> records = behind.get(grant.issuance().eventId());
@@ -488,17 +497,61 @@ public final class AuditQueries {
     return withGovernance;
   }
 
+  /**
+   * The chain position ({@code chain_seq}) of each of {@code events} that is stored, by event id;
+   * read through the key index, a thousand ids per statement.
+   */
+  public Map<String, Long> chainPositions(List<AuditEvent> events) {
+    requireNonNull(events, "events");
+    EventKey keys = new EventKey();
+    Map<String, Long> positions = new HashMap<>();
+    for (int from = 0; from < events.size(); from += 1000) {
+      List<AuditEvent> chunk = events.subList(from, Math.min(events.size(), from + 1000));
+      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?::UUID"));
+      List<Object> params = new ArrayList<>();
+      chunk.forEach(event -> params.add(keys.of(event.eventId()).toString()));
+      try (PreparedStatement select =
+              prepare(
+                  "SELECT event_id, chain_seq FROM audit_events WHERE event_key IN (" + marks + ")",
+                  params);
+          ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          positions.put(rs.getString(1), rs.getLong(2));
+        }
+      } catch (SQLException e) {
+        throw new StoreException("chain position query failed: " + e.getMessage(), e);
+      }
+    }
+    return positions;
+  }
+
+  /** The WHERE clause of the issuances {@link #grants} selects. */
+  private static String issuances(
+      AuditFilter filter, @Nullable String audience, @Nullable String scope, List<Object> params) {
+    StringBuilder sql = new StringBuilder(where(filter.ofType("TokenIssued"), params));
+    if (audience != null) {
+      sql.append(" AND audience = ?");
+      params.add(audience);
+    }
+    if (scope != null) {
+      sql.append(" AND list_contains(string_split(scope, ' '), ?)");
+      params.add(scope);
+    }
+    return sql.toString();
+  }
+
   /** A governance record and the access request it belongs to, if it is a request's change. */
   private record Governance(AuditEvent event, @Nullable String requestId) {}
 
   /** The governance records behind each issuance {@code filter} selects, by issuance event id. */
-  private Map<String, List<Governance>> governance(AuditFilter filter) {
+  private Map<String, List<Governance>> governance(
+      AuditFilter filter, @Nullable String audience, @Nullable String scope) {
     List<Object> params = new ArrayList<>();
     String sql =
         "WITH i AS (SELECT event_id, grant_id, policy_id, policy_version, "
             + RULE
             + " FROM audit_events"
-            + where(filter.ofType("TokenIssued"), params)
+            + issuances(filter, audience, scope, params)
             + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?),"
             + GOVERNANCE_RECORDS
             + " SELECT g.*, i.event_id FROM i JOIN g ON "

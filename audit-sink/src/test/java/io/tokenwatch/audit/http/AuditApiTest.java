@@ -4,6 +4,9 @@ import static io.tokenwatch.audit.http.ApiFixture.get;
 import static io.tokenwatch.audit.http.ApiFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tokenwatch.audit.CheckpointSigner;
+import io.tokenwatch.audit.store.KeyFiles;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -101,5 +104,36 @@ class AuditApiTest {
       assertThat(json(answer).path("status").asInt()).as(query).isEqualTo(400);
     }
     assertThat(get("/api/v1/nothing", goodToken).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldFilterGrantsByAudienceAndOneOfTheirScopes() throws Exception {
+    assertThat(json(get("/api/v1/grants?audience=urn:api&scope=write", goodToken)).path("count"))
+        .hasToString("1");
+    assertThat(json(get("/api/v1/grants?scope=admin", goodToken)).path("count")).hasToString("0");
+    assertThat(json(get("/api/v1/grants?audience=urn:other", goodToken)).path("count"))
+        .hasToString("0");
+    // "rea" is part of a scope's name, not a scope: no prefix matching
+    assertThat(json(get("/api/v1/grants?scope=rea", goodToken)).path("count")).hasToString("0");
+    assertThat(get("/api/v1/events?audience=urn:api", goodToken).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void shouldTellEachEventsChainPositionAndTheCheckpointThatSealedIt() throws Exception {
+    JsonNode before = json(get("/api/v1/tokens/t1/timeline", goodToken)).path("events");
+    assertThat(before).hasSize(3);
+    for (JsonNode event : before) {
+      assertThat(event.path("chain_seq").isIntegralNumber()).as(event.toString()).isTrue();
+      assertThat(event.has("sealed_by")).as(event.toString()).isFalse();
+    }
+
+    ApiFixture.store.checkpoint(
+        new CheckpointSigner(KeyFiles.loadOrCreate(ApiFixture.dir)), System.currentTimeMillis());
+
+    JsonNode after = json(get("/api/v1/events?subject=alice", goodToken)).path("events");
+    assertThat(after).isNotEmpty();
+    for (JsonNode event : after) {
+      assertThat(event.path("sealed_by").asLong()).as(event.toString()).isEqualTo(1);
+    }
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenwatch.console.ConsoleConfig;
+import io.tokenwatch.console.source.AuditClient;
 import io.tokenwatch.console.source.IssuerApi;
 import io.tokenwatch.console.source.TopicTail;
 import io.tokenwatch.people.PeopleGate;
@@ -18,8 +19,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What every section works with: the configuration, the people gate, the views, the clock, the
- * console's public URL, the issuer (as the person logged in), Kafka and the registry, and the
- * meters.
+ * console's public URL, the issuer (as the person logged in), the audit API (as the console's own
+ * client), Kafka and the registry, and the meters.
  */
 public final class ConsoleContext {
 
@@ -31,6 +32,7 @@ public final class ConsoleContext {
   private final IssuerApi issuer;
   private final SchemaRegistryClient registry;
   private final MeterRegistry meters;
+  private final AuditClient audit;
 
   public ConsoleContext(
       ConsoleConfig config,
@@ -49,6 +51,13 @@ public final class ConsoleContext {
     this.issuer = requireNonNull(issuer, "issuer");
     this.registry = requireNonNull(registry, "registry");
     this.meters = requireNonNull(meters, "meters");
+    this.audit =
+        new AuditClient(
+            config.auditUrl(),
+            config.issuerUrl(),
+            config.clientId(),
+            config.clientSecretFile().orElse(null),
+            clock);
   }
 
   public ConsoleConfig config() {
@@ -82,6 +91,11 @@ public final class ConsoleContext {
 
   public MeterRegistry meters() {
     return meters;
+  }
+
+  /** The audit sink's query API, read with the console's own client. */
+  public AuditClient audit() {
+    return audit;
   }
 
   /**
