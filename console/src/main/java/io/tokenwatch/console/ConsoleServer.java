@@ -3,6 +3,7 @@ package io.tokenwatch.console;
 import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import io.tokenwatch.console.source.IssuerApi;
 import io.tokenwatch.console.web.AccessSection;
 import io.tokenwatch.console.web.Assets;
@@ -28,6 +29,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,10 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleServer.class);
+
+  /** Methods that change nothing, the only ones served without a CSRF check. */
+  private static final Set<HandlerType> SAFE_METHODS =
+      Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
 
   /** The stem of the console's cookie names: its sessions are not the issuer's. */
   static final String COOKIE_NAME = "tw_console";
@@ -105,6 +111,15 @@ public final class ConsoleServer implements AutoCloseable {
                 javalin.http.maxRequestSize = 65_536;
                 JsonErrors.install(javalin, ErrorFormat.PROBLEM);
                 javalin.routes.before(Views::securityHeaders);
+                // Every state-changing request proves it comes from one of the console's own
+                // pages (the session's CSRF token, the console's origin), whatever route it is
+                // for: a route added later cannot forget the check.
+                javalin.routes.before(
+                    ctx -> {
+                      if (!SAFE_METHODS.contains(ctx.method())) {
+                        people.verifyCsrf(ctx);
+                      }
+                    });
                 people.routes(javalin);
                 new Assets().routes(javalin.routes);
                 javalin.routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "UP")));
