@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenwatch.cli.demo.DemoPolicy;
+import io.tokenwatch.testing.browser.Browser;
+import io.tokenwatch.testing.browser.BrowserSteps;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -27,16 +29,23 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
 import picocli.CommandLine;
 
 /**
  * {@code tokenwatch demo} as a newcomer runs it, shortened: every scripted attack is detected,
- * every revoked token is denied by every validator, and the summary reports what it measured.
+ * every revoked token is denied by every validator, the summary reports what it measured, and the
+ * console shows the attacks as they happen.
  */
 @Tag("integration")
 class DemoIntegrationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern CONSOLE = Pattern.compile("STARTED .*console (http://\\S+)");
+
+  private long unfamiliarAtLoad;
 
   @TempDir Path dataDir;
 
@@ -62,13 +71,19 @@ class DemoIntegrationTest {
                         dataDir.toString())),
             "demo");
     demo.start();
+    WebDriver browser = null;
     try {
+      browser = watchTheOverview(out);
       await()
           .atMost(Duration.ofMinutes(5))
           .until(() -> out.toString().contains("Still running") || !demo.isAlive());
+      shouldHaveShownTheAttackOnTheOverviewWithoutAReload(browser);
       assertThat(out.toString()).contains("Still running");
       shouldLeaveCredentialsThatWorkOnThePlatformLeftRunning(out.toString());
     } finally {
+      if (browser != null) {
+        browser.quit();
+      }
       ((DemoCommand) cli.getSubcommands().get("demo").getCommand()).requestStop();
       demo.join(Duration.ofMinutes(2).toMillis());
     }
@@ -100,6 +115,46 @@ class DemoIntegrationTest {
     assertThat(narration)
         .containsPattern(
             "audit: +[1-9][0-9]* events stored, [0-9]+ signed checkpoints, chain verified");
+  }
+
+  /**
+   * As soon as the demo names the console, a responder logs in and opens the overview, before the
+   * scripted attacks begin; the page is marked so that a reload would show.
+   */
+  private WebDriver watchTheOverview(StringWriter out) {
+    await().atMost(Duration.ofMinutes(3)).until(() -> CONSOLE.matcher(out.toString()).find());
+    Matcher console = CONSOLE.matcher(out.toString());
+    assertThat(console.find()).isTrue();
+    String url = console.group(1);
+    WebDriver browser = Browser.start();
+    browser.get(url + "/login?next=%2F");
+    BrowserSteps.type(browser, By.id("username"), "grace");
+    BrowserSteps.type(browser, By.id("password"), DemoPeople.passwords(dataDir).get("grace"));
+    BrowserSteps.clickAndWait(browser, browser.findElement(By.cssSelector("button[type=submit]")));
+    assertThat(browser.getCurrentUrl()).isEqualTo(url + "/");
+    unfamiliarAtLoad = unfamiliarClientRows(browser);
+    ((JavascriptExecutor) browser).executeScript("window.tokenwatchWatching = true;");
+    return browser;
+  }
+
+  /**
+   * The stolen-token attacks of the script raised UNFAMILIAR_CLIENT alerts, and they reached the
+   * page opened before them by themselves: more such rows than at load, on the same page.
+   */
+  private void shouldHaveShownTheAttackOnTheOverviewWithoutAReload(WebDriver browser) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThat(unfamiliarClientRows(browser)).isGreaterThan(unfamiliarAtLoad));
+    assertThat(((JavascriptExecutor) browser).executeScript("return window.tokenwatchWatching"))
+        .as("the page was not reloaded")
+        .isEqualTo(true);
+  }
+
+  private static long unfamiliarClientRows(WebDriver browser) {
+    return browser.findElements(By.cssSelector("#alerts tr")).stream()
+        .filter(row -> row.getText().contains("UNFAMILIAR_CLIENT"))
+        .count();
   }
 
   /**
