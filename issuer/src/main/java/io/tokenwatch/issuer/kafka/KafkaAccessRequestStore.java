@@ -12,26 +12,13 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,13 +42,9 @@ public final class KafkaAccessRequestStore implements AccessRequestStore, AutoCl
   private static final Logger LOG = LoggerFactory.getLogger(KafkaAccessRequestStore.class);
 
   private final KafkaEventLog log;
-  private final KafkaConsumer<String, byte[]> consumer;
   private final Deserializer<AccessRequestChanged> deserializer;
   private final Map<String, AccessRequest> requests = new ConcurrentHashMap<>();
-  private final CountDownLatch caughtUp = new CountDownLatch(1);
-  private final Thread follower;
-  private volatile boolean running = true;
-  private volatile @Nullable RuntimeException failure;
+  private final TopicFollower follower;
 
   /**
    * @param log the event log whose producer writes the states
@@ -72,19 +55,19 @@ public final class KafkaAccessRequestStore implements AccessRequestStore, AutoCl
   public KafkaAccessRequestStore(
       KafkaEventLog log, Map<String, ?> clientSettings, SchemaRegistryClient registry) {
     this.log = requireNonNull(log, "log");
-    Map<String, Object> config = new HashMap<>(requireNonNull(clientSettings, "clientSettings"));
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-issuer-access-requests");
-    this.consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     SerdeConfig serde =
         SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "http://unused.invalid"));
     this.deserializer =
         AvroSerdes.specific(AccessRequestChanged.class, registry, serde, false).deserializer();
-    this.follower = new Thread(this::follow, "access-request-follower");
-    this.follower.setDaemon(true);
+    this.follower =
+        new TopicFollower(
+            clientSettings,
+            "tokenwatch-issuer-access-requests",
+            List.of(Topics.ACCESS_REQUESTS.name()),
+            "access requests",
+            "changes by other instances are not seen",
+            (record, replaying) -> apply(record),
+            () -> LOG.info("Read {} access requests", requests.size()));
   }
 
   /**
@@ -93,23 +76,12 @@ public final class KafkaAccessRequestStore implements AccessRequestStore, AutoCl
    * @throws IllegalStateException if that does not happen within {@code timeout}
    */
   public void start(Duration timeout) {
-    follower.start();
-    try {
-      if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(
-            "access requests not read within "
-                + timeout
-                + (failure == null ? "" : ": " + failure.getMessage()));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading access requests", e);
-    }
+    follower.start(timeout);
   }
 
   /** Whether the follower has caught up and is still running. */
   public boolean ready() {
-    return caughtUp.getCount() == 0 && running && failure == null;
+    return follower.ready();
   }
 
   @Override
@@ -150,48 +122,6 @@ public final class KafkaAccessRequestStore implements AccessRequestStore, AutoCl
     return request.approvals().size() + request.reviews().size() + (ended ? 1_000 : 0);
   }
 
-  private void follow() {
-    try {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (PartitionInfo info :
-          consumer.partitionsFor(Topics.ACCESS_REQUESTS.name(), Duration.ofSeconds(30))) {
-        partitions.add(new TopicPartition(info.topic(), info.partition()));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      boolean replaying = true;
-      while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          apply(record);
-        }
-        if (replaying && caughtUp(end)) {
-          replaying = false;
-          caughtUp.countDown();
-          LOG.info("Read {} access requests", requests.size());
-        }
-      }
-    } catch (WakeupException e) {
-      if (running) {
-        failure = new IllegalStateException("access-request follower woken unexpectedly", e);
-      }
-    } catch (RuntimeException e) {
-      failure = e;
-      LOG.error("Access-request follower stopped; changes by other instances are not seen", e);
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-    }
-  }
-
-  private boolean caughtUp(Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
-      if (consumer.position(entry.getKey()) < entry.getValue()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private void apply(ConsumerRecord<String, byte[]> record) {
     if (record.key() == null) {
       return;
@@ -230,12 +160,6 @@ public final class KafkaAccessRequestStore implements AccessRequestStore, AutoCl
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      follower.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
   }
 }

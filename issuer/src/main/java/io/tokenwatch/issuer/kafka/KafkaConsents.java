@@ -11,23 +11,10 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,13 +36,9 @@ public final class KafkaConsents implements ConsentLog, AutoCloseable {
 
   private final KafkaEventLog log;
   private final ConsentRegistry registry;
-  private final KafkaConsumer<String, byte[]> consumer;
   private final Deserializer<ConsentGranted> grants;
   private final Deserializer<ConsentWithdrawn> withdrawals;
-  private final CountDownLatch caughtUp = new CountDownLatch(1);
-  private final Thread follower;
-  private volatile boolean running = true;
-  private volatile @Nullable RuntimeException failure;
+  private final TopicFollower follower;
 
   /**
    * @param log the event log whose producer writes the events
@@ -71,21 +54,21 @@ public final class KafkaConsents implements ConsentLog, AutoCloseable {
       SchemaRegistryClient registryClient) {
     this.log = requireNonNull(log, "log");
     this.registry = requireNonNull(registry, "registry");
-    Map<String, Object> config = new HashMap<>(requireNonNull(clientSettings, "clientSettings"));
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-issuer-consents");
-    this.consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     SerdeConfig serde =
         SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "http://unused.invalid"));
     this.grants =
         AvroSerdes.specific(ConsentGranted.class, registryClient, serde, false).deserializer();
     this.withdrawals =
         AvroSerdes.specific(ConsentWithdrawn.class, registryClient, serde, false).deserializer();
-    this.follower = new Thread(this::follow, "consent-follower");
-    this.follower.setDaemon(true);
+    this.follower =
+        new TopicFollower(
+            clientSettings,
+            "tokenwatch-issuer-consents",
+            List.of(Topics.CONSENTS.name(), Topics.CONSENT_WITHDRAWALS.name()),
+            "consents",
+            "consents given elsewhere are not seen until restart",
+            (record, replaying) -> apply(record),
+            () -> LOG.info("Read the consent topics"));
   }
 
   @Override
@@ -109,66 +92,12 @@ public final class KafkaConsents implements ConsentLog, AutoCloseable {
    * @throws IllegalStateException if that does not happen within {@code timeout}
    */
   public void start(Duration timeout) {
-    follower.start();
-    try {
-      if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(
-            "consents not read within "
-                + timeout
-                + (failure == null ? "" : ": " + failure.getMessage()));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading consents", e);
-    }
+    follower.start(timeout);
   }
 
   /** Whether the follower has caught up and is still running. */
   public boolean ready() {
-    return caughtUp.getCount() == 0 && running && failure == null;
-  }
-
-  private void follow() {
-    try {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (String topic : List.of(Topics.CONSENTS.name(), Topics.CONSENT_WITHDRAWALS.name())) {
-        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-          partitions.add(new TopicPartition(info.topic(), info.partition()));
-        }
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      boolean replaying = true;
-      while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          apply(record);
-        }
-        if (replaying && caughtUp(end)) {
-          replaying = false;
-          caughtUp.countDown();
-          LOG.info("Read the consent topics");
-        }
-      }
-    } catch (WakeupException e) {
-      if (running) {
-        failure = new IllegalStateException("consent follower woken unexpectedly", e);
-      }
-    } catch (RuntimeException e) {
-      failure = e;
-      LOG.error("Consent follower stopped; consents given elsewhere are not seen until restart", e);
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-    }
-  }
-
-  private boolean caughtUp(Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
-      if (consumer.position(entry.getKey()) < entry.getValue()) {
-        return false;
-      }
-    }
-    return true;
+    return follower.ready();
   }
 
   private void apply(ConsumerRecord<String, byte[]> record) {
@@ -195,12 +124,6 @@ public final class KafkaConsents implements ConsentLog, AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      follower.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
   }
 }

@@ -11,26 +11,13 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,13 +40,9 @@ public final class KafkaPendingRevocationStore implements PendingRevocationStore
   private static final Logger LOG = LoggerFactory.getLogger(KafkaPendingRevocationStore.class);
 
   private final KafkaEventLog log;
-  private final KafkaConsumer<String, byte[]> consumer;
   private final Deserializer<AccessRequestChanged> deserializer;
   private final Map<String, PendingRevocation> requests = new ConcurrentHashMap<>();
-  private final CountDownLatch caughtUp = new CountDownLatch(1);
-  private final Thread follower;
-  private volatile boolean running = true;
-  private volatile @Nullable RuntimeException failure;
+  private final TopicFollower follower;
 
   /**
    * @param log the event log whose producer writes the states
@@ -70,19 +53,19 @@ public final class KafkaPendingRevocationStore implements PendingRevocationStore
   public KafkaPendingRevocationStore(
       KafkaEventLog log, Map<String, ?> clientSettings, SchemaRegistryClient registry) {
     this.log = requireNonNull(log, "log");
-    Map<String, Object> config = new HashMap<>(requireNonNull(clientSettings, "clientSettings"));
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-issuer-pending-revocations");
-    this.consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     SerdeConfig serde =
         SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "http://unused.invalid"));
     this.deserializer =
         AvroSerdes.specific(AccessRequestChanged.class, registry, serde, false).deserializer();
-    this.follower = new Thread(this::follow, "pending-revocation-follower");
-    this.follower.setDaemon(true);
+    this.follower =
+        new TopicFollower(
+            clientSettings,
+            "tokenwatch-issuer-pending-revocations",
+            List.of(Topics.ACCESS_REQUESTS.name()),
+            "pending revocations",
+            "changes by other instances are not seen",
+            (record, replaying) -> apply(record),
+            () -> LOG.info("Read {} pending revocations", requests.size()));
   }
 
   /**
@@ -91,23 +74,12 @@ public final class KafkaPendingRevocationStore implements PendingRevocationStore
    * @throws IllegalStateException if that does not happen within {@code timeout}
    */
   public void start(Duration timeout) {
-    follower.start();
-    try {
-      if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(
-            "pending revocations not read within "
-                + timeout
-                + (failure == null ? "" : ": " + failure.getMessage()));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading pending revocations", e);
-    }
+    follower.start(timeout);
   }
 
   /** Whether the follower has caught up and is still running. */
   public boolean ready() {
-    return caughtUp.getCount() == 0 && running && failure == null;
+    return follower.ready();
   }
 
   @Override
@@ -143,48 +115,6 @@ public final class KafkaPendingRevocationStore implements PendingRevocationStore
     return incoming;
   }
 
-  private void follow() {
-    try {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (PartitionInfo info :
-          consumer.partitionsFor(Topics.ACCESS_REQUESTS.name(), Duration.ofSeconds(30))) {
-        partitions.add(new TopicPartition(info.topic(), info.partition()));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      boolean replaying = true;
-      while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          apply(record);
-        }
-        if (replaying && caughtUp(end)) {
-          replaying = false;
-          caughtUp.countDown();
-          LOG.info("Read {} pending revocations", requests.size());
-        }
-      }
-    } catch (WakeupException e) {
-      if (running) {
-        failure = new IllegalStateException("pending-revocation follower woken unexpectedly", e);
-      }
-    } catch (RuntimeException e) {
-      failure = e;
-      LOG.error("Pending-revocation follower stopped; changes by other instances are not seen", e);
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-    }
-  }
-
-  private boolean caughtUp(Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
-      if (consumer.position(entry.getKey()) < entry.getValue()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private void apply(ConsumerRecord<String, byte[]> record) {
     if (record.key() == null) {
       return;
@@ -217,12 +147,6 @@ public final class KafkaPendingRevocationStore implements PendingRevocationStore
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      follower.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
   }
 }

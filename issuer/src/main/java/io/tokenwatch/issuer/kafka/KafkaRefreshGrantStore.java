@@ -11,27 +11,15 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,15 +44,18 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRefreshGrantStore.class);
 
   private final KafkaEventLog log;
-  private final KafkaConsumer<String, byte[]> consumer;
   private final Deserializer<RefreshGrantChanged> deserializer;
   private final Map<String, RefreshGrantChanged> grants = new ConcurrentHashMap<>();
   private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
-  private final CountDownLatch caughtUp = new CountDownLatch(1);
-  private final Thread follower;
+  private final TopicFollower follower;
+
+  /**
+   * Grants whose state raced with another instance while the follower replayed the topic; touched
+   * on the follower's thread only.
+   */
+  private final Set<String> racedDuringReplay = new LinkedHashSet<>();
+
   private volatile Consumer<RefreshGrantChanged> raceHandler = state -> {};
-  private volatile boolean running = true;
-  private volatile @Nullable RuntimeException failure;
 
   /**
    * @param log the event log whose producer writes grant states
@@ -75,19 +66,19 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
   public KafkaRefreshGrantStore(
       KafkaEventLog log, Map<String, ?> clientSettings, SchemaRegistryClient registry) {
     this.log = requireNonNull(log, "log");
-    Map<String, Object> config = new HashMap<>(requireNonNull(clientSettings, "clientSettings"));
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-issuer-refresh-grants");
-    this.consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     SerdeConfig serde =
         SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "http://unused.invalid"));
     this.deserializer =
         AvroSerdes.specific(RefreshGrantChanged.class, registry, serde, false).deserializer();
-    this.follower = new Thread(this::follow, "refresh-grant-follower");
-    this.follower.setDaemon(true);
+    this.follower =
+        new TopicFollower(
+            clientSettings,
+            "tokenwatch-issuer-refresh-grants",
+            List.of(Topics.REFRESH_GRANTS.name()),
+            "refresh grants",
+            "refreshes are refused until restart",
+            (record, replaying) -> apply(record, replaying ? racedDuringReplay : null),
+            this::caughtUp);
   }
 
   /**
@@ -96,23 +87,12 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
    * @throws IllegalStateException if that does not happen within {@code timeout}
    */
   public void start(Duration timeout) {
-    follower.start();
-    try {
-      if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(
-            "refresh-grant state not read within "
-                + timeout
-                + (failure == null ? "" : ": " + failure.getMessage()));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading refresh-grant state", e);
-    }
+    follower.start(timeout);
   }
 
   /** Whether the follower has caught up and is still running. */
   public boolean ready() {
-    return caughtUp.getCount() == 0 && running && failure == null;
+    return follower.ready();
   }
 
   @Override
@@ -137,53 +117,16 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
     this.raceHandler = requireNonNull(handler, "handler");
   }
 
-  private void follow() {
-    Set<String> racedDuringReplay = new LinkedHashSet<>();
-    try {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (PartitionInfo info :
-          consumer.partitionsFor(Topics.REFRESH_GRANTS.name(), Duration.ofSeconds(30))) {
-        partitions.add(new TopicPartition(info.topic(), info.partition()));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      boolean replaying = true;
-      while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          apply(record, replaying ? racedDuringReplay : null);
-        }
-        if (replaying && caughtUp(end)) {
-          replaying = false;
-          caughtUp.countDown();
-          LOG.info("Read {} refresh grants", grants.size());
-          for (String grantId : racedDuringReplay) {
-            RefreshGrantChanged state = grants.get(grantId);
-            if (state != null && state.getStatus() == RefreshGrantStatus.ACTIVE) {
-              raceHandler.accept(state);
-            }
-          }
-        }
-      }
-    } catch (WakeupException e) {
-      if (running) {
-        failure = new IllegalStateException("refresh-grant follower woken unexpectedly", e);
-      }
-    } catch (RuntimeException e) {
-      failure = e;
-      LOG.error("Refresh-grant follower stopped; refreshes are refused until restart", e);
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-    }
-  }
-
-  private boolean caughtUp(Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
-      if (consumer.position(entry.getKey()) < entry.getValue()) {
-        return false;
+  /** Once the topic is read: what raced while it was replayed is handled as a race now. */
+  private void caughtUp() {
+    LOG.info("Read {} refresh grants", grants.size());
+    for (String grantId : racedDuringReplay) {
+      RefreshGrantChanged state = grants.get(grantId);
+      if (state != null && state.getStatus() == RefreshGrantStatus.ACTIVE) {
+        raceHandler.accept(state);
       }
     }
-    return true;
+    racedDuringReplay.clear();
   }
 
   private void apply(ConsumerRecord<String, byte[]> record, @Nullable Set<String> raced) {
@@ -236,12 +179,6 @@ public final class KafkaRefreshGrantStore implements RefreshGrantStore, AutoClos
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      follower.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
   }
 }
