@@ -24,7 +24,8 @@ public final class ServiceBoundaries {
           "io.tokenwatch.revocation",
           "io.tokenwatch.anomaly",
           "io.tokenwatch.audit",
-          "io.tokenwatch.validator.http");
+          "io.tokenwatch.validator.http",
+          "io.tokenwatch.console");
 
   /** The one-machine platform: for `up`, the demo and tests, never for a service. */
   public static final String EMBEDDED = "io.tokenwatch.embedded";
