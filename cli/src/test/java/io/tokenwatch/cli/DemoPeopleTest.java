@@ -37,7 +37,9 @@ class DemoPeopleTest {
       }
     }
     Map<String, UsersFile.User> people = UsersFile.read(users);
-    assertThat(people.keySet()).containsExactly("alice", "bob", "carol", "dave", "erin", "admin");
+    assertThat(people.keySet())
+        .containsExactly(
+            "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "admin");
     assertThat(written.keySet()).containsExactlyElementsOf(people.keySet());
     people.forEach(
         (name, user) ->
@@ -47,8 +49,11 @@ class DemoPeopleTest {
     assertThat(written.values()).doesNotHaveDuplicates();
     assertThat(people.get("carol").roles()).containsExactly(Role.APPROVER);
     assertThat(people.get("erin").roles()).containsExactly(Role.AUDITOR);
+    assertThat(people.get("frank").roles()).containsExactly(Role.ANALYST);
+    assertThat(people.get("grace").roles()).containsExactlyInAnyOrder(Role.RESPONDER, Role.ANALYST);
     assertThat(people.get("admin").roles())
-        .containsExactlyInAnyOrder(Role.ADMIN, Role.APPROVER, Role.AUDITOR);
+        .containsExactlyInAnyOrder(
+            Role.ADMIN, Role.APPROVER, Role.AUDITOR, Role.ANALYST, Role.RESPONDER);
     assertThat(Files.readString(users)).doesNotContain(written.get("alice"));
   }
 
