@@ -138,14 +138,27 @@ public final class ClientRules {
             Target.client(clientId)));
   }
 
-  /** UNFAMILIAR_CLIENT: a source network never seen for the client and subject. */
+  /**
+   * UNFAMILIAR_CLIENT: a source network never seen for the client and subject, that did not prove
+   * to be the client's own. A network new for a subject alerts only if it is not one of the
+   * client's own networks and, within {@code networkConfirm} of its first use, it serves fewer than
+   * {@code networkConfirmSources} distinct subjects and source addresses of the client: a deploy or
+   * a new node pool brings many, a stolen token one. The findings of one network are one incident.
+   *
+   * @param watch what the subject is learned to use
+   * @param client the client's networks as a whole
+   * @return the findings due now: of this use when no confirmation is configured, and of watched
+   *     networks whose confirmation window ended before it
+   */
   public List<Finding> sourceSeen(
-      NetworkWatch watch, String clientId, String subject, TokenUse use) {
+      NetworkWatch watch, ClientNetworks client, String clientId, String subject, TokenUse use) {
     String address = use.sourceAddress();
     if (address == null) {
       return List.of();
     }
     long at = use.at().toEpochMilli();
+    List<Finding> findings = new ArrayList<>(settle(client, clientId, at));
+    client.lastEventAt = Math.max(client.lastEventAt, at);
     String network = Networks.of(address, settings.ipv4Prefix(), settings.ipv6Prefix());
     long retention = settings.networkRetention().toMillis();
     for (Iterator<Sighting> it = watch.networks.values().iterator(); it.hasNext(); ) {
@@ -161,10 +174,21 @@ public final class ClientRules {
       watch.learningSince = at;
     }
     watch.lastEventAt = Math.max(watch.lastEventAt, at);
+    Long ownSeen = client.own.get(network);
+    boolean own = ownSeen != null;
+    if (ownSeen != null) {
+      client.own.put(network, Math.max(ownSeen, at));
+    }
+    ClientNetworks.Candidate candidate = client.candidates.get(network);
+    if (candidate != null && watchedOn(candidate, subject, address)) {
+      promote(client, network, at);
+      candidate = null;
+      own = true;
+    }
     Sighting known = watch.networks.get(network);
     if (known != null) {
       known.seen(use.eventId(), at);
-      return List.of();
+      return findings;
     }
     boolean learning = at - watch.learningSince < settings.networkLearning().toMillis();
     List<String> knownNetworks = new ArrayList<>(new TreeSet<>(watch.networks.keySet()));
@@ -180,43 +204,165 @@ public final class ClientRules {
       }
       watch.networks.remove(oldest);
     }
-    if (learning) {
-      return List.of();
+    if (own) {
+      return findings;
     }
+    if (candidate == null) {
+      candidate = new ClientNetworks.Candidate();
+      candidate.firstAt = at;
+      client.candidates.put(network, candidate);
+      if (watchedOn(candidate, subject, address)) {
+        promote(client, network, at);
+        return findings;
+      }
+      findings.addAll(makeRoom(client, clientId));
+    }
+    if (learning) {
+      return findings;
+    }
+    ClientNetworks.Held held = new ClientNetworks.Held();
+    held.eventId = use.eventId();
+    held.at = at;
+    held.subject = subject;
+    held.tokenId = use.tokenId();
+    held.grantId = use.grantId();
+    held.address = address;
+    held.allowed = use.allowed();
+    held.knownNetworks =
+        String.join(",", knownNetworks.subList(0, Math.min(knownNetworks.size(), 20)));
+    held.learningSince = watch.learningSince;
+    candidate.heldCount++;
+    if (settings.networkConfirm().isZero()) {
+      findings.add(unfamiliarNetwork(clientId, network, candidate, held, client));
+      return findings;
+    }
+    if (candidate.held.size() < ClientNetworks.MAX_HELD) {
+      candidate.held.add(held);
+    }
+    return findings;
+  }
+
+  /**
+   * Decides the watched networks of the client whose confirmation window ended by {@code at} (event
+   * time, epoch ms): those that did not prove to be the client's own alert, one finding per use
+   * held, all of one incident. Also forgets the client's own networks past retention.
+   */
+  public List<Finding> settle(ClientNetworks client, String clientId, long at) {
+    client.own.values().removeIf(last -> last < at - settings.networkRetention().toMillis());
+    List<Finding> findings = new ArrayList<>();
+    long confirm = settings.networkConfirm().toMillis();
+    for (Iterator<Map.Entry<String, ClientNetworks.Candidate>> it =
+            client.candidates.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<String, ClientNetworks.Candidate> e = it.next();
+      ClientNetworks.Candidate candidate = e.getValue();
+      if (candidate.firstAt + confirm > at) {
+        continue;
+      }
+      it.remove();
+      for (ClientNetworks.Held held : candidate.held) {
+        findings.add(unfamiliarNetwork(clientId, e.getKey(), candidate, held, client));
+      }
+    }
+    return findings;
+  }
+
+  /** Counts the subject and source on the watched network; whether it is now the client's own. */
+  private boolean watchedOn(ClientNetworks.Candidate candidate, String subject, String address) {
+    int enough = settings.networkConfirmSources();
+    if (candidate.subjects.size() < enough) {
+      candidate.subjects.add(subject);
+    }
+    if (candidate.sources.size() < enough) {
+      candidate.sources.add(address);
+    }
+    return candidate.subjects.size() >= enough || candidate.sources.size() >= enough;
+  }
+
+  private static void promote(ClientNetworks client, String network, long at) {
+    client.candidates.remove(network);
+    client.own.put(network, at);
+    while (client.own.size() > ClientNetworks.MAX_OWN) {
+      String oldest = null;
+      long oldestAt = Long.MAX_VALUE;
+      for (Map.Entry<String, Long> e : client.own.entrySet()) {
+        if (e.getValue() < oldestAt) {
+          oldestAt = e.getValue();
+          oldest = e.getKey();
+        }
+      }
+      client.own.remove(oldest);
+    }
+  }
+
+  /** Decides the longest-watched networks at once while too many are watched. */
+  private List<Finding> makeRoom(ClientNetworks client, String clientId) {
+    List<Finding> findings = new ArrayList<>();
+    while (client.candidates.size() > ClientNetworks.MAX_CANDIDATES) {
+      Map.Entry<String, ClientNetworks.Candidate> oldest = null;
+      for (Map.Entry<String, ClientNetworks.Candidate> e : client.candidates.entrySet()) {
+        if (oldest == null || e.getValue().firstAt < oldest.getValue().firstAt) {
+          oldest = e;
+        }
+      }
+      if (oldest == null) {
+        break;
+      }
+      String network = oldest.getKey();
+      ClientNetworks.Candidate candidate = oldest.getValue();
+      client.candidates.remove(network);
+      for (ClientNetworks.Held held : candidate.held) {
+        findings.add(unfamiliarNetwork(clientId, network, candidate, held, client));
+      }
+    }
+    return findings;
+  }
+
+  private Finding unfamiliarNetwork(
+      String clientId,
+      String network,
+      ClientNetworks.Candidate candidate,
+      ClientNetworks.Held held,
+      ClientNetworks client) {
     Map<String, String> observed = new LinkedHashMap<>();
-    observed.put("source_address", address);
+    observed.put("source_address", held.address);
     observed.put("network", network);
-    observed.put(
-        "known_networks",
-        String.join(",", knownNetworks.subList(0, Math.min(knownNetworks.size(), 20))));
-    observed.put("learning_since", Instant.ofEpochMilli(watch.learningSince).toString());
-    observed.put("decision", use.allowed() ? "ALLOWED" : "DENIED");
-    return List.of(
-        new Finding(
-            Rule.UNFAMILIAR_CLIENT,
-            "client:" + clientId + "|subject:" + subject + "|network:" + network,
-            subject,
-            clientId,
-            use.tokenId(),
-            use.grantId(),
-            "Client "
-                + clientId
-                + " used a token of subject "
-                + subject
-                + " from network "
-                + network
-                + ", never seen for them",
-            new Evidence(
-                List.of(use.eventId()),
-                1,
-                use.at(),
-                use.at(),
-                observed,
-                Map.of(
-                    "learning_ms", Long.toString(settings.networkLearning().toMillis()),
-                    "ipv4_prefix", Integer.toString(settings.ipv4Prefix()),
-                    "ipv6_prefix", Integer.toString(settings.ipv6Prefix()))),
-            Target.token(use.tokenId())));
+    observed.put("known_networks", held.knownNetworks);
+    observed.put("client_networks", String.join(",", client.own.keySet()));
+    observed.put("subjects_on_network", Integer.toString(candidate.subjects.size()));
+    observed.put("sources_on_network", Integer.toString(candidate.sources.size()));
+    observed.put("uses_held", Integer.toString(candidate.heldCount));
+    observed.put("learning_since", Instant.ofEpochMilli(held.learningSince).toString());
+    observed.put("decision", held.allowed ? "ALLOWED" : "DENIED");
+    Instant at = Instant.ofEpochMilli(held.at);
+    return new Finding(
+        Rule.UNFAMILIAR_CLIENT,
+        "client:" + clientId + "|network:" + network,
+        held.subject,
+        clientId,
+        held.tokenId,
+        held.grantId,
+        "Client "
+            + clientId
+            + " used a token of subject "
+            + held.subject
+            + " from network "
+            + network
+            + ", never seen for them and not one of the client's own",
+        new Evidence(
+            List.of(held.eventId),
+            1,
+            at,
+            at,
+            observed,
+            Map.of(
+                "learning_ms", Long.toString(settings.networkLearning().toMillis()),
+                "confirm_ms", Long.toString(settings.networkConfirm().toMillis()),
+                "confirm_sources", Integer.toString(settings.networkConfirmSources()),
+                "ipv4_prefix", Integer.toString(settings.ipv4Prefix()),
+                "ipv6_prefix", Integer.toString(settings.ipv6Prefix()))),
+        Target.token(held.tokenId),
+        List.of("subject:" + held.subject, "token:" + held.tokenId, "source:" + held.address));
   }
 
   /** SCOPE_ESCALATION: a token granted scopes beyond the client's learned baseline. */

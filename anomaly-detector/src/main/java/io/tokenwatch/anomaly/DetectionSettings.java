@@ -29,7 +29,8 @@ import java.util.Map;
  * @param replayGrace allowed uses this soon after the revocation are propagation, not replay
  * @param expiredCount USE_AFTER_EXPIRY: expired presentations of one token ...
  * @param expiredWindow ... within this window
- * @param spreadDistinct TOKEN_SPREAD: distinct source addresses or binding keys of one token ...
+ * @param spreadDistinct TOKEN_SPREAD: distinct source networks ({@code ipv4Prefix}/{@code
+ *     ipv6Prefix}) or binding keys of one token ...
  * @param spreadWindow ... within this window
  * @param spikeBucket USAGE_SPIKE: the rate is counted per bucket of this length
  * @param spikeFactor fires when a bucket's count reaches this multiple of the baseline (the mean of
@@ -39,6 +40,13 @@ import java.util.Map;
  * @param overshootMin MAX_USE_OVERSHOOT: accepted uses beyond max_uses that fire
  * @param tokenRetention per-token state is kept this long after the token expires
  * @param maxTokenTtl how long state of a token never seen issued is kept after its last event
+ * @param spreadMaxLearned TOKEN_SPREAD: a client whose tokens are normally used from more networks
+ *     (learned over {@code networkLearning}) raises its own threshold above {@code spreadDistinct},
+ *     up to this
+ * @param networkConfirm UNFAMILIAR_CLIENT: how long a network new for a client is watched before it
+ *     alerts ...
+ * @param networkConfirmSources ... unless in that time it served this many distinct subjects or
+ *     source addresses of the client: then it is the client's own (a deploy, a new node pool)
  */
 public record DetectionSettings(
     Map<Rule, Severity> severities,
@@ -66,7 +74,10 @@ public record DetectionSettings(
     Duration tallyPeriod,
     int overshootMin,
     Duration tokenRetention,
-    Duration maxTokenTtl) {
+    Duration maxTokenTtl,
+    int spreadMaxLearned,
+    Duration networkConfirm,
+    int networkConfirmSources) {
 
   public DetectionSettings {
     severities = Map.copyOf(new EnumMap<>(requireNonNull(severities, "severities")));
@@ -94,6 +105,16 @@ public record DetectionSettings(
     atLeastOne(replayCount, "replayCount");
     atLeastOne(expiredCount, "expiredCount");
     atLeastOne(overshootMin, "overshootMin");
+    requireNonNull(networkConfirm, "networkConfirm");
+    if (networkConfirm.isNegative()) {
+      throw new IllegalArgumentException("networkConfirm must not be negative");
+    }
+    if (spreadMaxLearned < spreadDistinct) {
+      throw new IllegalArgumentException("spreadMaxLearned must be at least spreadDistinct");
+    }
+    if (networkConfirmSources < 2) {
+      throw new IllegalArgumentException("networkConfirmSources must be at least 2");
+    }
     if (spreadDistinct < 2) {
       throw new IllegalArgumentException("spreadDistinct must be at least 2");
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -51,8 +52,17 @@ public final class TokenRules {
     watch.lastEventAt = Math.max(watch.lastEventAt, millis);
   }
 
-  /** Evaluates a use of the token; returns what fired. */
+  /** Evaluates a use of the token, with no learned shape of its client; returns what fired. */
   public List<Finding> used(TokenWatch watch, TokenUse use) {
+    return used(watch, use, ClientShapes.NONE);
+  }
+
+  /**
+   * Evaluates a use of the token; returns what fired.
+   *
+   * @param shapes how clients normally use their tokens (learned and updated here)
+   */
+  public List<Finding> used(TokenWatch watch, TokenUse use, ClientShapes shapes) {
     Instant now = use.at();
     watch.lastEventAt = Math.max(watch.lastEventAt, now.toEpochMilli());
     if (watch.subject == null) {
@@ -72,7 +82,7 @@ public final class TokenRules {
     unfamiliarClient(watch, use, findings);
     replay(watch, use, findings);
     expiry(watch, use, findings);
-    spread(watch, use, findings);
+    spread(watch, use, shapes, findings);
     overshoot(watch, use, findings);
     return findings;
   }
@@ -243,32 +253,128 @@ public final class TokenRules {
             Target.token(use.tokenId())));
   }
 
-  private void spread(TokenWatch watch, TokenUse use, List<Finding> out) {
+  /**
+   * TOKEN_SPREAD: one token used from more networks than its client's tokens normally are, or with
+   * several binding keys. Sources are grouped into networks (replicas sharing a cached token inside
+   * their network are one); a use with the key the token is bound to is its holder's, wherever it
+   * comes from, and never counts as spread.
+   */
+  private void spread(TokenWatch watch, TokenUse use, ClientShapes shapes, List<Finding> out) {
     long now = use.at().toEpochMilli();
     long from = now - settings.spreadWindow().toMillis();
-    String fired = null;
-    Map<String, Sighting> seen = null;
-    if (use.sourceAddress() != null
-        && note(watch.sources, use.sourceAddress(), use, from) >= settings.spreadDistinct()) {
-      fired = "sources";
-      seen = watch.sources;
-    }
-    if (use.bindingThumbprint() != null
-        && note(watch.bindings, use.bindingThumbprint(), use, from) >= settings.spreadDistinct()
-        && fired == null) {
-      fired = "binding_keys";
-      seen = watch.bindings;
-    }
-    if (fired == null || seen == null) {
+    String key = use.bindingThumbprint();
+    boolean ownKey = watch.binding != null && watch.binding.equals(key);
+    if (key != null
+        && watch.binding == null
+        && note(watch.bindings, key, use, from) >= settings.spreadDistinct()) {
+      TreeSet<String> keys = new TreeSet<>();
+      Sample sample = within(watch.bindings, from, now, use, keys::add);
+      out.add(
+          spreadFinding(
+              watch,
+              use,
+              "Token " + use.tokenId() + " was presented with " + keys.size() + " binding keys",
+              sample,
+              Map.of(
+                  "distinct_binding_keys",
+                  Integer.toString(keys.size()),
+                  "binding_keys",
+                  join(keys)),
+              Map.of("min_distinct", Integer.toString(settings.spreadDistinct())),
+              List.of()));
       return;
     }
+    String address = use.sourceAddress();
+    if (address == null) {
+      return;
+    }
+    note(watch.sources, address, use, from);
+    TreeMap<String, TreeSet<String>> byNetwork = new TreeMap<>();
+    Sample sample =
+        within(
+            watch.sources,
+            from,
+            now,
+            use,
+            source ->
+                byNetwork
+                    .computeIfAbsent(
+                        Networks.of(source, settings.ipv4Prefix(), settings.ipv6Prefix()),
+                        n -> new TreeSet<>())
+                    .add(source));
+    int networks = byNetwork.size();
+    String client = firstNonNull(watch.clientId, use.tokenClientId());
+    ClientShape shape = null;
+    if (networks > 1 && client != null) {
+      shape = shapes.get(client, now);
+      if (shape == null) {
+        shape = new ClientShape();
+      }
+    }
+    int usual = shape == null ? 0 : shape.usualNetworks(now, settings);
+    int threshold =
+        Math.max(settings.spreadDistinct(), Math.min(usual + 1, settings.spreadMaxLearned()));
+    boolean fires = !ownKey && networks >= threshold;
+    // A token that fires is not the client's normal, except while the client is being learned.
+    if (shape != null && client != null && (!fires || shape.learning(now, settings))) {
+      shape.observe(now, networks, settings);
+      shapes.put(client, shape);
+    }
+    if (!fires) {
+      return;
+    }
+    TreeSet<String> sources = new TreeSet<>();
+    byNetwork.values().forEach(sources::addAll);
+    Map<String, String> observed = new LinkedHashMap<>();
+    observed.put("distinct_networks", Integer.toString(networks));
+    observed.put("networks", join(byNetwork.navigableKeySet()));
+    observed.put("distinct_sources", Integer.toString(sources.size()));
+    observed.put("sources", join(sources));
+    observed.put(
+        "client_usual_networks_per_token", usual == 0 ? "(learning)" : Integer.toString(usual));
+    List<String> covers = new ArrayList<>();
+    byNetwork.keySet().forEach(n -> covers.add("network:" + n));
+    out.add(
+        spreadFinding(
+            watch,
+            use,
+            "Token "
+                + use.tokenId()
+                + " was used from "
+                + networks
+                + " networks within "
+                + settings.spreadWindow().toMinutes()
+                + " min; its client's tokens usually from "
+                + (usual == 0 ? "(still learning)" : "at most " + usual),
+            sample,
+            observed,
+            Map.of(
+                "min_distinct_networks",
+                Integer.toString(threshold),
+                "configured_min_distinct",
+                Integer.toString(settings.spreadDistinct()),
+                "max_learned",
+                Integer.toString(settings.spreadMaxLearned())),
+            covers));
+  }
+
+  /** The event ids and time span of the sightings within the window, each value handed on. */
+  private record Sample(List<String> ids, int count, long first) {}
+
+  private static Sample within(
+      Map<String, Sighting> seen,
+      long from,
+      long now,
+      TokenUse use,
+      java.util.function.Consumer<String> value) {
     List<String> ids = new ArrayList<>();
     long first = Long.MAX_VALUE;
-    TreeSet<String> values = new TreeSet<>();
+    int count = 0;
     for (Map.Entry<String, Sighting> e : seen.entrySet()) {
       Sighting s = e.getValue();
       if (s.lastAt >= from && s.lastAt <= now) {
-        values.add(e.getKey());
+        value.accept(e.getKey());
+        count++;
         if (ids.size() < Evidence.MAX_EVENT_IDS) {
           ids.add(s.lastEventId);
         }
@@ -276,27 +382,53 @@ public final class TokenRules {
       }
     }
     if (!ids.contains(use.eventId())) {
-      ids.set(ids.size() - 1, use.eventId());
+      if (ids.size() == Evidence.MAX_EVENT_IDS) {
+        ids.set(ids.size() - 1, use.eventId());
+      } else {
+        ids.add(use.eventId());
+      }
     }
-    out.add(
+    return new Sample(ids, Math.max(count, ids.size()), Math.min(first, now));
+  }
+
+  private Finding spreadFinding(
+      TokenWatch watch,
+      TokenUse use,
+      String summary,
+      Sample sample,
+      Map<String, String> observed,
+      Map<String, String> thresholds,
+      List<String> extraCovers) {
+    Map<String, String> allThresholds = new LinkedHashMap<>(thresholds);
+    allThresholds.put("window_ms", Long.toString(settings.spreadWindow().toMillis()));
+    Finding plain =
         finding(
             Rule.TOKEN_SPREAD,
             "token:" + use.tokenId(),
             watch,
             use,
-            "Token " + use.tokenId() + " was used from " + values.size() + " distinct " + fired,
+            summary,
             new Evidence(
-                ids,
-                values.size(),
-                Instant.ofEpochMilli(first),
+                sample.ids(),
+                sample.count(),
+                Instant.ofEpochMilli(sample.first()),
                 use.at(),
-                Map.of("distinct_" + fired, Integer.toString(values.size()), fired, join(values)),
-                Map.of(
-                    "min_distinct",
-                    Integer.toString(settings.spreadDistinct()),
-                    "window_ms",
-                    Long.toString(settings.spreadWindow().toMillis()))),
-            Target.token(use.tokenId())));
+                observed,
+                allThresholds),
+            Target.token(use.tokenId()));
+    List<String> covers = new ArrayList<>(plain.covers());
+    covers.addAll(extraCovers);
+    return new Finding(
+        plain.rule(),
+        plain.incidentKey(),
+        plain.subject(),
+        plain.clientId(),
+        plain.tokenId(),
+        plain.grantId(),
+        plain.summary(),
+        plain.evidence(),
+        plain.response(),
+        covers);
   }
 
   /** Notes a sighting, forgets the ones outside the window, returns how many are within it. */

@@ -126,30 +126,100 @@ class ClientRulesTest {
         new ClientRules(
             new TestSettings().learning(Duration.ofHours(1), Duration.ofHours(1)).build());
     NetworkWatch watch = new NetworkWatch();
+    ClientNetworks client = new ClientNetworks();
 
-    assertThat(rules.sourceSeen(watch, "app", "alice", useFrom(T0, "10.0.0.1"))).isEmpty();
-    assertThat(rules.sourceSeen(watch, "app", "alice", useFrom(T0.plusSeconds(60), "10.1.0.1")))
+    assertThat(rules.sourceSeen(watch, client, "app", "alice", useFrom(T0, "10.0.0.1"))).isEmpty();
+    assertThat(
+            rules.sourceSeen(
+                watch, client, "app", "alice", useFrom(T0.plusSeconds(60), "10.1.0.1")))
         .as("still learning")
         .isEmpty();
     assertThat(
             rules.sourceSeen(
-                watch, "app", "alice", useFrom(T0.plus(Duration.ofHours(2)), "10.0.0.200")))
+                watch, client, "app", "alice", useFrom(T0.plus(Duration.ofHours(2)), "10.0.0.200")))
         .as("same /24 as a learned one")
         .isEmpty();
     List<Finding> unfamiliar =
-        rules.sourceSeen(watch, "app", "alice", useFrom(T0.plus(Duration.ofHours(2)), "192.0.2.7"));
+        rules.sourceSeen(
+            watch, client, "app", "alice", useFrom(T0.plus(Duration.ofHours(2)), "192.0.2.7"));
 
     assertThat(unfamiliar)
         .singleElement()
         .satisfies(
             finding -> {
               assertThat(finding.rule()).isEqualTo(Rule.UNFAMILIAR_CLIENT);
-              assertThat(finding.incidentKey())
-                  .isEqualTo("client:app|subject:alice|network:192.0.2.0/24");
+              assertThat(finding.incidentKey()).isEqualTo("client:app|network:192.0.2.0/24");
+              assertThat(finding.covers())
+                  .containsExactly("subject:alice", "token:t4", "source:192.0.2.7");
               assertThat(finding.evidence().observed())
                   .containsEntry("source_address", "192.0.2.7")
                   .containsEntry("known_networks", "10.0.0.0/24,10.1.0.0/24");
             });
+  }
+
+  /** Alice and bob learned on 10.0.0.0/24; then the service moves to 10.9.9.0/24. */
+  private List<Finding> moveAfterLearning(
+      ClientRules rules, NetworkWatch alice, NetworkWatch bob, ClientNetworks client) {
+    rules.sourceSeen(alice, client, "svc", "alice", useFrom(T0, "10.0.0.1"));
+    rules.sourceSeen(bob, client, "svc", "bob", useFrom(T0, "10.0.0.2"));
+    return new java.util.ArrayList<>(
+        rules.sourceSeen(
+            alice, client, "svc", "alice", useFrom(T0.plus(Duration.ofHours(2)), "10.9.9.1")));
+  }
+
+  @Test
+  void shouldTakeANewNetworkForTheClientsOwnWhenItServesSeveralSourcesWithinTheConfirmWindow() {
+    ClientRules rules =
+        new ClientRules(
+            new TestSettings()
+                .learning(Duration.ofHours(1), Duration.ofHours(1))
+                .networkConfirm(Duration.ofMinutes(5), 3)
+                .build());
+    NetworkWatch alice = new NetworkWatch();
+    NetworkWatch bob = new NetworkWatch();
+    ClientNetworks client = new ClientNetworks();
+    List<Finding> found = moveAfterLearning(rules, alice, bob, client);
+    Instant moved = T0.plus(Duration.ofHours(2));
+
+    found.addAll(
+        rules.sourceSeen(bob, client, "svc", "bob", useFrom(moved.plusSeconds(20), "10.9.9.2")));
+    found.addAll(
+        rules.sourceSeen(
+            alice, client, "svc", "alice", useFrom(moved.plusSeconds(40), "10.9.9.3")));
+    found.addAll(rules.settle(client, "svc", moved.plus(Duration.ofMinutes(10)).toEpochMilli()));
+
+    assertThat(found).as("a deploy: three replicas in the new network").isEmpty();
+    assertThat(client.own).containsKey("10.9.9.0/24");
+  }
+
+  @Test
+  void shouldRaiseOneIncidentForANewNetworkThatServesOneSourceOnceTheConfirmWindowEnds() {
+    ClientRules rules =
+        new ClientRules(
+            new TestSettings()
+                .learning(Duration.ofHours(1), Duration.ofHours(1))
+                .networkConfirm(Duration.ofMinutes(5), 3)
+                .build());
+    NetworkWatch alice = new NetworkWatch();
+    NetworkWatch bob = new NetworkWatch();
+    ClientNetworks client = new ClientNetworks();
+    List<Finding> held = moveAfterLearning(rules, alice, bob, client);
+    Instant stolen = T0.plus(Duration.ofHours(2));
+    held.addAll(
+        rules.sourceSeen(bob, client, "svc", "bob", useFrom(stolen.plusSeconds(30), "10.9.9.1")));
+
+    assertThat(held).as("watched, not yet decided").isEmpty();
+    assertThat(rules.settle(client, "svc", stolen.plus(Duration.ofMinutes(4)).toEpochMilli()))
+        .isEmpty();
+    List<Finding> decided =
+        rules.settle(client, "svc", stolen.plus(Duration.ofMinutes(5)).toEpochMilli());
+    assertThat(decided)
+        .hasSize(2)
+        .allSatisfy(f -> assertThat(f.incidentKey()).isEqualTo("client:svc|network:10.9.9.0/24"))
+        .extracting(Finding::subject)
+        .containsExactly("alice", "bob");
+    assertThat(decided.get(0).evidence().lastSeen()).isEqualTo(stolen);
+    assertThat(client.candidates).isEmpty();
   }
 
   /** A refusal some seconds after the previous; counted when it is for scopes beyond policy. */

@@ -20,13 +20,16 @@ final class TestSettings {
   private Duration replayGrace = Duration.ofSeconds(5);
   private int expiredCount = 5;
   private Duration expiredWindow = Duration.ofMinutes(5);
-  private int spreadDistinct = 4;
+  private int spreadDistinct = 3;
   private Duration spreadWindow = Duration.ofMinutes(10);
   private Duration spikeBucket = Duration.ofMinutes(1);
   private double spikeFactor = 10;
   private long spikeMinCount = 100;
   private int spikeMinHistory = 30;
   private int overshootMin = 1;
+  private int spreadMaxLearned = 8;
+  private Duration networkConfirm = Duration.ZERO;
+  private int networkConfirmSources = 3;
 
   static DetectionSettings defaults() {
     return new TestSettings().build();
@@ -81,6 +84,17 @@ final class TestSettings {
     return this;
   }
 
+  TestSettings spreadMaxLearned(int value) {
+    spreadMaxLearned = value;
+    return this;
+  }
+
+  TestSettings networkConfirm(Duration window, int sources) {
+    networkConfirm = window;
+    networkConfirmSources = sources;
+    return this;
+  }
+
   TestSettings overshootMin(int value) {
     overshootMin = value;
     return this;
@@ -117,6 +131,9 @@ final class TestSettings {
         Duration.ofSeconds(1),
         overshootMin,
         Duration.ofHours(1),
-        Duration.ofHours(24));
+        Duration.ofHours(24),
+        spreadMaxLearned,
+        networkConfirm,
+        networkConfirmSources);
   }
 }

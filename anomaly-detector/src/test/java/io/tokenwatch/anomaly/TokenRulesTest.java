@@ -322,20 +322,26 @@ class TokenRulesTest {
     }
   }
 
-  /** A use from one of a few addresses, some seconds after the previous. */
-  record Sighted(int gapSeconds, int address) {}
+  /** A use from one of a few addresses in a few networks, some seconds after the previous. */
+  record Sighted(int gapSeconds, int network, int host) {
+    String address() {
+      return "10.0." + network + "." + host;
+    }
+  }
 
   @Provide
   Arbitrary<List<Sighted>> sightings() {
     return Combinators.combine(
-            Arbitraries.integers().between(0, 300), Arbitraries.integers().between(0, 5))
+            Arbitraries.integers().between(0, 300),
+            Arbitraries.integers().between(0, 4),
+            Arbitraries.integers().between(0, 3))
         .as(Sighted::new)
         .list()
         .ofMaxSize(30);
   }
 
   @Property(tries = 300)
-  void tokenSpreadRaisesExactlyWhenTheDistinctSourcesWithinTheWindowReachTheThreshold(
+  void tokenSpreadRaisesExactlyWhenTheDistinctNetworksWithinTheWindowReachTheThreshold(
       @ForAll("sightings") List<Sighted> uses,
       @ForAll @IntRange(min = 2, max = 4) int distinct,
       @ForAll @IntRange(min = 1, max = 15) int windowMinutes) {
@@ -347,14 +353,123 @@ class TokenRulesTest {
     Instant at = T0;
     for (Sighted s : uses) {
       at = at.plusSeconds(s.gapSeconds());
-      String address = "10.0.0." + s.address();
-      List<Finding> findings = rules.used(watch, use(at, true, null, null, null, address));
-      lastSeen.put(address, at);
+      List<Finding> findings = rules.used(watch, use(at, true, null, null, null, s.address()));
+      lastSeen.put(s.address(), at);
       Instant from = at.minus(window);
-      long within = lastSeen.values().stream().filter(t -> !t.isBefore(from)).count();
+      long networks =
+          lastSeen.entrySet().stream()
+              .filter(e -> !e.getValue().isBefore(from))
+              .map(e -> e.getKey().substring(0, e.getKey().lastIndexOf('.')))
+              .distinct()
+              .count();
       assertThat(rules(findings))
-          .isEqualTo(within >= distinct ? List.of(Rule.TOKEN_SPREAD) : List.of());
+          .as("replicas in one network count once")
+          .isEqualTo(networks >= distinct ? List.of(Rule.TOKEN_SPREAD) : List.of());
     }
+  }
+
+  @Property(tries = 100)
+  void aTokenPresentedWithTheKeyItIsBoundToNeverSpreads(@ForAll("sightings") List<Sighted> uses) {
+    TokenRules rules = new TokenRules(TestSettings.defaults());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, "jkt-own"));
+    Instant at = T0;
+    for (Sighted s : uses) {
+      at = at.plusSeconds(s.gapSeconds() / 10);
+      assertThat(rules(rules.used(watch, use(at, true, null, null, "jkt-own", s.address()))))
+          .doesNotContain(Rule.TOKEN_SPREAD);
+    }
+  }
+
+  /** Shapes kept in a plain map, as the processor keeps them in its store. */
+  private static ClientShapes shapes(Map<String, ClientShape> map) {
+    return new ClientShapes() {
+      @Override
+      public @Nullable ClientShape get(String clientId, long at) {
+        return map.get(clientId);
+      }
+
+      @Override
+      public void put(String clientId, ClientShape shape) {
+        map.put(clientId, shape);
+      }
+    };
+  }
+
+  /** Uses of a fresh token of the client from {@code networks} networks, a few seconds apart. */
+  private List<List<Rule>> tokenAcross(
+      TokenRules rules, ClientShapes shapes, Instant at, int networks) {
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+    List<List<Rule>> fired = new java.util.ArrayList<>();
+    for (int n = 0; n < networks; n++) {
+      fired.add(
+          rules(
+              rules.used(
+                  watch,
+                  use(at.plusSeconds(5L * n), true, null, null, null, "10.0." + n + ".1"),
+                  shapes)));
+    }
+    return fired;
+  }
+
+  @Test
+  void aClientWhoseTokensUsuallySpanMoreNetworksRaisesOnlyAboveItsUsualNumberUpToTheCap() {
+    DetectionSettings settings =
+        new TestSettings()
+            .spread(3, Duration.ofMinutes(10))
+            .learning(Duration.ofDays(1), Duration.ofDays(1))
+            .spreadMaxLearned(5)
+            .build();
+    TokenRules rules = new TokenRules(settings);
+    Map<String, ClientShape> learned = new HashMap<>();
+    ClientShapes shapes = shapes(learned);
+
+    // While the client is learned, the configured threshold applies, and what is seen is learned.
+    assertThat(tokenAcross(rules, shapes, T0, 4).get(2)).containsExactly(Rule.TOKEN_SPREAD);
+    Instant later = T0.plus(Duration.ofDays(2));
+    assertThat(learned.get("app").usualNetworks(later.toEpochMilli(), settings)).isEqualTo(4);
+    List<List<Rule>> usual = tokenAcross(rules, shapes, later, 5);
+    assertThat(usual.subList(0, 4))
+        .as("up to its usual four networks")
+        .allSatisfy(r -> assertThat(r).isEmpty());
+    assertThat(usual.get(4)).as("a fifth").containsExactly(Rule.TOKEN_SPREAD);
+
+    // A client learned at seven networks per token still alerts at the cap of five.
+    ClientShape wide = new ClientShape();
+    wide.observe(T0.toEpochMilli(), 7, settings);
+    learned.put("app", wide);
+    List<List<Rule>> capped = tokenAcross(rules, shapes, later, 5);
+    assertThat(capped.get(4)).containsExactly(Rule.TOKEN_SPREAD);
+  }
+
+  @Test
+  void aSpreadFindingExplainsTheNetworksAndTheLearnedBaseline() {
+    TokenRules rules = new TokenRules(new TestSettings().spread(3, Duration.ofMinutes(10)).build());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+    rules.used(watch, use(T0, true, null, null, null, "10.0.0.1"));
+    rules.used(watch, use(T0.plusSeconds(1), true, null, null, null, "10.0.0.2"));
+    rules.used(watch, use(T0.plusSeconds(2), true, null, null, null, "198.51.100.9"));
+    List<Finding> findings =
+        rules.used(watch, use(T0.plusSeconds(3), true, null, null, null, "203.0.113.4"));
+
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.evidence().observed())
+                  .containsEntry("distinct_networks", "3")
+                  .containsEntry("networks", "10.0.0.0/24,198.51.100.0/24,203.0.113.0/24")
+                  .containsEntry("distinct_sources", "4")
+                  .containsEntry("client_usual_networks_per_token", "(learning)");
+              assertThat(f.covers())
+                  .contains(
+                      "token:t1",
+                      "network:10.0.0.0/24",
+                      "network:198.51.100.0/24",
+                      "network:203.0.113.0/24");
+            });
   }
 
   @Property(tries = 200)

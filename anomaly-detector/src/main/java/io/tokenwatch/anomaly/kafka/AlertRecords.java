@@ -55,7 +55,7 @@ public final class AlertRecords {
     Finding f = alert.finding();
     io.tokenwatch.anomaly.Evidence e = f.evidence();
     return SecurityAlert.newBuilder()
-        .setEventId(uuid(alert.alertId() + "|alert"))
+        .setEventId(uuid(alert.alertId() + "|alert" + revisionSuffix(alert)))
         .setOccurredAt(alert.raisedAt())
         .setAlertId(alert.alertId())
         .setRule(AlertRule.valueOf(alert.rule().name()))
@@ -76,6 +76,8 @@ public final class AlertRecords {
                 .build())
         .setAutoResponse(
             alert.autoResponse() == null ? null : selector(alert.autoResponse(), alert.raisedAt()))
+        .setRevision(alert.revision())
+        .setCovers(alert.covers())
         .build();
   }
 
@@ -86,7 +88,7 @@ public final class AlertRecords {
       return null;
     }
     return RevocationRequested.newBuilder()
-        .setEventId(uuid(alert.alertId() + "|response"))
+        .setEventId(uuid(alert.alertId() + "|response" + revisionSuffix(alert)))
         .setOccurredAt(alert.raisedAt())
         .setSelector(selector(target, alert.raisedAt()))
         .setReason(RevocationReason.ANOMALY_AUTO_RESPONSE)
@@ -110,6 +112,11 @@ public final class AlertRecords {
         .setValue(target.value())
         .setIssuedBefore(target.kind() == Target.Kind.TOKEN ? null : at.plusMillis(1))
         .build();
+  }
+
+  /** Nothing for an incident's first alert (its ids are as before updates existed). */
+  private static String revisionSuffix(Alert alert) {
+    return alert.revision() == 0 ? "" : "|" + alert.revision();
   }
 
   private static String uuid(String identity) {

@@ -68,6 +68,10 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
   public static final String EXPIRED_COUNT = "anomaly.use-after-expiry.count";
   public static final String EXPIRED_WINDOW_MS = "anomaly.use-after-expiry.window-ms";
   public static final String SPREAD_DISTINCT = "anomaly.token-spread.distinct";
+  public static final String SPREAD_MAX_LEARNED = "anomaly.token-spread.max-learned";
+  public static final String NETWORK_CONFIRM_MS = "anomaly.unfamiliar-client.network.confirm-ms";
+  public static final String NETWORK_CONFIRM_SOURCES =
+      "anomaly.unfamiliar-client.network.confirm-sources";
   public static final String SPREAD_WINDOW_MS = "anomaly.token-spread.window-ms";
   public static final String SPIKE_BUCKET_MS = "anomaly.usage-spike.bucket-ms";
   public static final String SPIKE_FACTOR = "anomaly.usage-spike.factor";
@@ -198,7 +202,10 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
         values.millis(SPIKE_TALLY_MS),
         values.intValue(OVERSHOOT_MIN),
         values.millis(TOKEN_RETENTION_MS),
-        values.millis(MAX_TOKEN_TTL_MS));
+        values.millis(MAX_TOKEN_TTL_MS),
+        values.intValue(SPREAD_MAX_LEARNED),
+        values.millis(NETWORK_CONFIRM_MS),
+        values.intValue(NETWORK_CONFIRM_SOURCES));
   }
 
   /** Which alerts revoke automatically; {@link AutoResponsePolicy#OFF} unless opted in. */
@@ -433,6 +440,24 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
             Importance.LOW,
             "UNFAMILIAR_CLIENT: a network not seen for this long is forgotten.")
         .define(
+            NETWORK_CONFIRM_MS,
+            ConfigDef.Type.LONG,
+            Duration.ofMinutes(5).toMillis(),
+            Range.atLeast(0),
+            Importance.MEDIUM,
+            "UNFAMILIAR_CLIENT: a network new for a client and subject is watched this long (event"
+                + " time) before it alerts, and alerts only if it did not prove to be the client's"
+                + " own meanwhile (see confirm-sources); 0 alerts at once.")
+        .define(
+            NETWORK_CONFIRM_SOURCES,
+            ConfigDef.Type.INT,
+            3,
+            Range.atLeast(2),
+            Importance.MEDIUM,
+            "UNFAMILIAR_CLIENT: a network that serves this many distinct subjects or source"
+                + " addresses of a client within confirm-ms of its first use is the client's own"
+                + " (a deploy, a new node pool): learned for all its subjects, no alert.")
+        .define(
             IPV4_PREFIX,
             ConfigDef.Type.INT,
             24,
@@ -479,11 +504,22 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
         .define(
             SPREAD_DISTINCT,
             ConfigDef.Type.INT,
-            4,
+            3,
             Range.atLeast(2),
             Importance.HIGH,
-            "TOKEN_SPREAD: distinct source addresses (or binding keys) of one token within the"
-                + " window that fire.")
+            "TOKEN_SPREAD: distinct source networks (grouped by the unfamiliar-client prefixes) or"
+                + " binding keys of one token within the window that fire. Replicas sharing a"
+                + " token inside their network count once; a token presented with the key it is"
+                + " bound to (DPoP, mTLS) never spreads.")
+        .define(
+            SPREAD_MAX_LEARNED,
+            ConfigDef.Type.INT,
+            8,
+            Range.atLeast(2),
+            Importance.MEDIUM,
+            "TOKEN_SPREAD: a client whose tokens are normally used from more networks than the"
+                + " count above (learned during the network learning period, per partition) fires"
+                + " only above its usual number, but never needs more than this.")
         .define(
             SPREAD_WINDOW_MS,
             ConfigDef.Type.LONG,

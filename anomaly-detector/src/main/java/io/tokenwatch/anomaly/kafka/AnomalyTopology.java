@@ -71,8 +71,14 @@ public final class AnomalyTopology {
   /** Per-token state by token id. */
   public static final String TOKEN_WATCH = "anomaly-token-watch";
 
-  /** Last finding per incident of the per-token rules. */
+  /** The incidents of the per-token rules ({@link io.tokenwatch.anomaly.Incident}). */
   public static final String TOKEN_INCIDENTS = "anomaly-token-incidents";
+
+  /**
+   * Per-token side: how each client's tokens are normally spread over networks, learned on the
+   * partition, by client id.
+   */
+  public static final String CLIENT_SHAPE = "anomaly-client-shape";
 
   /** Per-token side: each client's uses on the partition not yet handed on, by client id. */
   public static final String CLIENT_TALLIES = "anomaly-client-tallies";
@@ -83,16 +89,19 @@ public final class AnomalyTopology {
   /** Source networks per client and subject. */
   public static final String NETWORK_WATCH = "anomaly-network-watch";
 
+  /** Each client's own networks and the new networks watched before they alert, by client id. */
+  public static final String CLIENT_NETWORKS = "anomaly-client-networks";
+
   /** The newest usage bucket seen from each partition of the use topic, by partition. */
   public static final String CLIENT_PROGRESS = "anomaly-client-progress";
 
-  /** Last finding per incident of the per-client rules. */
+  /** The incidents of the per-client rules. */
   public static final String CLIENT_INCIDENTS = "anomaly-client-incidents";
 
   /** Per-grant state by grant id. */
   public static final String GRANT_WATCH = "anomaly-grant-watch";
 
-  /** Last finding per incident of the per-grant rule. */
+  /** The incidents of the per-grant rule. */
   public static final String GRANT_INCIDENTS = "anomaly-grant-incidents";
 
   /** What the detector knows of each validator, by validator id. */
@@ -197,14 +206,16 @@ public final class AnomalyTopology {
 
   private static void addStores(StreamsBuilder builder, boolean inMemory) {
     builder.addStateStore(store(TOKEN_WATCH, StateSerdes.tokenWatch(), inMemory));
-    builder.addStateStore(store(TOKEN_INCIDENTS, Serdes.Long(), inMemory));
+    builder.addStateStore(store(TOKEN_INCIDENTS, StateSerdes.incident(), inMemory));
     builder.addStateStore(store(CLIENT_TALLIES, StateSerdes.useTally(), inMemory));
+    builder.addStateStore(store(CLIENT_SHAPE, StateSerdes.clientShape(), inMemory));
     builder.addStateStore(store(CLIENT_WATCH, StateSerdes.clientWatch(), inMemory));
     builder.addStateStore(store(NETWORK_WATCH, StateSerdes.networkWatch(), inMemory));
-    builder.addStateStore(store(CLIENT_INCIDENTS, Serdes.Long(), inMemory));
+    builder.addStateStore(store(CLIENT_NETWORKS, StateSerdes.clientNetworks(), inMemory));
+    builder.addStateStore(store(CLIENT_INCIDENTS, StateSerdes.incident(), inMemory));
     builder.addStateStore(store(CLIENT_PROGRESS, Serdes.Long(), inMemory));
     builder.addStateStore(store(GRANT_WATCH, StateSerdes.grantWatch(), inMemory));
-    builder.addStateStore(store(GRANT_INCIDENTS, Serdes.Long(), inMemory));
+    builder.addStateStore(store(GRANT_INCIDENTS, StateSerdes.incident(), inMemory));
   }
 
   /**
@@ -247,7 +258,8 @@ public final class AnomalyTopology {
             Named.as("token-used-rules"),
             TOKEN_WATCH,
             TOKEN_INCIDENTS,
-            CLIENT_TALLIES);
+            CLIENT_TALLIES,
+            CLIENT_SHAPE);
   }
 
   /**
@@ -291,6 +303,7 @@ public final class AnomalyTopology {
             Named.as("client-rules"),
             CLIENT_WATCH,
             NETWORK_WATCH,
+            CLIENT_NETWORKS,
             CLIENT_INCIDENTS,
             CLIENT_PROGRESS);
   }

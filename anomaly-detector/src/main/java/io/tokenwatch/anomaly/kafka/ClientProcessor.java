@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.anomaly.Alert;
 import io.tokenwatch.anomaly.Alerter;
+import io.tokenwatch.anomaly.ClientNetworks;
 import io.tokenwatch.anomaly.ClientRules;
 import io.tokenwatch.anomaly.ClientWatch;
 import io.tokenwatch.anomaly.DetectionSettings;
@@ -11,10 +12,12 @@ import io.tokenwatch.anomaly.Finding;
 import io.tokenwatch.anomaly.NetworkWatch;
 import io.tokenwatch.anomaly.UseTally;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -28,6 +31,7 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
   private final Duration punctuation;
   private @Nullable KeyValueStore<String, ClientWatch> clients;
   private @Nullable KeyValueStore<String, NetworkWatch> networks;
+  private @Nullable KeyValueStore<String, ClientNetworks> clientNetworks;
   private @Nullable KeyValueStore<String, Long> progress;
 
   /** The progress store's content, read once at start; the store stays the truth on restart. */
@@ -56,7 +60,11 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
     try (KeyValueIterator<String, Long> all = progressStore.all()) {
       all.forEachRemaining(kv -> sources.put(Integer.parseInt(kv.key), kv.value));
     }
+    KeyValueStore<String, ClientNetworks> clientNetworkStore =
+        context.getStateStore(AnomalyTopology.CLIENT_NETWORKS);
+    clientNetworks = clientNetworkStore;
     purgeEvery(punctuation, clientStore, watch -> watch.forgetAt(settings));
+    context.schedule(punctuation, PunctuationType.STREAM_TIME, this::settleDue);
     context.schedule(
         punctuation,
         PunctuationType.STREAM_TIME,
@@ -73,13 +81,13 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
     }
     List<Finding> findings;
     if (signal instanceof ClientSignal.UseCount count) {
-      findings = counted(watch, count);
+      findings = withSettled(signal, counted(watch, count));
     } else if (signal instanceof ClientSignal.NewSource source) {
       findings = sourceSeen(source);
     } else if (signal instanceof ClientSignal.Issued issued) {
-      findings = rules.issued(watch, issued.grant());
+      findings = withSettled(signal, rules.issued(watch, issued.grant()));
     } else if (signal instanceof ClientSignal.Refused refused) {
-      findings = rules.refused(watch, refused.refusal());
+      findings = withSettled(signal, rules.refused(watch, refused.refusal()));
     } else {
       throw new IllegalStateException("unknown client signal " + signal);
     }
@@ -109,8 +117,47 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
     if (network == null || network.forgetAt(settings) < source.at()) {
       network = new NetworkWatch();
     }
-    List<Finding> findings = rules.sourceSeen(network, clientId, subject, source.use());
+    ClientNetworks client = clientNetworks(clientId, source.at());
+    List<Finding> findings = rules.sourceSeen(network, client, clientId, subject, source.use());
     networkStore.put(key, network);
+    requireNonNull(clientNetworks, "clientNetworks").put(clientId, client);
     return findings;
+  }
+
+  /** {@code findings}, after those of the client's watched networks due by the signal's time. */
+  private List<Finding> withSettled(ClientSignal signal, List<Finding> findings) {
+    KeyValueStore<String, ClientNetworks> store = requireNonNull(clientNetworks, "clientNetworks");
+    ClientNetworks client = store.get(signal.clientId());
+    if (client == null || !client.hasDue(signal.at(), settings)) {
+      return findings;
+    }
+    List<Finding> all = new ArrayList<>(rules.settle(client, signal.clientId(), signal.at()));
+    all.addAll(findings);
+    store.put(signal.clientId(), client);
+    return all;
+  }
+
+  /** Decides the watched networks of clients that went quiet, by stream time. */
+  private void settleDue(long streamTime) {
+    KeyValueStore<String, ClientNetworks> store = requireNonNull(clientNetworks, "clientNetworks");
+    List<KeyValue<String, ClientNetworks>> due = new ArrayList<>();
+    try (KeyValueIterator<String, ClientNetworks> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, ClientNetworks> next = all.next();
+        if (next.value != null && next.value.hasDue(streamTime, settings)) {
+          due.add(next);
+        }
+      }
+    }
+    for (KeyValue<String, ClientNetworks> client : due) {
+      List<Finding> findings = rules.settle(client.value, client.key, streamTime);
+      store.put(client.key, client.value);
+      emit(findings, new Record<>(client.key, client.value, streamTime));
+    }
+  }
+
+  private ClientNetworks clientNetworks(String clientId, long at) {
+    ClientNetworks client = requireNonNull(clientNetworks, "clientNetworks").get(clientId);
+    return client == null || client.forgetAt(settings) < at ? new ClientNetworks() : client;
   }
 }

@@ -6,6 +6,7 @@ import io.tokenwatch.anomaly.Alert;
 import io.tokenwatch.anomaly.Alerter;
 import io.tokenwatch.anomaly.DetectionSettings;
 import io.tokenwatch.anomaly.Finding;
+import io.tokenwatch.anomaly.Incident;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ abstract class RuleProcessor<V, O> implements Processor<String, V, String, O> {
   final Alerter alerter;
   final AnomalyMetrics metrics;
   private @Nullable ProcessorContext<String, O> context;
-  private @Nullable KeyValueStore<String, Long> incidents;
+  private @Nullable KeyValueStore<String, Incident> incidents;
 
   /**
    * @param incidentsStore the incident ledger of this processor's rules
@@ -70,17 +71,17 @@ abstract class RuleProcessor<V, O> implements Processor<String, V, String, O> {
 
   /** Raises {@code findings} through the ledger and forwards the alerts, timed as the trigger. */
   final void emit(List<Finding> findings, Record<String, ?> trigger) {
-    KeyValueStore<String, Long> ledgerStore = requireNonNull(incidents, "incidents");
+    KeyValueStore<String, Incident> ledgerStore = requireNonNull(incidents, "incidents");
     Alerter.Ledger ledger =
         new Alerter.Ledger() {
           @Override
-          public @Nullable Long lastFinding(String incident) {
-            return ledgerStore.get(incident);
+          public @Nullable Incident incident(String key) {
+            return ledgerStore.get(key);
           }
 
           @Override
-          public void recordFinding(String incident, long at) {
-            ledgerStore.put(incident, at);
+          public void record(String key, Incident incident) {
+            ledgerStore.put(key, incident);
           }
         };
     for (Finding finding : findings) {
@@ -100,7 +101,7 @@ abstract class RuleProcessor<V, O> implements Processor<String, V, String, O> {
   /** Schedules the stream-time purge of {@code store} and of the incident ledger. */
   final <S> void purgeEvery(
       Duration interval, KeyValueStore<String, S> store, ToLongFunction<S> forgetAt) {
-    KeyValueStore<String, Long> ledgerStore = requireNonNull(incidents, "incidents");
+    KeyValueStore<String, Incident> ledgerStore = requireNonNull(incidents, "incidents");
     ctx()
         .schedule(
             interval,

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.tokenwatch.anomaly.ClientNetworks;
+import io.tokenwatch.anomaly.ClientShape;
 import io.tokenwatch.anomaly.ClientWatch;
 import io.tokenwatch.anomaly.GrantWatch;
+import io.tokenwatch.anomaly.Incident;
 import io.tokenwatch.anomaly.NetworkWatch;
 import io.tokenwatch.anomaly.StateCodec;
 import io.tokenwatch.anomaly.TokenWatch;
@@ -76,8 +79,36 @@ final class StateSerdes {
         });
   }
 
+  /**
+   * JSON; reads the ledger entries of earlier releases too, which were the latest finding's time as
+   * an 8-byte long (never starting with <code>'{'</code>).
+   */
+  static Serde<Incident> incident() {
+    Serde<Incident> json = json(STATE, Incident.class);
+    Deserializer<Long> legacy = Serdes.Long().deserializer();
+    return Serdes.serdeFrom(
+        json.serializer(),
+        (topic, bytes) -> {
+          if (bytes == null) {
+            return null;
+          }
+          if (bytes.length == Long.BYTES && bytes[0] != '{') {
+            return Incident.ofLastFinding(legacy.deserialize(topic, bytes));
+          }
+          return json.deserializer().deserialize(topic, bytes);
+        });
+  }
+
+  static Serde<ClientShape> clientShape() {
+    return json(STATE, ClientShape.class);
+  }
+
   static Serde<ClientWatch> clientWatch() {
     return json(STATE, ClientWatch.class);
+  }
+
+  static Serde<ClientNetworks> clientNetworks() {
+    return json(STATE, ClientNetworks.class);
   }
 
   static Serde<NetworkWatch> networkWatch() {

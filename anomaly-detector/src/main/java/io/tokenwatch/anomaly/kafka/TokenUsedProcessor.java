@@ -3,6 +3,8 @@ package io.tokenwatch.anomaly.kafka;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.anomaly.Alerter;
+import io.tokenwatch.anomaly.ClientShape;
+import io.tokenwatch.anomaly.ClientShapes;
 import io.tokenwatch.anomaly.DetectionSettings;
 import io.tokenwatch.anomaly.Finding;
 import io.tokenwatch.anomaly.TokenRules;
@@ -33,6 +35,7 @@ final class TokenUsedProcessor extends RuleProcessor<TokenUsed, TokenOutput> {
   private final Duration punctuation;
   private @Nullable TokenWatches tokens;
   private @Nullable KeyValueStore<String, UseTally> tallies;
+  private @Nullable ClientShapes clientShapes;
 
   /** Clients with a tally in the store; rebuilt from the store at start. */
   private final Set<String> open = new HashSet<>();
@@ -60,6 +63,25 @@ final class TokenUsedProcessor extends RuleProcessor<TokenUsed, TokenOutput> {
       all.forEachRemaining(kv -> open.add(kv.key));
     }
     purgeEvery(punctuation, watches.store(), watch -> watch.forgetAt(settings));
+    KeyValueStore<String, ClientShape> shapeStore =
+        context.getStateStore(AnomalyTopology.CLIENT_SHAPE);
+    clientShapes =
+        new ClientShapes() {
+          @Override
+          public @Nullable ClientShape get(String clientId, long at) {
+            ClientShape shape = shapeStore.get(clientId);
+            return shape == null || shape.forgetAt(settings) < at ? null : shape;
+          }
+
+          @Override
+          public void put(String clientId, ClientShape shape) {
+            shapeStore.put(clientId, shape);
+          }
+        };
+    context.schedule(
+        punctuation,
+        PunctuationType.STREAM_TIME,
+        streamTime -> purge(shapeStore, shape -> shape.forgetAt(settings), streamTime));
     // Tallies of clients whose uses stopped on this partition are handed on by stream time.
     context.schedule(settings.tallyPeriod(), PunctuationType.STREAM_TIME, this::handOnIdle);
   }
@@ -75,7 +97,7 @@ final class TokenUsedProcessor extends RuleProcessor<TokenUsed, TokenOutput> {
     TokenWatch watch = store.read(use.tokenId(), use.at());
     String source = use.sourceAddress();
     boolean newSource = source != null && !watch.knowsSource(source);
-    List<Finding> findings = rules.used(watch, use);
+    List<Finding> findings = rules.used(watch, use, requireNonNull(clientShapes, "shapes"));
     store.write(use.tokenId(), watch);
     emit(findings, record);
     String client = record.value().getTokenClientId();

@@ -101,6 +101,15 @@ public final class Attacks {
       return subject.use(token(), at, subject.issuedAt.plus(SubjectTraffic.TTL), random);
     }
 
+    /**
+     * The victim's ordinary traffic for some minutes after the attack, past the window in which a
+     * new network is watched before it alerts.
+     */
+    void victimCarriesOn(Instant attackAt) {
+      subject.run(
+          events, random, attackAt.plusSeconds(20), attackAt.plus(Duration.ofMinutes(7)), false);
+    }
+
     Expected expect(Rule rule, boolean withToken) {
       return new Expected(rule, subject.subject, withToken ? token() : null);
     }
@@ -170,7 +179,9 @@ public final class Attacks {
 
   private static List<Expected> newNetwork(Context c, Instant at) {
     c.add(c.events.used(c.use(at).from("203.0.113.7")));
-    return List.of(c.expect(Rule.UNFAMILIAR_CLIENT, true));
+    List<Expected> expected = List.of(c.expect(Rule.UNFAMILIAR_CLIENT, true));
+    c.victimCarriesOn(at);
+    return expected;
   }
 
   private static List<Expected> replay(Context c, Instant at) {
@@ -195,11 +206,22 @@ public final class Attacks {
     return List.of(c.expect(Rule.USE_AFTER_EXPIRY, true));
   }
 
+  /**
+   * The victim's token used, besides from home, from two other networks (three addresses) within
+   * seconds: spread, and each foreign network unfamiliar for the client.
+   */
   private static List<Expected> spread(Context c, Instant at) {
-    for (int k = 0; k < 4; k++) {
-      c.add(c.events.used(c.use(at.plusSeconds(5L * k)).from(c.subject.network + "." + (20 + k))));
+    List<String> foreign = List.of("198.51.100.20", "198.51.100.21", "203.0.113.22");
+    for (int k = 0; k < foreign.size(); k++) {
+      c.add(c.events.used(c.use(at.plusSeconds(5L * k)).from(foreign.get(k))));
     }
-    return List.of(c.expect(Rule.TOKEN_SPREAD, true));
+    List<Expected> expected =
+        List.of(
+            c.expect(Rule.TOKEN_SPREAD, true),
+            c.expect(Rule.UNFAMILIAR_CLIENT, true),
+            c.expect(Rule.UNFAMILIAR_CLIENT, true));
+    c.victimCarriesOn(at);
+    return expected;
   }
 
   private static List<Expected> spike(Context c, Instant at) {

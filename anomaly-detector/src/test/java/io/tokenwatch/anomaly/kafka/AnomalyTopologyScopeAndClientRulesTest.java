@@ -193,18 +193,24 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
       driver.pipe(events.used(use("t1", at(10 + i)).provedKey("key-" + i)));
     }
     SecurityAlert alert = single(AlertRule.TOKEN_SPREAD);
-    assertThat(alert.getEvidence().getObserved()).containsEntry("distinct_binding_keys", "4");
+    assertThat(alert.getEvidence().getObserved()).containsEntry("distinct_binding_keys", "3");
   }
 
   @Test
   void shouldAlertOnANewSourceNetworkAfterLearningButNotOnAKnownOne() {
-    restart(Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, 60_000));
+    restart(
+        Map.of(
+            AnomalyDetectorConfig.NETWORK_LEARNING_MS,
+            60_000,
+            AnomalyDetectorConfig.NETWORK_CONFIRM_MS,
+            0));
     driver.pipe(issue("t1", at(0)));
     driver.pipe(events.used(use("t1", at(1)).from("10.0.0.1")));
     driver.pipe(events.used(use("t1", at(30)).from("10.0.1.9"))); // learning: learned
     driver.pipe(issue("t2", at(80)));
     driver.pipe(events.used(use("t2", at(90)).from("10.0.0.77"))); // same /24: known
-    driver.pipe(events.used(use("t2", at(95)).from("10.0.1.10"))); // learned network
+    driver.pipe(issue("t3", at(80)));
+    driver.pipe(events.used(use("t3", at(95)).from("10.0.1.10"))); // learned network
     assertThat(driver.alerts()).isEmpty();
     driver.pipe(events.used(use("t2", at(100)).from("203.0.113.5")));
     SecurityAlert alert = single(AlertRule.UNFAMILIAR_CLIENT);
@@ -216,7 +222,12 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
 
   @Test
   void shouldStartLearningAtTheEarliestSightingWhateverOrderTheyArriveIn() {
-    restart(Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, 300_000));
+    restart(
+        Map.of(
+            AnomalyDetectorConfig.NETWORK_LEARNING_MS,
+            300_000,
+            AnomalyDetectorConfig.NETWORK_CONFIRM_MS,
+            0));
     // as from two partitions far apart in event time: the later sighting arrives first
     driver.pipe(events.used(use("t2", at(200)).from("10.0.0.1")));
     driver.pipe(events.used(use("t1", at(0)).from("10.0.0.2")));
@@ -227,7 +238,12 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
 
   @Test
   void shouldAlertOnANewSourceNetworkSecondsAfterAShortLearningWindow() {
-    restart(Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, 2_000));
+    restart(
+        Map.of(
+            AnomalyDetectorConfig.NETWORK_LEARNING_MS,
+            2_000,
+            AnomalyDetectorConfig.NETWORK_CONFIRM_MS,
+            0));
     driver.pipe(issue("t1", at(0)));
     for (int i = 0; i < 20; i++) {
       driver.pipe(events.used(use("t1", START.plusMillis(100 + 150L * i)).from("10.20.0.12")));
@@ -238,6 +254,52 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
     driver.pipe(events.used(use("t2", START.plusMillis(3_020)).from("203.0.113.66")));
     SecurityAlert alert = single(AlertRule.UNFAMILIAR_CLIENT);
     assertThat(alert.getTokenId()).isEqualTo("t2");
+  }
+
+  @Test
+  void shouldHoldANewSourceNetworkForTheConfirmWindowThenRaiseOneIncident() {
+    restart(
+        Map.of(
+            AnomalyDetectorConfig.NETWORK_LEARNING_MS,
+            60_000,
+            AnomalyDetectorConfig.NETWORK_CONFIRM_MS,
+            120_000));
+    driver.pipe(issue("t1", at(0)));
+    driver.pipe(events.used(use("t1", at(1)).from("10.0.0.1")));
+    driver.pipe(issue("t2", at(80)));
+    driver.pipe(events.used(use("t2", at(100)).from("203.0.113.5")));
+    driver.pipe(events.used(use("t2", at(130)).from("10.0.0.1")));
+    assertThat(driver.alerts()).as("watched for two minutes").isEmpty();
+    // the client's next signal after the window decides it
+    driver.pipe(events.used(use("t2", at(240)).from("10.0.0.2")));
+    driver.pipe(events.used(use("t2", at(300)).from("10.0.0.3")));
+
+    SecurityAlert alert = single(AlertRule.UNFAMILIAR_CLIENT);
+    assertThat(alert.getEvidence().getLastSeen()).isEqualTo(at(100));
+    assertThat(alert.getEvidence().getObserved()).containsEntry("sources_on_network", "1");
+    assertThat(alert.getCovers()).contains("source:203.0.113.5", "subject:alice", "token:t2");
+    assertThat(alert.getRevision()).isZero();
+  }
+
+  @Test
+  void shouldTakeANetworkThatServesSeveralReplicasWithinTheConfirmWindowForTheClientsOwn() {
+    restart(
+        Map.of(
+            AnomalyDetectorConfig.NETWORK_LEARNING_MS,
+            60_000,
+            AnomalyDetectorConfig.NETWORK_CONFIRM_MS,
+            120_000));
+    driver.pipe(issue("t1", at(0)));
+    driver.pipe(events.used(use("t1", at(1)).from("10.0.0.1")));
+    driver.pipe(issue("t2", at(80)));
+    // a deploy: three replicas of the service come up in a new network and share the token
+    driver.pipe(events.used(use("t2", at(100)).from("10.9.9.1")));
+    driver.pipe(events.used(use("t2", at(110)).from("10.9.9.2")));
+    driver.pipe(events.used(use("t2", at(120)).from("10.9.9.3")));
+    driver.pipe(events.used(use("t2", at(400)).from("10.9.9.4")));
+    driver.pipe(events.used(use("t2", at(900)).from("10.9.9.5")));
+
+    assertThat(driver.alerts()).isEmpty();
   }
 
   private Input refusal(IssuanceDenyReason reason, GrantType type, int i) {

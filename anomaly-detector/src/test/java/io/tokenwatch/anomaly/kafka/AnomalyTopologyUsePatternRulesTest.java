@@ -10,6 +10,7 @@ import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.Severity;
 import io.tokenwatch.events.UseDenyReason;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -70,24 +71,33 @@ class AnomalyTopologyUsePatternRulesTest extends AnomalyTopologyFixture {
   // TOKEN_SPREAD
 
   @Test
-  void shouldAlertOnATokenUsedFromManySources() {
+  void shouldAlertOnATokenUsedFromManyNetworks() {
     driver.pipe(issue("t1", at(0)));
-    for (int i = 0; i < 4; i++) {
-      driver.pipe(events.used(use("t1", at(10 + i)).from("10.0.0." + i)));
+    for (String source : List.of("10.0.0.1", "10.0.0.2", "198.51.100.7", "203.0.113.9")) {
+      driver.pipe(events.used(use("t1", at(10)).from(source)));
     }
     SecurityAlert alert = single(AlertRule.TOKEN_SPREAD);
     assertThat(alert.getEvidence().getCount()).isEqualTo(4);
     assertThat(alert.getEvidence().getObserved())
-        .containsEntry("sources", "10.0.0.0,10.0.0.1,10.0.0.2,10.0.0.3");
+        .containsEntry("sources", "10.0.0.1,10.0.0.2,198.51.100.7,203.0.113.9")
+        .containsEntry("networks", "10.0.0.0/24,198.51.100.0/24,203.0.113.0/24");
   }
 
   @Test
-  void shouldNotAlertOnFewSourcesOrSourcesOutsideTheWindow() {
+  void shouldNotAlertOnReplicasSharingATokenInsideTheirNetwork() {
     driver.pipe(issue("t1", at(0)));
-    for (int i = 0; i < 3; i++) {
-      driver.pipe(events.used(use("t1", at(10 + i)).from("10.0.0." + i)));
+    for (int i = 0; i < 40; i++) {
+      driver.pipe(events.used(use("t1", at(10 + i)).from("10.0.0." + (i % 6))));
     }
-    driver.pipe(events.used(use("t1", at(900)).from("10.0.0.9")));
+    assertThat(driver.alerts()).isEmpty();
+  }
+
+  @Test
+  void shouldNotAlertOnFewNetworksOrNetworksOutsideTheWindow() {
+    driver.pipe(issue("t1", at(0)));
+    driver.pipe(events.used(use("t1", at(10)).from("10.0.0.1")));
+    driver.pipe(events.used(use("t1", at(11)).from("198.51.100.7")));
+    driver.pipe(events.used(use("t1", at(900)).from("203.0.113.9")));
     assertThat(driver.alerts()).isEmpty();
   }
 

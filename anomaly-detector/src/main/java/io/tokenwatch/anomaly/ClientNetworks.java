@@ -1,0 +1,80 @@
+package io.tokenwatch.anomaly;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The networks of one client as a whole, beside what each subject is learned to use ({@link
+ * NetworkWatch}): the networks proven to be the client's own, and the networks new for it that are
+ * being watched before they alert. A service that deploys into a new network brings several of its
+ * replicas (source addresses) or its subjects there within minutes; a stolen token brings one.
+ * Mutable; changed only by {@link ClientRules}.
+ */
+public final class ClientNetworks {
+
+  /** Most networks remembered as the client's own; the least recently seen go first. */
+  static final int MAX_OWN = 256;
+
+  /** Most networks watched at once; beyond it the oldest is decided at once. */
+  static final int MAX_CANDIDATES = 64;
+
+  /** Most uses held per watched network; later ones only count. */
+  static final int MAX_HELD = 20;
+
+  /** Networks proven to be the client's own, with when each was last seen (epoch ms). */
+  Map<String, Long> own = new TreeMap<>();
+
+  /** Networks new for the client, watched until {@code firstAt + networkConfirm}. */
+  Map<String, Candidate> candidates = new TreeMap<>();
+
+  long lastEventAt;
+
+  public ClientNetworks() {}
+
+  /** Event time (epoch ms) from which this state may be dropped. */
+  public long forgetAt(DetectionSettings settings) {
+    return lastEventAt
+        + settings.networkRetention().toMillis()
+        + settings.networkConfirm().toMillis();
+  }
+
+  /** Whether a watched network is due to be decided at {@code at}. */
+  public boolean hasDue(long at, DetectionSettings settings) {
+    for (Candidate c : candidates.values()) {
+      if (c.firstAt + settings.networkConfirm().toMillis() <= at) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A network new for the client, under watch. */
+  static final class Candidate {
+    long firstAt;
+    TreeSet<String> subjects = new TreeSet<>();
+    TreeSet<String> sources = new TreeSet<>();
+    List<Held> held = new ArrayList<>();
+    int heldCount;
+
+    Candidate() {}
+  }
+
+  /** A use from a watched network that alerts unless the network proves to be the client's. */
+  static final class Held {
+    String eventId = "";
+    long at;
+    String subject = "";
+    String tokenId = "";
+    @Nullable String grantId;
+    String address = "";
+    boolean allowed;
+    String knownNetworks = "";
+    long learningSince;
+
+    Held() {}
+  }
+}
