@@ -42,14 +42,13 @@ public final class ClientNetworks {
         + settings.networkConfirm().toMillis();
   }
 
-  /** Whether a watched network is due to be decided at {@code at}. */
-  public boolean hasDue(long at, DetectionSettings settings) {
+  /** When the earliest watched network is due to be decided (epoch ms); MAX_VALUE for none. */
+  public long nextDue(DetectionSettings settings) {
+    long next = Long.MAX_VALUE;
     for (Candidate c : candidates.values()) {
-      if (c.firstAt + settings.networkConfirm().toMillis() <= at) {
-        return true;
-      }
+      next = Math.min(next, c.firstAt + settings.networkConfirm().toMillis());
     }
-    return false;
+    return next;
   }
 
   /** A network new for the client, under watch. */

@@ -12,12 +12,14 @@ import io.tokenwatch.anomaly.Finding;
 import io.tokenwatch.anomaly.NetworkWatch;
 import io.tokenwatch.anomaly.UseTally;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -33,6 +35,12 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
   private @Nullable KeyValueStore<String, NetworkWatch> networks;
   private @Nullable KeyValueStore<String, ClientNetworks> clientNetworks;
   private @Nullable KeyValueStore<String, Long> progress;
+
+  /**
+   * Clients with watched networks, by when the earliest is due; rebuilt from the store at start. A
+   * client may be listed under a deadline that passed unchanged: settling it then finds nothing.
+   */
+  private final TreeMap<Long, Set<String>> dueFrom = new TreeMap<>();
 
   /** The progress store's content, read once at start; the store stays the truth on restart. */
   private final Map<Integer, Long> sources = new HashMap<>();
@@ -64,7 +72,11 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
         context.getStateStore(AnomalyTopology.CLIENT_NETWORKS);
     clientNetworks = clientNetworkStore;
     purgeEvery(punctuation, clientStore, watch -> watch.forgetAt(settings));
-    context.schedule(punctuation, PunctuationType.STREAM_TIME, this::settleDue);
+    dueFrom.clear();
+    try (KeyValueIterator<String, ClientNetworks> all = clientNetworkStore.all()) {
+      all.forEachRemaining(kv -> watchDeadlines(kv.key, kv.value));
+    }
+    context.schedule(punctuation, PunctuationType.STREAM_TIME, this::settleQuiet);
     context.schedule(
         punctuation,
         PunctuationType.STREAM_TIME,
@@ -75,19 +87,20 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
   public void process(Record<String, ClientSignal> record) {
     KeyValueStore<String, ClientWatch> clientStore = requireNonNull(clients, "clients");
     ClientSignal signal = record.value();
+    settleDue(signal.at(), record);
     ClientWatch watch = clientStore.get(signal.clientId());
     if (watch == null || watch.forgetAt(settings) < signal.at()) {
       watch = new ClientWatch();
     }
     List<Finding> findings;
     if (signal instanceof ClientSignal.UseCount count) {
-      findings = withSettled(signal, counted(watch, count));
+      findings = counted(watch, count);
     } else if (signal instanceof ClientSignal.NewSource source) {
       findings = sourceSeen(source);
     } else if (signal instanceof ClientSignal.Issued issued) {
-      findings = withSettled(signal, rules.issued(watch, issued.grant()));
+      findings = rules.issued(watch, issued.grant());
     } else if (signal instanceof ClientSignal.Refused refused) {
-      findings = withSettled(signal, rules.refused(watch, refused.refusal()));
+      findings = rules.refused(watch, refused.refusal());
     } else {
       throw new IllegalStateException("unknown client signal " + signal);
     }
@@ -121,39 +134,47 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
     List<Finding> findings = rules.sourceSeen(network, client, clientId, subject, source.use());
     networkStore.put(key, network);
     requireNonNull(clientNetworks, "clientNetworks").put(clientId, client);
+    watchDeadlines(clientId, client);
     return findings;
   }
 
-  /** {@code findings}, after those of the client's watched networks due by the signal's time. */
-  private List<Finding> withSettled(ClientSignal signal, List<Finding> findings) {
-    KeyValueStore<String, ClientNetworks> store = requireNonNull(clientNetworks, "clientNetworks");
-    ClientNetworks client = store.get(signal.clientId());
-    if (client == null || !client.hasDue(signal.at(), settings)) {
-      return findings;
+  /**
+   * Decides the watched networks, of any client, due by {@code at} (event time): the signals of
+   * every client on this task move time on, so a network is decided soon after its window even when
+   * its own client went quiet.
+   */
+  private void settleDue(long at, Record<String, ?> trigger) {
+    if (dueFrom.isEmpty() || dueFrom.firstKey() > at) {
+      return;
     }
-    List<Finding> all = new ArrayList<>(rules.settle(client, signal.clientId(), signal.at()));
-    all.addAll(findings);
-    store.put(signal.clientId(), client);
-    return all;
+    KeyValueStore<String, ClientNetworks> store = requireNonNull(clientNetworks, "clientNetworks");
+    SortedMap<Long, Set<String>> due = dueFrom.headMap(at + 1);
+    Set<String> clients = new TreeSet<>();
+    due.values().forEach(clients::addAll);
+    due.clear();
+    for (String clientId : clients) {
+      ClientNetworks client = store.get(clientId);
+      if (client == null) {
+        continue;
+      }
+      List<Finding> findings = rules.settle(client, clientId, at);
+      store.put(clientId, client);
+      watchDeadlines(clientId, client);
+      emit(findings, trigger);
+    }
   }
 
-  /** Decides the watched networks of clients that went quiet, by stream time. */
-  private void settleDue(long streamTime) {
-    KeyValueStore<String, ClientNetworks> store = requireNonNull(clientNetworks, "clientNetworks");
-    List<KeyValue<String, ClientNetworks>> due = new ArrayList<>();
-    try (KeyValueIterator<String, ClientNetworks> all = store.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, ClientNetworks> next = all.next();
-        if (next.value != null && next.value.hasDue(streamTime, settings)) {
-          due.add(next);
-        }
-      }
+  /** Notes when the client's watched networks are next due. */
+  private void watchDeadlines(String clientId, ClientNetworks client) {
+    long next = client.nextDue(settings);
+    if (next != Long.MAX_VALUE) {
+      dueFrom.computeIfAbsent(next, k -> new TreeSet<>()).add(clientId);
     }
-    for (KeyValue<String, ClientNetworks> client : due) {
-      List<Finding> findings = rules.settle(client.value, client.key, streamTime);
-      store.put(client.key, client.value);
-      emit(findings, new Record<>(client.key, client.value, streamTime));
-    }
+  }
+
+  /** Decides the watched networks when no signal moves time on: by stream time. */
+  private void settleQuiet(long streamTime) {
+    settleDue(streamTime, new Record<>("", "", streamTime));
   }
 
   private ClientNetworks clientNetworks(String clientId, long at) {

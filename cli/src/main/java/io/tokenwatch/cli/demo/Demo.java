@@ -21,13 +21,20 @@ public final class Demo {
 
   private static final long NETWORK_LEARNING_MS = 2_000;
 
+  private static final long NETWORK_CONFIRM_MS = 5_000;
+
   /**
    * The detector's settings for a run of a minute: it learns each client's source networks for
    * {@value #NETWORK_LEARNING_MS} ms instead of a day, so the stolen token's replay from a new
-   * network happens after the learning.
+   * network happens after the learning, and watches a new network for {@value #NETWORK_CONFIRM_MS}
+   * ms instead of five minutes before it alerts.
    */
   public static final Map<String, Object> DETECTOR_SETTINGS =
-      Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, NETWORK_LEARNING_MS);
+      Map.of(
+          AnomalyDetectorConfig.NETWORK_LEARNING_MS,
+          NETWORK_LEARNING_MS,
+          AnomalyDetectorConfig.NETWORK_CONFIRM_MS,
+          NETWORK_CONFIRM_MS);
 
   /** How long after the traffic the demo waits for alerts still on their way. */
   private static final Duration ALERT_GRACE = Duration.ofSeconds(30);
