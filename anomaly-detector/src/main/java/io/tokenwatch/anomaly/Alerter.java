@@ -62,7 +62,7 @@ public final class Alerter {
               begun.covers()));
     }
     open.last = Math.max(open.last, at);
-    List<String> added = open.cover(finding.covers());
+    List<String> added = open.legacy ? List.of() : open.cover(finding.covers());
     if (added.isEmpty()) {
       ledger.record(key, open);
       return Optional.empty();

@@ -19,6 +19,13 @@ public final class Incident {
   int revision;
   TreeSet<String> covers = new TreeSet<>();
 
+  /**
+   * Read from an earlier release's ledger, which did not keep the incident's start or covered
+   * items: its later findings are suppressed as they were then, never raised as updates of an id
+   * that cannot be rebuilt.
+   */
+  boolean legacy;
+
   public Incident() {}
 
   /** An incident begun at {@code start} by a finding at {@code last} covering {@code items}. */
@@ -35,7 +42,9 @@ public final class Incident {
    * is taken to have begun then.
    */
   public static Incident ofLastFinding(long at) {
-    return begun(at, at, List.of());
+    Incident incident = begun(at, at, List.of());
+    incident.legacy = true;
+    return incident;
   }
 
   /** Adds {@code items}, up to {@link #MAX_COVERS}; returns the ones it did not cover before. */

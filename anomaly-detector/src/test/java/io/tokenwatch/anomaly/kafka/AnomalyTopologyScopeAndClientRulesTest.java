@@ -3,6 +3,7 @@ package io.tokenwatch.anomaly.kafka;
 import static io.tokenwatch.anomaly.kafka.DetectorDriver.START;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenwatch.anomaly.scenarios.EventFactory;
 import io.tokenwatch.anomaly.scenarios.Input;
 import io.tokenwatch.events.AlertRule;
 import io.tokenwatch.events.GrantType;
@@ -300,6 +301,34 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
     driver.pipe(events.used(use("t2", at(900)).from("10.9.9.5")));
 
     assertThat(driver.alerts()).isEmpty();
+  }
+
+  @Test
+  void shouldUpdateOneIncidentUnderOneAlertIdAsTheNewNetworkServesMoreSubjects() {
+    restart(
+        Map.of(
+            AnomalyDetectorConfig.NETWORK_LEARNING_MS,
+            60_000,
+            AnomalyDetectorConfig.NETWORK_CONFIRM_MS,
+            0));
+    driver.pipe(issue("t1", "alice", "app", at(0), null));
+    driver.pipe(issue("t2", "bob", "app", at(0), null));
+    driver.pipe(events.used(new EventFactory.Use("t1", "alice", "app", at(1)).from("10.0.0.1")));
+    driver.pipe(events.used(new EventFactory.Use("t2", "bob", "app", at(1)).from("10.0.0.2")));
+    driver.pipe(
+        events.used(new EventFactory.Use("t1", "alice", "app", at(100)).from("203.0.113.5")));
+    driver.pipe(events.used(new EventFactory.Use("t2", "bob", "app", at(110)).from("203.0.113.5")));
+
+    List<SecurityAlert> alerts = driver.alerts();
+    assertThat(alerts).extracting(SecurityAlert::getRule).containsOnly(AlertRule.UNFAMILIAR_CLIENT);
+    assertThat(alerts).extracting(SecurityAlert::getRevision).containsExactly(0, 1);
+    assertThat(alerts)
+        .extracting(SecurityAlert::getAlertId)
+        .containsOnly(alerts.get(0).getAlertId());
+    assertThat(alerts.get(0).getEventId()).isNotEqualTo(alerts.get(1).getEventId());
+    assertThat(alerts.get(1).getCovers())
+        .containsExactly(
+            "source:203.0.113.5", "subject:alice", "subject:bob", "token:t1", "token:t2");
   }
 
   private Input refusal(IssuanceDenyReason reason, GrantType type, int i) {

@@ -32,4 +32,22 @@ class StateSerdesTest {
     assertThatThrownBy(() -> StateSerdes.useTally().deserializer().deserialize("c", corrupt))
         .isInstanceOf(SerializationException.class);
   }
+
+  @Test
+  void readsTheIncidentLedgerOfEarlierReleasesWhichKeptOnlyTheLatestFindingsTime() {
+    byte[] legacy =
+        org.apache.kafka.common.serialization.Serdes.Long().serializer().serialize("c", 1234L);
+
+    io.tokenwatch.anomaly.Incident incident =
+        StateSerdes.incident().deserializer().deserialize("c", legacy);
+    byte[] rewritten = StateSerdes.incident().serializer().serialize("c", incident);
+    io.tokenwatch.anomaly.Incident reread =
+        StateSerdes.incident().deserializer().deserialize("c", rewritten);
+
+    assertThat(incident.last()).isEqualTo(1234L);
+    assertThat(incident.start()).isEqualTo(1234L);
+    assertThat(reread.last()).isEqualTo(1234L);
+    assertThat(reread.revision()).isZero();
+    assertThat(reread.covers()).isEmpty();
+  }
 }
