@@ -140,6 +140,39 @@ class OverviewBrowserTest {
   }
 
   @Test
+  void shouldReplaceAnIncidentsRowWhenItIsUpdatedRatherThanAddASecond(WebDriver browser)
+      throws Exception {
+    console.logIn(browser, "rita", "/");
+    awaitLiveConnection(browser);
+    String summary = "incident " + UUID.randomUUID();
+    SecurityAlert first = alert(summary, "subject-" + UUID.randomUUID(), "client-a");
+    raise(first);
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> assertThat(browser.findElement(By.id("alerts")).getText()).contains(summary));
+
+    SecurityAlert update = SecurityAlert.newBuilder(first).build();
+    update.setEventId(UUID.randomUUID().toString());
+    update.setOccurredAt(first.getOccurredAt().plusSeconds(30));
+    update.setRevision(1);
+    update.setCovers(List.of("source:203.0.113.5", "subject:alice", "subject:bob"));
+    raise(update);
+
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () ->
+                assertThat(row(browser, summary).getText())
+                    .contains("Updated 1 time as more arrived; covers 3:")
+                    .contains("subject:bob"));
+    assertThat(browser.findElements(By.id("alert-" + first.getAlertId()))).hasSize(1);
+    browser.navigate().refresh();
+    assertThat(browser.findElements(By.id("alert-" + first.getAlertId()))).hasSize(1);
+    assertThat(row(browser, summary).getText()).contains("Updated 1 time");
+  }
+
+  @Test
   void shouldRenderAnXssPayloadInSubjectAndClientAsTextAfterALoad(WebDriver browser)
       throws Exception {
     String summary = "xss " + UUID.randomUUID();

@@ -3,6 +3,7 @@ package io.tokenwatch.console.alerts;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param severity {@code LOW} to {@code CRITICAL}, or {@code UNKNOWN}
  * @param observed what the rule observed, by name, sorted
  * @param thresholds the thresholds crossed, by name, sorted
+ * @param revision 0 when the incident was raised; its updates carry the next (same alert id)
+ * @param covers what the incident covers so far ({@code subject:...}, {@code token:...}, ...)
  */
 public record Alert(
     String alertId,
@@ -32,7 +35,9 @@ public record Alert(
     Instant firstSeen,
     Instant lastSeen,
     Map<String, String> observed,
-    Map<String, String> thresholds) {
+    Map<String, String> thresholds,
+    int revision,
+    List<String> covers) {
 
   public Alert {
     requireNonNull(alertId, "alertId");
@@ -44,6 +49,48 @@ public record Alert(
     requireNonNull(lastSeen, "lastSeen");
     observed = new TreeMap<>(observed);
     thresholds = new TreeMap<>(thresholds);
+    covers = List.copyOf(covers);
+  }
+
+  /** An incident's first alert, covering nothing listed. */
+  public Alert(
+      String alertId,
+      Instant occurredAt,
+      String rule,
+      String severity,
+      @Nullable String subject,
+      @Nullable String clientId,
+      @Nullable String tokenId,
+      @Nullable String grantId,
+      String summary,
+      long count,
+      Instant firstSeen,
+      Instant lastSeen,
+      Map<String, String> observed,
+      Map<String, String> thresholds) {
+    this(
+        alertId,
+        occurredAt,
+        rule,
+        severity,
+        subject,
+        clientId,
+        tokenId,
+        grantId,
+        summary,
+        count,
+        firstSeen,
+        lastSeen,
+        observed,
+        thresholds,
+        0,
+        List.of());
+  }
+
+  /** Whether {@code other} is a later state of the same incident than this one. */
+  public boolean supersededBy(Alert other) {
+    return other.revision > revision
+        || (other.revision == revision && !occurredAt.isAfter(other.occurredAt));
   }
 
   /** The CSS class of the severity badge; {@code UNKNOWN} is shown as high (the schema says so). */

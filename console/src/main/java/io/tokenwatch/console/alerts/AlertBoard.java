@@ -45,9 +45,10 @@ public final class AlertBoard {
   }
 
   /**
-   * Adds an alert. The detector re-raises an alert under its id: the newer of the two is kept (an
-   * older copy read late changes nothing), so an alert's place only ever moves up and the board
-   * holds exactly the newest {@code capacity} alerts of everything it was given.
+   * Adds an alert. The detector re-raises an alert under its id, and updates an incident under its
+   * id with a higher revision: the later of the two is kept (an older copy read late changes
+   * nothing), so an alert's place only ever moves up and the board holds exactly the newest {@code
+   * capacity} alerts of everything it was given.
    *
    * @return whether the board changed and shows it (false when a newer copy is kept, or when it is
    *     older than every kept alert and the board is full)
@@ -56,7 +57,7 @@ public final class AlertBoard {
     requireNonNull(alert, "alert");
     Alert previous = byId.get(alert.alertId());
     if (previous != null) {
-      if (previous.occurredAt().isAfter(alert.occurredAt())) {
+      if (!previous.supersededBy(alert)) {
         return false;
       }
       byId.remove(alert.alertId());

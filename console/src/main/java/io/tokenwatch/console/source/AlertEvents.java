@@ -9,6 +9,7 @@ import io.tokenwatch.events.AlertAction;
 import io.tokenwatch.events.AlertActionKind;
 import io.tokenwatch.events.Evidence;
 import io.tokenwatch.events.SecurityAlert;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -35,7 +36,9 @@ public final class AlertEvents {
         evidence.getFirstSeen(),
         evidence.getLastSeen(),
         Map.copyOf(evidence.getObserved()),
-        Map.copyOf(evidence.getThresholds()));
+        Map.copyOf(evidence.getThresholds()),
+        event.getRevision(),
+        List.copyOf(event.getCovers()));
   }
 
   /**

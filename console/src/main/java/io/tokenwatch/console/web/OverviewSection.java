@@ -185,26 +185,30 @@ public final class OverviewSection implements Section {
       return;
     }
     Alert alert = AlertEvents.alert(event);
+    boolean shown = board.alert(alert.alertId()) != null;
     if (!board.add(alert) || hub.size() == 0) {
       return;
     }
     AlertBoard.Entry entry = board.entry(alert, context.clock().instant());
     String name = entry.suppressedBy() == null ? "alert" : "suppressed";
     // One rendering for those who may act and one for the others: the buttons are not sent to
-    // people who may not use them. Rows carry no CSRF field: htmx sends the page's token.
-    hub.send(name, row(entry, true), client -> canAct(client));
-    hub.send(name, row(entry, false), client -> !canAct(client));
+    // people who may not use them. Rows carry no CSRF field: htmx sends the page's token. An
+    // update of an incident already shown replaces its row (out of band, by the row's id)
+    // rather than adding a second one.
+    hub.send(name, row(entry, true, shown), client -> canAct(client));
+    hub.send(name, row(entry, false, shown), client -> !canAct(client));
   }
 
   private boolean canAct(SseClient client) {
     return client.ctx().attribute(PERSON) instanceof Person person && canAct(person);
   }
 
-  private String row(AlertBoard.Entry entry, boolean canAct) {
+  private String row(AlertBoard.Entry entry, boolean canAct, boolean replace) {
     Map<String, Object> params = new HashMap<>();
     params.put("entry", entry);
     params.put("canAct", canAct);
     params.put("csrf", null);
+    params.put("replace", replace);
     return context.views().fragment("alert_row.jte", params);
   }
 

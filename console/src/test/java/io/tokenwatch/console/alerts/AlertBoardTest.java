@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,41 @@ class AlertBoardTest {
         .extracting(e -> e.alert().alertId())
         .containsExactly("a3", "a2");
     assertThat(board.alert("a1")).isNull();
+  }
+
+  @Test
+  void shouldKeepTheHighestRevisionOfAnIncidentWhateverOrderItsUpdatesAreRead() {
+    AlertBoard board = new AlertBoard(10);
+    Alert first = alert("a1", T0, "alice", "agent");
+    Alert update = revision(first, 1, T0);
+    Alert later = revision(first, 2, T0.plusSeconds(5));
+
+    board.add(first);
+    assertThat(board.add(later)).isTrue();
+    assertThat(board.add(update)).as("an older update read late").isFalse();
+
+    assertThat(board.alert("a1")).isEqualTo(later);
+    assertThat(board.view(T0).active()).hasSize(1);
+  }
+
+  private static Alert revision(Alert alert, int revision, Instant at) {
+    return new Alert(
+        alert.alertId(),
+        at,
+        alert.rule(),
+        alert.severity(),
+        alert.subject(),
+        alert.clientId(),
+        alert.tokenId(),
+        alert.grantId(),
+        alert.summary(),
+        alert.count(),
+        alert.firstSeen(),
+        at,
+        alert.observed(),
+        alert.thresholds(),
+        revision,
+        List.of("subject:" + alert.subject(), "subject:bob"));
   }
 
   @Test
