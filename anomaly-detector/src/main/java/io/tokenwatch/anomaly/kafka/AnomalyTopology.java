@@ -47,11 +47,14 @@ import org.jspecify.annotations.Nullable;
  *       rules SCOPE_ESCALATION (insufficient scope), UNFAMILIAR_CLIENT (client or key),
  *       REPLAY_AFTER_REVOCATION, USE_AFTER_EXPIRY, TOKEN_SPREAD, MAX_USE_OVERSHOOT. It also counts
  *       each client's uses on its partition ({@value #CLIENT_TALLIES}) and hands them on in
- *       tallies, so the per-client step costs one record per tally rather than one per use.
+ *       tallies, so the per-client step costs one record per tally rather than one per use, and
+ *       learns how many networks each client's tokens are normally used from ({@value
+ *       #CLIENT_SHAPE}).
  *   <li><b>clients</b>, keyed by client id through {@value #CLIENT_SIGNALS_REPARTITION}: the use
  *       tallies, the first use of a token from each source address, issuances and refused
- *       issuances. State {@value #CLIENT_WATCH} and {@value #NETWORK_WATCH} (per client and
- *       subject); rules USAGE_SPIKE, SCOPE_ESCALATION (refusals, baseline) and UNFAMILIAR_CLIENT
+ *       issuances. State {@value #CLIENT_WATCH}, {@value #NETWORK_WATCH} (per client and subject)
+ *       and {@value #CLIENT_NETWORKS} (the client's own networks, new ones watched before they
+ *       alert); rules USAGE_SPIKE, SCOPE_ESCALATION (refusals, baseline) and UNFAMILIAR_CLIENT
  *       (source network).
  *   <li><b>grants</b>, keyed by grant id through {@value #GRANT_SIGNALS_REPARTITION}: issuances and
  *       the issuer's grant revocations for refresh token reuse. State {@value #GRANT_WATCH}; rule
@@ -62,9 +65,10 @@ import org.jspecify.annotations.Nullable;
  *       events).
  * </ul>
  *
- * <p>Each sub-topology keeps an incident ledger for suppression. Alerts go to the output topic
- * keyed by subject; automatic responses to {@code tokenwatch.revocation-requests} (never in a
- * replay). Every input is decoded inside the topology; bad records become dead letters.
+ * <p>Each sub-topology keeps an incident ledger: one alert per incident, updated as it grows.
+ * Alerts go to the output topic keyed by subject; automatic responses to {@code
+ * tokenwatch.revocation-requests} (never in a replay). Every input is decoded inside the topology;
+ * bad records become dead letters.
  */
 public final class AnomalyTopology {
 
