@@ -116,7 +116,9 @@ public final class AnomalyReplay {
   public static final Map<String, String> CREATED_OUTPUT_TOPIC_CONFIG =
       Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1");
 
-  /** How many alerts of one rule and severity a replay raised. */
+  /**
+   * How many incidents (first alerts, not their updates) of one rule and severity a replay raised.
+   */
   public record AlertCount(Rule rule, Severity severity, long count) {
     public AlertCount {
       requireNonNull(rule, "rule");
@@ -838,7 +840,8 @@ public final class AnomalyReplay {
         for (ConsumerRecord<byte[], SecurityAlert> record : consumer.poll(POLL)) {
           if (record.offset()
                   < after.getOrDefault(new TopicPartition(record.topic(), record.partition()), 0L)
-              && record.value() != null) {
+              && record.value() != null
+              && record.value().getRevision() == 0) {
             counts
                 .computeIfAbsent(
                     Rule.valueOf(record.value().getRule().name()),

@@ -72,12 +72,15 @@ final class AlertWatcher implements AutoCloseable {
           }
           alerts.add(alert);
           narrator.say(
-              "ALERT",
+              alert.getRevision() == 0 ? "ALERT" : "UPDATED",
               alert.getRule()
                   + " ("
                   + alert.getSeverity()
                   + ") "
                   + alert.getSummary()
+                  + (alert.getRevision() == 0
+                      ? ""
+                      : " [update " + alert.getRevision() + ", covers " + alert.getCovers() + "]")
                   + (alert.getAutoResponse() == null ? "" : " [auto-response: revoked]"));
         }
       }
@@ -100,10 +103,12 @@ final class AlertWatcher implements AutoCloseable {
     return alerts.stream().anyMatch(a -> a.getRule() == rule && which.test(a));
   }
 
-  /** How many alerts arrived per rule. */
+  /** How many incidents (alert ids; an update is not another) arrived per rule. */
   Map<AlertRule, Integer> countsByRule() {
     Map<AlertRule, Integer> counts = new EnumMap<>(AlertRule.class);
-    alerts.forEach(a -> counts.merge(a.getRule(), 1, Integer::sum));
+    alerts.stream()
+        .filter(a -> a.getRevision() == 0)
+        .forEach(a -> counts.merge(a.getRule(), 1, Integer::sum));
     return counts;
   }
 
