@@ -72,6 +72,7 @@ public final class ClientNetworks {
     String address = "";
     boolean allowed;
     String knownNetworks = "";
+    String clientNetworks = "";
     long learningSince;
 
     Held() {}

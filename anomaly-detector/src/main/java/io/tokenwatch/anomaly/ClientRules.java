@@ -230,10 +230,13 @@ public final class ClientRules {
     held.allowed = use.allowed();
     held.knownNetworks =
         String.join(",", knownNetworks.subList(0, Math.min(knownNetworks.size(), 20)));
+    held.clientNetworks =
+        String.join(
+            ",", new ArrayList<>(client.own.keySet()).subList(0, Math.min(client.own.size(), 20)));
     held.learningSince = watch.learningSince;
     candidate.heldCount++;
     if (settings.networkConfirm().isZero()) {
-      findings.add(unfamiliarNetwork(clientId, network, candidate, held, client));
+      findings.add(unfamiliarNetwork(clientId, network, candidate, held));
       return findings;
     }
     if (candidate.held.size() < ClientNetworks.MAX_HELD) {
@@ -261,7 +264,7 @@ public final class ClientRules {
       }
       it.remove();
       for (ClientNetworks.Held held : candidate.held) {
-        findings.add(unfamiliarNetwork(clientId, e.getKey(), candidate, held, client));
+        findings.add(unfamiliarNetwork(clientId, e.getKey(), candidate, held));
       }
     }
     return findings;
@@ -312,7 +315,7 @@ public final class ClientRules {
       ClientNetworks.Candidate candidate = oldest.getValue();
       client.candidates.remove(network);
       for (ClientNetworks.Held held : candidate.held) {
-        findings.add(unfamiliarNetwork(clientId, network, candidate, held, client));
+        findings.add(unfamiliarNetwork(clientId, network, candidate, held));
       }
     }
     return findings;
@@ -322,13 +325,12 @@ public final class ClientRules {
       String clientId,
       String network,
       ClientNetworks.Candidate candidate,
-      ClientNetworks.Held held,
-      ClientNetworks client) {
+      ClientNetworks.Held held) {
     Map<String, String> observed = new LinkedHashMap<>();
     observed.put("source_address", held.address);
     observed.put("network", network);
     observed.put("known_networks", held.knownNetworks);
-    observed.put("client_networks", String.join(",", client.own.keySet()));
+    observed.put("client_networks", held.clientNetworks);
     observed.put("subjects_on_network", Integer.toString(candidate.subjects.size()));
     observed.put("sources_on_network", Integer.toString(candidate.sources.size()));
     observed.put("uses_held", Integer.toString(candidate.heldCount));
