@@ -28,6 +28,17 @@ public final class ClientNetworks {
   /** Networks proven to be the client's own, with when each was last seen (epoch ms). */
   Map<String, Long> own = new TreeMap<>();
 
+  /** Most networks whose subjects are counted; the least recently seen go first. */
+  static final int MAX_SHARED = 1024;
+
+  /**
+   * Networks not (yet) the client's own, with the distinct subjects seen there (up to {@code
+   * networkConfirmSources}) and when last: a network that serves that many of the client's subjects
+   * over the retention (an office's egress, a carrier's CGNAT range, the client's pods) is the
+   * client's own.
+   */
+  Map<String, Shared> shared = new TreeMap<>();
+
   /** Networks new for the client, watched until {@code firstAt + networkConfirm}. */
   Map<String, Candidate> candidates = new TreeMap<>();
 
@@ -49,6 +60,14 @@ public final class ClientNetworks {
       next = Math.min(next, c.firstAt + settings.networkConfirm().toMillis());
     }
     return next;
+  }
+
+  /** The subjects seen on a network of the client that is not its own yet. */
+  static final class Shared {
+    TreeSet<String> subjects = new TreeSet<>();
+    long lastAt;
+
+    Shared() {}
   }
 
   /** A network new for the client, under watch. */

@@ -178,6 +178,9 @@ public final class ClientRules {
     boolean own = ownSeen != null;
     if (ownSeen != null) {
       client.own.put(network, Math.max(ownSeen, at));
+    } else if (sharedBy(client, network, subject, at)) {
+      promote(client, network, at);
+      own = true;
     }
     ClientNetworks.Candidate candidate = client.candidates.get(network);
     if (candidate != null && watchedOn(candidate, subject, address)) {
@@ -270,6 +273,36 @@ public final class ClientRules {
     return findings;
   }
 
+  /**
+   * Counts the subject on a network of the client that is not its own; whether it has now served
+   * enough distinct subjects over the retention to be the client's own (shared infrastructure).
+   */
+  private boolean sharedBy(ClientNetworks client, String network, String subject, long at) {
+    long retention = settings.networkRetention().toMillis();
+    client.shared.values().removeIf(shared -> shared.lastAt < at - retention);
+    ClientNetworks.Shared shared =
+        client.shared.computeIfAbsent(network, n -> new ClientNetworks.Shared());
+    shared.lastAt = Math.max(shared.lastAt, at);
+    if (shared.subjects.size() < settings.networkConfirmSources()) {
+      shared.subjects.add(subject);
+    }
+    while (client.shared.size() > ClientNetworks.MAX_SHARED) {
+      String oldest = null;
+      long oldestAt = Long.MAX_VALUE;
+      for (Map.Entry<String, ClientNetworks.Shared> e : client.shared.entrySet()) {
+        if (e.getValue().lastAt < oldestAt) {
+          oldestAt = e.getValue().lastAt;
+          oldest = e.getKey();
+        }
+      }
+      if (oldest == null) {
+        break;
+      }
+      client.shared.remove(oldest);
+    }
+    return shared.subjects.size() >= settings.networkConfirmSources();
+  }
+
   /** Counts the subject and source on the watched network; whether it is now the client's own. */
   private boolean watchedOn(ClientNetworks.Candidate candidate, String subject, String address) {
     int enough = settings.networkConfirmSources();
@@ -284,6 +317,7 @@ public final class ClientRules {
 
   private static void promote(ClientNetworks client, String network, long at) {
     client.candidates.remove(network);
+    client.shared.remove(network);
     client.own.put(network, at);
     while (client.own.size() > ClientNetworks.MAX_OWN) {
       String oldest = null;

@@ -222,6 +222,41 @@ class ClientRulesTest {
     assertThat(client.candidates).isEmpty();
   }
 
+  @Test
+  void shouldTakeANetworkThatServedSeveralSubjectsOverDaysForTheClientsOwn() {
+    ClientRules rules =
+        new ClientRules(
+            new TestSettings()
+                .learning(Duration.ofHours(1), Duration.ofHours(1))
+                .networkConfirm(Duration.ZERO, 3)
+                .build());
+    ClientNetworks client = new ClientNetworks();
+    Map<String, NetworkWatch> people = new HashMap<>();
+    List<Finding> found = new java.util.ArrayList<>();
+    String[] subjects = {"ann", "ben", "cat", "dan"};
+    for (int i = 0; i < subjects.length; i++) {
+      NetworkWatch watch = people.computeIfAbsent(subjects[i], k -> new NetworkWatch());
+      rules.sourceSeen(watch, client, "mail-app", subjects[i], useFrom(T0, "10.0." + i + ".1"));
+    }
+    // A carrier's CGNAT range, one person a day after learning.
+    for (int i = 0; i < subjects.length; i++) {
+      Instant day = T0.plus(Duration.ofDays(1 + i));
+      found.addAll(
+          rules.sourceSeen(
+              people.get(subjects[i]),
+              client,
+              "mail-app",
+              subjects[i],
+              useFrom(day, "100.64.9." + i)));
+    }
+
+    assertThat(found)
+        .as("the first two alert; from the third it is a network of the client's people")
+        .extracting(Finding::subject)
+        .containsExactly("ann", "ben");
+    assertThat(client.own).containsKey("100.64.9.0/24");
+  }
+
   /** A refusal some seconds after the previous; counted when it is for scopes beyond policy. */
   record Refusal(int gapSeconds, boolean forScopes) {}
 

@@ -455,8 +455,10 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
             Range.atLeast(2),
             Importance.MEDIUM,
             "UNFAMILIAR_CLIENT: a network that serves this many distinct subjects or source"
-                + " addresses of a client within confirm-ms of its first use is the client's own"
-                + " (a deploy, a new node pool): learned for all its subjects, no alert.")
+                + " addresses of a client within confirm-ms of its first use (a deploy, a new node"
+                + " pool), or this many distinct subjects within the network retention (an"
+                + " office's egress, a carrier's CGNAT range), is the client's own: no alert for"
+                + " any of its subjects.")
         .define(
             IPV4_PREFIX,
             ConfigDef.Type.INT,
