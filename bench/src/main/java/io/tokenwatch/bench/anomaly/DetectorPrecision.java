@@ -30,6 +30,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -243,14 +244,20 @@ public final class DetectorPrecision {
   private static void printScore(Score score, Replayed full) {
     System.out.printf(
         Locale.ROOT,
-        "%nper rule, full range (false alerts per million of %,d legitimate events):%n"
-            + "  %-24s %8s %8s %12s %10s%n",
+        "%nper rule, full range (false alerts per million of %,d legitimate events; ids: distinct"
+            + " alert ids among the alerts):%n"
+            + "  %-24s %8s %8s %8s %12s %10s%n",
         score.legitimateEvents(),
         "rule",
         "alerts",
+        "ids",
         "false",
         "false/M",
         "caught");
+    Map<String, Set<String>> ids = new HashMap<>();
+    for (SecurityAlert alert : full.alerts()) {
+      ids.computeIfAbsent(alert.getRule().name(), r -> new HashSet<>()).add(alert.getAlertId());
+    }
     long falseTotal = 0;
     long expected = 0;
     long caught = 0;
@@ -264,9 +271,10 @@ public final class DetectorPrecision {
       caught += r.caught();
       System.out.printf(
           Locale.ROOT,
-          "  %-24s %8d %8d %12.1f %6d/%-3d%n",
+          "  %-24s %8d %8d %8d %12.1f %6d/%-3d%n",
           rule,
           r.alerts(),
+          ids.getOrDefault(rule.name(), Set.of()).size(),
           r.falseAlerts(),
           score.falsePerMillion(r.falseAlerts()),
           r.caught(),
@@ -274,9 +282,11 @@ public final class DetectorPrecision {
     }
     System.out.printf(
         Locale.ROOT,
-        "  %-24s %8d %8d %12.1f %6d/%-3d  (attacks caught in full: %d of %d; precision %.1f%%)%n",
+        "  %-24s %8d %8d %8d %12.1f %6d/%-3d  (attacks caught in full: %d of %d; precision"
+            + " %.1f%%)%n",
         "total",
         score.alerts(),
+        ids.values().stream().mapToInt(Set::size).sum(),
         falseTotal,
         score.falsePerMillion(falseTotal),
         caught,
