@@ -43,10 +43,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The legitimate patterns, each a named piece of the model below:
  *
  * <ul>
- *   <li><b>Shared service tokens</b> ({@link #serviceToken}): a service client (client credentials,
+ *   <li><b>Shared service tokens</b> ({@code serviceToken}): a service client (client credentials,
  *       its own subject) runs 3-6 replicas (pods) in its own /24; the replicas share one cached
  *       token (an hour's lifetime, refreshed a few minutes early), so one token is used from every
- *       pod's address. <b>Pod restarts</b> ({@link #lifecycle}) move a pod to a new address inside
+ *       pod's address. <b>Pod restarts</b> ({@code lifecycle}) move a pod to a new address inside
  *       its /24, about every eight hours per pod.
  *   <li><b>Autoscaling</b>: three services scale from 2 replicas at night to 5 in the shoulder
  *       hours and 10 at peak (08:00-20:00 UTC); new pods land in the service's /24 or the cluster's
@@ -65,7 +65,7 @@ import org.jspecify.annotations.Nullable;
  *       misconfigured route</b>: for 40 minutes (day 3, 13:00 UTC) {@code svc-reports} calls an
  *       endpoint needing {@code reports:export}, which none of its tokens carries, with every
  *       user's token, and is denied {@code INSUFFICIENT_SCOPE} a few times a minute.
- *   <li><b>Human-driven agents</b> ({@link #humanDay}): people of three companies in three time
+ *   <li><b>Human-driven agents</b> ({@code humanDay}): people of three companies in three time
  *       zones (UTC-5, UTC+1, UTC+8) work 08:30-18:00 local on weekdays, at the office on two to
  *       four days a week, at home on the others; some check in from their phone in the morning, at
  *       lunch and at weekends, some again from home in the evening. <b>NAT egress</b>: everyone at
@@ -81,12 +81,12 @@ import org.jspecify.annotations.Nullable;
  *       {@code max_uses} 3, used up to three times.
  * </ul>
  *
- * <p>The attacks ({@link Kind}s below) come after the detector's default learning periods (a day
- * for networks and scope baselines, half an hour of usage history), from foreign networks no
+ * <p>The attacks (the {@code Kind}s below) come after the detector's default learning periods (a
+ * day for networks and scope baselines, half an hour of usage history), from foreign networks no
  * legitimate traffic uses, each against its own victim. Each is labelled with the rules that must
  * raise it, what a true alert names and its time window ({@link LabelledAttack}).
  *
- * <p>Not thread-safe; each {@link #generate} call has its own state.
+ * <p>Each {@link #generate} call builds its own state, so calls may run concurrently.
  */
 public final class RealisticWeek {
 
@@ -130,7 +130,7 @@ public final class RealisticWeek {
     }
   }
 
-  /** The attack kinds, each hidden {@link #instancesPerKind} times. */
+  /** The attack kinds, each hidden {@code instancesPerKind} times. */
   enum Kind {
     STOLEN_USER_TOKEN,
     STOLEN_SERVICE_TOKEN_SPREAD,
