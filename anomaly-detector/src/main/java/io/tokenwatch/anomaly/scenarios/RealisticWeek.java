@@ -20,12 +20,15 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -729,7 +732,7 @@ public final class RealisticWeek {
                   DayOfWeek.WEDNESDAY,
                   DayOfWeek.THURSDAY,
                   DayOfWeek.FRIDAY));
-      java.util.Collections.shuffle(weekdays, random);
+      Collections.shuffle(weekdays, random);
       Set<DayOfWeek> office = EnumSet.copyOf(weekdays.subList(0, 2 + random.nextInt(3)));
       String home = "73." + (10 + h / 200) + "." + (h % 200) + "." + (2 + random.nextInt(250));
       humans.add(
@@ -1141,7 +1144,7 @@ public final class RealisticWeek {
     for (int i = 0; i < n; i++) {
       offsets[i] = random.nextInt(60_000);
     }
-    java.util.Arrays.sort(offsets);
+    Arrays.sort(offsets);
     return offsets;
   }
 
@@ -1179,8 +1182,7 @@ public final class RealisticWeek {
         for (int k = 0; k < kinds.length; k++) {
           int slot = i * kinds.length + k;
           Instant target = lo.plusMillis((long) (span * (slot + 0.5) / slots));
-          String id =
-              kinds[k].name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-" + (i + 1);
+          String id = kinds[k].name().toLowerCase(Locale.ROOT).replace('_', '-') + "-" + (i + 1);
           List<Input> sink = new ArrayList<>();
           foreign++;
           Label label = attack(kinds[k], target, sink);
