@@ -86,8 +86,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The attacks (the {@code Kind}s below) come after the detector's default learning periods (a
  * day for networks and scope baselines, half an hour of usage history), from foreign networks no
- * legitimate traffic uses, each against its own victim. Each is labelled with the rules that must
- * raise it, what a true alert names and its time window ({@link LabelledAttack}).
+ * legitimate traffic uses (but a token presented by another client, from that client's pods), each
+ * against its own victim. Each is labelled with the rules that must raise it, what a true alert
+ * names and its time window ({@link LabelledAttack}).
  *
  * <p>Each {@link #generate} call builds its own state, so calls may run concurrently.
  */
