@@ -1,5 +1,6 @@
 /**
- * End-to-end harnesses of the anomaly detector: throughput under exactly-once, detection latency.
+ * End-to-end harnesses of the anomaly detector: throughput under exactly-once, detection latency,
+ * and precision and recall over a labelled realistic week ({@code DetectorPrecision}).
  */
 @NullMarked
 package io.tokenwatch.bench.anomaly;
