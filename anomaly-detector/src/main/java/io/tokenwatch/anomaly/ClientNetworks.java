@@ -39,6 +39,13 @@ public final class ClientNetworks {
    */
   Map<String, Shared> shared = new TreeMap<>();
 
+  /**
+   * Subjects of the client seen on a network new for them after their learning, with when last
+   * (epoch ms): when several are, the client's people roam (homes, phones, travel), and a new
+   * network alerts only when the token is in use elsewhere at the same time.
+   */
+  Map<String, Long> roamers = new TreeMap<>();
+
   /** Networks new for the client, watched until {@code firstAt + networkConfirm}. */
   Map<String, Candidate> candidates = new TreeMap<>();
 
@@ -93,6 +100,8 @@ public final class ClientNetworks {
     String knownNetworks = "";
     String clientNetworks = "";
     long learningSince;
+    int roamers;
+    boolean concurrent;
 
     Held() {}
   }

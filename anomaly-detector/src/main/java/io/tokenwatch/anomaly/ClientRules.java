@@ -152,6 +152,23 @@ public final class ClientRules {
    */
   public List<Finding> sourceSeen(
       NetworkWatch watch, ClientNetworks client, String clientId, String subject, TokenUse use) {
+    return sourceSeen(watch, client, clientId, subject, use, false);
+  }
+
+  /**
+   * As {@link #sourceSeen(NetworkWatch, ClientNetworks, String, String, TokenUse)}, knowing whether
+   * the token was also used from another network within the spread window ({@code concurrent}). A
+   * client of which {@code network.confirm-sources} subjects showed networks new for them within
+   * the retention roams (people at home, on phones, travelling): for it, only a new network while
+   * the token is in use elsewhere is held.
+   */
+  public List<Finding> sourceSeen(
+      NetworkWatch watch,
+      ClientNetworks client,
+      String clientId,
+      String subject,
+      TokenUse use,
+      boolean concurrent) {
     String address = use.sourceAddress();
     if (address == null) {
       return List.of();
@@ -223,7 +240,15 @@ public final class ClientRules {
     if (learning) {
       return findings;
     }
+    client.roamers.values().removeIf(last -> last < at - retention);
+    int roamers = client.roamers.size();
+    client.roamers.merge(subject, at, Math::max);
+    if (roamers >= settings.networkConfirmSources() && !concurrent) {
+      return findings;
+    }
     ClientNetworks.Held held = new ClientNetworks.Held();
+    held.roamers = roamers;
+    held.concurrent = concurrent;
     held.eventId = use.eventId();
     held.at = at;
     held.subject = subject;
@@ -368,6 +393,8 @@ public final class ClientRules {
     observed.put("subjects_on_network", Integer.toString(candidate.subjects.size()));
     observed.put("sources_on_network", Integer.toString(candidate.sources.size()));
     observed.put("uses_held", Integer.toString(candidate.heldCount));
+    observed.put("client_subjects_roaming", Integer.toString(held.roamers));
+    observed.put("token_used_elsewhere_meanwhile", Boolean.toString(held.concurrent));
     observed.put("learning_since", Instant.ofEpochMilli(held.learningSince).toString());
     observed.put("decision", held.allowed ? "ALLOWED" : "DENIED");
     Instant at = Instant.ofEpochMilli(held.at);

@@ -63,6 +63,22 @@ public final class TokenWatch {
     return address != null && sources.containsKey(address);
   }
 
+  /**
+   * Whether, besides {@code address}'s network, the token was used from another network since
+   * {@code from} (epoch ms): used in two places at once.
+   */
+  public boolean usedElsewhereSince(String address, long from, DetectionSettings settings) {
+    String network = Networks.of(address, settings.ipv4Prefix(), settings.ipv6Prefix());
+    for (Map.Entry<String, Sighting> e : sources.entrySet()) {
+      if (e.getValue().lastAt >= from
+          && !network.equals(
+              Networks.of(e.getKey(), settings.ipv4Prefix(), settings.ipv6Prefix()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Accepted uses counted so far. */
   public long allowedUses() {
     return allowedUses;

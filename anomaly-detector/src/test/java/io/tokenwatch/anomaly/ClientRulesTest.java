@@ -257,6 +257,56 @@ class ClientRulesTest {
     assertThat(client.own).containsKey("100.64.9.0/24");
   }
 
+  @Test
+  void shouldAlertForAClientWhosePeopleRoamOnlyWhenTheTokenIsInUseElsewhereAtTheSameTime() {
+    ClientRules rules =
+        new ClientRules(
+            new TestSettings()
+                .learning(Duration.ofHours(1), Duration.ofHours(1))
+                .networkConfirm(Duration.ZERO, 3)
+                .build());
+    ClientNetworks client = new ClientNetworks();
+    Map<String, NetworkWatch> people = new HashMap<>();
+    String[] subjects = {"ann", "ben", "cat", "dan", "eve"};
+    for (int i = 0; i < subjects.length; i++) {
+      NetworkWatch watch = people.computeIfAbsent(subjects[i], k -> new NetworkWatch());
+      rules.sourceSeen(watch, client, "docs-web", subjects[i], useFrom(T0, "10.0.0." + i));
+    }
+    List<String> alerted = new ArrayList<>();
+    // Each goes home once, a home network of their own.
+    for (int i = 0; i < 4; i++) {
+      Instant evening = T0.plus(Duration.ofHours(10 + i));
+      rules
+          .sourceSeen(
+              people.get(subjects[i]),
+              client,
+              "docs-web",
+              subjects[i],
+              useFrom(evening, "73.10." + i + ".9"),
+              false)
+          .forEach(f -> alerted.add(f.subject()));
+    }
+    List<Finding> stolen =
+        rules.sourceSeen(
+            people.get("eve"),
+            client,
+            "docs-web",
+            "eve",
+            useFrom(T0.plus(Duration.ofHours(20)), "185.220.101.7"),
+            true);
+
+    assertThat(alerted)
+        .as("until three of its people roamed, then the client is known to roam")
+        .containsExactly("ann", "ben", "cat");
+    assertThat(stolen)
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(f.evidence().observed())
+                    .containsEntry("client_subjects_roaming", "4")
+                    .containsEntry("token_used_elsewhere_meanwhile", "true"));
+  }
+
   /** A refusal some seconds after the previous; counted when it is for scopes beyond policy. */
   record Refusal(int gapSeconds, boolean forScopes) {}
 

@@ -131,7 +131,8 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
       network = new NetworkWatch();
     }
     ClientNetworks client = clientNetworks(clientId, source.at());
-    List<Finding> findings = rules.sourceSeen(network, client, clientId, subject, source.use());
+    List<Finding> findings =
+        rules.sourceSeen(network, client, clientId, subject, source.use(), source.concurrent());
     networkStore.put(key, network);
     requireNonNull(clientNetworks, "clientNetworks").put(clientId, client);
     watchDeadlines(clientId, client);

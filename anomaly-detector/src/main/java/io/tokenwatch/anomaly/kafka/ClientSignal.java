@@ -30,8 +30,11 @@ sealed interface ClientSignal
    *
    * @param sourcePartition the partition of the use topic the use came from
    * @param use the use, with what the source-network rule reads of it
+   * @param concurrent whether the token was also used from another network within the spread
+   *     window: in two places at once
    */
-  record NewSource(String clientId, int sourcePartition, TokenUse use) implements ClientSignal {
+  record NewSource(String clientId, int sourcePartition, TokenUse use, boolean concurrent)
+      implements ClientSignal {
 
     public NewSource {
       requireNonNull(clientId, "clientId");
@@ -41,7 +44,7 @@ sealed interface ClientSignal
     }
 
     /** The signal of {@code use}, keeping only what crosses the topic. */
-    static NewSource of(String clientId, TokenUse use, int sourcePartition) {
+    static NewSource of(String clientId, TokenUse use, int sourcePartition, boolean concurrent) {
       return new NewSource(
           clientId,
           sourcePartition,
@@ -61,7 +64,8 @@ sealed interface ClientSignal
               use.denyReason(),
               null,
               null,
-              use.grantId()));
+              use.grantId()),
+          concurrent);
     }
 
     /** The use's subject, present by construction. */

@@ -82,6 +82,9 @@ final class SignalSerdes {
       out.put("allowed", use.allowed());
       DenyReason reason = use.denyReason();
       text(out, "reason", reason == null ? null : reason.name());
+      if (source.concurrent()) {
+        out.put("concurrent", true);
+      }
       tail(out, 0, source.sourcePartition(), 0, 0, 0);
     } else if (signal instanceof ClientSignal.UseCount count) {
       UseTally tally = count.tally();
@@ -144,7 +147,8 @@ final class SignalSerdes {
                 allowed ? null : DenyReason.of(orEmpty(optional(in, "reason"))),
                 null,
                 null,
-                optional(in, "grantId")));
+                optional(in, "grantId")),
+            in.path("concurrent").asBoolean(false));
       }
       case "USE_TALLY" -> {
         return new ClientSignal.UseCount(

@@ -104,13 +104,21 @@ final class TokenUsedProcessor extends RuleProcessor<TokenUsed, TokenOutput> {
     if (client == null || client.isBlank()) {
       return;
     }
-    if (newSource && use.subject() != null) {
+    if (newSource && source != null && use.subject() != null) {
       ctx()
           .forward(
               record
                   .withKey(client)
                   .<TokenOutput>withValue(
-                      new TokenOutput.HandedOn(ClientSignal.NewSource.of(client, use, partition))));
+                      new TokenOutput.HandedOn(
+                          ClientSignal.NewSource.of(
+                              client,
+                              use,
+                              partition,
+                              watch.usedElsewhereSince(
+                                  source,
+                                  use.at().minus(settings.spreadWindow()).toEpochMilli(),
+                                  settings)))));
     }
     count(client, use, record);
   }

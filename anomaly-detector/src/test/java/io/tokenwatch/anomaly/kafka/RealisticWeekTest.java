@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -87,7 +88,13 @@ class RealisticWeekTest {
     Map<Rule, Long> falseByRule =
         score.falseAlerts().stream()
             .collect(Collectors.groupingBy(Detection::rule, Collectors.counting()));
-    out.append("  false alerts by rule: ").append(falseByRule);
+    out.append("  false alerts by rule: ").append(falseByRule).append('\n');
+    Map<String, Long> falseByClient =
+        score.falseAlerts().stream()
+            .collect(
+                Collectors.groupingBy(
+                    d -> d.rule() + " " + d.clientId(), TreeMap::new, Collectors.counting()));
+    out.append("  false alerts by rule and client: ").append(falseByClient);
     return out.toString();
   }
 }

@@ -84,7 +84,7 @@ class SignalSerdesTest {
             5,
             ms(9000),
             "g1");
-    return ClientSignal.NewSource.of("app", use, 2);
+    return ClientSignal.NewSource.of("app", use, 2, false);
   }
 
   private static ClientSignal.UseCount useCount() {
@@ -263,7 +263,8 @@ class SignalSerdesTest {
                             null,
                             null,
                             grant),
-                        Math.abs(event.length() % 6)));
+                        Math.abs(event.length() % 6),
+                        event.length() % 2 == 0));
     Arbitrary<ClientSignal> count =
         Combinators.combine(
                 text(),
