@@ -56,6 +56,15 @@ public final class StateCodec {
           }
           recent(out, watch.overshoot);
           out.writeLong(watch.lastEventAt);
+          // Appended to the first layout, and only when there is something to say: a reader of
+          // that layout stops before it, and this reader takes its absence as empty.
+          if (!watch.missingScopes.isEmpty()) {
+            out.writeInt(watch.missingScopes.size());
+            for (Map.Entry<String, Long> e : watch.missingScopes.entrySet()) {
+              string(out, e.getKey());
+              out.writeLong(e.getValue());
+            }
+          }
         });
   }
 
@@ -90,6 +99,14 @@ public final class StateCodec {
           watch.allowedByValidator = byValidator;
           watch.overshoot = recent(in);
           watch.lastEventAt = in.readLong();
+          if (in.hasMore()) {
+            int missing = in.readInt();
+            Map<String, Long> scopes = new TreeMap<>();
+            for (int i = 0; i < missing; i++) {
+              scopes.put(text(in), in.readLong());
+            }
+            watch.missingScopes = scopes;
+          }
           return watch;
         });
   }
@@ -196,6 +213,10 @@ public final class StateCodec {
               | (bytes[position + 3] & 0xff);
       position += 4;
       return v;
+    }
+
+    boolean hasMore() {
+      return position < bytes.length;
     }
 
     long readLong() {

@@ -23,6 +23,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TokenRules {
 
+  /** Denials for one missing scope set that fire without probing: this many times the count. */
+  static final int PERSISTENT_FACTOR = 3;
+
+  /** Most distinct missing scope sets remembered per token. */
+  static final int MAX_MISSING_SETS = 16;
+
   private final DetectionSettings settings;
 
   public TokenRules(DetectionSettings settings) {
@@ -92,14 +98,25 @@ public final class TokenRules {
       return;
     }
     int n = settings.insufficientScopeCount();
-    watch.insufficientScope.add(use.eventId(), use.at(), n);
-    if (watch.insufficientScope.countWithin(settings.scopeWindow(), use.at()) < n) {
-      return;
-    }
-    Recent.Sample sample = watch.insufficientScope.within(settings.scopeWindow(), use.at());
+    int persistent = PERSISTENT_FACTOR * n;
+    watch.insufficientScope.add(use.eventId(), use.at(), persistent);
     List<String> tokenScopes = use.tokenScopes().isEmpty() ? watch.scopes : use.tokenScopes();
     TreeSet<String> missing = new TreeSet<>(use.requiredScopes());
     missing.removeAll(tokenScopes);
+    long from = use.at().toEpochMilli() - settings.scopeWindow().toMillis();
+    watch.missingScopes.values().removeIf(last -> last < from);
+    watch.missingScopes.merge(String.join(" ", missing), use.at().toEpochMilli(), Math::max);
+    while (watch.missingScopes.size() > MAX_MISSING_SETS) {
+      watch.missingScopes.remove(watch.missingScopes.keySet().iterator().next());
+    }
+    long denials = watch.insufficientScope.countWithin(settings.scopeWindow(), use.at());
+    int distinct = watch.missingScopes.size();
+    // Probing asks for several scopes it lacks; a misrouted call asks for the same one again and
+    // again, with every token of its client, and only persistence makes that suspicious.
+    if (denials < n || (distinct < 2 && denials < persistent)) {
+      return;
+    }
+    Recent.Sample sample = watch.insufficientScope.within(settings.scopeWindow(), use.at());
     out.add(
         finding(
             Rule.SCOPE_ESCALATION,
@@ -118,9 +135,12 @@ public final class TokenRules {
                 Map.of(
                     "insufficient_scope_denials", Long.toString(sample.count()),
                     "token_scopes", String.join(" ", new TreeSet<>(tokenScopes)),
-                    "missing_scopes", String.join(" ", missing)),
+                    "missing_scopes", String.join(" ", missing),
+                    "distinct_missing_scope_sets", Integer.toString(distinct)),
                 Map.of(
                     "min_insufficient_scope_denials", Integer.toString(n),
+                    "min_distinct_missing_scope_sets", "2",
+                    "min_denials_for_one_scope_set", Integer.toString(persistent),
                     "window_ms", Long.toString(settings.scopeWindow().toMillis()))),
             Target.token(use.tokenId())));
   }

@@ -27,6 +27,10 @@ public final class TokenWatch {
   @Nullable String revocationEventId;
 
   Recent insufficientScope = new Recent();
+
+  /** The missing scopes of recent insufficient-scope denials, as sorted text, with when last. */
+  Map<String, Long> missingScopes = new TreeMap<>();
+
   Recent expired = new Recent();
   Recent replays = new Recent();
   Map<String, Sighting> sources = new LinkedHashMap<>();

@@ -83,4 +83,24 @@ class StateCodecTest {
         .isFalse();
     assertThat(StateCodec.isBinary(StateCodec.encode(new TokenWatch()))).isTrue();
   }
+
+  @Test
+  void theMissingScopesAppendedToTheFirstLayoutRoundTripAndAreOptional() {
+    TokenWatch watch = new TokenWatch();
+    watch.issueEventId = "e1";
+    byte[] firstLayout = StateCodec.encode(watch);
+    watch.missingScopes.put("admin:write", 42L);
+    watch.missingScopes.put("billing:read users:delete", 43L);
+
+    byte[] bytes = StateCodec.encode(watch);
+
+    assertThat(StateCodec.decodeTokenWatch(bytes).missingScopes).isEqualTo(watch.missingScopes);
+    assertThat(Arrays.copyOf(bytes, firstLayout.length)).isEqualTo(firstLayout);
+    assertThat(StateCodec.decodeTokenWatch(firstLayout).missingScopes).isEmpty();
+    for (int cut = firstLayout.length + 1; cut < bytes.length; cut++) {
+      byte[] truncated = Arrays.copyOf(bytes, cut);
+      assertThatThrownBy(() -> StateCodec.decodeTokenWatch(truncated))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
 }

@@ -92,8 +92,25 @@ class TokenRulesTest {
         .isEmpty();
     assertThat(rules.used(watch, denied(T0.plusSeconds(2), DenyReason.INSUFFICIENT_SCOPE)))
         .isEmpty();
-    List<Finding> third =
-        rules.used(watch, denied(T0.plusSeconds(3), DenyReason.INSUFFICIENT_SCOPE));
+    TokenUse probe =
+        new TokenUse(
+            "u" + ++sequence,
+            T0.plusSeconds(3),
+            "t1",
+            "alice",
+            "app",
+            null,
+            null,
+            null,
+            "gateway",
+            List.of("users:delete"),
+            List.of("orders:read"),
+            false,
+            DenyReason.INSUFFICIENT_SCOPE,
+            null,
+            null,
+            "g1");
+    List<Finding> third = rules.used(watch, probe);
 
     assertThat(third)
         .singleElement()
@@ -105,7 +122,8 @@ class TokenRulesTest {
               assertThat(finding.evidence().count()).isEqualTo(3);
               assertThat(finding.evidence().eventIds()).containsExactly("u1", "u2", "u3");
               assertThat(finding.evidence().observed())
-                  .containsEntry("missing_scopes", "admin:write");
+                  .containsEntry("missing_scopes", "users:delete")
+                  .containsEntry("distinct_missing_scope_sets", "2");
               assertThat(finding.response()).isEqualTo(Target.token("t1"));
             });
   }
@@ -205,6 +223,22 @@ class TokenRulesTest {
     assertThat(finding.grantId()).isEqualTo("g1");
   }
 
+  @Test
+  void shouldNotTakeAMisroutedCallForEscalationUntilItPersists() {
+    TokenRules rules =
+        new TokenRules(new TestSettings().insufficientScope(3, Duration.ofMinutes(10)).build());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+    List<List<Rule>> fired = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      fired.add(
+          rules(rules.used(watch, denied(T0.plusSeconds(30L * i), DenyReason.INSUFFICIENT_SCOPE))));
+    }
+
+    assertThat(fired.subList(0, 8)).allSatisfy(r -> assertThat(r).isEmpty());
+    assertThat(fired.get(8)).containsExactly(Rule.SCOPE_ESCALATION);
+  }
+
   /** One use: its distance from the previous in seconds, and whether the rule counts it. */
   record Step(int gapSeconds, boolean counted) {}
 
@@ -225,19 +259,63 @@ class TokenRulesTest {
     return within >= threshold;
   }
 
+  /** An insufficient-scope denial some seconds after the previous, for one of three scopes. */
+  record Probe(int gapSeconds, int scope) {}
+
+  @Provide
+  Arbitrary<List<Probe>> probes() {
+    return Combinators.combine(
+            Arbitraries.integers().between(0, 400), Arbitraries.integers().between(0, 2))
+        .as(Probe::new)
+        .list()
+        .ofMaxSize(30);
+  }
+
   @Property(tries = 300)
-  void scopeEscalationRaisesExactlyWhenTheDenialsWithinTheWindowReachTheCount(
-      @ForAll("steps") List<Step> steps,
+  void scopeEscalationRaisesExactlyOnProbingForSeveralScopesOrPersistenceForOne(
+      @ForAll("probes") List<Probe> probes,
       @ForAll @IntRange(min = 1, max = 5) int count,
       @ForAll @IntRange(min = 1, max = 15) int windowMinutes) {
     Duration window = Duration.ofMinutes(windowMinutes);
-    checkCountWithinWindow(
-        new TestSettings().insufficientScope(count, window).build(),
-        DenyReason.INSUFFICIENT_SCOPE,
-        Rule.SCOPE_ESCALATION,
-        steps,
-        window,
-        count);
+    TokenRules rules = new TokenRules(new TestSettings().insufficientScope(count, window).build());
+    TokenWatch watch = new TokenWatch();
+    rules.issued(watch, grant(null, null));
+    List<Instant> times = new ArrayList<>();
+    Map<String, Instant> lastByScope = new HashMap<>();
+    List<String> scopes = List.of("admin:write", "billing:read", "users:delete");
+    Instant at = T0;
+    for (Probe probe : probes) {
+      at = at.plusSeconds(probe.gapSeconds());
+      String scope = scopes.get(probe.scope());
+      TokenUse use =
+          new TokenUse(
+              "u" + ++sequence,
+              at,
+              "t1",
+              "alice",
+              "app",
+              null,
+              null,
+              null,
+              "gateway",
+              List.of(scope),
+              List.of("orders:read"),
+              false,
+              DenyReason.INSUFFICIENT_SCOPE,
+              null,
+              null,
+              "g1");
+      List<Finding> findings = rules.used(watch, use);
+      times.add(at);
+      lastByScope.put(scope, at);
+      Instant from = at.minus(window);
+      long within = times.stream().filter(t -> !t.isBefore(from)).count();
+      long distinct = lastByScope.values().stream().filter(t -> !t.isBefore(from)).count();
+      boolean expected = within >= count && (distinct >= 2 || within >= 3L * count);
+      assertThat(rules(findings))
+          .as("%d denials, %d scopes within the window", within, distinct)
+          .isEqualTo(expected ? List.of(Rule.SCOPE_ESCALATION) : List.of());
+    }
   }
 
   @Property(tries = 300)

@@ -391,7 +391,9 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
             3,
             Range.atLeast(1),
             Importance.HIGH,
-            "SCOPE_ESCALATION: insufficient-scope denials of one token within the window that fire.")
+            "SCOPE_ESCALATION: insufficient-scope denials of one token within the window that fire"
+                + " when they ask for at least two different missing scope sets (probing); three"
+                + " times as many fire for a single one (a misrouted call repeats one).")
         .define(
             REFUSALS_COUNT,
             ConfigDef.Type.INT,

@@ -115,13 +115,15 @@ public final class Attacks {
     }
   }
 
+  /** One token probing for scopes it lacks: a different one each time. */
   private static List<Expected> insufficientScope(Context c, Instant at) {
+    List<String> probes = List.of("admin:write", "billing:read", "users:delete");
     for (int k = 0; k < 3; k++) {
       c.add(
           c.events.used(
               c.use(at.plusSeconds(10L * k))
                   .denied(UseDenyReason.INSUFFICIENT_SCOPE)
-                  .scopes(List.of("admin:write"), c.subject.scopes)));
+                  .scopes(List.of(probes.get(k)), c.subject.scopes)));
     }
     return List.of(c.expect(Rule.SCOPE_ESCALATION, true));
   }

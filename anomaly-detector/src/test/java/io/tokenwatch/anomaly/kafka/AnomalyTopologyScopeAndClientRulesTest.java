@@ -30,12 +30,13 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
   void shouldAlertOnRepeatedInsufficientScopeDenialsOfOneToken() {
     driver.pipe(issue("t1", at(0)));
     List<String> ids = new ArrayList<>();
+    List<String> probes = List.of("admin:write", "billing:read", "users:delete");
     for (int i = 0; i < 3; i++) {
       Input input =
           events.used(
               use("t1", at(10 + i))
                   .denied(UseDenyReason.INSUFFICIENT_SCOPE)
-                  .scopes(List.of("admin:write"), SCOPES));
+                  .scopes(List.of(probes.get(i)), SCOPES));
       ids.add(((io.tokenwatch.events.TokenUsed) input.value()).getEventId());
       driver.pipe(input);
     }
@@ -47,7 +48,9 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
     assertThat(alert.getEvidence().getCount()).isEqualTo(3);
     assertThat(alert.getEvidence().getFirstSeen()).isEqualTo(at(10));
     assertThat(alert.getEvidence().getLastSeen()).isEqualTo(at(12));
-    assertThat(alert.getEvidence().getObserved()).containsEntry("missing_scopes", "admin:write");
+    assertThat(alert.getEvidence().getObserved())
+        .containsEntry("missing_scopes", "users:delete")
+        .containsEntry("distinct_missing_scope_sets", "3");
     assertThat(alert.getEvidence().getThresholds())
         .containsEntry("min_insufficient_scope_denials", "3");
   }
