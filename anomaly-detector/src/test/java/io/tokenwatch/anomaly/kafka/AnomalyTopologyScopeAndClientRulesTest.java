@@ -94,7 +94,13 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
 
   @Test
   void shouldLearnTheScopeBaselineFromTheEarliestIssuanceWhateverOrderTheyArriveIn() {
-    restart(Map.of(AnomalyDetectorConfig.SCOPE_LEARNING_MS, 300_000));
+    // Within the allowed lateness, the per-client rules apply them in event-time order.
+    restart(
+        Map.of(
+            AnomalyDetectorConfig.SCOPE_LEARNING_MS,
+            300_000,
+            AnomalyDetectorConfig.ALLOWED_LATENESS_MS,
+            300_000));
     driver.pipe(issue("t2", at(200))); // as from a partition ahead of the other
     driver.pipe(issue("t1", at(0)));
     driver.pipe(
@@ -216,7 +222,13 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
 
   @Test
   void shouldStartLearningAtTheEarliestSightingWhateverOrderTheyArriveIn() {
-    restart(Map.of(AnomalyDetectorConfig.NETWORK_LEARNING_MS, 300_000));
+    // Within the allowed lateness, the per-client rules apply them in event-time order.
+    restart(
+        Map.of(
+            AnomalyDetectorConfig.NETWORK_LEARNING_MS,
+            300_000,
+            AnomalyDetectorConfig.ALLOWED_LATENESS_MS,
+            300_000));
     // as from two partitions far apart in event time: the later sighting arrives first
     driver.pipe(events.used(use("t2", at(200)).from("10.0.0.1")));
     driver.pipe(events.used(use("t1", at(0)).from("10.0.0.2")));
