@@ -86,9 +86,10 @@ import org.slf4j.LoggerFactory;
  * be unused. Before starting, the run's consumer group gets committed offsets on every input
  * partition from {@code offsetsForTimes(from)}, and the stop offsets are captured: the first offset
  * after {@code to}, or the end offset when there is none. Events whose {@code occurred_at} is after
- * {@code to} are ignored. The run stops by itself once every input partition is committed up to its
- * stop offset and the internal topics are drained, and never revokes anything (auto-response is
- * off).
+ * {@code to} are ignored. Once every input partition is committed up to its stop offset and the
+ * internal topics are drained, the run ends its inputs (a record on each partition of {@link
+ * AnomalyTopology#replayEndTopic}, which it creates), so the per-client rules apply what they still
+ * hold; it stops once that is drained too. It never revokes anything (auto-response is off).
  *
  * <p>However a run ends (done, failed, timed out or {@linkplain #stop stopped}), it closes its
  * Kafka Streams client leaving the group, then deletes what it created: its consumer group, the

@@ -50,12 +50,16 @@ import org.jspecify.annotations.Nullable;
  *       rules SCOPE_ESCALATION (insufficient scope), UNFAMILIAR_CLIENT (client or key),
  *       REPLAY_AFTER_REVOCATION, USE_AFTER_EXPIRY, TOKEN_SPREAD, MAX_USE_OVERSHOOT. It also counts
  *       each client's uses on its partition ({@value #CLIENT_TALLIES}) and hands them on in
- *       tallies, so the per-client step costs one record per tally rather than one per use.
+ *       tallies, so the per-client step costs one record per tally rather than one per use. With
+ *       the issuances and refused issuances of its partitions, it sends how far each input has sent
+ *       its signals ({@link ClientSignal.Progress}, {@value #SOURCE_PROGRESS}).
  *   <li><b>clients</b>, keyed by client id through {@value #CLIENT_SIGNALS_REPARTITION}: the use
  *       tallies, the first use of a token from each source address, issuances and refused
- *       issuances. State {@value #CLIENT_WATCH} and {@value #NETWORK_WATCH} (per client and
- *       subject); rules USAGE_SPIKE, SCOPE_ESCALATION (refusals, baseline) and UNFAMILIAR_CLIENT
- *       (source network).
+ *       issuances, and every source's progress on every partition. The signals wait in {@value
+ *       #CLIENT_BUFFER} until the slowest source has passed them, then are applied in event-time
+ *       order. State {@value #CLIENT_WATCH} and {@value #NETWORK_WATCH} (per client and subject);
+ *       rules USAGE_SPIKE, SCOPE_ESCALATION (refusals, baseline) and UNFAMILIAR_CLIENT (source
+ *       network).
  *   <li><b>grants</b>, keyed by grant id through {@value #GRANT_SIGNALS_REPARTITION}: issuances and
  *       the issuer's grant revocations for refresh token reuse. State {@value #GRANT_WATCH}; rule
  *       REFRESH_TOKEN_REUSE.
