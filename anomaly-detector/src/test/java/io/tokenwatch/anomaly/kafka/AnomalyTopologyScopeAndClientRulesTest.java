@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tokenwatch.anomaly.scenarios.Input;
 import io.tokenwatch.events.AlertRule;
 import io.tokenwatch.events.GrantType;
+import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.IssuanceDenyReason;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.Severity;
@@ -250,6 +251,48 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
     driver.pipe(events.used(use("t2", START.plusMillis(3_020)).from("203.0.113.66")));
     SecurityAlert alert = single(AlertRule.UNFAMILIAR_CLIENT);
     assertThat(alert.getTokenId()).isEqualTo("t2");
+  }
+
+  // Event-time order of the per-client rules
+
+  @Test
+  void shouldHoldThePerClientRulesUntilEveryInputHasPassedTheirEventsAndAQuietOneWentIdle() {
+    for (int i = 0; i < 3; i++) {
+      driver.pipe(refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, i));
+    }
+    // Nothing on token-used and token-issued yet: they hold the rules back.
+    assertThat(driver.alerts.isEmpty()).isTrue();
+    Duration idle = driver.config.idleSource();
+    Duration almost = idle.minusSeconds(1);
+    driver.advanceWallClockTime(almost);
+    assertThat(driver.alerts.isEmpty()).as("not idle yet").isTrue();
+    // Idle long enough, each input passes the wall clock less the idle time and the lateness:
+    // here the last refusal's time, at(50).
+    driver.advanceWallClockTime(
+        Duration.between(START, at(50))
+            .plus(idle)
+            .plus(driver.config.allowedLateness())
+            .minus(almost));
+    List<SecurityAlert> alerts = driver.alerts.readValuesToList();
+    assertThat(alerts)
+        .extracting(SecurityAlert::getRule)
+        .containsExactly(AlertRule.SCOPE_ESCALATION);
+    assertThat(alerts.get(0).getEvidence().getCount()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldLeaveAnEventLaterThanTheAllowedLatenessOnItsPartitionOutOfThePerClientRules() {
+    driver.pipe(refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, 5));
+    // 80 s older than the newest refusal on its partition: late.
+    Input late = refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, 1);
+    driver.pipe(late);
+    driver.pipe(refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, 6));
+    assertThat(driver.alerts()).as("two refusals on time, one late").isEmpty();
+    driver.pipe(refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, 7));
+    SecurityAlert alert = single(AlertRule.SCOPE_ESCALATION);
+    assertThat(alert.getEvidence().getCount()).isEqualTo(3);
+    assertThat(alert.getEvidence().getEventIds())
+        .doesNotContain(((IssuanceDenied) late.value()).getEventId());
   }
 
   private Input refusal(IssuanceDenyReason reason, GrantType type, int i) {
