@@ -238,7 +238,8 @@ public final class AnomalyTopology {
                 partitions,
                 lateness,
                 mode.replay() ? 0 : config.idleSource().toMillis(),
-                progressEvery));
+                progressEvery,
+                new TaskActivity()));
     Avro avro = new Avro(registry, config.serdeConfig());
 
     StreamsBuilder builder = new StreamsBuilder();

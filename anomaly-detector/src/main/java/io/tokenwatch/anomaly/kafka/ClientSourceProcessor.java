@@ -53,7 +53,8 @@ final class ClientSourceProcessor<E> implements Processor<String, E, String, Cli
           PunctuationType.WALL_CLOCK_TIME,
           wallClock -> {
             if (progress().idle(wallClock)) {
-              forward(progress().idleProgress(wallClock), ctx().currentStreamTimeMs());
+              long streamTime = ctx().currentStreamTimeMs();
+              forward(progress().idleProgress(wallClock, streamTime), streamTime);
             }
           });
     }

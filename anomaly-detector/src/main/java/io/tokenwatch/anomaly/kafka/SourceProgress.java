@@ -61,6 +61,7 @@ final class SourceProgress {
    */
   boolean admit(long at, long wallClock) {
     lastRecordWall = wallClock;
+    sources.activity().recorded(partition, wallClock);
     boolean onTime = at > sealed();
     if (at > max) {
       max = at;
@@ -101,10 +102,17 @@ final class SourceProgress {
 
   /**
    * The progress of an idle partition, once nothing is pending: the wall clock less the idle time
-   * and the allowed lateness, or its own if that is further.
+   * and the allowed lateness, or its own if that is further. While its task still reads records of
+   * its other inputs, not past the task's stream time either: a task catching up (a restart after
+   * an outage) reads its partitions in timestamp order, so a quiet partition's next records may be
+   * waiting behind the others' older ones, and must not be late when they come.
    */
-  Optional<Progress> idleProgress(long wallClock) {
-    return advanceTo(Math.max(sealed(), wallClock - sources.idleMs() - sources.latenessMs()));
+  Optional<Progress> idleProgress(long wallClock, long streamTime) {
+    long bound = wallClock - sources.idleMs();
+    if (streamTime >= 0 && sources.activity().busy(partition, wallClock, sources.idleMs())) {
+      bound = Math.min(bound, streamTime);
+    }
+    return advanceTo(Math.max(sealed(), bound - sources.latenessMs()));
   }
 
   /** The source's end (a replay's inputs are all read): everything is sent. */

@@ -13,16 +13,20 @@ import java.time.Duration;
  * @param idleMs live: a partition without a record for this long (wall clock) follows the wall
  *     clock; 0 in a replay, which never reads the wall clock
  * @param progressEvery how often (stream time) each source sends its progress
+ * @param activity when each task of the per-token rules last read a record (wall clock), shared by
+ *     the sources of one topology
  */
 record Sources(
     AnomalyTopology.SourcePartitions partitions,
     long latenessMs,
     long idleMs,
-    Duration progressEvery) {
+    Duration progressEvery,
+    TaskActivity activity) {
 
   Sources {
     requireNonNull(partitions, "partitions");
     requireNonNull(progressEvery, "progressEvery");
+    requireNonNull(activity, "activity");
     if (latenessMs < 0 || idleMs < 0) {
       throw new IllegalArgumentException("lateness and idle time must not be negative");
     }

@@ -212,11 +212,12 @@ final class TokenUsedProcessor extends RuleProcessor<TokenUsed, TokenOutput> {
     if (!sent.idle(wallClock)) {
       return;
     }
-    long timestamp = Math.max(0, ctx().currentStreamTimeMs());
+    long streamTime = ctx().currentStreamTimeMs();
+    long timestamp = Math.max(0, streamTime);
     for (String client : new ArrayList<>(open.keySet())) {
       handOnOpen(client, timestamp);
     }
-    forward(sent.idleProgress(wallClock), timestamp);
+    forward(sent.idleProgress(wallClock, streamTime), timestamp);
   }
 
   private void forward(Optional<ClientSignal.Progress> progress, long timestamp) {

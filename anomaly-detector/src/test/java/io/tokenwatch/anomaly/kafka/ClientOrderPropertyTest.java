@@ -332,7 +332,8 @@ class ClientOrderPropertyTest {
         new AnomalyTopology.SourcePartitions(partitions, partitions, partitions),
         LATENESS_MS,
         0,
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        new TaskActivity());
   }
 
   private static int partition(Input input, int partitions) {
