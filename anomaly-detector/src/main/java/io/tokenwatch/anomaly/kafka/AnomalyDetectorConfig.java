@@ -532,7 +532,7 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
             Range.atLeast(1),
             Importance.MEDIUM,
             "USAGE_SPIKE: the buckets the baseline averages; a client needs this much history"
-                + " before it can spike, and a use older than this is too late to count.")
+                + " before it can spike.")
         .define(
             SPIKE_TALLY_USES,
             ConfigDef.Type.INT,
