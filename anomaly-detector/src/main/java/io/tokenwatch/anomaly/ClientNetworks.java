@@ -2,7 +2,6 @@ package io.tokenwatch.anomaly;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +25,7 @@ public final class ClientNetworks {
   static final int MAX_HELD = 20;
 
   /** Networks proven to be the client's own, with when each was last seen (epoch ms). */
-  Map<String, Long> own = new TreeMap<>();
+  TreeMap<String, Long> own = new TreeMap<>();
 
   /** Most networks whose subjects are counted; the least recently seen go first. */
   static final int MAX_SHARED = 1024;
@@ -37,17 +36,17 @@ public final class ClientNetworks {
    * over the retention (an office's egress, a carrier's CGNAT range, the client's pods) is the
    * client's own.
    */
-  Map<String, Shared> shared = new TreeMap<>();
+  TreeMap<String, Shared> shared = new TreeMap<>();
 
   /**
    * Subjects of the client seen on a network new for them after their learning, with when last
    * (epoch ms): when several are, the client's people roam (homes, phones, travel), and a new
    * network alerts only when the token is in use elsewhere at the same time.
    */
-  Map<String, Long> roamers = new TreeMap<>();
+  TreeMap<String, Long> roamers = new TreeMap<>();
 
   /** Networks new for the client, watched until {@code firstAt + networkConfirm}. */
-  Map<String, Candidate> candidates = new TreeMap<>();
+  TreeMap<String, Candidate> candidates = new TreeMap<>();
 
   long lastEventAt;
 

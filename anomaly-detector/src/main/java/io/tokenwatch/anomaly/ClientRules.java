@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -36,63 +35,41 @@ public final class ClientRules {
   /**
    * Counts a tally of uses of the client's tokens towards its rate; USAGE_SPIKE.
    *
-   * <p>Uses of one client come from every partition of the use topic, each in order, but the
-   * partitions may be far apart in event time while a detector catches up (a replay, a restart). So
-   * uses are counted per source partition, each in the bucket of its own event time, and a bucket
-   * is compared only over the partitions that have reached it ({@code progress}: the newest bucket
-   * seen from each partition, over all clients): their earlier buckets are complete, so the bucket
-   * and its baseline (the mean of the {@code min-history-buckets} buckets before it) are counted
-   * over the same partitions. Live, where every partition is current, that is all of them.
+   * <p>The caller hands the tallies of a client over in event-time order, from every partition of
+   * the use topic, only once the slowest partition has passed them: so when a tally of a bucket
+   * arrives, every tally of the buckets before it is counted, and the bucket's baseline (the mean
+   * of the {@code min-history-buckets} buckets before it) is complete. The bucket's count grows
+   * with each of its tallies, and the rule fires on the first that takes it over the limit.
    *
-   * @param tally uses of one bucket counted on {@code sourcePartition} since its previous tally
-   * @param sourcePartition the partition of the use topic the uses came from
-   * @param progress the newest bucket reached by each source partition, this tally included
+   * @param tally uses of one bucket counted on one partition since that partition's previous tally
    */
-  public List<Finding> used(
-      ClientWatch watch,
-      String clientId,
-      UseTally tally,
-      int sourcePartition,
-      Map<Integer, Long> progress) {
+  public List<Finding> used(ClientWatch watch, String clientId, UseTally tally) {
+    watch.migrate();
     long at = tally.lastAt();
     watch.lastEventAt = Math.max(watch.lastEventAt, at);
     long bucketMs = settings.spikeBucket().toMillis();
     long bucket = tally.bucket();
     int history = settings.spikeMinHistory();
-    long newest = progress.getOrDefault(sourcePartition, bucket);
-    if (bucket < newest - history) {
-      return List.of(); // too late to count
-    }
     if (watch.firstBucket == Long.MIN_VALUE || bucket < watch.firstBucket) {
       watch.firstBucket = bucket;
     }
-    TreeMap<Long, Long> own = watch.buckets.computeIfAbsent(sourcePartition, p -> new TreeMap<>());
-    own.merge(bucket, (long) tally.count(), Long::sum);
-    own.headMap(newest - 2L * history).clear();
+    watch.counts.merge(bucket, (long) tally.count(), Long::sum);
+    // Tallies come in event-time order: older buckets than the baseline's are never read again.
+    watch.counts.headMap(bucket - history).clear();
     List<String> ids = watch.bucketEventIds.computeIfAbsent(bucket, b -> new ArrayList<>());
     for (String id : tally.eventIds()) {
       if (ids.size() < Evidence.MAX_EVENT_IDS - 1) {
         ids.add(id);
       }
     }
-    long overall = progress.isEmpty() ? bucket : java.util.Collections.max(progress.values());
-    watch.bucketEventIds.headMap(overall - 2L * history).clear();
+    watch.bucketEventIds.headMap(bucket).clear();
     if (bucket - watch.firstBucket < history) {
       return List.of();
     }
-    long count = 0;
+    long count = watch.counts.getOrDefault(bucket, 0L);
     long past = 0;
-    for (Map.Entry<Integer, TreeMap<Long, Long>> partition : watch.buckets.entrySet()) {
-      long reached = progress.getOrDefault(partition.getKey(), Long.MIN_VALUE);
-      if (reached < bucket || reached - bucket > history) {
-        // Behind: its part of this bucket is not in yet. Far ahead: its baseline is forgotten.
-        continue;
-      }
-      TreeMap<Long, Long> counts = partition.getValue();
-      count += counts.getOrDefault(bucket, 0L);
-      for (long b = bucket - history; b < bucket; b++) {
-        past += counts.getOrDefault(b, 0L);
-      }
+    for (long b = bucket - history; b < bucket; b++) {
+      past += watch.counts.getOrDefault(b, 0L);
     }
     double baseline = (double) past / history;
     double limit = Math.max((double) settings.spikeMinCount(), settings.spikeFactor() * baseline);
@@ -192,6 +169,11 @@ public final class ClientRules {
     }
     watch.lastEventAt = Math.max(watch.lastEventAt, at);
     Long ownSeen = client.own.get(network);
+    if (ownSeen != null && ownSeen < at - settings.networkRetention().toMillis()) {
+      // Past retention, however long ago a decision last forgot the client's old networks.
+      client.own.remove(network);
+      ownSeen = null;
+    }
     boolean own = ownSeen != null;
     if (ownSeen != null) {
       client.own.put(network, Math.max(ownSeen, at));

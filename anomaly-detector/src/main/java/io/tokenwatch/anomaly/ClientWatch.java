@@ -10,7 +10,13 @@ import java.util.TreeMap;
  */
 public final class ClientWatch {
 
-  /** Per source partition: uses per bucket. */
+  /** Uses per bucket, the bucket's and the baseline's. */
+  TreeMap<Long, Long> counts = new TreeMap<>();
+
+  /**
+   * Uses per bucket per source partition, as releases before the per-client rules saw their input
+   * in event-time order wrote it; read once into {@link #counts} and then left empty.
+   */
   Map<Integer, TreeMap<Long, Long>> buckets = new TreeMap<>();
 
   long firstBucket = Long.MIN_VALUE;
@@ -34,12 +40,20 @@ public final class ClientWatch {
     return lastEventAt + keep;
   }
 
-  /** Uses counted in {@code bucket} (epoch ms divided by the bucket length), all partitions. */
+  /** Uses counted in {@code bucket} (epoch ms divided by the bucket length). */
   public long uses(long bucket) {
-    long sum = 0;
-    for (TreeMap<Long, Long> counts : buckets.values()) {
-      sum += counts.getOrDefault(bucket, 0L);
+    migrate();
+    return counts.getOrDefault(bucket, 0L);
+  }
+
+  /** Folds the per-partition counts of an earlier release into {@link #counts}. */
+  void migrate() {
+    if (buckets.isEmpty()) {
+      return;
     }
-    return sum;
+    for (TreeMap<Long, Long> partition : buckets.values()) {
+      partition.forEach((bucket, n) -> counts.merge(bucket, n, Long::sum));
+    }
+    buckets = new TreeMap<>();
   }
 }

@@ -357,9 +357,9 @@ class ClientRulesTest {
   }
 
   /**
-   * One source partition, tallies in bucket order: a bucket raises when its uses so far reach
-   * {@code factor} times the mean of the {@code history} buckets before it, and at least {@code
-   * minCount}, once the client has {@code history} buckets behind it.
+   * Tallies in bucket order, as the per-client rules release them: a bucket raises when its uses so
+   * far reach {@code factor} times the mean of the {@code history} buckets before it, and at least
+   * {@code minCount}, once the client has {@code history} buckets behind it.
    */
   @Property(tries = 300)
   void usageSpikeRaisesExactlyWhenABucketReachesTheFactorOfItsBaselineAndTheMinimum(
@@ -371,21 +371,15 @@ class ClientRulesTest {
     ClientRules rules =
         new ClientRules(new TestSettings().spike(bucketLength, factor, minCount, history).build());
     ClientWatch watch = new ClientWatch();
-    Map<Integer, Long> progress = new HashMap<>();
     TreeMap<Long, Long> model = new TreeMap<>();
     long bucket = T0.toEpochMilli() / bucketLength.toMillis();
     @Nullable Long first = null;
     for (Tally t : tallies) {
       bucket += t.bucketsLater();
       long at = bucket * bucketLength.toMillis();
-      progress.put(0, bucket);
       List<Finding> findings =
           rules.used(
-              watch,
-              "app",
-              UseTally.of(bucket, at, at, t.uses(), "u" + ++sequence, List.of()),
-              0,
-              progress);
+              watch, "app", UseTally.of(bucket, at, at, t.uses(), "u" + ++sequence, List.of()));
 
       model.merge(bucket, (long) t.uses(), Long::sum);
       first = first == null ? bucket : first;

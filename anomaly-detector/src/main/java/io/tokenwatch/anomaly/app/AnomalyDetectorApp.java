@@ -71,13 +71,15 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     SchemaRegistryClient registry =
         new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
     ensureTopics(config, registry);
+    AnomalyTopology.SourcePartitions partitions = describeInputs(config);
     ServiceMeters meters = ServiceMeters.create();
     Topology topology =
         AnomalyTopology.build(
             config,
             registry,
             new MicrometerAnomalyMetrics(meters.registry(), Clock.systemUTC()),
-            AnomalyTopology.Mode.LIVE);
+            AnomalyTopology.Mode.LIVE,
+            partitions);
     StreamsService streams =
         StreamsService.create(
             AnomalyDetectorApp.class,
@@ -131,6 +133,18 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     http.close();
     streams.close();
     meters.close();
+  }
+
+  /** The inputs' partitions: each is a source the per-client rules wait for. */
+  private static AnomalyTopology.SourcePartitions describeInputs(AnomalyDetectorConfig config) {
+    try (Admin admin = Admin.create(TopicEnsurer.adminSettings(config.streamsProperties()))) {
+      return InputPartitions.describe(admin, TopicEnsurer.SERVICE_START_TIMEOUT);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KafkaException("cannot describe the detector's input topics", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    }
   }
 
   static void ensureTopics(AnomalyDetectorConfig config, SchemaRegistryClient registry) {

@@ -57,6 +57,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -66,6 +69,7 @@ import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
@@ -82,9 +86,10 @@ import org.slf4j.LoggerFactory;
  * be unused. Before starting, the run's consumer group gets committed offsets on every input
  * partition from {@code offsetsForTimes(from)}, and the stop offsets are captured: the first offset
  * after {@code to}, or the end offset when there is none. Events whose {@code occurred_at} is after
- * {@code to} are ignored. The run stops by itself once every input partition is committed up to its
- * stop offset and the internal topics are drained, and never revokes anything (auto-response is
- * off).
+ * {@code to} are ignored. Once every input partition is committed up to its stop offset and the
+ * internal topics are drained, the run ends its inputs (a record on each partition of {@link
+ * AnomalyTopology#replayEndTopic}, which it creates), so the per-client rules apply what they still
+ * hold; it stops once that is drained too. It never revokes anything (auto-response is off).
  *
  * <p>However a run ends (done, failed, timed out or {@linkplain #stop stopped}), it closes its
  * Kafka Streams client leaving the group, then deletes what it created: its consumer group, the
@@ -356,6 +361,8 @@ public final class AnomalyReplay {
       refuseIfInUse(admin);
       boolean created = ensureOutputTopic(admin, outputTopic);
       List<TopicPartition> inputs = partitions(admin, INPUTS);
+      AnomalyTopology.SourcePartitions sources =
+          InputPartitions.describe(admin, Duration.ofSeconds(ADMIN_TIMEOUT_S));
       Map<TopicPartition, Long> end = offsets(admin, inputs, OffsetSpec.latest());
       Map<TopicPartition, Long> start =
           offsets(admin, inputs, OffsetSpec.forTimestamp(from.toEpochMilli()), end);
@@ -382,6 +389,7 @@ public final class AnomalyReplay {
                             Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue()))))
             .all()
             .get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
+        List<TopicPartition> ends = createEndTopic(admin, sources.tasks());
         log.info(
             "Replaying {} .. {} ({} input records) as {} into {}",
             from,
@@ -394,7 +402,7 @@ public final class AnomalyReplay {
                 AnomalyReplay.class,
                 "the replay " + appId,
                 AnomalyTopology.build(
-                    config, registry, counter, AnomalyTopology.Mode.replayUntil(to)),
+                    config, registry, counter, AnomalyTopology.Mode.replayUntil(to), sources),
                 config.streamsProperties(),
                 new SimpleMeterRegistry());
         cleanup.streams = streams;
@@ -410,6 +418,26 @@ public final class AnomalyReplay {
             timeout,
             progressEvery,
             progress);
+        // Every input is read: end them, so the per-client rules apply what they still hold.
+        endInputs(ends);
+        Map<TopicPartition, Long> endStart = new HashMap<>();
+        Map<TopicPartition, Long> endStop = new HashMap<>();
+        ends.forEach(
+            tp -> {
+              endStart.put(tp, 0L);
+              endStop.put(tp, 1L);
+            });
+        awaitDone(
+            admin,
+            streams,
+            endStart,
+            endStop,
+            0,
+            counter,
+            startedAt,
+            timeout,
+            Duration.ZERO,
+            p -> {});
         cleanup.closeStreams();
         // Closed (group left): the output's transactions are all decided.
         List<AlertCount> alerts = alertsWritten(registry, outputs, outputBefore, admin);
@@ -664,6 +692,41 @@ public final class AnomalyReplay {
               + String.join("; ", found)
               + "): a replay deletes what its id names, so give an unused one, or none for a new"
               + " one");
+    }
+  }
+
+  /**
+   * Creates {@link AnomalyTopology#replayEndTopic}, one partition per task of the per-token rules
+   * (so each task reads its own end); it goes with the run's other topics.
+   */
+  private List<TopicPartition> createEndTopic(Admin admin, int partitions)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    String topic = AnomalyTopology.replayEndTopic(appId);
+    admin
+        .createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
+        .all()
+        .get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
+    List<TopicPartition> ends = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      ends.add(new TopicPartition(topic, p));
+    }
+    return ends;
+  }
+
+  /** Writes one end record to each partition of the end topic, timed at the range's end. */
+  private void endInputs(List<TopicPartition> ends)
+      throws InterruptedException, ExecutionException {
+    Map<String, Object> settings = new HashMap<>();
+    config.streamsProperties().forEach((key, value) -> settings.put(String.valueOf(key), value));
+    settings.keySet().removeIf(key -> !ProducerConfig.configNames().contains(key));
+    settings.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer())) {
+      for (TopicPartition tp : ends) {
+        producer
+            .send(new ProducerRecord<>(tp.topic(), tp.partition(), to.toEpochMilli(), "end", "end"))
+            .get();
+      }
     }
   }
 

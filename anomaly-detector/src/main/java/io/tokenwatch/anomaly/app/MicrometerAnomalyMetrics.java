@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Reports the topology's events as Micrometer meters: {@value #ALERTS} by rule, severity and
- * auto-response, {@value #SUPPRESSED} by rule, {@value #DEAD_LETTERS} by topic and error, and
- * {@value #LAG} (wall clock at evaluation minus the event's time, by input).
+ * auto-response, {@value #SUPPRESSED} by rule, {@value #DEAD_LETTERS} by topic and error, {@value
+ * #LATE_SIGNALS} by source, and {@value #LAG} (wall clock at evaluation minus the event's time, by
+ * input).
  */
 final class MicrometerAnomalyMetrics implements AnomalyMetrics {
 
@@ -23,6 +24,7 @@ final class MicrometerAnomalyMetrics implements AnomalyMetrics {
   static final String SUPPRESSED = "tokenwatch.anomaly.suppressed";
   static final String DEAD_LETTERS = "tokenwatch.anomaly.dead.letters";
   static final String LAG = "tokenwatch.anomaly.evaluation.lag";
+  static final String LATE_SIGNALS = "tokenwatch.anomaly.late.signals";
 
   private final MeterRegistry registry;
   private final Clock clock;
@@ -74,6 +76,15 @@ final class MicrometerAnomalyMetrics implements AnomalyMetrics {
     Counter.builder(SUPPRESSED)
         .description("Findings suppressed as repeats of an incident that already alerted")
         .tag("rule", rule.name())
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void lateSignal(String source) {
+    Counter.builder(LATE_SIGNALS)
+        .description("Events too late on their partition for the per-client rules")
+        .tag("source", source)
         .register(registry)
         .increment();
   }

@@ -87,6 +87,8 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
   public static final String TOKEN_RETENTION_MS = "anomaly.token.retention-ms";
   public static final String MAX_TOKEN_TTL_MS = "anomaly.max-token-ttl-ms";
   public static final String PUNCTUATION_MS = "anomaly.state.punctuation-ms";
+  public static final String ALLOWED_LATENESS_MS = "anomaly.allowed-lateness-ms";
+  public static final String IDLE_SOURCE_MS = "anomaly.idle-source-ms";
   public static final String IN_MEMORY_STATE = "anomaly.state.in-memory";
   public static final String AUTO_RESPONSE_RULES = "anomaly.auto-response.rules";
   public static final String AUTO_RESPONSE_MIN_SEVERITY = "anomaly.auto-response.min-severity";
@@ -221,7 +223,6 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
         Severity.valueOf(values.string(AUTO_RESPONSE_MIN_SEVERITY).toUpperCase(Locale.ROOT)));
   }
 
-  /** How often (stream time) expired state is dropped. */
   /** The thresholds of the validator rules. */
   public ValidatorThresholds validatorThresholds() {
     return validatorThresholds(values);
@@ -235,8 +236,19 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
         values.millis(VALIDATOR_CHECK_INTERVAL_MS));
   }
 
+  /** How often (stream time) expired state is dropped. */
   public Duration punctuation() {
     return values.millis(PUNCTUATION_MS);
+  }
+
+  /** {@value #ALLOWED_LATENESS_MS}. */
+  public Duration allowedLateness() {
+    return values.millis(ALLOWED_LATENESS_MS);
+  }
+
+  /** {@value #IDLE_SOURCE_MS}. */
+  public Duration idleSource() {
+    return values.millis(IDLE_SOURCE_MS);
   }
 
   /** Whether the state stores live in memory rather than in RocksDB. */
@@ -560,7 +572,7 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
             Range.atLeast(1),
             Importance.MEDIUM,
             "USAGE_SPIKE: the buckets the baseline averages; a client needs this much history"
-                + " before it can spike, and a use older than this is too late to count.")
+                + " before it can spike.")
         .define(
             SPIKE_TALLY_USES,
             ConfigDef.Type.INT,
@@ -644,6 +656,28 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
             Importance.LOW,
             "How often, in stream time, expired state is dropped. Rules ignore expired state"
                 + " whenever it is dropped, so this changes no alert.")
+        .define(
+            ALLOWED_LATENESS_MS,
+            ConfigDef.Type.LONG,
+            Duration.ofSeconds(5).toMillis(),
+            Range.atLeast(0),
+            Importance.MEDIUM,
+            "The per-client rules (USAGE_SPIKE, SCOPE_ESCALATION from issuances and refusals,"
+                + " UNFAMILIAR_CLIENT by network) apply their events in event-time order once every"
+                + " partition of token-used, token-issued and issuance-denied has passed them. An"
+                + " event older than the newest of its partition by more than this is late: the"
+                + " per-token rules see it, the per-client rules do not (metric"
+                + " tokenwatch.anomaly.late.signals). Also how long those alerts wait at least.")
+        .define(
+            IDLE_SOURCE_MS,
+            ConfigDef.Type.LONG,
+            Duration.ofSeconds(30).toMillis(),
+            Range.atLeast(1),
+            Importance.LOW,
+            "Live: a partition of those inputs without a record for this long (wall clock) stops"
+                + " holding the per-client rules back: it is taken to have passed the wall clock"
+                + " less this and the allowed lateness, and what comes later than that on it is"
+                + " late. A replay never reads the wall clock: it ends each input instead.")
         .define(
             IN_MEMORY_STATE,
             ConfigDef.Type.BOOLEAN,

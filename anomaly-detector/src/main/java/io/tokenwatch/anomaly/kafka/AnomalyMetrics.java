@@ -34,4 +34,10 @@ public interface AnomalyMetrics extends DeadLetterListener {
 
   /** A finding was suppressed as a repeat of an incident that already alerted. */
   void suppressed(Rule rule);
+
+  /**
+   * An event of {@code source} (a {@link ClientSignal.SourceKind}) came later than the allowed
+   * lateness on its partition: the per-token rules saw it, the per-client rules do not.
+   */
+  default void lateSignal(String source) {}
 }

@@ -9,10 +9,12 @@ import io.tokenwatch.anomaly.DetectionSettings;
 import io.tokenwatch.anomaly.ReuseRevocation;
 import io.tokenwatch.anomaly.Target;
 import io.tokenwatch.anomaly.ValidatorRules;
+import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.RevocationReason;
 import io.tokenwatch.events.RevocationRequested;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.SelectorKind;
+import io.tokenwatch.events.TokenIssued;
 import io.tokenwatch.events.ValidatorStatus;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
@@ -28,6 +30,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
@@ -49,13 +52,17 @@ import org.jspecify.annotations.Nullable;
  *       each client's uses on its partition ({@value #CLIENT_TALLIES}) and hands them on in
  *       tallies, so the per-client step costs one record per tally rather than one per use, and
  *       learns how many networks each client's tokens are normally used from ({@value
- *       #CLIENT_SHAPE}).
+ *       #CLIENT_SHAPE}). With the issuances and refused issuances of its partitions, it sends how
+ *       far each input has sent its signals ({@link ClientSignal.Progress}, {@value
+ *       #SOURCE_PROGRESS}).
  *   <li><b>clients</b>, keyed by client id through {@value #CLIENT_SIGNALS_REPARTITION}: the use
  *       tallies, the first use of a token from each source address, issuances and refused
- *       issuances. State {@value #CLIENT_WATCH}, {@value #NETWORK_WATCH} (per client and subject)
- *       and {@value #CLIENT_NETWORKS} (the client's own networks, new ones watched before they
- *       alert); rules USAGE_SPIKE, SCOPE_ESCALATION (refusals, baseline) and UNFAMILIAR_CLIENT
- *       (source network).
+ *       issuances, and every source's progress on every partition. The signals wait in {@value
+ *       #CLIENT_BUFFER} until the slowest source has passed them, then are applied in event-time
+ *       order. State {@value #CLIENT_WATCH}, {@value #NETWORK_WATCH} (per client and subject) and
+ *       {@value #CLIENT_NETWORKS} (the client's own networks, new ones watched before they alert);
+ *       rules USAGE_SPIKE, SCOPE_ESCALATION (refusals, baseline) and UNFAMILIAR_CLIENT (source
+ *       network).
  *   <li><b>grants</b>, keyed by grant id through {@value #GRANT_SIGNALS_REPARTITION}: issuances and
  *       the issuer's grant revocations for refresh token reuse. State {@value #GRANT_WATCH}; rule
  *       REFRESH_TOKEN_REUSE.
@@ -96,8 +103,20 @@ public final class AnomalyTopology {
   /** Each client's own networks and the new networks watched before they alert, by client id. */
   public static final String CLIENT_NETWORKS = "anomaly-client-networks";
 
-  /** The newest usage bucket seen from each partition of the use topic, by partition. */
+  /**
+   * How far each source of the client signals has sent them, by {@code <kind>:<partition>}: what
+   * the per-client rules have heard.
+   */
   public static final String CLIENT_PROGRESS = "anomaly-client-progress";
+
+  /** Client signals waiting for the slowest source to pass them, in event-time order. */
+  public static final String CLIENT_BUFFER = "anomaly-client-buffer";
+
+  /**
+   * Per-token side: how far each input on the partition has sent its client signals, by {@code
+   * <kind>|max} (the newest event time seen) and {@code <kind>|sent} (the progress sent).
+   */
+  public static final String SOURCE_PROGRESS = "anomaly-source-progress";
 
   /** The incidents of the per-client rules. */
   public static final String CLIENT_INCIDENTS = "anomaly-client-incidents";
@@ -120,6 +139,51 @@ public final class AnomalyTopology {
   /** Internal topic of the per-grant signals keyed by grant id. */
   public static final String GRANT_SIGNALS_REPARTITION = "anomaly-grant-signals";
 
+  /**
+   * The internal-to-a-replay topic its end of input goes through: {@code
+   * <appId>-anomaly-replay-end}.
+   */
+  public static String replayEndTopic(String applicationId) {
+    return applicationId + "-anomaly-replay-end";
+  }
+
+  /**
+   * How many partitions each input of the per-client rules has: every partition of each is a source
+   * the rules wait for. The live app and a replay describe the topics; a test driver has one each.
+   */
+  public record SourcePartitions(int tokenUsed, int tokenIssued, int issuanceDenied) {
+
+    /** One partition per input, as in a {@code TopologyTestDriver}. */
+    public static final SourcePartitions ONE = new SourcePartitions(1, 1, 1);
+
+    /** As the topic catalogue declares them. */
+    public static final SourcePartitions CATALOGUE =
+        new SourcePartitions(
+            Topics.TOKEN_USED.spec().partitions(),
+            Topics.TOKEN_ISSUED.spec().partitions(),
+            Topics.ISSUANCE_DENIED.spec().partitions());
+
+    public SourcePartitions {
+      if (tokenUsed < 1 || tokenIssued < 1 || issuanceDenied < 1) {
+        throw new IllegalArgumentException("every input has at least one partition");
+      }
+    }
+
+    /** The partitions of {@code kind}'s input. */
+    int of(ClientSignal.SourceKind kind) {
+      return switch (kind) {
+        case USE -> tokenUsed;
+        case ISSUED -> tokenIssued;
+        case REFUSED -> issuanceDenied;
+      };
+    }
+
+    /** The tasks of the per-token sub-topology: the most partitions of its inputs. */
+    public int tasks() {
+      return Math.max(tokenUsed, Math.max(tokenIssued, issuanceDenied));
+    }
+  }
+
   /** Live run or replay. */
   public record Mode(boolean replay, @Nullable Instant until) {
 
@@ -134,9 +198,18 @@ public final class AnomalyTopology {
 
   private AnomalyTopology() {}
 
-  /** The live topology without metrics. */
+  /** The live topology without metrics, for inputs laid out as the catalogue declares. */
   public static Topology build(AnomalyDetectorConfig config, SchemaRegistryClient registry) {
-    return build(config, registry, AnomalyMetrics.NONE, Mode.LIVE);
+    return build(config, registry, AnomalyMetrics.NONE, Mode.LIVE, SourcePartitions.CATALOGUE);
+  }
+
+  /** Builds the topology for inputs laid out as the catalogue declares. */
+  public static Topology build(
+      AnomalyDetectorConfig config,
+      SchemaRegistryClient registry,
+      AnomalyMetrics metrics,
+      Mode mode) {
+    return build(config, registry, metrics, mode, SourcePartitions.CATALOGUE);
   }
 
   /**
@@ -146,25 +219,40 @@ public final class AnomalyTopology {
    * @param registry the schema registry client every Avro serde shares
    * @param metrics where alerts, lag and dead letters are reported
    * @param mode live, or a replay up to a time
+   * @param partitions the partitions of the inputs of the per-client rules, as they are
    */
   public static Topology build(
       AnomalyDetectorConfig config,
       SchemaRegistryClient registry,
       AnomalyMetrics metrics,
-      Mode mode) {
+      Mode mode,
+      SourcePartitions partitions) {
     requireNonNull(config, "config");
     requireNonNull(registry, "registry");
     requireNonNull(metrics, "metrics");
     requireNonNull(mode, "mode");
+    requireNonNull(partitions, "partitions");
     DetectionSettings settings = config.settings();
     AutoResponsePolicy policy = mode.replay() ? AutoResponsePolicy.OFF : config.autoResponse();
+    long lateness = config.allowedLateness().toMillis();
+    // Live, progress is sent often enough to keep the per-client alerts prompt; a replay sends it
+    // as rarely as the state is purged, since only the buffered signals wait for it.
+    Duration live = Duration.ofMillis(Math.max(1_000L, lateness));
+    Duration progressEvery =
+        mode.replay() && config.punctuation().compareTo(live) > 0 ? config.punctuation() : live;
     Rules rules =
         new Rules(
             settings,
             new Alerter(settings, policy),
             metrics,
             config.punctuation(),
-            Topics.TOKEN_USED.spec().partitions());
+            Topics.TOKEN_USED.spec().partitions(),
+            new Sources(
+                partitions,
+                lateness,
+                mode.replay() ? 0 : config.idleSource().toMillis(),
+                progressEvery,
+                new TaskActivity()));
     Avro avro = new Avro(registry, config.serdeConfig());
 
     StreamsBuilder builder = new StreamsBuilder();
@@ -176,10 +264,12 @@ public final class AnomalyTopology {
     Inputs inputs =
         Inputs.decode(builder, registry, config.serdeConfig(), metrics).until(mode.until());
     KStream<String, TokenOutput> tokenOutput = tokenRules(inputs, rules);
+    KStream<String, ClientSignal> ends =
+        mode.replay() ? replayEnd(builder, config.applicationId(), rules) : null;
     KStream<String, Alert> alerts =
         tokenOutput
             .flatMapValues(TokenOutput::alerts, Named.as("token-alerts"))
-            .merge(clientRules(tokenOutput, inputs, rules), Named.as("merge-client-alerts"))
+            .merge(clientRules(tokenOutput, ends, inputs, rules), Named.as("merge-client-alerts"))
             .merge(grantRules(inputs, rules), Named.as("merge-grant-alerts"));
     if (!mode.replay()) {
       alerts =
@@ -199,7 +289,8 @@ public final class AnomalyTopology {
       Alerter alerter,
       AnomalyMetrics metrics,
       Duration punctuation,
-      int tokenPartitions) {}
+      int tokenPartitions,
+      Sources sources) {}
 
   /** The Avro serdes, all over one registry client. */
   private record Avro(SchemaRegistryClient registry, SerdeConfig config) {
@@ -218,6 +309,8 @@ public final class AnomalyTopology {
     builder.addStateStore(store(CLIENT_NETWORKS, StateSerdes.clientNetworks(), inMemory));
     builder.addStateStore(store(CLIENT_INCIDENTS, StateSerdes.incident(), inMemory));
     builder.addStateStore(store(CLIENT_PROGRESS, Serdes.Long(), inMemory));
+    builder.addStateStore(store(CLIENT_BUFFER, SignalSerdes.clientSignal(), inMemory));
+    builder.addStateStore(store(SOURCE_PROGRESS, Serdes.Long(), inMemory));
     builder.addStateStore(store(GRANT_WATCH, StateSerdes.grantWatch(), inMemory));
     builder.addStateStore(store(GRANT_INCIDENTS, StateSerdes.incident(), inMemory));
   }
@@ -258,12 +351,33 @@ public final class AnomalyTopology {
         .process(
             () ->
                 new TokenUsedProcessor(
-                    rules.settings(), rules.alerter(), rules.metrics(), rules.punctuation()),
+                    rules.settings(),
+                    rules.alerter(),
+                    rules.metrics(),
+                    rules.punctuation(),
+                    rules.sources()),
             Named.as("token-used-rules"),
             TOKEN_WATCH,
             TOKEN_INCIDENTS,
             CLIENT_TALLIES,
-            CLIENT_SHAPE);
+            CLIENT_SHAPE,
+            SOURCE_PROGRESS);
+  }
+
+  /**
+   * A replay's end of input, written by the replay to {@link #replayEndTopic} once every input is
+   * read: the open tallies and every source's end, for the per-client rules.
+   */
+  private static KStream<String, ClientSignal> replayEnd(
+      StreamsBuilder builder, String applicationId, Rules rules) {
+    return builder.stream(
+            replayEndTopic(applicationId),
+            Consumed.with(Serdes.String(), Serdes.String()).withName("replay-end-source"))
+        .process(
+            () -> new ReplayEndProcessor(rules.sources()),
+            Named.as("replay-end"),
+            CLIENT_TALLIES,
+            SOURCE_PROGRESS);
   }
 
   /**
@@ -271,45 +385,65 @@ public final class AnomalyTopology {
    * issuances. Returns their alerts.
    */
   private static KStream<String, Alert> clientRules(
-      KStream<String, TokenOutput> tokenOutput, Inputs inputs, Rules rules) {
+      KStream<String, TokenOutput> tokenOutput,
+      @Nullable KStream<String, ClientSignal> replayEnds,
+      Inputs inputs,
+      Rules rules) {
     KStream<String, ClientSignal> useSignals =
         tokenOutput.flatMapValues(TokenOutput::signals, Named.as("use-client-signals"));
     KStream<String, ClientSignal> issueSignals =
         inputs
             .issued()
-            .map(
-                (key, event) -> {
-                  ClientSignal signal = ClientSignal.Issued.of(Events.grant(event));
-                  return KeyValue.pair(signal.clientId(), signal);
-                },
-                Named.as("issue-client-signals"));
+            .process(
+                () ->
+                    new ClientSourceProcessor<TokenIssued>(
+                        ClientSignal.SourceKind.ISSUED,
+                        event -> ClientSignal.Issued.of(Events.grant(event)),
+                        rules.sources(),
+                        rules.metrics()),
+                Named.as("issue-client-signals"),
+                SOURCE_PROGRESS);
     KStream<String, ClientSignal> refusalSignals =
         inputs
             .denied()
-            .map(
-                (key, event) -> {
-                  ClientSignal signal = new ClientSignal.Refused(Events.refusal(event));
-                  return KeyValue.pair(signal.clientId(), signal);
-                },
-                Named.as("refusal-client-signals"));
-    return useSignals
-        .merge(issueSignals, Named.as("merge-issue-signals"))
-        .merge(refusalSignals, Named.as("merge-refusal-signals"))
+            .process(
+                () ->
+                    new ClientSourceProcessor<IssuanceDenied>(
+                        ClientSignal.SourceKind.REFUSED,
+                        event -> new ClientSignal.Refused(Events.refusal(event)),
+                        rules.sources(),
+                        rules.metrics()),
+                Named.as("refusal-client-signals"),
+                SOURCE_PROGRESS);
+    KStream<String, ClientSignal> signals =
+        useSignals
+            .merge(issueSignals, Named.as("merge-issue-signals"))
+            .merge(refusalSignals, Named.as("merge-refusal-signals"));
+    if (replayEnds != null) {
+      signals = signals.merge(replayEnds, Named.as("merge-replay-end"));
+    }
+    return signals
         .repartition(
             Repartitioned.<String, ClientSignal>as(CLIENT_SIGNALS_REPARTITION)
                 .withKeySerde(Serdes.String())
                 .withValueSerde(SignalSerdes.clientSignal())
+                .withStreamPartitioner(new ClientSignalPartitioner())
                 .withNumberOfPartitions(rules.tokenPartitions()))
         .process(
             () ->
                 new ClientProcessor(
-                    rules.settings(), rules.alerter(), rules.metrics(), rules.punctuation()),
+                    rules.settings(),
+                    rules.alerter(),
+                    rules.metrics(),
+                    rules.punctuation(),
+                    rules.sources()),
             Named.as("client-rules"),
             CLIENT_WATCH,
             NETWORK_WATCH,
             CLIENT_NETWORKS,
             CLIENT_INCIDENTS,
-            CLIENT_PROGRESS);
+            CLIENT_PROGRESS,
+            CLIENT_BUFFER);
   }
 
   /**

@@ -12,18 +12,63 @@ import java.util.List;
  * What the per-client rules receive, keyed by client id through {@value
  * AnomalyTopology#CLIENT_SIGNALS_REPARTITION}: one record per kind of event. Each carries only what
  * its rule reads, which is also what crosses the topic ({@link SignalSerdes#clientSignal()}).
+ *
+ * <p>Besides the events, each source partition sends {@link Progress}: how far in event time it has
+ * sent everything it ever will. The per-client rules apply the events in event-time order up to the
+ * slowest source's progress.
  */
 sealed interface ClientSignal
     permits ClientSignal.NewSource,
         ClientSignal.UseCount,
         ClientSignal.Issued,
-        ClientSignal.Refused {
+        ClientSignal.Refused,
+        ClientSignal.Progress {
 
   /** The client the signal is about: the record key. */
   String clientId();
 
   /** Event time, epoch ms. */
   long at();
+
+  /** The inputs that send client signals, each from every partition of its topic. */
+  enum SourceKind {
+    /** {@code tokenwatch.token-used}: new sources and use tallies. */
+    USE,
+    /** {@code tokenwatch.token-issued}: issuances. */
+    ISSUED,
+    /** {@code tokenwatch.issuance-denied}: refused issuances. */
+    REFUSED
+  }
+
+  /**
+   * Partition {@code sourcePartition} of the input of {@code kind} has sent every signal with event
+   * time at or before {@code upTo} that it will ever send. Sent to every partition of the client
+   * signals (its key is not a client), so every task of the per-client rules hears every source.
+   *
+   * @param upTo epoch ms; {@link Long#MAX_VALUE} once the source has ended (a replay's end)
+   */
+  record Progress(int sourcePartition, SourceKind kind, long upTo) implements ClientSignal {
+
+    /** The record key of progress signals, which go to every partition whatever their key. */
+    static final String KEY = "";
+
+    public Progress {
+      requireNonNull(kind, "kind");
+      if (sourcePartition < 0) {
+        throw new IllegalArgumentException("sourcePartition must not be negative");
+      }
+    }
+
+    @Override
+    public String clientId() {
+      return KEY;
+    }
+
+    @Override
+    public long at() {
+      return upTo;
+    }
+  }
 
   /**
    * A use of a token from a source address new for the token: the source-network rule.

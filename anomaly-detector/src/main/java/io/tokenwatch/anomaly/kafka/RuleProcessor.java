@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongUnaryOperator;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -101,14 +102,28 @@ abstract class RuleProcessor<V, O> implements Processor<String, V, String, O> {
   /** Schedules the stream-time purge of {@code store} and of the incident ledger. */
   final <S> void purgeEvery(
       Duration interval, KeyValueStore<String, S> store, ToLongFunction<S> forgetAt) {
+    purgeEvery(interval, store, forgetAt, LongUnaryOperator.identity());
+  }
+
+  /**
+   * Schedules the purge of {@code store} and of the incident ledger on stream-time punctuations, of
+   * what expired before {@code upTo} of the stream time: a processor that applies its input later
+   * than it receives it purges up to what it applied.
+   */
+  final <S> void purgeEvery(
+      Duration interval,
+      KeyValueStore<String, S> store,
+      ToLongFunction<S> forgetAt,
+      LongUnaryOperator upTo) {
     KeyValueStore<String, Incident> ledgerStore = requireNonNull(incidents, "incidents");
     ctx()
         .schedule(
             interval,
             PunctuationType.STREAM_TIME,
             streamTime -> {
-              purge(store, forgetAt, streamTime);
-              purge(ledgerStore, alerter::forgetAt, streamTime);
+              long time = upTo.applyAsLong(streamTime);
+              purge(store, forgetAt, time);
+              purge(ledgerStore, alerter::forgetAt, time);
             });
   }
 

@@ -26,9 +26,9 @@ import org.jspecify.annotations.Nullable;
  * there, so during a rolling upgrade an instance of one release reads what an instance of another
  * wrote: the layouts are those of earlier releases, field for field. The signals are JSON objects
  * with a {@code kind} ({@code USE}, {@code USE_TALLY}, {@code ISSUED}, {@code REFUSED}, {@code
- * REUSE_REVOKED}) and the fields of that kind, unknown fields ignored and missing ones defaulted as
- * before; a token revocation is the text {@code <event id> <occurred_at epoch ms>}. Change a layout
- * only by reading both the old and the new one for a release first.
+ * PROGRESS}, {@code REUSE_REVOKED}) and the fields of that kind, unknown fields ignored and missing
+ * ones defaulted as before; a token revocation is the text {@code <event id> <occurred_at epoch
+ * ms>}. Change a layout only by reading both the old and the new one for a release first.
  */
 final class SignalSerdes {
 
@@ -113,6 +113,11 @@ final class SignalSerdes {
       texts(out, "allowedScopes", refusal.allowedScopes());
       text(out, "parentTokenId", refusal.parentTokenId());
       tail(out, 0, -1, 0, 0, 0);
+    } else if (signal instanceof ClientSignal.Progress progress) {
+      // Only this release writes it; a reader of an earlier release would reject the kind.
+      head(out, "PROGRESS", "", progress.upTo(), "clientId", progress.clientId());
+      out.put("source", progress.kind().name());
+      out.put("sourcePartition", progress.sourcePartition());
     } else {
       throw new IllegalStateException("unknown client signal " + signal);
     }
@@ -122,8 +127,14 @@ final class SignalSerdes {
   private static ClientSignal readClient(byte[] bytes) {
     JsonNode in = parse(bytes);
     String kind = required(in, "kind");
-    String eventId = required(in, "eventId");
     long at = in.path("at").asLong();
+    if (kind.equals("PROGRESS")) {
+      return new ClientSignal.Progress(
+          in.path("sourcePartition").asInt(),
+          ClientSignal.SourceKind.valueOf(required(in, "source")),
+          at);
+    }
+    String eventId = required(in, "eventId");
     String clientId = required(in, "clientId");
     switch (kind) {
       case "USE" -> {

@@ -7,6 +7,7 @@ import io.tokenwatch.anomaly.scenarios.EventFactory;
 import io.tokenwatch.anomaly.scenarios.Input;
 import io.tokenwatch.events.AlertRule;
 import io.tokenwatch.events.GrantType;
+import io.tokenwatch.events.IssuanceDenied;
 import io.tokenwatch.events.IssuanceDenyReason;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.Severity;
@@ -98,7 +99,13 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
 
   @Test
   void shouldLearnTheScopeBaselineFromTheEarliestIssuanceWhateverOrderTheyArriveIn() {
-    restart(Map.of(AnomalyDetectorConfig.SCOPE_LEARNING_MS, 300_000));
+    // Within the allowed lateness, the per-client rules apply them in event-time order.
+    restart(
+        Map.of(
+            AnomalyDetectorConfig.SCOPE_LEARNING_MS,
+            300_000,
+            AnomalyDetectorConfig.ALLOWED_LATENESS_MS,
+            300_000));
     driver.pipe(issue("t2", at(200))); // as from a partition ahead of the other
     driver.pipe(issue("t1", at(0)));
     driver.pipe(
@@ -226,12 +233,15 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
 
   @Test
   void shouldStartLearningAtTheEarliestSightingWhateverOrderTheyArriveIn() {
+    // Within the allowed lateness, the per-client rules apply them in event-time order.
     restart(
         Map.of(
             AnomalyDetectorConfig.NETWORK_LEARNING_MS,
             300_000,
             AnomalyDetectorConfig.NETWORK_CONFIRM_MS,
-            0));
+            0,
+            AnomalyDetectorConfig.ALLOWED_LATENESS_MS,
+            300_000));
     // as from two partitions far apart in event time: the later sighting arrives first
     driver.pipe(events.used(use("t2", at(200)).from("10.0.0.1")));
     driver.pipe(events.used(use("t1", at(0)).from("10.0.0.2")));
@@ -332,6 +342,48 @@ class AnomalyTopologyScopeAndClientRulesTest extends AnomalyTopologyFixture {
     assertThat(alerts.get(1).getCovers())
         .containsExactly(
             "source:203.0.113.5", "subject:alice", "subject:bob", "token:t1", "token:t2");
+  }
+
+  // Event-time order of the per-client rules
+
+  @Test
+  void shouldHoldThePerClientRulesUntilEveryInputHasPassedTheirEventsAndAQuietOneWentIdle() {
+    for (int i = 0; i < 3; i++) {
+      driver.pipe(refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, i));
+    }
+    // Nothing on token-used and token-issued yet: they hold the rules back.
+    assertThat(driver.alerts.isEmpty()).isTrue();
+    Duration idle = driver.config.idleSource();
+    Duration almost = idle.minusSeconds(1);
+    driver.advanceWallClockTime(almost);
+    assertThat(driver.alerts.isEmpty()).as("not idle yet").isTrue();
+    // Idle long enough, each input passes the wall clock less the idle time and the lateness:
+    // here the last refusal's time, at(50).
+    driver.advanceWallClockTime(
+        Duration.between(START, at(50))
+            .plus(idle)
+            .plus(driver.config.allowedLateness())
+            .minus(almost));
+    List<SecurityAlert> alerts = driver.alerts.readValuesToList();
+    assertThat(alerts)
+        .extracting(SecurityAlert::getRule)
+        .containsExactly(AlertRule.SCOPE_ESCALATION);
+    assertThat(alerts.get(0).getEvidence().getCount()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldLeaveAnEventLaterThanTheAllowedLatenessOnItsPartitionOutOfThePerClientRules() {
+    driver.pipe(refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, 5));
+    // 80 s older than the newest refusal on its partition: late.
+    Input late = refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, 1);
+    driver.pipe(late);
+    driver.pipe(refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, 6));
+    assertThat(driver.alerts()).as("two refusals on time, one late").isEmpty();
+    driver.pipe(refusal(IssuanceDenyReason.SCOPE_NOT_APPROVED, GrantType.CLIENT_CREDENTIALS, 7));
+    SecurityAlert alert = single(AlertRule.SCOPE_ESCALATION);
+    assertThat(alert.getEvidence().getCount()).isEqualTo(3);
+    assertThat(alert.getEvidence().getEventIds())
+        .doesNotContain(((IssuanceDenied) late.value()).getEventId());
   }
 
   private Input refusal(IssuanceDenyReason reason, GrantType type, int i) {

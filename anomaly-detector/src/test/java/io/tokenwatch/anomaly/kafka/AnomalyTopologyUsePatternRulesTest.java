@@ -2,6 +2,7 @@ package io.tokenwatch.anomaly.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenwatch.anomaly.UseTally;
 import io.tokenwatch.anomaly.scenarios.EventFactory;
 import io.tokenwatch.events.AlertRule;
 import io.tokenwatch.events.RevocationReason;
@@ -12,6 +13,7 @@ import io.tokenwatch.events.UseDenyReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,7 +145,7 @@ class AnomalyTopologyUsePatternRulesTest extends AnomalyTopologyFixture {
   }
 
   @Test
-  void shouldCountAClientsLastUsesOnceStreamTimeMovesOn() {
+  void shouldHandOnAClientsLastUsesOnceItsPartitionMovesOnATallyPeriod() {
     restart(Map.of(AnomalyDetectorConfig.SPIKE_MIN_HISTORY, 5));
     driver.pipe(issue("t1", at(0)));
     driver.pipe(issue("t2", "bob", "other", at(0), null));
@@ -156,13 +158,16 @@ class AnomalyTopologyUsePatternRulesTest extends AnomalyTopologyFixture {
     for (int i = 0; i < 100; i++) {
       driver.pipe(events.used(use("t1", at(600).plusMillis(5L * i))));
     }
-    assertThat(driver.alerts()).isEmpty();
-    // Another client's use moves stream time on; the waiting tally is handed on and counts.
+    KeyValueStore<String, UseTally> tallies =
+        driver.driver.getKeyValueStore(AnomalyTopology.CLIENT_TALLIES);
+    assertThat(tallies.get("app").count()).isEqualTo(36);
+    // Another client's use moves the partition's own time on: the waiting tally is handed on.
     driver.pipe(
         events.used(
             new EventFactory.Use("t2", "bob", "other", at(603))
                 .scopes(SCOPES, SCOPES)
                 .token(at(603).plus(Duration.ofMinutes(10)), "grant-bob")));
+    assertThat(tallies.get("app")).isNull();
     SecurityAlert alert = single(AlertRule.USAGE_SPIKE);
     assertThat(alert.getClientId()).isEqualTo("app");
     assertThat(alert.getEvidence().getCount()).isEqualTo(100);

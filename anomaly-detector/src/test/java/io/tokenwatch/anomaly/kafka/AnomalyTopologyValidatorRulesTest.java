@@ -73,7 +73,7 @@ class AnomalyTopologyValidatorRulesTest {
               ? INTERVAL
               : Duration.between(wallClock, end);
       wallClock = wallClock.plus(step);
-      driver.driver.advanceWallClockTime(step);
+      driver.advanceWallClockTime(step);
       if (reporting) {
         send(true, 200L);
       }
@@ -129,7 +129,7 @@ class AnomalyTopologyValidatorRulesTest {
     send(false, null);
     for (int second = 1; second <= 29; second++) {
       wallClock = wallClock.plusSeconds(1);
-      driver.driver.advanceWallClockTime(Duration.ofSeconds(1));
+      driver.advanceWallClockTime(Duration.ofSeconds(1));
       send(false, null);
     }
 
@@ -137,7 +137,7 @@ class AnomalyTopologyValidatorRulesTest {
     assertThat(store().get(VALIDATOR).stale()).isFalse();
 
     wallClock = wallClock.plusSeconds(2);
-    driver.driver.advanceWallClockTime(Duration.ofSeconds(2));
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
     send(false, null);
     List<SecurityAlert> alerts = driver.alerts();
     assertThat(alerts).hasSize(1);
@@ -184,7 +184,7 @@ class AnomalyTopologyValidatorRulesTest {
       slow.pipe(
           new Input(
               Topics.VALIDATOR_STATUS.name(), VALIDATOR, report(true, 10L), DetectorDriver.START));
-      slow.driver.advanceWallClockTime(Duration.ofSeconds(40));
+      slow.advanceWallClockTime(Duration.ofSeconds(40));
       id1 = slow.alerts().get(0).getAlertId();
     }
     sequence = 0;
@@ -193,7 +193,7 @@ class AnomalyTopologyValidatorRulesTest {
           new Input(
               Topics.VALIDATOR_STATUS.name(), VALIDATOR, report(true, 10L), DetectorDriver.START));
       for (int i = 0; i < 40; i++) {
-        fast.driver.advanceWallClockTime(Duration.ofSeconds(1));
+        fast.advanceWallClockTime(Duration.ofSeconds(1));
       }
       List<SecurityAlert> alerts = fast.alerts();
       assertThat(alerts).hasSize(1);
@@ -208,7 +208,7 @@ class AnomalyTopologyValidatorRulesTest {
     pass(Duration.ofSeconds(20), false);
     assertThat(driver.alerts()).hasSize(1);
 
-    driver.driver.advanceWallClockTime(Duration.ofDays(1).plusSeconds(1));
+    driver.advanceWallClockTime(Duration.ofDays(1).plusSeconds(1));
 
     assertThat(store().get(VALIDATOR)).isNull();
     assertThat(driver.alerts()).isEmpty();

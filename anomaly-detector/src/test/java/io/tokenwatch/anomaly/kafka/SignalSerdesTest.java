@@ -310,7 +310,13 @@ class SignalSerdesTest {
                             allowed,
                             parent,
                             subject == null ? null : "g-" + event)));
-    return Arbitraries.oneOf(source, count, issuedSignal, refusedSignal);
+    Arbitrary<ClientSignal> progress =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 63),
+                Arbitraries.of(ClientSignal.SourceKind.class),
+                Arbitraries.longs())
+            .as(ClientSignal.Progress::new);
+    return Arbitraries.oneOf(source, count, issuedSignal, refusedSignal, progress);
   }
 
   @Provide

@@ -3,6 +3,7 @@ package io.tokenwatch.anomaly.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tokenwatch.anomaly.ClientWatch;
 import io.tokenwatch.anomaly.StateCodec;
 import io.tokenwatch.anomaly.TokenWatch;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,22 @@ class StateSerdesTest {
     assertThat(StateCodec.isBinary(rewritten)).isTrue();
     assertThat(StateSerdes.tokenWatch().deserializer().deserialize("changelog", rewritten).issued())
         .isTrue();
+  }
+
+  @Test
+  void shouldFoldThePerPartitionUseCountsAnEarlierReleaseWroteIntoOneCountPerBucket() {
+    byte[] json =
+        ("{\"buckets\":{\"0\":{\"100\":3,\"101\":4},\"2\":{\"101\":5}},"
+                + "\"firstBucket\":100,\"lastEventAt\":6060000}")
+            .getBytes(StandardCharsets.UTF_8);
+    ClientWatch watch = StateSerdes.clientWatch().deserializer().deserialize("changelog", json);
+    assertThat(watch.uses(100)).isEqualTo(3);
+    assertThat(watch.uses(101)).isEqualTo(9);
+    byte[] rewritten = StateSerdes.clientWatch().serializer().serialize("changelog", watch);
+    ClientWatch reread =
+        StateSerdes.clientWatch().deserializer().deserialize("changelog", rewritten);
+    assertThat(reread.uses(101)).isEqualTo(9);
+    assertThat(new String(rewritten, StandardCharsets.UTF_8)).doesNotContain("\"0\":{");
   }
 
   @Test
