@@ -26,6 +26,17 @@ public final class ClientRules {
   /** Grants derived from a parent, whose asking for more than the parent fires at once. */
   private static final Set<String> DERIVED_GRANTS = Set.of("REFRESH_TOKEN", "TOKEN_EXCHANGE");
 
+  /** Days of the client's rhythm by time of day that USAGE_SPIKE remembers. */
+  static final int SEASON_DAYS = 7;
+
+  /**
+   * A bucket is usual for its time of day when the same hour (give or take one) on one of the last
+   * {@value #SEASON_DAYS} days peaked at least at 1/{@value} of it.
+   */
+  static final long SEASONAL_FACTOR = 2;
+
+  private static final long HOUR_MS = 3_600_000L;
+
   private final DetectionSettings settings;
 
   public ClientRules(DetectionSettings settings) {
@@ -73,7 +84,12 @@ public final class ClientRules {
     }
     double baseline = (double) past / history;
     double limit = Math.max((double) settings.spikeMinCount(), settings.spikeFactor() * baseline);
-    if (count < limit) {
+    long hour = Math.floorDiv(bucket * bucketMs, HOUR_MS);
+    long seasonal = seasonalPeak(watch, hour);
+    watch.hourlyPeak.merge(hour, count, Math::max);
+    watch.hourlyPeak.headMap(hour - (SEASON_DAYS + 1) * 24L).clear();
+    if (count < limit || count <= SEASONAL_FACTOR * seasonal) {
+      // Below the limit, or the client's usual for this time of day (its nightly batch).
       return List.of();
     }
     List<String> evidenceIds = new ArrayList<>(ids);
@@ -85,6 +101,7 @@ public final class ClientRules {
     observed.put("uses_in_bucket", Long.toString(count));
     observed.put("baseline_per_bucket", String.format(java.util.Locale.ROOT, "%.2f", baseline));
     observed.put("bucket_start", bucketStart.toString());
+    observed.put("peak_this_time_of_day_per_bucket", Long.toString(seasonal));
     return List.of(
         new Finding(
             Rule.USAGE_SPIKE,
@@ -111,8 +128,22 @@ public final class ClientRules {
                     "factor", Double.toString(settings.spikeFactor()),
                     "min_count", Long.toString(settings.spikeMinCount()),
                     "bucket_ms", Long.toString(bucketMs),
-                    "history_buckets", Integer.toString(history))),
+                    "history_buckets", Integer.toString(history),
+                    "seasonal_factor", Long.toString(SEASONAL_FACTOR),
+                    "season_days", Integer.toString(SEASON_DAYS))),
             Target.client(clientId)));
+  }
+
+  /** The client's peak bucket around this hour of the day on the previous days, 0 when none. */
+  private static long seasonalPeak(ClientWatch watch, long hour) {
+    long peak = 0;
+    for (int day = 1; day <= SEASON_DAYS; day++) {
+      long then = hour - 24L * day;
+      for (long h = then - 1; h <= then + 1; h++) {
+        peak = Math.max(peak, watch.hourlyPeak.getOrDefault(h, 0L));
+      }
+    }
+    return peak;
   }
 
   /**

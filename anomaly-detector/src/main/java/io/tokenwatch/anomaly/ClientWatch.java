@@ -19,6 +19,13 @@ public final class ClientWatch {
    */
   Map<Integer, TreeMap<Long, Long>> buckets = new TreeMap<>();
 
+  /**
+   * The most uses of one bucket in each hour (epoch hours) of the last {@value
+   * ClientRules#SEASON_DAYS} days and one: the client's rhythm by time of day (a nightly batch, a
+   * morning peak).
+   */
+  TreeMap<Long, Long> hourlyPeak = new TreeMap<>();
+
   long firstBucket = Long.MIN_VALUE;
   TreeMap<Long, List<String>> bucketEventIds = new TreeMap<>();
 

@@ -307,6 +307,50 @@ class ClientRulesTest {
                     .containsEntry("token_used_elsewhere_meanwhile", "true"));
   }
 
+  /** {@code count} uses of the bucket starting at {@code at} (one-minute buckets). */
+  private static UseTally bucketOf(Instant at, long count) {
+    long bucket = at.toEpochMilli() / 60_000;
+    return UseTally.of(
+        bucket,
+        at.toEpochMilli(),
+        at.toEpochMilli() + 30_000,
+        (int) count,
+        "e" + at,
+        List.of("e" + at));
+  }
+
+  /** Half an hour of ten uses a minute before {@code at}, then {@code burst} in its minute. */
+  private static List<Finding> burstAt(
+      ClientRules rules, ClientWatch watch, Instant at, long burst) {
+    for (int m = 30; m >= 1; m--) {
+      rules.used(watch, "batch", bucketOf(at.minus(Duration.ofMinutes(m)), 10));
+    }
+    return rules.used(watch, "batch", bucketOf(at, burst));
+  }
+
+  @Test
+  void shouldTakeAClientsNightlyBatchForItsRhythmButNotABurstAtAnotherTimeOfDay() {
+    ClientRules rules = new ClientRules(TestSettings.defaults());
+    ClientWatch watch = new ClientWatch();
+    Instant firstNight = Instant.parse("2030-01-07T02:00:00Z");
+
+    List<Finding> first = burstAt(rules, watch, firstNight, 150);
+    List<Finding> secondNight = burstAt(rules, watch, firstNight.plus(Duration.ofDays(1)), 140);
+    List<Finding> afternoon =
+        burstAt(rules, watch, firstNight.plus(Duration.ofDays(1)).plus(Duration.ofHours(12)), 150);
+    List<Finding> biggerNight = burstAt(rules, watch, firstNight.plus(Duration.ofDays(2)), 400);
+
+    assertThat(first).as("the first night: nothing to compare with").hasSize(1);
+    assertThat(secondNight).as("the same hour a day later: its rhythm").isEmpty();
+    assertThat(afternoon)
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(f.evidence().observed())
+                    .containsEntry("peak_this_time_of_day_per_bucket", "0"));
+    assertThat(biggerNight).as("far above the nights before").hasSize(1);
+  }
+
   /** A refusal some seconds after the previous; counted when it is for scopes beyond policy. */
   record Refusal(int gapSeconds, boolean forScopes) {}
 
