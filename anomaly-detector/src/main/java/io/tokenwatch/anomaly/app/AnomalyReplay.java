@@ -872,7 +872,7 @@ public final class AnomalyReplay {
       Map<TopicPartition, Long> before,
       Admin admin)
       throws ExecutionException, InterruptedException, TimeoutException {
-    Map<TopicPartition, Long> after = committedEnd(admin, outputs);
+    Map<TopicPartition, Long> after = decidedEnd(admin, outputs);
     Map<Rule, Map<Severity, Long>> counts = new EnumMap<>(Rule.class);
     Map<String, Object> settings = new HashMap<>();
     config.streamsProperties().forEach((key, value) -> settings.put(String.valueOf(key), value));
@@ -926,6 +926,38 @@ public final class AnomalyReplay {
   }
 
   /** The last stable offsets: where committed records end. */
+  /**
+   * The end of {@code partitions} once every transaction written to them is decided: a committed
+   * transaction's markers reach its partitions after the commit returns, so right after the run the
+   * last stable offset may still stand before the run's last records. Nothing else writes there, so
+   * it catches up with the log end.
+   */
+  private static Map<TopicPartition, Long> decidedEnd(Admin admin, List<TopicPartition> partitions)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_S);
+    while (true) {
+      Map<TopicPartition, Long> stable = committedEnd(admin, partitions);
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
+      Map<TopicPartition, ListOffsetsResultInfo> logEnd =
+          admin
+              .listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+              .all()
+              .get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
+      // A transaction's end marker occupies the last offset: decided when the stable end is there.
+      boolean decided =
+          partitions.stream()
+              .allMatch(
+                  tp ->
+                      stable.getOrDefault(tp, 0L)
+                          >= requireNonNull(logEnd.get(tp), "log end").offset());
+      if (decided || System.nanoTime() - deadline > 0) {
+        return stable;
+      }
+      Thread.sleep(TOPIC_SETTLE_PAUSE.toMillis());
+    }
+  }
+
   private static Map<TopicPartition, Long> committedEnd(
       Admin admin, List<TopicPartition> partitions)
       throws ExecutionException, InterruptedException, TimeoutException {

@@ -166,8 +166,9 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
     if (next <= watermark) {
       return;
     }
+    long previous = watermark;
     watermark = next;
-    release(next);
+    release(previous, next);
     settleDue(next);
   }
 
@@ -186,14 +187,20 @@ final class ClientProcessor extends RuleProcessor<ClientSignal, Alert> {
     return slowest;
   }
 
-  /** Applies, in order, the buffered signals at or before {@code upTo}. */
-  private void release(long upTo) {
+  /**
+   * Applies, in order, the buffered signals after {@code previous} and at or before {@code upTo}.
+   */
+  private void release(long previous, long upTo) {
     KeyValueStore<String, ClientSignal> store = requireNonNull(buffer, "buffer");
+    // Nothing at or before the previous watermark is buffered (such a signal is applied as it
+    // comes), so the scan starts after it: not over the tombstones of every release before, which
+    // a RocksDB iterator from the start would step through each time.
+    String from = previous == Long.MIN_VALUE ? null : timeKey(previous + 1);
     String after = upTo == Long.MAX_VALUE ? null : timeKey(upTo + 1);
     List<KeyValue<String, ClientSignal>> due = new ArrayList<>();
-    try (KeyValueIterator<String, ClientSignal> all = store.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, ClientSignal> next = all.next();
+    try (KeyValueIterator<String, ClientSignal> range = store.range(from, after)) {
+      while (range.hasNext()) {
+        KeyValue<String, ClientSignal> next = range.next();
         if (after != null && next.key.compareTo(after) >= 0) {
           break;
         }
