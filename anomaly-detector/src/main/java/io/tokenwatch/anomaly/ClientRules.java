@@ -542,11 +542,17 @@ public final class ClientRules {
               responseFor(refusal)));
     }
     int n = settings.deniedIssuanceCount();
-    watch.scopeDenials.add(refusal.eventId(), refusal.at(), n);
-    if (watch.scopeDenials.countWithin(settings.scopeWindow(), refusal.at()) < n) {
+    // Counted per subject: a people's app relays many people's requests, and a few of them asking
+    // once each for a scope beyond policy at login is no one escalating.
+    String subject = refusal.subject() == null ? "" : refusal.subject();
+    long from = refusal.at().toEpochMilli() - settings.scopeWindow().toMillis();
+    watch.scopeDenialsBySubject.values().removeIf(recent -> recent.lastAt() < from);
+    Recent recent = watch.scopeDenialsBySubject.computeIfAbsent(subject, k -> new Recent());
+    recent.add(refusal.eventId(), refusal.at(), n);
+    if (recent.countWithin(settings.scopeWindow(), refusal.at()) < n) {
       return List.of();
     }
-    Recent.Sample sample = watch.scopeDenials.within(settings.scopeWindow(), refusal.at());
+    Recent.Sample sample = recent.within(settings.scopeWindow(), refusal.at());
     observed.put("refusals", Long.toString(sample.count()));
     return List.of(
         new Finding(

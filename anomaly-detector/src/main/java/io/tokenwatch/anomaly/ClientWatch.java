@@ -32,7 +32,8 @@ public final class ClientWatch {
   long scopesSince;
   Map<String, Long> grantedScopes = new TreeMap<>();
 
-  Recent scopeDenials = new Recent();
+  /** Recent refusals for scopes beyond policy, per subject ({@code ""} for none). */
+  TreeMap<String, Recent> scopeDenialsBySubject = new TreeMap<>();
 
   long lastEventAt;
 

@@ -26,6 +26,15 @@ public final class Recent {
   }
 
   /** How many kept events fall within {@code window} up to {@code now}. */
+  /** The time of the latest event (epoch ms), or MIN_VALUE when empty. */
+  public long lastAt() {
+    long last = Long.MIN_VALUE;
+    for (long t : times) {
+      last = Math.max(last, t);
+    }
+    return last;
+  }
+
   public int countWithin(Duration window, Instant now) {
     return indexesWithin(window, now).size();
   }

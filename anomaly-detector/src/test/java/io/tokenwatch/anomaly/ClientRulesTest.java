@@ -351,6 +351,38 @@ class ClientRulesTest {
     assertThat(biggerNight).as("far above the nights before").hasSize(1);
   }
 
+  @Test
+  void shouldCountRefusalsBeyondPolicyPerSubjectNotAcrossAPeoplesApp() {
+    ClientRules rules = new ClientRules(TestSettings.defaults());
+    ClientWatch watch = new ClientWatch();
+    List<Finding> people = new ArrayList<>();
+    for (String person : List.of("ann", "ben", "cat")) {
+      people.addAll(
+          rules.refused(
+              watch,
+              new IssuanceRefusal(
+                  "r" + ++sequence,
+                  T0.plusSeconds(sequence),
+                  "mail-app",
+                  person,
+                  "SCOPE_NOT_APPROVED",
+                  "AUTHORIZATION_CODE",
+                  List.of("mail:admin"),
+                  List.of(),
+                  null,
+                  null)));
+    }
+    List<Finding> one = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      one.addAll(
+          rules.refused(
+              watch, refusal(T0.plusSeconds(60 + i), "SCOPE_NOT_APPROVED", "CLIENT_CREDENTIALS")));
+    }
+
+    assertThat(people).as("three people asking once each").isEmpty();
+    assertThat(one).extracting(Finding::subject).containsExactly("alice");
+  }
+
   /** A refusal some seconds after the previous; counted when it is for scopes beyond policy. */
   record Refusal(int gapSeconds, boolean forScopes) {}
 

@@ -412,8 +412,8 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
             3,
             Range.atLeast(1),
             Importance.HIGH,
-            "SCOPE_ESCALATION: issuance refusals of one client for scopes beyond policy within the"
-                + " window that fire. A refresh or token exchange asking more than its parent fires"
+            "SCOPE_ESCALATION: issuance refusals of one client and subject for scopes beyond policy"
+                + " within the window that fire. A refresh or token exchange asking more than its parent fires"
                 + " at once.")
         .define(
             SCOPE_WINDOW_MS,
