@@ -166,9 +166,9 @@ public final class ClientRules {
   /**
    * As {@link #sourceSeen(NetworkWatch, ClientNetworks, String, String, TokenUse)}, knowing whether
    * the token was also used from another network within the spread window ({@code concurrent}). A
-   * client of which {@code network.confirm-sources} subjects showed networks new for them within
-   * the retention roams (people at home, on phones, travelling): for it, only a new network while
-   * the token is in use elsewhere is held.
+   * client of which {@code network.confirm-sources} other subjects used more than one network
+   * within the retention, learning included, roams (people at home, on phones, travelling): for it,
+   * only a new network while the token is in use elsewhere is held.
    */
   public List<Finding> sourceSeen(
       NetworkWatch watch,
@@ -226,6 +226,10 @@ public final class ClientRules {
     boolean learning = at - watch.learningSince < settings.networkLearning().toMillis();
     List<String> knownNetworks = new ArrayList<>(new TreeSet<>(watch.networks.keySet()));
     watch.networks.put(network, Sighting.of(use.eventId(), at));
+    if (watch.networks.size() > 1) {
+      // The subject uses more than one network (office and home, a phone): learning counts too.
+      client.roamers.merge(subject, at, Math::max);
+    }
     while (watch.networks.size() > NetworkWatch.MAX_NETWORKS) {
       String oldest = null;
       long oldestAt = Long.MAX_VALUE;
@@ -254,8 +258,7 @@ public final class ClientRules {
       return findings;
     }
     client.roamers.values().removeIf(last -> last < at - retention);
-    int roamers = client.roamers.size();
-    client.roamers.merge(subject, at, Math::max);
+    int roamers = client.roamers.size() - (client.roamers.containsKey(subject) ? 1 : 0);
     if (roamers >= settings.networkConfirmSources() && !concurrent) {
       return findings;
     }
