@@ -463,7 +463,9 @@ class ClientRulesTest {
       for (long b = bucket - history; b < bucket; b++) {
         past += model.getOrDefault(b, 0L);
       }
-      double limit = Math.max(minCount, factor * past / history);
+      // The baseline as a mean first, as the rule computes it: (factor * past) / history can round
+      // to the other side of a count exactly at the limit.
+      double limit = Math.max(minCount, factor * ((double) past / history));
       boolean expected = bucket - first >= history && model.get(bucket) >= limit;
       assertThat(findings.stream().map(Finding::rule).toList())
           .isEqualTo(expected ? List.of(Rule.USAGE_SPIKE) : List.of());

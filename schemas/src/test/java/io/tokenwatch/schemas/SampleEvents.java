@@ -299,6 +299,8 @@ public final class SampleEvents {
                 .setValue(GRANT_ID)
                 .setIssuedBefore(T0.plusSeconds(31))
                 .build())
+        .setRevision(1)
+        .setCovers(List.of("source:203.0.113.7", "subject:" + SUBJECT, "token:" + TOKEN_ID))
         .build();
   }
 
