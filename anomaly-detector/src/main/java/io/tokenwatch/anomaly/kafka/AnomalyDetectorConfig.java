@@ -386,8 +386,9 @@ public final class AnomalyDetectorConfig extends ServiceConfig {
                 Duration.ofHours(1).toMillis(),
                 Range.atLeast(1),
                 Importance.HIGH,
-                "An incident (rule and what it fired on) alerts once; its later findings are"
-                    + " suppressed while they come less than this apart in event time.");
+                "An incident (rule and what it fired on) alerts once; its later findings, while"
+                    + " they come less than this apart in event time, update it (same alert_id, next"
+                    + " revision) when they cover something new and are suppressed otherwise.");
     for (Rule rule : Rule.values()) {
       def.define(
           severityKey(rule),
