@@ -39,9 +39,9 @@ public final class ClientNetworks {
   TreeMap<String, Shared> shared = new TreeMap<>();
 
   /**
-   * Subjects of the client seen on more than one network (learning included), with when last (epoch
-   * ms): when several are, the client's people roam (homes, phones, travel), and a new network
-   * alerts only when the token is in use elsewhere at the same time.
+   * The most recent few subjects of the client seen on more than one network (learning included),
+   * with when last (epoch ms): when several are, the client's people roam (homes, phones, travel),
+   * and a new network alerts only when the token is in use elsewhere at the same time.
    */
   TreeMap<String, Long> roamers = new TreeMap<>();
 

@@ -228,7 +228,7 @@ public final class ClientRules {
     watch.networks.put(network, Sighting.of(use.eventId(), at));
     if (watch.networks.size() > 1) {
       // The subject uses more than one network (office and home, a phone): learning counts too.
-      client.roamers.merge(subject, at, Math::max);
+      noteRoamer(client, subject, at);
     }
     while (watch.networks.size() > NetworkWatch.MAX_NETWORKS) {
       String oldest = null;
@@ -342,6 +342,29 @@ public final class ClientRules {
       client.shared.remove(oldest);
     }
     return shared.subjects.size() >= settings.networkConfirmSources();
+  }
+
+  /**
+   * Notes a subject seen on more than one network. Only the most recent few are kept: whether a
+   * client roams needs {@code network.confirm-sources} besides the one at hand, and a client of a
+   * hundred thousand people must not carry them all in one state value.
+   */
+  private void noteRoamer(ClientNetworks client, String subject, long at) {
+    client.roamers.merge(subject, at, Math::max);
+    while (client.roamers.size() > settings.networkConfirmSources() + 1) {
+      String oldest = null;
+      long oldestAt = Long.MAX_VALUE;
+      for (Map.Entry<String, Long> e : client.roamers.entrySet()) {
+        if (e.getValue() < oldestAt) {
+          oldestAt = e.getValue();
+          oldest = e.getKey();
+        }
+      }
+      if (oldest == null) {
+        break;
+      }
+      client.roamers.remove(oldest);
+    }
   }
 
   /** Counts the subject and source on the watched network; whether it is now the client's own. */
