@@ -26,12 +26,6 @@ public final class TokenRules {
   /** Denials for one missing scope set that fire without probing: this many times the count. */
   static final int PERSISTENT_FACTOR = 3;
 
-  /**
-   * Uses after revocation that fire from an address the token was in use at within the spread
-   * window: this many times the count.
-   */
-  static final int HOLDER_FACTOR = 3;
-
   /** Most distinct missing scope sets remembered per token. */
   static final int MAX_MISSING_SETS = 16;
 
@@ -212,15 +206,8 @@ public final class TokenRules {
     if (!deniedRevoked && !acceptedAfterRevocation) {
       return;
     }
-    // From an address the token was in use at just before, it is its holder (a replica with the
-    // token still cached) learning of the revocation: only persistence is replay.
-    // An accepted use after the revocation is a validator that missed it, whoever presents it.
-    boolean holder =
-        deniedRevoked
-            && watch.usedFromSince(
-                use.sourceAddress(), use.at().toEpochMilli() - settings.spreadWindow().toMillis());
-    int n = holder ? HOLDER_FACTOR * settings.replayCount() : settings.replayCount();
-    watch.replays.add(use.eventId(), use.at(), HOLDER_FACTOR * settings.replayCount());
+    int n = settings.replayCount();
+    watch.replays.add(use.eventId(), use.at(), n);
     if (watch.replays.countWithin(settings.suppression(), use.at()) < n) {
       return;
     }
@@ -236,7 +223,6 @@ public final class TokenRules {
     if (use.sourceAddress() != null) {
       observed.put("source_address", use.sourceAddress());
     }
-    observed.put("from_a_source_of_the_token", Boolean.toString(holder));
     out.add(
         finding(
             Rule.REPLAY_AFTER_REVOCATION,
@@ -251,12 +237,8 @@ public final class TokenRules {
                 sample,
                 observed,
                 Map.of(
-                    "min_uses_after_revocation",
-                    Integer.toString(n),
-                    "min_uses_from_its_own_sources",
-                    Integer.toString(HOLDER_FACTOR * settings.replayCount()),
-                    "grace_ms",
-                    Long.toString(settings.replayGrace().toMillis()))),
+                    "min_uses_after_revocation", Integer.toString(n),
+                    "grace_ms", Long.toString(settings.replayGrace().toMillis()))),
             Target.token(use.tokenId())));
   }
 

@@ -62,12 +62,6 @@ public final class TokenWatch {
     return revokedAt > 0;
   }
 
-  /** Whether the token was used from {@code address} at or after {@code from} (epoch ms). */
-  public boolean usedFromSince(@Nullable String address, long from) {
-    Sighting seen = address == null ? null : sources.get(address);
-    return seen != null && seen.lastAt >= from;
-  }
-
   /** Whether a use from {@code address} is remembered (within the spread window). */
   public boolean knowsSource(@Nullable String address) {
     return address != null && sources.containsKey(address);

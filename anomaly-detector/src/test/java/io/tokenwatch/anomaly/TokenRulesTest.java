@@ -239,45 +239,6 @@ class TokenRulesTest {
     assertThat(fired.get(8)).containsExactly(Rule.SCOPE_ESCALATION);
   }
 
-  @Test
-  void shouldTakeARevokedTokenPresentedFromItsOwnSourceForItsHolderUntilItPersists() {
-    TokenRules rules = new TokenRules(TestSettings.defaults());
-    TokenWatch watch = new TokenWatch();
-    rules.issued(watch, grant(null, null));
-    rules.used(watch, use(T0, true, null, null, null, "10.0.0.5"));
-    List<List<Rule>> holder = new ArrayList<>();
-    for (int i = 1; i <= 3; i++) {
-      holder.add(
-          rules(
-              rules.used(
-                  watch,
-                  use(
-                      T0.plusSeconds(10L * i),
-                      false,
-                      DenyReason.REVOKED,
-                      null,
-                      null,
-                      "10.0.0.5"))));
-    }
-    TokenWatch stolen = new TokenWatch();
-    rules.issued(stolen, grant(null, null));
-    rules.used(stolen, use(T0, true, null, null, null, "10.0.0.5"));
-    List<Finding> thief =
-        rules.used(
-            stolen, use(T0.plusSeconds(10), false, DenyReason.REVOKED, null, null, "203.0.113.9"));
-
-    assertThat(holder.subList(0, 2))
-        .as("a replica with the token cached learns of the revocation")
-        .allSatisfy(r -> assertThat(r).isEmpty());
-    assertThat(holder.get(2)).containsExactly(Rule.REPLAY_AFTER_REVOCATION);
-    assertThat(thief)
-        .singleElement()
-        .satisfies(
-            f ->
-                assertThat(f.evidence().observed())
-                    .containsEntry("from_a_source_of_the_token", "false"));
-  }
-
   /** One use: its distance from the previous in seconds, and whether the rule counts it. */
   record Step(int gapSeconds, boolean counted) {}
 

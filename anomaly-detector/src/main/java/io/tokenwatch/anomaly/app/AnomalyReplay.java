@@ -724,7 +724,15 @@ public final class AnomalyReplay {
         new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer())) {
       for (TopicPartition tp : ends) {
         producer
-            .send(new ProducerRecord<>(tp.topic(), tp.partition(), to.toEpochMilli(), "end", "end"))
+            // Never later than now: a broker refuses a timestamp too far ahead of its clock, and
+            // a window may end in the future.
+            .send(
+                new ProducerRecord<>(
+                    tp.topic(),
+                    tp.partition(),
+                    Math.min(to.toEpochMilli(), System.currentTimeMillis()),
+                    "end",
+                    "end"))
             .get();
       }
     }
