@@ -43,7 +43,7 @@ public final class PropagationBenchmark {
   private PropagationBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 600;
     int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int validators = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int rate = args.length > 3 ? Integer.parseInt(args[3]) : 5000;
