@@ -27,9 +27,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The background load of a {@link Run}: produces paced {@code TokenUsed} events for live tokens,
  * {@code rate} per second, until closed.
  */
-final class Background implements AutoCloseable {
-  final AtomicLong sent = new AtomicLong();
-  final AtomicLong errors = new AtomicLong();
+public final class Background implements AutoCloseable {
+  public final AtomicLong sent = new AtomicLong();
+  public final AtomicLong errors = new AtomicLong();
   final AtomicBoolean running = new AtomicBoolean(true);
   final KafkaProducer<String, byte[]> producer;
   final List<String> ids = new ArrayList<>();
@@ -37,7 +37,7 @@ final class Background implements AutoCloseable {
   final Thread thread;
   private final int rate;
 
-  Background(
+  public Background(
       List<JWTClaimsSet> tokens,
       EmbeddedPlatform platform,
       HttpSchemaRegistryClient registry,
@@ -68,7 +68,7 @@ final class Background implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  void start() {
+  public void start() {
     thread.start();
   }
 

@@ -36,14 +36,17 @@ import java.util.Map;
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar
  * io.tokenwatch.bench.propagation.PropagationBenchmark [rounds] [warm-up rounds] [validators]
- * [rate/s]} (defaults 300, 50, 3, 5000). A benchmark, not a test: it prints and asserts nothing.
+ * [rate/s]} (defaults 600, 50, 3, 5000). Even rounds revoke over one kept-alive HTTP/1.1 connection
+ * read on the round's thread (the headline, from the send), odd rounds with {@code java.net.http};
+ * after each round {@link KafkaBaseline} measures Kafka's own produce-to-consume latency. A
+ * benchmark, not a test: it prints and asserts nothing.
  */
 public final class PropagationBenchmark {
 
   private PropagationBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 600;
     int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int validators = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int rate = args.length > 3 ? Integer.parseInt(args[3]) : 5000;

@@ -122,6 +122,10 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     sent.add(send(Topics.REVOCATION_REQUESTS, key, request));
     sent.add(send(Topics.REVOCATION_FAST_PATH, key, fastPath));
+    // Send now rather than after linger.ms: the caller waits for these acknowledgements, and
+    // every validator waits for the fast-path record. flush() also waits for records other
+    // threads sent before, which are already in flight and bounded by delivery.timeout.ms.
+    flush("RevocationRequested");
     List<RecordMetadata> landed = await(sent, "RevocationRequested");
     return new RevocationReceipt(
         request.getEventId(), landed(landed.get(0)), landed(landed.get(1)));
@@ -143,6 +147,14 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     } catch (KafkaException e) {
       throw new EventLogUnavailableException(
           "could not send " + topic.valueTypeName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void flush(String what) {
+    try {
+      producer.flush();
+    } catch (KafkaException e) {
+      throw new EventLogUnavailableException("could not send " + what + ": " + e.getMessage(), e);
     }
   }
 
