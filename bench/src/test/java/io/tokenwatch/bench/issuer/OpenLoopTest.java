@@ -87,6 +87,7 @@ class OpenLoopTest {
     assertThat(result.achievedRate()).isCloseTo(500, within(1.0));
     assertThat(result.percentileMillis(99.9)).isCloseTo(0.5, within(0.01));
     assertThat(TokenLoadGenerator.passes(result, 25)).isTrue();
+    assertThat(TokenLoadGenerator.saturated(result)).isFalse();
   }
 
   @Test
@@ -116,6 +117,7 @@ class OpenLoopTest {
     assertThat(result.errors()).isEqualTo(Map.of(OpenLoop.NOT_SENT, 849L));
     assertThat(result.achievedRate()).isLessThan(150);
     assertThat(TokenLoadGenerator.passes(result, 10_000)).isFalse();
+    assertThat(TokenLoadGenerator.saturated(result)).isTrue();
   }
 
   @Test
@@ -130,6 +132,7 @@ class OpenLoopTest {
     assertThat(result.achievedRate()).isCloseTo(10, within(0.1));
     assertThat(TokenLoadGenerator.passes(result, 25)).isFalse();
     assertThat(TokenLoadGenerator.passes(result, 50)).isTrue();
+    assertThat(TokenLoadGenerator.saturated(result)).isFalse();
   }
 
   @Test
