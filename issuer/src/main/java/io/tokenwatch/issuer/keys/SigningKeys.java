@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -241,7 +240,7 @@ public final class SigningKeys {
 
   private static JWSSigner signer(JWK jwk, SigningAlgorithm algorithm) throws JOSEException {
     return switch (algorithm) {
-      case EDDSA -> new Ed25519Signer(jwk.toOctetKeyPair());
+      case EDDSA -> new BouncyCastleEd25519Signer(jwk.toOctetKeyPair());
       case RS256 -> new RSASSASigner(jwk.toRSAKey());
     };
   }
