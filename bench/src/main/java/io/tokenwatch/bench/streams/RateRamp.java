@@ -137,8 +137,13 @@ public final class RateRamp {
     double sentRate = (sent - sent0) / span;
     double processedRate = (processed - processed0) / span;
     double slope = slope(samples);
-    boolean kept = sentRate >= 0.98 * rate && processedRate >= 0.97 * rate && slope <= 0.02 * rate;
-    return new Step(rate, sentRate, processedRate, slope, last, kept);
+    return new Step(
+        rate, sentRate, processedRate, slope, last, kept(rate, sentRate, processedRate, slope));
+  }
+
+  /** Whether an app kept up with {@code rate} (see the class comment). */
+  static boolean kept(long rate, double sent, double processed, double lagSlope) {
+    return sent >= 0.98 * rate && processed >= 0.97 * rate && lagSlope <= 0.02 * rate;
   }
 
   /** The least-squares slope of {@code y} over {@code x}. */
