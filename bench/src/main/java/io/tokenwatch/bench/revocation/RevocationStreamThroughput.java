@@ -46,14 +46,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar
  * io.tokenwatch.bench.revocation.RevocationStreamThroughput [rate/s, 0 = unthrottled] [seconds]
- * [stream threads]}, or with {@code ramp <from/s> <step/s> <to/s> <seconds a step> [stream
- * threads]} to find the saturation rate ({@link RateRamp}). A benchmark, not a test: it prints its
- * samples and asserts nothing.
+ * [stream threads]} ({@code -Dtokens=N}: how many distinct tokens, default 10,000), or with {@code
+ * ramp <from/s> <step/s> <to/s> <seconds a step> [stream threads]} to find the saturation rate
+ * ({@link RateRamp}). A benchmark, not a test: it prints its samples and asserts nothing.
  */
 public final class RevocationStreamThroughput {
 
   private static final Logger log = LoggerFactory.getLogger(RevocationStreamThroughput.class);
-  private static final int TOKENS = 10_000;
+
+  /**
+   * Distinct tokens the uses go round, {@code -Dtokens=N} (default 10,000): with few, the record
+   * cache folds many uses of a token into one changelog write per commit; with many, nearly every
+   * use is a write of its own.
+   */
+  private static final int TOKENS = Integer.getInteger("tokens", 10_000);
+
   private static final int USES_PER_TOKEN_BEFORE_LIMIT = 1_000_000;
 
   private RevocationStreamThroughput() {}
