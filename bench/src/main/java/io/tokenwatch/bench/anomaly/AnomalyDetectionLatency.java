@@ -2,6 +2,7 @@ package io.tokenwatch.bench.anomaly;
 
 import io.tokenwatch.anomaly.app.AnomalyDetectorApp;
 import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
+import io.tokenwatch.bench.streams.GroupLag;
 import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.TokenIssued;
@@ -164,11 +165,10 @@ public final class AnomalyDetectionLatency {
       long started = System.nanoTime();
       long giveUp = started + TimeUnit.MINUTES.toNanos(3);
       int caughtUp = 0;
+      GroupLag groupLag = new GroupLag(admin, appId);
       while (caughtUp < 3 && System.nanoTime() < giveUp) {
         TimeUnit.SECONDS.sleep(1);
-        long lag =
-            AnomalyDetectorThroughput.endOffsets(admin)
-                - AnomalyDetectorThroughput.committed(admin, appId);
+        long lag = groupLag.end() - groupLag.committed();
         boolean warm = System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(10);
         caughtUp = warm && lag < Math.max(1, rate / 5) ? caughtUp + 1 : 0;
         alerts.poll(Duration.ZERO);

@@ -24,13 +24,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Ordinary live traffic for the detector benchmarks: {@value #TOKENS} tokens of {@value #CLIENTS}
+ * Ordinary live traffic for the detector benchmarks: {@link #TOKENS} tokens of {@value #CLIENTS}
  * clients (ten subjects each), every use ALLOWED from the subject's own address, stamped with the
  * wall clock as validators would. Not thread-safe.
  */
 final class LiveTraffic {
 
-  static final int TOKENS = 10_000;
+  /** Distinct tokens, {@code -Dtokens=N} (default 10,000). */
+  static final int TOKENS = Integer.getInteger("tokens", 10_000);
+
   static final int CLIENTS = 200;
 
   private final Serializer<TokenIssued> issued;

@@ -1,5 +1,10 @@
 package io.tokenwatch.bench.revocation;
 
+import io.tokenwatch.bench.streams.GroupLag;
+import io.tokenwatch.bench.streams.Load;
+import io.tokenwatch.bench.streams.LoadAverage;
+import io.tokenwatch.bench.streams.PacedPump;
+import io.tokenwatch.bench.streams.RateRamp;
 import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.events.BindingType;
 import io.tokenwatch.events.ChannelBinding;
@@ -26,15 +31,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,27 +46,34 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar
  * io.tokenwatch.bench.revocation.RevocationStreamThroughput [rate/s, 0 = unthrottled] [seconds]
- * [stream threads]}. A benchmark, not a test: it prints its samples and asserts nothing.
+ * [stream threads]} ({@code -Dtokens=N}: how many distinct tokens, default 10,000), or with {@code
+ * ramp <from/s> <step/s> <to/s> <seconds a step> [stream threads]} to find the saturation rate
+ * ({@link RateRamp}). A benchmark, not a test: it prints its samples and asserts nothing.
  */
 public final class RevocationStreamThroughput {
 
   private static final Logger log = LoggerFactory.getLogger(RevocationStreamThroughput.class);
-  private static final int TOKENS = 10_000;
+
+  /**
+   * Distinct tokens the uses go round, {@code -Dtokens=N} (default 10,000): with few, the record
+   * cache folds many uses of a token into one changelog write per commit; with many, nearly every
+   * use is a write of its own.
+   */
+  private static final int TOKENS = Integer.getInteger("tokens", 10_000);
+
   private static final int USES_PER_TOKEN_BEFORE_LIMIT = 1_000_000;
 
   private RevocationStreamThroughput() {}
 
   public static void main(String[] args) throws Exception {
-    long rate = args.length > 0 ? Long.parseLong(args[0]) : 0;
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    Load load = Load.parse(args);
     Path dir = Files.createTempDirectory("revocation-bench");
     try (EmbeddedPlatform platform = EmbeddedPlatform.builder(dir).build().start()) {
-      run(platform, dir, rate, seconds, threads);
+      run(platform, dir, load, load.threads());
     }
   }
 
-  private static void run(EmbeddedPlatform platform, Path dir, long rate, int seconds, int threads)
+  private static void run(EmbeddedPlatform platform, Path dir, Load load, int threads)
       throws Exception {
     String appId = "bench-revocation-" + UUID.randomUUID();
     SerdeConfig serdes = SerdeConfig.of(platform.schemaRegistryClientSettings());
@@ -104,105 +111,81 @@ public final class RevocationStreamThroughput {
       }
       producer.flush();
 
-      AtomicBoolean running = new AtomicBoolean(true);
-      AtomicLong sent = new AtomicLong();
-      Thread pump =
-          new Thread(
-              () -> {
-                long start = System.nanoTime();
-                int i = 0;
-                while (running.get()) {
-                  var unused =
-                      producer.send(
-                          new ProducerRecord<>(Topics.TOKEN_USED.name(), ids.get(i), uses.get(i)));
-                  i = (i + 1) % TOKENS;
-                  long n = sent.incrementAndGet();
-                  if (rate > 0 && n % 500 == 0) {
-                    long due = start + n * 1_000_000_000L / rate;
-                    long ahead = due - System.nanoTime();
-                    if (ahead > 0) {
-                      try {
-                        TimeUnit.NANOSECONDS.sleep(ahead); // pacing the producer
-                      } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                      }
-                    }
-                  }
-                }
-              },
-              "bench-producer");
-      pump.start();
-      System.out.printf(
-          Locale.ROOT,
-          "rate=%s seconds=%d threads=%d tokens=%d%n  t(s)   sent/s  processed/s       lag%n",
-          rate == 0 ? "unthrottled" : Long.toString(rate),
-          seconds,
-          threads,
-          TOKENS);
-      long lastProcessed = committed(admin, appId);
-      long lastSent = sent.get();
-      long t0 = System.nanoTime();
-      long last = t0;
-      long firstProcessed = -1;
-      long firstAt = 0;
-      for (int s = 2; s <= seconds; s += 2) {
-        TimeUnit.SECONDS.sleep(2);
-        long at = System.nanoTime();
-        long processed = committed(admin, appId);
-        long end = endOffsets(admin);
-        long nowSent = sent.get();
-        double dt = (at - last) / 1e9;
-        if (s == 10) {
-          firstProcessed = processed;
-          firstAt = at;
+      int[] next = {0};
+      Runnable sendOne =
+          () -> {
+            int i = next[0];
+            var unused =
+                producer.send(
+                    new ProducerRecord<>(Topics.TOKEN_USED.name(), ids.get(i), uses.get(i)));
+            next[0] = (i + 1) % TOKENS;
+          };
+      GroupLag lag = new GroupLag(admin, appId);
+      if (load.ramp()) {
+        System.out.printf(
+            Locale.ROOT,
+            "ramp %,d..%,d/s by %,d, %d s a step, threads=%d tokens=%d, load average %s%n",
+            load.from(),
+            load.to(),
+            load.step(),
+            load.seconds(),
+            threads,
+            TOKENS,
+            LoadAverage.now());
+        try (PacedPump pump = new PacedPump(sendOne, load.from())) {
+          RateRamp.run(pump, lag, load.from(), load.step(), load.to(), load.seconds(), System.out);
         }
-        System.out.printf(
-            Locale.ROOT,
-            "%6d %8.0f %12.0f %9d%n",
-            s,
-            (nowSent - lastSent) / dt,
-            (processed - lastProcessed) / dt,
-            end - processed);
-        lastProcessed = processed;
-        lastSent = nowSent;
-        last = at;
+        System.out.printf(Locale.ROOT, "load average at the end %s%n", LoadAverage.now());
+        return;
       }
-      running.set(false);
-      pump.join();
-      if (firstProcessed >= 0) {
+      long rate = load.from();
+      int seconds = load.seconds();
+      try (PacedPump pump = new PacedPump(sendOne, rate)) {
         System.out.printf(
             Locale.ROOT,
-            "sustained processed/s after warm-up (t=10s..%ds): %.0f%n",
+            "rate=%s seconds=%d threads=%d tokens=%d%n  t(s)   sent/s  processed/s       lag%n",
+            rate == 0 ? "unthrottled" : Long.toString(rate),
             seconds,
-            (lastProcessed - firstProcessed) / ((last - firstAt) / 1e9));
+            threads,
+            TOKENS);
+        long lastProcessed = lag.committed();
+        long lastSent = pump.sent();
+        long t0 = System.nanoTime();
+        long last = t0;
+        long firstProcessed = -1;
+        long firstAt = 0;
+        for (int s = 2; s <= seconds; s += 2) {
+          TimeUnit.SECONDS.sleep(2);
+          long at = System.nanoTime();
+          long processed = lag.committed();
+          long end = lag.end();
+          long nowSent = pump.sent();
+          double dt = (at - last) / 1e9;
+          if (s == 10) {
+            firstProcessed = processed;
+            firstAt = at;
+          }
+          System.out.printf(
+              Locale.ROOT,
+              "%6d %8.0f %12.0f %9d%n",
+              s,
+              (nowSent - lastSent) / dt,
+              (processed - lastProcessed) / dt,
+              end - processed);
+          lastProcessed = processed;
+          lastSent = nowSent;
+          last = at;
+        }
+        if (firstProcessed >= 0) {
+          System.out.printf(
+              Locale.ROOT,
+              "sustained processed/s after warm-up (t=10s..%ds): %.0f%n",
+              seconds,
+              (lastProcessed - firstProcessed) / ((last - firstAt) / 1e9));
+        }
       }
       log.info("done");
     }
-  }
-
-  private static long committed(Admin admin, String group) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> offsets =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    long sum = 0;
-    for (var entry : offsets.entrySet()) {
-      if (entry.getKey().topic().equals(Topics.TOKEN_USED.name()) && entry.getValue() != null) {
-        sum += entry.getValue().offset();
-      }
-    }
-    return sum;
-  }
-
-  private static long endOffsets(Admin admin) throws Exception {
-    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    for (int p = 0; p < Topics.TOKEN_USED.spec().partitions(); p++) {
-      request.put(new TopicPartition(Topics.TOKEN_USED.name(), p), OffsetSpec.latest());
-    }
-    long sum = 0;
-    for (var info : admin.listOffsets(request).all().get().values()) {
-      sum += info.offset();
-    }
-    return sum;
   }
 
   private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
