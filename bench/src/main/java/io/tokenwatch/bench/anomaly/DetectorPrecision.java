@@ -11,6 +11,7 @@ import io.tokenwatch.anomaly.scenarios.Labelled;
 import io.tokenwatch.anomaly.scenarios.LabelledAttack;
 import io.tokenwatch.anomaly.scenarios.RealisticWeek;
 import io.tokenwatch.anomaly.scenarios.Score;
+import io.tokenwatch.bench.LoadAverage;
 import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.events.SecurityAlert;
 import io.tokenwatch.events.TokenIssued;
@@ -110,7 +111,7 @@ public final class DetectorPrecision {
 
   private static void run(long seed, RealisticWeek.Scale scale) throws Exception {
     long began = System.nanoTime();
-    String loadBefore = loadAverage();
+    String loadBefore = LoadAverage.now();
     // A Monday, far enough back that the whole workload is in the past.
     Instant start =
         LocalDate.now(ZoneOffset.UTC)
@@ -160,7 +161,7 @@ public final class DetectorPrecision {
         Locale.ROOT,
         "load average: %s at the start, %s at the end; elapsed %.1f s%n",
         loadBefore,
-        loadAverage(),
+        LoadAverage.now(),
         (System.nanoTime() - began) / 1e9);
   }
 
@@ -476,15 +477,6 @@ public final class DetectorPrecision {
       }
     }
     return alerts;
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "(unknown: " + e.getMessage() + ")";
-    }
   }
 
   private static void deleteQuietly(Path dir) {

@@ -2,6 +2,8 @@ package io.tokenwatch.bench.comparison;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.tokenwatch.bench.BenchIssuer;
+import io.tokenwatch.bench.LoadAverage;
 import io.tokenwatch.bench.propagation.Background;
 import io.tokenwatch.bench.propagation.HttpConnection;
 import io.tokenwatch.embedded.EmbeddedPlatform;
@@ -29,15 +31,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,9 +57,9 @@ final class Comparison {
   private static final String ISSUE_BODY =
       "grant_type=client_credentials&audience=https%3A%2F%2Forders.example.com&scope=orders%3Aread";
   private static final String ORDERS_SERVICE =
-      basic("orders-service", "demo-orders-service-secret-do-not-use-in-prod0");
+      BenchIssuer.basic("orders-service", "demo-orders-service-secret-do-not-use-in-prod0");
   private static final String SECURITY_CONSOLE =
-      basic("security-console", "demo-security-console-secret-not-for-prod-use");
+      BenchIssuer.basic("security-console", "demo-security-console-secret-not-for-prod-use");
   private static final int TOKENS = 100;
   private static final long POLL_NANOS = 100_000;
   private static final Duration ROUND_TIMEOUT = Duration.ofSeconds(30);
@@ -159,7 +157,7 @@ final class Comparison {
             rounds,
             rate,
             Runtime.getRuntime().availableProcessors(),
-            loadAverage());
+            LoadAverage.now());
         out.println(
             "decisions            decisions/s  CPU cores  per core/s   p50 ms   p90 ms   p99 ms"
                 + "   max ms  not allowed   CPU: callers http-client server other");
@@ -192,7 +190,7 @@ final class Comparison {
             delays.expiry(0.50) / delays.feed(0.50),
             delays.introspection(0.99) / delays.feed(0.99),
             delays.expiry(0.99) / delays.feed(0.99));
-        out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
+        out.printf(Locale.ROOT, "load average at the end: %s%n", LoadAverage.now());
       } finally {
         background.close();
         http.close();
@@ -516,21 +514,5 @@ final class Comparison {
     String body = answer.body();
     int start = body.indexOf("\"access_token\":\"") + "\"access_token\":\"".length();
     return body.substring(start, body.indexOf('"', start));
-  }
-
-  /** The 1, 5 and 15 minute load averages where the system reports them (Linux). */
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (java.io.IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  private static String basic(String client, String secret) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((client + ":" + secret).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -1,7 +1,7 @@
 package io.tokenwatch.bench.comparison;
 
+import io.tokenwatch.bench.BenchIssuer;
 import io.tokenwatch.embedded.EmbeddedPlatform;
-import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
@@ -61,7 +61,10 @@ public final class ComparisonBenchmark {
     try (EmbeddedPlatform platform =
             EmbeddedPlatform.builder(dir.resolve("platform")).build().start();
         RevocationStreamApp stream = RevocationStreamApp.start(streamConfig(platform, dir));
-        IssuerServer issuer = IssuerServer.start(issuerConfig(platform, policy, dir))) {
+        IssuerServer issuer =
+            IssuerServer.start(
+                BenchIssuer.config(
+                    platform, policy, dir.resolve("issuer"), "bench-comparison", Map.of()))) {
       new Comparison(platform, stream, issuer, System.out).run(seconds, threads, rounds, rate);
     }
     // Kafka clients' and the HTTP clients' threads must not keep the JVM alive.
@@ -82,24 +85,5 @@ public final class ComparisonBenchmark {
                 MessageDigest.getInstance("SHA-256")
                     .digest(INTROSPECTION_SECRET.getBytes(StandardCharsets.UTF_8))));
     return config;
-  }
-
-  private static IssuerConfig issuerConfig(EmbeddedPlatform platform, Path policy, Path dir) {
-    Map<String, Object> config = new HashMap<>(platform.schemaRegistryClientSettings());
-    config.putAll(
-        Map.of(
-            IssuerConfig.ISSUER_URL,
-            "http://localhost",
-            IssuerConfig.PORT,
-            "0",
-            IssuerConfig.POLICY_FILE,
-            policy.toString(),
-            IssuerConfig.DATA_DIR,
-            dir.resolve("issuer").toString(),
-            IssuerConfig.INSTANCE_ID,
-            "bench-comparison",
-            IssuerConfig.BOOTSTRAP_SERVERS,
-            platform.bootstrapServers()));
-    return IssuerConfig.of(config);
   }
 }

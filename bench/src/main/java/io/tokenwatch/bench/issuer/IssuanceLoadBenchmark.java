@@ -1,5 +1,6 @@
 package io.tokenwatch.bench.issuer;
 
+import io.tokenwatch.bench.BenchIssuer;
 import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
@@ -8,7 +9,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +45,14 @@ public final class IssuanceLoadBenchmark {
     Path policy = samplePolicy(dir);
     try (EmbeddedPlatform platform =
             EmbeddedPlatform.builder(dir.resolve("platform")).build().start();
-        IssuerServer issuer = IssuerServer.start(config(platform, policy, dir, alg))) {
+        IssuerServer issuer =
+            IssuerServer.start(
+                BenchIssuer.config(
+                    platform,
+                    policy,
+                    dir.resolve("issuer-" + alg),
+                    "bench-" + alg,
+                    Map.of(IssuerConfig.SIGNING_ALGORITHM, alg)))) {
       List<String> command = new ArrayList<>();
       command.add(
           ProcessHandle.current()
@@ -91,34 +98,27 @@ public final class IssuanceLoadBenchmark {
     Path policy = samplePolicy(dir);
     try (EmbeddedPlatform platform =
             EmbeddedPlatform.builder(dir.resolve("platform")).build().start();
-        IssuerServer eddsa = IssuerServer.start(config(platform, policy, dir, "EDDSA"));
-        IssuerServer rs256 = IssuerServer.start(config(platform, policy, dir, "RS256"))) {
+        IssuerServer eddsa =
+            IssuerServer.start(
+                BenchIssuer.config(
+                    platform,
+                    policy,
+                    dir.resolve("issuer-EDDSA"),
+                    "bench-EDDSA",
+                    Map.of(IssuerConfig.SIGNING_ALGORITHM, "EDDSA")));
+        IssuerServer rs256 =
+            IssuerServer.start(
+                BenchIssuer.config(
+                    platform,
+                    policy,
+                    dir.resolve("issuer-RS256"),
+                    "bench-RS256",
+                    Map.of(IssuerConfig.SIGNING_ALGORITHM, "RS256")))) {
       System.out.printf(
           "serving EdDSA on port %d, RS256 on port %d for %d s%n",
           eddsa.port(), rs256.port(), seconds);
       System.out.flush();
       TimeUnit.SECONDS.sleep(seconds); // serving for a fixed time, not waiting for a condition
     }
-  }
-
-  private static IssuerConfig config(EmbeddedPlatform platform, Path policy, Path dir, String alg) {
-    Map<String, Object> config = new HashMap<>(platform.schemaRegistryClientSettings());
-    config.putAll(
-        Map.of(
-            IssuerConfig.ISSUER_URL,
-            "http://localhost",
-            IssuerConfig.PORT,
-            "0",
-            IssuerConfig.POLICY_FILE,
-            policy.toString(),
-            IssuerConfig.DATA_DIR,
-            dir.resolve("issuer-" + alg).toString(),
-            IssuerConfig.SIGNING_ALGORITHM,
-            alg,
-            IssuerConfig.INSTANCE_ID,
-            "bench-" + alg,
-            IssuerConfig.BOOTSTRAP_SERVERS,
-            platform.bootstrapServers()));
-    return IssuerConfig.of(config);
   }
 }

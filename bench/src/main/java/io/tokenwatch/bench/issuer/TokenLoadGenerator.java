@@ -1,5 +1,6 @@
 package io.tokenwatch.bench.issuer;
 
+import io.tokenwatch.bench.LoadAverage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -126,7 +127,7 @@ public final class TokenLoadGenerator {
         url,
         connections,
         Runtime.getRuntime().availableProcessors(),
-        loadAverage());
+        LoadAverage.now());
     String ramp = option("ramp");
     List<Double> rates = new ArrayList<>();
     int seconds;
@@ -217,7 +218,7 @@ public final class TokenLoadGenerator {
           highestPassed,
           peakAchieved);
     }
-    out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
+    out.printf(Locale.ROOT, "load average at the end: %s%n", LoadAverage.now());
     out.flush();
   }
 
@@ -264,16 +265,6 @@ public final class TokenLoadGenerator {
       return ticks * 10_000_000L;
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot read the CPU time of process " + pid, e);
-    }
-  }
-
-  /** The 1, 5 and 15 minute load averages where the system reports them (Linux). */
-  static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
     }
   }
 }

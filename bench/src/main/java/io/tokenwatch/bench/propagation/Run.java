@@ -2,6 +2,8 @@ package io.tokenwatch.bench.propagation;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.tokenwatch.bench.BenchIssuer;
+import io.tokenwatch.bench.LoadAverage;
 import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.issuer.server.IssuerServer;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
@@ -14,13 +16,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -38,9 +36,9 @@ final class Run {
   private static final String ISSUE_BODY =
       "grant_type=client_credentials&audience=https%3A%2F%2Forders.example.com&scope=orders%3Aread";
   private static final String ORDERS_SERVICE =
-      basic("orders-service", "demo-orders-service-secret-do-not-use-in-prod0");
+      BenchIssuer.basic("orders-service", "demo-orders-service-secret-do-not-use-in-prod0");
   private static final String SECURITY_CONSOLE =
-      basic("security-console", "demo-security-console-secret-not-for-prod-use");
+      BenchIssuer.basic("security-console", "demo-security-console-secret-not-for-prod-use");
   private static final int BACKGROUND_TOKENS = 100;
   private static final Duration ROUND_TIMEOUT = Duration.ofSeconds(30);
 
@@ -107,7 +105,7 @@ final class Run {
           validatorCount,
           rate,
           Runtime.getRuntime().availableProcessors(),
-          loadAverage());
+          LoadAverage.now());
       int total = warmUp + rounds;
       long[][] perValidator = new long[validatorCount][rounds];
       long[] all = new long[rounds];
@@ -230,7 +228,7 @@ final class Run {
           headline / floor,
           floor,
           headline <= 10.0 ? "yes" : "no");
-      out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
+      out.printf(Locale.ROOT, "load average at the end: %s%n", LoadAverage.now());
       out.printf(
           Locale.ROOT,
           "rounds where all validators denied within 25 ms of the 202: %d of %d%n",
@@ -321,21 +319,5 @@ final class Run {
       tokens.add(SignedJWT.parse(issue()).getJWTClaimsSet());
     }
     return tokens;
-  }
-
-  /** The 1, 5 and 15 minute load averages where the system reports them (Linux). */
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (java.io.IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  private static String basic(String client, String secret) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((client + ":" + secret).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -2,9 +2,6 @@ package io.tokenwatch.bench.revocation;
 
 import io.tokenwatch.bench.streams.GroupLag;
 import io.tokenwatch.bench.streams.Load;
-import io.tokenwatch.bench.streams.LoadAverage;
-import io.tokenwatch.bench.streams.PacedPump;
-import io.tokenwatch.bench.streams.RateRamp;
 import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.events.BindingType;
 import io.tokenwatch.events.ChannelBinding;
@@ -27,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -121,69 +117,7 @@ public final class RevocationStreamThroughput {
             next[0] = (i + 1) % TOKENS;
           };
       GroupLag lag = new GroupLag(admin, appId);
-      if (load.ramp()) {
-        System.out.printf(
-            Locale.ROOT,
-            "ramp %,d..%,d/s by %,d, %d s a step, threads=%d tokens=%d, load average %s%n",
-            load.from(),
-            load.to(),
-            load.step(),
-            load.seconds(),
-            threads,
-            TOKENS,
-            LoadAverage.now());
-        try (PacedPump pump = new PacedPump(sendOne, load.from())) {
-          RateRamp.run(pump, lag, load.from(), load.step(), load.to(), load.seconds(), System.out);
-        }
-        System.out.printf(Locale.ROOT, "load average at the end %s%n", LoadAverage.now());
-        return;
-      }
-      long rate = load.from();
-      int seconds = load.seconds();
-      try (PacedPump pump = new PacedPump(sendOne, rate)) {
-        System.out.printf(
-            Locale.ROOT,
-            "rate=%s seconds=%d threads=%d tokens=%d%n  t(s)   sent/s  processed/s       lag%n",
-            rate == 0 ? "unthrottled" : Long.toString(rate),
-            seconds,
-            threads,
-            TOKENS);
-        long lastProcessed = lag.committed();
-        long lastSent = pump.sent();
-        long t0 = System.nanoTime();
-        long last = t0;
-        long firstProcessed = -1;
-        long firstAt = 0;
-        for (int s = 2; s <= seconds; s += 2) {
-          TimeUnit.SECONDS.sleep(2);
-          long at = System.nanoTime();
-          long processed = lag.committed();
-          long end = lag.end();
-          long nowSent = pump.sent();
-          double dt = (at - last) / 1e9;
-          if (s == 10) {
-            firstProcessed = processed;
-            firstAt = at;
-          }
-          System.out.printf(
-              Locale.ROOT,
-              "%6d %8.0f %12.0f %9d%n",
-              s,
-              (nowSent - lastSent) / dt,
-              (processed - lastProcessed) / dt,
-              end - processed);
-          lastProcessed = processed;
-          lastSent = nowSent;
-          last = at;
-        }
-        if (firstProcessed >= 0) {
-          System.out.printf(
-              Locale.ROOT,
-              "sustained processed/s after warm-up (t=10s..%ds): %.0f%n",
-              seconds,
-              (lastProcessed - firstProcessed) / ((last - firstAt) / 1e9));
-        }
-      }
+      load.offer(sendOne, lag, TOKENS, System.out);
       log.info("done");
     }
   }

@@ -1,6 +1,9 @@
 package io.tokenwatch.bench.streams;
 
+import io.tokenwatch.bench.LoadAverage;
+import java.io.PrintStream;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 
 /**
  * What a streams throughput run offers, from its command line: either {@code [rate/s, 0 =
@@ -15,6 +18,45 @@ import java.util.Locale;
  * @param threads the app's stream threads
  */
 public record Load(boolean ramp, long from, long step, long to, int seconds, int threads) {
+
+  /**
+   * Offers this load: sends with {@code sendOne} on a paced thread and samples {@code lag}, as a
+   * ramp ({@link RateRamp}) or at one rate ({@link FixedRate}), with the load average at the start
+   * and the end.
+   *
+   * @param tokens how many distinct tokens the traffic goes round, for the header
+   */
+  public void offer(Runnable sendOne, GroupLag lag, int tokens, PrintStream out)
+      throws ExecutionException, InterruptedException {
+    if (ramp) {
+      out.printf(
+          Locale.ROOT,
+          "ramp %,d..%,d/s by %,d, %d s a step, threads=%d tokens=%d, load average %s%n",
+          from,
+          to,
+          step,
+          seconds,
+          threads,
+          tokens,
+          LoadAverage.now());
+      try (PacedPump pump = new PacedPump(sendOne, from)) {
+        RateRamp.run(pump, lag, from, step, to, seconds, out);
+      }
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "rate=%s seconds=%d threads=%d tokens=%d, load average %s%n",
+          from == 0 ? "unthrottled" : Long.toString(from),
+          seconds,
+          threads,
+          tokens,
+          LoadAverage.now());
+      try (PacedPump pump = new PacedPump(sendOne, from)) {
+        FixedRate.run(pump, lag, seconds, out);
+      }
+    }
+    out.printf(Locale.ROOT, "load average at the end %s%n", LoadAverage.now());
+  }
 
   /** Parses the arguments; throws {@link IllegalArgumentException} with the usage otherwise. */
   public static Load parse(String[] args) {

@@ -1,4 +1,4 @@
-package io.tokenwatch.bench.streams;
+package io.tokenwatch.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
