@@ -2,7 +2,11 @@ package io.tokenwatch.bench;
 
 import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.issuer.server.IssuerConfig;
+import io.tokenwatch.issuer.server.IssuerServer;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
@@ -36,6 +40,19 @@ public final class BenchIssuer {
     config.put(IssuerConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
     config.putAll(extra);
     return IssuerConfig.of(config);
+  }
+
+  /**
+   * Writes the issuer's sample policy (its clients and rules, as {@code up} uses) to {@code file}.
+   */
+  public static Path samplePolicy(Path file) throws IOException {
+    try (InputStream sample = IssuerServer.class.getResourceAsStream("/sample-policy.yaml")) {
+      if (sample == null) {
+        throw new IllegalStateException("the issuer's sample-policy.yaml is not on the class path");
+      }
+      Files.write(file, sample.readAllBytes());
+    }
+    return file;
   }
 
   /** The {@code Authorization} header of HTTP basic authentication. */

@@ -5,7 +5,6 @@ import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.issuer.server.IssuerServer;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,13 +50,7 @@ public final class ComparisonBenchmark {
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 50;
     int rate = args.length > 3 ? Integer.parseInt(args[3]) : 5000;
     Path dir = Files.createTempDirectory("tokenwatch-comparison-bench");
-    Path policy = dir.resolve("policy.yaml");
-    try (InputStream sample = IssuerServer.class.getResourceAsStream("/sample-policy.yaml")) {
-      if (sample == null) {
-        throw new IllegalStateException("the issuer's sample-policy.yaml is not on the classpath");
-      }
-      Files.write(policy, sample.readAllBytes());
-    }
+    Path policy = BenchIssuer.samplePolicy(dir.resolve("policy.yaml"));
     try (EmbeddedPlatform platform =
             EmbeddedPlatform.builder(dir.resolve("platform")).build().start();
         RevocationStreamApp stream = RevocationStreamApp.start(streamConfig(platform, dir));

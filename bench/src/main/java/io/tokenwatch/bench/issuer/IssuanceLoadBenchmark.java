@@ -4,8 +4,6 @@ import io.tokenwatch.bench.BenchIssuer;
 import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.issuer.server.IssuerServer;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +40,7 @@ public final class IssuanceLoadBenchmark {
     List<String> generatorArgs =
         List.of(args).subList(args.length > 0 && !args[0].startsWith("--") ? 1 : 0, args.length);
     Path dir = Files.createTempDirectory("tokenwatch-issuer-bench");
-    Path policy = samplePolicy(dir);
+    Path policy = BenchIssuer.samplePolicy(dir.resolve("policy.yaml"));
     try (EmbeddedPlatform platform =
             EmbeddedPlatform.builder(dir.resolve("platform")).build().start();
         IssuerServer issuer =
@@ -82,20 +80,9 @@ public final class IssuanceLoadBenchmark {
     }
   }
 
-  private static Path samplePolicy(Path dir) throws IOException {
-    Path policy = dir.resolve("policy.yaml");
-    try (InputStream sample = IssuerServer.class.getResourceAsStream("/sample-policy.yaml")) {
-      if (sample == null) {
-        throw new IllegalStateException("sample-policy.yaml is not on the class path");
-      }
-      Files.write(policy, sample.readAllBytes());
-    }
-    return policy;
-  }
-
   private static void serve(int seconds) throws Exception {
     Path dir = Files.createTempDirectory("tokenwatch-issuer-bench");
-    Path policy = samplePolicy(dir);
+    Path policy = BenchIssuer.samplePolicy(dir.resolve("policy.yaml"));
     try (EmbeddedPlatform platform =
             EmbeddedPlatform.builder(dir.resolve("platform")).build().start();
         IssuerServer eddsa =

@@ -8,7 +8,6 @@ import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.TokenValidator;
 import io.tokenwatch.validator.kafka.RevocationFeed;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -51,13 +50,7 @@ public final class PropagationBenchmark {
     int validators = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int rate = args.length > 3 ? Integer.parseInt(args[3]) : 5000;
     Path dir = Files.createTempDirectory("tokenwatch-propagation-bench");
-    Path policy = dir.resolve("policy.yaml");
-    try (InputStream sample = IssuerServer.class.getResourceAsStream("/sample-policy.yaml")) {
-      if (sample == null) {
-        throw new IllegalStateException("the issuer's sample-policy.yaml is not on the classpath");
-      }
-      Files.write(policy, sample.readAllBytes());
-    }
+    Path policy = BenchIssuer.samplePolicy(dir.resolve("policy.yaml"));
     try (EmbeddedPlatform platform =
             EmbeddedPlatform.builder(dir.resolve("platform")).build().start();
         RevocationStreamApp stream = RevocationStreamApp.start(streamConfig(platform, dir));
