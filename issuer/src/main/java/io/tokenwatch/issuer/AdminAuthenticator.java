@@ -3,8 +3,8 @@ package io.tokenwatch.issuer;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.jwk.JWKSet;
-import io.tokenwatch.issuer.keys.SigningKeys;
 import io.tokenwatch.issuer.policy.Policy;
+import io.tokenwatch.keys.SigningKeys;
 import io.tokenwatch.validator.Decision;
 import io.tokenwatch.validator.DecisionListener;
 import io.tokenwatch.validator.DenyReason;

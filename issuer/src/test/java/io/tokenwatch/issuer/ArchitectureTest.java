@@ -71,7 +71,7 @@ class ArchitectureTest {
             "io.tokenwatch.issuer.token..",
             "io.tokenwatch.issuer.revocation..",
             "io.tokenwatch.issuer.access..",
-            "io.tokenwatch.issuer.keys..",
+            "io.tokenwatch.keys..",
             "io.tokenwatch.issuer.http..",
             "io.tokenwatch.issuer.kafka..",
             "io.tokenwatch.issuer.server..")

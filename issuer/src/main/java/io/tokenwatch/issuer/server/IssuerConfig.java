@@ -1,7 +1,7 @@
 package io.tokenwatch.issuer.server;
 
-import io.tokenwatch.issuer.keys.SigningAlgorithm;
 import io.tokenwatch.issuer.policy.RiskLevel;
+import io.tokenwatch.keys.SigningAlgorithm;
 import io.tokenwatch.people.PeopleConfig;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;

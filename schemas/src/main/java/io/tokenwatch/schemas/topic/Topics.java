@@ -230,6 +230,47 @@ public final class Topics {
           "alert id",
           "console -> console, audit-sink");
 
+  /**
+   * The Shared Signals transmitter's streams (SSF), one live record per stream id: the stream's
+   * configuration as JSON, a tombstone once deleted. Read whole by every transmitter instance.
+   */
+  public static final Topic<String, byte[]> SIGNAL_STREAMS =
+      new Topic<>(
+          "tokenwatch.ssf-streams",
+          String.class,
+          byte[].class,
+          new TopicSpec(1, CleanupPolicy.COMPACT, Duration.ofDays(1)),
+          "stream id",
+          "shared-signals -> shared-signals");
+
+  /**
+   * Security Event Tokens waiting for their receivers, keyed by stream so one stream's SETs stay in
+   * order on one partition. The value is the signed SET itself ({@code application/secevent+jwt}).
+   * Kept for a week, longer than a stream may hold undelivered SETs before it is disabled.
+   */
+  public static final Topic<String, byte[]> SIGNAL_EVENTS =
+      new Topic<>(
+          "tokenwatch.ssf-events",
+          String.class,
+          byte[].class,
+          new TopicSpec(3, CleanupPolicy.DELETE, Duration.ofDays(7)),
+          "stream id",
+          "shared-signals -> shared-signals");
+
+  /**
+   * How far each stream's receiver has received its SETs (JSON: the next offset to deliver and the
+   * SETs acknowledged beyond it), one live record per stream, so any instance resumes where another
+   * stopped.
+   */
+  public static final Topic<String, byte[]> SIGNAL_DELIVERY =
+      new Topic<>(
+          "tokenwatch.ssf-delivery",
+          String.class,
+          byte[].class,
+          new TopicSpec(3, CleanupPolicy.COMPACT, Duration.ofDays(1)),
+          "stream id",
+          "shared-signals -> shared-signals");
+
   /** The catalogue, in the order the README lists it. */
   public static final List<Topic<?, ?>> ALL =
       List.of(
@@ -248,7 +289,10 @@ public final class Topics {
           AUDIT_CHECKPOINTS,
           DEAD_LETTERS,
           VALIDATOR_STATUS,
-          ALERT_ACTIONS);
+          ALERT_ACTIONS,
+          SIGNAL_STREAMS,
+          SIGNAL_EVENTS,
+          SIGNAL_DELIVERY);
 
   private Topics() {}
 

@@ -25,7 +25,8 @@ public final class ServiceBoundaries {
           "io.tokenwatch.anomaly",
           "io.tokenwatch.audit",
           "io.tokenwatch.validator.http",
-          "io.tokenwatch.console");
+          "io.tokenwatch.console",
+          "io.tokenwatch.signals");
 
   /** The one-machine platform: for `up`, the demo and tests, never for a service. */
   public static final String EMBEDDED = "io.tokenwatch.embedded";

@@ -1,4 +1,4 @@
-package io.tokenwatch.issuer.keys;
+package io.tokenwatch.keys;
 
 import com.nimbusds.jose.JWSAlgorithm;
 

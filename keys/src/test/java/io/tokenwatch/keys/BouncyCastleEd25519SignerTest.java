@@ -1,4 +1,4 @@
-package io.tokenwatch.issuer.keys;
+package io.tokenwatch.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
