@@ -2,21 +2,17 @@ package io.tokenwatch.audit.http;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tokenwatch.validator.Decision;
-import io.tokenwatch.validator.DenyReason;
-import io.tokenwatch.validator.TokenRequest;
+import io.tokenwatch.validator.CallAuthenticator;
 import io.tokenwatch.validator.TokenValidator;
-import java.util.Locale;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks the access token of an API call with the validator library: signature against the issuer's
- * keys, type, issuer, audience, expiry, channel binding, revocation (failing closed while the
- * revocation feed is stale) and the required scope. Every check names {@link #RULE} as the rule
- * that set the required scope, so that the validator's usage reports (when the sink wires a {@code
- * UsageReporter} as its listener) say which setting decided, like the sidecar's route rules do.
- * Thread-safe.
+ * Checks the access token of a query API call with the validator library's {@link
+ * CallAuthenticator}: signature against the issuer's keys, type, issuer, audience, expiry, channel
+ * binding, revocation (failing closed while the revocation feed is stale) and the required scope.
+ * Every check names {@link #RULE} as the rule that set the required scope, so that the validator's
+ * usage reports (when the sink wires a {@code UsageReporter} as its listener) say which setting
+ * decided, like the sidecar's route rules do. Thread-safe.
  */
 public final class ApiAuthenticator {
 
@@ -32,7 +28,7 @@ public final class ApiAuthenticator {
     record Refused(int status, String error, String description) implements Outcome {}
   }
 
-  private final @Nullable TokenValidator validator;
+  private final CallAuthenticator calls;
   private final String scope;
 
   /**
@@ -40,7 +36,9 @@ public final class ApiAuthenticator {
    * @param scope the scope every call needs
    */
   public ApiAuthenticator(@Nullable TokenValidator validator, String scope) {
-    this.validator = validator;
+    this.calls =
+        new CallAuthenticator(
+            validator, RULE, "the query API is not configured (audit.api.issuer)");
     this.scope = requireNonNull(scope, "scope");
   }
 
@@ -56,44 +54,12 @@ public final class ApiAuthenticator {
       String method,
       String uri,
       @Nullable String source) {
-    TokenValidator tokens = validator;
-    if (tokens == null) {
-      return new Outcome.Refused(
-          503, "temporarily_unavailable", "the query API is not configured (audit.api.issuer)");
+    CallAuthenticator.Outcome outcome =
+        calls.check(authorization, dpopProof, method, uri, source, scope);
+    if (outcome instanceof CallAuthenticator.Outcome.Allowed allowed) {
+      return new Outcome.Allowed(allowed.subject(), allowed.clientId());
     }
-    if (authorization == null || authorization.isBlank()) {
-      return new Outcome.Refused(401, "invalid_request", "an access token is required");
-    }
-    int space = authorization.indexOf(' ');
-    String scheme = space < 0 ? "" : authorization.substring(0, space).toLowerCase(Locale.ROOT);
-    String token = space < 0 ? "" : authorization.substring(space + 1).strip();
-    if (token.isEmpty() || !(scheme.equals("bearer") || scheme.equals("dpop"))) {
-      return new Outcome.Refused(401, "invalid_request", "use Authorization: Bearer or DPoP");
-    }
-    TokenRequest request =
-        TokenRequest.of(token, method, uri, Set.of(scope), RULE).withSource(source, null);
-    if (scheme.equals("dpop")) {
-      request = request.withDpopProof(dpopProof);
-    }
-    Decision decision;
-    try {
-      decision = tokens.validate(request);
-    } catch (RuntimeException e) {
-      return new Outcome.Refused(401, "invalid_token", "the access token is not valid");
-    }
-    if (decision instanceof Decision.Allow allow) {
-      return new Outcome.Allowed(allow.token().subject(), allow.token().clientId());
-    }
-    Decision.Deny deny = (Decision.Deny) decision;
-    if (deny.reason() == DenyReason.INSUFFICIENT_SCOPE) {
-      return new Outcome.Refused(
-          403, "insufficient_scope", "the access token lacks scope " + scope);
-    }
-    if (deny.reason() == DenyReason.FEED_STALE) {
-      return new Outcome.Refused(
-          503, "temporarily_unavailable", "revocations cannot be checked right now");
-    }
-    return new Outcome.Refused(
-        401, "invalid_token", "the access token is not valid: " + deny.reason().name());
+    CallAuthenticator.Outcome.Refused refused = (CallAuthenticator.Outcome.Refused) outcome;
+    return new Outcome.Refused(refused.status(), refused.error(), refused.description());
   }
 }
