@@ -124,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
           PlatformServices.start(
               cluster,
               dir,
-              new PlatformServices.Ports(issuerPort, 0, 0, 0, 0, 0),
+              new PlatformServices.Ports(issuerPort, 0, 0, 0, 0, 0, 0),
               bind,
               Demo.DETECTOR_SETTINGS,
               policy.secret(DemoPolicy.ADMIN))) {

@@ -12,6 +12,8 @@ import io.tokenwatch.people.PeopleConfig;
 import io.tokenwatch.people.PersonAssertions;
 import io.tokenwatch.revocation.app.RevocationStreamApp;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
+import io.tokenwatch.signals.app.SharedSignalsApp;
+import io.tokenwatch.signals.app.SharedSignalsConfig;
 import io.tokenwatch.validator.http.TrustedProxies;
 import io.tokenwatch.validator.http.ValidatorConfig;
 import io.tokenwatch.validator.http.ValidatorService;
@@ -92,7 +94,8 @@ final class PlatformServices implements AutoCloseable {
     ISSUER("issuer", "issuer"),
     VALIDATOR("validator sidecar", "validator"),
     AUDIT_SINK("audit sink", "audit"),
-    CONSOLE("console", "console");
+    CONSOLE("console", "console"),
+    SHARED_SIGNALS("shared signals", "signals");
 
     private final String displayName;
     private final String port;
@@ -119,7 +122,14 @@ final class PlatformServices implements AutoCloseable {
   }
 
   /** Ports of the services; 0 picks free ones. */
-  record Ports(int issuer, int introspection, int validator, int anomaly, int audit, int console) {
+  record Ports(
+      int issuer,
+      int introspection,
+      int validator,
+      int anomaly,
+      int audit,
+      int console,
+      int signals) {
 
     /** The port of {@code service}. */
     int of(Service service) {
@@ -130,6 +140,7 @@ final class PlatformServices implements AutoCloseable {
         case VALIDATOR -> validator;
         case AUDIT_SINK -> audit;
         case CONSOLE -> console;
+        case SHARED_SIGNALS -> signals;
       };
     }
   }
@@ -258,6 +269,23 @@ final class PlatformServices implements AutoCloseable {
       settings.put(ConsoleConfig.ASSERTION_SECRET_FILE, assertionSecret.toString());
       settings.put(ConsoleConfig.CLIENT_ID, CONSOLE_CLIENT);
       settings.put(ConsoleConfig.CLIENT_SECRET_FILE, clientSecret.toString());
+      return settings;
+    }
+
+    /**
+     * The Shared Signals service: SETs signed with the issuer's keys (read from its data
+     * directory), receivers' tokens from the issuer; on one machine, push receivers on this machine
+     * over plain HTTP are allowed.
+     */
+    Map<String, Object> sharedSignals(int port) {
+      Map<String, Object> settings = new LinkedHashMap<>(clients);
+      settings.put(SharedSignalsConfig.HTTP_HOST, bind);
+      settings.put(SharedSignalsConfig.HTTP_PORT, port);
+      settings.put(SharedSignalsConfig.PUBLIC_URL, "http://" + urlHost() + ":" + port);
+      settings.put(SharedSignalsConfig.ISSUER, issuerUrl());
+      settings.put(SharedSignalsConfig.KEYS_DIR, dataDir.resolve("issuer").toString());
+      settings.put("signals.streams.require-https", false);
+      settings.put("signals.streams.allow-private-endpoints", true);
       return settings;
     }
 
@@ -447,6 +475,20 @@ final class PlatformServices implements AutoCloseable {
             + " (log in as admin, who holds every role, or as grace, a responder; passwords in "
             + dataDir.resolve(DemoPeople.PASSWORDS_FILE)
             + ")");
+    SharedSignalsApp signals =
+        SharedSignalsApp.start(
+            SharedSignalsConfig.of(
+                wiring.sharedSignals(ports.signals() == 0 ? FreePort.find() : ports.signals())));
+    started.push(signals);
+    readiness.put(
+        "shared-signals",
+        () ->
+            signals.isReady()
+                ? Optional.empty()
+                : Optional.of("its streams and delivery have not caught up"));
+    endpoints.put(
+        "shared signals",
+        host + signals.httpPort() + "/.well-known/ssf-configuration (SSF transmitter)");
     endpoints.put("metrics", wiring.issuerUrl() + "/metrics, and /metrics on each service above");
   }
 

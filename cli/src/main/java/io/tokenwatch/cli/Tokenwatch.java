@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DetectCommand.class,
       AuditSinkCommand.class,
       ConsoleCommand.class,
+      SharedSignalsCommand.class,
       AuditCommand.class,
       AccessCommand.class,
       RotateKeysCommand.class,

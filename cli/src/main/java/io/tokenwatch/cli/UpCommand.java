@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
       "Runs the Tokenwatch platform on this machine until Ctrl-C or SIGTERM: the revocation"
           + " stream (--introspection-port), the anomaly detector (--anomaly-port), the issuer"
           + " (--issuer-port) with an editable copy of the sample policy, a validator sidecar"
-          + " (--validator-port), the audit sink (--audit-port) and the console (--console-port), each listening on --bind"
+          + " (--validator-port), the audit sink (--audit-port), the console (--console-port) and the Shared Signals service (--signals-port), each listening on --bind"
           + " (loopback unless told otherwise).",
       "Without --bootstrap-servers/--schema-registry-url it also starts a real Kafka broker"
           + " (KRaft, --kafka-port) and a schema registry (--registry-port) in this process."
@@ -83,6 +83,14 @@ final class UpCommand implements Callable<Integer> {
       defaultValue = "9500",
       description = "Port of the web console; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
   int consolePort = 9500;
+
+  @Option(
+      names = "--signals-port",
+      defaultValue = "8096",
+      description =
+          "Port of the Shared Signals service (SSF metadata, stream management, polling); 0"
+              + " picks a free one. Default: ${DEFAULT-VALUE}.")
+  int signalsPort = 8096;
 
   @Option(
       names = "--bind",
@@ -197,7 +205,13 @@ final class UpCommand implements Callable<Integer> {
 
   private PlatformServices.Ports ports() {
     return new PlatformServices.Ports(
-        issuerPort, introspectionPort, validatorPort, anomalyPort, auditPort, consolePort);
+        issuerPort,
+        introspectionPort,
+        validatorPort,
+        anomalyPort,
+        auditPort,
+        consolePort,
+        signalsPort);
   }
 
   /** Stops the command the way Ctrl-C would. */

@@ -48,7 +48,8 @@ class DocumentedCommandsIntegrationTest {
           8092, "introspection",
           8089, "validator",
           8094, "anomaly",
-          8095, "audit");
+          8095, "audit",
+          8096, "shared signals");
 
   private static final Pattern LOCAL_PORT =
       Pattern.compile("\\b(localhost|127\\.0\\.0\\.1):(\\d{4,5})\\b");
@@ -224,7 +225,8 @@ class DocumentedCommandsIntegrationTest {
     Map<String, Integer> byService = new HashMap<>();
     byService.put("kafka", port("http://" + platform.bootstrapServers()));
     byService.put("registry", port(platform.schemaRegistryUrl()));
-    for (String service : List.of("issuer", "introspection", "validator", "anomaly", "audit")) {
+    for (String service :
+        List.of("issuer", "introspection", "validator", "anomaly", "audit", "shared signals")) {
       byService.put(service, port(platform.endpoint(service)));
     }
     Map<Integer, Integer> ports = new LinkedHashMap<>();

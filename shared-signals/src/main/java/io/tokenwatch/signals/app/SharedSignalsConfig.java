@@ -188,7 +188,7 @@ public final class SharedSignalsConfig extends ServiceConfig {
             .define(
                 AUDIENCE,
                 ConfigDef.Type.STRING,
-                "tokenwatch-ssf",
+                "urn:tokenwatch:ssf",
                 ConfigValidators.nonBlank(),
                 Importance.MEDIUM,
                 "The audience a receiver's bearer token must be issued for to use the stream"
