@@ -240,7 +240,7 @@ public final class Topics {
           String.class,
           byte[].class,
           new TopicSpec(1, CleanupPolicy.COMPACT, Duration.ofDays(1)),
-          "stream id",
+          "stream id (value: the stream's configuration, JSON)",
           "shared-signals -> shared-signals");
 
   /**
@@ -254,7 +254,7 @@ public final class Topics {
           String.class,
           byte[].class,
           new TopicSpec(3, CleanupPolicy.DELETE, Duration.ofDays(7)),
-          "stream id",
+          "stream id (value: the signed SET, `application/secevent+jwt`)",
           "shared-signals -> shared-signals");
 
   /**
@@ -268,7 +268,7 @@ public final class Topics {
           String.class,
           byte[].class,
           new TopicSpec(3, CleanupPolicy.COMPACT, Duration.ofDays(1)),
-          "stream id",
+          "stream id (value: how far its receiver got, JSON)",
           "shared-signals -> shared-signals");
 
   /** The catalogue, in the order the README lists it. */
