@@ -166,7 +166,17 @@ public final class SignalsPropagationBenchmark {
     }
 
     /** What was sent: per revocation, its token id, when it was sent and when it was accepted. */
-    private record Sent(String[] tokens, long[] sentAt, long[] acceptedAt) {}
+    private static final class Sent {
+      final String[] tokens;
+      final long[] sentAt;
+      final long[] acceptedAt;
+
+      Sent(String[] tokens, long[] sentAt, long[] acceptedAt) {
+        this.tokens = tokens;
+        this.sentAt = sentAt;
+        this.acceptedAt = acceptedAt;
+      }
+    }
 
     /**
      * Sends {@code count} revocations at {@code rate} per second, each due at its own time (a late
