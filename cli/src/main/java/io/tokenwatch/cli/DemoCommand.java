@@ -2,6 +2,7 @@ package io.tokenwatch.cli;
 
 import io.tokenwatch.cli.demo.Demo;
 import io.tokenwatch.cli.demo.DemoPolicy;
+import io.tokenwatch.cli.demo.IdentityProvider;
 import io.tokenwatch.cli.demo.Narrator;
 import io.tokenwatch.embedded.EmbeddedPlatform;
 import io.tokenwatch.validator.http.ValidatorService;
@@ -120,14 +121,16 @@ final class DemoCommand implements Callable<Integer> {
       String host = PlatformServices.urlHost(bind);
       String issuerUrl = "http://" + host + ":" + issuerPort;
       DemoPolicy policy = DemoPolicy.write(dir.resolve("policy.yaml"), issuerUrl);
-      try (PlatformServices services =
-          PlatformServices.start(
-              cluster,
-              dir,
-              new PlatformServices.Ports(issuerPort, 0, 0, 0, 0, 0, 0),
-              bind,
-              Demo.DETECTOR_SETTINGS,
-              policy.secret(DemoPolicy.ADMIN))) {
+      try (IdentityProvider provider = IdentityProvider.start();
+          PlatformServices services =
+              PlatformServices.start(
+                  cluster,
+                  dir,
+                  new PlatformServices.Ports(issuerPort, 0, 0, 0, 0, 0, 0),
+                  bind,
+                  Demo.DETECTOR_SETTINGS,
+                  Demo.signalsSettings(provider),
+                  policy.secret(DemoPolicy.ADMIN))) {
         services.startValidator("demo-gateway-2", 0);
         services.startValidator("demo-gateway-3", 0);
         List<ValidatorService> validators = services.validators();
@@ -174,6 +177,8 @@ final class DemoCommand implements Callable<Integer> {
                     platform.bootstrapServers(),
                     platform.schemaRegistryUrl(),
                     services.auditUrl(),
+                    services.signalsUrl(),
+                    provider,
                     DemoPeople.passwords(dir),
                     endpoints),
                 new Demo.Options(duration, rate),

@@ -277,7 +277,7 @@ final class PlatformServices implements AutoCloseable {
      * directory), receivers' tokens from the issuer; on one machine, push receivers on this machine
      * over plain HTTP are allowed.
      */
-    Map<String, Object> sharedSignals(int port) {
+    Map<String, Object> sharedSignals(int port, Map<String, Object> extra) {
       Map<String, Object> settings = new LinkedHashMap<>(clients);
       settings.put(SharedSignalsConfig.HTTP_HOST, bind);
       settings.put(SharedSignalsConfig.HTTP_PORT, port);
@@ -286,6 +286,7 @@ final class PlatformServices implements AutoCloseable {
       settings.put(SharedSignalsConfig.KEYS_DIR, dataDir.resolve("issuer").toString());
       settings.put("signals.streams.require-https", false);
       settings.put("signals.streams.allow-private-endpoints", true);
+      settings.putAll(extra);
       return settings;
     }
 
@@ -338,12 +339,13 @@ final class PlatformServices implements AutoCloseable {
   private @Nullable Wiring wiring;
   private String auditUrl = "";
   private String consoleUrl = "";
+  private String signalsUrl = "";
 
   private PlatformServices() {}
 
   static PlatformServices start(
       ClusterOptions.Cluster cluster, Path dataDir, Ports ports, String bind) {
-    return start(cluster, dataDir, ports, bind, Map.of(), CONSOLE_CLIENT_SECRET);
+    return start(cluster, dataDir, ports, bind, Map.of(), Map.of(), CONSOLE_CLIENT_SECRET);
   }
 
   /**
@@ -351,6 +353,8 @@ final class PlatformServices implements AutoCloseable {
    *
    * @param bind the address every service's HTTP server listens on
    * @param detectorSettings settings for the anomaly detector over the defaults (thresholds, say)
+   * @param signalsSettings settings for the Shared Signals service over the defaults (an upstream
+   *     transmitter to receive from, say)
    * @param consoleClientSecret the secret of the policy's {@value #CONSOLE_CLIENT} client, which
    *     the console reads the audit history as
    */
@@ -360,10 +364,12 @@ final class PlatformServices implements AutoCloseable {
       Ports ports,
       String bind,
       Map<String, Object> detectorSettings,
+      Map<String, Object> signalsSettings,
       String consoleClientSecret) {
     PlatformServices services = new PlatformServices();
     try {
-      services.startAll(cluster, dataDir, ports, bind, detectorSettings, consoleClientSecret);
+      services.startAll(
+          cluster, dataDir, ports, bind, detectorSettings, signalsSettings, consoleClientSecret);
       return services;
     } catch (RuntimeException e) {
       services.close();
@@ -382,6 +388,7 @@ final class PlatformServices implements AutoCloseable {
       Ports ports,
       String bind,
       Map<String, Object> detectorSettings,
+      Map<String, Object> signalsSettings,
       String consoleClientSecret) {
     Map<String, Object> clients = new LinkedHashMap<>();
     clients.put("bootstrap.servers", cluster.bootstrapServers());
@@ -478,8 +485,10 @@ final class PlatformServices implements AutoCloseable {
     SharedSignalsApp signals =
         SharedSignalsApp.start(
             SharedSignalsConfig.of(
-                wiring.sharedSignals(ports.signals() == 0 ? FreePort.find() : ports.signals())));
+                wiring.sharedSignals(
+                    ports.signals() == 0 ? FreePort.find() : ports.signals(), signalsSettings)));
     started.push(signals);
+    signalsUrl = host + signals.httpPort();
     readiness.put(
         "shared-signals",
         () ->
@@ -542,6 +551,11 @@ final class PlatformServices implements AutoCloseable {
   /** The audit sink's HTTP API. */
   String auditUrl() {
     return auditUrl;
+  }
+
+  /** The Shared Signals service's base URL. */
+  String signalsUrl() {
+    return signalsUrl;
   }
 
   /** The console's URL. */

@@ -3,6 +3,7 @@ package io.tokenwatch.cli.demo;
 import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import io.tokenwatch.events.AlertRule;
 import io.tokenwatch.validator.http.ValidatorService;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +43,16 @@ public final class Demo {
           AnomalyDetectorConfig.IDLE_SOURCE_MS,
           IDLE_SOURCE_MS);
 
+  /**
+   * The Shared Signals service's settings for the demo: it receives from the demo's identity
+   * provider, and its SaaS app may ask for a verification event every second.
+   */
+  public static Map<String, Object> signalsSettings(IdentityProvider provider) {
+    Map<String, Object> settings = new LinkedHashMap<>(provider.receiverSettings());
+    settings.put("signals.streams.min-verification-interval-ms", 1_000);
+    return settings;
+  }
+
   /** How long after the traffic the demo waits for alerts still on their way. */
   private static final Duration ALERT_GRACE = Duration.ofSeconds(30);
 
@@ -58,6 +69,8 @@ public final class Demo {
       String bootstrapServers,
       String schemaRegistryUrl,
       String auditUrl,
+      String signalsUrl,
+      IdentityProvider provider,
       Map<String, String> passwords,
       Map<String, String> endpoints) {
     public Platform {
@@ -92,6 +105,22 @@ public final class Demo {
     awaitReady(gateways, narrator);
 
     IssuerClient issuer = new IssuerClient(http, platform.issuerUrl(), platform.policy());
+    try (SaasApp saas = subscribe(platform, issuer, narrator)) {
+      return run(platform, options, narrator, http, gateways, issuer, saas);
+    } catch (IOException e) {
+      throw new IllegalStateException("the SaaS app could not subscribe", e);
+    }
+  }
+
+  private static int run(
+      Platform platform,
+      Options options,
+      Narrator narrator,
+      HttpClient http,
+      List<Gateway> gateways,
+      IssuerClient issuer,
+      SaasApp saas)
+      throws InterruptedException, IOException {
     Ledger ledger = new Ledger();
     Propagation propagation = new Propagation(gateways);
     long started = System.nanoTime();
@@ -115,10 +144,23 @@ public final class Demo {
         script = new AttackScript(issuer, gateways, propagation, ledger, narrator);
         script.run(Duration.ofSeconds(2));
         LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
-        new GovernanceScene(
+        GovernanceScene people =
+            new GovernanceScene(
                 platform.issuerUrl(),
                 issuer,
                 platform.passwords(),
+                gateways,
+                propagation,
+                ledger,
+                narrator);
+        people.run();
+        LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+        new SignalsScene(
+                issuer,
+                saas,
+                platform.provider(),
+                platform.signalsUrl() + "/ssf/receiver/events",
+                people,
                 gateways,
                 propagation,
                 ledger,
@@ -135,7 +177,44 @@ public final class Demo {
       AuditCheck.Result audit =
           new AuditCheck(http, issuer, platform.auditUrl())
               .verifyWhenSettled(Duration.ofSeconds(3), Duration.ofSeconds(60));
-      return verdict(platform, script, alerts, audit, ledger, propagation, gateways, narrator);
+      return verdict(
+          platform, script, alerts, audit, ledger, propagation, gateways, saas, narrator);
+    }
+  }
+
+  /**
+   * Starts the SaaS app outside Kafka and subscribes it to Tokenwatch's transmitter; returns once
+   * its first verification event has arrived.
+   */
+  private static SaasApp subscribe(Platform platform, IssuerClient issuer, Narrator narrator)
+      throws IOException, InterruptedException {
+    SaasApp saas = new SaasApp(platform.issuerUrl(), platform.signalsUrl(), DemoPolicy.ORDERS);
+    try {
+      IssuerClient.Answer token =
+          issuer.clientCredentials(
+              DemoPolicy.SSF_RECEIVER, DemoPolicy.SSF_AUDIENCE, DemoPolicy.SSF_SCOPES, Map.of());
+      if (!token.ok()) {
+        throw new IllegalStateException(
+            "the SaaS app's token request answered " + token.status() + ": " + token.body());
+      }
+      saas.subscribe(token.accessToken());
+      long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+      while (!saas.ready()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "the SaaS app received no verification event within a minute");
+        }
+        LockSupport.parkNanos(50_000_000);
+      }
+      narrator.say(
+          "READY",
+          "a SaaS app outside Kafka ("
+              + saas.url()
+              + ") subscribed to Tokenwatch's Shared Signals stream");
+      return saas;
+    } catch (RuntimeException | IOException | InterruptedException e) {
+      saas.close();
+      throw e;
     }
   }
 
@@ -166,6 +245,7 @@ public final class Demo {
       Ledger ledger,
       Propagation propagation,
       List<Gateway> gateways,
+      SaasApp saas,
       Narrator narrator) {
     List<String> failures = new ArrayList<>(ledger.failures());
     narrator.line("");
@@ -179,6 +259,8 @@ public final class Demo {
             + ledger.denied.sum()
             + " denied");
     narrator.line("  propagation:  " + propagation.summary());
+    narrator.line(
+        "  signals:      the SaaS app outside Kafka accepted " + saas.received() + " SETs");
 
     int denied = 0;
     for (Ledger.Revoked revoked : ledger.revoked()) {

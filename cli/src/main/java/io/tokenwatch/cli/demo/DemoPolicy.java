@@ -38,6 +38,14 @@ public final class DemoPolicy {
   static final String AGENT = "reporting-agent";
   public static final String ADMIN = "security-console";
 
+  /** The SaaS app outside Kafka that receives revocations through Shared Signals. */
+  static final String SSF_RECEIVER = "ssf-receiver";
+
+  /** The Shared Signals transmitter's audience and the scopes its receivers need (its defaults). */
+  static final String SSF_AUDIENCE = "urn:tokenwatch:ssf";
+
+  static final String SSF_SCOPES = "ssf:read ssf:manage ssf:poll";
+
   /** The app people let act for them (authorization code + PKCE, consent page). */
   static final String ASSISTANT = "orders-assistant";
 
@@ -66,6 +74,7 @@ public final class DemoPolicy {
     secrets.put(AGENT, secret(random));
     secrets.put(ADMIN, secret(random));
     secrets.put(ASSISTANT, secret(random));
+    secrets.put(SSF_RECEIVER, secret(random));
 
     StringBuilder yaml = new StringBuilder();
     yaml.append("# Written by tokenwatch demo with random secrets; only their hashes are here.\n")
@@ -77,6 +86,9 @@ public final class DemoPolicy {
         .append(scope("payments:refund", "Refund a payment to the customer's card.", "critical"))
         .append(scope("tokenwatch:admin", "Call the issuer's admin API.", "critical"))
         .append(scope(AUDIT_SCOPE, "Read the audit history.", "high"))
+        .append(scope("ssf:read", "Read your own Shared Signals streams.", "low"))
+        .append(scope("ssf:manage", "Create and change your own Shared Signals streams.", "medium"))
+        .append(scope("ssf:poll", "Poll your own Shared Signals streams.", "low"))
         .append("\nadmins: [")
         .append(ADMIN)
         .append("]\n")
@@ -169,6 +181,22 @@ public final class DemoPolicy {
         .append("]\n")
         .append("        default_ttl: PT5M\n")
         .append("        max_ttl: PT10M\n");
+    yaml.append("  ")
+        .append(SSF_RECEIVER)
+        .append(":\n")
+        .append("    kind: machine\n")
+        .append("    secret_sha256: ")
+        .append(hash(secrets.get(SSF_RECEIVER)))
+        .append('\n')
+        .append("    audiences:\n")
+        .append("      ")
+        .append(SSF_AUDIENCE)
+        .append(":\n")
+        .append("        scopes: [")
+        .append(String.join(", ", SSF_SCOPES.split(" ")))
+        .append("]\n")
+        .append("        default_ttl: PT5M\n")
+        .append("        max_ttl: PT15M\n");
     try {
       Files.createDirectories(file.getParent());
       Files.writeString(file, yaml, StandardCharsets.UTF_8);

@@ -71,7 +71,8 @@ final class GovernanceScene {
     aliceWithdrawsHerConsent(alice, token);
   }
 
-  private String aliceConsentsToASubset(WebUser alice) {
+  /** alice lets the assistant read her orders (not export them); returns its token for her. */
+  String aliceConsentsToASubset(WebUser alice) {
     narrator.line("");
     narrator.say(
         "SCENE",
@@ -280,7 +281,7 @@ final class GovernanceScene {
     }
   }
 
-  private WebUser person(String name) {
+  WebUser person(String name) {
     return new WebUser(name, password(name), issuerUrl);
   }
 
