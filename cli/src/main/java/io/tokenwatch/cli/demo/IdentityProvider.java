@@ -96,7 +96,7 @@ public final class IdentityProvider implements AutoCloseable {
     settings.put("signals.receiver.issuer", issuer());
     settings.put("signals.receiver.jwks-url", issuer() + "/jwks.json");
     settings.put("signals.receiver.audience", AUDIENCE);
-    settings.put("signals.receiver.push.secret.sha256", sha256Hex(pushSecret));
+    settings.put("signals.receiver.push.secret-sha256", sha256Hex(pushSecret));
     return settings;
   }
 
