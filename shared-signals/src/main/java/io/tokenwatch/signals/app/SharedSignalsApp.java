@@ -9,10 +9,13 @@ import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
+import io.tokenwatch.signals.EventOutbox;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,25 @@ public final class SharedSignalsApp implements AutoCloseable {
       SchemaRegistryClient registry =
           new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
       TopicEnsurer.ensureCatalogue(kafkaSettings(config), registry);
+
+      // --- Transmitter: streams (metadata, stream management API, stream registry) ---
+      AtomicInteger boundPort = new AtomicInteger();
+      Supplier<String> baseUrl =
+          () ->
+              config
+                  .publicUrl()
+                  .orElseGet(() -> "http://" + config.httpHost() + ":" + boundPort.get());
+      StreamsWiring streams =
+          StreamsWiring.start(
+              config,
+              kafkaSettings(config),
+              registry,
+              meters.registry(),
+              unwiredOutbox(),
+              baseUrl,
+              resources);
+      // --- end Transmitter: streams ---
+
       Javalin http =
           Javalin.create(
               server -> {
@@ -74,15 +96,28 @@ public final class SharedSignalsApp implements AutoCloseable {
                     ctx ->
                         ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                             .result(meters.scrape()));
+                streams.addRoutes(server.routes); // Transmitter: streams
               });
       http.start();
       resources.push(http::stop);
+      boundPort.set(http.port()); // Transmitter: streams
       log.info("Shared Signals service on port {}", http.port());
       return new SharedSignalsApp(http, resources);
     } catch (RuntimeException e) {
       closeAll(resources);
       throw e;
     }
+  }
+
+  /**
+   * Transmitter: streams. The outbox until the SET outbox on {@code tokenwatch.ssf-events} is wired
+   * here: it refuses, so status changes and verification requests answer 503 instead of claiming an
+   * event was queued.
+   */
+  private static EventOutbox unwiredOutbox() {
+    return (stream, event) -> {
+      throw new IllegalStateException("no SET outbox is wired");
+    };
   }
 
   /** The settings every Kafka client of the service starts from. */

@@ -1,0 +1,150 @@
+package io.tokenwatch.signals.app;
+
+import io.javalin.router.JavalinDefaultRoutingApi;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tokenwatch.events.Revocation;
+import io.tokenwatch.schemas.registry.SchemaRegistryClient;
+import io.tokenwatch.schemas.serde.AvroSerdes;
+import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.signals.EndpointRules;
+import io.tokenwatch.signals.EventOutbox;
+import io.tokenwatch.signals.http.ReceiverAuthentication;
+import io.tokenwatch.signals.http.StreamManagementApi;
+import io.tokenwatch.signals.http.TransmitterMetadata;
+import io.tokenwatch.signals.kafka.KafkaStreamRegistry;
+import io.tokenwatch.signals.stream.StreamManager;
+import io.tokenwatch.validator.JwksSource;
+import io.tokenwatch.validator.RevocationIndex;
+import io.tokenwatch.validator.TokenValidator;
+import io.tokenwatch.validator.jwks.HttpJwksFetcher;
+import io.tokenwatch.validator.kafka.RevocationFeed;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+/**
+ * The transmitter's stream part, assembled: receivers' token checks (a validator following the
+ * revocation feed, keys from the issuer's JWKS), the stream registry on its topic, the stream rules
+ * and the HTTP routes of the metadata and the stream management API.
+ */
+final class StreamsWiring {
+
+  private final KafkaStreamRegistry registry;
+  private final ReceiverAuthentication receivers;
+  private final TransmitterMetadata metadata;
+  private final StreamManagementApi api;
+
+  private StreamsWiring(
+      KafkaStreamRegistry registry,
+      ReceiverAuthentication receivers,
+      TransmitterMetadata metadata,
+      StreamManagementApi api) {
+    this.registry = registry;
+    this.receivers = receivers;
+    this.metadata = metadata;
+    this.api = api;
+  }
+
+  /**
+   * Starts the registry and the revocation feed (pushed onto {@code resources} for closing) and
+   * builds the routes.
+   *
+   * @param baseUrl the service's base URL as receivers reach it, read once the server listens
+   */
+  static StreamsWiring start(
+      SharedSignalsConfig config,
+      Map<String, Object> kafka,
+      SchemaRegistryClient schemas,
+      MeterRegistry meters,
+      EventOutbox outbox,
+      Supplier<String> baseUrl,
+      Deque<AutoCloseable> resources) {
+    Clock clock = Clock.systemUTC();
+    StreamSettings.Values settings = StreamSettings.of(config.values());
+
+    Map<String, Object> feedConfig = new HashMap<>(kafka);
+    feedConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-ssf-receiver-tokens-feed");
+    RevocationFeed feed =
+        new RevocationFeed(
+            feedConfig,
+            AvroSerdes.specific(Revocation.class, schemas, config.serdeConfig(), false)
+                .deserializer(),
+            Topics.REVOCATIONS.name(),
+            Topics.REVOCATION_FAST_PATH.name(),
+            new RevocationIndex(),
+            clock,
+            Duration.ofMillis(500));
+    resources.push(feed);
+    feed.bindTo(meters);
+    TokenValidator validator =
+        TokenValidator.builder()
+            .issuer(config.issuer())
+            .audience(config.audience())
+            .jwks(
+                JwksSource.fetching(
+                    new HttpJwksFetcher(URI.create(config.jwksUrl()), Duration.ofSeconds(5)),
+                    Duration.ofSeconds(10),
+                    Duration.ofMinutes(10),
+                    clock))
+            .revocations(feed)
+            .clock(clock)
+            .signatureCacheSize(1_000)
+            .build();
+    ReceiverAuthentication receivers = new ReceiverAuthentication(validator);
+
+    KafkaStreamRegistry registry =
+        new KafkaStreamRegistry(kafka, Topics.SIGNAL_STREAMS.name(), Duration.ofSeconds(30));
+    resources.push(registry);
+    registry.bindTo(meters);
+
+    SecureRandom random = new SecureRandom();
+    Supplier<String> ids =
+        () -> {
+          byte[] bytes = new byte[16];
+          random.nextBytes(bytes);
+          return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        };
+    StreamManager streams =
+        new StreamManager(
+            registry,
+            outbox,
+            new EndpointRules(
+                settings.requireHttps(),
+                settings.allowPrivateEndpoints(),
+                EndpointRules.Resolver.system()),
+            settings.limits(),
+            config.issuer(),
+            id -> URI.create(baseUrl.get() + StreamManagementApi.POLL_PREFIX + id),
+            ids,
+            clock);
+    TransmitterMetadata metadata =
+        new TransmitterMetadata(
+            config.issuer(), config.jwksUrl(), settings.limits().defaultSubjects(), baseUrl);
+    StreamManagementApi api =
+        new StreamManagementApi(streams, receivers, registry::isReady, settings.maxRequestBytes());
+    return new StreamsWiring(registry, receivers, metadata, api);
+  }
+
+  /** Adds the metadata and stream management routes. */
+  void addRoutes(JavalinDefaultRoutingApi routes) {
+    metadata.addRoutes(routes);
+    api.addRoutes(routes);
+  }
+
+  /** The stream registry, for the parts that deliver to streams. */
+  KafkaStreamRegistry registry() {
+    return registry;
+  }
+
+  /** Receivers' token checks, for the poll endpoint (scope {@code ssf.poll}). */
+  ReceiverAuthentication receivers() {
+    return receivers;
+  }
+}
