@@ -9,10 +9,15 @@ import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
+import io.tokenwatch.signals.PushEndpoints;
+import io.tokenwatch.signals.StreamRegistry;
+import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +60,26 @@ public final class SharedSignalsApp implements AutoCloseable {
       SchemaRegistryClient registry =
           new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
       TopicEnsurer.ensureCatalogue(kafkaSettings(config), registry);
+      // ---- Transmitter: events and push delivery ----
+      // Runs once a stream registry is wired above (stream management); the default subjects
+      // setting and the endpoint rules of stream management are passed in the same way.
+      StreamRegistry streamRegistry = null;
+      boolean allSubjectsByDefault = false;
+      Predicate<URI> pushEndpointRule = PushEndpoints::strict;
+      if (streamRegistry != null) {
+        TransmitterWiring transmitter =
+            TransmitterWiring.start(
+                config,
+                registry,
+                streamRegistry,
+                allSubjectsByDefault,
+                pushEndpointRule,
+                meters.registry(),
+                Clock.systemUTC());
+        resources.push(transmitter);
+      }
+      // ---- end of transmitter ----
+
       Javalin http =
           Javalin.create(
               server -> {
