@@ -110,6 +110,63 @@ public final class SigningKeys {
     }
   }
 
+  /**
+   * Loads the key set an issuer keeps in {@code dataDir/keys}, read-only: never generates, writes
+   * nor deletes a key file. For services that sign with the issuer's keys without owning them; call
+   * {@link #reload()} to pick up a rotation.
+   *
+   * @throws IllegalStateException when the directory holds no key that signs
+   * @throws UncheckedIOException when the directory or a key file cannot be read
+   */
+  public static SigningKeys load(Path dataDir, Clock clock) {
+    requireNonNull(dataDir, "dataDir");
+    requireNonNull(clock, "clock");
+    Path dir = dataDir.resolve("keys");
+    return new SigningKeys(dir, clock, readLive(dir, clock.instant()));
+  }
+
+  /**
+   * Re-reads the key directory, so a rotation done by the issuer takes effect here; the snapshot is
+   * kept when the directory holds no key that signs. Read-only, like {@link #load}.
+   *
+   * @return whether the current key changed
+   * @throws UncheckedIOException when the directory or a key file cannot be read; the old snapshot
+   *     stays
+   */
+  public synchronized boolean reload() {
+    List<SigningKey> keys;
+    try {
+      keys = readLive(dir, clock.instant());
+    } catch (IllegalStateException e) {
+      LOG.warn("Keeping the loaded signing keys: {}", e.getMessage());
+      return false;
+    }
+    String before = snapshot.current.kid();
+    snapshot = snapshot(keys);
+    return !before.equals(snapshot.current.kid());
+  }
+
+  private static List<SigningKey> readLive(Path dir, Instant now) {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalStateException("no signing keys: " + dir + " is not a directory");
+    }
+    List<SigningKey> keys = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".jwk.json")).toList()) {
+        SigningKey key = read(file);
+        if (key.publishUntil() == null || now.isBefore(key.publishUntil())) {
+          keys.add(key);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read signing keys in " + dir, e);
+    }
+    if (keys.stream().noneMatch(key -> key.retiredAt() == null)) {
+      throw new IllegalStateException("no signing keys: " + dir + " holds no key that signs");
+    }
+    return keys;
+  }
+
   /** The key that signs new tokens. */
   public SigningKey current() {
     return snapshot.current;

@@ -1,6 +1,7 @@
 package io.tokenwatch.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import io.tokenwatch.testing.fixtures.MutableClock;
@@ -55,5 +56,32 @@ class SigningKeysTest {
     SigningKeys later = SigningKeys.open(dir, SigningAlgorithm.EDDSA, clock);
     assertThat(later.published()).containsOnlyKeys(created.kid());
     assertThat(later.current().algorithm()).isEqualTo(SigningAlgorithm.RS256);
+  }
+
+  @Test
+  void shouldRefuseToLoadWhenTheIssuerHasNoKeysAndNeverCreateOne() {
+    assertThatThrownBy(() -> SigningKeys.load(dir, clock))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no signing keys");
+    assertThat(dir.resolve("keys")).doesNotExist();
+  }
+
+  @Test
+  void shouldLoadTheIssuersKeysReadOnlyAndNoticeItsRotationOnReload() throws Exception {
+    SigningKeys issuer = SigningKeys.open(dir, SigningAlgorithm.EDDSA, clock);
+    SigningKeys loaded = SigningKeys.load(dir, clock);
+    assertThat(loaded.current().kid()).isEqualTo(issuer.current().kid());
+    assertThat(loaded.jwksJson()).isEqualTo(issuer.jwksJson());
+    assertThat(loaded.reload()).isFalse();
+
+    SigningKey created = issuer.rotate(SigningAlgorithm.EDDSA, Duration.ofMinutes(15));
+
+    assertThat(loaded.current().kid()).isNotEqualTo(created.kid());
+    assertThat(loaded.reload()).isTrue();
+    assertThat(loaded.current().kid()).isEqualTo(created.kid());
+    assertThat(loaded.published()).containsOnlyKeys(issuer.published().keySet());
+    try (Stream<Path> files = Files.list(dir.resolve("keys"))) {
+      assertThat(files.count()).isEqualTo(2);
+    }
   }
 }
