@@ -9,10 +9,14 @@ import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
+import io.tokenwatch.signals.StreamRegistry;
+import io.tokenwatch.signals.http.PollAuthentication;
+import io.tokenwatch.signals.http.PollEndpoint;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +51,17 @@ public final class SharedSignalsApp implements AutoCloseable {
 
   /** Starts the service: ensures the topics, then the Kafka clients, then the HTTP server. */
   public static SharedSignalsApp start(SharedSignalsConfig config) {
+    return start(config, null, null);
+  }
+
+  /**
+   * Starts the service with the transmitter's stream registry and receiver authentication, which
+   * poll delivery serves from; without them the poll endpoint is not mounted.
+   */
+  static SharedSignalsApp start(
+      SharedSignalsConfig config,
+      @Nullable StreamRegistry pollStreams,
+      @Nullable PollAuthentication pollReceivers) {
     requireNonNull(config, "config");
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
@@ -55,6 +70,14 @@ public final class SharedSignalsApp implements AutoCloseable {
       SchemaRegistryClient registry =
           new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
       TopicEnsurer.ensureCatalogue(kafkaSettings(config), registry);
+
+      // --- Poll delivery (RFC 8936): POST /ssf/poll/{stream_id} ---
+      PollEndpoint poll =
+          pollStreams == null || pollReceivers == null
+              ? null
+              : PollWiring.start(config, pollStreams, pollReceivers, meters.registry(), resources);
+      // --- end of poll delivery ---
+
       Javalin http =
           Javalin.create(
               server -> {
@@ -63,6 +86,9 @@ public final class SharedSignalsApp implements AutoCloseable {
                 server.jetty.host = config.httpHost();
                 server.jetty.port = config.httpPort();
                 JsonErrors.install(server, ErrorFormat.PROBLEM);
+                if (poll != null) {
+                  poll.configure(server);
+                }
                 server.routes.get(
                     "/health",
                     ctx -> ctx.contentType("application/json").result("{\"status\":\"UP\"}"));

@@ -1,0 +1,3 @@
+/** HTTP adapters of the Shared Signals transmitter and receiver. */
+@org.jspecify.annotations.NullMarked
+package io.tokenwatch.signals.http;
