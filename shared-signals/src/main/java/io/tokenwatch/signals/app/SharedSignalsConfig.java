@@ -196,6 +196,7 @@ public final class SharedSignalsConfig extends ServiceConfig {
     def = StreamSettings.define(def);
     def = DeliverySettings.define(def);
     def = ReceiverSettings.define(def);
+    def = PollSettings.define(def);
     return def;
   }
 

@@ -1,0 +1,331 @@
+package io.tokenwatch.signals.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenwatch.signals.PollQueue;
+import io.tokenwatch.signals.PollSet;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll streams' queues on {@code tokenwatch.ssf-events}: a stream's SETs are the records keyed
+ * by its id, on the partition of that key, positions being Kafka offsets.
+ *
+ * <p>Reads use one assigned consumer per partition, created on first use and reused, that seeks to
+ * the stream's cursor and reads to the partition's end (read-committed), keeping the stream's
+ * records. A follower thread reads every partition's new records as they arrive and wakes the polls
+ * waiting for their stream, so a long poll costs no Kafka request while it waits. Records that are
+ * no SET with a {@code jti} are skipped (logged): nothing a receiver could acknowledge.
+ *
+ * <p>Thread-safe. {@link #close} stops the follower and the consumers.
+ */
+public final class PollEventLog implements PollQueue, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(PollEventLog.class);
+  private static final Duration FOLLOW_POLL = Duration.ofMillis(500);
+  private static final Duration READ_POLL = Duration.ofMillis(100);
+
+  private final Map<String, Object> settings;
+  private final String topic;
+  private final Duration readTimeout;
+  private final int partitions;
+  private final Reader[] readers;
+  private final KafkaConsumer<byte[], byte[]> follower;
+  private final long[] followedFrom;
+  private final Map<String, Long> lastArrival = new ConcurrentHashMap<>();
+  private final ReentrantLock arrivals = new ReentrantLock();
+  private final Condition arrived = arrivals.newCondition();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  /**
+   * Starts following {@code topic}.
+   *
+   * @param kafka the Kafka client settings ({@code bootstrap.servers} and overrides)
+   * @param topic the SET topic
+   * @param readTimeout how long one read may take before it fails as retriable
+   */
+  public PollEventLog(Map<String, Object> kafka, String topic, Duration readTimeout) {
+    this.settings = Map.copyOf(requireNonNull(kafka, "kafka"));
+    this.topic = requireNonNull(topic, "topic");
+    this.readTimeout = requireNonNull(readTimeout, "readTimeout");
+    this.follower = new KafkaConsumer<>(consumerSettings("tokenwatch-ssf-poll-follower"));
+    try {
+      List<PartitionInfo> infos = follower.partitionsFor(topic, readTimeout);
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist");
+      }
+      this.partitions = infos.size();
+      List<TopicPartition> all = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        all.add(new TopicPartition(topic, p));
+      }
+      follower.assign(all);
+      follower.seekToEnd(all);
+      this.followedFrom = new long[partitions];
+      for (int p = 0; p < partitions; p++) {
+        followedFrom[p] = follower.position(all.get(p), readTimeout);
+      }
+    } catch (RuntimeException e) {
+      follower.close();
+      throw e;
+    }
+    this.readers = new Reader[partitions];
+    this.thread = new Thread(this::follow, "tokenwatch-ssf-poll-follower");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private Map<String, Object> consumerSettings(String clientId) {
+    Map<String, Object> config = new HashMap<>(settings);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return config;
+  }
+
+  /** The partition holding {@code streamId}'s SETs, as Kafka's producers choose it. */
+  public int partitionOf(String streamId) {
+    byte[] key = streamId.getBytes(StandardCharsets.UTF_8);
+    return Utils.toPositive(Utils.murmur2(key)) % partitions;
+  }
+
+  @Override
+  public Scan scan(String streamId, long from, int limit) {
+    requireNonNull(streamId, "streamId");
+    if (from < 0 || limit < 1) {
+      throw new IllegalArgumentException("from must be >= 0 and limit >= 1");
+    }
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    return reader(partitionOf(streamId)).scan(streamId, from, limit);
+  }
+
+  private Reader reader(int partition) {
+    synchronized (readers) {
+      Reader reader = readers[partition];
+      if (reader == null) {
+        reader = new Reader(new TopicPartition(topic, partition));
+        readers[partition] = reader;
+      }
+      return reader;
+    }
+  }
+
+  @Override
+  public boolean awaitArrival(String streamId, long from, Duration timeout)
+      throws InterruptedException {
+    requireNonNull(streamId, "streamId");
+    requireNonNull(timeout, "timeout");
+    int partition = partitionOf(streamId);
+    long nanos = timeout.toNanos();
+    arrivals.lock();
+    try {
+      while (true) {
+        if (closed || from < followedFrom[partition]) {
+          return true;
+        }
+        Long last = lastArrival.get(streamId);
+        if (last != null && last >= from) {
+          return true;
+        }
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = arrived.awaitNanos(nanos);
+      }
+    } finally {
+      arrivals.unlock();
+    }
+  }
+
+  private void follow() {
+    while (!closed) {
+      try {
+        ConsumerRecords<byte[], byte[]> records = follower.poll(FOLLOW_POLL);
+        if (records.isEmpty()) {
+          continue;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          if (record.key() != null) {
+            lastArrival.merge(
+                new String(record.key(), StandardCharsets.UTF_8), record.offset(), Math::max);
+          }
+        }
+        arrivals.lock();
+        try {
+          arrived.signalAll();
+        } finally {
+          arrivals.unlock();
+        }
+      } catch (WakeupException e) {
+        // closing
+      } catch (RuntimeException e) {
+        log.warn("Following {} failed; retrying: {}", topic, e.toString());
+        sleepQuietly();
+      }
+    }
+    follower.close();
+  }
+
+  private static void sleepQuietly() {
+    try {
+      TimeUnit.SECONDS.sleep(1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    follower.wakeup();
+    try {
+      thread.join(readTimeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    arrivals.lock();
+    try {
+      arrived.signalAll();
+    } finally {
+      arrivals.unlock();
+    }
+    synchronized (readers) {
+      Arrays.stream(readers).filter(java.util.Objects::nonNull).forEach(Reader::close);
+    }
+  }
+
+  /** One partition's reading consumer; reads one stream at a time. */
+  private final class Reader {
+    private final TopicPartition partition;
+    private final ReentrantLock lock = new ReentrantLock();
+    private @Nullable KafkaConsumer<byte[], byte[]> consumer;
+
+    Reader(TopicPartition partition) {
+      this.partition = partition;
+    }
+
+    Scan scan(String streamId, long from, int limit) {
+      byte[] key = streamId.getBytes(StandardCharsets.UTF_8);
+      lock.lock();
+      try {
+        KafkaConsumer<byte[], byte[]> reading = consumer();
+        long begin = offset(reading.beginningOffsets(List.of(partition), readTimeout));
+        long end = offset(reading.endOffsets(List.of(partition), readTimeout));
+        long start = Math.max(from, begin);
+        if (start >= end) {
+          return new Scan(List.of(), Math.max(from, end), true);
+        }
+        reading.seek(partition, start);
+        List<PollSet> sets = new ArrayList<>();
+        long deadline = System.nanoTime() + readTimeout.toNanos();
+        while (reading.position(partition, readTimeout) < end) {
+          ConsumerRecords<byte[], byte[]> records = reading.poll(READ_POLL);
+          if (records.isEmpty() && System.nanoTime() > deadline) {
+            throw new IllegalStateException("reading " + partition + " timed out");
+          }
+          for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+            if (record.offset() >= end) {
+              break;
+            }
+            if (record.key() == null || !Arrays.equals(record.key(), key)) {
+              continue;
+            }
+            Optional<PollSet> set = set(record);
+            if (set.isPresent()) {
+              sets.add(set.get());
+              if (sets.size() == limit) {
+                return new Scan(sets, record.offset() + 1, record.offset() + 1 >= end);
+              }
+            }
+          }
+        }
+        return new Scan(sets, end, true);
+      } catch (org.apache.kafka.common.KafkaException e) {
+        throw new IllegalStateException("reading " + partition + " failed: " + e, e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private long offset(Map<TopicPartition, Long> offsets) {
+      Long offset = offsets.get(partition);
+      if (offset == null) {
+        throw new IllegalStateException("no offset for " + partition);
+      }
+      return offset;
+    }
+
+    private Optional<PollSet> set(ConsumerRecord<byte[], byte[]> record) {
+      String compact =
+          record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
+      Optional<String> jti = SetTokens.jti(compact);
+      if (jti.isEmpty()) {
+        log.warn(
+            "Skipping {}-{}@{}: not a SET with a jti",
+            record.topic(),
+            record.partition(),
+            record.offset());
+        return Optional.empty();
+      }
+      return Optional.of(new PollSet(record.offset(), jti.get(), compact));
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+      KafkaConsumer<byte[], byte[]> existing = consumer;
+      if (existing != null) {
+        return existing;
+      }
+      KafkaConsumer<byte[], byte[]> created =
+          new KafkaConsumer<>(
+              consumerSettings("tokenwatch-ssf-poll-reader-" + partition.partition()));
+      created.assign(List.of(partition));
+      consumer = created;
+      return created;
+    }
+
+    void close() {
+      lock.lock();
+      try {
+        KafkaConsumer<byte[], byte[]> existing = consumer;
+        if (existing != null) {
+          existing.close();
+          consumer = null;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+}
