@@ -9,10 +9,12 @@ import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,12 @@ public final class SharedSignalsApp implements AutoCloseable {
       SchemaRegistryClient registry =
           new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
       TopicEnsurer.ensureCatalogue(kafkaSettings(config), registry);
+
+      // --- Receiver of an upstream transmitter (signals.receiver.*): push endpoint and poller.
+      Optional<ReceiverWiring> receiver =
+          ReceiverWiring.create(config, registry, meters.registry(), Clock.systemUTC(), resources);
+      // --- End of the receiver's block.
+
       Javalin http =
           Javalin.create(
               server -> {
@@ -74,9 +82,11 @@ public final class SharedSignalsApp implements AutoCloseable {
                     ctx ->
                         ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                             .result(meters.scrape()));
+                receiver.ifPresent(r -> r.routes(server.routes));
               });
       http.start();
       resources.push(http::stop);
+      receiver.ifPresent(r -> r.startPolling(resources));
       log.info("Shared Signals service on port {}", http.port());
       return new SharedSignalsApp(http, resources);
     } catch (RuntimeException e) {
