@@ -151,11 +151,7 @@ public final class SetVerifier {
       if (body.length > policy.maxBytes()) {
         throw new Refusal(
             RefusalReason.OVERSIZED,
-            "the SET has "
-                + body.length
-                + " bytes, more than the "
-                + policy.maxBytes()
-                + " accepted");
+            "the SET is larger than the " + policy.maxBytes() + " bytes accepted");
       }
       String text = utf8(body);
       String[] parts = text.split("\\.", -1);
@@ -165,21 +161,21 @@ public final class SetVerifier {
       if (parts.length != 3) {
         throw new Refusal(RefusalReason.MALFORMED, "not a JWS in compact serialization");
       }
-      for (String part : parts) {
-        if (part.isEmpty() || !BASE64URL.matcher(part).matches()) {
-          throw new Refusal(
-              RefusalReason.MALFORMED,
-              "a part of the JWS is empty or not unpadded base64url (unsecured SETs are not"
-                  + " accepted)");
-        }
-      }
       ObjectNode header = object(parts[0], "header");
       // The payload is read before the signature is checked only to name jti and iss in a
       // refusal; nothing in it is trusted until the signature verifies.
-      ObjectNode claims = object(parts[1], "payload");
-      jti = textOrNull(claims.get("jti"));
-      issuer = textOrNull(claims.get("iss"));
+      try {
+        ObjectNode unverified = object(parts[1], "payload");
+        jti = textOrNull(unverified.get("jti"));
+        issuer = textOrNull(unverified.get("iss"));
+      } catch (Refusal unreadable) {
+        // reported below, after the header's checks
+      }
       checkHeader(header);
+      ObjectNode claims = object(parts[1], "payload");
+      if (parts[2].isEmpty() || !BASE64URL.matcher(parts[2]).matches()) {
+        throw new Refusal(RefusalReason.MALFORMED, "the signature is empty or not base64url");
+      }
       checkSignature(text, header);
       return checkClaims(claims);
     }
@@ -407,6 +403,9 @@ public final class SetVerifier {
     }
 
     private ObjectNode object(String part, String what) throws Refusal {
+      if (part.isEmpty() || !BASE64URL.matcher(part).matches()) {
+        throw new Refusal(RefusalReason.MALFORMED, "the " + what + " is empty or not base64url");
+      }
       byte[] decoded;
       try {
         decoded = Base64.getUrlDecoder().decode(part);
