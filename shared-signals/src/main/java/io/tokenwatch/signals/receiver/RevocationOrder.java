@@ -69,7 +69,8 @@ public record RevocationOrder(
     Instant watermark = signal.eventTime().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
     String eventId =
         UUID.nameUUIDFromBytes(
-                ("ssf|" + signal.issuer() + "|" + signal.jti()).getBytes(StandardCharsets.UTF_8))
+                ("ssf|" + signal.issuer() + "|" + signal.jti() + "|" + signal.digest())
+                    .getBytes(StandardCharsets.UTF_8))
             .toString();
     String detail =
         "SSF event "
