@@ -1,0 +1,28 @@
+package io.tokenwatch.signals.receiver;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A sink keeping what it is given in lists; it can be made to fail like an unreachable Kafka. */
+final class RecordingSink implements SignalSink {
+
+  final List<RevocationOrder> orders = new ArrayList<>();
+  final List<Verdict.Refused> deadLetters = new ArrayList<>();
+  boolean down;
+
+  @Override
+  public synchronized void revoke(RevocationOrder order) {
+    if (down) {
+      throw new SinkUnavailableException("down", new RuntimeException("down"));
+    }
+    orders.add(order);
+  }
+
+  @Override
+  public synchronized void refused(byte[] set, Verdict.Refused refusal, String channel) {
+    if (down) {
+      throw new SinkUnavailableException("down", new RuntimeException("down"));
+    }
+    deadLetters.add(refusal);
+  }
+}
