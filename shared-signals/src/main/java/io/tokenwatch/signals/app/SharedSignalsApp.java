@@ -82,11 +82,11 @@ public final class SharedSignalsApp implements AutoCloseable {
                     ctx ->
                         ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                             .result(meters.scrape()));
-                receiver.ifPresent(r -> r.routes(server.routes));
+                receiver.ifPresent(r -> r.routes(server.routes)); // the receiver's push endpoint
               });
       http.start();
       resources.push(http::stop);
-      receiver.ifPresent(r -> r.startPolling(resources));
+      receiver.ifPresent(r -> r.startPolling(resources)); // the receiver's poller, when configured
       log.info("Shared Signals service on port {}", http.port());
       return new SharedSignalsApp(http, resources);
     } catch (RuntimeException e) {
