@@ -23,6 +23,16 @@ class ReceiverSettingsTest {
   }
 
   @Test
+  void shouldDocumentEveryReceiverKeyInTheReadme() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+    String section = readme.substring(readme.indexOf("## Receiver"));
+    assertThat(SharedSignalsConfig.configDef().names())
+        .filteredOn(name -> name.startsWith(ReceiverSettings.PREFIX))
+        .isNotEmpty()
+        .allSatisfy(name -> assertThat(section).contains("`" + name + "`"));
+  }
+
+  @Test
   void shouldBeOffUnlessAnUpstreamIssuerIsConfigured() {
     assertThat(ReceiverSettings.of(SharedSignalsConfig.of(base()).values())).isEmpty();
   }
