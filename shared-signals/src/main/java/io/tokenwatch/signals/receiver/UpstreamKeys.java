@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * interval. A failed fetch keeps the keys already known. Keys without {@code kid}, with a use other
  * than {@code sig}, or private or symmetric keys are never used.
  *
- * <p>Thread-safe; fetches are serialized.
+ * <p>Thread-safe.
  */
 public final class UpstreamKeys {
 
@@ -33,10 +35,11 @@ public final class UpstreamKeys {
   private final Duration minRefreshInterval;
   private final Duration maxAge;
   private final Clock clock;
-  private Map<String, JWK> keys = Map.of();
-  private @Nullable Long fetchedAt;
-  private @Nullable Long lastAttempt;
-  private long fetches;
+  private final ReentrantLock refreshLock = new ReentrantLock();
+  private final AtomicLong fetches = new AtomicLong();
+  private volatile Map<String, JWK> keys = Map.of();
+  private volatile @Nullable Long fetchedAt;
+  private volatile @Nullable Long lastAttempt;
 
   /**
    * @param fetcher where the key set comes from (e.g. an HTTP JWKS URL)
@@ -54,31 +57,42 @@ public final class UpstreamKeys {
     }
   }
 
-  /** The public key {@code kid} names, fetching when allowed; empty when unknown. */
-  public synchronized Optional<JWK> find(String kid) {
+  /**
+   * The public key {@code kid} names, fetching when allowed; empty when unknown. One thread fetches
+   * at a time; others meanwhile answer from the keys already known.
+   */
+  public Optional<JWK> find(String kid) {
     requireNonNull(kid, "kid");
     long now = clock.millis();
     JWK key = keys.get(kid);
-    boolean old = fetchedAt == null || now - fetchedAt >= maxAge.toMillis();
-    if ((key == null || old) && refreshAllowed(now)) {
-      refresh(now);
+    Long fetched = fetchedAt;
+    boolean old = fetched == null || now - fetched >= maxAge.toMillis();
+    if ((key == null || old) && refreshAllowed(now) && refreshLock.tryLock()) {
+      try {
+        if (refreshAllowed(now)) {
+          refresh(now);
+        }
+      } finally {
+        refreshLock.unlock();
+      }
       key = keys.get(kid);
     }
     return Optional.ofNullable(key);
   }
 
   /** How many fetches were attempted. */
-  public synchronized long fetches() {
-    return fetches;
+  public long fetches() {
+    return fetches.get();
   }
 
   private boolean refreshAllowed(long now) {
-    return lastAttempt == null || now - lastAttempt >= minRefreshInterval.toMillis();
+    Long last = lastAttempt;
+    return last == null || now - last >= minRefreshInterval.toMillis();
   }
 
   private void refresh(long now) {
     lastAttempt = now;
-    fetches++;
+    fetches.incrementAndGet();
     JWKSet set;
     try {
       set = fetcher.fetch();

@@ -16,6 +16,7 @@ import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.signals.http.ReceiverPushEndpoint;
 import io.tokenwatch.signals.kafka.ReceiverKafkaSink;
 import io.tokenwatch.signals.receiver.UpstreamSets;
+import io.tokenwatch.signals.receiver.UpstreamTransmitter;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
 import java.net.URI;

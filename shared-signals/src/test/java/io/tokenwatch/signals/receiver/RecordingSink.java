@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A sink keeping what it is given in lists; it can be made to fail like an unreachable Kafka. */
-final class RecordingSink implements SignalSink {
+public final class RecordingSink implements SignalSink {
 
-  final List<RevocationOrder> orders = new ArrayList<>();
-  final List<Verdict.Refused> deadLetters = new ArrayList<>();
-  boolean down;
+  public final List<RevocationOrder> orders = new ArrayList<>();
+  public final List<Verdict.Refused> deadLetters = new ArrayList<>();
+  public volatile boolean down;
 
   @Override
   public synchronized void revoke(RevocationOrder order) {

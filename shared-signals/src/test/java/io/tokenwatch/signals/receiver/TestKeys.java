@@ -8,12 +8,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /** A key-set fetcher reading the upstream's JWKS JSON in memory, counting fetches. */
-final class TestKeys implements JwksFetcher {
+public final class TestKeys implements JwksFetcher {
 
   private final Supplier<String> jwks;
   final AtomicInteger fetches = new AtomicInteger();
 
-  TestKeys(Supplier<String> jwks) {
+  public TestKeys(Supplier<String> jwks) {
     this.jwks = jwks;
   }
 

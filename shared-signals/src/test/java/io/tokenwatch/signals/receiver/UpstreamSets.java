@@ -93,6 +93,11 @@ public final class UpstreamSets {
 
   /** {@code payload} signed with the published key {@code kid} and {@code alg}. */
   public String sign(String payload, String typ, String alg, String kid) {
+    return sign(payload, typ, alg, kid, kid);
+  }
+
+  /** {@code payload} signed with the published key {@code signer}, naming {@code kid}. */
+  public String sign(String payload, String typ, String alg, String kid, String signer) {
     try {
       JsonWebSignature jws = new JsonWebSignature();
       jws.setPayload(payload);
@@ -101,7 +106,7 @@ public final class UpstreamSets {
       if (typ != null) {
         jws.setHeader("typ", typ);
       }
-      jws.setKey(kid.startsWith("rsa") ? rsa.getPrivateKey() : ec.getPrivateKey());
+      jws.setKey(signer.startsWith("rsa") ? rsa.getPrivateKey() : ec.getPrivateKey());
       return jws.getCompactSerialization();
     } catch (JoseException e) {
       throw new IllegalStateException(e);

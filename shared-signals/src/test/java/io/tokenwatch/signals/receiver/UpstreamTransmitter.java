@@ -1,11 +1,10 @@
-package io.tokenwatch.signals.app;
+package io.tokenwatch.signals.receiver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.tokenwatch.signals.receiver.UpstreamSets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * half a second while nothing is pending. It can be told to lose the acknowledgements of the next
  * request that carries some, as a network fault between its commit and the receiver would.
  */
-final class UpstreamTransmitter implements AutoCloseable {
+public final class UpstreamTransmitter implements AutoCloseable {
 
-  static final String POLL_TOKEN = "poll-token-of-the-receiver";
+  public static final String POLL_TOKEN = "poll-token-of-the-receiver";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,13 +35,13 @@ final class UpstreamTransmitter implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final Map<String, String> pending = new LinkedHashMap<>();
-  final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
-  final Map<String, JsonNode> errors = new ConcurrentHashMap<>();
-  final List<String> acknowledged = new ArrayList<>();
-  final AtomicInteger unauthorizedPolls = new AtomicInteger();
+  public final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+  public final Map<String, JsonNode> errors = new ConcurrentHashMap<>();
+  private final List<String> acknowledged = new ArrayList<>();
+  public final AtomicInteger unauthorizedPolls = new AtomicInteger();
   private boolean loseNextAcks;
 
-  UpstreamTransmitter(UpstreamSets sets) throws IOException {
+  public UpstreamTransmitter(UpstreamSets sets) throws IOException {
     this.sets = sets;
     server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
     server.createContext("/jwks", this::jwks);
@@ -51,24 +50,24 @@ final class UpstreamTransmitter implements AutoCloseable {
     server.start();
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://localhost:" + server.getAddress().getPort() + path;
   }
 
-  synchronized void enqueue(String jti, String set) {
+  public synchronized void enqueue(String jti, String set) {
     pending.put(jti, set);
     notifyAll();
   }
 
-  synchronized void loseNextAcks() {
+  public synchronized void loseNextAcks() {
     loseNextAcks = true;
   }
 
-  synchronized int pendingCount() {
+  public synchronized int pendingCount() {
     return pending.size();
   }
 
-  synchronized List<String> acknowledged() {
+  public synchronized List<String> acknowledged() {
     return List.copyOf(acknowledged);
   }
 
