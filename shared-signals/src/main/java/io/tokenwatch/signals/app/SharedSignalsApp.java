@@ -10,12 +10,21 @@ import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.signals.EventOutbox;
+import io.tokenwatch.signals.http.PollEndpoint;
+import io.tokenwatch.signals.http.ReceiverAuthentication;
+import io.tokenwatch.signals.kafka.KafkaStreamRegistry;
+import io.tokenwatch.signals.stream.DefaultSubjects;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +41,12 @@ public final class SharedSignalsApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SharedSignalsApp.class);
 
   private final Javalin http;
+  private final BooleanSupplier ready;
   private final Deque<AutoCloseable> resources;
 
-  private SharedSignalsApp(Javalin http, Deque<AutoCloseable> resources) {
+  private SharedSignalsApp(Javalin http, BooleanSupplier ready, Deque<AutoCloseable> resources) {
     this.http = http;
+    this.ready = ready;
     this.resources = resources;
   }
 
@@ -59,24 +70,55 @@ public final class SharedSignalsApp implements AutoCloseable {
           new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
       TopicEnsurer.ensureCatalogue(kafkaSettings(config), registry);
 
-      // --- Transmitter: streams (metadata, stream management API, stream registry) ---
+      Clock clock = Clock.systemUTC();
+
+      // Transmitter: metadata, stream management API, stream registry. Stream management sends
+      // verification and stream-updated events through the transmitter's outbox, which needs the
+      // registry first: it is handed over below, before the HTTP server takes any call.
       AtomicInteger boundPort = new AtomicInteger();
       Supplier<String> baseUrl =
           () ->
               config
                   .publicUrl()
                   .orElseGet(() -> "http://" + config.httpHost() + ":" + boundPort.get());
+      AtomicReference<@Nullable EventOutbox> outbox = new AtomicReference<>();
       StreamsWiring streams =
           StreamsWiring.start(
               config,
               kafkaSettings(config),
               registry,
               meters.registry(),
-              unwiredOutbox(),
+              (stream, event) -> requireNonNull(outbox.get(), "outbox").send(stream, event),
               baseUrl,
               resources);
-      // --- end Transmitter: streams ---
 
+      // Transmitter: revocations into SETs, the outbox, push delivery.
+      TransmitterWiring transmitter =
+          TransmitterWiring.start(
+              config,
+              registry,
+              streams.registry(),
+              StreamSettings.of(config.values()).limits().defaultSubjects() == DefaultSubjects.ALL,
+              endpoint -> streams.endpointRules().problem(endpoint).isEmpty(),
+              meters.registry(),
+              clock);
+      resources.push(transmitter);
+      outbox.set(transmitter.outbox());
+
+      // Transmitter: poll delivery (RFC 8936).
+      PollEndpoint poll =
+          PollWiring.start(
+              config,
+              streams.registry(),
+              ctx -> streams.receivers().authenticate(ctx, ReceiverAuthentication.SCOPE_POLL),
+              meters.registry(),
+              resources);
+
+      // Receiver of an upstream transmitter (signals.receiver.*): push endpoint and poller.
+      Optional<ReceiverWiring> receiver =
+          ReceiverWiring.create(config, registry, meters.registry(), clock, resources);
+
+      KafkaStreamRegistry streamRegistry = streams.registry();
       Javalin http =
           Javalin.create(
               server -> {
@@ -90,34 +132,31 @@ public final class SharedSignalsApp implements AutoCloseable {
                     ctx -> ctx.contentType("application/json").result("{\"status\":\"UP\"}"));
                 server.routes.get(
                     "/ready",
-                    ctx -> ctx.contentType("application/json").result("{\"ready\":true}"));
+                    ctx -> {
+                      boolean ready = streamRegistry.isReady();
+                      ctx.status(ready ? 200 : 503)
+                          .contentType("application/json")
+                          .result("{\"ready\":" + ready + "}");
+                    });
                 server.routes.get(
                     "/metrics",
                     ctx ->
                         ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                             .result(meters.scrape()));
-                streams.addRoutes(server.routes); // Transmitter: streams
+                streams.addRoutes(server.routes);
+                poll.configure(server);
+                receiver.ifPresent(r -> r.routes(server.routes));
               });
       http.start();
       resources.push(http::stop);
-      boundPort.set(http.port()); // Transmitter: streams
+      boundPort.set(http.port());
+      receiver.ifPresent(r -> r.startPolling(resources));
       log.info("Shared Signals service on port {}", http.port());
-      return new SharedSignalsApp(http, resources);
+      return new SharedSignalsApp(http, streamRegistry::isReady, resources);
     } catch (RuntimeException e) {
       closeAll(resources);
       throw e;
     }
-  }
-
-  /**
-   * Transmitter: streams. The outbox until the SET outbox on {@code tokenwatch.ssf-events} is wired
-   * here: it refuses, so status changes and verification requests answer 503 instead of claiming an
-   * event was queued.
-   */
-  private static EventOutbox unwiredOutbox() {
-    return (stream, event) -> {
-      throw new IllegalStateException("no SET outbox is wired");
-    };
   }
 
   /** The settings every Kafka client of the service starts from. */
@@ -128,9 +167,9 @@ public final class SharedSignalsApp implements AutoCloseable {
     return settings;
   }
 
-  /** Whether every part has caught up with its topics and serves. */
+  /** Whether the service has read every stream and serves. */
   public boolean isReady() {
-    return true;
+    return ready.getAsBoolean();
   }
 
   /** The port the HTTP server listens on. */

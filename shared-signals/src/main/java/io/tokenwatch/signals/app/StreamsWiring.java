@@ -37,16 +37,19 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 final class StreamsWiring {
 
   private final KafkaStreamRegistry registry;
+  private final EndpointRules endpointRules;
   private final ReceiverAuthentication receivers;
   private final TransmitterMetadata metadata;
   private final StreamManagementApi api;
 
   private StreamsWiring(
       KafkaStreamRegistry registry,
+      EndpointRules endpointRules,
       ReceiverAuthentication receivers,
       TransmitterMetadata metadata,
       StreamManagementApi api) {
     this.registry = registry;
+    this.endpointRules = endpointRules;
     this.receivers = receivers;
     this.metadata = metadata;
     this.api = api;
@@ -111,14 +114,16 @@ final class StreamsWiring {
           random.nextBytes(bytes);
           return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         };
+    EndpointRules endpointRules =
+        new EndpointRules(
+            settings.requireHttps(),
+            settings.allowPrivateEndpoints(),
+            EndpointRules.Resolver.system());
     StreamManager streams =
         new StreamManager(
             registry,
             outbox,
-            new EndpointRules(
-                settings.requireHttps(),
-                settings.allowPrivateEndpoints(),
-                EndpointRules.Resolver.system()),
+            endpointRules,
             settings.limits(),
             config.issuer(),
             id -> URI.create(baseUrl.get() + StreamManagementApi.POLL_PREFIX + id),
@@ -129,7 +134,7 @@ final class StreamsWiring {
             config.issuer(), config.jwksUrl(), settings.limits().defaultSubjects(), baseUrl);
     StreamManagementApi api =
         new StreamManagementApi(streams, receivers, registry::isReady, settings.maxRequestBytes());
-    return new StreamsWiring(registry, receivers, metadata, api);
+    return new StreamsWiring(registry, endpointRules, receivers, metadata, api);
   }
 
   /** Adds the metadata and stream management routes. */
@@ -143,7 +148,12 @@ final class StreamsWiring {
     return registry;
   }
 
-  /** Receivers' token checks, for the poll endpoint (scope {@code ssf.poll}). */
+  /** The rules a push endpoint must meet, which push delivery checks again before each push. */
+  EndpointRules endpointRules() {
+    return endpointRules;
+  }
+
+  /** Receivers' token checks, for the poll endpoint (scope {@code ssf:poll}). */
   ReceiverAuthentication receivers() {
     return receivers;
   }

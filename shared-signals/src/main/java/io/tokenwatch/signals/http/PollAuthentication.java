@@ -16,7 +16,7 @@ import java.util.Optional;
 public interface PollAuthentication {
 
   /** The scope a poll needs. */
-  String SCOPE = "ssf.poll";
+  String SCOPE = "ssf:poll";
 
   /**
    * Checks the call. When refused, the response has been written to {@code ctx} and the caller does

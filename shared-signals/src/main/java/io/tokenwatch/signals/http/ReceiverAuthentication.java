@@ -25,13 +25,13 @@ import org.jspecify.annotations.Nullable;
 public final class ReceiverAuthentication {
 
   /** The scope for reading stream configuration and status. */
-  public static final String SCOPE_READ = "ssf.read";
+  public static final String SCOPE_READ = "ssf:read";
 
   /** The scope for creating, changing and deleting streams, subjects, status and verification. */
-  public static final String SCOPE_MANAGE = "ssf.manage";
+  public static final String SCOPE_MANAGE = "ssf:manage";
 
   /** The scope for polling a stream's SETs (RFC 8936). */
-  public static final String SCOPE_POLL = "ssf.poll";
+  public static final String SCOPE_POLL = "ssf:poll";
 
   /** The rule usage reports name for the required scope. */
   static final String RULE = "signals.receiver-scopes";
