@@ -263,11 +263,17 @@ public final class Demo {
         "  signals:      the SaaS app outside Kafka accepted " + saas.received() + " SETs");
 
     int denied = 0;
+    int deniedOutside = 0;
     for (Ledger.Revoked revoked : ledger.revoked()) {
       if (gateways.stream().allMatch(g -> g.revocationCovering(revoked.token()).isPresent())) {
         denied++;
       } else {
         failures.add("a revoked token is not denied everywhere: " + revoked.label());
+      }
+      if (saas.revocationCovering(revoked.token()).isPresent()) {
+        deniedOutside++;
+      } else {
+        failures.add("the SaaS app outside Kafka does not deny: " + revoked.label());
       }
     }
     narrator.line(
@@ -277,7 +283,9 @@ public final class Demo {
             + denied
             + " denied by all "
             + gateways.size()
-            + " validators");
+            + " validators, "
+            + deniedOutside
+            + " by the SaaS app outside Kafka");
 
     narrator.line("  attacks:");
     for (AttackScript.Expectation expectation : script.expectations()) {
