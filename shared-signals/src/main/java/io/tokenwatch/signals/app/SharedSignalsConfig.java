@@ -38,10 +38,7 @@ public final class SharedSignalsConfig extends ServiceConfig {
   public static final String KAFKA_PREFIX = "kafka.";
 
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
-  private static final DeprecatedKeys DEPRECATED =
-      DeprecatedKeys.builder()
-          .renamed("signals.receiver.push.secret.sha256", ReceiverSettings.PUSH_SECRET_SHA256)
-          .build();
+  private static final DeprecatedKeys DEPRECATED = DeprecatedKeys.builder().build();
 
   private final Map<String, String> originals;
 
@@ -59,7 +56,7 @@ public final class SharedSignalsConfig extends ServiceConfig {
     return new SharedSignalsConfig(ConfigCheck.of(CONFIG_DEF, DEPRECATED, configs));
   }
 
-  /** The old names of renamed keys. */
+  /** The old names of renamed keys (none yet). */
   public static DeprecatedKeys deprecatedKeys() {
     return DEPRECATED;
   }
