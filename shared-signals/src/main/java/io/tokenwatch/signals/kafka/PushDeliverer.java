@@ -425,7 +425,7 @@ public final class PushDeliverer implements AutoCloseable {
     if (!running) {
       return;
     }
-    workers.schedule(() -> work(lane), delay.toMillis(), TimeUnit.MILLISECONDS);
+    var unused = workers.schedule(() -> work(lane), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void work(Lane lane) {
@@ -691,11 +691,12 @@ public final class PushDeliverer implements AutoCloseable {
     state.put("cursors", Map.of(Integer.toString(lane.partition.partition.partition()), cursor));
     state.put("updated_at", clock.instant().toString());
     try {
-      producer.send(
-          new ProducerRecord<>(
-              topics.delivery(),
-              lane.streamId.getBytes(StandardCharsets.UTF_8),
-              JSON.writeValueAsBytes(state)));
+      var unused =
+          producer.send(
+              new ProducerRecord<>(
+                  topics.delivery(),
+                  lane.streamId.getBytes(StandardCharsets.UTF_8),
+                  JSON.writeValueAsBytes(state)));
     } catch (IOException e) {
       throw new IllegalStateException("cannot write the cursor of " + lane.streamId, e);
     }

@@ -62,12 +62,12 @@ class ReceiverSettingsTest {
   }
 
   @Test
-  void shouldReadAnEnabledReceiverWithThePushSecretUnderItsOldNameToo() {
+  void shouldReadAnEnabledPushReceiver() {
     Map<String, Object> config = base();
     config.put("signals.receiver.issuer", "https://idp.example.com");
     config.put("signals.receiver.jwks-url", "https://idp.example.com/jwks.json");
     config.put("signals.receiver.audience", "urn:tokenwatch:receiver");
-    config.put("signals.receiver.push.secret.sha256", HASH);
+    config.put("signals.receiver.push.secret-sha256", HASH);
 
     ReceiverSettings.Receiver receiver =
         ReceiverSettings.of(SharedSignalsConfig.of(config).values()).orElseThrow();
