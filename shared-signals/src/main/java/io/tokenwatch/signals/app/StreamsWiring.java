@@ -97,7 +97,8 @@ final class StreamsWiring {
             .clock(clock)
             .signatureCacheSize(1_000)
             .build();
-    ReceiverAuthentication receivers = new ReceiverAuthentication(validator);
+    ReceiverAuthentication receivers =
+        new ReceiverAuthentication(validator, config.publicUrl().orElse(null));
 
     KafkaStreamRegistry registry =
         new KafkaStreamRegistry(kafka, Topics.SIGNAL_STREAMS.name(), Duration.ofSeconds(30));
@@ -129,6 +130,7 @@ final class StreamsWiring {
             config.issuer(), config.jwksUrl(), settings.limits().defaultSubjects(), baseUrl);
     StreamManagementApi api =
         new StreamManagementApi(streams, receivers, registry::isReady, settings.maxRequestBytes());
+    api.bindTo(meters);
     return new StreamsWiring(registry, receivers, metadata, api);
   }
 

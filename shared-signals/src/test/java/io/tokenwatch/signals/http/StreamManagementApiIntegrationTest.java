@@ -10,6 +10,8 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokenwatch.keys.SigningAlgorithm;
 import io.tokenwatch.keys.SigningKey;
 import io.tokenwatch.keys.SigningKeys;
@@ -75,6 +77,7 @@ class StreamManagementApiIntegrationTest {
   private static final MutableClock STREAM_CLOCK =
       new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private static final List<Sent> SENT = new ArrayList<>();
+  private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
 
   private static Path keysDir;
   private static SigningKey key;
@@ -156,6 +159,7 @@ class StreamManagementApiIntegrationTest {
     StreamManagementApi api =
         new StreamManagementApi(
             streams, new ReceiverAuthentication(validator), registry::isReady, 64 * 1024);
+    api.bindTo(METERS);
     server =
         Javalin.create(
             config -> {
@@ -658,6 +662,27 @@ class StreamManagementApiIntegrationTest {
                 .GET());
     assertProblem(basic, 401);
     assertThat(JSON.readTree(call("GET", "/ssf/streams", read(client), null).body())).isEmpty();
+  }
+
+  @Test
+  void shouldCountEveryCallByOperationAndStatus() throws Exception {
+    double before = count("GET /ssf/status", "404");
+    double unauthenticated = count("GET /ssf/status", "401");
+
+    call("GET", "/ssf/status?stream_id=" + UUID.randomUUID(), read(newClient()), null);
+    call("GET", "/ssf/status?stream_id=x", null, null);
+
+    assertThat(count("GET /ssf/status", "404")).isEqualTo(before + 1);
+    assertThat(count("GET /ssf/status", "401")).isEqualTo(unauthenticated + 1);
+  }
+
+  private static double count(String operation, String status) {
+    Counter counter =
+        METERS
+            .find("tokenwatch.signals.stream-requests")
+            .tags("operation", operation, "status", status)
+            .counter();
+    return counter == null ? 0 : counter.count();
   }
 
   // --- helpers ------------------------------------------------------------------------------
