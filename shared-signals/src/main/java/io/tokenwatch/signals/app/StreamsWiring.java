@@ -40,16 +40,19 @@ final class StreamsWiring {
   private final ReceiverAuthentication receivers;
   private final TransmitterMetadata metadata;
   private final StreamManagementApi api;
+  private final EndpointRules endpoints;
 
   private StreamsWiring(
       KafkaStreamRegistry registry,
       ReceiverAuthentication receivers,
       TransmitterMetadata metadata,
-      StreamManagementApi api) {
+      StreamManagementApi api,
+      EndpointRules endpoints) {
     this.registry = registry;
     this.receivers = receivers;
     this.metadata = metadata;
     this.api = api;
+    this.endpoints = endpoints;
   }
 
   /**
@@ -112,14 +115,16 @@ final class StreamsWiring {
           random.nextBytes(bytes);
           return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         };
+    EndpointRules endpoints =
+        new EndpointRules(
+            settings.requireHttps(),
+            settings.allowPrivateEndpoints(),
+            EndpointRules.Resolver.system());
     StreamManager streams =
         new StreamManager(
             registry,
             outbox,
-            new EndpointRules(
-                settings.requireHttps(),
-                settings.allowPrivateEndpoints(),
-                EndpointRules.Resolver.system()),
+            endpoints,
             settings.limits(),
             config.issuer(),
             id -> URI.create(baseUrl.get() + StreamManagementApi.POLL_PREFIX + id),
@@ -131,7 +136,7 @@ final class StreamsWiring {
     StreamManagementApi api =
         new StreamManagementApi(streams, receivers, registry::isReady, settings.maxRequestBytes());
     api.bindTo(meters);
-    return new StreamsWiring(registry, receivers, metadata, api);
+    return new StreamsWiring(registry, receivers, metadata, api, endpoints);
   }
 
   /** Adds the metadata and stream management routes. */
@@ -143,6 +148,11 @@ final class StreamsWiring {
   /** The stream registry, for the parts that deliver to streams. */
   KafkaStreamRegistry registry() {
     return registry;
+  }
+
+  /** The push endpoint rules as configured, for push delivery's check before each connection. */
+  EndpointRules endpoints() {
+    return endpoints;
   }
 
   /** Receivers' token checks, for the poll endpoint (scope {@code ssf.poll}). */
