@@ -22,6 +22,7 @@ import io.tokenwatch.signals.EventOutbox;
 import io.tokenwatch.signals.EventType;
 import io.tokenwatch.signals.SecurityEvent;
 import io.tokenwatch.signals.SignalStream;
+import io.tokenwatch.signals.StreamStatus;
 import io.tokenwatch.signals.SubjectId;
 import io.tokenwatch.signals.kafka.KafkaStreamRegistry;
 import io.tokenwatch.signals.stream.DefaultSubjects;
@@ -47,7 +48,9 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -78,6 +81,7 @@ class StreamManagementApiIntegrationTest {
       new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private static final List<Sent> SENT = new ArrayList<>();
   private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
+  private static final Set<String> FAILING_STREAMS = ConcurrentHashMap.newKeySet();
 
   private static Path keysDir;
   private static SigningKey key;
@@ -120,6 +124,9 @@ class StreamManagementApiIntegrationTest {
 
     EventOutbox outbox =
         (stream, event) -> {
+          if (FAILING_STREAMS.contains(stream.streamId())) {
+            throw new IllegalStateException("the outbox refuses this stream");
+          }
           synchronized (SENT) {
             SENT.add(new Sent(stream, event));
           }
@@ -367,6 +374,28 @@ class StreamManagementApiIntegrationTest {
     assertThat(event.members())
         .containsEntry("status", "paused")
         .containsEntry("reason", "maintenance");
+  }
+
+  @Test
+  void shouldKeepTheStatusWhenItsStreamUpdatedEventCannotBeQueued() throws Exception {
+    String client = newClient();
+    String id = create(client, pushStream()).path("stream_id").asText();
+    String disable = "{\"stream_id\": \"" + id + "\", \"status\": \"disabled\"}";
+    FAILING_STREAMS.add(id);
+
+    assertProblem(call("POST", "/ssf/status", manage(client), disable), 503);
+    assertThat(registry.get(id).orElseThrow().status()).isEqualTo(StreamStatus.ENABLED);
+    assertProblem(
+        call("POST", "/ssf/verify", manage(client), "{\"stream_id\": \"" + id + "\"}"), 503);
+
+    FAILING_STREAMS.remove(id);
+    assertThat(call("POST", "/ssf/status", manage(client), disable).statusCode()).isEqualTo(200);
+    assertThat(registry.get(id).orElseThrow().status()).isEqualTo(StreamStatus.DISABLED);
+    assertThat(sentTo(id)).hasSize(1);
+    assertThat(
+            call("POST", "/ssf/verify", manage(client), "{\"stream_id\": \"" + id + "\"}")
+                .statusCode())
+        .isEqualTo(204);
   }
 
   @Test
