@@ -134,7 +134,11 @@ final class StreamsWiring {
         new TransmitterMetadata(
             config.issuer(), config.jwksUrl(), settings.limits().defaultSubjects(), baseUrl);
     StreamManagementApi api =
-        new StreamManagementApi(streams, receivers, registry::isReady, settings.maxRequestBytes());
+        new StreamManagementApi(
+            streams,
+            receivers,
+            () -> registry.isReady() && registry.isHealthy(),
+            settings.maxRequestBytes());
     api.bindTo(meters);
     return new StreamsWiring(registry, receivers, metadata, api, endpoints);
   }
