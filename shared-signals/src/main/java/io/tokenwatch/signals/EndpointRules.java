@@ -120,7 +120,7 @@ public final class EndpointRules {
     if (endpoint.getRawAuthority() != null && endpoint.getRawAuthority().contains("@")) {
       return Optional.of("the endpoint must not carry userinfo");
     }
-    if (endpoint.getPort() == 0) {
+    if (endpoint.getPort() == 0 || endpoint.getPort() > 65535) {
       return Optional.of("the endpoint's port must be between 1 and 65535");
     }
     List<InetAddress> addresses;

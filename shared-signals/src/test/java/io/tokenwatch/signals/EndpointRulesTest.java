@@ -208,6 +208,7 @@ class EndpointRulesTest {
             "https://rec_eiver.example.com/",
             "https://[fe80::1%25eth0]/",
             "https://receiver.example.com:0/",
+            "https://receiver.example.com:65536/",
             "mailto:someone@receiver.example.com",
             "https://unknown.example.com/",
             "https://receiver.example.com/" + "a".repeat(EndpointRules.MAX_URL_LENGTH))) {

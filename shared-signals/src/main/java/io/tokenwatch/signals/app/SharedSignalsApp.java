@@ -99,7 +99,7 @@ public final class SharedSignalsApp implements AutoCloseable {
               registry,
               streams.registry(),
               StreamSettings.of(config.values()).limits().defaultSubjects() == DefaultSubjects.ALL,
-              endpoint -> streams.endpointRules().problem(endpoint).isEmpty(),
+              endpoint -> streams.endpoints().problem(endpoint).isEmpty(),
               meters.registry(),
               clock);
       resources.push(transmitter);

@@ -37,22 +37,22 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 final class StreamsWiring {
 
   private final KafkaStreamRegistry registry;
-  private final EndpointRules endpointRules;
   private final ReceiverAuthentication receivers;
   private final TransmitterMetadata metadata;
   private final StreamManagementApi api;
+  private final EndpointRules endpoints;
 
   private StreamsWiring(
       KafkaStreamRegistry registry,
-      EndpointRules endpointRules,
       ReceiverAuthentication receivers,
       TransmitterMetadata metadata,
-      StreamManagementApi api) {
+      StreamManagementApi api,
+      EndpointRules endpoints) {
     this.registry = registry;
-    this.endpointRules = endpointRules;
     this.receivers = receivers;
     this.metadata = metadata;
     this.api = api;
+    this.endpoints = endpoints;
   }
 
   /**
@@ -100,7 +100,8 @@ final class StreamsWiring {
             .clock(clock)
             .signatureCacheSize(1_000)
             .build();
-    ReceiverAuthentication receivers = new ReceiverAuthentication(validator);
+    ReceiverAuthentication receivers =
+        new ReceiverAuthentication(validator, config.publicUrl().orElse(null));
 
     KafkaStreamRegistry registry =
         new KafkaStreamRegistry(kafka, Topics.SIGNAL_STREAMS.name(), Duration.ofSeconds(30));
@@ -114,7 +115,7 @@ final class StreamsWiring {
           random.nextBytes(bytes);
           return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         };
-    EndpointRules endpointRules =
+    EndpointRules endpoints =
         new EndpointRules(
             settings.requireHttps(),
             settings.allowPrivateEndpoints(),
@@ -123,7 +124,7 @@ final class StreamsWiring {
         new StreamManager(
             registry,
             outbox,
-            endpointRules,
+            endpoints,
             settings.limits(),
             config.issuer(),
             id -> URI.create(baseUrl.get() + StreamManagementApi.POLL_PREFIX + id),
@@ -133,8 +134,13 @@ final class StreamsWiring {
         new TransmitterMetadata(
             config.issuer(), config.jwksUrl(), settings.limits().defaultSubjects(), baseUrl);
     StreamManagementApi api =
-        new StreamManagementApi(streams, receivers, registry::isReady, settings.maxRequestBytes());
-    return new StreamsWiring(registry, endpointRules, receivers, metadata, api);
+        new StreamManagementApi(
+            streams,
+            receivers,
+            () -> registry.isReady() && registry.isHealthy(),
+            settings.maxRequestBytes());
+    api.bindTo(meters);
+    return new StreamsWiring(registry, receivers, metadata, api, endpoints);
   }
 
   /** Adds the metadata and stream management routes. */
@@ -148,9 +154,9 @@ final class StreamsWiring {
     return registry;
   }
 
-  /** The rules a push endpoint must meet, which push delivery checks again before each push. */
-  EndpointRules endpointRules() {
-    return endpointRules;
+  /** The push endpoint rules as configured, for push delivery's check before each connection. */
+  EndpointRules endpoints() {
+    return endpoints;
   }
 
   /** Receivers' token checks, for the poll endpoint (scope {@code ssf:poll}). */

@@ -40,20 +40,34 @@ public final class ReceiverAuthentication {
   private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
 
   private final CallAuthenticator calls;
+  private final @Nullable String publicUrl;
 
   /**
    * @param validator validates receivers' tokens for the service's audience, or null when the
    *     transmitter endpoints are closed (every call is then answered 503)
    */
   public ReceiverAuthentication(@Nullable TokenValidator validator) {
-    this.calls =
+    this(validator, null);
+  }
+
+  /**
+   * @param validator validates receivers' tokens for the service's audience, or null when the
+   *     transmitter endpoints are closed (every call is then answered 503)
+   * @param publicUrl the service's base URL as receivers reach it (behind a proxy), without a
+   *     trailing slash; a DPoP proof's {@code htu} is checked against it. Null: the URL the request
+   *     arrived at.
+   */
+  public ReceiverAuthentication(@Nullable TokenValidator validator, @Nullable String publicUrl) {
+    this(
         new CallAuthenticator(
-            validator, RULE, "receiver authentication is not configured (signals.issuer)");
+            validator, RULE, "receiver authentication is not configured (signals.issuer)"),
+        publicUrl);
   }
 
   /** Authenticates with a ready {@link CallAuthenticator}, for callers that share one. */
-  public ReceiverAuthentication(CallAuthenticator calls) {
+  public ReceiverAuthentication(CallAuthenticator calls, @Nullable String publicUrl) {
     this.calls = requireNonNull(calls, "calls");
+    this.publicUrl = publicUrl;
   }
 
   /**
@@ -77,7 +91,7 @@ public final class ReceiverAuthentication {
             ctx.header("Authorization"),
             ctx.header("DPoP"),
             ctx.method().name(),
-            ctx.fullUrl(),
+            requestUri(ctx),
             ctx.ip(),
             scope);
     if (outcome instanceof CallAuthenticator.Outcome.Allowed allowed) {
@@ -91,6 +105,15 @@ public final class ReceiverAuthentication {
     CallAuthenticator.Outcome.Refused refused = (CallAuthenticator.Outcome.Refused) outcome;
     refuse(ctx, scope, refused.status(), refused.error(), refused.description());
     return Optional.empty();
+  }
+
+  private String requestUri(Context ctx) {
+    String base = publicUrl;
+    if (base == null) {
+      return ctx.fullUrl();
+    }
+    String query = ctx.queryString();
+    return base + ctx.path() + (query == null ? "" : "?" + query);
   }
 
   private static void refuse(

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tokenwatch.schemas.http.ErrorFormat;
 import io.tokenwatch.schemas.http.JsonErrors;
 import io.tokenwatch.signals.EventType;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * stream of the caller, 409 a limit reached, 413 body too large, 415 not JSON, 429 verification too
  * soon, 503 registry not caught up or a write that could not be made durable. Thread-safe.
  */
-public final class StreamManagementApi {
+public final class StreamManagementApi implements MeterBinder {
 
   public static final String STREAMS = "/ssf/streams";
   public static final String STATUS = "/ssf/status";
@@ -57,6 +60,7 @@ public final class StreamManagementApi {
   private final ReceiverAuthentication auth;
   private final BooleanSupplier ready;
   private final int maxRequestBytes;
+  private volatile @Nullable MeterRegistry meters;
 
   /**
    * @param streams the stream rules
@@ -76,6 +80,15 @@ public final class StreamManagementApi {
       throw new IllegalArgumentException("maxRequestBytes must be positive");
     }
     this.maxRequestBytes = maxRequestBytes;
+  }
+
+  /**
+   * Counts every call as {@code tokenwatch.signals.stream-requests{operation, status}}, refusals
+   * included ({@code operation} is the method and path, {@code status} the HTTP status).
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    this.meters = requireNonNull(registry, "registry");
   }
 
   /** Adds the API's routes. */
@@ -134,6 +147,24 @@ public final class StreamManagementApi {
   }
 
   private void guarded(Context ctx, String scope, Call call) throws Exception {
+    try {
+      authorizedCall(ctx, scope, call);
+    } finally {
+      MeterRegistry registry = meters;
+      if (registry != null) {
+        registry
+            .counter(
+                "tokenwatch.signals.stream-requests",
+                "operation",
+                ctx.method().name() + " " + ctx.path(),
+                "status",
+                Integer.toString(ctx.statusCode()))
+            .increment();
+      }
+    }
+  }
+
+  private void authorizedCall(Context ctx, String scope, Call call) throws Exception {
     Optional<String> receiver = auth.authenticate(ctx, scope);
     if (receiver.isEmpty()) {
       return;
@@ -261,6 +292,7 @@ public final class StreamManagementApi {
   }
 
   private static void refused(Context ctx, StreamResult.Refused refused) {
+    log.debug("Refused {} {}: {}", ctx.method(), ctx.path(), refused.detail());
     int status =
         switch (refused.reason()) {
           case INVALID -> 400;

@@ -20,7 +20,10 @@ final class JsonValues {
   static void only(Map<String, ?> json, Set<String> allowed, String where) {
     for (String key : json.keySet()) {
       if (!allowed.contains(key)) {
-        throw new InvalidRequest(where + " has a member that is not supported: allowed " + allowed);
+        throw new InvalidRequest(
+            where
+                + " has a member that is not supported: allowed "
+                + new java.util.TreeSet<>(allowed));
       }
     }
   }

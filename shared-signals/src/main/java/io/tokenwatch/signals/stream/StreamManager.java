@@ -219,9 +219,10 @@ public final class StreamManager {
 
   /**
    * Sets the status of a stream from {@code {stream_id, status, reason?}}; a change sends a {@code
-   * stream-updated} event.
+   * stream-updated} event, queued before the change is stored.
    *
-   * @throws IllegalStateException when the status changed but the event could not be queued
+   * @throws IllegalStateException when the event could not be queued (the status is unchanged) or
+   *     the change could not be stored after it was (a retry sends the event again)
    */
   public synchronized StreamResult changeStatus(String receiver, Map<String, ?> body) {
     requireNonNull(receiver, "receiver");
@@ -247,7 +248,6 @@ public final class StreamManager {
       }
       Instant now = clock.instant();
       SignalStream changed = withStatus(current, status, reason, now);
-      registry.put(changed);
       if (current.status() != status) {
         Map<String, Object> members = new LinkedHashMap<>();
         members.put("status", status.wireName());
@@ -264,6 +264,8 @@ public final class StreamManager {
                 members,
                 null));
       }
+      // After the event: when queuing it fails nothing changed, and a retry sends it.
+      registry.put(changed);
       return new StreamResult.Done(changed);
     } catch (InvalidRequest e) {
       return invalid(e);

@@ -28,10 +28,15 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +94,49 @@ class KafkaStreamRegistryIntegrationTest {
   }
 
   @Test
+  void shouldHoldWhatTheModelHoldsAfterTheTopicIsCompacted(TestCluster cluster) throws Exception {
+    String topic =
+        createTopic(
+            cluster,
+            Map.of(
+                "segment.ms", "100",
+                "min.cleanable.dirty.ratio", "0.01",
+                "min.compaction.lag.ms", "0",
+                "delete.retention.ms", "0"));
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    Map<String, SignalStream> model = new HashMap<>();
+    KafkaStreamRegistry registry = open(cluster, topic);
+    for (int i = 0; i < 40; i++) {
+      String id = IDS.get(random.nextInt(IDS.size()));
+      if (random.nextInt(3) == 0) {
+        registry.delete(id);
+        model.remove(id);
+      } else {
+        SignalStream stream = randomStream(id, random);
+        registry.put(stream);
+        model.put(id, stream);
+      }
+    }
+    // Rewriting a live value (or a tombstone) rolls the active segment (segment.ms), so the
+    // cleaner may compact the older ones; the model does not change.
+    await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              SignalStream current = model.get("s-1");
+              if (current == null) {
+                registry.delete("s-1");
+              } else {
+                registry.put(current);
+              }
+              return records(cluster, topic) < 40;
+            });
+    assertThat(view(open(cluster, topic))).as("seed %d, after compaction", seed).isEqualTo(model);
+  }
+
+  @Test
   void shouldShowAnotherInstancesWritesSoonAfter(TestCluster cluster) throws Exception {
     String topic = createTopic(cluster);
     KafkaStreamRegistry writer = open(cluster, topic);
@@ -143,16 +191,41 @@ class KafkaStreamRegistryIntegrationTest {
   }
 
   private static String createTopic(TestCluster cluster) throws Exception {
+    return createTopic(cluster, Map.of());
+  }
+
+  /** How many records a reader from the beginning finds on {@code topic} now. */
+  private static int records(TestCluster cluster, String topic) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class))) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long end = consumer.endOffsets(List.of(partition)).get(partition);
+      int count = 0;
+      while (consumer.position(partition) < end) {
+        count += consumer.poll(Duration.ofMillis(200)).count();
+      }
+      return count;
+    }
+  }
+
+  private static String createTopic(TestCluster cluster, Map<String, String> extra)
+      throws Exception {
+    Map<String, String> configs = new HashMap<>(extra);
+    configs.put("cleanup.policy", "compact");
     String topic = "it-ssf-streams-" + UUID.randomUUID();
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-          .all()
-          .get();
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(configs))).all().get();
     }
     return topic;
   }
