@@ -91,7 +91,7 @@ class StreamsWiringIntegrationTest {
     assertThat(metadata.path("default_subjects").asText()).isEqualTo("ALL");
 
     String client = "receiver-" + UUID.randomUUID();
-    String token = token(keys.current(), client, "ssf.manage ssf.read");
+    String token = token(keys.current(), client, "ssf:manage ssf:read");
     String body =
         "{\"delivery\": {\"method\": \"urn:ietf:rfc:8935\","
             + " \"endpoint_url\": \"http://127.0.0.1:9/events\"}}";

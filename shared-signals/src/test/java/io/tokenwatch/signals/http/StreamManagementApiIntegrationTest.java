@@ -653,11 +653,11 @@ class StreamManagementApiIntegrationTest {
     assertProblem(none, 401);
     assertThat(none.headers().firstValue("WWW-Authenticate").orElseThrow())
         .startsWith("Bearer ")
-        .contains("scope=\"ssf.read\"")
+        .contains("scope=\"ssf:read\"")
         .doesNotContain("error=");
 
     HttpResponse<String> wrongAudience =
-        call("GET", "/ssf/streams", token(client, "ssf.read", "another-api", now, 600), null);
+        call("GET", "/ssf/streams", token(client, "ssf:read", "another-api", now, 600), null);
     assertProblem(wrongAudience, 401);
     assertThat(wrongAudience.headers().firstValue("WWW-Authenticate").orElseThrow())
         .contains("error=\"invalid_token\"");
@@ -666,19 +666,19 @@ class StreamManagementApiIntegrationTest {
         call(
             "GET",
             "/ssf/streams",
-            token(client, "ssf.read", AUDIENCE, now.minusSeconds(7200), 600),
+            token(client, "ssf:read", AUDIENCE, now.minusSeconds(7200), 600),
             null);
     assertProblem(expired, 401);
 
     HttpResponse<String> readOnly =
-        call("POST", "/ssf/streams", token(client, "ssf.read", AUDIENCE, now, 600), pushStream());
+        call("POST", "/ssf/streams", token(client, "ssf:read", AUDIENCE, now, 600), pushStream());
     assertProblem(readOnly, 403);
     assertThat(readOnly.headers().firstValue("WWW-Authenticate").orElseThrow())
         .contains("error=\"insufficient_scope\"")
-        .contains("scope=\"ssf.manage\"");
+        .contains("scope=\"ssf:manage\"");
 
     HttpResponse<String> manageOnly =
-        call("GET", "/ssf/streams", token(client, "ssf.manage", AUDIENCE, now, 600), null);
+        call("GET", "/ssf/streams", token(client, "ssf:manage", AUDIENCE, now, 600), null);
     assertProblem(manageOnly, 403);
 
     HttpResponse<String> garbage = call("GET", "/ssf/streams", "not.a.token", null);
@@ -751,11 +751,11 @@ class StreamManagementApiIntegrationTest {
   }
 
   private static String read(String client) {
-    return token(client, "ssf.read", AUDIENCE, tokenClock.instant(), 600);
+    return token(client, "ssf:read", AUDIENCE, tokenClock.instant(), 600);
   }
 
   private static String manage(String client) {
-    return token(client, "ssf.manage", AUDIENCE, tokenClock.instant(), 600);
+    return token(client, "ssf:manage", AUDIENCE, tokenClock.instant(), 600);
   }
 
   private static String token(
