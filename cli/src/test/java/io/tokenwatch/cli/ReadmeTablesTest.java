@@ -9,6 +9,7 @@ import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
+import io.tokenwatch.signals.app.SharedSignalsConfig;
 import io.tokenwatch.validator.http.ValidatorConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,12 +48,16 @@ class ReadmeTablesTest {
     files.put(
         Path.of("..", "console", "README.md"),
         Map.of("config-table", ConsoleConfig.markdownTable()));
+    files.put(
+        Path.of("..", "shared-signals", "README.md"),
+        Map.of("config-table", SharedSignalsConfig.markdownTable()));
     Map<String, String> reference = new LinkedHashMap<>();
     reference.put("issuer-config", IssuerConfig.markdownTable());
     reference.put("validator-config", ValidatorConfig.markdownTable());
     reference.put("revocation-stream-config", RevocationStreamConfig.markdownTable());
     reference.put("anomaly-detector-config", AnomalyDetectorConfig.markdownTable());
     reference.put("audit-sink-config", AuditSinkConfig.markdownTable());
+    reference.put("shared-signals-config", SharedSignalsConfig.markdownTable());
     reference.put("serde-config", SerdeConfig.markdownTable());
     reference.put("issuer-deprecated-keys", IssuerConfig.deprecatedKeys().markdownTable());
     reference.put(
