@@ -67,6 +67,9 @@ public final class SignalsPropagationBenchmark {
                     platform, policy, dir.resolve("issuer"), "bench-signals", Map.of()));
         SharedSignalsApp signals =
             SharedSignalsApp.start(signalsConfig(platform, dir, issuer.port()))) {
+      while (!signals.isReady() || !stream.isRunning()) {
+        TimeUnit.MILLISECONDS.sleep(100); // a harness poll, not a test wait
+      }
       new SignalsPropagationBenchmark.Run(issuer.port(), signals.httpPort(), System.out)
           .measure(rate, seconds, pushReceivers);
     }

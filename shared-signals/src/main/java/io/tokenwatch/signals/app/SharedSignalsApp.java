@@ -12,7 +12,6 @@ import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.signals.EventOutbox;
 import io.tokenwatch.signals.http.PollEndpoint;
 import io.tokenwatch.signals.http.ReceiverAuthentication;
-import io.tokenwatch.signals.kafka.KafkaStreamRegistry;
 import io.tokenwatch.signals.stream.DefaultSubjects;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -118,7 +117,6 @@ public final class SharedSignalsApp implements AutoCloseable {
       Optional<ReceiverWiring> receiver =
           ReceiverWiring.create(config, registry, meters.registry(), clock, resources);
 
-      KafkaStreamRegistry streamRegistry = streams.registry();
       Javalin http =
           Javalin.create(
               server -> {
@@ -133,7 +131,7 @@ public final class SharedSignalsApp implements AutoCloseable {
                 server.routes.get(
                     "/ready",
                     ctx -> {
-                      boolean ready = streamRegistry.isReady();
+                      boolean ready = streams.isReady();
                       ctx.status(ready ? 200 : 503)
                           .contentType("application/json")
                           .result("{\"ready\":" + ready + "}");
@@ -152,7 +150,7 @@ public final class SharedSignalsApp implements AutoCloseable {
       boundPort.set(http.port());
       receiver.ifPresent(r -> r.startPolling(resources));
       log.info("Shared Signals service on port {}", http.port());
-      return new SharedSignalsApp(http, streamRegistry::isReady, resources);
+      return new SharedSignalsApp(http, streams::isReady, resources);
     } catch (RuntimeException e) {
       closeAll(resources);
       throw e;
@@ -167,7 +165,7 @@ public final class SharedSignalsApp implements AutoCloseable {
     return settings;
   }
 
-  /** Whether the service has read every stream and serves. */
+  /** Whether the service has read every stream, can check receivers' tokens, and serves. */
   public boolean isReady() {
     return ready.getAsBoolean();
   }

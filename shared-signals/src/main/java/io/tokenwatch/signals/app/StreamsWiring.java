@@ -41,13 +41,16 @@ final class StreamsWiring {
   private final TransmitterMetadata metadata;
   private final StreamManagementApi api;
   private final EndpointRules endpoints;
+  private final RevocationFeed feed;
 
   private StreamsWiring(
       KafkaStreamRegistry registry,
       ReceiverAuthentication receivers,
       TransmitterMetadata metadata,
       StreamManagementApi api,
-      EndpointRules endpoints) {
+      EndpointRules endpoints,
+      RevocationFeed feed) {
+    this.feed = feed;
     this.registry = registry;
     this.receivers = receivers;
     this.metadata = metadata;
@@ -140,7 +143,15 @@ final class StreamsWiring {
             () -> registry.isReady() && registry.isHealthy(),
             settings.maxRequestBytes());
     api.bindTo(meters);
-    return new StreamsWiring(registry, receivers, metadata, api, endpoints);
+    return new StreamsWiring(registry, receivers, metadata, api, endpoints, feed);
+  }
+
+  /**
+   * Whether the streams are read and receivers' tokens can be checked (the revocation feed has
+   * caught up): until then stream management and polling answer 503.
+   */
+  boolean isReady() {
+    return registry.isReady() && feed.isReady();
   }
 
   /** Adds the metadata and stream management routes. */
