@@ -108,8 +108,9 @@ public final class PollDelivery {
     if (request.maxEvents() > settings.maxEvents()) {
       throw new IllegalArgumentException("maxEvents above " + settings.maxEvents());
     }
-    long deadline =
-        System.nanoTime() + (request.returnImmediately() ? 0 : settings.maxWait().toNanos());
+    // An acknowledge-only poll (maxEvents 0) has nothing to wait for (RFC 8936 2.4.1).
+    boolean waits = !request.returnImmediately() && request.maxEvents() > 0;
+    long deadline = System.nanoTime() + (waits ? settings.maxWait().toNanos() : 0);
     PollRequest pending = request;
     boolean scan = true;
     PollOutcome.Delivered last = new PollOutcome.Delivered(List.of(), false);

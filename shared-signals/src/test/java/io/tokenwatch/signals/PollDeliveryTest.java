@@ -185,6 +185,22 @@ class PollDeliveryTest {
   }
 
   @Test
+  void shouldAnswerAnAcknowledgeOnlyPollWithoutWaiting() throws Exception {
+    stream(StreamStatus.ENABLED, DeliveryMethod.POLL);
+    queue("a", "b");
+    onWait =
+        () -> {
+          throw new AssertionError("an acknowledge-only poll waited");
+        };
+
+    PollOutcome outcome = delivery.poll("rp", "s", PollRequest.of(List.of("a"), 0, false));
+    assertThat(jtis(outcome)).isEmpty();
+    assertThat(((PollOutcome.Delivered) outcome).moreAvailable()).isTrue();
+    assertThat(jtis(delivery.poll("rp", "s", PollRequest.of(List.of(), 10, true))))
+        .containsExactly("b");
+  }
+
+  @Test
   void shouldAnswerWithNothingWhenTheLongPollTimesOut() throws Exception {
     stream(StreamStatus.ENABLED, DeliveryMethod.POLL);
     PollDelivery quick =
