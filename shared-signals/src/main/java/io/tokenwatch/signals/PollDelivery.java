@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -40,6 +42,7 @@ public final class PollDelivery {
   private final Counter reported;
   private final Counter discarded;
   private final MeterRegistry meters;
+  private final Clock clock;
 
   /**
    * Limits of poll delivery.
@@ -65,13 +68,15 @@ public final class PollDelivery {
       PollStates states,
       PollErrors errors,
       Settings settings,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Clock clock) {
     this.streams = requireNonNull(streams, "streams");
     this.queue = requireNonNull(queue, "queue");
     this.states = requireNonNull(states, "states");
     this.errors = requireNonNull(errors, "errors");
     this.settings = requireNonNull(settings, "settings");
     this.meters = requireNonNull(meters, "meters");
+    this.clock = requireNonNull(clock, "clock");
     this.returned = sets("returned");
     this.acknowledged = sets("acknowledged");
     this.reported = sets("error");
@@ -110,7 +115,7 @@ public final class PollDelivery {
     }
     // An acknowledge-only poll (maxEvents 0) has nothing to wait for (RFC 8936 2.4.1).
     boolean waits = !request.returnImmediately() && request.maxEvents() > 0;
-    long deadline = System.nanoTime() + (waits ? settings.maxWait().toNanos() : 0);
+    Instant deadline = clock.instant().plus(waits ? settings.maxWait() : Duration.ZERO);
     PollRequest pending = request;
     boolean scan = true;
     PollOutcome.Delivered last = new PollOutcome.Delivered(List.of(), false);
@@ -142,11 +147,11 @@ public final class PollDelivery {
           return outcome(last);
         }
       }
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0) {
+      Duration remaining = Duration.between(clock.instant(), deadline);
+      if (remaining.isNegative() || remaining.isZero()) {
         return outcome(last);
       }
-      Duration wait = Duration.ofNanos(Math.min(remaining, STATUS_RECHECK.toNanos()));
+      Duration wait = remaining.compareTo(STATUS_RECHECK) < 0 ? remaining : STATUS_RECHECK;
       scan = queue.awaitArrival(streamId, waitFrom, wait) && !paused;
     }
   }
@@ -160,7 +165,14 @@ public final class PollDelivery {
   private Stepped step(SignalStream stream, PollRequest request) {
     String streamId = stream.streamId();
     PollState state = states.load(streamId);
-    int limit = state.done().size() + settings.maxEvents() + 1;
+    // Enough to find every SET the receiver can acknowledge (returned earlier, so among the first
+    // maxEvents pending) and still return maxEvents once this poll's reports are done.
+    int limit =
+        state.done().size()
+            + settings.maxEvents()
+            + request.ack().size()
+            + request.setErrs().size()
+            + 1;
     PollQueue.Scan scan = queue.scan(streamId, state.cursor(), limit);
     PollState.Step step = state.apply(scan.sets(), scan.end(), scan.complete(), request);
     if (!step.errors().isEmpty()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tokenwatch.testing.fixtures.MutableClock;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +57,8 @@ class PollDeliveryTest {
           },
           (stream, errors) -> recorded.addAll(errors),
           new PollDelivery.Settings(10, Duration.ofSeconds(30)),
-          meters);
+          meters,
+          java.time.Clock.systemUTC());
 
   private StreamRegistry registry() {
     return new StreamRegistry() {
@@ -201,9 +203,11 @@ class PollDeliveryTest {
   }
 
   @Test
-  void shouldAnswerWithNothingWhenTheLongPollTimesOut() throws Exception {
+  void shouldWaitUpToTheLongPollTimeAndAnswerWithNothing() throws Exception {
     stream(StreamStatus.ENABLED, DeliveryMethod.POLL);
-    PollDelivery quick =
+    MutableClock clock = new MutableClock(Instant.EPOCH);
+    List<Duration> waits = new ArrayList<>();
+    PollDelivery waiting =
         new PollDelivery(
             registry(),
             new PollQueue() {
@@ -214,6 +218,8 @@ class PollDeliveryTest {
 
               @Override
               public boolean awaitArrival(String streamId, long from, Duration timeout) {
+                waits.add(timeout);
+                clock.advance(timeout);
                 return false;
               }
             },
@@ -229,8 +235,13 @@ class PollDeliveryTest {
               }
             },
             (stream, errors) -> {},
-            new PollDelivery.Settings(10, Duration.ZERO),
-            meters);
-    assertThat(jtis(quick.poll("rp", "s", PollRequest.of(List.of(), 10, false)))).isEmpty();
+            new PollDelivery.Settings(10, Duration.ofMillis(2500)),
+            meters,
+            clock);
+
+    assertThat(jtis(waiting.poll("rp", "s", PollRequest.of(List.of(), 10, false)))).isEmpty();
+    assertThat(waits).as("waits in slices, rechecking the stream's status").hasSize(3);
+    assertThat(waits.stream().reduce(Duration.ZERO, Duration::plus))
+        .isEqualTo(Duration.ofMillis(2500));
   }
 }

@@ -129,7 +129,8 @@ class PollEndpointHostileInputPropertiesTest {
             states,
             (stream1, errors) -> {},
             new PollDelivery.Settings(5, Duration.ZERO),
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            java.time.Clock.systemUTC());
     PollEndpoint endpoint =
         new PollEndpoint(delivery, ctx -> Optional.of("rp"), new PollEndpoint.Limits(512, 4, 5));
     server =
