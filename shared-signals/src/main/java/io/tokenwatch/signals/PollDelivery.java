@@ -152,7 +152,8 @@ public final class PollDelivery {
         return outcome(last);
       }
       Duration wait = remaining.compareTo(STATUS_RECHECK) < 0 ? remaining : STATUS_RECHECK;
-      scan = queue.awaitArrival(streamId, waitFrom, wait) && !paused;
+      // A paused stream's arrivals are held: it only waits to look at its status again.
+      scan = queue.awaitArrival(streamId, paused ? Long.MAX_VALUE : waitFrom, wait) && !paused;
     }
   }
 

@@ -25,6 +25,7 @@ class PollDeliveryTest {
   private final Map<String, PollState> states = new ConcurrentHashMap<>();
   private final List<PollState.Reported> recorded = new ArrayList<>();
   private Runnable onWait = () -> {};
+  private long waitedFrom = -1;
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   private final PollDelivery delivery =
@@ -40,6 +41,7 @@ class PollDeliveryTest {
 
             @Override
             public boolean awaitArrival(String streamId, long from, Duration timeout) {
+              waitedFrom = from;
               onWait.run();
               return false;
             }
@@ -152,7 +154,13 @@ class PollDeliveryTest {
     assertThat(jtis(held)).isEmpty();
     assertThat(((PollOutcome.Delivered) held).moreAvailable()).isFalse();
 
-    onWait = () -> stream(StreamStatus.ENABLED, DeliveryMethod.POLL);
+    onWait =
+        () -> {
+          assertThat(waitedFrom)
+              .as("a paused stream does not wait for arrivals")
+              .isEqualTo(Long.MAX_VALUE);
+          stream(StreamStatus.ENABLED, DeliveryMethod.POLL);
+        };
     assertThat(jtis(delivery.poll("rp", "s", PollRequest.of(List.of(), 10, false))))
         .containsExactly("a", "b");
   }
