@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,18 +44,24 @@ public final class PollDelivery {
   private final Counter discarded;
   private final MeterRegistry meters;
   private final Clock clock;
+  private final Semaphore waiting;
 
   /**
    * Limits of poll delivery.
    *
    * @param maxEvents the most SETs one poll may ask for
    * @param maxWait the longest a poll waits for a SET
+   * @param maxWaiting the most polls waiting at once; further polls are answered at once, so
+   *     waiting polls never take every thread of the server
    */
-  public record Settings(int maxEvents, Duration maxWait) {
+  public record Settings(int maxEvents, Duration maxWait, int maxWaiting) {
     public Settings {
       requireNonNull(maxWait, "maxWait");
       if (maxEvents < 1) {
         throw new IllegalArgumentException("maxEvents must be >= 1");
+      }
+      if (maxWaiting < 0) {
+        throw new IllegalArgumentException("maxWaiting must be >= 0");
       }
       if (maxWait.isNegative()) {
         throw new IllegalArgumentException("maxWait must not be negative");
@@ -77,6 +84,7 @@ public final class PollDelivery {
     this.settings = requireNonNull(settings, "settings");
     this.meters = requireNonNull(meters, "meters");
     this.clock = requireNonNull(clock, "clock");
+    this.waiting = new Semaphore(settings.maxWaiting());
     this.returned = sets("returned");
     this.acknowledged = sets("acknowledged");
     this.reported = sets("error");
@@ -121,39 +129,52 @@ public final class PollDelivery {
     PollOutcome.Delivered last = new PollOutcome.Delivered(List.of(), false);
     long waitFrom = 0;
     boolean held = false;
-    while (true) {
-      Optional<SignalStream> found = ownStream(receiver, streamId);
-      if (found.isEmpty()) {
-        return outcome(new PollOutcome.NotFound());
-      }
-      SignalStream stream = found.get();
-      if (stream.method() != DeliveryMethod.POLL) {
-        return outcome(new PollOutcome.NotPolled());
-      }
-      if (stream.status() == StreamStatus.DISABLED) {
-        return outcome(discardPending(stream));
-      }
-      boolean paused = stream.status() == StreamStatus.PAUSED;
-      if (scan || pending.reports() || (held && !paused)) {
-        PollRequest effective =
-            paused ? new PollRequest(pending.ack(), pending.setErrs(), 0, true) : pending;
-        Stepped stepped = step(stream, effective);
-        PollState.Step step = stepped.step();
-        waitFrom = stepped.end();
-        pending = pending.withoutReports();
-        held = paused;
-        last = new PollOutcome.Delivered(step.returned(), !paused && step.moreAvailable());
-        if (!step.returned().isEmpty()) {
+    boolean holding = false;
+    try {
+      while (true) {
+        Optional<SignalStream> found = ownStream(receiver, streamId);
+        if (found.isEmpty()) {
+          return outcome(new PollOutcome.NotFound());
+        }
+        SignalStream stream = found.get();
+        if (stream.method() != DeliveryMethod.POLL) {
+          return outcome(new PollOutcome.NotPolled());
+        }
+        if (stream.status() == StreamStatus.DISABLED) {
+          return outcome(discardPending(stream));
+        }
+        boolean paused = stream.status() == StreamStatus.PAUSED;
+        if (scan || pending.reports() || (held && !paused)) {
+          PollRequest effective =
+              paused ? new PollRequest(pending.ack(), pending.setErrs(), 0, true) : pending;
+          Stepped stepped = step(stream, effective);
+          PollState.Step step = stepped.step();
+          waitFrom = stepped.end();
+          pending = pending.withoutReports();
+          held = paused;
+          last = new PollOutcome.Delivered(step.returned(), !paused && step.moreAvailable());
+          if (!step.returned().isEmpty()) {
+            return outcome(last);
+          }
+        }
+        Duration remaining = Duration.between(clock.instant(), deadline);
+        if (remaining.isNegative() || remaining.isZero()) {
           return outcome(last);
         }
+        if (!holding) {
+          if (!waiting.tryAcquire()) {
+            return outcome(last);
+          }
+          holding = true;
+        }
+        Duration wait = remaining.compareTo(STATUS_RECHECK) < 0 ? remaining : STATUS_RECHECK;
+        // A paused stream's arrivals are held: it only waits to look at its status again.
+        scan = queue.awaitArrival(streamId, paused ? Long.MAX_VALUE : waitFrom, wait) && !paused;
       }
-      Duration remaining = Duration.between(clock.instant(), deadline);
-      if (remaining.isNegative() || remaining.isZero()) {
-        return outcome(last);
+    } finally {
+      if (holding) {
+        waiting.release();
       }
-      Duration wait = remaining.compareTo(STATUS_RECHECK) < 0 ? remaining : STATUS_RECHECK;
-      // A paused stream's arrivals are held: it only waits to look at its status again.
-      scan = queue.awaitArrival(streamId, paused ? Long.MAX_VALUE : waitFrom, wait) && !paused;
     }
   }
 

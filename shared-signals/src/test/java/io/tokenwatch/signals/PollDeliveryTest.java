@@ -58,7 +58,7 @@ class PollDeliveryTest {
             }
           },
           (stream, errors) -> recorded.addAll(errors),
-          new PollDelivery.Settings(10, Duration.ofSeconds(30)),
+          new PollDelivery.Settings(10, Duration.ofSeconds(30), 16),
           meters,
           java.time.Clock.systemUTC());
 
@@ -211,6 +211,42 @@ class PollDeliveryTest {
   }
 
   @Test
+  void shouldAnswerAtOnceWhenTooManyPollsAreWaiting() throws Exception {
+    stream(StreamStatus.ENABLED, DeliveryMethod.POLL);
+    PollDelivery full =
+        new PollDelivery(
+            registry(),
+            new PollQueue() {
+              @Override
+              public Scan scan(String streamId, long from, int limit) {
+                return new Scan(List.of(), from, true);
+              }
+
+              @Override
+              public boolean awaitArrival(String streamId, long from, Duration timeout) {
+                throw new AssertionError("waited beyond the bound");
+              }
+            },
+            new PollStates() {
+              @Override
+              public PollState load(String streamId) {
+                return PollState.INITIAL;
+              }
+
+              @Override
+              public PollState commit(String streamId, PollState state) {
+                return state;
+              }
+            },
+            (stream, errors) -> {},
+            new PollDelivery.Settings(10, Duration.ofSeconds(30), 0),
+            meters,
+            java.time.Clock.systemUTC());
+
+    assertThat(jtis(full.poll("rp", "s", PollRequest.of(List.of(), 10, false)))).isEmpty();
+  }
+
+  @Test
   void shouldWaitUpToTheLongPollTimeAndAnswerWithNothing() throws Exception {
     stream(StreamStatus.ENABLED, DeliveryMethod.POLL);
     MutableClock clock = new MutableClock(Instant.EPOCH);
@@ -243,7 +279,7 @@ class PollDeliveryTest {
               }
             },
             (stream, errors) -> {},
-            new PollDelivery.Settings(10, Duration.ofMillis(2500)),
+            new PollDelivery.Settings(10, Duration.ofMillis(2500), 16),
             meters,
             clock);
 

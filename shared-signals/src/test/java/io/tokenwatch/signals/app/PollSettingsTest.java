@@ -27,6 +27,7 @@ class PollSettingsTest {
 
     assertThat(values.delivery().maxEvents()).isEqualTo(1000);
     assertThat(values.delivery().maxWait()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(values.delivery().maxWaiting()).isEqualTo(64);
     assertThat(values.limits().defaultMaxEvents()).isEqualTo(100);
     assertThat(values.limits().maxAcks()).isEqualTo(1000);
     assertThat(values.limits().maxBodyBytes()).isEqualTo(262_144);

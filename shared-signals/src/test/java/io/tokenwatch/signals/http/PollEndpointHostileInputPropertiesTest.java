@@ -128,7 +128,7 @@ class PollEndpointHostileInputPropertiesTest {
             queue,
             states,
             (stream1, errors) -> {},
-            new PollDelivery.Settings(5, Duration.ZERO),
+            new PollDelivery.Settings(5, Duration.ZERO, 0),
             new SimpleMeterRegistry(),
             java.time.Clock.systemUTC());
     PollEndpoint endpoint =
