@@ -4,9 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,18 +43,25 @@ public final class PollDelivery {
   private final Counter reported;
   private final Counter discarded;
   private final MeterRegistry meters;
+  private final Clock clock;
+  private final Semaphore waiting;
 
   /**
    * Limits of poll delivery.
    *
    * @param maxEvents the most SETs one poll may ask for
    * @param maxWait the longest a poll waits for a SET
+   * @param maxWaiting the most polls waiting at once; further polls are answered at once, so
+   *     waiting polls never take every thread of the server
    */
-  public record Settings(int maxEvents, Duration maxWait) {
+  public record Settings(int maxEvents, Duration maxWait, int maxWaiting) {
     public Settings {
       requireNonNull(maxWait, "maxWait");
       if (maxEvents < 1) {
         throw new IllegalArgumentException("maxEvents must be >= 1");
+      }
+      if (maxWaiting < 0) {
+        throw new IllegalArgumentException("maxWaiting must be >= 0");
       }
       if (maxWait.isNegative()) {
         throw new IllegalArgumentException("maxWait must not be negative");
@@ -65,13 +75,16 @@ public final class PollDelivery {
       PollStates states,
       PollErrors errors,
       Settings settings,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Clock clock) {
     this.streams = requireNonNull(streams, "streams");
     this.queue = requireNonNull(queue, "queue");
     this.states = requireNonNull(states, "states");
     this.errors = requireNonNull(errors, "errors");
     this.settings = requireNonNull(settings, "settings");
     this.meters = requireNonNull(meters, "meters");
+    this.clock = requireNonNull(clock, "clock");
+    this.waiting = new Semaphore(settings.maxWaiting());
     this.returned = sets("returned");
     this.acknowledged = sets("acknowledged");
     this.reported = sets("error");
@@ -108,45 +121,60 @@ public final class PollDelivery {
     if (request.maxEvents() > settings.maxEvents()) {
       throw new IllegalArgumentException("maxEvents above " + settings.maxEvents());
     }
-    long deadline =
-        System.nanoTime() + (request.returnImmediately() ? 0 : settings.maxWait().toNanos());
+    // An acknowledge-only poll (maxEvents 0) has nothing to wait for (RFC 8936 2.4.1).
+    boolean waits = !request.returnImmediately() && request.maxEvents() > 0;
+    Instant deadline = clock.instant().plus(waits ? settings.maxWait() : Duration.ZERO);
     PollRequest pending = request;
     boolean scan = true;
     PollOutcome.Delivered last = new PollOutcome.Delivered(List.of(), false);
     long waitFrom = 0;
     boolean held = false;
-    while (true) {
-      Optional<SignalStream> found = ownStream(receiver, streamId);
-      if (found.isEmpty()) {
-        return outcome(new PollOutcome.NotFound());
-      }
-      SignalStream stream = found.get();
-      if (stream.method() != DeliveryMethod.POLL) {
-        return outcome(new PollOutcome.NotPolled());
-      }
-      if (stream.status() == StreamStatus.DISABLED) {
-        return outcome(discardPending(stream));
-      }
-      boolean paused = stream.status() == StreamStatus.PAUSED;
-      if (scan || pending.reports() || (held && !paused)) {
-        PollRequest effective =
-            paused ? new PollRequest(pending.ack(), pending.setErrs(), 0, true) : pending;
-        Stepped stepped = step(stream, effective);
-        PollState.Step step = stepped.step();
-        waitFrom = stepped.end();
-        pending = pending.withoutReports();
-        held = paused;
-        last = new PollOutcome.Delivered(step.returned(), !paused && step.moreAvailable());
-        if (!step.returned().isEmpty()) {
+    boolean holding = false;
+    try {
+      while (true) {
+        Optional<SignalStream> found = ownStream(receiver, streamId);
+        if (found.isEmpty()) {
+          return outcome(new PollOutcome.NotFound());
+        }
+        SignalStream stream = found.get();
+        if (stream.method() != DeliveryMethod.POLL) {
+          return outcome(new PollOutcome.NotPolled());
+        }
+        if (stream.status() == StreamStatus.DISABLED) {
+          return outcome(discardPending(stream));
+        }
+        boolean paused = stream.status() == StreamStatus.PAUSED;
+        if (scan || pending.reports() || (held && !paused)) {
+          PollRequest effective =
+              paused ? new PollRequest(pending.ack(), pending.setErrs(), 0, true) : pending;
+          Stepped stepped = step(stream, effective);
+          PollState.Step step = stepped.step();
+          waitFrom = stepped.end();
+          pending = pending.withoutReports();
+          held = paused;
+          last = new PollOutcome.Delivered(step.returned(), !paused && step.moreAvailable());
+          if (!step.returned().isEmpty()) {
+            return outcome(last);
+          }
+        }
+        Duration remaining = Duration.between(clock.instant(), deadline);
+        if (remaining.isNegative() || remaining.isZero()) {
           return outcome(last);
         }
+        if (!holding) {
+          if (!waiting.tryAcquire()) {
+            return outcome(last);
+          }
+          holding = true;
+        }
+        Duration wait = remaining.compareTo(STATUS_RECHECK) < 0 ? remaining : STATUS_RECHECK;
+        // A paused stream's arrivals are held: it only waits to look at its status again.
+        scan = queue.awaitArrival(streamId, paused ? Long.MAX_VALUE : waitFrom, wait) && !paused;
       }
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0) {
-        return outcome(last);
+    } finally {
+      if (holding) {
+        waiting.release();
       }
-      Duration wait = Duration.ofNanos(Math.min(remaining, STATUS_RECHECK.toNanos()));
-      scan = queue.awaitArrival(streamId, waitFrom, wait) && !paused;
     }
   }
 
@@ -159,7 +187,14 @@ public final class PollDelivery {
   private Stepped step(SignalStream stream, PollRequest request) {
     String streamId = stream.streamId();
     PollState state = states.load(streamId);
-    int limit = state.done().size() + settings.maxEvents() + 1;
+    // Enough to find every SET the receiver can acknowledge (returned earlier, so among the first
+    // maxEvents pending) and still return maxEvents once this poll's reports are done.
+    int limit =
+        state.done().size()
+            + settings.maxEvents()
+            + request.ack().size()
+            + request.setErrs().size()
+            + 1;
     PollQueue.Scan scan = queue.scan(streamId, state.cursor(), limit);
     PollState.Step step = state.apply(scan.sets(), scan.end(), scan.complete(), request);
     if (!step.errors().isEmpty()) {

@@ -16,7 +16,8 @@ public interface PollQueue {
 
   /**
    * Waits until a SET of the stream may have arrived at or after {@code from}, or {@code timeout}
-   * passes. May return early (a spurious wake-up costs one scan).
+   * passes. May return early (a spurious wake-up costs one scan). With {@code from} {@link
+   * Long#MAX_VALUE} it waits for {@code timeout} (or until closed).
    *
    * @return false when the time ran out with nothing arrived
    * @throws InterruptedException when interrupted

@@ -13,6 +13,7 @@ import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -89,7 +90,8 @@ class PollStatePropertiesTest {
   }
 
   private static PollState.Step poll(PollState state, Queue queue, PollRequest request) {
-    PollQueue.Scan scan = queue.scan(state.cursor(), state.done().size() + BOUND + 1);
+    int limit = state.done().size() + BOUND + request.ack().size() + request.setErrs().size() + 1;
+    PollQueue.Scan scan = queue.scan(state.cursor(), limit);
     return state.apply(scan.sets(), scan.end(), scan.complete(), request);
   }
 
@@ -107,7 +109,18 @@ class PollStatePropertiesTest {
     return picked;
   }
 
-  @Property(tries = 300)
+  @Example
+  void shouldStillReturnMaxEventsWhenThePollReportsMuchOfTheQueue() {
+    List<Op> operations = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      operations.add(new Arrive(0));
+    }
+    operations.add(new Poll(5, 0, 0, true, false));
+    operations.add(new Poll(5, 4, 59, true, true));
+    shouldReturnEveryPendingSetInOrderUntilDoneAndNeverAfter(operations);
+  }
+
+  @Property(tries = 1000)
   void shouldReturnEveryPendingSetInOrderUntilDoneAndNeverAfter(
       @ForAll("operations") List<Op> operations) {
     Queue queue = new Queue();

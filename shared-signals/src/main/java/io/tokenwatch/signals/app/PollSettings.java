@@ -15,6 +15,7 @@ final class PollSettings {
   static final String MAX_EVENTS = "signals.poll.max-events";
   static final String DEFAULT_MAX_EVENTS = "signals.poll.default-max-events";
   static final String MAX_WAIT_MS = "signals.poll.max-wait-ms";
+  static final String MAX_WAITING = "signals.poll.max-waiting";
   static final String MAX_ACKS = "signals.poll.max-acks";
   static final String MAX_BODY_BYTES = "signals.poll.max-body-bytes";
   static final String KAFKA_TIMEOUT_MS = "signals.poll.kafka-timeout-ms";
@@ -58,6 +59,14 @@ final class PollSettings {
             "How long a poll without returnImmediately waits for a SET before it is answered"
                 + " with none, in milliseconds.")
         .define(
+            MAX_WAITING,
+            ConfigDef.Type.INT,
+            64,
+            Range.between(0, 10_000),
+            Importance.LOW,
+            "The most polls waiting for SETs at once on one instance; further polls are answered"
+                + " at once, so waiting polls never hold every thread of the HTTP server.")
+        .define(
             MAX_ACKS,
             ConfigDef.Type.INT,
             1000,
@@ -94,7 +103,10 @@ final class PollSettings {
           DEFAULT_MAX_EVENTS, defaultMaxEvents, "must not be above " + MAX_EVENTS);
     }
     return new Values(
-        new PollDelivery.Settings(maxEvents, Duration.ofMillis(values.longValue(MAX_WAIT_MS))),
+        new PollDelivery.Settings(
+            maxEvents,
+            Duration.ofMillis(values.longValue(MAX_WAIT_MS)),
+            values.intValue(MAX_WAITING)),
         new PollEndpoint.Limits(
             values.intValue(MAX_BODY_BYTES), values.intValue(MAX_ACKS), defaultMaxEvents),
         Duration.ofMillis(values.longValue(KAFKA_TIMEOUT_MS)));

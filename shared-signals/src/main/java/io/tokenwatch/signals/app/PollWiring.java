@@ -44,7 +44,14 @@ final class PollWiring {
             settings.kafkaTimeout());
     resources.push(deadLetters);
     PollDelivery delivery =
-        new PollDelivery(streams, queue, states, deadLetters, settings.delivery(), meters);
+        new PollDelivery(
+            streams,
+            queue,
+            states,
+            deadLetters,
+            settings.delivery(),
+            meters,
+            java.time.Clock.systemUTC());
     return new PollEndpoint(delivery, receivers, settings.limits());
   }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,9 +36,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads use one assigned consumer per partition, created on first use and reused, that seeks to
  * the stream's cursor and reads to the partition's end (read-committed), keeping the stream's
- * records. A follower thread reads every partition's new records as they arrive and wakes the polls
- * waiting for their stream, so a long poll costs no Kafka request while it waits. Records that are
- * no SET with a {@code jti} are skipped (logged): nothing a receiver could acknowledge.
+ * records. What a read found is remembered for the most recently read streams (at most {@value
+ * #MAX_KNOWN_STREAMS} per partition, {@value #MAX_KNOWN_BYTES_PER_STREAM} bytes of SETs each), so a
+ * stream's next read only reads what arrived since, however old its oldest pending SET. A follower
+ * thread reads every partition's new records as they arrive and wakes the polls waiting for their
+ * stream, so a long poll costs no Kafka request while it waits. Records that are no SET with a
+ * {@code jti} are skipped (logged): nothing a receiver could acknowledge.
  *
  * <p>Thread-safe. {@link #close} stops the follower and the consumers.
  */
@@ -46,6 +50,8 @@ public final class PollEventLog implements PollQueue, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PollEventLog.class);
   private static final Duration FOLLOW_POLL = Duration.ofMillis(500);
   private static final Duration READ_POLL = Duration.ofMillis(100);
+  private static final int MAX_KNOWN_STREAMS = 256;
+  private static final long MAX_KNOWN_BYTES_PER_STREAM = 128 * 1024;
 
   private final Map<String, Object> settings;
   private final String topic;
@@ -226,10 +232,29 @@ public final class PollEventLog implements PollQueue, AutoCloseable {
     }
   }
 
+  /**
+   * What a complete read of a stream found: its SETs at or above {@code from} and below {@code
+   * end}. Records below a read-committed end never change, so the next read of the stream only
+   * reads from {@code end} on.
+   */
+  private record Known(long from, long end, List<PollSet> sets) {}
+
   /** One partition's reading consumer; reads one stream at a time. */
   private final class Reader {
     private final TopicPartition partition;
     private final ReentrantLock lock = new ReentrantLock();
+
+    /** The latest complete read of the streams read most recently, least recent first. */
+    private final Map<String, Known> recent =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
+            return size() > MAX_KNOWN_STREAMS;
+          }
+        };
+
     private @Nullable KafkaConsumer<byte[], byte[]> consumer;
 
     Reader(TopicPartition partition) {
@@ -247,35 +272,66 @@ public final class PollEventLog implements PollQueue, AutoCloseable {
         if (start >= end) {
           return new Scan(List.of(), Math.max(from, end), true);
         }
-        reading.seek(partition, start);
         List<PollSet> sets = new ArrayList<>();
-        long deadline = System.nanoTime() + readTimeout.toNanos();
-        while (reading.position(partition, readTimeout) < end) {
-          ConsumerRecords<byte[], byte[]> records = reading.poll(READ_POLL);
-          if (records.isEmpty() && System.nanoTime() > deadline) {
-            throw new IllegalStateException("reading " + partition + " timed out");
+        long readFrom = start;
+        Known known = recent.get(streamId);
+        if (known != null && known.from() <= start && start <= known.end()) {
+          for (PollSet set : known.sets()) {
+            if (set.offset() >= start) {
+              sets.add(set);
+            }
           }
-          for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-            if (record.offset() >= end) {
-              break;
+          readFrom = Math.min(known.end(), end);
+          if (sets.size() >= limit) {
+            List<PollSet> first = List.copyOf(sets.subList(0, limit));
+            long next = first.get(limit - 1).offset() + 1;
+            return new Scan(first, next, next >= end);
+          }
+        }
+        if (readFrom < end) {
+          reading.seek(partition, readFrom);
+          long deadline = System.nanoTime() + readTimeout.toNanos();
+          while (reading.position(partition, readTimeout) < end) {
+            ConsumerRecords<byte[], byte[]> records = reading.poll(READ_POLL);
+            if (records.isEmpty() && System.nanoTime() > deadline) {
+              throw new IllegalStateException("reading " + partition + " timed out");
             }
-            if (record.key() == null || !Arrays.equals(record.key(), key)) {
-              continue;
-            }
-            Optional<PollSet> set = set(record);
-            if (set.isPresent()) {
-              sets.add(set.get());
-              if (sets.size() == limit) {
-                return new Scan(sets, record.offset() + 1, record.offset() + 1 >= end);
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+              if (record.offset() >= end) {
+                break;
+              }
+              if (record.key() == null || !Arrays.equals(record.key(), key)) {
+                continue;
+              }
+              Optional<PollSet> set = set(record);
+              if (set.isPresent()) {
+                sets.add(set.get());
+                if (sets.size() == limit) {
+                  return new Scan(sets, record.offset() + 1, record.offset() + 1 >= end);
+                }
               }
             }
           }
         }
+        remember(streamId, new Known(start, end, List.copyOf(sets)));
         return new Scan(sets, end, true);
       } catch (org.apache.kafka.common.KafkaException e) {
         throw new IllegalStateException("reading " + partition + " failed: " + e, e);
       } finally {
         lock.unlock();
+      }
+    }
+
+    /** Keeps what a complete read found, so the stream's next read starts where this one ended. */
+    private void remember(String streamId, Known known) {
+      long bytes = 0;
+      for (PollSet set : known.sets()) {
+        bytes += set.compact().length() + set.jti().length();
+      }
+      if (bytes > MAX_KNOWN_BYTES_PER_STREAM) {
+        recent.remove(streamId);
+      } else {
+        recent.put(streamId, known);
       }
     }
 

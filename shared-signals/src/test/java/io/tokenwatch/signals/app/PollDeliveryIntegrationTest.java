@@ -5,6 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.Ed25519Signer;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.signals.DeliveryMethod;
 import io.tokenwatch.signals.SignalStream;
@@ -14,17 +25,23 @@ import io.tokenwatch.signals.http.PollAuthentication;
 import io.tokenwatch.signals.kafka.PollDeadLetters;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
+import io.tokenwatch.validator.CallAuthenticator;
+import io.tokenwatch.validator.JwksSource;
+import io.tokenwatch.validator.RevocationView;
+import io.tokenwatch.validator.TokenValidator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Poll delivery on a real broker through real HTTP: SETs produced to {@code tokenwatch.ssf-events},
- * streams in an in-memory registry, receivers named by a test authentication (the token check is
- * the validator library's, tested there).
+ * streams in an in-memory registry, receivers authenticated by their signed access tokens.
  */
 @KafkaIntegrationTest
 class PollDeliveryIntegrationTest {
@@ -61,16 +77,23 @@ class PollDeliveryIntegrationTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String RECEIVER = "receiver-a";
 
-  /** The caller's client id is its bearer token; no token, no call. */
-  private static final PollAuthentication BEARER_IS_CLIENT =
-      ctx -> {
-        String header = ctx.header("Authorization");
-        if (header == null || !header.startsWith("Bearer ")) {
-          ctx.status(401).result("");
-          return Optional.empty();
-        }
-        return Optional.of(header.substring("Bearer ".length()));
-      };
+  private static final String ISSUER = "https://issuer.example";
+  private static final String AUDIENCE = "tokenwatch-ssf";
+  private static final OctetKeyPair KEY = key();
+
+  /** The real token check: EdDSA access tokens of {@link #ISSUER} for {@link #AUDIENCE}. */
+  private static final PollAuthentication RECEIVERS =
+      PollAuthentication.with(
+          new CallAuthenticator(
+              TokenValidator.builder()
+                  .issuer(ISSUER)
+                  .audience(AUDIENCE)
+                  .jwks(JwksSource.fixed(new JWKSet(KEY.toPublicJWK())))
+                  .revocations(RevocationView.none())
+                  .clock(Clock.systemUTC())
+                  .build(),
+              "signals.receiver-scopes",
+              "receiver authentication is not configured"));
 
   @TempDir Path keys;
 
@@ -268,7 +291,7 @@ class PollDeliveryIntegrationTest {
     HttpResponse<String> notJson =
         HTTP.send(
             HttpRequest.newBuilder(pollUri(app, stream))
-                .header("Authorization", "Bearer " + RECEIVER)
+                .header("Authorization", "Bearer " + token(RECEIVER, PollAuthentication.SCOPE))
                 .header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build(),
@@ -281,6 +304,29 @@ class PollDeliveryIntegrationTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+        .get()
+        .asString()
+        .contains("Bearer");
+    HttpResponse<String> unscoped =
+        HTTP.send(
+            HttpRequest.newBuilder(pollUri(app, stream))
+                .header("Authorization", "Bearer " + token(RECEIVER, "ssf.read"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"returnImmediately\":true}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(unscoped.statusCode()).isEqualTo(403);
+    HttpResponse<String> forged =
+        HTTP.send(
+            HttpRequest.newBuilder(pollUri(app, stream))
+                .header(
+                    "Authorization", "Bearer " + token(RECEIVER, PollAuthentication.SCOPE) + "x")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"returnImmediately\":true}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(forged.statusCode()).isEqualTo(401);
 
     assertThat(jtisOf(poll(app, stream, RECEIVER, "{\"returnImmediately\":true}").json()))
         .as("nothing refused changed the stream")
@@ -300,7 +346,7 @@ class PollDeliveryIntegrationTest {
     config.put(PollSettings.MAX_BODY_BYTES, 4096);
     config.put(PollSettings.MAX_WAIT_MS, 40_000L);
     SharedSignalsApp app =
-        SharedSignalsApp.start(SharedSignalsConfig.of(config), streams, BEARER_IS_CLIENT);
+        SharedSignalsApp.start(SharedSignalsConfig.of(config), streams, RECEIVERS);
     apps.add(app);
     return app;
   }
@@ -402,6 +448,44 @@ class PollDeliveryIntegrationTest {
 
   private record Reply(int status, String contentType, JsonNode json) {}
 
+  private static OctetKeyPair key() {
+    try {
+      return new OctetKeyPairGenerator(Curve.Ed25519).keyID("k1").generate();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An access token of {@code client} with {@code scope}. */
+  private static String token(String client, String scope) {
+    Instant now = Instant.now();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(ISSUER)
+            .subject("operator")
+            .audience(AUDIENCE)
+            .issueTime(Date.from(now))
+            .notBeforeTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(600)))
+            .jwtID(UUID.randomUUID().toString())
+            .claim("client_id", client)
+            .claim("scope", scope)
+            .build();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.EdDSA)
+                .type(new JOSEObjectType("at+jwt"))
+                .keyID("k1")
+                .build(),
+            claims);
+    try {
+      jwt.sign(new Ed25519Signer(KEY));
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+    return jwt.serialize();
+  }
+
   private static URI pollUri(SharedSignalsApp app, String stream) {
     return URI.create("http://localhost:" + app.httpPort() + "/ssf/poll/" + stream);
   }
@@ -411,7 +495,7 @@ class PollDeliveryIntegrationTest {
     HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(pollUri(app, stream))
-                .header("Authorization", "Bearer " + receiver)
+                .header("Authorization", "Bearer " + token(receiver, PollAuthentication.SCOPE))
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
