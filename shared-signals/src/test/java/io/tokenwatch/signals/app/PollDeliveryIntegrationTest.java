@@ -22,6 +22,7 @@ import io.tokenwatch.signals.SignalStream;
 import io.tokenwatch.signals.StreamRegistry;
 import io.tokenwatch.signals.StreamStatus;
 import io.tokenwatch.signals.http.PollAuthentication;
+import io.tokenwatch.signals.http.ReceiverAuthentication;
 import io.tokenwatch.signals.kafka.PollDeadLetters;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
@@ -82,8 +83,8 @@ class PollDeliveryIntegrationTest {
   private static final OctetKeyPair KEY = key();
 
   /** The real token check: EdDSA access tokens of {@link #ISSUER} for {@link #AUDIENCE}. */
-  private static final PollAuthentication RECEIVERS =
-      PollAuthentication.with(
+  private static final ReceiverAuthentication RECEIVER_TOKENS =
+      new ReceiverAuthentication(
           new CallAuthenticator(
               TokenValidator.builder()
                   .issuer(ISSUER)
@@ -93,17 +94,21 @@ class PollDeliveryIntegrationTest {
                   .clock(Clock.systemUTC())
                   .build(),
               "signals.receiver-scopes",
-              "receiver authentication is not configured"));
+              "receiver authentication is not configured"),
+          null);
+
+  private static final PollAuthentication RECEIVERS =
+      ctx -> RECEIVER_TOKENS.authenticate(ctx, ReceiverAuthentication.SCOPE_POLL);
 
   @TempDir Path keys;
 
   private final MapRegistry streams = new MapRegistry();
-  private final List<SharedSignalsApp> apps = new ArrayList<>();
+  private final List<PollService> apps = new ArrayList<>();
   private KafkaProducer<String, byte[]> producer;
 
   @AfterEach
   void stop() {
-    apps.forEach(SharedSignalsApp::close);
+    apps.forEach(PollService::close);
     if (producer != null) {
       producer.close();
     }
@@ -111,7 +116,7 @@ class PollDeliveryIntegrationTest {
 
   @Test
   void shouldDeliverSetsInOrderUntilAcknowledged(TestCluster cluster) throws Exception {
-    SharedSignalsApp app = start(cluster);
+    PollService app = start(cluster);
     String stream = pollStream(RECEIVER, StreamStatus.ENABLED);
     List<String> jtis = produce(cluster, stream, 3);
 
@@ -142,7 +147,7 @@ class PollDeliveryIntegrationTest {
 
   @Test
   void shouldReturnSetsAgainWhenTheResponseWasLost(TestCluster cluster) throws Exception {
-    SharedSignalsApp app = start(cluster);
+    PollService app = start(cluster);
     String stream = pollStream(RECEIVER, StreamStatus.ENABLED);
     List<String> jtis = produce(cluster, stream, 2);
 
@@ -153,7 +158,7 @@ class PollDeliveryIntegrationTest {
 
   @Test
   void shouldWakeALongPollWhenASetArrives(TestCluster cluster) throws Exception {
-    SharedSignalsApp app = start(cluster);
+    PollService app = start(cluster);
     String stream = pollStream(RECEIVER, StreamStatus.ENABLED);
     CompletableFuture<Reply> waiting =
         CompletableFuture.supplyAsync(() -> pollUnchecked(app, stream, RECEIVER, "{}"));
@@ -168,8 +173,8 @@ class PollDeliveryIntegrationTest {
   @Test
   void shouldContinueFromThePersistedStateOnAnotherInstanceAndAfterARestart(TestCluster cluster)
       throws Exception {
-    SharedSignalsApp first = start(cluster);
-    SharedSignalsApp second = start(cluster);
+    PollService first = start(cluster);
+    PollService second = start(cluster);
     String stream = pollStream(RECEIVER, StreamStatus.ENABLED);
     List<String> jtis = produce(cluster, stream, 4);
 
@@ -191,7 +196,7 @@ class PollDeliveryIntegrationTest {
 
     first.close();
     second.close();
-    SharedSignalsApp restarted = start(cluster);
+    PollService restarted = start(cluster);
     assertThat(jtisOf(poll(restarted, stream, RECEIVER, "{\"returnImmediately\":true}").json()))
         .containsExactly(jtis.get(3));
   }
@@ -199,7 +204,7 @@ class PollDeliveryIntegrationTest {
   @Test
   void shouldRecordReportedErrorsAsDeadLettersAndNotReturnThem(TestCluster cluster)
       throws Exception {
-    SharedSignalsApp app = start(cluster);
+    PollService app = start(cluster);
     String stream = pollStream(RECEIVER, StreamStatus.ENABLED);
     List<String> jtis = produce(cluster, stream, 2);
     String report =
@@ -221,7 +226,7 @@ class PollDeliveryIntegrationTest {
   @Test
   void shouldAnswerForeignUnknownPushPausedAndDisabledStreamsAsSsfSays(TestCluster cluster)
       throws Exception {
-    SharedSignalsApp app = start(cluster);
+    PollService app = start(cluster);
     String foreign = pollStream("receiver-b", StreamStatus.ENABLED);
     produce(cluster, foreign, 1);
     String paused = pollStream(RECEIVER, StreamStatus.PAUSED);
@@ -255,7 +260,7 @@ class PollDeliveryIntegrationTest {
 
   @Test
   void shouldRefuseHostileBodiesWithProblemDetails(TestCluster cluster) throws Exception {
-    SharedSignalsApp app = start(cluster);
+    PollService app = start(cluster);
     String stream = pollStream(RECEIVER, StreamStatus.ENABLED);
     List<String> jtis = produce(cluster, stream, 1);
     StringBuilder tooManyAcks = new StringBuilder("{\"ack\":[");
@@ -291,7 +296,8 @@ class PollDeliveryIntegrationTest {
     HttpResponse<String> notJson =
         HTTP.send(
             HttpRequest.newBuilder(pollUri(app, stream))
-                .header("Authorization", "Bearer " + token(RECEIVER, PollAuthentication.SCOPE))
+                .header(
+                    "Authorization", "Bearer " + token(RECEIVER, ReceiverAuthentication.SCOPE_POLL))
                 .header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build(),
@@ -311,7 +317,7 @@ class PollDeliveryIntegrationTest {
     HttpResponse<String> unscoped =
         HTTP.send(
             HttpRequest.newBuilder(pollUri(app, stream))
-                .header("Authorization", "Bearer " + token(RECEIVER, "ssf.read"))
+                .header("Authorization", "Bearer " + token(RECEIVER, "ssf:read"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"returnImmediately\":true}"))
                 .build(),
@@ -321,7 +327,8 @@ class PollDeliveryIntegrationTest {
         HTTP.send(
             HttpRequest.newBuilder(pollUri(app, stream))
                 .header(
-                    "Authorization", "Bearer " + token(RECEIVER, PollAuthentication.SCOPE) + "x")
+                    "Authorization",
+                    "Bearer " + token(RECEIVER, ReceiverAuthentication.SCOPE_POLL) + "x")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"returnImmediately\":true}"))
                 .build(),
@@ -333,7 +340,7 @@ class PollDeliveryIntegrationTest {
         .containsExactlyElementsOf(jtis);
   }
 
-  private SharedSignalsApp start(TestCluster cluster) {
+  private PollService start(TestCluster cluster) {
     Map<String, Object> config = new HashMap<>();
     config.put("bootstrap.servers", cluster.bootstrapServers());
     config.put("schema.registry.url", cluster.schemaRegistryUrl());
@@ -345,8 +352,7 @@ class PollDeliveryIntegrationTest {
     config.put(PollSettings.MAX_ACKS, 10);
     config.put(PollSettings.MAX_BODY_BYTES, 4096);
     config.put(PollSettings.MAX_WAIT_MS, 40_000L);
-    SharedSignalsApp app =
-        SharedSignalsApp.start(SharedSignalsConfig.of(config), streams, RECEIVERS);
+    PollService app = PollService.start(SharedSignalsConfig.of(config), streams, RECEIVERS);
     apps.add(app);
     return app;
   }
@@ -486,16 +492,17 @@ class PollDeliveryIntegrationTest {
     return jwt.serialize();
   }
 
-  private static URI pollUri(SharedSignalsApp app, String stream) {
+  private static URI pollUri(PollService app, String stream) {
     return URI.create("http://localhost:" + app.httpPort() + "/ssf/poll/" + stream);
   }
 
-  private static Reply poll(SharedSignalsApp app, String stream, String receiver, String body)
+  private static Reply poll(PollService app, String stream, String receiver, String body)
       throws Exception {
     HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(pollUri(app, stream))
-                .header("Authorization", "Bearer " + token(receiver, PollAuthentication.SCOPE))
+                .header(
+                    "Authorization", "Bearer " + token(receiver, ReceiverAuthentication.SCOPE_POLL))
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -507,8 +514,7 @@ class PollDeliveryIntegrationTest {
         response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body()));
   }
 
-  private static Reply pollUnchecked(
-      SharedSignalsApp app, String stream, String receiver, String body) {
+  private static Reply pollUnchecked(PollService app, String stream, String receiver, String body) {
     try {
       return poll(app, stream, receiver, body);
     } catch (Exception e) {
