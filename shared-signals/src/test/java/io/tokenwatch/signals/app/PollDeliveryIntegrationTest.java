@@ -79,7 +79,7 @@ class PollDeliveryIntegrationTest {
   private static final String RECEIVER = "receiver-a";
 
   private static final String ISSUER = "https://issuer.example";
-  private static final String AUDIENCE = "tokenwatch-ssf";
+  private static final String AUDIENCE = "urn:tokenwatch:ssf";
   private static final OctetKeyPair KEY = key();
 
   /** The real token check: EdDSA access tokens of {@link #ISSUER} for {@link #AUDIENCE}. */

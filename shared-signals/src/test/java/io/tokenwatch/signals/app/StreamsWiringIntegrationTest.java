@@ -127,7 +127,7 @@ class StreamsWiringIntegrationTest {
             new JWTClaimsSet.Builder()
                 .issuer(ISSUER)
                 .subject("service")
-                .audience("tokenwatch-ssf")
+                .audience("urn:tokenwatch:ssf")
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plusSeconds(600)))
                 .jwtID(UUID.randomUUID().toString())

@@ -67,7 +67,7 @@ import org.junit.jupiter.api.Test;
 class StreamManagementApiIntegrationTest {
 
   private static final String ISSUER = "https://issuer.test";
-  private static final String AUDIENCE = "tokenwatch-ssf";
+  private static final String AUDIENCE = "urn:tokenwatch:ssf";
   private static final String PUSH = "urn:ietf:rfc:8935";
   private static final String POLL = "urn:ietf:rfc:8936";
   private static final String REVOKED = EventType.SESSION_REVOKED.uri();
