@@ -425,7 +425,13 @@ public final class PushDeliverer implements AutoCloseable {
     if (!running) {
       return;
     }
-    workers.schedule(() -> work(lane), delay.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      // Failures are handled inside work(); the future carries nothing.
+      java.util.concurrent.Future<?> unused =
+          workers.schedule(() -> work(lane), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
   }
 
   private void work(Lane lane) {
@@ -665,8 +671,14 @@ public final class PushDeliverer implements AutoCloseable {
             topics.events(),
             lane.partition.partition.partition(),
             head.offset(),
+            head.timestamp(),
+            org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+            ConsumerRecord.NULL_SIZE,
+            ConsumerRecord.NULL_SIZE,
             lane.streamId.getBytes(StandardCharsets.UTF_8),
-            head.set().getBytes(StandardCharsets.UTF_8));
+            head.set().getBytes(StandardCharsets.UTF_8),
+            new org.apache.kafka.common.header.internals.RecordHeaders(),
+            Optional.empty());
     try {
       deadLetters
           .send(
@@ -691,11 +703,21 @@ public final class PushDeliverer implements AutoCloseable {
     state.put("cursors", Map.of(Integer.toString(lane.partition.partition.partition()), cursor));
     state.put("updated_at", clock.instant().toString());
     try {
-      producer.send(
-          new ProducerRecord<>(
-              topics.delivery(),
-              lane.streamId.getBytes(StandardCharsets.UTF_8),
-              JSON.writeValueAsBytes(state)));
+      java.util.concurrent.Future<?> unused =
+          producer.send(
+              new ProducerRecord<>(
+                  topics.delivery(),
+                  lane.streamId.getBytes(StandardCharsets.UTF_8),
+                  JSON.writeValueAsBytes(state)),
+              (metadata, error) -> {
+                if (error != null) {
+                  // A lost cursor write only means a repeat after a restart (same jti).
+                  log.warn(
+                      "Writing the cursor of stream {} failed: {}",
+                      lane.streamId,
+                      error.toString());
+                }
+              });
     } catch (IOException e) {
       throw new IllegalStateException("cannot write the cursor of " + lane.streamId, e);
     }
@@ -779,9 +801,11 @@ public final class PushDeliverer implements AutoCloseable {
     running = false;
     consumer.wakeup();
     RevocationFanout.joinQuietly(poller);
-    workers.shutdownNow();
+    workers.shutdown();
     try {
-      workers.awaitTermination(5, TimeUnit.SECONDS);
+      if (!workers.awaitTermination(policy.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+        workers.shutdownNow();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
