@@ -140,6 +140,10 @@ public final class PushDeliverer implements AutoCloseable {
     long catchFrom;
     boolean scheduled;
     boolean closed;
+
+    /** A poll stream's lane: its SETs are poll delivery's business, never buffered here. */
+    boolean ignored;
+
     int failures;
     @Nullable String lastError;
 
@@ -315,7 +319,7 @@ public final class PushDeliverer implements AutoCloseable {
             id -> new Lane(id, state, loadedCursors.getOrDefault(cursorKey(id, partition), 0L)));
     boolean schedule;
     synchronized (lane) {
-      if (lane.closed || record.offset() < lane.nextEnqueue || lane.catchingUp) {
+      if (lane.closed || lane.ignored || record.offset() < lane.nextEnqueue || lane.catchingUp) {
         return;
       }
       if (lane.queue.size() >= bufferPerStream) {
@@ -462,7 +466,12 @@ public final class PushDeliverer implements AutoCloseable {
     }
     Optional<SignalStream> found = registry.get(lane.streamId);
     if (found.isPresent() && found.get().method() != DeliveryMethod.PUSH) {
-      drop(lane, false, null);
+      synchronized (lane) {
+        lane.ignored = true;
+        lane.queue.clear();
+        lane.catchingUp = false;
+        lane.scheduled = false;
+      }
       return null;
     }
     if (head == null) {
@@ -586,6 +595,7 @@ public final class PushDeliverer implements AutoCloseable {
             + " ms (last error: "
             + lastError
             + ")";
+    raiseAlert(stream, oldest, pending, lastError, now);
     registry.put(
         new SignalStream(
             stream.streamId(),
@@ -601,7 +611,6 @@ public final class PushDeliverer implements AutoCloseable {
             stream.subjects(),
             stream.createdAt(),
             now));
-    raiseAlert(stream, oldest, pending, lastError, now);
     Counter.builder("tokenwatch.ssf.push.streams.disabled")
         .description("Push streams disabled because their receiver stayed unreachable")
         .register(meters)

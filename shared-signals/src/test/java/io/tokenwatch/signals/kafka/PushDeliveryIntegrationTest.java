@@ -119,6 +119,12 @@ class PushDeliveryIntegrationTest {
     receivers.put("rejecting-" + run, rejecting);
     receivers.put("vanishing-" + run, vanishing);
     receivers.forEach((id, receiver) -> registry.put(stream(id, receiver, StreamStatus.ENABLED)));
+    TestReceiver held = receiver((n, jti) -> TestReceiver.Answer.accepted());
+    String heldId = "paused-" + run;
+    registry.put(stream(heldId, held, StreamStatus.PAUSED));
+    String pollId = "poll-" + run;
+    registry.put(
+        withMethod(stream(pollId, "https://transmitter.example/poll", StreamStatus.ENABLED)));
     String deadId = "dead-" + run;
     registry.put(stream(deadId, "http://localhost:1/events", StreamStatus.ENABLED));
 
@@ -151,7 +157,8 @@ class PushDeliveryIntegrationTest {
                 "a.b.c".getBytes(StandardCharsets.UTF_8)))
         .get();
 
-    sendBatch(outbox, receivers.keySet(), 0, expected);
+    Set<String> alsoSent = Set.of(heldId, pollId);
+    sendBatch(outbox, union(receivers.keySet(), alsoSent), 0, expected);
     rejectOnce.add(expected.get("rejecting-" + run).get(1));
     String groupId = "it-push-" + run;
     PushDeliverer first = deliverer(cluster, groupId, bytes, schemas);
@@ -160,15 +167,18 @@ class PushDeliveryIntegrationTest {
         .atMost(Duration.ofSeconds(30))
         .until(() -> healthy.deduplicated().size() >= PER_BATCH && vanishing.requests() >= 1);
     vanishing.stop();
-    sendBatch(outbox, receivers.keySet(), PER_BATCH, expected);
+    sendBatch(outbox, union(receivers.keySet(), alsoSent), PER_BATCH, expected);
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> healthy.deduplicated().size() >= 2 * PER_BATCH);
     first.close();
 
-    sendBatch(outbox, receivers.keySet(), 2 * PER_BATCH, expected);
+    sendBatch(outbox, union(receivers.keySet(), alsoSent), 2 * PER_BATCH, expected);
+    assertThat(held.requests()).as("a paused stream is held").isZero();
     deliverer(cluster, groupId, bytes, schemas);
     vanishing.restart();
+    registry.put(withStatus(registry.get(heldId).orElseThrow(), StreamStatus.ENABLED));
+    receivers.put(heldId, held);
 
     await()
         .atMost(Duration.ofSeconds(60))
@@ -199,6 +209,27 @@ class PushDeliveryIntegrationTest {
                   .contains("undelivered for longer than");
             });
     assertThat(deadLetterJtis(cluster)).containsExactlyElementsOf(rejectOnce);
+    // Nothing holds the group back once every push stream is served: poll streams' SETs included.
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      TopicPartition partition = new TopicPartition(topics.events(), 0);
+      long end =
+          readAll(cluster, topics.events())
+                  .get(readAll(cluster, topics.events()).size() - 1)
+                  .offset()
+              + 1;
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          admin
+                              .listConsumerGroupOffsets(groupId)
+                              .partitionsToOffsetAndMetadata()
+                              .get()
+                              .get(partition)
+                              .offset())
+                      .isEqualTo(end));
+    }
     assertThat(alertsFor(cluster, schemas, deadId))
         .singleElement()
         .satisfies(
@@ -259,6 +290,46 @@ class PushDeliveryIntegrationTest {
                 2,
                 4)
             .start());
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.LinkedHashSet<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private static SignalStream withStatus(SignalStream stream, StreamStatus status) {
+    return new SignalStream(
+        stream.streamId(),
+        stream.receiver(),
+        stream.audience(),
+        stream.method(),
+        stream.endpoint(),
+        stream.authorizationHeader(),
+        stream.eventsRequested(),
+        status,
+        null,
+        stream.description(),
+        stream.subjects(),
+        stream.createdAt(),
+        Instant.now());
+  }
+
+  private static SignalStream withMethod(SignalStream stream) {
+    return new SignalStream(
+        stream.streamId(),
+        stream.receiver(),
+        stream.audience(),
+        DeliveryMethod.POLL,
+        stream.endpoint(),
+        null,
+        stream.eventsRequested(),
+        stream.status(),
+        null,
+        stream.description(),
+        stream.subjects(),
+        stream.createdAt(),
+        stream.updatedAt());
   }
 
   private List<String> deadLetterJtis(TestCluster cluster) {
