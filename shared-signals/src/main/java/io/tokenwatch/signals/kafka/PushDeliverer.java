@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -209,14 +208,18 @@ public final class PushDeliverer implements AutoCloseable {
     this.consumer =
         new KafkaConsumer<>(
             this.consumerSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.workers =
-        Executors.newScheduledThreadPool(
+    java.util.concurrent.ScheduledThreadPoolExecutor pool =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(
             threads,
             runnable -> {
               Thread thread = new Thread(runnable, "ssf-push");
               thread.setDaemon(true);
               return thread;
             });
+    // After close, no waiting retry may push: a new instance may own the stream by then.
+    pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    pool.setRemoveOnCancelPolicy(true);
+    this.workers = pool;
     this.poller = new Thread(this::run, "ssf-push-poll");
     this.poller.setDaemon(true);
     this.delivered =
@@ -294,7 +297,7 @@ public final class PushDeliverer implements AutoCloseable {
       }
       commit();
     } catch (WakeupException e) {
-      // closing
+      commitQuietly();
     } catch (RuntimeException e) {
       log.error("Push delivery stopped", e);
     } finally {
@@ -379,6 +382,14 @@ public final class PushDeliverer implements AutoCloseable {
     }
   }
 
+  private void commitQuietly() {
+    try {
+      commit();
+    } catch (RuntimeException e) {
+      log.warn("Final commit of push delivery offsets failed: {}", e.toString());
+    }
+  }
+
   /** Reads every push cursor on the delivery topic (compacted, small). */
   private void loadCursors() {
     Map<String, Object> settings = new HashMap<>(consumerSettings);
@@ -454,7 +465,7 @@ public final class PushDeliverer implements AutoCloseable {
   private @Nullable Duration step(Lane lane) {
     Pending head;
     synchronized (lane) {
-      if (lane.closed) {
+      if (lane.closed || !running) {
         lane.scheduled = false;
         return null;
       }
