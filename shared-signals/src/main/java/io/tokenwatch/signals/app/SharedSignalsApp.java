@@ -61,22 +61,17 @@ public final class SharedSignalsApp implements AutoCloseable {
           new HttpSchemaRegistryClient(config.serdeConfig().registrySettings());
       TopicEnsurer.ensureCatalogue(kafkaSettings(config), registry);
       // ---- Transmitter: events and push delivery ----
-      // Runs once a stream registry is wired above (stream management); the default subjects
-      // setting and the endpoint rules of stream management are passed in the same way.
+      // The outbox exists before stream management (which sends verification and stream-updated
+      // events through it); fan-out and push start once a stream registry is wired, with the
+      // default subjects setting and the endpoint rules of stream management.
+      TransmitterWiring transmitter =
+          TransmitterWiring.create(config, registry, meters.registry(), Clock.systemUTC());
+      resources.push(transmitter);
       StreamRegistry streamRegistry = null;
       boolean allSubjectsByDefault = false;
       Predicate<URI> pushEndpointRule = PushEndpoints::strict;
       if (streamRegistry != null) {
-        TransmitterWiring transmitter =
-            TransmitterWiring.start(
-                config,
-                registry,
-                streamRegistry,
-                allSubjectsByDefault,
-                pushEndpointRule,
-                meters.registry(),
-                Clock.systemUTC());
-        resources.push(transmitter);
+        transmitter.start(streamRegistry, allSubjectsByDefault, pushEndpointRule);
       }
       // ---- end of transmitter ----
 

@@ -111,14 +111,8 @@ class TransmitterWiringIntegrationTest {
             now));
 
     try (TransmitterWiring transmitter =
-            TransmitterWiring.start(
-                config,
-                schemas,
-                streams,
-                false,
-                uri -> "localhost".equals(uri.getHost()),
-                new SimpleMeterRegistry(),
-                Clock.systemUTC());
+            TransmitterWiring.create(config, schemas, new SimpleMeterRegistry(), Clock.systemUTC())
+                .start(streams, false, uri -> "localhost".equals(uri.getHost()));
         KafkaProducer<String, Revocation> producer =
             new KafkaProducer<>(
                 TransmitterWiring.producerSettings(SharedSignalsApp.kafkaSettings(config), "it"),
