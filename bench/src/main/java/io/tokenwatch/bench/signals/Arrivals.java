@@ -49,8 +49,12 @@ final class Arrivals {
     return byToken.size();
   }
 
+  /** The token id a SET revokes, when it is a {@code session-revoked} of one token. */
+  static Optional<String> tokenIdOf(String set) throws ParseException {
+    return tokenId(SignedJWT.parse(set).getJWTClaimsSet().getClaims());
+  }
+
   /** The token id of a {@code session-revoked} SET whose subject is a token. */
-  @SuppressWarnings("unchecked")
   private static Optional<String> tokenId(Map<String, Object> claims) {
     Object events = claims.get("events");
     Object subject = claims.get("sub_id");

@@ -70,7 +70,8 @@ public final class SignalsPropagationBenchmark {
       while (!signals.isReady() || !stream.isRunning()) {
         TimeUnit.MILLISECONDS.sleep(100); // a harness poll, not a test wait
       }
-      new SignalsPropagationBenchmark.Run(issuer.port(), signals.httpPort(), System.out)
+      new SignalsPropagationBenchmark.Run(
+              issuer.port(), signals.httpPort(), platform.bootstrapServers(), System.out)
           .measure(rate, seconds, pushReceivers);
     }
   }
@@ -104,12 +105,14 @@ public final class SignalsPropagationBenchmark {
 
     private final int issuerPort;
     private final int signalsPort;
+    private final String bootstrapServers;
     private final PrintStream out;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    Run(int issuerPort, int signalsPort, PrintStream out) {
+    Run(int issuerPort, int signalsPort, String bootstrapServers, PrintStream out) {
       this.issuerPort = issuerPort;
       this.signalsPort = signalsPort;
+      this.bootstrapServers = bootstrapServers;
       this.out = out;
     }
 
@@ -117,7 +120,8 @@ public final class SignalsPropagationBenchmark {
       String bearer = "Bearer " + receiverToken();
       List<PushReceiver> pushes = new ArrayList<>();
       PollReceiver poll = null;
-      try (HttpConnection admin = new HttpConnection("localhost", issuerPort)) {
+      try (HttpConnection admin = new HttpConnection("localhost", issuerPort);
+          ProducedSets produced = new ProducedSets(bootstrapServers)) {
         for (int i = 0; i < pushCount; i++) {
           PushReceiver receiver = new PushReceiver("push-" + i, UUID.randomUUID().toString());
           pushes.add(receiver);
@@ -158,7 +162,7 @@ public final class SignalsPropagationBenchmark {
         revokeAt(admin, rate, WARM_UP, receivers);
         int count = rate * seconds;
         Sent sent = revokeAt(admin, rate, count, receivers);
-        report(sent, pushes, poll);
+        report(sent, pushes, poll, produced);
         out.printf(Locale.ROOT, "load average after: %s%n", LoadAverage.now());
       } finally {
         if (poll != null) {
@@ -173,11 +177,13 @@ public final class SignalsPropagationBenchmark {
       final String[] tokens;
       final long[] sentAt;
       final long[] acceptedAt;
+      final long[] acceptedAtMillis;
 
-      Sent(String[] tokens, long[] sentAt, long[] acceptedAt) {
+      Sent(String[] tokens, long[] sentAt, long[] acceptedAt, long[] acceptedAtMillis) {
         this.tokens = tokens;
         this.sentAt = sentAt;
         this.acceptedAt = acceptedAt;
+        this.acceptedAtMillis = acceptedAtMillis;
       }
     }
 
@@ -190,6 +196,7 @@ public final class SignalsPropagationBenchmark {
       String[] tokens = new String[count];
       long[] sentAt = new long[count];
       long[] acceptedAt = new long[count];
+      long[] acceptedAtMillis = new long[count];
       long interval = TimeUnit.SECONDS.toNanos(1) / rate;
       long start = System.nanoTime();
       for (int i = 0; i < count; i++) {
@@ -209,6 +216,7 @@ public final class SignalsPropagationBenchmark {
                     "{\"kind\":\"token\",\"value\":\"" + tokens[i] + "\"}")
                 .status();
         acceptedAt[i] = System.nanoTime();
+        acceptedAtMillis[i] = System.currentTimeMillis();
         if (status != 202) {
           throw new IllegalStateException("revocation answered " + status);
         }
@@ -225,10 +233,19 @@ public final class SignalsPropagationBenchmark {
           }
         }
       }
-      return new Sent(tokens, sentAt, acceptedAt);
+      return new Sent(tokens, sentAt, acceptedAt, acceptedAtMillis);
     }
 
-    private void report(Sent sent, List<PushReceiver> pushes, PollReceiver poll) {
+    private void report(
+        Sent sent, List<PushReceiver> pushes, PollReceiver poll, ProducedSets produced) {
+      Histogram producedAfter = histogram();
+      for (int i = 0; i < sent.tokens.length; i++) {
+        long at = produced.producedAt(sent.tokens[i]).orElse(Long.MIN_VALUE);
+        if (at != Long.MIN_VALUE) {
+          producedAfter.recordValue(
+              TimeUnit.MILLISECONDS.toNanos(Math.max(0, at - sent.acceptedAtMillis[i])));
+        }
+      }
       Histogram pooled = histogram();
       Histogram pooledFromSend = histogram();
       Histogram allPush = histogram();
@@ -260,6 +277,7 @@ public final class SignalsPropagationBenchmark {
       print("push, all receivers (from 202)", allPush);
       print("poll (from 202)", polled);
       print("admin call (send to 202)", admin);
+      print("first SET produced (from 202, ms clock)", producedAfter);
       long duplicates = pushes.stream().mapToLong(p -> p.arrivals.duplicates.get()).sum();
       out.printf(
           Locale.ROOT,

@@ -9,7 +9,6 @@ import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
-import io.tokenwatch.signals.EventOutbox;
 import io.tokenwatch.signals.http.PollEndpoint;
 import io.tokenwatch.signals.http.ReceiverAuthentication;
 import io.tokenwatch.signals.stream.DefaultSubjects;
@@ -20,10 +19,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,38 +68,32 @@ public final class SharedSignalsApp implements AutoCloseable {
 
       Clock clock = Clock.systemUTC();
 
-      // Transmitter: metadata, stream management API, stream registry. Stream management sends
-      // verification and stream-updated events through the transmitter's outbox, which needs the
-      // registry first: it is handed over below, before the HTTP server takes any call.
+      // Transmitter: the issuer's keys and the outbox first, since stream management sends
+      // verification and stream-updated events through it; then metadata, stream management and
+      // the stream registry; then the fan-out of revocations and push delivery, which read the
+      // registry.
+      TransmitterWiring transmitter =
+          TransmitterWiring.create(config, registry, meters.registry(), clock);
+      resources.push(transmitter);
       AtomicInteger boundPort = new AtomicInteger();
       Supplier<String> baseUrl =
           () ->
               config
                   .publicUrl()
                   .orElseGet(() -> "http://" + config.httpHost() + ":" + boundPort.get());
-      AtomicReference<@Nullable EventOutbox> outbox = new AtomicReference<>();
       StreamsWiring streams =
           StreamsWiring.start(
               config,
               kafkaSettings(config),
               registry,
               meters.registry(),
-              (stream, event) -> requireNonNull(outbox.get(), "outbox").send(stream, event),
+              transmitter.outbox(),
               baseUrl,
               resources);
-
-      // Transmitter: revocations into SETs, the outbox, push delivery.
-      TransmitterWiring transmitter =
-          TransmitterWiring.start(
-              config,
-              registry,
-              streams.registry(),
-              StreamSettings.of(config.values()).limits().defaultSubjects() == DefaultSubjects.ALL,
-              endpoint -> streams.endpoints().problem(endpoint).isEmpty(),
-              meters.registry(),
-              clock);
-      resources.push(transmitter);
-      outbox.set(transmitter.outbox());
+      transmitter.start(
+          streams.registry(),
+          StreamSettings.of(config.values()).limits().defaultSubjects() == DefaultSubjects.ALL,
+          endpoint -> streams.endpoints().problem(endpoint).isEmpty());
 
       // Transmitter: poll delivery (RFC 8936).
       PollEndpoint poll =

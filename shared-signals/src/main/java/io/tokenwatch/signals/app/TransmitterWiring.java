@@ -38,11 +38,32 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class TransmitterWiring implements AutoCloseable {
 
+  private final SharedSignalsConfig config;
+  private final SchemaRegistryClient schemaRegistry;
+  private final MeterRegistry meters;
+  private final Clock clock;
+  private final DeliverySettings.Values delivery;
   private final KafkaEventOutbox outbox;
+  private final KafkaProducer<byte[], byte[]> bytesProducer;
   private final Deque<AutoCloseable> resources;
+  private boolean started;
 
-  private TransmitterWiring(KafkaEventOutbox outbox, Deque<AutoCloseable> resources) {
+  private TransmitterWiring(
+      SharedSignalsConfig config,
+      SchemaRegistryClient schemaRegistry,
+      MeterRegistry meters,
+      Clock clock,
+      DeliverySettings.Values delivery,
+      KafkaEventOutbox outbox,
+      KafkaProducer<byte[], byte[]> bytesProducer,
+      Deque<AutoCloseable> resources) {
+    this.config = config;
+    this.schemaRegistry = schemaRegistry;
+    this.meters = meters;
+    this.clock = clock;
+    this.delivery = delivery;
     this.outbox = outbox;
+    this.bytesProducer = bytesProducer;
     this.resources = resources;
   }
 
@@ -52,22 +73,20 @@ final class TransmitterWiring implements AutoCloseable {
   }
 
   /**
-   * Starts the transmitter.
+   * Loads the issuer's keys and opens the outbox; nothing is read yet. Stream management may use
+   * {@link #outbox()} from here on.
    *
-   * @param streams where the streams are kept
-   * @param allSubjectsByDefault SSF {@code default_subjects}: ALL (true) or NONE
-   * @param endpointRule the stream endpoint rules, checked before every push
    * @throws IllegalStateException when the issuer's keys cannot be loaded
    */
-  static TransmitterWiring start(
+  static TransmitterWiring create(
       SharedSignalsConfig config,
       SchemaRegistryClient schemaRegistry,
-      StreamRegistry streams,
-      boolean allSubjectsByDefault,
-      Predicate<URI> endpointRule,
       MeterRegistry meters,
       Clock clock) {
     requireNonNull(config, "config");
+    requireNonNull(schemaRegistry, "schemaRegistry");
+    requireNonNull(meters, "meters");
+    requireNonNull(clock, "clock");
     DeliverySettings.Values delivery = DeliverySettings.of(config.values());
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
@@ -78,7 +97,6 @@ final class TransmitterWiring implements AutoCloseable {
               config.issuer(),
               clock,
               delivery.keysReload());
-
       KafkaProducer<String, byte[]> setProducer =
           new KafkaProducer<>(
               producerSettings(kafka, "tokenwatch-ssf-sets"),
@@ -88,60 +106,79 @@ final class TransmitterWiring implements AutoCloseable {
       KafkaEventOutbox outbox =
           new KafkaEventOutbox(
               setProducer, signer, Topics.SIGNAL_EVENTS.name(), Duration.ofSeconds(30), meters);
-
       KafkaProducer<byte[], byte[]> bytesProducer =
           new KafkaProducer<>(
               producerSettings(kafka, "tokenwatch-ssf-delivery"),
               new ByteArraySerializer(),
               new ByteArraySerializer());
       resources.push(bytesProducer);
-
-      Map<String, Object> fanoutSettings = new HashMap<>(kafka);
-      fanoutSettings.put(ConsumerConfig.GROUP_ID_CONFIG, delivery.fanoutGroupId());
-      fanoutSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      fanoutSettings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      fanoutSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-      RevocationFanout fanout =
-          new RevocationFanout(
-              new KafkaConsumer<>(
-                  fanoutSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-              AvroSerdes.specific(Revocation.class, schemaRegistry, config.serdeConfig(), false)
-                  .deserializer(),
-              List.of(Topics.REVOCATIONS.name(), Topics.REVOCATION_FAST_PATH.name()),
-              new RevocationSignals(config.issuer(), allSubjectsByDefault),
-              streams,
-              outbox,
-              bytesProducer,
-              Topics.DEAD_LETTERS.name(),
-              meters);
-      resources.push(fanout.start());
-
-      Map<String, Object> pushSettings = new HashMap<>(kafka);
-      pushSettings.put(ConsumerConfig.GROUP_ID_CONFIG, delivery.pushGroupId());
-      PushDeliverer push =
-          new PushDeliverer(
-              pushSettings,
-              new PushDeliverer.Topics(
-                  Topics.SIGNAL_EVENTS.name(),
-                  Topics.SIGNAL_DELIVERY.name(),
-                  Topics.SECURITY_ALERTS.name(),
-                  Topics.DEAD_LETTERS.name()),
-              streams,
-              delivery.push(),
-              endpointRule,
-              bytesProducer,
-              AvroSerdes.specific(SecurityAlert.class, schemaRegistry, config.serdeConfig(), false)
-                  .serializer(),
-              clock,
-              meters,
-              delivery.bufferPerStream(),
-              delivery.threads());
-      resources.push(push.start());
-      return new TransmitterWiring(outbox, resources);
+      return new TransmitterWiring(
+          config, schemaRegistry, meters, clock, delivery, outbox, bytesProducer, resources);
     } catch (RuntimeException e) {
       closeAll(resources);
       throw e;
     }
+  }
+
+  /**
+   * Starts the fan-out of revocations and push delivery.
+   *
+   * @param streams where the streams are kept
+   * @param allSubjectsByDefault SSF {@code default_subjects}: ALL (true) or NONE
+   * @param endpointRule the stream endpoint rules, checked before every push
+   * @throws IllegalStateException when already started
+   */
+  synchronized TransmitterWiring start(
+      StreamRegistry streams, boolean allSubjectsByDefault, Predicate<URI> endpointRule) {
+    requireNonNull(streams, "streams");
+    requireNonNull(endpointRule, "endpointRule");
+    if (started) {
+      throw new IllegalStateException("the transmitter is already started");
+    }
+    started = true;
+    Map<String, Object> kafka = SharedSignalsApp.kafkaSettings(config);
+    Map<String, Object> fanoutSettings = new HashMap<>(kafka);
+    fanoutSettings.put(ConsumerConfig.GROUP_ID_CONFIG, delivery.fanoutGroupId());
+    fanoutSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    fanoutSettings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    fanoutSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    RevocationFanout fanout =
+        new RevocationFanout(
+            new KafkaConsumer<>(
+                fanoutSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+            AvroSerdes.specific(Revocation.class, schemaRegistry, config.serdeConfig(), false)
+                .deserializer(),
+            List.of(Topics.REVOCATIONS.name(), Topics.REVOCATION_FAST_PATH.name()),
+            new RevocationSignals(config.issuer(), allSubjectsByDefault),
+            streams,
+            outbox,
+            bytesProducer,
+            Topics.DEAD_LETTERS.name(),
+            meters);
+    resources.push(fanout.start());
+
+    Map<String, Object> pushSettings = new HashMap<>(kafka);
+    pushSettings.put(ConsumerConfig.GROUP_ID_CONFIG, delivery.pushGroupId());
+    PushDeliverer push =
+        new PushDeliverer(
+            pushSettings,
+            new PushDeliverer.Topics(
+                Topics.SIGNAL_EVENTS.name(),
+                Topics.SIGNAL_DELIVERY.name(),
+                Topics.SECURITY_ALERTS.name(),
+                Topics.DEAD_LETTERS.name()),
+            streams,
+            delivery.push(),
+            endpointRule,
+            bytesProducer,
+            AvroSerdes.specific(SecurityAlert.class, schemaRegistry, config.serdeConfig(), false)
+                .serializer(),
+            clock,
+            meters,
+            delivery.bufferPerStream(),
+            delivery.threads());
+    resources.push(push.start());
+    return this;
   }
 
   /** Idempotent, durable producer settings: every SET, cursor and alert is acknowledged by all. */
@@ -153,8 +190,9 @@ final class TransmitterWiring implements AutoCloseable {
     return settings;
   }
 
+  /** Stops the fan-out and push delivery, then the producers. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
     closeAll(resources);
   }
 

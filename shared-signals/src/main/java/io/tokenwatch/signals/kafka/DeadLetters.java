@@ -39,8 +39,9 @@ final class DeadLetters {
     header(headers, OFFSET, Long.toString(source.offset()));
     header(headers, EXCEPTION, exception);
     header(headers, MESSAGE, message);
+    Long timestamp = source.timestamp() >= 0 ? source.timestamp() : null;
     return producer.send(
-        new ProducerRecord<>(deadLetterTopic, null, source.timestamp(), key, value, headers));
+        new ProducerRecord<>(deadLetterTopic, null, timestamp, key, value, headers));
   }
 
   private static void header(Headers headers, String name, String value) {

@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -35,7 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -128,37 +126,13 @@ public final class PushDeliverer implements AutoCloseable {
     }
   }
 
-  private record Pending(long offset, String set, long timestamp, String jti) {}
-
-  /** One stream's SETs on one partition; guarded by its own monitor. */
-  private static final class Lane {
-    final String streamId;
+  /** A stream's lane on one partition of the events topic. */
+  private static final class Lane extends StreamLane {
     final PartitionState partition;
-    final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    long nextEnqueue;
-    boolean catchingUp;
-    long catchFrom;
-    boolean scheduled;
-    boolean closed;
-    int failures;
-    @Nullable String lastError;
 
-    Lane(String streamId, PartitionState partition, long cursor) {
-      this.streamId = streamId;
+    Lane(String streamId, PartitionState partition, long cursor, int buffer) {
+      super(streamId, cursor, buffer);
       this.partition = partition;
-      this.nextEnqueue = cursor;
-    }
-
-    /** The lowest offset this lane still needs, or MAX_VALUE. */
-    synchronized long needs() {
-      if (!queue.isEmpty()) {
-        return queue.peekFirst().offset();
-      }
-      return catchingUp ? catchFrom : Long.MAX_VALUE;
-    }
-
-    synchronized boolean behind() {
-      return catchingUp || (failures > 0 && !queue.isEmpty());
     }
   }
 
@@ -205,14 +179,18 @@ public final class PushDeliverer implements AutoCloseable {
     this.consumer =
         new KafkaConsumer<>(
             this.consumerSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.workers =
-        Executors.newScheduledThreadPool(
+    java.util.concurrent.ScheduledThreadPoolExecutor pool =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(
             threads,
             runnable -> {
               Thread thread = new Thread(runnable, "ssf-push");
               thread.setDaemon(true);
               return thread;
             });
+    // After close, no waiting retry may push: a new instance may own the stream by then.
+    pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    pool.setRemoveOnCancelPolicy(true);
+    this.workers = pool;
     this.poller = new Thread(this::run, "ssf-push-poll");
     this.poller.setDaemon(true);
     this.delivered =
@@ -290,7 +268,7 @@ public final class PushDeliverer implements AutoCloseable {
       }
       commit();
     } catch (WakeupException e) {
-      // closing
+      commitQuietly();
     } catch (RuntimeException e) {
       log.error("Push delivery stopped", e);
     } finally {
@@ -312,32 +290,22 @@ public final class PushDeliverer implements AutoCloseable {
     Lane lane =
         state.lanes.computeIfAbsent(
             streamId,
-            id -> new Lane(id, state, loadedCursors.getOrDefault(cursorKey(id, partition), 0L)));
-    boolean schedule;
-    synchronized (lane) {
-      if (lane.closed || record.offset() < lane.nextEnqueue || lane.catchingUp) {
-        return;
-      }
-      if (lane.queue.size() >= bufferPerStream) {
-        lane.catchingUp = true;
-        lane.catchFrom = record.offset();
-        return;
-      }
-      lane.queue.addLast(pending(record));
-      lane.nextEnqueue = record.offset() + 1;
-      schedule = !lane.scheduled;
-      lane.scheduled = true;
-    }
-    if (schedule) {
+            id ->
+                new Lane(
+                    id,
+                    state,
+                    loadedCursors.getOrDefault(cursorKey(id, partition), 0L),
+                    bufferPerStream));
+    if (lane.offer(record.offset(), () -> pending(record))) {
       submit(lane, Duration.ZERO);
     }
   }
 
-  private static Pending pending(ConsumerRecord<byte[], byte[]> record) {
+  private static StreamLane.Pending pending(ConsumerRecord<byte[], byte[]> record) {
     String set = new String(record.value(), StandardCharsets.UTF_8);
     org.apache.kafka.common.header.Header jti =
         record.headers().lastHeader(KafkaEventOutbox.JTI_HEADER);
-    return new Pending(
+    return new StreamLane.Pending(
         record.offset(),
         set,
         record.timestamp(),
@@ -372,6 +340,14 @@ public final class PushDeliverer implements AutoCloseable {
         throw e;
       }
       log.warn("Committing push delivery offsets failed: {}", e.toString());
+    }
+  }
+
+  private void commitQuietly() {
+    try {
+      commit();
+    } catch (RuntimeException e) {
+      log.warn("Final commit of push delivery offsets failed: {}", e.toString());
     }
   }
 
@@ -425,7 +401,13 @@ public final class PushDeliverer implements AutoCloseable {
     if (!running) {
       return;
     }
-    var unused = workers.schedule(() -> work(lane), delay.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      // Failures are handled inside work(); the future carries nothing.
+      java.util.concurrent.Future<?> unused =
+          workers.schedule(() -> work(lane), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
   }
 
   private void work(Lane lane) {
@@ -442,21 +424,14 @@ public final class PushDeliverer implements AutoCloseable {
 
   /** One step of a lane; the delay before the next step, or null when the lane is idle. */
   private @Nullable Duration step(Lane lane) {
-    Pending head;
-    synchronized (lane) {
-      if (lane.closed) {
-        lane.scheduled = false;
-        return null;
-      }
-      head = lane.queue.peekFirst();
-      if (head == null && !lane.catchingUp) {
-        lane.scheduled = false;
-        return null;
-      }
+    // Marks the lane unscheduled, atomically, when there is nothing to do.
+    StreamLane.Pending head = lane.head(running);
+    if (head == null && lane.catchUpFrom().isEmpty()) {
+      return null;
     }
     Optional<SignalStream> found = registry.get(lane.streamId);
     if (found.isPresent() && found.get().method() != DeliveryMethod.PUSH) {
-      drop(lane, false, null);
+      lane.ignore();
       return null;
     }
     if (head == null) {
@@ -520,45 +495,20 @@ public final class PushDeliverer implements AutoCloseable {
         .tag("reason", retry.reason())
         .register(meters)
         .increment();
-    int failures;
-    synchronized (lane) {
-      failures = ++lane.failures;
-      lane.lastError = retry.reason() + ": " + retry.detail();
-    }
+    int failures = lane.failed(retry.reason() + ": " + retry.detail());
     Duration wait = policy.backoff(failures, ThreadLocalRandom.current().nextDouble());
     log.debug(
         "Stream {}: {} ({}); retry in {}", lane.streamId, retry.reason(), retry.detail(), wait);
     return wait;
   }
 
-  private void advance(Lane lane, Pending head) {
-    long cursor;
-    synchronized (lane) {
-      if (!lane.queue.isEmpty() && lane.queue.peekFirst().offset() == head.offset()) {
-        lane.queue.pollFirst();
-      }
-      lane.failures = 0;
-      lane.lastError = null;
-      cursor =
-          lane.queue.isEmpty()
-              ? (lane.catchingUp ? lane.catchFrom : lane.nextEnqueue)
-              : lane.queue.peekFirst().offset();
-    }
-    writeCursor(lane, cursor);
+  private void advance(Lane lane, StreamLane.Pending head) {
+    writeCursor(lane, lane.delivered(head.offset()));
   }
 
   /** Skips everything the lane holds (disabled or gone stream). */
   private void drop(Lane lane, boolean writeCursor, @Nullable String reason) {
-    long cursor;
-    synchronized (lane) {
-      lane.queue.clear();
-      if (lane.catchingUp) {
-        lane.catchingUp = false;
-        lane.nextEnqueue = Math.max(lane.nextEnqueue, lane.partition.mainNext);
-      }
-      lane.failures = 0;
-      cursor = lane.nextEnqueue;
-    }
+    long cursor = lane.skipAll(lane.partition.mainNext);
     if (writeCursor) {
       writeCursor(lane, cursor);
     }
@@ -567,19 +517,17 @@ public final class PushDeliverer implements AutoCloseable {
     }
   }
 
-  private void disable(Lane lane, SignalStream stream, Pending oldest, Instant now) {
-    String lastError;
-    int pending;
-    synchronized (lane) {
-      lastError = lane.lastError == null ? "none recorded" : lane.lastError;
-      pending = lane.queue.size();
-    }
+  private void disable(Lane lane, SignalStream stream, StreamLane.Pending oldest, Instant now) {
+    String recorded = lane.lastError();
+    String lastError = recorded == null ? "none recorded" : recorded;
+    int pending = lane.pendingInMemory();
     String reason =
         "disabled by the transmitter: SETs undelivered for longer than "
             + policy.maxPendingAge().toMillis()
             + " ms (last error: "
             + lastError
             + ")";
+    raiseAlert(stream, oldest, pending, lastError, now);
     registry.put(
         new SignalStream(
             stream.streamId(),
@@ -595,7 +543,6 @@ public final class PushDeliverer implements AutoCloseable {
             stream.subjects(),
             stream.createdAt(),
             now));
-    raiseAlert(stream, oldest, pending, lastError, now);
     Counter.builder("tokenwatch.ssf.push.streams.disabled")
         .description("Push streams disabled because their receiver stayed unreachable")
         .register(meters)
@@ -604,7 +551,7 @@ public final class PushDeliverer implements AutoCloseable {
   }
 
   private void raiseAlert(
-      SignalStream stream, Pending oldest, int pending, String lastError, Instant now) {
+      SignalStream stream, StreamLane.Pending oldest, int pending, String lastError, Instant now) {
     String alertId =
         UUID.nameUUIDFromBytes(
                 ("ssf-stream-disabled\u0000" + stream.streamId() + "\u0000" + oldest.offset())
@@ -659,14 +606,20 @@ public final class PushDeliverer implements AutoCloseable {
     }
   }
 
-  private void deadLetter(Lane lane, Pending head, String exception, String message) {
+  private void deadLetter(Lane lane, StreamLane.Pending head, String exception, String message) {
     ConsumerRecord<byte[], byte[]> source =
         new ConsumerRecord<>(
             topics.events(),
             lane.partition.partition.partition(),
             head.offset(),
+            head.timestamp(),
+            org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+            ConsumerRecord.NULL_SIZE,
+            ConsumerRecord.NULL_SIZE,
             lane.streamId.getBytes(StandardCharsets.UTF_8),
-            head.set().getBytes(StandardCharsets.UTF_8));
+            head.set().getBytes(StandardCharsets.UTF_8),
+            new org.apache.kafka.common.header.internals.RecordHeaders(),
+            Optional.empty());
     try {
       deadLetters
           .send(
@@ -691,12 +644,21 @@ public final class PushDeliverer implements AutoCloseable {
     state.put("cursors", Map.of(Integer.toString(lane.partition.partition.partition()), cursor));
     state.put("updated_at", clock.instant().toString());
     try {
-      var unused =
+      java.util.concurrent.Future<?> unused =
           producer.send(
               new ProducerRecord<>(
                   topics.delivery(),
                   lane.streamId.getBytes(StandardCharsets.UTF_8),
-                  JSON.writeValueAsBytes(state)));
+                  JSON.writeValueAsBytes(state)),
+              (metadata, error) -> {
+                if (error != null) {
+                  // A lost cursor write only means a repeat after a restart (same jti).
+                  log.warn(
+                      "Writing the cursor of stream {} failed: {}",
+                      lane.streamId,
+                      error.toString());
+                }
+              });
     } catch (IOException e) {
       throw new IllegalStateException("cannot write the cursor of " + lane.streamId, e);
     }
@@ -704,13 +666,11 @@ public final class PushDeliverer implements AutoCloseable {
 
   /** Re-reads the lane's partition from where it stopped buffering, up to the poller's position. */
   private void catchUp(Lane lane) {
-    long from;
-    synchronized (lane) {
-      if (!lane.catchingUp) {
-        return;
-      }
-      from = lane.catchFrom;
+    java.util.OptionalLong catchFrom = lane.catchUpFrom();
+    if (catchFrom.isEmpty()) {
+      return;
     }
+    long from = catchFrom.getAsLong();
     TopicPartition partition = lane.partition.partition;
     long until = lane.partition.mainNext;
     Map<String, Object> settings = new HashMap<>(consumerSettings);
@@ -739,19 +699,11 @@ public final class PushDeliverer implements AutoCloseable {
         }
       }
     }
-    synchronized (lane) {
-      for (ConsumerRecord<byte[], byte[]> record : found) {
-        if (record.offset() >= lane.nextEnqueue) {
-          lane.queue.addLast(pending(record));
-          lane.nextEnqueue = record.offset() + 1;
-        }
-      }
-      lane.nextEnqueue = Math.max(lane.nextEnqueue, position);
-      lane.catchFrom = position;
-      if (position >= lane.partition.mainNext) {
-        lane.catchingUp = false;
-      }
+    List<StreamLane.Pending> pending = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record : found) {
+      pending.add(pending(record));
     }
+    lane.caughtUp(pending, position, lane.partition.mainNext);
   }
 
   private static Optional<Instant> iat(String set) {
@@ -769,9 +721,7 @@ public final class PushDeliverer implements AutoCloseable {
   }
 
   private static void closeLane(Lane lane) {
-    synchronized (lane) {
-      lane.closed = true;
-    }
+    lane.close();
   }
 
   /** Stops polling and delivering; a push in flight may finish. Idempotent. */
@@ -780,9 +730,11 @@ public final class PushDeliverer implements AutoCloseable {
     running = false;
     consumer.wakeup();
     RevocationFanout.joinQuietly(poller);
-    workers.shutdownNow();
+    workers.shutdown();
     try {
-      workers.awaitTermination(5, TimeUnit.SECONDS);
+      if (!workers.awaitTermination(policy.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+        workers.shutdownNow();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
