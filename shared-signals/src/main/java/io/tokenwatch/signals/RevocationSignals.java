@@ -26,6 +26,9 @@ public final class RevocationSignals {
   /** RISC {@code account-disabled} reason for a client whose credentials are compromised. */
   static final String HIJACKING = "hijacking";
 
+  /** The event member that names Tokenwatch's selector exactly; see {@link #selector}. */
+  public static final String SELECTOR_MEMBER = "tokenwatch_selector";
+
   private final String issuer;
   private final boolean allSubjectsByDefault;
 
@@ -174,6 +177,7 @@ public final class RevocationSignals {
           List.of(new Template(EventType.SESSION_REVOKED, complex("audience", value), caep));
       case CLIENT -> {
         Map<String, Object> risc = new LinkedHashMap<>();
+        risc.put(SELECTOR_MEMBER, selector(revocation));
         if (reason == RevocationReason.COMPROMISED) {
           risc.put("reason", HIJACKING);
         }
@@ -193,11 +197,32 @@ public final class RevocationSignals {
   private static Map<String, Object> caepMembers(Revocation revocation) {
     Map<String, Object> members = new LinkedHashMap<>();
     members.put("initiating_entity", initiatingEntity(revocation.getReason()));
+    members.put(SELECTOR_MEMBER, selector(revocation));
     String detail = revocation.getDetail();
     if (detail != null && !detail.isBlank()) {
       members.put("reason_admin", Map.of("en", detail));
     }
     return members;
+  }
+
+  /**
+   * Tokenwatch's own selector, exactly: kind, value and, for a watermark, {@code issued_before_ms}
+   * (epoch millis; tokens issued strictly before it are revoked). The standard members say whom an
+   * event concerns, but not all of what a selector means: {@code event_timestamp} is the same for a
+   * watermark and for a revocation of every matching token, and a session may be a grant or a
+   * delegation lineage. A receiver that validates Tokenwatch tokens reads this member and revokes
+   * exactly what Tokenwatch's validators do; CAEP allows members of one's own beside the defined
+   * ones, and receivers ignore those they do not know.
+   */
+  static Map<String, Object> selector(Revocation revocation) {
+    Map<String, Object> selector = new LinkedHashMap<>();
+    selector.put("kind", revocation.getSelector().getKind().name().toLowerCase(Locale.ROOT));
+    selector.put("value", revocation.getSelector().getValue());
+    Instant watermark = watermark(revocation);
+    if (watermark != null) {
+      selector.put("issued_before_ms", watermark.toEpochMilli());
+    }
+    return selector;
   }
 
   /** CAEP {@code initiating_entity} for a revocation reason. */

@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
@@ -69,6 +70,13 @@ class RevocationSignalsPropertyTest {
       assertThat(event.eventTimestamp())
           .isEqualTo(watermark != null ? watermark : revocation.getOccurredAt());
       assertThat(event.txn()).isEqualTo(revocation.getEventId());
+      Map<String, Object> selector = new HashMap<>();
+      selector.put("kind", revocation.getSelector().getKind().name().toLowerCase(Locale.ROOT));
+      selector.put("value", revocation.getSelector().getValue());
+      if (watermark != null) {
+        selector.put("issued_before_ms", watermark.toEpochMilli());
+      }
+      assertThat(event.members()).containsEntry("tokenwatch_selector", selector);
       if (event.type() != EventType.ACCOUNT_DISABLED) {
         assertThat(event.members()).containsKey("initiating_entity");
         assertThat(event.members().containsKey("reason_admin"))

@@ -179,7 +179,9 @@ class SignalReceiverTest {
             } else {
               // A restart forgot the jti: the new SET is as good as any the upstream signs.
               assertThat(verdict).isInstanceOf(Verdict.Accepted.class);
-              model.put(jti + "#" + pick, "victim-" + pick);
+              // keyed by the operation: the same claims signed again after another restart are
+              // another SET (ECDSA signatures differ), written as another request
+              model.put(jti + "#" + i, "victim-" + pick);
               remembered.put(jti, set);
             }
           }
