@@ -26,6 +26,16 @@ final class ProducedSets implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
+  private volatile String streamId = "";
+
+  /**
+   * Watches one stream's SETs only: the fan-out produces a revocation's SETs for every stream in
+   * one go, and parsing all of them would take the CPU the services under test need.
+   */
+  void watch(String streamId) {
+    this.streamId = streamId;
+  }
+
   ProducedSets(String bootstrapServers) {
     Properties settings = new Properties();
     settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -47,6 +57,10 @@ final class ProducedSets implements AutoCloseable {
     Arrivals parser = new Arrivals("produced");
     while (running) {
       for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+        if (record.key() == null
+            || !streamId.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+          continue;
+        }
         try {
           Optional<String> token =
               Arrivals.tokenIdOf(new String(record.value(), StandardCharsets.UTF_8));

@@ -97,6 +97,14 @@ public final class SignalsPropagationBenchmark {
     config.put("signals.streams.require-https", false);
     config.put("signals.streams.allow-private-endpoints", true);
     config.put("signals.streams.max-per-receiver", 100);
+    // -Dsignals.<key>=<value> on the command line tries another setting (signals.push.threads=4).
+    System.getProperties()
+        .forEach(
+            (key, value) -> {
+              if (String.valueOf(key).startsWith("signals.")) {
+                config.put(String.valueOf(key), value);
+              }
+            });
     return SharedSignalsConfig.of(config);
   }
 
@@ -125,17 +133,21 @@ public final class SignalsPropagationBenchmark {
         for (int i = 0; i < pushCount; i++) {
           PushReceiver receiver = new PushReceiver("push-" + i, UUID.randomUUID().toString());
           pushes.add(receiver);
-          createStream(
-              bearer,
-              "{\"delivery\":{\"method\":\"urn:ietf:rfc:8935\",\"endpoint_url\":\""
-                  + receiver.url()
-                  + "\",\"authorization_header\":\"Bearer "
-                  + receiver.secret
-                  + "\"},\"events_requested\":[\""
-                  + SESSION_REVOKED
-                  + "\"],\"description\":\"benchmark push receiver "
-                  + i
-                  + "\"}");
+          JsonNode created =
+              createStream(
+                  bearer,
+                  "{\"delivery\":{\"method\":\"urn:ietf:rfc:8935\",\"endpoint_url\":\""
+                      + receiver.url()
+                      + "\",\"authorization_header\":\"Bearer "
+                      + receiver.secret
+                      + "\"},\"events_requested\":[\""
+                      + SESSION_REVOKED
+                      + "\"],\"description\":\"benchmark push receiver "
+                      + i
+                      + "\"}");
+          if (i == 0) {
+            produced.watch(created.path("stream_id").asText());
+          }
         }
         JsonNode pollStream =
             createStream(

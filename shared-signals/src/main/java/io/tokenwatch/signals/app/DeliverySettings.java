@@ -75,10 +75,12 @@ final class DeliverySettings {
         .define(
             PUSH_THREADS,
             ConfigDef.Type.INT,
-            4,
+            16,
             Range.between(1, 256),
             Importance.LOW,
-            "Push delivery threads: how many receivers may be waited on at once.")
+            "Push delivery threads: how many receivers may be waited on at once. A push holds its"
+                + " thread until the receiver answers, so with 10 receivers at 100 SETs/s each, 4"
+                + " threads fell seconds behind on two cores (docs/benchmarks/shared-signals.md).")
         .define(
             PUSH_BUFFER_PER_STREAM,
             ConfigDef.Type.INT,
