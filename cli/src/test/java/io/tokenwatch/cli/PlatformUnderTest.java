@@ -84,6 +84,8 @@ final class PlatformUnderTest implements AutoCloseable {
                     "--audit-port",
                     "0",
                     "--console-port",
+                    "0",
+                    "--signals-port",
                     "0"));
     // The endpoint lines follow the first line; the last of them is the metrics line.
     await()

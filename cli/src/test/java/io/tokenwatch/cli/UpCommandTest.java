@@ -160,7 +160,8 @@ class UpCommandTest {
             "--anomaly-port",
             "--validator-port",
             "--audit-port",
-            "--console-port")) {
+            "--console-port",
+            "--signals-port")) {
       if (!Arrays.asList(portOptions).contains(option)) {
         args.add(option);
         args.add("0");
