@@ -95,7 +95,7 @@ final class PlatformServices implements AutoCloseable {
     VALIDATOR("validator sidecar", "validator"),
     AUDIT_SINK("audit sink", "audit"),
     CONSOLE("console", "console"),
-    SHARED_SIGNALS("shared signals", "signals");
+    SHARED_SIGNALS("Shared Signals service", "signals");
 
     private final String displayName;
     private final String port;
