@@ -106,11 +106,19 @@ class DemoIntegrationTest {
       assertThat(narration).containsPattern("(?m)^ +detected .*" + rule + "$");
     }
     Matcher revoked =
-        Pattern.compile("revoked: +(\\d+) tokens revoked, (\\d+) denied by all 3 validators")
+        Pattern.compile(
+                "revoked: +(\\d+) tokens revoked, (\\d+) denied by all 3 validators, (\\d+) by the"
+                    + " SaaS app outside Kafka")
             .matcher(narration);
     assertThat(revoked.find()).as(narration).isTrue();
     assertThat(Integer.parseInt(revoked.group(1))).isPositive();
     assertThat(revoked.group(2)).isEqualTo(revoked.group(1));
+    // The SaaS app speaks only Shared Signals: every revoked token reached it as a SET.
+    assertThat(revoked.group(3)).isEqualTo(revoked.group(1));
+    assertThat(narration)
+        .contains("the SaaS app refuses token")
+        .contains("session-revoked for alice from")
+        .contains("revoked everywhere");
     assertThat(narration).containsPattern("propagation: +p50 [0-9.]+ ms, p90");
     assertThat(narration)
         .containsPattern(
