@@ -496,8 +496,7 @@ final class PlatformServices implements AutoCloseable {
                 ? Optional.empty()
                 : Optional.of("its streams and delivery have not caught up"));
     endpoints.put(
-        "shared signals",
-        host + signals.httpPort() + "/.well-known/ssf-configuration (SSF transmitter)");
+        "signals", host + signals.httpPort() + "/.well-known/ssf-configuration (SSF transmitter)");
     endpoints.put("metrics", wiring.issuerUrl() + "/metrics, and /metrics on each service above");
   }
 

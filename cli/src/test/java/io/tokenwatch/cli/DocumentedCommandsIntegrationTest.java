@@ -49,7 +49,7 @@ class DocumentedCommandsIntegrationTest {
           8089, "validator",
           8094, "anomaly",
           8095, "audit",
-          8096, "shared signals");
+          8096, "signals");
 
   private static final Pattern LOCAL_PORT =
       Pattern.compile("\\b(localhost|127\\.0\\.0\\.1):(\\d{4,5})\\b");
@@ -226,7 +226,7 @@ class DocumentedCommandsIntegrationTest {
     byService.put("kafka", port("http://" + platform.bootstrapServers()));
     byService.put("registry", port(platform.schemaRegistryUrl()));
     for (String service :
-        List.of("issuer", "introspection", "validator", "anomaly", "audit", "shared signals")) {
+        List.of("issuer", "introspection", "validator", "anomaly", "audit", "signals")) {
       byService.put(service, port(platform.endpoint(service)));
     }
     Map<Integer, Integer> ports = new LinkedHashMap<>();
