@@ -343,9 +343,17 @@ final class PlatformServices implements AutoCloseable {
 
   private PlatformServices() {}
 
+  /**
+   * Starts the services, the Shared Signals service with {@code signalsSettings} over its defaults
+   * ({@code up --signals-config}).
+   */
   static PlatformServices start(
-      ClusterOptions.Cluster cluster, Path dataDir, Ports ports, String bind) {
-    return start(cluster, dataDir, ports, bind, Map.of(), Map.of(), CONSOLE_CLIENT_SECRET);
+      ClusterOptions.Cluster cluster,
+      Path dataDir,
+      Ports ports,
+      String bind,
+      Map<String, Object> signalsSettings) {
+    return start(cluster, dataDir, ports, bind, Map.of(), signalsSettings, CONSOLE_CLIENT_SECRET);
   }
 
   /**

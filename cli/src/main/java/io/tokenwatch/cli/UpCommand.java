@@ -102,6 +102,16 @@ final class UpCommand implements Callable<Integer> {
   String bind = PlatformServices.DEFAULT_BIND;
 
   @Option(
+      names = "--signals-config",
+      paramLabel = "FILE",
+      description =
+          "Properties file with settings for the Shared Signals service over up's own (see"
+              + " shared-signals/README.md): signals.receiver.* makes Tokenwatch the receiver of an"
+              + " identity provider's Shared Signals.")
+  @org.jspecify.annotations.Nullable
+  Path signalsConfig;
+
+  @Option(
       names = "--ready-timeout",
       defaultValue = "120",
       description =
@@ -127,6 +137,16 @@ final class UpCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("tokenwatch up: " + portProblem.get());
       return 1;
     }
+    Map<String, Object> signalsSettings;
+    try {
+      signalsSettings =
+          signalsConfig == null
+              ? Map.of()
+              : new java.util.LinkedHashMap<>(SettingsOptions.readFile(signalsConfig));
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("tokenwatch up: --signals-config: " + e.getMessage());
+      return 1;
+    }
     long started = System.nanoTime();
     return stop.run(
         signal -> {
@@ -134,7 +154,9 @@ final class UpCommand implements Callable<Integer> {
             Topics.ensure(cluster, Map.of());
             Path dataDir = clusterOptions.dataDir.toAbsolutePath().normalize();
             try (PlatformServices services =
-                platformOnly ? null : PlatformServices.start(cluster, dataDir, ports(), bind)) {
+                platformOnly
+                    ? null
+                    : PlatformServices.start(cluster, dataDir, ports(), bind, signalsSettings)) {
               // Nothing is reported ready before every service is: after a crash, the streams
               // apps may still be taking their partitions back.
               Map<String, String> notReady =

@@ -6,6 +6,7 @@ import io.tokenwatch.anomaly.kafka.AnomalyDetectorConfig;
 import io.tokenwatch.audit.app.AuditSinkConfig;
 import io.tokenwatch.issuer.server.IssuerConfig;
 import io.tokenwatch.revocation.kafka.RevocationStreamConfig;
+import io.tokenwatch.signals.app.SharedSignalsConfig;
 import io.tokenwatch.validator.http.ValidatorConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,7 +47,25 @@ class PlatformBindTest {
         AnomalyDetectorConfig.of(wiring.anomalyDetector(0, Map.of())).httpHost(),
         IssuerConfig.of(wiring.issuer(policy, dir.resolve("users.yaml"))).host(),
         ValidatorConfig.of(wiring.validator("v", 0)).sidecarSettings().host(),
-        AuditSinkConfig.of(wiring.auditSink(0)).httpHost());
+        AuditSinkConfig.of(wiring.auditSink(0)).httpHost(),
+        SharedSignalsConfig.of(wiring.sharedSignals(0, Map.of())).httpHost());
+  }
+
+  @Test
+  void shouldGiveTheSharedSignalsServiceTheSettingsOfSignalsConfigOverUpsOwn() {
+    PlatformServices.Wiring wiring = wiring(PlatformServices.DEFAULT_BIND);
+    Map<String, Object> settings =
+        wiring.sharedSignals(
+            0,
+            Map.of(
+                "signals.receiver.issuer", "https://idp.example.com",
+                "signals.streams.require-https", "true"));
+
+    assertThat(settings)
+        .containsEntry("signals.receiver.issuer", "https://idp.example.com")
+        .containsEntry("signals.streams.require-https", "true")
+        .containsEntry(SharedSignalsConfig.ISSUER, "http://localhost:9400")
+        .containsEntry(SharedSignalsConfig.KEYS_DIR, dir.resolve("issuer").toString());
   }
 
   @Test

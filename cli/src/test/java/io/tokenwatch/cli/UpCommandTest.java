@@ -86,6 +86,25 @@ class UpCommandTest {
     assertThat(dataDir).doesNotExist();
   }
 
+  @Test
+  void shouldRefuseASignalsConfigItCannotReadBeforeStartingAnything() throws IOException {
+    Path dataDir = tmp.resolve("data");
+    Path config =
+        Files.writeString(tmp.resolve("receiver.properties"), "signals.receiver.issuer=\\u00zz\n");
+
+    Run unreadable = up(dataDir, "--signals-config", config.toString());
+    Run missing = up(dataDir, "--signals-config", tmp.resolve("absent.properties").toString());
+
+    assertThat(unreadable.exit()).isEqualTo(1);
+    assertThat(unreadable.err())
+        .contains("tokenwatch up: --signals-config:")
+        .contains("receiver.properties")
+        .contains("signals.receiver.issuer");
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).contains("absent.properties");
+    assertThat(dataDir).doesNotExist();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("portOptions")
   void shouldRefuseAPortOutOfRangeNamingItsOptionBeforeStartingAnything(String option) {
