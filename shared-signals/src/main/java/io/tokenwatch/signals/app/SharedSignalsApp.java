@@ -94,6 +94,8 @@ public final class SharedSignalsApp implements AutoCloseable {
           streams.registry(),
           StreamSettings.of(config.values()).limits().defaultSubjects() == DefaultSubjects.ALL,
           endpoint -> streams.endpoints().problem(endpoint).isEmpty());
+      // Again, so it closes (idempotently) before the stream registry its fan-out and push read.
+      resources.push(transmitter);
 
       // Transmitter: poll delivery (RFC 8936).
       PollEndpoint poll =

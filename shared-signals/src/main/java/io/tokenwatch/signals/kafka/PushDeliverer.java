@@ -84,6 +84,12 @@ public final class PushDeliverer implements AutoCloseable {
   private static final Duration HOLD_RECHECK = Duration.ofMillis(500);
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(500);
 
+  /**
+   * At most one cursor record per lane this often: one per delivered SET would be a thousand writes
+   * a second at a thousand pushes a second, for a value that is allowed to lag.
+   */
+  private static final long CURSOR_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
   /** What the delivery part reads and writes, and how. */
   public record Topics(String events, String delivery, String alerts, String deadLetters) {
     public Topics {
@@ -129,10 +135,45 @@ public final class PushDeliverer implements AutoCloseable {
   /** A stream's lane on one partition of the events topic. */
   private static final class Lane extends StreamLane {
     final PartitionState partition;
+    private long cursorWrittenAt = Long.MIN_VALUE / 2; // guarded by this
+    private long writtenCursor = -1; // guarded by this
+    private long dirtyCursor = -1; // guarded by this
 
     Lane(String streamId, PartitionState partition, long cursor, int buffer) {
       super(streamId, cursor, buffer);
       this.partition = partition;
+    }
+
+    /**
+     * The cursor to write now, or -1 when there is nothing new or it waits for the next commit: at
+     * most one cursor record per {@link #CURSOR_INTERVAL_NANOS} and lane unless {@code now} is
+     * forced. A cursor written late only means a repeat after a restart (same jti); {@link #commit}
+     * writes the waiting ones before the group's offsets move past them.
+     */
+    synchronized long cursorToWrite(long cursor, long nowNanos, boolean force) {
+      if (cursor <= writtenCursor) {
+        return -1;
+      }
+      if (force || nowNanos - cursorWrittenAt >= CURSOR_INTERVAL_NANOS) {
+        writtenCursor = cursor;
+        cursorWrittenAt = nowNanos;
+        dirtyCursor = -1;
+        return cursor;
+      }
+      dirtyCursor = Math.max(dirtyCursor, cursor);
+      return -1;
+    }
+
+    /** The cursor waiting to be written, taken; -1 when none. */
+    synchronized long takeWaitingCursor(long nowNanos) {
+      long waiting = dirtyCursor;
+      dirtyCursor = -1;
+      if (waiting <= writtenCursor) {
+        return -1;
+      }
+      writtenCursor = waiting;
+      cursorWrittenAt = nowNanos;
+      return waiting;
     }
   }
 
@@ -313,6 +354,15 @@ public final class PushDeliverer implements AutoCloseable {
   }
 
   private void commit() {
+    long now = System.nanoTime();
+    for (PartitionState state : partitions.values()) {
+      for (Lane lane : state.lanes.values()) {
+        long waiting = lane.takeWaitingCursor(now);
+        if (waiting >= 0) {
+          writeCursor(lane, waiting);
+        }
+      }
+    }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (PartitionState state : partitions.values()) {
       if (state.mainNext < 0) {
@@ -503,14 +553,20 @@ public final class PushDeliverer implements AutoCloseable {
   }
 
   private void advance(Lane lane, StreamLane.Pending head) {
-    writeCursor(lane, lane.delivered(head.offset()));
+    long cursor = lane.cursorToWrite(lane.delivered(head.offset()), System.nanoTime(), false);
+    if (cursor >= 0) {
+      writeCursor(lane, cursor);
+    }
   }
 
   /** Skips everything the lane holds (disabled or gone stream). */
   private void drop(Lane lane, boolean writeCursor, @Nullable String reason) {
     long cursor = lane.skipAll(lane.partition.mainNext);
     if (writeCursor) {
-      writeCursor(lane, cursor);
+      long written = lane.cursorToWrite(cursor, System.nanoTime(), true);
+      if (written >= 0) {
+        writeCursor(lane, written);
+      }
     }
     if (reason != null) {
       log.warn("Stream {}: skipped its pending SETs: {}", lane.streamId, reason);

@@ -62,6 +62,8 @@ public final class RevocationFanout implements AutoCloseable {
           return size() > RECENT_JTIS;
         }
       };
+  private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread thread;
   private volatile boolean running = true;
@@ -104,16 +106,22 @@ public final class RevocationFanout implements AutoCloseable {
   }
 
   private void run() {
+    Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    long committedAt = System.nanoTime();
     try {
       consumer.subscribe(topics);
       while (running) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+        if (!uncommitted.isEmpty() && System.nanoTime() - committedAt >= COMMIT_INTERVAL_NANOS) {
+          commit(uncommitted);
+          committedAt = System.nanoTime();
+        }
         if (records.isEmpty()) {
           continue;
         }
         try {
           process(records);
-          consumer.commitSync(nextOffsets(records));
+          uncommitted.putAll(nextOffsets(records));
         } catch (RuntimeException e) {
           if (e instanceof WakeupException) {
             throw e;
@@ -133,8 +141,34 @@ public final class RevocationFanout implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("The revocation fan-out stopped", e);
     } finally {
+      if (!uncommitted.isEmpty()) {
+        try {
+          commit(uncommitted);
+        } catch (WakeupException e) {
+          commit(uncommitted); // the wakeup close() sent, not consumed by a poll
+        }
+      }
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
+  }
+
+  /**
+   * Commits what has been fanned out and acknowledged. At most every {@link
+   * #COMMIT_INTERVAL_NANOS}, not after every poll: a commit is a round trip to the group
+   * coordinator and a write to its log, which the fan-out thread waited for after every poll, at a
+   * hundred revocations a second (two records each, feed and fast path) many times a second. A
+   * failed or skipped commit only means a repeat after a restart or rebalance, with the same jti,
+   * which receivers deduplicate.
+   */
+  private void commit(Map<TopicPartition, OffsetAndMetadata> uncommitted) {
+    try {
+      consumer.commitSync(uncommitted);
+    } catch (WakeupException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      log.warn("Committing the fan-out's offsets failed; they are read again: {}", e.toString());
+    }
+    uncommitted.clear();
   }
 
   private void process(ConsumerRecords<byte[], byte[]> records) {
