@@ -135,12 +135,26 @@ class ReceiverPushEndpointTest {
 
   @Test
   void shouldRefuseAnOversizedBodyWithoutReadingAllOfIt() throws Exception {
-    HttpResponse<String> response = push("x".repeat(100_000));
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body()).contains("\"err\":\"invalid_request\"", "larger than");
-    assertThat(sink.deadLetters)
-        .singleElement()
-        .satisfies(refused -> assertThat(refused.reason().tag()).isEqualTo("oversized"));
+    HttpResponse<String> response;
+    try {
+      response = push("x".repeat(100_000));
+    } catch (java.io.IOException closed) {
+      // The endpoint answered and closed the connection without reading the rest: a client still
+      // sending may see the connection end before it reads the answer.
+      response = null;
+    }
+    if (response != null) {
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(response.body()).contains("\"err\":\"invalid_request\"", "larger than");
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(sink.deadLetters)
+                    .singleElement()
+                    .satisfies(
+                        refused -> assertThat(refused.reason().tag()).isEqualTo("oversized")));
   }
 
   @Test

@@ -1,13 +1,13 @@
 package io.tokenwatch.signals.receiver;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A sink keeping what it is given in lists; it can be made to fail like an unreachable Kafka. */
 public final class RecordingSink implements SignalSink {
 
-  public final List<RevocationOrder> orders = new ArrayList<>();
-  public final List<Verdict.Refused> deadLetters = new ArrayList<>();
+  public final List<RevocationOrder> orders = new CopyOnWriteArrayList<>();
+  public final List<Verdict.Refused> deadLetters = new CopyOnWriteArrayList<>();
   public volatile boolean down;
 
   @Override
