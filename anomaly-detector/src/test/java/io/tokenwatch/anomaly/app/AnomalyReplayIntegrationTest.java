@@ -434,7 +434,7 @@ class AnomalyReplayIntegrationTest {
   }
 
   /** Every alert on {@code topic}, read to its end. */
-  static List<SecurityAlert> alerts(String topic) {
+  static List<SecurityAlert> alerts(String topic) throws Exception {
     List<SecurityAlert> alerts = new ArrayList<>();
     try (KafkaConsumer<String, SecurityAlert> consumer =
         new KafkaConsumer<>(
@@ -452,7 +452,9 @@ class AnomalyReplayIntegrationTest {
             new StringDeserializer(),
             AvroSerdes.specific(SecurityAlert.class, registry(), serdes(), false).deserializer())) {
       consumer.subscribe(List.of(topic));
-      // The replay has finished: its alerts are committed; read until the end offsets.
+      // The replay has finished: its alerts are committed. Read until the end once every
+      // transaction is decided: right after a commit the last stable offset, which a
+      // read_committed reader's end offsets are, may still stand before the run's records.
       Map<TopicPartition, Long> end = null;
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (System.nanoTime() < deadline) {
@@ -461,7 +463,7 @@ class AnomalyReplayIntegrationTest {
         }
         if (!consumer.assignment().isEmpty()) {
           if (end == null) {
-            end = consumer.endOffsets(consumer.assignment());
+            end = decidedEnd(consumer.assignment());
           }
           Map<TopicPartition, Long> target = end;
           if (consumer.assignment().stream()
@@ -472,6 +474,42 @@ class AnomalyReplayIntegrationTest {
       }
     }
     return alerts;
+  }
+
+  /** The partitions' end once the last stable offset has reached the log end: all decided. */
+  private static Map<TopicPartition, Long> decidedEnd(java.util.Set<TopicPartition> partitions)
+      throws Exception {
+    try (Admin admin = admin()) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (true) {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(
+            tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        Map<TopicPartition, Long> stable = new HashMap<>();
+        admin
+            .listOffsets(
+                latest,
+                new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                    org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+            .all()
+            .get()
+            .forEach((tp, info) -> stable.put(tp, info.offset()));
+        Map<TopicPartition, Long> logEnd = new HashMap<>();
+        admin
+            .listOffsets(
+                latest,
+                new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                    org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED))
+            .all()
+            .get()
+            .forEach((tp, info) -> logEnd.put(tp, info.offset()));
+        if (partitions.stream().allMatch(tp -> stable.get(tp) >= logEnd.get(tp))
+            || System.nanoTime() > deadline) {
+          return stable;
+        }
+        Thread.sleep(50); // the broker decides the transactions' markers on its own time
+      }
+    }
   }
 
   private static void produce(List<Input> inputs) throws Exception {
