@@ -13,7 +13,6 @@ import io.tokenwatch.audit.kafka.IngestListener;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.KeyFiles;
 import io.tokenwatch.events.AuditCheckpoint;
-import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
@@ -22,10 +21,8 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.topic.Topic;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
-import io.tokenwatch.validator.JwksSource;
-import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.TokenValidator;
-import io.tokenwatch.validator.jwks.HttpJwksFetcher;
+import io.tokenwatch.validator.kafka.FeedFollowingValidators;
 import io.tokenwatch.validator.kafka.RevocationFeed;
 import io.tokenwatch.validator.kafka.UsageReporter;
 import java.security.KeyPair;
@@ -230,15 +227,13 @@ public final class AuditSinkApp implements AutoCloseable {
             clients.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
         feedConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-audit-api-feed");
         feed =
-            new RevocationFeed(
+            FeedFollowingValidators.startFeed(
                 feedConfig,
-                AvroSerdes.specific(Revocation.class, registry, config.serdeConfig(), false)
-                    .deserializer(),
+                registry,
+                config.serdeConfig(),
                 Topics.REVOCATIONS.name(),
                 Topics.REVOCATION_FAST_PATH.name(),
-                new RevocationIndex(),
-                clock,
-                Duration.ofMillis(500));
+                clock);
         resources.push(feed);
         feed.bindTo(meters);
         // The API accepts Tokenwatch tokens like any resource server, so it reports each use
@@ -255,19 +250,15 @@ public final class AuditSinkApp implements AutoCloseable {
         resources.push(usage);
         usage.bindTo(meters);
         validator =
-            TokenValidator.builder()
-                .issuer(config.apiIssuer().get())
-                .audience(config.apiAudience())
-                .jwks(
-                    JwksSource.fetching(
-                        new HttpJwksFetcher(
-                            config.apiJwksUrl().orElseThrow(), Duration.ofSeconds(5)),
-                        Duration.ofSeconds(10),
-                        Duration.ofMinutes(10),
-                        clock))
-                .revocations(feed)
+            FeedFollowingValidators.builder(
+                    config.apiIssuer().get(),
+                    config.apiAudience(),
+                    config.apiJwksUrl().orElseThrow(),
+                    Duration.ofSeconds(10),
+                    Duration.ofMinutes(10),
+                    feed,
+                    clock)
                 .maxStaleness(config.apiMaxStaleness())
-                .clock(clock)
                 .signatureCacheSize(1_000)
                 .listener(usage)
                 .build();

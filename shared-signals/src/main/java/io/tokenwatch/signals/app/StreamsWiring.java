@@ -2,9 +2,7 @@ package io.tokenwatch.signals.app;
 
 import io.javalin.router.JavalinDefaultRoutingApi;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tokenwatch.events.Revocation;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
-import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.signals.EndpointRules;
 import io.tokenwatch.signals.EventOutbox;
@@ -13,10 +11,8 @@ import io.tokenwatch.signals.http.StreamManagementApi;
 import io.tokenwatch.signals.http.TransmitterMetadata;
 import io.tokenwatch.signals.kafka.KafkaStreamRegistry;
 import io.tokenwatch.signals.stream.StreamManager;
-import io.tokenwatch.validator.JwksSource;
-import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.TokenValidator;
-import io.tokenwatch.validator.jwks.HttpJwksFetcher;
+import io.tokenwatch.validator.kafka.FeedFollowingValidators;
 import io.tokenwatch.validator.kafka.RevocationFeed;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -78,29 +74,24 @@ final class StreamsWiring {
     Map<String, Object> feedConfig = new HashMap<>(kafka);
     feedConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-ssf-receiver-tokens-feed");
     RevocationFeed feed =
-        new RevocationFeed(
+        FeedFollowingValidators.startFeed(
             feedConfig,
-            AvroSerdes.specific(Revocation.class, schemas, config.serdeConfig(), false)
-                .deserializer(),
+            schemas,
+            config.serdeConfig(),
             Topics.REVOCATIONS.name(),
             Topics.REVOCATION_FAST_PATH.name(),
-            new RevocationIndex(),
-            clock,
-            Duration.ofMillis(500));
+            clock);
     resources.push(feed);
     feed.bindTo(meters);
     TokenValidator validator =
-        TokenValidator.builder()
-            .issuer(config.issuer())
-            .audience(config.audience())
-            .jwks(
-                JwksSource.fetching(
-                    new HttpJwksFetcher(URI.create(config.jwksUrl()), Duration.ofSeconds(5)),
-                    Duration.ofSeconds(10),
-                    Duration.ofMinutes(10),
-                    clock))
-            .revocations(feed)
-            .clock(clock)
+        FeedFollowingValidators.builder(
+                config.issuer(),
+                config.audience(),
+                URI.create(config.jwksUrl()),
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(10),
+                feed,
+                clock)
             .signatureCacheSize(1_000)
             .build();
     ReceiverAuthentication receivers =

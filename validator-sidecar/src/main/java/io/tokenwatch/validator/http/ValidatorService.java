@@ -3,7 +3,6 @@ package io.tokenwatch.validator.http;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.events.ValidatorStatus;
 import io.tokenwatch.schemas.metrics.ServiceMeters;
@@ -14,10 +13,8 @@ import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.DecisionListener;
-import io.tokenwatch.validator.JwksSource;
-import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.TokenValidator;
-import io.tokenwatch.validator.jwks.HttpJwksFetcher;
+import io.tokenwatch.validator.kafka.FeedFollowingValidators;
 import io.tokenwatch.validator.kafka.RevocationFeed;
 import io.tokenwatch.validator.kafka.StatusReporter;
 import io.tokenwatch.validator.kafka.UsageReporter;
@@ -81,14 +78,13 @@ public final class ValidatorService implements AutoCloseable {
     ServiceMeters meters = ServiceMeters.create();
     PrometheusMeterRegistry metrics = meters.registry();
     RevocationFeed feed =
-        new RevocationFeed(
+        FeedFollowingValidators.startFeed(
             config.clientConfig(),
-            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
+            registry,
+            serdeConfig,
             config.revocationTopic(),
             config.revocationFastPathTopic(),
-            new RevocationIndex(),
-            clock,
-            Duration.ofMillis(500));
+            clock);
     UsageReporter reporter = null;
     StatusReporter status = null;
     try {
@@ -117,19 +113,16 @@ public final class ValidatorService implements AutoCloseable {
         reporter.bindTo(metrics);
       }
       TokenValidator validator =
-          TokenValidator.builder()
-              .issuer(config.issuer())
-              .audience(config.audience())
-              .jwks(
-                  JwksSource.fetching(
-                      new HttpJwksFetcher(config.jwksUrl(), Duration.ofSeconds(5)),
-                      config.jwksMinRefreshInterval(),
-                      config.jwksMaxAge(),
-                      clock))
+          FeedFollowingValidators.builder(
+                  config.issuer(),
+                  config.audience(),
+                  config.jwksUrl(),
+                  config.jwksMinRefreshInterval(),
+                  config.jwksMaxAge(),
+                  feed,
+                  clock)
               .algorithms(config.algorithms())
               .clockSkew(config.clockSkew())
-              .clock(clock)
-              .revocations(feed)
               .maxStaleness(config.maxStaleness())
               .revocationFallback(
                   config
