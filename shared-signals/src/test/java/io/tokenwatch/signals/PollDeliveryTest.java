@@ -9,10 +9,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
@@ -20,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Poll delivery's handling of stream status, ownership, bounds and reported errors. */
 class PollDeliveryTest {
 
-  private final Map<String, SignalStream> streams = new ConcurrentHashMap<>();
+  private final InMemoryStreamRegistry streams = new InMemoryStreamRegistry();
   private final List<PollSet> queued = new ArrayList<>();
   private final Map<String, PollState> states = new ConcurrentHashMap<>();
   private final List<PollState.Reported> recorded = new ArrayList<>();
@@ -30,7 +28,7 @@ class PollDeliveryTest {
 
   private final PollDelivery delivery =
       new PollDelivery(
-          registry(),
+          streams,
           new PollQueue() {
             @Override
             public Scan scan(String streamId, long from, int limit) {
@@ -62,34 +60,9 @@ class PollDeliveryTest {
           meters,
           java.time.Clock.systemUTC());
 
-  private StreamRegistry registry() {
-    return new StreamRegistry() {
-      @Override
-      public Optional<SignalStream> get(String streamId) {
-        return Optional.ofNullable(streams.get(streamId));
-      }
-
-      @Override
-      public Collection<SignalStream> all() {
-        return streams.values();
-      }
-
-      @Override
-      public void put(SignalStream stream) {
-        streams.put(stream.streamId(), stream);
-      }
-
-      @Override
-      public void delete(String streamId) {
-        streams.remove(streamId);
-      }
-    };
-  }
-
   private void stream(StreamStatus status, DeliveryMethod method) {
     Instant now = Instant.EPOCH;
     streams.put(
-        "s",
         new SignalStream(
             "s",
             "rp",
@@ -215,7 +188,7 @@ class PollDeliveryTest {
     stream(StreamStatus.ENABLED, DeliveryMethod.POLL);
     PollDelivery full =
         new PollDelivery(
-            registry(),
+            streams,
             new PollQueue() {
               @Override
               public Scan scan(String streamId, long from, int limit) {
@@ -253,7 +226,7 @@ class PollDeliveryTest {
     List<Duration> waits = new ArrayList<>();
     PollDelivery waiting =
         new PollDelivery(
-            registry(),
+            streams,
             new PollQueue() {
               @Override
               public Scan scan(String streamId, long from, int limit) {

@@ -18,8 +18,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.signals.DeliveryMethod;
+import io.tokenwatch.signals.InMemoryStreamRegistry;
 import io.tokenwatch.signals.SignalStream;
-import io.tokenwatch.signals.StreamRegistry;
 import io.tokenwatch.signals.StreamStatus;
 import io.tokenwatch.signals.http.PollAuthentication;
 import io.tokenwatch.signals.http.ReceiverAuthentication;
@@ -41,16 +41,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -102,7 +99,7 @@ class PollDeliveryIntegrationTest {
 
   @TempDir Path keys;
 
-  private final MapRegistry streams = new MapRegistry();
+  private final InMemoryStreamRegistry streams = new InMemoryStreamRegistry();
   private final List<PollService> apps = new ArrayList<>();
   private KafkaProducer<String, byte[]> producer;
 
@@ -519,31 +516,6 @@ class PollDeliveryIntegrationTest {
       return poll(app, stream, receiver, body);
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** The registry as a map: the test double of the stream registry. */
-  private static final class MapRegistry implements StreamRegistry {
-    private final Map<String, SignalStream> streams = new ConcurrentHashMap<>();
-
-    @Override
-    public Optional<SignalStream> get(String streamId) {
-      return Optional.ofNullable(streams.get(streamId));
-    }
-
-    @Override
-    public Collection<SignalStream> all() {
-      return List.copyOf(streams.values());
-    }
-
-    @Override
-    public void put(SignalStream stream) {
-      streams.put(stream.streamId(), stream);
-    }
-
-    @Override
-    public void delete(String streamId) {
-      streams.remove(streamId);
     }
   }
 }

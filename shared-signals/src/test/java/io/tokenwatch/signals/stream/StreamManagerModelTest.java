@@ -3,8 +3,8 @@ package io.tokenwatch.signals.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenwatch.signals.EndpointRules;
+import io.tokenwatch.signals.InMemoryStreamRegistry;
 import io.tokenwatch.signals.SignalStream;
-import io.tokenwatch.signals.StreamRegistry;
 import io.tokenwatch.signals.SubjectId;
 import io.tokenwatch.testing.fixtures.MutableClock;
 import java.net.InetAddress;
@@ -12,12 +12,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -64,35 +62,11 @@ class StreamManagerModelTest {
         .ofMaxSize(60);
   }
 
-  /** A registry that is a plain map, so only the manager's rules are under test here. */
-  static final class MapRegistry implements StreamRegistry {
-    final Map<String, SignalStream> streams = new HashMap<>();
-
-    @Override
-    public Optional<SignalStream> get(String streamId) {
-      return Optional.ofNullable(streams.get(streamId));
-    }
-
-    @Override
-    public Collection<SignalStream> all() {
-      return List.copyOf(streams.values());
-    }
-
-    @Override
-    public void put(SignalStream stream) {
-      streams.put(stream.streamId(), stream);
-    }
-
-    @Override
-    public void delete(String streamId) {
-      streams.remove(streamId);
-    }
-  }
-
   @Property(tries = 200)
   void shouldKeepEveryReceiverToItsOwnStreamsAndWithinTheLimits(
       @ForAll("operations") List<Op> operations) throws Exception {
-    MapRegistry registry = new MapRegistry();
+    // A registry that is a plain map, so only the manager's rules are under test here.
+    InMemoryStreamRegistry registry = new InMemoryStreamRegistry();
     AtomicInteger ids = new AtomicInteger();
     InetAddress publicAddress =
         InetAddress.getByAddress(new byte[] {93, (byte) 184, (byte) 216, 34});
@@ -196,8 +170,9 @@ class StreamManagerModelTest {
                     .map(Map.Entry::getKey)
                     .toList());
       }
-      assertThat(registry.streams.keySet()).isEqualTo(owners.keySet());
-      for (SignalStream stream : registry.streams.values()) {
+      assertThat(registry.all().stream().map(SignalStream::streamId).collect(Collectors.toSet()))
+          .isEqualTo(owners.keySet());
+      for (SignalStream stream : registry.all()) {
         assertThat(stream.receiver()).isEqualTo(owners.get(stream.streamId()));
         assertThat(stream.description()).isIn("", stream.receiver());
         assertThat(
