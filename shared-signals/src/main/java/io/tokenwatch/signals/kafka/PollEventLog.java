@@ -8,23 +8,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,12 +53,11 @@ public final class PollEventLog implements PollQueue, AutoCloseable {
   private final Duration readTimeout;
   private final int partitions;
   private final Reader[] readers;
-  private final KafkaConsumer<byte[], byte[]> follower;
+  private final TopicFollower follower;
   private final long[] followedFrom;
   private final Map<String, Long> lastArrival = new ConcurrentHashMap<>();
   private final ReentrantLock arrivals = new ReentrantLock();
   private final Condition arrived = arrivals.newCondition();
-  private final Thread thread;
   private volatile boolean closed;
 
   /**
@@ -77,42 +71,19 @@ public final class PollEventLog implements PollQueue, AutoCloseable {
     this.settings = Map.copyOf(requireNonNull(kafka, "kafka"));
     this.topic = requireNonNull(topic, "topic");
     this.readTimeout = requireNonNull(readTimeout, "readTimeout");
-    this.follower = new KafkaConsumer<>(consumerSettings("tokenwatch-ssf-poll-follower"));
-    try {
-      List<PartitionInfo> infos = follower.partitionsFor(topic, readTimeout);
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalStateException("topic " + topic + " does not exist");
-      }
-      this.partitions = infos.size();
-      List<TopicPartition> all = new ArrayList<>();
-      for (int p = 0; p < partitions; p++) {
-        all.add(new TopicPartition(topic, p));
-      }
-      follower.assign(all);
-      follower.seekToEnd(all);
-      this.followedFrom = new long[partitions];
-      for (int p = 0; p < partitions; p++) {
-        followedFrom[p] = follower.position(all.get(p), readTimeout);
-      }
-    } catch (RuntimeException e) {
-      follower.close();
-      throw e;
-    }
+    this.follower =
+        new TopicFollower(
+            consumerSettings("tokenwatch-ssf-poll-follower"), topic, readTimeout, log);
+    this.partitions = follower.partitions();
+    this.followedFrom = follower.seekToEnd();
     this.readers = new Reader[partitions];
-    this.thread = new Thread(this::follow, "tokenwatch-ssf-poll-follower");
-    thread.setDaemon(true);
-    thread.start();
+    follower.start(
+        "tokenwatch-ssf-poll-follower", FOLLOW_POLL, (records, consumer) -> arrived(records));
   }
 
   private Map<String, Object> consumerSettings(String clientId) {
-    Map<String, Object> config = new HashMap<>(settings);
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<String, Object> config = TopicFollower.consumerSettings(settings, clientId);
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
     return config;
   }
 
@@ -172,40 +143,22 @@ public final class PollEventLog implements PollQueue, AutoCloseable {
     }
   }
 
-  private void follow() {
-    while (!closed) {
-      try {
-        ConsumerRecords<byte[], byte[]> records = follower.poll(FOLLOW_POLL);
-        if (records.isEmpty()) {
-          continue;
-        }
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          if (record.key() != null) {
-            lastArrival.merge(
-                new String(record.key(), StandardCharsets.UTF_8), record.offset(), Math::max);
-          }
-        }
-        arrivals.lock();
-        try {
-          arrived.signalAll();
-        } finally {
-          arrivals.unlock();
-        }
-      } catch (WakeupException e) {
-        // closing
-      } catch (RuntimeException e) {
-        log.warn("Following {} failed; retrying: {}", topic, e.toString());
-        sleepQuietly();
+  /** On the follower's thread: notes the streams whose SETs arrived and wakes their polls. */
+  private void arrived(ConsumerRecords<byte[], byte[]> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      if (record.key() != null) {
+        lastArrival.merge(
+            new String(record.key(), StandardCharsets.UTF_8), record.offset(), Math::max);
       }
     }
-    follower.close();
-  }
-
-  private static void sleepQuietly() {
+    arrivals.lock();
     try {
-      TimeUnit.SECONDS.sleep(1);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      arrived.signalAll();
+    } finally {
+      arrivals.unlock();
     }
   }
 
@@ -215,12 +168,7 @@ public final class PollEventLog implements PollQueue, AutoCloseable {
       return;
     }
     closed = true;
-    follower.wakeup();
-    try {
-      thread.join(readTimeout.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
     arrivals.lock();
     try {
       arrived.signalAll();

@@ -6,7 +6,6 @@ import io.tokenwatch.signals.PollState;
 import io.tokenwatch.signals.PollStates;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,10 +24,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -60,14 +55,13 @@ public final class PollStateLog implements PollStates, AutoCloseable {
   private final Duration timeout;
   private final int partitions;
   private final KafkaProducer<String, byte[]> producer;
-  private final KafkaConsumer<byte[], byte[]> follower;
+  private final TopicFollower follower;
   private final KafkaConsumer<byte[], byte[]> ends;
   private final ReentrantLock endsLock = new ReentrantLock();
   private final long[] positions;
   private final Map<String, PollState> view = new ConcurrentHashMap<>();
   private final ReentrantLock progress = new ReentrantLock();
   private final Condition advanced = progress.newCondition();
-  private final Thread thread;
   private volatile boolean closed;
 
   /**
@@ -81,8 +75,16 @@ public final class PollStateLog implements PollStates, AutoCloseable {
     requireNonNull(kafka, "kafka");
     this.topic = requireNonNull(topic, "topic");
     this.timeout = requireNonNull(timeout, "timeout");
-    this.follower = new KafkaConsumer<>(consumerSettings(kafka, "tokenwatch-ssf-poll-states"));
-    this.ends = new KafkaConsumer<>(consumerSettings(kafka, "tokenwatch-ssf-poll-state-ends"));
+    this.follower =
+        new TopicFollower(
+            TopicFollower.consumerSettings(kafka, "tokenwatch-ssf-poll-states"),
+            topic,
+            timeout,
+            log);
+    this.partitions = follower.partitions();
+    this.ends =
+        new KafkaConsumer<>(
+            TopicFollower.consumerSettings(kafka, "tokenwatch-ssf-poll-state-ends"));
     Map<String, Object> producerSettings = new HashMap<>(kafka);
     producerSettings.put(ProducerConfig.CLIENT_ID_CONFIG, "tokenwatch-ssf-poll-states");
     producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -91,38 +93,9 @@ public final class PollStateLog implements PollStates, AutoCloseable {
     producerSettings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     this.producer = new KafkaProducer<>(producerSettings);
-    try {
-      List<PartitionInfo> infos = follower.partitionsFor(topic, timeout);
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalStateException("topic " + topic + " does not exist");
-      }
-      this.partitions = infos.size();
-      List<TopicPartition> all = new ArrayList<>();
-      for (int p = 0; p < partitions; p++) {
-        all.add(new TopicPartition(topic, p));
-      }
-      follower.assign(all);
-      follower.seekToBeginning(all);
-    } catch (RuntimeException e) {
-      closeClients();
-      follower.close();
-      throw e;
-    }
+    follower.seekToBeginning();
     this.positions = new long[partitions];
-    this.thread = new Thread(this::follow, "tokenwatch-ssf-poll-states");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  private static Map<String, Object> consumerSettings(Map<String, Object> kafka, String clientId) {
-    Map<String, Object> config = new HashMap<>(kafka);
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    return config;
+    follower.start("tokenwatch-ssf-poll-states", FOLLOW_POLL, this::followed);
   }
 
   private TopicPartition partitionOf(String streamId) {
@@ -204,35 +177,21 @@ public final class PollStateLog implements PollStates, AutoCloseable {
     }
   }
 
-  private void follow() {
-    while (!closed) {
-      try {
-        ConsumerRecords<byte[], byte[]> records = follower.poll(FOLLOW_POLL);
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          apply(record);
-        }
-        progress.lock();
-        try {
-          for (TopicPartition partition : follower.assignment()) {
-            positions[partition.partition()] = follower.position(partition);
-          }
-          advanced.signalAll();
-        } finally {
-          progress.unlock();
-        }
-      } catch (WakeupException e) {
-        // closing
-      } catch (RuntimeException e) {
-        log.warn("Following {} failed; retrying: {}", topic, e.toString());
-        try {
-          TimeUnit.SECONDS.sleep(1);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+  /** On the follower's thread: applies the records, then publishes the positions reached. */
+  private void followed(
+      ConsumerRecords<byte[], byte[]> records, KafkaConsumer<byte[], byte[]> consumer) {
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      apply(record);
     }
-    follower.close();
+    progress.lock();
+    try {
+      for (TopicPartition partition : consumer.assignment()) {
+        positions[partition.partition()] = consumer.position(partition);
+      }
+      advanced.signalAll();
+    } finally {
+      progress.unlock();
+    }
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> record) {
@@ -265,12 +224,7 @@ public final class PollStateLog implements PollStates, AutoCloseable {
       return;
     }
     closed = true;
-    follower.wakeup();
-    try {
-      thread.join(timeout.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
     progress.lock();
     try {
       advanced.signalAll();
