@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -225,52 +226,55 @@ public final class StreamManager {
    *     the change could not be stored after it was (a retry sends the event again)
    */
   public synchronized StreamResult changeStatus(String receiver, Map<String, ?> body) {
-    requireNonNull(receiver, "receiver");
-    requireNonNull(body, "body");
-    try {
-      JsonValues.only(body, Set.of("stream_id", "status", "reason"), "the status request");
-      String streamId = JsonValues.streamId(body);
-      String wire = JsonValues.requiredString(body, "status", 16);
-      StreamStatus status =
-          java.util.Arrays.stream(StreamStatus.values())
-              .filter(candidate -> candidate.wireName().equals(wire))
-              .findFirst()
-              .orElseThrow(
-                  () -> new InvalidRequest("'status' must be enabled, paused or disabled"));
-      String reason = JsonValues.optionalString(body, "reason", JsonValues.MAX_TEXT);
-      Optional<SignalStream> found = owned(receiver, streamId);
-      if (found.isEmpty()) {
-        return notFound();
-      }
-      SignalStream current = found.get();
-      if (current.status() == status && java.util.Objects.equals(current.statusReason(), reason)) {
-        return new StreamResult.Done(current);
-      }
-      Instant now = clock.instant();
-      SignalStream changed = withStatus(current, status, reason, now);
-      if (current.status() != status) {
-        Map<String, Object> members = new LinkedHashMap<>();
-        members.put("status", status.wireName());
-        if (reason != null) {
-          members.put("reason", reason);
-        }
-        outbox.send(
-            changed,
-            new SecurityEvent(
-                ids.get(),
-                EventType.STREAM_UPDATED,
-                new SubjectId.Opaque(streamId),
-                now,
-                members,
-                null));
-      }
-      // After the event: when queuing it fails nothing changed, and a retry sends it.
-      registry.put(changed);
-      return new StreamResult.Done(changed);
-    } catch (InvalidRequest e) {
-      return invalid(e);
-    }
+    return onOwnedStream(
+        receiver,
+        body,
+        Set.of("stream_id", "status", "reason"),
+        "the status request",
+        request -> {
+          String wire = JsonValues.requiredString(request, "status", 16);
+          StreamStatus status =
+              java.util.Arrays.stream(StreamStatus.values())
+                  .filter(candidate -> candidate.wireName().equals(wire))
+                  .findFirst()
+                  .orElseThrow(
+                      () -> new InvalidRequest("'status' must be enabled, paused or disabled"));
+          return new StatusChange(
+              status, JsonValues.optionalString(request, "reason", JsonValues.MAX_TEXT));
+        },
+        (current, change) -> {
+          StreamStatus status = change.status();
+          String reason = change.reason();
+          if (current.status() == status
+              && java.util.Objects.equals(current.statusReason(), reason)) {
+            return new StreamResult.Done(current);
+          }
+          Instant now = clock.instant();
+          SignalStream changed = withStatus(current, status, reason, now);
+          if (current.status() != status) {
+            Map<String, Object> members = new LinkedHashMap<>();
+            members.put("status", status.wireName());
+            if (reason != null) {
+              members.put("reason", reason);
+            }
+            outbox.send(
+                changed,
+                new SecurityEvent(
+                    ids.get(),
+                    EventType.STREAM_UPDATED,
+                    new SubjectId.Opaque(current.streamId()),
+                    now,
+                    members,
+                    null));
+          }
+          // After the event: when queuing it fails nothing changed, and a retry sends it.
+          registry.put(changed);
+          return new StreamResult.Done(changed);
+        });
   }
+
+  /** A status request's members. */
+  private record StatusChange(StreamStatus status, @Nullable String reason) {}
 
   /** The stream whose status is asked for. */
   public StreamResult status(String receiver, String streamId) {
@@ -281,63 +285,46 @@ public final class StreamManager {
    * Adds a subject from {@code {stream_id, subject, verified?}}; adding it again changes nothing.
    */
   public synchronized StreamResult addSubject(String receiver, Map<String, ?> body) {
-    requireNonNull(receiver, "receiver");
-    requireNonNull(body, "body");
-    try {
-      JsonValues.only(body, Set.of("stream_id", "subject", "verified"), "the subject request");
-      String streamId = JsonValues.streamId(body);
-      SubjectId subject = subject(body);
-      JsonValues.optionalBoolean(body, "verified");
-      Optional<SignalStream> found = owned(receiver, streamId);
-      if (found.isEmpty()) {
-        return notFound();
-      }
-      SignalStream current = found.get();
-      if (current.subjects().contains(subject)) {
-        return new StreamResult.Done(current);
-      }
-      if (current.subjects().size() >= limits.maxSubjects()) {
-        return new StreamResult.Refused(
-            StreamResult.Reason.TOO_MANY_SUBJECTS,
-            "a stream may hold at most " + limits.maxSubjects() + " subjects");
-      }
-      Set<SubjectId> subjects = new HashSet<>(current.subjects());
-      subjects.add(subject);
-      SignalStream changed = withSubjects(current, subjects, clock.instant());
-      registry.put(changed);
-      return new StreamResult.Done(changed);
-    } catch (InvalidRequest e) {
-      return invalid(e);
-    }
+    return onOwnedStream(
+        receiver,
+        body,
+        Set.of("stream_id", "subject", "verified"),
+        "the subject request",
+        request -> {
+          SubjectId subject = subject(request);
+          JsonValues.optionalBoolean(request, "verified");
+          return subject;
+        },
+        (current, subject) -> {
+          if (current.subjects().contains(subject)) {
+            return new StreamResult.Done(current);
+          }
+          if (current.subjects().size() >= limits.maxSubjects()) {
+            return new StreamResult.Refused(
+                StreamResult.Reason.TOO_MANY_SUBJECTS,
+                "a stream may hold at most " + limits.maxSubjects() + " subjects");
+          }
+          return storeSubjects(current, subjects -> subjects.add(subject));
+        });
   }
 
   /**
    * Removes a subject from {@code {stream_id, subject}}; one the stream does not hold is not found.
    */
   public synchronized StreamResult removeSubject(String receiver, Map<String, ?> body) {
-    requireNonNull(receiver, "receiver");
-    requireNonNull(body, "body");
-    try {
-      JsonValues.only(body, Set.of("stream_id", "subject"), "the subject request");
-      String streamId = JsonValues.streamId(body);
-      SubjectId subject = subject(body);
-      Optional<SignalStream> found = owned(receiver, streamId);
-      if (found.isEmpty()) {
-        return notFound();
-      }
-      SignalStream current = found.get();
-      if (!current.subjects().contains(subject)) {
-        return new StreamResult.Refused(
-            StreamResult.Reason.NOT_FOUND, "the stream holds no such subject");
-      }
-      Set<SubjectId> subjects = new HashSet<>(current.subjects());
-      subjects.remove(subject);
-      SignalStream changed = withSubjects(current, subjects, clock.instant());
-      registry.put(changed);
-      return new StreamResult.Done(changed);
-    } catch (InvalidRequest e) {
-      return invalid(e);
-    }
+    return onOwnedStream(
+        receiver,
+        body,
+        Set.of("stream_id", "subject"),
+        "the subject request",
+        StreamManager::subject,
+        (current, subject) -> {
+          if (!current.subjects().contains(subject)) {
+            return new StreamResult.Refused(
+                StreamResult.Reason.NOT_FOUND, "the stream holds no such subject");
+          }
+          return storeSubjects(current, subjects -> subjects.remove(subject));
+        });
   }
 
   /**
@@ -347,96 +334,92 @@ public final class StreamManager {
    * @throws IllegalStateException when the event could not be queued
    */
   public synchronized StreamResult verify(String receiver, Map<String, ?> body) {
-    requireNonNull(receiver, "receiver");
-    requireNonNull(body, "body");
-    try {
-      JsonValues.only(body, Set.of("stream_id", "state"), "the verification request");
-      String streamId = JsonValues.streamId(body);
-      String state = JsonValues.optionalString(body, "state", JsonValues.MAX_TEXT);
-      Optional<SignalStream> found = owned(receiver, streamId);
-      if (found.isEmpty()) {
-        return notFound();
-      }
-      Instant now = clock.instant();
-      Instant last = lastVerification.get(streamId);
-      if (last != null && now.isBefore(last.plus(limits.minVerificationInterval()))) {
-        return new StreamResult.Refused(
-            StreamResult.Reason.TOO_FREQUENT,
-            "a stream may be verified once every "
-                + limits.minVerificationInterval().toSeconds()
-                + " seconds");
-      }
-      Map<String, Object> members = new LinkedHashMap<>();
-      if (state != null) {
-        members.put("state", state);
-      }
-      outbox.send(
-          found.get(),
-          new SecurityEvent(
-              ids.get(),
-              EventType.VERIFICATION,
-              new SubjectId.Opaque(streamId),
-              now,
-              members,
-              null));
-      lastVerification.put(streamId, now);
-      return new StreamResult.Done(found.get());
-    } catch (InvalidRequest e) {
-      return invalid(e);
-    }
+    return onOwnedStream(
+        receiver,
+        body,
+        Set.of("stream_id", "state"),
+        "the verification request",
+        request ->
+            Optional.ofNullable(JsonValues.optionalString(request, "state", JsonValues.MAX_TEXT)),
+        (current, state) -> {
+          String streamId = current.streamId();
+          Instant now = clock.instant();
+          Instant last = lastVerification.get(streamId);
+          if (last != null && now.isBefore(last.plus(limits.minVerificationInterval()))) {
+            return new StreamResult.Refused(
+                StreamResult.Reason.TOO_FREQUENT,
+                "a stream may be verified once every "
+                    + limits.minVerificationInterval().toSeconds()
+                    + " seconds");
+          }
+          Map<String, Object> members = new LinkedHashMap<>();
+          state.ifPresent(value -> members.put("state", value));
+          outbox.send(
+              current,
+              new SecurityEvent(
+                  ids.get(),
+                  EventType.VERIFICATION,
+                  new SubjectId.Opaque(streamId),
+                  now,
+                  members,
+                  null));
+          lastVerification.put(streamId, now);
+          return new StreamResult.Done(current);
+        });
   }
 
   private StreamResult change(String receiver, Map<String, ?> body, boolean replace) {
-    requireNonNull(receiver, "receiver");
-    requireNonNull(body, "body");
-    try {
-      JsonValues.only(body, UPDATE_MEMBERS, "the stream configuration");
-      String streamId = JsonValues.streamId(body);
-      checkIssuerAndAudience(receiver, body);
-      Optional<SignalStream> found = owned(receiver, streamId);
-      if (found.isEmpty()) {
-        return notFound();
-      }
-      SignalStream current = found.get();
-      Map<String, ?> delivery = JsonValues.optionalObject(body, "delivery");
-      if (delivery == null && replace) {
-        throw new InvalidRequest("'delivery' is required");
-      }
-      URI endpoint = current.endpoint();
-      String authorization = current.authorizationHeader();
-      if (delivery != null) {
-        DeliveryMethod method = method(delivery);
-        if (method != current.method()) {
-          throw new InvalidRequest(
-              "the delivery method of a stream cannot change; delete the stream and create a"
-                  + " new one");
-        }
-        Delivery target = delivery(method, delivery, replace ? null : current, streamId);
-        endpoint = target.endpoint();
-        authorization = target.authorization();
-      }
-      Set<EventType> events = eventsRequested(body, replace ? Set.of() : current.eventsRequested());
-      String description = description(body, replace ? "" : current.description());
-      SignalStream changed =
-          new SignalStream(
-              current.streamId(),
-              current.receiver(),
-              current.audience(),
-              current.method(),
-              endpoint,
-              authorization,
-              events,
-              current.status(),
-              current.statusReason(),
-              description,
-              current.subjects(),
-              current.createdAt(),
-              clock.instant());
-      registry.put(changed);
-      return new StreamResult.Done(changed);
-    } catch (InvalidRequest e) {
-      return invalid(e);
+    return onOwnedStream(
+        receiver,
+        body,
+        UPDATE_MEMBERS,
+        "the stream configuration",
+        request -> {
+          checkIssuerAndAudience(receiver, request);
+          return request;
+        },
+        (current, request) -> changed(current, request, replace));
+  }
+
+  /** A configuration change applied to {@code current} (PATCH, or PUT when {@code replace}). */
+  private StreamResult changed(SignalStream current, Map<String, ?> body, boolean replace) {
+    String streamId = current.streamId();
+    Map<String, ?> delivery = JsonValues.optionalObject(body, "delivery");
+    if (delivery == null && replace) {
+      throw new InvalidRequest("'delivery' is required");
     }
+    URI endpoint = current.endpoint();
+    String authorization = current.authorizationHeader();
+    if (delivery != null) {
+      DeliveryMethod method = method(delivery);
+      if (method != current.method()) {
+        throw new InvalidRequest(
+            "the delivery method of a stream cannot change; delete the stream and create a"
+                + " new one");
+      }
+      Delivery target = delivery(method, delivery, replace ? null : current, streamId);
+      endpoint = target.endpoint();
+      authorization = target.authorization();
+    }
+    Set<EventType> events = eventsRequested(body, replace ? Set.of() : current.eventsRequested());
+    String description = description(body, replace ? "" : current.description());
+    SignalStream changed =
+        new SignalStream(
+            current.streamId(),
+            current.receiver(),
+            current.audience(),
+            current.method(),
+            endpoint,
+            authorization,
+            events,
+            current.status(),
+            current.statusReason(),
+            description,
+            current.subjects(),
+            current.createdAt(),
+            clock.instant());
+    registry.put(changed);
+    return new StreamResult.Done(changed);
   }
 
   private record Delivery(URI endpoint, @Nullable String authorization) {}
@@ -548,6 +531,49 @@ public final class StreamManager {
     }
   }
 
+  /** Reads a request's own members from its body; throws {@link InvalidRequest} when it cannot. */
+  @FunctionalInterface
+  private interface RequestReader<T> {
+    T read(Map<String, ?> body);
+  }
+
+  /** Acts on the receiver's stream with what was read from the request. */
+  @FunctionalInterface
+  private interface StreamAction<T> {
+    StreamResult apply(SignalStream current, T request);
+  }
+
+  /**
+   * A request on one of {@code receiver}'s streams, named by the body's {@code stream_id}: refuses
+   * a body with members other than {@code members} or a malformed one (read before the stream is
+   * looked up, so a malformed request is invalid whether or not the stream exists), then looks the
+   * stream up, answers not found when there is none or another receiver owns it (which is not told
+   * apart, so stream ids cannot be probed), and otherwise applies {@code action}. An {@link
+   * InvalidRequest} from the reader or the action is refused as invalid.
+   */
+  private <T> StreamResult onOwnedStream(
+      String receiver,
+      Map<String, ?> body,
+      Set<String> members,
+      String what,
+      RequestReader<T> reader,
+      StreamAction<T> action) {
+    requireNonNull(receiver, "receiver");
+    requireNonNull(body, "body");
+    try {
+      JsonValues.only(body, members, what);
+      String streamId = JsonValues.streamId(body);
+      T request = reader.read(body);
+      Optional<SignalStream> found = owned(receiver, streamId);
+      if (found.isEmpty()) {
+        return notFound();
+      }
+      return action.apply(found.get(), request);
+    } catch (InvalidRequest e) {
+      return invalid(e);
+    }
+  }
+
   private Optional<SignalStream> owned(String receiver, String streamId) {
     if (streamId.isEmpty() || streamId.length() > JsonValues.MAX_STREAM_ID) {
       return Optional.empty();
@@ -571,6 +597,15 @@ public final class StreamManager {
         s.subjects(),
         s.createdAt(),
         now);
+  }
+
+  /** Stores {@code current} with its subjects changed by {@code edit}, updated now. */
+  private StreamResult storeSubjects(SignalStream current, Consumer<Set<SubjectId>> edit) {
+    Set<SubjectId> subjects = new HashSet<>(current.subjects());
+    edit.accept(subjects);
+    SignalStream changed = withSubjects(current, subjects, clock.instant());
+    registry.put(changed);
+    return new StreamResult.Done(changed);
   }
 
   private static SignalStream withSubjects(SignalStream s, Set<SubjectId> subjects, Instant now) {
