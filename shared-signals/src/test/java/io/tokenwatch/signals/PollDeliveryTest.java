@@ -60,6 +60,48 @@ class PollDeliveryTest {
           meters,
           java.time.Clock.systemUTC());
 
+  /** How a queue's wait for arrivals ends: whether something arrived within {@code timeout}. */
+  @FunctionalInterface
+  private interface ArrivalWait {
+    boolean await(Duration timeout);
+  }
+
+  /**
+   * Poll delivery over a queue that stays empty and waits as {@code wait} says, keeping no state
+   * and no reported errors.
+   */
+  private PollDelivery overEmptyQueue(
+      ArrivalWait wait, PollDelivery.Settings settings, java.time.Clock clock) {
+    return new PollDelivery(
+        streams,
+        new PollQueue() {
+          @Override
+          public Scan scan(String streamId, long from, int limit) {
+            return new Scan(List.of(), from, true);
+          }
+
+          @Override
+          public boolean awaitArrival(String streamId, long from, Duration timeout) {
+            return wait.await(timeout);
+          }
+        },
+        new PollStates() {
+          @Override
+          public PollState load(String streamId) {
+            return PollState.INITIAL;
+          }
+
+          @Override
+          public PollState commit(String streamId, PollState state) {
+            return state;
+          }
+        },
+        (stream, errors) -> {},
+        settings,
+        meters,
+        clock);
+  }
+
   private void stream(StreamStatus status, DeliveryMethod method) {
     Instant now = Instant.EPOCH;
     streams.put(
@@ -187,33 +229,11 @@ class PollDeliveryTest {
   void shouldAnswerAtOnceWhenTooManyPollsAreWaiting() throws Exception {
     stream(StreamStatus.ENABLED, DeliveryMethod.POLL);
     PollDelivery full =
-        new PollDelivery(
-            streams,
-            new PollQueue() {
-              @Override
-              public Scan scan(String streamId, long from, int limit) {
-                return new Scan(List.of(), from, true);
-              }
-
-              @Override
-              public boolean awaitArrival(String streamId, long from, Duration timeout) {
-                throw new AssertionError("waited beyond the bound");
-              }
+        overEmptyQueue(
+            timeout -> {
+              throw new AssertionError("waited beyond the bound");
             },
-            new PollStates() {
-              @Override
-              public PollState load(String streamId) {
-                return PollState.INITIAL;
-              }
-
-              @Override
-              public PollState commit(String streamId, PollState state) {
-                return state;
-              }
-            },
-            (stream, errors) -> {},
             new PollDelivery.Settings(10, Duration.ofSeconds(30), 0),
-            meters,
             java.time.Clock.systemUTC());
 
     assertThat(jtis(full.poll("rp", "s", PollRequest.of(List.of(), 10, false)))).isEmpty();
@@ -225,35 +245,13 @@ class PollDeliveryTest {
     MutableClock clock = new MutableClock(Instant.EPOCH);
     List<Duration> waits = new ArrayList<>();
     PollDelivery waiting =
-        new PollDelivery(
-            streams,
-            new PollQueue() {
-              @Override
-              public Scan scan(String streamId, long from, int limit) {
-                return new Scan(List.of(), from, true);
-              }
-
-              @Override
-              public boolean awaitArrival(String streamId, long from, Duration timeout) {
-                waits.add(timeout);
-                clock.advance(timeout);
-                return false;
-              }
+        overEmptyQueue(
+            timeout -> {
+              waits.add(timeout);
+              clock.advance(timeout);
+              return false;
             },
-            new PollStates() {
-              @Override
-              public PollState load(String streamId) {
-                return PollState.INITIAL;
-              }
-
-              @Override
-              public PollState commit(String streamId, PollState state) {
-                return state;
-              }
-            },
-            (stream, errors) -> {},
             new PollDelivery.Settings(10, Duration.ofMillis(2500), 16),
-            meters,
             clock);
 
     assertThat(jtis(waiting.poll("rp", "s", PollRequest.of(List.of(), 10, false)))).isEmpty();

@@ -1,22 +1,15 @@
 package io.tokenwatch.signals.kafka;
 
-import static io.tokenwatch.signals.receiver.UpstreamSets.AUDIENCE;
-import static io.tokenwatch.signals.receiver.UpstreamSets.ISSUER;
 import static io.tokenwatch.signals.receiver.UpstreamSets.claims;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokenwatch.signals.receiver.ReceiverMetrics;
-import io.tokenwatch.signals.receiver.ReceiverPolicy;
 import io.tokenwatch.signals.receiver.RecordingSink;
 import io.tokenwatch.signals.receiver.RevocationOrder;
 import io.tokenwatch.signals.receiver.SeenSets;
-import io.tokenwatch.signals.receiver.SetVerifier;
 import io.tokenwatch.signals.receiver.SignalReceiver;
-import io.tokenwatch.signals.receiver.SubjectMapping;
-import io.tokenwatch.signals.receiver.TestKeys;
-import io.tokenwatch.signals.receiver.UpstreamKeys;
 import io.tokenwatch.signals.receiver.UpstreamSets;
 import io.tokenwatch.signals.receiver.UpstreamTransmitter;
 import java.net.URI;
@@ -27,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,17 +49,7 @@ class UpstreamPollerTest {
     Clock clock = Clock.systemUTC();
     SignalReceiver receiver =
         new SignalReceiver(
-            new SetVerifier(
-                new ReceiverPolicy(
-                    ISSUER,
-                    AUDIENCE,
-                    Set.of("ES256"),
-                    Duration.ofHours(1),
-                    Duration.ofSeconds(60),
-                    8192,
-                    new SubjectMapping(Set.of(SubjectMapping.Format.ISS_SUB), ISSUER)),
-                new UpstreamKeys(
-                    new TestKeys(UPSTREAM::jwksJson), Duration.ZERO, Duration.ofHours(1), clock)),
+            UPSTREAM.verifier(clock),
             new SeenSets(100, clock),
             sink,
             new ReceiverMetrics(meters),

@@ -1,6 +1,5 @@
 package io.tokenwatch.signals.receiver;
 
-import static io.tokenwatch.signals.receiver.UpstreamSets.AUDIENCE;
 import static io.tokenwatch.signals.receiver.UpstreamSets.ISSUER;
 import static io.tokenwatch.signals.receiver.UpstreamSets.claims;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -33,18 +31,7 @@ class SignalReceiverTest {
   private final RecordingSink sink = new RecordingSink();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final ReceiverMetrics metrics = new ReceiverMetrics(meters);
-  private final SetVerifier verifier =
-      new SetVerifier(
-          new ReceiverPolicy(
-              ISSUER,
-              AUDIENCE,
-              Set.of("ES256"),
-              Duration.ofHours(1),
-              Duration.ofSeconds(60),
-              8192,
-              new SubjectMapping(Set.of(SubjectMapping.Format.ISS_SUB), ISSUER)),
-          new UpstreamKeys(
-              new TestKeys(UPSTREAM::jwksJson), Duration.ZERO, Duration.ofHours(1), CLOCK));
+  private final SetVerifier verifier = UPSTREAM.verifier(CLOCK);
   private SignalReceiver receiver = newReceiver();
 
   private SignalReceiver newReceiver() {

@@ -3,12 +3,15 @@ package io.tokenwatch.signals.receiver;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
@@ -61,6 +64,25 @@ public final class UpstreamSets {
   /** The public JWKS, as the upstream serves it. */
   public String jwksJson() {
     return new JsonWebKeySet(published).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+  }
+
+  /**
+   * A verifier that trusts this upstream: ES256 SETs from {@link #ISSUER} for {@link #AUDIENCE}, at
+   * most an hour old with 60 seconds of clock skew, of at most 8192 bytes, about the issuer's
+   * {@code iss_sub} subjects, verified with the keys of {@link #jwksJson()} (read again at most
+   * hourly).
+   */
+  public SetVerifier verifier(Clock clock) {
+    return new SetVerifier(
+        new ReceiverPolicy(
+            ISSUER,
+            AUDIENCE,
+            Set.of("ES256"),
+            Duration.ofHours(1),
+            Duration.ofSeconds(60),
+            8192,
+            new SubjectMapping(Set.of(SubjectMapping.Format.ISS_SUB), ISSUER)),
+        new UpstreamKeys(new TestKeys(this::jwksJson), Duration.ZERO, Duration.ofHours(1), clock));
   }
 
   /** Claims of a valid session-revoked SET about {@code sub} at {@code iat}. */
