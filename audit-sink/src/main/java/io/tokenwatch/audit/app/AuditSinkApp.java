@@ -226,14 +226,7 @@ public final class AuditSinkApp implements AutoCloseable {
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
             clients.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
         feedConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-audit-api-feed");
-        feed =
-            FeedFollowingValidators.startFeed(
-                feedConfig,
-                registry,
-                config.serdeConfig(),
-                Topics.REVOCATIONS.name(),
-                Topics.REVOCATION_FAST_PATH.name(),
-                clock);
+        feed = FeedFollowingValidators.startFeed(feedConfig, registry, config.serdeConfig(), clock);
         resources.push(feed);
         feed.bindTo(meters);
         // The API accepts Tokenwatch tokens like any resource server, so it reports each use

@@ -74,13 +74,7 @@ final class StreamsWiring {
     Map<String, Object> feedConfig = new HashMap<>(kafka);
     feedConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-ssf-receiver-tokens-feed");
     RevocationFeed feed =
-        FeedFollowingValidators.startFeed(
-            feedConfig,
-            schemas,
-            config.serdeConfig(),
-            Topics.REVOCATIONS.name(),
-            Topics.REVOCATION_FAST_PATH.name(),
-            clock);
+        FeedFollowingValidators.startFeed(feedConfig, schemas, config.serdeConfig(), clock);
     resources.push(feed);
     feed.bindTo(meters);
     TokenValidator validator =

@@ -6,6 +6,7 @@ import io.tokenwatch.events.Revocation;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
+import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.JwksSource;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.TokenValidator;
@@ -31,6 +32,25 @@ public final class FeedFollowingValidators {
   public static final Duration JWKS_FETCH_TIMEOUT = Duration.ofSeconds(5);
 
   private FeedFollowingValidators() {}
+
+  /**
+   * Starts following the catalogue's feed ({@link Topics#REVOCATIONS}) and fast path ({@link
+   * Topics#REVOCATION_FAST_PATH}); see {@link #startFeed(Map, SchemaRegistryClient, SerdeConfig,
+   * String, String, Clock)}.
+   */
+  public static RevocationFeed startFeed(
+      Map<String, Object> consumerConfig,
+      SchemaRegistryClient registry,
+      SerdeConfig serdeConfig,
+      Clock clock) {
+    return startFeed(
+        consumerConfig,
+        registry,
+        serdeConfig,
+        Topics.REVOCATIONS.name(),
+        Topics.REVOCATION_FAST_PATH.name(),
+        clock);
+  }
 
   /**
    * Starts following {@code topic} and {@code fastPathTopic} into a new {@link RevocationIndex}.
