@@ -31,6 +31,7 @@ final class ClusterLoad implements AutoCloseable {
 
   private final List<String> issuerUrls;
   private final Set<Integer> downIssuers = ConcurrentHashMap.newKeySet();
+  private final Set<String> outOfRotation = ConcurrentHashMap.newKeySet();
   private final List<ClusterGate> gates;
   private final List<String> handedOut = new CopyOnWriteArrayList<>();
   private final List<String> revoked = new CopyOnWriteArrayList<>();
@@ -71,6 +72,18 @@ final class ClusterLoad implements AutoCloseable {
     downIssuers.add(index);
   }
 
+  /**
+   * Sends nothing to {@code gate} until {@link #backInRotation}, as a load balancer does with an
+   * instance that is restarting until its readiness check passes.
+   */
+  void outOfRotation(ClusterGate gate) {
+    outOfRotation.add(gate.name());
+  }
+
+  void backInRotation(ClusterGate gate) {
+    outOfRotation.remove(gate.name());
+  }
+
   private void traffic() {
     int round = 0;
     while (running) {
@@ -80,6 +93,9 @@ final class ClusterLoad implements AutoCloseable {
         if (token != null) {
           handedOut.add(token);
           ClusterGate gate = gates.get(round % gates.size());
+          if (outOfRotation.contains(gate.name())) {
+            gate = gates.get((round + 1) % gates.size());
+          }
           Verdict verdict = gate.check(token);
           if (verdict == Verdict.ALLOWED) {
             usesAllowed.incrementAndGet();
@@ -166,6 +182,7 @@ final class ClusterLoad implements AutoCloseable {
       for (Watch watch : open) {
         for (ClusterGate gate : gates) {
           if (watch.pending().contains(gate.name())
+              && !outOfRotation.contains(gate.name())
               && gate.check(watch.token()) == Verdict.REVOKED) {
             watch.pending().remove(gate.name());
           }

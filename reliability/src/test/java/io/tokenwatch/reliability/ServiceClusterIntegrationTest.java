@@ -42,7 +42,10 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -221,6 +224,12 @@ class ServiceClusterIntegrationTest {
                     && sinks.stream().allMatch(AuditSinkApp::isReady)
                     && gates.stream().allMatch(ServiceClusterIntegrationTest::gateReady));
 
+    // A witness token every validator must allow before the load begins: each has the issuers'
+    // keys (the JWKS), not only a ready feed.
+    String witness = Pipeline.accessToken(Pipeline.requestToken(issuerUrl));
+    await()
+        .atMost(WAIT)
+        .until(() -> gates.stream().allMatch(g -> g.check(witness) == Verdict.ALLOWED));
     log.info("Cluster test: every instance ready");
     Map<String, Object> figures = new LinkedHashMap<>();
     List<String> issuerUrls = List.of(issuerUrl, issuerBUrl);
@@ -230,19 +239,24 @@ class ServiceClusterIntegrationTest {
 
         // Introspection from either stream instance: the same answers, for keys either owns.
         List<String> asked = load.handedOut();
-        Map<String, String> fromA =
-            await()
-                .atMost(WAIT)
-                .until(() -> answers(streamPortA, asked), a -> a.size() == asked.size());
-        Map<String, String> fromB =
-            await()
-                .atMost(WAIT)
-                .until(
-                    () -> answers(streamPortB, asked),
-                    b -> b.size() == asked.size() && b.equals(answers(streamPortA, asked)));
+        // The same question to both in one round, until both answer every token alike (a
+        // revocation landing between the two rounds changes an answer for a moment).
+        AtomicReference<Map<String, String>> fromA = new AtomicReference<>(Map.of());
+        AtomicReference<Map<String, String>> fromB = new AtomicReference<>(Map.of());
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  fromA.set(answers(streamPortA, asked));
+                  fromB.set(answers(streamPortB, asked));
+                  return fromA.get().size() == asked.size() && fromA.get().equals(fromB.get());
+                });
+        // Both detectors and both stream instances work: each holds partitions of its group.
+        assertThat(membersWithPartitions("tokenwatch-anomaly-detector")).isEqualTo(2);
+        assertThat(membersWithPartitions(STREAM_APPLICATION_ID)).isEqualTo(2);
+        figures.put("detectorMembersWithPartitions", 2);
         Set<String> ownedByA = owned(streamPortA, asked);
         Set<String> ownedByB = owned(streamPortB, asked);
-        assertThat(fromB).isEqualTo(answers(streamPortA, asked));
         assertThat(ownedByA).as("tokens stream A holds").isNotEmpty();
         assertThat(ownedByB).as("tokens stream B holds").isNotEmpty();
         Set<String> both = new HashSet<>(ownedByA);
@@ -251,7 +265,7 @@ class ServiceClusterIntegrationTest {
         figures.put("introspectionTokensAsked", asked.size());
         figures.put("introspectionHeldByA", ownedByA.size());
         figures.put("introspectionHeldByB", ownedByB.size());
-        figures.put("introspectionAnswersDifferent", differences(fromA, fromB));
+        figures.put("introspectionAnswersDifferent", differences(fromA.get(), fromB.get()));
 
         // Fault 1: stream B SIGKILLed; A takes over its partitions.
         load.phase("stream-killed");
@@ -273,9 +287,13 @@ class ServiceClusterIntegrationTest {
         load.phase("validator-restarted");
         log.info(
             "Cluster test: {} at {} revocations accepted", "validator-restarted", load.accepted());
+        load.outOfRotation(restarted);
         restarted.stop();
         restarted.start();
-        await().atMost(WAIT).until(restarted::ready);
+        await()
+            .atMost(WAIT)
+            .until(() -> restarted.ready() && restarted.check(witness) == Verdict.ALLOWED);
+        load.backInRotation(restarted);
         await()
             .atMost(WAIT)
             .until(() -> load.accepted("validator-restarted") >= REVOCATIONS_PER_WINDOW);
@@ -332,7 +350,9 @@ class ServiceClusterIntegrationTest {
               Topics.TOKEN_ISSUED.name(),
               TokenIssued.class)
           .forEach(r -> issuedEvents.add(r.value().getTokenId()));
-      assertThat(issuedEvents).isEqualTo(load.handedOutIds());
+      Set<String> handedOut = load.handedOutIds();
+      handedOut.add(Pipeline.jti(witness));
+      assertThat(issuedEvents).isEqualTo(handedOut);
 
       // The issuer halted between its produces left one request without its fast-path record;
       // the revocation sent again has both. Every accepted revocation is on the feed.
@@ -418,6 +438,7 @@ class ServiceClusterIntegrationTest {
       }
 
       figures.putAll(load.counts());
+      figures.put("tokensHandedOutWithTheWitness", handedOut.size());
       figures.put("issuanceEvents", issuedEvents.size());
       figures.put("revocationRequestsForAccepted", requestsForAccepted);
       figures.put("fastPathRecordsForAccepted", fastPathForAccepted);
@@ -462,6 +483,23 @@ class ServiceClusterIntegrationTest {
     return verdict != Verdict.UNAVAILABLE
         ? verdict
         : await().atMost(WAIT).until(() -> gate.check(token), v -> v != Verdict.UNAVAILABLE);
+  }
+
+  /** How many members of the consumer group {@code groupId} hold partitions now. */
+  private static long membersWithPartitions(String groupId) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
+      return admin
+          .describeConsumerGroups(List.of(groupId))
+          .describedGroups()
+          .get(groupId)
+          .get()
+          .members()
+          .stream()
+          .filter(m -> !m.assignment().topicPartitions().isEmpty())
+          .count();
+    }
   }
 
   /** How many records the sink's store holds. */
