@@ -188,12 +188,17 @@ final class Pipeline implements AutoCloseable {
 
   /** The issuer's answer to a client-credentials request of orders-service for orders:read. */
   HttpResponse<String> requestToken() {
+    return requestToken(issuerUrl());
+  }
+
+  /** The answer of the issuer at {@code issuerUrl} to the same request. */
+  static HttpResponse<String> requestToken(String issuerUrl) {
     Map<String, String> fields = new HashMap<>();
     fields.put("grant_type", "client_credentials");
     fields.put("audience", AUDIENCE);
     fields.put("scope", "orders:read");
     return post(
-        issuerUrl() + "/oauth2/token",
+        issuerUrl + "/oauth2/token",
         ORDERS_SERVICE,
         "application/x-www-form-urlencoded",
         form(fields));
@@ -201,8 +206,13 @@ final class Pipeline implements AutoCloseable {
 
   /** The issuer's answer to the security console revoking one token. */
   HttpResponse<String> revokeToken(String jti) {
+    return revokeToken(issuerUrl(), jti);
+  }
+
+  /** The answer of the issuer at {@code issuerUrl} to the security console revoking one token. */
+  static HttpResponse<String> revokeToken(String issuerUrl, String jti) {
     return post(
-        issuerUrl() + "/admin/revocations",
+        issuerUrl + "/admin/revocations",
         SECURITY_CONSOLE,
         "application/json",
         "{\"kind\":\"token\",\"value\":\"" + jti + "\",\"reason\":\"COMPROMISED\"}");
@@ -282,7 +292,7 @@ final class Pipeline implements AutoCloseable {
     return send(request.build());
   }
 
-  private static HttpResponse<String> send(HttpRequest request) {
+  static HttpResponse<String> send(HttpRequest request) {
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

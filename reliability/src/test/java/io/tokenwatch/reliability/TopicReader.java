@@ -31,16 +31,22 @@ final class TopicReader {
         AvroSerdes.specific(
                 type, new HttpSchemaRegistryClient(serdes.registrySettings()), serdes, false)
             .deserializer();
-    return read(bootstrapServers, topic, values);
+    return read(bootstrapServers, List.of(topic), values);
   }
 
   /** Every committed record of {@code topic} as raw bytes. */
   static List<ConsumerRecord<String, byte[]>> readRaw(String bootstrapServers, String topic) {
-    return read(bootstrapServers, topic, new ByteArrayDeserializer());
+    return read(bootstrapServers, List.of(topic), new ByteArrayDeserializer());
+  }
+
+  /** Every committed record of every topic of {@code topics} as raw bytes, with one consumer. */
+  static List<ConsumerRecord<String, byte[]>> readRaw(
+      String bootstrapServers, List<String> topics) {
+    return read(bootstrapServers, topics, new ByteArrayDeserializer());
   }
 
   private static <V> List<ConsumerRecord<String, V>> read(
-      String bootstrapServers, String topic, Deserializer<V> values) {
+      String bootstrapServers, List<String> topics, Deserializer<V> values) {
     List<ConsumerRecord<String, V>> found = new ArrayList<>();
     try (KafkaConsumer<String, V> consumer =
         new KafkaConsumer<>(
@@ -54,16 +60,18 @@ final class TopicReader {
             new StringDeserializer(),
             values)) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer
-          .partitionsFor(topic)
-          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      for (String topic : topics) {
+        consumer
+            .partitionsFor(topic)
+            .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       long deadline = System.nanoTime() + LIMIT.toNanos();
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("could not read " + topic + " to its end within " + LIMIT);
+          throw new AssertionError("could not read " + topics + " to its end within " + LIMIT);
         }
         consumer.poll(Duration.ofMillis(200)).forEach(found::add);
       }

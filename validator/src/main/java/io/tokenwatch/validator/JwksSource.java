@@ -124,10 +124,25 @@ public final class JwksSource {
       return entry;
     }
     if (fetcher != null && refreshAllowed(now)) {
-      refresh(now);
+      refresh(now, entry == null);
+      return snapshot.entries.get(kid);
+    }
+    if (entry == null && fetcher != null && refreshLock.isLocked()) {
+      // Another thread is fetching: a key unknown so far may be in what it brings.
+      awaitRefresh();
       return snapshot.entries.get(kid);
     }
     return entry;
+  }
+
+  /** Waits for the fetch in progress, if any (bounded by the fetcher's own timeout). */
+  private void awaitRefresh() {
+    refreshLock.lock();
+    try {
+      // nothing: holding the lock once means the fetch that held it has ended
+    } finally {
+      refreshLock.unlock();
+    }
   }
 
   private boolean refreshAllowed(long now) {
@@ -135,10 +150,19 @@ public final class JwksSource {
     return last == Long.MIN_VALUE || now - last >= minRefreshInterval.toMillis();
   }
 
-  private void refresh(long now) {
+  /**
+   * Fetches the key set unless another thread is fetching it: then a caller that has a key for its
+   * token goes on with it, and one that has none ({@code unknownKid}) waits for that fetch rather
+   * than deny a valid token whose key is on its way (a validator's first requests arrive together,
+   * while its first fetch runs).
+   */
+  private void refresh(long now, boolean unknownKid) {
     JwksFetcher source = Objects.requireNonNull(fetcher);
     if (!refreshLock.tryLock()) {
-      return; // another thread is refreshing; keep the keys we have
+      if (unknownKid) {
+        awaitRefresh();
+      }
+      return;
     }
     try {
       if (!refreshAllowed(now)) {

@@ -2,6 +2,7 @@ package io.tokenwatch.validator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -20,7 +21,10 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Signature, key, header and claim checks: what a token must be to be allowed. */
@@ -199,6 +203,51 @@ class TokenValidatorVerificationTest extends TokenValidatorHarness {
             TestTokens.claims(NOW).build(),
             new com.nimbusds.jose.crypto.Ed25519Signer(attacker));
     assertDenied(validate(token), DenyReason.UNKNOWN_KEY);
+  }
+
+  @Test
+  void shouldWaitForTheFirstKeyFetchInProgressRatherThanDenyAValidToken() throws Exception {
+    CountDownLatch fetching = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    TokenValidator first =
+        TokenValidator.builder()
+            .issuer(TestTokens.ISSUER)
+            .audience(TestTokens.AUDIENCE)
+            .jwks(
+                JwksSource.fetching(
+                    () -> {
+                      fetching.countDown();
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return tokens.publicKeys();
+                    },
+                    Duration.ofSeconds(10),
+                    Duration.ofHours(1),
+                    clock))
+            .revocations(index)
+            .clock(clock)
+            .build();
+    String token = tokens.sign(TestTokens.claims(NOW).build());
+    TokenRequest request = TokenRequest.of(token, "GET", "/orders/42", Set.of());
+    CompletableFuture<Decision> fetcher =
+        CompletableFuture.supplyAsync(() -> first.validate(request));
+    fetching.await();
+    // A second request for the same, valid token while the validator's first fetch runs.
+    AtomicReference<Decision> second = new AtomicReference<>();
+    Thread concurrent = new Thread(() -> second.set(first.validate(request)));
+    concurrent.start();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> second.get() != null || concurrent.getState() == Thread.State.WAITING);
+    release.countDown();
+    concurrent.join(10_000);
+
+    assertThat(fetcher.get().allowed()).isTrue();
+    assertThat(second.get()).isNotNull();
+    assertThat(second.get().allowed()).as("%s", second.get()).isTrue();
   }
 
   @Test
