@@ -83,7 +83,8 @@ class BrokerFailoverIntegrationTest {
       List<Map<String, AtomicLong>> appliedCounts = new ArrayList<>();
       List<Map<String, Instant>> firstApplied = new ArrayList<>();
       List<RevocationFeed> validators = new ArrayList<>();
-      RevocationStreamApp stream = RevocationStreamApp.start(streamSettings(cluster));
+      RevocationStreamApp stream =
+          RevocationStreamApp.start(streamSettings(cluster, dataDir.resolve("stream")));
       try {
         for (int v = 0; v < VALIDATORS; v++) {
           Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
@@ -252,13 +253,11 @@ class BrokerFailoverIntegrationTest {
     }
   }
 
-  private static Map<String, Object> streamSettings(ReplicatedTestCluster cluster) {
+  private static Map<String, Object> streamSettings(ReplicatedTestCluster cluster, Path stateDir) {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put(RevocationStreamConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
     settings.put(RevocationStreamConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl());
-    settings.put(
-        RevocationStreamConfig.STATE_DIR,
-        Path.of("target", "failover-stream-" + System.nanoTime()).toAbsolutePath().toString());
+    settings.put(RevocationStreamConfig.STATE_DIR, stateDir.toString());
     settings.put(RevocationStreamConfig.HTTP_PORT, 0);
     settings.put(RevocationStreamConfig.INTROSPECTION_SECRET_SHA256, Introspection.secretHash());
     settings.put(RevocationStreamConfig.STREAMS_PREFIX + "session.timeout.ms", 6_000);
