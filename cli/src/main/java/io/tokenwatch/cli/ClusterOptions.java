@@ -1,6 +1,7 @@
 package io.tokenwatch.cli;
 
 import io.tokenwatch.embedded.EmbeddedPlatform;
+import io.tokenwatch.embedded.kafka.BrokerCluster;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -82,18 +83,36 @@ final class ClusterOptions {
     /** The file holding the registry credential, when this process generated it. */
     Optional<Path> registryCredentialFile();
 
+    /** The broker JVMs this process started, when it runs several brokers. */
+    default Optional<BrokerCluster> brokerCluster() {
+      return Optional.empty();
+    }
+
     @Override
     void close();
   }
 
   /** Starts the embedded platform, or names the external cluster. */
   Cluster open() {
+    return open(1);
+  }
+
+  /**
+   * Starts the embedded platform with {@code brokers} brokers (more than one: a broker JVM each),
+   * or names the external cluster.
+   */
+  Cluster open(int brokers) {
     boolean external = bootstrapServers != null || schemaRegistryUrl != null;
     if (external) {
       if (bootstrapServers == null || schemaRegistryUrl == null) {
         throw new ParameterException(
             requireSpec().commandLine(),
             "an external cluster needs both --bootstrap-servers and --schema-registry-url");
+      }
+      if (brokers != 1) {
+        throw new ParameterException(
+            requireSpec().commandLine(),
+            "--brokers is for the embedded platform; an external cluster has its own brokers");
       }
       String bootstrap = bootstrapServers;
       String registry = schemaRegistryUrl;
@@ -142,8 +161,16 @@ final class ClusterOptions {
     validatePort("--kafka-port", kafkaPort);
     validatePort("--registry-port", registryPort);
     Path dir = dataDir.toAbsolutePath().normalize();
+    if (brokers < 1 || brokers > 9) {
+      throw new ParameterException(
+          requireSpec().commandLine(), "--brokers must be between 1 and 9, was " + brokers);
+    }
     EmbeddedPlatform platform =
-        EmbeddedPlatform.builder(dir).kafkaPort(kafkaPort).registryPort(registryPort).build();
+        EmbeddedPlatform.builder(dir)
+            .kafkaPort(kafkaPort)
+            .registryPort(registryPort)
+            .brokers(brokers)
+            .build();
     platform.start();
     return embedded(platform, dir, true);
   }
@@ -178,6 +205,11 @@ final class ClusterOptions {
       @Override
       public Optional<Path> registryCredentialFile() {
         return Optional.of(platform.registryCredentialFile());
+      }
+
+      @Override
+      public Optional<BrokerCluster> brokerCluster() {
+        return platform.brokerCluster();
       }
 
       @Override

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
           + " (loopback unless told otherwise).",
       "Without --bootstrap-servers/--schema-registry-url it also starts a real Kafka broker"
           + " (KRaft, --kafka-port) and a schema registry (--registry-port) in this process."
-          + " State lives in --data-dir.",
+          + " With --brokers 3 it starts three broker JVMs instead (free ports, each listed with"
+          + " its pid). State lives in --data-dir.",
       "Every port is checked before anything starts: a port in use is named, with the option"
           + " that sets it, and up exits 1.",
       "Prints one line a script can parse:",
@@ -120,6 +121,16 @@ final class UpCommand implements Callable<Integer> {
   int readyTimeoutSeconds = 120;
 
   @Option(
+      names = "--brokers",
+      defaultValue = "1",
+      description =
+          "Number of embedded Kafka brokers: 1 runs in this process on --kafka-port; more (up to"
+              + " 9) run as a KRaft cluster, one JVM per broker on free ports, every topic"
+              + " replicated three times with min.insync.replicas=2. Each broker's pid and port is"
+              + " listed, to kill -9 one and watch failover. Default: ${DEFAULT-VALUE}.")
+  int brokers = 1;
+
+  @Option(
       names = "--platform-only",
       description = "Run only the broker and the schema registry, none of the services.")
   boolean platformOnly;
@@ -150,7 +161,7 @@ final class UpCommand implements Callable<Integer> {
     long started = System.nanoTime();
     return stop.run(
         signal -> {
-          try (ClusterOptions.Cluster cluster = clusterOptions.open()) {
+          try (ClusterOptions.Cluster cluster = clusterOptions.open(brokers)) {
             Topics.ensure(cluster, Map.of());
             Path dataDir = clusterOptions.dataDir.toAbsolutePath().normalize();
             try (PlatformServices services =
@@ -167,6 +178,22 @@ final class UpCommand implements Callable<Integer> {
               out.printf(
                   "tokenwatch up: bootstrap.servers=%s schema.registry.url=%s data.dir=%s%n",
                   cluster.bootstrapServers(), cluster.schemaRegistryUrl(), dataDir);
+              cluster
+                  .brokerCluster()
+                  .ifPresent(
+                      brokerCluster ->
+                          brokerCluster.nodeIds().stream()
+                              .sorted()
+                              .forEach(
+                                  node ->
+                                      out.printf(
+                                          "  %-14s localhost:%d (pid %s, log %s)%n",
+                                          "broker-" + node + ":",
+                                          brokerCluster.brokerPort(node),
+                                          brokerCluster.pid(node).isPresent()
+                                              ? Integer.toString(brokerCluster.pid(node).getAsInt())
+                                              : "not running",
+                                          brokerCluster.logFile(node))));
               cluster
                   .registryCredentialFile()
                   .ifPresent(
@@ -208,13 +235,11 @@ final class UpCommand implements Callable<Integer> {
   ListenPorts listenPorts() {
     ListenPorts ports = new ListenPorts();
     if (clusterOptions.bootstrapServers == null && clusterOptions.schemaRegistryUrl == null) {
-      ports
-          .add("embedded Kafka broker", "--kafka-port", "localhost", clusterOptions.kafkaPort)
-          .add(
-              "embedded schema registry",
-              "--registry-port",
-              "localhost",
-              clusterOptions.registryPort);
+      if (brokers == 1) {
+        ports.add("embedded Kafka broker", "--kafka-port", "localhost", clusterOptions.kafkaPort);
+      }
+      ports.add(
+          "embedded schema registry", "--registry-port", "localhost", clusterOptions.registryPort);
     }
     if (!platformOnly) {
       PlatformServices.Ports servicePorts = ports();

@@ -2,6 +2,7 @@ package io.tokenwatch.embedded;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenwatch.embedded.kafka.BrokerCluster;
 import io.tokenwatch.embedded.kafka.EmbeddedKafkaBroker;
 import io.tokenwatch.embedded.registry.EmbeddedSchemaRegistry;
 import io.tokenwatch.embedded.registry.RegistryCredential;
@@ -9,12 +10,17 @@ import io.tokenwatch.schemas.serde.SerdeConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The one-machine platform: a real Kafka broker in this JVM and a schema registry storing its state
  * in that broker. Everything lives under one data directory ({@code <dataDir>/kafka}), so a
  * platform started again on the same directory keeps its topics, records and schema ids.
+ *
+ * <p>With {@link Builder#brokers(int)} above 1 the broker is instead a {@link BrokerCluster} of
+ * that many KRaft nodes, each in a JVM of its own under {@code <dataDir>/cluster} (so one can be
+ * killed to watch failover), on free ports; the registry stores into that cluster.
  *
  * <p>The registry's reads are open; its changes need the platform's credential, generated on first
  * start into {@code <dataDir>/}{@value #REGISTRY_CREDENTIAL_FILE} (owner-only) and handed to
@@ -42,8 +48,10 @@ public final class EmbeddedPlatform implements AutoCloseable {
   private final Path dataDir;
   private final int kafkaPort;
   private final int registryPort;
+  private final int brokers;
 
   private @Nullable EmbeddedKafkaBroker broker;
+  private @Nullable BrokerCluster cluster;
   private @Nullable EmbeddedSchemaRegistry registry;
   private @Nullable RegistryCredential registryCredential;
 
@@ -51,6 +59,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     this.dataDir = builder.dataDir;
     this.kafkaPort = builder.kafkaPort;
     this.registryPort = builder.registryPort;
+    this.brokers = builder.brokers;
   }
 
   /** Starts configuring a platform that keeps everything under {@code dataDir}. */
@@ -66,26 +75,38 @@ public final class EmbeddedPlatform implements AutoCloseable {
    * @throws RuntimeException if either fails to start; nothing is left running then
    */
   public synchronized EmbeddedPlatform start() {
-    if (broker != null) {
+    if (broker != null || cluster != null) {
       throw new IllegalStateException("platform already started");
     }
     RegistryCredential credential =
         RegistryCredential.loadOrCreate(registryCredentialFile(), REGISTRY_USER);
-    EmbeddedKafkaBroker startedBroker =
-        EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).brokerPort(kafkaPort).build().start();
+    String bootstrapServers;
+    if (brokers == 1) {
+      EmbeddedKafkaBroker startedBroker =
+          EmbeddedKafkaBroker.builder(dataDir.resolve("kafka"))
+              .brokerPort(kafkaPort)
+              .build()
+              .start();
+      this.broker = startedBroker;
+      bootstrapServers = startedBroker.bootstrapServers();
+    } else {
+      BrokerCluster startedCluster =
+          BrokerCluster.builder(dataDir.resolve("cluster")).nodes(brokers).build().start();
+      this.cluster = startedCluster;
+      bootstrapServers = startedCluster.bootstrapServers();
+    }
     try {
       this.registry =
           EmbeddedSchemaRegistry.builder()
-              .bootstrapServers(startedBroker.bootstrapServers())
+              .bootstrapServers(bootstrapServers)
               .port(registryPort)
               .writeCredential(credential)
               .build()
               .start();
     } catch (RuntimeException e) {
-      startedBroker.close();
+      closeKafka();
       throw e;
     }
-    this.broker = startedBroker;
     this.registryCredential = credential;
     return this;
   }
@@ -97,10 +118,22 @@ public final class EmbeddedPlatform implements AutoCloseable {
    */
   public synchronized String bootstrapServers() {
     EmbeddedKafkaBroker running = broker;
-    if (running == null) {
-      throw new IllegalStateException("platform not started");
+    if (running != null) {
+      return running.bootstrapServers();
     }
-    return running.bootstrapServers();
+    BrokerCluster runningCluster = cluster;
+    if (runningCluster != null) {
+      return runningCluster.bootstrapServers();
+    }
+    throw new IllegalStateException("platform not started");
+  }
+
+  /**
+   * The broker cluster, when the platform runs several brokers ({@link Builder#brokers(int)});
+   * empty for the single in-process broker or before the start.
+   */
+  public synchronized Optional<BrokerCluster> brokerCluster() {
+    return Optional.ofNullable(cluster);
   }
 
   /**
@@ -157,17 +190,29 @@ public final class EmbeddedPlatform implements AutoCloseable {
   @Override
   public synchronized void close() {
     EmbeddedSchemaRegistry runningRegistry = registry;
-    EmbeddedKafkaBroker runningBroker = broker;
     registry = null;
-    broker = null;
     registryCredential = null;
     try {
       if (runningRegistry != null) {
         runningRegistry.close();
       }
     } finally {
+      closeKafka();
+    }
+  }
+
+  private void closeKafka() {
+    EmbeddedKafkaBroker runningBroker = broker;
+    BrokerCluster runningCluster = cluster;
+    broker = null;
+    cluster = null;
+    try {
       if (runningBroker != null) {
         runningBroker.close();
+      }
+    } finally {
+      if (runningCluster != null) {
+        runningCluster.close();
       }
     }
   }
@@ -177,6 +222,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     private final Path dataDir;
     private int kafkaPort;
     private int registryPort;
+    private int brokers = 1;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir").toAbsolutePath().normalize();
@@ -191,6 +237,18 @@ public final class EmbeddedPlatform implements AutoCloseable {
     /** The schema registry's HTTP port; 0 (the default) picks a free one. */
     public Builder registryPort(int port) {
       this.registryPort = checkPort(port);
+      return this;
+    }
+
+    /**
+     * How many Kafka brokers to run: 1 (the default) in this process on {@link #kafkaPort}; more as
+     * a {@link BrokerCluster}, one JVM per broker, on free ports. At most 9.
+     */
+    public Builder brokers(int brokers) {
+      if (brokers < 1 || brokers > 9) {
+        throw new IllegalArgumentException("brokers must be within 1..9, was " + brokers);
+      }
+      this.brokers = brokers;
       return this;
     }
 

@@ -30,6 +30,8 @@ public interface TestCluster {
     /** The in-process broker of the embedded module. */
     EMBEDDED,
     /** An {@code apache/kafka} container started through Testcontainers. */
-    TESTCONTAINERS
+    TESTCONTAINERS,
+    /** Several KRaft nodes of the embedded module, each in a JVM of its own. */
+    BROKER_CLUSTER
   }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import kafka.server.KafkaConfig;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.metadata.properties.MetaProperties;
 import org.apache.kafka.metadata.properties.PropertiesUtils;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -22,12 +21,14 @@ final class BrokerStorage {
   private BrokerStorage() {}
 
   /**
-   * Formats {@code logDir} for a fresh single-node cluster unless it already holds {@code
-   * meta.properties}; an existing directory keeps its cluster id, topics and data.
+   * Formats {@code logDir} as a node of cluster {@code clusterId} (its static quorum read from
+   * {@code config}) unless it already holds {@code meta.properties}; an existing directory keeps
+   * its cluster id, topics and data.
    *
    * @return true if the directory was formatted now
    */
-  static boolean formatIfNeeded(KafkaConfig config, Path logDir, String controllerListener)
+  static boolean formatIfNeeded(
+      KafkaConfig config, Path logDir, String controllerListener, String clusterId)
       throws Exception {
     if (Files.exists(logDir.resolve(META_PROPERTIES))) {
       return false;
@@ -38,7 +39,7 @@ final class BrokerStorage {
       new Formatter()
           .setPrintStream(out)
           .setNodeId(config.nodeId())
-          .setClusterId(Uuid.randomUuid().toString())
+          .setClusterId(clusterId)
           .setDirectories(List.of(logDir.toString()))
           .setMetadataLogDirectory(Optional.of(logDir.toString()))
           .setReleaseVersion(MetadataVersion.latestProduction())

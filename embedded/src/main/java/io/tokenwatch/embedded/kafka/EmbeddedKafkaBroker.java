@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,6 +25,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A real Apache Kafka broker running in this JVM: KRaft mode, one node acting as both broker and
  * controller, storing everything under one data directory.
+ *
+ * <p>By default the node is a cluster of its own (node id 1, the only voter). Given a {@link
+ * KraftQuorum} through {@link Builder#member(KraftQuorum, int)}, it is instead one node of an
+ * N-node cluster: its node id, the whole static controller quorum and the shared cluster id its
+ * storage is formatted with. Such a node serves clients only once a majority of the quorum runs, so
+ * the nodes of a cluster are started concurrently (each in its own JVM, see {@link BrokerCluster});
+ * the internal topics then get a replication factor of {@code min(3, N)} with {@code
+ * min.insync.replicas} one less (at least 1), and so do topics created without explicit settings.
  *
  * <p>The data directory is persistent: the first start formats it (a new cluster id), later starts
  * on the same directory keep the cluster id, topics and records. The broker is configured so that
@@ -49,7 +58,7 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
 
-  private static final int NODE_ID = 1;
+  private static final int DEFAULT_NODE_ID = 1;
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final String LOCK_FILE = "broker.lock";
@@ -58,6 +67,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Path dataDir;
   private final String host;
   private final Map<String, String> extraProperties;
+  private final int nodeId;
+  private final @Nullable KraftQuorum quorum;
   private int brokerPort;
   private int controllerPort;
 
@@ -72,8 +83,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.dataDir = builder.dataDir.toAbsolutePath().normalize();
     this.host = builder.host;
     this.brokerPort = builder.brokerPort;
-    this.controllerPort = builder.controllerPort;
     this.extraProperties = Map.copyOf(builder.extraProperties);
+    this.quorum = builder.quorum;
+    this.nodeId = builder.quorum == null ? DEFAULT_NODE_ID : builder.nodeId;
+    this.controllerPort =
+        builder.quorum == null ? builder.controllerPort : builder.quorum.controllerPort(nodeId);
   }
 
   /**
@@ -111,7 +125,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       ensurePortFree("broker", brokerPort);
       ensurePortFree("controller", controllerPort);
       KafkaConfig config = new KafkaConfig(brokerProperties(kafkaDir), false);
-      boolean formatted = BrokerStorage.formatIfNeeded(config, kafkaDir, CONTROLLER_LISTENER);
+      boolean formatted =
+          BrokerStorage.formatIfNeeded(
+              config,
+              kafkaDir,
+              CONTROLLER_LISTENER,
+              quorum == null ? Uuid.randomUuid().toString() : quorum.clusterId());
+      String formattedClusterId = BrokerStorage.clusterId(kafkaDir);
+      if (quorum != null && !quorum.clusterId().equals(formattedClusterId)) {
+        throw new EmbeddedKafkaException(
+            "data directory "
+                + dataDir
+                + " belongs to cluster "
+                + formattedClusterId
+                + ", not to cluster "
+                + quorum.clusterId()
+                + " this node was asked to join");
+      }
       KafkaRaftServer started = new KafkaRaftServer(config, Time.SYSTEM);
       try {
         started.startup();
@@ -120,10 +150,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         throw e;
       }
       server = started;
-      clusterId = BrokerStorage.clusterId(kafkaDir);
+      clusterId = formattedClusterId;
       startupDuration = Duration.ofNanos(System.nanoTime() - startNanos);
       log.info(
-          "Kafka broker ready on {} in {} ms (cluster {}, {} data directory {})",
+          "Kafka broker {} ready on {} in {} ms (cluster {}, {} data directory {})",
+          nodeId,
           bootstrapServers(),
           startupDuration.toMillis(),
           clusterId,
@@ -191,6 +222,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** The KRaft controller port, or 0 if it is still to be chosen at the first start. */
   public synchronized int controllerPort() {
     return controllerPort;
+  }
+
+  /** This node's id: 1 for a single-node broker, else as given to {@link Builder#member}. */
+  public int nodeId() {
+    return nodeId;
   }
 
   /** The absolute data directory. */
@@ -302,8 +338,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private Map<String, String> brokerProperties(Path kafkaDir) {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("process.roles", "broker,controller");
-    props.put("node.id", Integer.toString(NODE_ID));
-    props.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+    props.put("node.id", Integer.toString(nodeId));
+    props.put(
+        "controller.quorum.voters",
+        quorum == null ? nodeId + "@" + host + ":" + controllerPort : quorum.votersProperty());
     props.put(
         "listeners",
         BROKER_LISTENER
@@ -326,14 +364,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("log.dirs", kafkaDir.toString());
     props.put("metadata.log.dir", kafkaDir.toString());
     // One node: every internal topic must be satisfiable with a single replica, or transactions,
-    // consumer groups and share groups stall waiting for replicas that never come.
-    props.put("offsets.topic.replication.factor", "1");
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("default.replication.factor", "1");
-    props.put("min.insync.replicas", "1");
+    // consumer groups and share groups stall waiting for replicas that never come. Several nodes:
+    // three replicas where there are three, and a write needs all but one of them.
+    int nodes = quorum == null ? 1 : quorum.size();
+    String replication = Integer.toString(Math.min(3, nodes));
+    String minInsync = Integer.toString(Math.max(1, Math.min(3, nodes) - 1));
+    props.put("offsets.topic.replication.factor", replication);
+    props.put("transaction.state.log.replication.factor", replication);
+    props.put("transaction.state.log.min.isr", minInsync);
+    props.put("share.coordinator.state.topic.replication.factor", replication);
+    props.put("share.coordinator.state.topic.min.isr", minInsync);
+    props.put("default.replication.factor", replication);
+    props.put("min.insync.replicas", minInsync);
     // Fewer internal partitions than a production cluster: one machine gains nothing from 50.
     props.put("offsets.topic.num.partitions", "8");
     props.put("transaction.state.log.num.partitions", "8");
@@ -417,6 +459,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private String host = "localhost";
     private int brokerPort;
     private int controllerPort;
+    private int nodeId = DEFAULT_NODE_ID;
+    private @Nullable KraftQuorum quorum;
     private final Map<String, String> extraProperties = new LinkedHashMap<>();
 
     private Builder(Path dataDir) {
@@ -439,9 +483,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       return this;
     }
 
-    /** The KRaft controller port; 0 chooses a free port. */
+    /**
+     * The KRaft controller port; 0 chooses a free port. Ignored for a {@link #member} of a
+     * multi-node quorum, whose controller port is its voter address.
+     */
     public Builder controllerPort(int port) {
       this.controllerPort = checkPort(port, "controllerPort");
+      return this;
+    }
+
+    /**
+     * Makes the broker node {@code nodeId} of the cluster described by {@code quorum}: its storage
+     * is formatted with the quorum's cluster id, its controller listens on its voter address, and
+     * it refuses a data directory formatted for another cluster.
+     *
+     * @throws IllegalArgumentException if {@code nodeId} is not one of the quorum's voters
+     */
+    public Builder member(KraftQuorum quorum, int nodeId) {
+      requireNonNull(quorum, "quorum").controllerPort(nodeId);
+      this.quorum = quorum;
+      this.nodeId = nodeId;
       return this;
     }
 

@@ -55,6 +55,7 @@ public final class TopicEnsurer {
 
   private final SchemaRegistryClient registry;
   private final Duration timeout;
+  private final Map<?, ?> replicationSettings;
 
   /** How long a service's start waits for each admin round trip of its ensure-topics step. */
   public static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(60);
@@ -62,7 +63,9 @@ public final class TopicEnsurer {
   /**
    * A service's ensure-topics step at start: ensures the whole catalogue ({@link Topics#ALL})
    * through an admin client that connects like the service's other clients ({@link
-   * #adminSettings}), closed again before this returns.
+   * #adminSettings}), closed again before this returns. The replication of topics it creates is
+   * read from {@code clientSettings} ({@link TopicReplication#FACTOR}, {@link
+   * TopicReplication#MIN_INSYNC}) or follows the cluster's size.
    *
    * @param clientSettings the settings of the service's Kafka clients (a Streams app's properties)
    * @param registry where value schemas are registered
@@ -73,7 +76,8 @@ public final class TopicEnsurer {
     requireNonNull(clientSettings, "clientSettings");
     requireNonNull(registry, "registry");
     try (Admin admin = Admin.create(adminSettings(clientSettings))) {
-      return new TopicEnsurer(admin, registry, SERVICE_START_TIMEOUT).ensure(Topics.ALL);
+      return new TopicEnsurer(admin, registry, SERVICE_START_TIMEOUT, clientSettings)
+          .ensure(Topics.ALL);
     }
   }
 
@@ -101,9 +105,31 @@ public final class TopicEnsurer {
    * @param timeout bound on each admin round trip
    */
   public TopicEnsurer(Admin admin, SchemaRegistryClient registry, Duration timeout) {
+    this(admin, registry, timeout, Map.of());
+  }
+
+  /**
+   * @param admin the cluster's admin client (not closed here)
+   * @param registry where value schemas are registered
+   * @param timeout bound on each admin round trip
+   * @param replicationSettings where {@link TopicReplication#FACTOR} and {@link
+   *     TopicReplication#MIN_INSYNC} are read from (other keys are ignored); without them the
+   *     replication follows the cluster's size
+   */
+  public TopicEnsurer(
+      Admin admin, SchemaRegistryClient registry, Duration timeout, Map<?, ?> replicationSettings) {
     this.admin = requireNonNull(admin, "admin");
     this.registry = requireNonNull(registry, "registry");
     this.timeout = requireNonNull(timeout, "timeout");
+    requireNonNull(replicationSettings, "replicationSettings");
+    Map<String, Object> kept = new HashMap<>();
+    for (String key : List.of(TopicReplication.FACTOR, TopicReplication.MIN_INSYNC)) {
+      Object value = replicationSettings.get(key);
+      if (value != null) {
+        kept.put(key, value);
+      }
+    }
+    this.replicationSettings = Map.copyOf(kept);
   }
 
   /**
@@ -124,9 +150,12 @@ public final class TopicEnsurer {
 
   /**
    * Ensures every topic of {@code topics} exists with compatible settings and its value schema is
-   * registered.
+   * registered. Topics it creates get the {@link TopicReplication} of its settings, and keep their
+   * own {@code min.insync.replicas} when their spec sets one.
    *
    * @throws TopicConflictException listing every topic whose settings conflict
+   * @throws org.apache.kafka.common.config.ConfigException when the replication settings are
+   *     invalid or ask for more replicas than the cluster has brokers; nothing is created then
    * @throws KafkaException when the cluster cannot be reached within the timeout
    */
   public Report ensure(Collection<Topic<?, ?>> topics) {
@@ -135,7 +164,7 @@ public final class TopicEnsurer {
     topics.forEach(topic -> byName.put(topic.name(), topic));
 
     Set<String> present = await(admin.listTopics().names());
-    short replication = replicationFactor();
+    TopicReplication replication = replication();
     List<String> created = new ArrayList<>();
     Set<String> toCheck = new HashSet<>();
     for (Topic<?, ?> topic : byName.values()) {
@@ -156,10 +185,13 @@ public final class TopicEnsurer {
     return new Report(created, existing, schemaIds);
   }
 
-  private boolean create(Topic<?, ?> topic, short replication) {
+  private boolean create(Topic<?, ?> topic, TopicReplication replication) {
+    Map<String, String> configs = new HashMap<>();
+    configs.put("min.insync.replicas", Integer.toString(replication.minInsyncReplicas()));
+    configs.putAll(topic.spec().configs());
     NewTopic newTopic =
-        new NewTopic(topic.name(), topic.spec().partitions(), replication)
-            .configs(topic.spec().configs());
+        new NewTopic(topic.name(), topic.spec().partitions(), (short) replication.factor())
+            .configs(configs);
     try {
       admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;
@@ -248,9 +280,9 @@ public final class TopicEnsurer {
     return ids;
   }
 
-  private short replicationFactor() {
+  private TopicReplication replication() {
     int brokers = await(admin.describeCluster().nodes()).size();
-    return (short) Math.max(1, Math.min(3, brokers));
+    return TopicReplication.resolve(replicationSettings, brokers);
   }
 
   /** Whether {@code name} can be described now, allowing for it to settle first. */
