@@ -20,6 +20,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.jspecify.annotations.Nullable;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
 
@@ -40,6 +41,18 @@ public final class TestPostgres implements AutoCloseable {
 
   private TestPostgres(EmbeddedPostgres server) {
     this.server = server;
+  }
+
+  private static @Nullable TestPostgres shared;
+
+  /** One server for every test class of this JVM, stopped when the JVM exits. */
+  public static synchronized TestPostgres shared() {
+    TestPostgres server = shared;
+    if (server == null) {
+      server = start();
+      shared = server;
+    }
+    return server;
   }
 
   /** Starts a server. */
