@@ -30,8 +30,8 @@ final class AuditStoreOptions {
       description =
           "A PostgreSQL store the sinks share (their audit.store):"
               + " postgresql://host[:port]/database?user=name; the password is read from"
-              + " $TOKENWATCH_AUDIT_STORE_PASSWORD or the file named by"
-              + " $TOKENWATCH_AUDIT_STORE_PASSWORD_FILE. Default: $TOKENWATCH_AUDIT_STORE,"
+              + " $PGPASSWORD or the file named by"
+              + " $PGPASSWORD_FILE. Default: $TOKENWATCH_AUDIT_STORE,"
               + " else the DuckDB file.")
   @Nullable String store;
 

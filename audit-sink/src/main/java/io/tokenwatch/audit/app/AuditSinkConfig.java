@@ -263,8 +263,8 @@ public final class AuditSinkConfig extends ServiceConfig {
             "A PostgreSQL database to keep the store in instead of the DuckDB file, shared by"
                 + " every sink of the consumer group: postgresql://host[:port]/database?user=..."
                 + " (other parameters go to the JDBC driver). The password is read from"
-                + " $TOKENWATCH_AUDIT_STORE_PASSWORD or the file named by"
-                + " $TOKENWATCH_AUDIT_STORE_PASSWORD_FILE, never from the URL. Empty: DuckDB.")
+                + " $PGPASSWORD or the file named by"
+                + " $PGPASSWORD_FILE, never from the URL. Empty: DuckDB.")
         .define(
             BATCH_SIZE,
             ConfigDef.Type.INT,

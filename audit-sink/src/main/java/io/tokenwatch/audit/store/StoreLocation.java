@@ -21,16 +21,17 @@ import org.jspecify.annotations.Nullable;
  * PostgreSQL JDBC URL without its {@code jdbc:} prefix (which is accepted too). Every query
  * parameter is passed to the driver (e.g. {@code sslmode=require}) except {@code password}, which
  * is refused so that a password never sits in a command line, a configuration file or a log: it is
- * read from the environment variable {@value #PASSWORD_ENV}, else from the file named by {@value
- * #PASSWORD_FILE_ENV} (a Docker or Kubernetes secret). Its {@code toString} never shows it.
+ * read from the environment variable {@value #PASSWORD_ENV} (the name libpq and psql read), else
+ * from the file named by {@value #PASSWORD_FILE_ENV} (a Docker or Kubernetes secret). Its {@code
+ * toString} never shows it.
  */
 public sealed interface StoreLocation {
 
   /** Environment variable holding the PostgreSQL password. */
-  String PASSWORD_ENV = "TOKENWATCH_AUDIT_STORE_PASSWORD";
+  String PASSWORD_ENV = "PGPASSWORD";
 
   /** Environment variable naming a file whose first line is the PostgreSQL password. */
-  String PASSWORD_FILE_ENV = "TOKENWATCH_AUDIT_STORE_PASSWORD_FILE";
+  String PASSWORD_FILE_ENV = "PGPASSWORD_FILE";
 
   /**
    * A DuckDB database file.
