@@ -57,6 +57,33 @@ public final class AuditSinkConfig extends ServiceConfig {
   /** The default database file name inside the data directory. */
   public static final String DEFAULT_DB_FILE = "audit.duckdb";
 
+  /**
+   * Empty, or a PostgreSQL store URL. The problem never shows the value: a password put in the URL
+   * by mistake must not reach a log.
+   */
+  private static final ConfigDef.Validator STORE_URL =
+      ConfigDef.LambdaValidator.with(
+          (name, value) -> {
+            String url = value == null ? "" : value.toString();
+            if (url.isBlank()) {
+              return;
+            }
+            String problem;
+            try {
+              problem =
+                  StoreLocation.parse(url, Path.of("."), variable -> null)
+                          instanceof StoreLocation.Postgres
+                      ? null
+                      : "not a postgresql:// URL (a DuckDB file is set with " + DB_FILE + ")";
+            } catch (IllegalArgumentException e) {
+              problem = e.getMessage();
+            }
+            if (problem != null) {
+              throw new ConfigException(name, "(not shown)", problem);
+            }
+          },
+          () -> "empty or postgresql://host[:port]/database[?user=name&...]");
+
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
   private static final DeprecatedKeys DEPRECATED =
@@ -249,16 +276,7 @@ public final class AuditSinkConfig extends ServiceConfig {
             STORE,
             ConfigDef.Type.STRING,
             "",
-            ConfigValidators.emptyOr(
-                ConfigValidators.parsedBy(
-                    "postgresql://host[:port]/database[?user=name&...]",
-                    value -> {
-                      if (!(StoreLocation.parse(value, Path.of("."), name -> null)
-                          instanceof StoreLocation.Postgres)) {
-                        throw new IllegalArgumentException(
-                            "not a postgresql:// URL (a DuckDB file is set with " + DB_FILE + ")");
-                      }
-                    })),
+            STORE_URL,
             Importance.MEDIUM,
             "A PostgreSQL database to keep the store in instead of the DuckDB file, shared by"
                 + " every sink of the consumer group: postgresql://host[:port]/database?user=..."
