@@ -12,6 +12,7 @@ import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.Exporter;
 import io.tokenwatch.audit.store.KeyFiles;
+import io.tokenwatch.audit.store.StoreLocation;
 import io.tokenwatch.audit.store.StoreVerifier;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -21,28 +22,29 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store file, opened read-only for each question and closed after it, so nothing is held
- * between commands. Times in filters are read against the injected clock.
+ * The store (a DuckDB file, or a PostgreSQL database read while sinks write it), opened read-only
+ * for each question and closed after it, so nothing is held between commands. Times in filters are
+ * read against the injected clock.
  */
 final class LocalAuditSource implements AuditSource {
 
-  private final Path dbFile;
+  private final StoreLocation location;
   private final Path auditDir;
   private final Clock clock;
 
   /**
-   * @param dbFile the store file
+   * @param location the store: a DuckDB file or a PostgreSQL database
    * @param auditDir where the checkpoint public key is by default
    */
-  LocalAuditSource(Path dbFile, Path auditDir, Clock clock) {
-    this.dbFile = requireNonNull(dbFile, "dbFile");
+  LocalAuditSource(StoreLocation location, Path auditDir, Clock clock) {
+    this.location = requireNonNull(location, "location");
     this.auditDir = requireNonNull(auditDir, "auditDir");
     this.clock = requireNonNull(clock, "clock");
   }
 
   /** Opens the store read-only; the caller closes it. */
   AuditStore open() {
-    return AuditStore.openReadOnly(dbFile);
+    return AuditStore.openReadOnly(location);
   }
 
   /**

@@ -39,6 +39,7 @@ class HelpHonestyTest {
       Map.ofEntries(
           Map.entry("--data-dir", List.of("--data-dir", "DIR/empty")),
           Map.entry("--db", List.of("--db", "DIR/none.duckdb")),
+          Map.entry("--store", List.of("--store", "postgresql://127.0.0.1:1/none?user=x")),
           Map.entry("--url", List.of("--url", CLOSED, "--access-token", "x")),
           Map.entry("--access-token", List.of("--access-token", "x")),
           Map.entry("--subject", List.of("--subject", "alice")),

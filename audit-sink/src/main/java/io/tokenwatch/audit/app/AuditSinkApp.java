@@ -121,7 +121,7 @@ public final class AuditSinkApp implements AutoCloseable {
     TopicEnsurer.ensureCatalogue(config.kafkaClientConfig(), registry);
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
-      AuditStore store = AuditStore.openReadWrite(config.dbFile());
+      AuditStore store = AuditStore.openReadWrite(config.store());
       resources.push(store);
       AuditStore readerRoot = store.duplicate();
       resources.push(readerRoot);
@@ -269,7 +269,7 @@ public final class AuditSinkApp implements AutoCloseable {
               clock);
       resources.push(api);
       thread.start();
-      log.info("Audit sink storing {} in {}; HTTP on port {}", TOPICS, config.dbFile(), api.port());
+      log.info("Audit sink storing {} in {}; HTTP on port {}", TOPICS, config.store(), api.port());
       return new AuditSinkApp(resources, ingest, thread, api, readerRoot);
     } catch (RuntimeException e) {
       closeAll(resources);

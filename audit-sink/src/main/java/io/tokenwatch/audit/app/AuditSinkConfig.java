@@ -1,5 +1,6 @@
 package io.tokenwatch.audit.app;
 
+import io.tokenwatch.audit.store.StoreLocation;
 import io.tokenwatch.schemas.config.ConfigCheck;
 import io.tokenwatch.schemas.config.ConfigTables;
 import io.tokenwatch.schemas.config.ConfigValidators;
@@ -34,6 +35,7 @@ public final class AuditSinkConfig extends ServiceConfig {
   public static final String GROUP_ID = ConsumerConfig.GROUP_ID_CONFIG;
   public static final String DATA_DIR = "audit.data-dir";
   public static final String DB_FILE = "audit.db-file";
+  public static final String STORE = "audit.store";
   public static final String BATCH_SIZE = "audit.batch.size";
   public static final String BATCH_MAX_WAIT_MS = "audit.batch.max-wait-ms";
   public static final String CHECKPOINT_RECORDS = "audit.checkpoint.records";
@@ -54,6 +56,33 @@ public final class AuditSinkConfig extends ServiceConfig {
 
   /** The default database file name inside the data directory. */
   public static final String DEFAULT_DB_FILE = "audit.duckdb";
+
+  /**
+   * Empty, or a PostgreSQL store URL. The problem never shows the value: a password put in the URL
+   * by mistake must not reach a log.
+   */
+  private static final ConfigDef.Validator STORE_URL =
+      ConfigDef.LambdaValidator.with(
+          (name, value) -> {
+            String url = value == null ? "" : value.toString();
+            if (url.isBlank()) {
+              return;
+            }
+            String problem;
+            try {
+              problem =
+                  StoreLocation.parse(url, Path.of("."), variable -> null)
+                          instanceof StoreLocation.Postgres
+                      ? null
+                      : "not a postgresql:// URL (a DuckDB file is set with " + DB_FILE + ")";
+            } catch (IllegalArgumentException e) {
+              problem = e.getMessage();
+            }
+            if (problem != null) {
+              throw new ConfigException(name, "(not shown)", problem);
+            }
+          },
+          () -> "empty or postgresql://host[:port]/database[?user=name&...]");
 
   private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
@@ -103,6 +132,21 @@ public final class AuditSinkConfig extends ServiceConfig {
   /** {@value #DB_FILE}, resolved against the data directory; {@code audit.duckdb} by default. */
   public Path dbFile() {
     return dataDir().resolve(values.nonBlank(DB_FILE).orElse(DEFAULT_DB_FILE));
+  }
+
+  /**
+   * Where the store is: {@value #STORE} when set (a PostgreSQL database, the password read from
+   * {@value io.tokenwatch.audit.store.StoreLocation#PASSWORD_ENV} or the file named by {@value
+   * io.tokenwatch.audit.store.StoreLocation#PASSWORD_FILE_ENV}), else the DuckDB file {@link
+   * #dbFile}.
+   *
+   * @throws IllegalArgumentException if the password file cannot be read
+   */
+  public StoreLocation store() {
+    Optional<String> store = values.nonBlank(STORE);
+    return store.isPresent()
+        ? StoreLocation.parse(store.get(), dataDir())
+        : new StoreLocation.DuckDbFile(dbFile());
   }
 
   /** {@value #BATCH_SIZE}. */
@@ -228,6 +272,17 @@ public final class AuditSinkConfig extends ServiceConfig {
             "DuckDB database file, relative to the data directory unless absolute; "
                 + DEFAULT_DB_FILE
                 + " when empty.")
+        .define(
+            STORE,
+            ConfigDef.Type.STRING,
+            "",
+            STORE_URL,
+            Importance.MEDIUM,
+            "A PostgreSQL database to keep the store in instead of the DuckDB file, shared by"
+                + " every sink of the consumer group: postgresql://host[:port]/database?user=..."
+                + " (other parameters go to the JDBC driver). The password is read from"
+                + " $PGPASSWORD or the file named by"
+                + " $PGPASSWORD_FILE, never from the URL. Empty: DuckDB.")
         .define(
             BATCH_SIZE,
             ConfigDef.Type.INT,

@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  * exactly once through {@link AuditStore#append}, which commits the rows, their chain links and the
  * consumer positions in one transaction. Positions come from the store, never from Kafka: on
  * assignment the consumer seeks to the stored position (or the beginning for a partition the store
- * has never seen); a failed batch is dropped and read again from there.
+ * has never seen); a failed batch is dropped and read again from there. Several sinks may share a
+ * PostgreSQL store, each consuming the partitions the group assigns it: a batch of a partition that
+ * moved to another sink meanwhile is refused by the store ({@link
+ * io.tokenwatch.audit.store.ChainFencedException}) and dropped like any failed batch.
  *
  * <p>Records that cannot be decoded or are no Tokenwatch event go to the dead-letter topic with
  * their original key, value and headers plus error headers; they take no place in the store but
@@ -325,6 +328,8 @@ public final class AuditIngest implements Runnable, AutoCloseable {
   }
 
   private void seekToStored(Collection<TopicPartition> partitions) {
+    // another sink sharing the store may have moved these partitions since this one last read them
+    store.reloadPartitions();
     Map<ChainKey, PartitionState> stored = store.partitions();
     List<TopicPartition> fresh = new ArrayList<>();
     for (TopicPartition partition : partitions) {

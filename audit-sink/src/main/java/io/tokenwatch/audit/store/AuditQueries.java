@@ -86,6 +86,29 @@ public final class AuditQueries {
     }
   }
 
+  /** Copies the stored rows {@code filter} selects (its limit ignored), chain columns as stored. */
+  void copySelected(AuditFilter filter, AuditStore target) {
+    List<Object> params = new ArrayList<>();
+    String sql = "SELECT " + Schema.COLUMNS + " FROM audit_events" + where(filter, params);
+    EventKey keys = new EventKey();
+    try (PreparedStatement select = prepare(sql, params);
+        ResultSet rs = select.executeQuery();
+        Dialect.EventRows rows = target.dialect().rows(target.connection())) {
+      while (rs.next()) {
+        io.tokenwatch.audit.StoredRecord record = Rows.stored(rs);
+        rows.add(
+            record.event(),
+            record.seq(),
+            record.previousHash(),
+            record.hash(),
+            keys.of(record.event().eventId()));
+      }
+      rows.finish();
+    } catch (SQLException e) {
+      throw new StoreException("copying the selected events failed: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * One replayed event: where it came from and the event as JSON.
    *
@@ -153,6 +176,24 @@ public final class AuditQueries {
     requireNonNull(filter, "filter");
     requireNonNull(order, "order");
     requireNonNull(action, "action");
+    if (store.dialect() == Dialect.POSTGRES) {
+      // the line expression is DuckDB's SQL; here the lines are rendered in Java, the same bytes
+      replay(
+          filter,
+          order,
+          r ->
+              action.accept(
+                  ReplayLines.line(
+                          r.eventType(),
+                          r.occurredAt(),
+                          r.topic(),
+                          r.partition(),
+                          r.offset(),
+                          r.eventId(),
+                          r.json())
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return;
+    }
     List<Object> params = new ArrayList<>();
     String sql =
         "SELECT encode(CASE WHEN "
@@ -211,7 +252,7 @@ public final class AuditQueries {
       try (PreparedStatement prefix =
               prepare(
                   "SELECT token_id, count(*) OVER () FROM (SELECT DISTINCT token_id FROM"
-                      + " audit_events WHERE starts_with(token_id, ?)) ORDER BY token_id LIMIT 5",
+                      + " audit_events WHERE starts_with(token_id, ?)) AS t ORDER BY token_id LIMIT 5",
                   List.of(idOrPrefix));
           ResultSet rs = prefix.executeQuery()) {
         count = 0;
@@ -345,10 +386,13 @@ public final class AuditQueries {
   }
 
   /** Of an issuance ({@code i}): when it was issued ({@code iat}) and its lineage. */
-  private static final String ISSUANCE_COVERAGE =
-      "coalesce(TRY_CAST(json_extract_string(payload, '$.issued_at') AS BIGINT),"
-          + "     epoch_ms(occurred_at)) AS iat_ms,"
-          + "   coalesce(TRY_CAST(json_extract(payload, '$.lineage') AS VARCHAR[]), []) AS lineage";
+  private static String issuanceCoverage(Dialect dialect) {
+    return "coalesce("
+        + dialect.tryBigint("json_extract_string(payload, '$.issued_at')")
+        + ",     epoch_ms(occurred_at)) AS iat_ms,   "
+        + dialect.jsonTextArray("payload", "lineage")
+        + " AS lineage";
+  }
 
   /**
    * Common table expressions {@code s} and {@code r}: revocations and revocation requests with
@@ -357,22 +401,23 @@ public final class AuditQueries {
    * watermark the revocation stream's default (the revocation's time for grant, subject, client and
    * audience; none for a token).
    */
-  private static final String SELECTORS =
-      " s AS (SELECT event_id, event_type, occurred_at, reason, actor, token_id, grant_id,"
-          + "   subject, client_id, audience,"
-          + "   json_extract_string(payload, '$.selector.kind') AS json_kind,"
-          + "   TRY_CAST(json_extract_string(payload, '$.selector.issued_before') AS BIGINT)"
-          + "     AS json_before"
-          + "   FROM audit_events WHERE event_type IN ('Revocation', 'RevocationRequested')),"
-          + " r AS (SELECT event_id, event_type, occurred_at, reason, actor, token_id, grant_id,"
-          + "   subject, client_id, audience,"
-          + "   coalesce(json_kind, CASE WHEN token_id IS NOT NULL THEN 'TOKEN'"
-          + "     WHEN grant_id IS NOT NULL THEN 'GRANT' WHEN subject IS NOT NULL THEN 'SUBJECT'"
-          + "     WHEN client_id IS NOT NULL THEN 'CLIENT'"
-          + "     WHEN audience IS NOT NULL THEN 'AUDIENCE' END) AS kind,"
-          + "   CASE WHEN json_kind IS NOT NULL THEN json_before"
-          + "     WHEN token_id IS NULL THEN epoch_ms(occurred_at) END AS issued_before"
-          + "   FROM s)";
+  private static String selectors(Dialect dialect) {
+    return " s AS (SELECT event_id, event_type, occurred_at, reason, actor, token_id, grant_id,"
+        + "   subject, client_id, audience,"
+        + "   json_extract_string(payload, '$.selector.kind') AS json_kind,   "
+        + dialect.tryBigint("json_extract_string(payload, '$.selector.issued_before')")
+        + "     AS json_before"
+        + "   FROM audit_events WHERE event_type IN ('Revocation', 'RevocationRequested')),"
+        + " r AS (SELECT event_id, event_type, occurred_at, reason, actor, token_id, grant_id,"
+        + "   subject, client_id, audience,"
+        + "   coalesce(json_kind, CASE WHEN token_id IS NOT NULL THEN 'TOKEN'"
+        + "     WHEN grant_id IS NOT NULL THEN 'GRANT' WHEN subject IS NOT NULL THEN 'SUBJECT'"
+        + "     WHEN client_id IS NOT NULL THEN 'CLIENT'"
+        + "     WHEN audience IS NOT NULL THEN 'AUDIENCE' END) AS kind,"
+        + "   CASE WHEN json_kind IS NOT NULL THEN json_before"
+        + "     WHEN token_id IS NULL THEN epoch_ms(occurred_at) END AS issued_before"
+        + "   FROM s)";
+  }
 
   /** Whether revocation {@code r} covers issuance {@code i}, as validators match it. */
   private static final String COVERS =
@@ -420,7 +465,7 @@ public final class AuditQueries {
    * lineage}: its id or any id of its {@code lineage}; {@code grant}, {@code subject}, {@code
    * client}, {@code audience}: that attribute) and, when the selector carries an {@code
    * issued_before} watermark, the token was issued ({@code issued_at}, its {@code iat}) strictly
-   * before it ({@link #SELECTORS}).
+   * before it ({@link #selectors}).
    */
   public List<GrantView> grants(AuditFilter filter, long nowMillis) {
     return grants(filter, null, null, nowMillis);
@@ -438,12 +483,14 @@ public final class AuditQueries {
         "WITH i AS (SELECT "
             + Schema.COLUMNS
             + ", "
-            + ISSUANCE_COVERAGE
+            + issuanceCoverage(store.dialect())
             + " FROM audit_events"
             + issuances(filter, audience, scope, params)
             + " ORDER BY occurred_at, source_topic, source_partition, source_offset LIMIT ?),"
-            + SELECTORS
-            + " SELECT i.* EXCLUDE (iat_ms, lineage), epoch_ms(r.occurred_at), r.reason, r.actor,"
+            + selectors(store.dialect())
+            + " SELECT "
+            + Schema.qualifiedNames("i")
+            + ", epoch_ms(r.occurred_at), r.reason, r.actor,"
             + "   lower(r.kind) || ':' || CASE r.kind WHEN 'GRANT' THEN r.grant_id"
             + "     WHEN 'SUBJECT' THEN r.subject WHEN 'CLIENT' THEN r.client_id"
             + "     WHEN 'AUDIENCE' THEN r.audience ELSE r.token_id END,"
@@ -620,9 +667,9 @@ public final class AuditQueries {
             + "   policy_version, "
             + RULE
             + ", "
-            + ISSUANCE_COVERAGE
+            + issuanceCoverage(store.dialect())
             + "   FROM audit_events WHERE event_type = 'TokenIssued' AND token_id = ? LIMIT 1),"
-            + SELECTORS
+            + selectors(store.dialect())
             + ","
             + GOVERNANCE_RECORDS
             + " SELECT "
@@ -669,7 +716,9 @@ public final class AuditQueries {
             + "     AND json_extract_string(payload, '$.request_id') = ?)),"
             + " i AS (SELECT event_id, grant_id, policy_id, policy_version, "
             + RULE
-            + ", coalesce(TRY_CAST(json_extract(payload, '$.lineage') AS VARCHAR[]), []) AS lineage"
+            + ", "
+            + store.dialect().jsonTextArray("payload", "lineage")
+            + " AS lineage"
             + "   FROM audit_events WHERE (event_type = 'TokenIssued' AND token_id IN"
             + "     (SELECT token_id FROM t WHERE event_type IN ('TokenIssued', 'TokenUsed')))"
             + "   OR (event_type IN ('IssuanceDenied', 'ConsentGranted')"
@@ -728,19 +777,19 @@ public final class AuditQueries {
             + principal
             + ", unnest(string_split(scope, ' ')) AS scope FROM audit_events WHERE event_type = 'TokenIssued'"
             + " AND client_id IS NOT NULL AND occurred_at >= epoch_ms(?::BIGINT))"
-            + " WHERE scope <> '' GROUP BY ALL";
+            + " AS s WHERE scope <> '' GROUP BY 1, 2, 3";
     String tokens =
         "SELECT "
             + principal
             + ", count(*) FROM audit_events WHERE event_type = 'TokenIssued'"
-            + " AND client_id IS NOT NULL AND occurred_at >= epoch_ms(?::BIGINT) GROUP BY ALL";
+            + " AND client_id IS NOT NULL AND occurred_at >= epoch_ms(?::BIGINT) GROUP BY 1, 2";
     String exercised =
         "SELECT i.client_id, CASE WHEN i.grant_type = 'TOKEN_EXCHANGE' THEN i.subject END,"
             + " u.used_scope, count(*) FROM (SELECT token_id, unnest(string_split(scope, ' ')) AS used_scope"
             + " FROM audit_events WHERE event_type = 'TokenUsed' AND decision = 'ALLOWED'"
             + " AND occurred_at >= epoch_ms(?::BIGINT)) u JOIN audit_events i"
             + " ON i.event_type = 'TokenIssued' AND i.token_id = u.token_id"
-            + " WHERE i.client_id IS NOT NULL AND u.used_scope <> '' GROUP BY ALL";
+            + " WHERE i.client_id IS NOT NULL AND u.used_scope <> '' GROUP BY 1, 2, 3";
     try {
       List<LeastPrivilege.ScopeCount> grantedCounts = scopeCounts(granted, fromMillis);
       List<LeastPrivilege.ScopeCount> exercisedCounts = scopeCounts(exercised, fromMillis);

@@ -15,17 +15,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.duckdb.DuckDBConnection;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The audit store: one DuckDB database file holding the events, the per-partition consumer
- * positions and chain heads, and the signed checkpoints.
+ * The audit store: the events, the per-partition consumer positions and chain heads, and the signed
+ * checkpoints, in one DuckDB database file or in a PostgreSQL database ({@link StoreLocation}).
  *
- * <p>Opened read-write by exactly one process (the sink), or read-only by any number of readers
- * while no writer holds it. {@link #append} stores a batch, its chain links and the consumer
- * positions in one transaction, so a crash at any point leaves either all of a batch or none of it.
- * Not thread-safe: one thread uses a store; parallel readers take {@link #duplicate()}.
+ * <p>A DuckDB file is opened read-write by exactly one process (the sink), or read-only by any
+ * number of readers while no writer holds it. A PostgreSQL store is shared: several sinks write it,
+ * each appending only to the chains of the source partitions it consumes, and readers query it
+ * while they do. {@link #append} stores a batch, its chain links and the consumer positions in one
+ * transaction, so a crash at any point leaves either all of a batch or none of it; on PostgreSQL
+ * the transaction commits only if every chain it extends still ends where this store last read it
+ * (else {@link ChainFencedException}). Not thread-safe: one thread uses a store; parallel readers
+ * take {@link #duplicate()}.
  *
  * <p>A facade over one connection: {@link StoreFiles} opens it, {@link Migrations} brings the
  * schema up to date, {@link BatchAppender} writes, {@link Checkpoints} seals and {@link
@@ -33,20 +36,23 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AuditStore implements AutoCloseable {
 
-  private final DuckDBConnection connection;
+  private final Connection connection;
+  private final Dialect dialect;
   private final boolean readOnly;
-  private final Path file;
+  private final StoreLocation location;
   private final ChainHeads heads = new ChainHeads();
   private final BatchAppender appender;
   private final Checkpoints checkpoints;
   private final ChainReader reader;
 
-  private AuditStore(DuckDBConnection connection, boolean readOnly, Path file) {
+  private AuditStore(
+      Connection connection, Dialect dialect, boolean readOnly, StoreLocation location) {
     this.connection = connection;
+    this.dialect = dialect;
     this.readOnly = readOnly;
-    this.file = file;
-    this.appender = new BatchAppender(connection, heads);
-    this.checkpoints = new Checkpoints(connection);
+    this.location = location;
+    this.appender = new BatchAppender(connection, dialect, heads);
+    this.checkpoints = new Checkpoints(connection, dialect);
     this.reader = new ChainReader(connection);
   }
 
@@ -58,9 +64,21 @@ public final class AuditStore implements AutoCloseable {
    */
   public static AuditStore openReadWrite(Path file) {
     requireNonNull(file, "file");
-    AuditStore store = new AuditStore(StoreFiles.openReadWrite(file), false, file);
+    return openReadWrite(new StoreLocation.DuckDbFile(file));
+  }
+
+  /**
+   * Opens (creating the schema if needed) the store at {@code location} read-write, as the sink
+   * does.
+   *
+   * @throws StoreLockedException if another process holds a DuckDB file
+   * @throws StoreException if the store cannot be opened
+   */
+  public static AuditStore openReadWrite(StoreLocation location) {
+    requireNonNull(location, "location");
+    AuditStore store = connect(location, false);
     try {
-      Migrations.apply(store.connection);
+      store.dialect.migrate(store.connection);
       store.load();
       return store;
     } catch (RuntimeException e) {
@@ -77,7 +95,19 @@ public final class AuditStore implements AutoCloseable {
    */
   public static AuditStore openReadOnly(Path file) {
     requireNonNull(file, "file");
-    AuditStore store = new AuditStore(StoreFiles.openReadOnly(file), true, file);
+    return openReadOnly(new StoreLocation.DuckDbFile(file));
+  }
+
+  /**
+   * Opens an existing store read-only, as the CLI does. On PostgreSQL the reads of one store run in
+   * one read-only transaction, so large results stream.
+   *
+   * @throws StoreLockedException if a running sink holds a DuckDB file read-write
+   * @throws StoreException if the store does not exist or cannot be opened
+   */
+  public static AuditStore openReadOnly(StoreLocation location) {
+    requireNonNull(location, "location");
+    AuditStore store = connect(location, true);
     try {
       store.load();
       return store;
@@ -87,9 +117,46 @@ public final class AuditStore implements AutoCloseable {
     }
   }
 
+  /** An empty DuckDB store in memory, read-write, gone when closed. */
+  static AuditStore inMemory() {
+    try {
+      Connection connection = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+      AuditStore store =
+          new AuditStore(
+              connection, Dialect.DUCKDB, false, new StoreLocation.DuckDbFile(Path.of(":memory:")));
+      Dialect.DUCKDB.migrate(connection);
+      return store;
+    } catch (SQLException e) {
+      throw new StoreException("cannot open an in-memory store: " + e.getMessage(), e);
+    }
+  }
+
+  private static AuditStore connect(StoreLocation location, boolean readOnly) {
+    if (location instanceof StoreLocation.Postgres postgres) {
+      return new AuditStore(
+          PostgresSchema.connect(postgres, readOnly), Dialect.POSTGRES, readOnly, location);
+    }
+    Path file = ((StoreLocation.DuckDbFile) location).file();
+    return new AuditStore(
+        readOnly ? StoreFiles.openReadOnly(file) : StoreFiles.openReadWrite(file),
+        Dialect.DUCKDB,
+        readOnly,
+        location);
+  }
+
   private void load() {
-    heads.load(connection, file);
+    heads.load(connection, location.toString());
     checkpoints.load(heads.records());
+  }
+
+  /**
+   * Reads every partition's committed state again, as another sink sharing the store may have moved
+   * it: before seeking newly assigned partitions, and after a batch was refused.
+   *
+   * @throws StoreException if the store cannot be read
+   */
+  public void reloadPartitions() {
+    heads.load(connection, location.toString());
   }
 
   /** The committed state of every source partition seen, sorted. */
@@ -97,9 +164,14 @@ public final class AuditStore implements AutoCloseable {
     return heads.view();
   }
 
-  /** The store file. */
-  public Path file() {
-    return file;
+  /** Where the store is. */
+  public StoreLocation location() {
+    return location;
+  }
+
+  /** The SQL dialect, for the query classes of this package. */
+  Dialect dialect() {
+    return dialect;
   }
 
   /** Runs {@code hook} after a batch is written and before it commits (for crash tests). */
@@ -116,6 +188,8 @@ public final class AuditStore implements AutoCloseable {
    *
    * @param events the decoded events, in consumption order
    * @param nextOffsets per partition, the offset to resume from after this batch
+   * @throws ChainFencedException if another sink extended one of the batch's chains since this
+   *     store read it (nothing was stored; the partitions are read again)
    * @throws StoreException if the batch cannot be stored (nothing was)
    */
   public AppendResult append(List<AuditEvent> events, Map<ChainKey, Long> nextOffsets) {
@@ -139,14 +213,17 @@ public final class AuditStore implements AutoCloseable {
 
   /**
    * Signs every chain head as the next checkpoint and stores it, if anything was appended since the
-   * last one (or none exists yet and the store holds records).
+   * last one (or none exists yet and the store holds records). The heads and the last checkpoint
+   * are read from the store, under a lock on PostgreSQL, so sinks sharing a store extend one
+   * sequence of checkpoints: whichever seals first signs every chain, and the other finds nothing
+   * new or signs what was appended since.
    *
    * @return the checkpoint written, or empty if there was nothing new to seal
    */
   public Optional<Checkpoint> checkpoint(CheckpointSigner signer, long nowMillis) {
     requireNonNull(signer, "signer");
     requireWritable();
-    return checkpoints.seal(signer, nowMillis, heads.heads());
+    return checkpoints.seal(signer, nowMillis);
   }
 
   /** Every stored checkpoint, by number. */
@@ -197,7 +274,11 @@ public final class AuditStore implements AutoCloseable {
   /** A second connection to the same database, for a parallel reader. Close it after use. */
   public AuditStore duplicate() {
     try {
-      AuditStore copy = new AuditStore(connection.duplicate(), readOnly, file);
+      Connection second =
+          location instanceof StoreLocation.Postgres postgres
+              ? PostgresSchema.connect(postgres, readOnly)
+              : dialect.duplicate(connection);
+      AuditStore copy = new AuditStore(second, dialect, readOnly, location);
       copy.heads.putAll(heads.view());
       copy.checkpoints.startFrom(checkpoints);
       return copy;

@@ -3,6 +3,7 @@ package io.tokenwatch.audit.store;
 import io.tokenwatch.audit.AuditEvent;
 import io.tokenwatch.audit.ChainHasher;
 import io.tokenwatch.audit.ChainKey;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,25 +15,33 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import org.duckdb.DuckDBAppender;
-import org.duckdb.DuckDBConnection;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Appends batches exactly once: rows, chain links and consumer positions in one transaction, the
- * {@link ChainHeads} advanced only after it commits. Not thread-safe: the single writer of a store.
+ * {@link ChainHeads} advanced only after it commits. Not thread-safe: one thread per store.
+ *
+ * <p>Fencing: the transaction moves each partition's row in {@code audit_partitions} only from the
+ * state this store last read or wrote ({@code UPDATE ... WHERE next_offset = ? AND chain_length =
+ * ?}, its row count checked; a partition never seen is {@code INSERT}ed, which the primary key
+ * refuses if another sink stored it first). A sink that lost a partition to another in a rebalance
+ * therefore cannot append to its chain: its batch rolls back with {@link ChainFencedException} and
+ * it reads the partitions again. On PostgreSQL a unique chain position backs this up: two rows can
+ * never share a place in a chain.
  */
 final class BatchAppender {
 
   private static final int ID_CHUNK = 1000;
 
-  private final DuckDBConnection connection;
+  private final Connection connection;
+  private final Dialect dialect;
   private final ChainHeads heads;
   private final EventKey eventKey = new EventKey();
   private @Nullable Runnable beforeCommit;
 
-  BatchAppender(DuckDBConnection connection, ChainHeads heads) {
+  BatchAppender(Connection connection, Dialect dialect, ChainHeads heads) {
     this.connection = connection;
+    this.dialect = dialect;
     this.heads = heads;
   }
 
@@ -68,6 +77,9 @@ final class BatchAppender {
             nextOffsets);
       } catch (SQLException e) {
         rollbackQuietly();
+        if (isChainConflict(e)) {
+          throw fenced(e);
+        }
         if (!isConstraintViolation(e)) {
           throw e;
         }
@@ -94,6 +106,9 @@ final class BatchAppender {
           nextOffsets);
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
+      if (e instanceof SQLException sql && isChainConflict(sql)) {
+        throw fenced(sql);
+      }
       throw e instanceof StoreException se
           ? se
           : new StoreException("cannot append to the audit store: " + e.getMessage(), e);
@@ -114,7 +129,7 @@ final class BatchAppender {
     }
     Map<ChainKey, PartitionState> next = new HashMap<>();
     ChainHasher hasher = new ChainHasher();
-    try (DuckDBAppender appender = connection.createAppender("main", "audit_events")) {
+    try (Dialect.EventRows rows = dialect.rows(connection)) {
       for (int i = 0; i < events.size(); i++) {
         AuditEvent event = events.get(i);
         ChainKey chain = event.chain();
@@ -124,13 +139,13 @@ final class BatchAppender {
         }
         long seq = state.chainLength();
         byte[] hash = hasher.hash(state.headHash(), seq, event);
-        appendRow(appender, event, seq, state.headHash(), hash, keys.get(i));
+        rows.add(event, seq, state.headHash(), hash, keys.get(i));
         next.put(
             chain,
             new PartitionState(
                 chain, Math.max(state.nextOffset(), event.sourceOffset() + 1), seq + 1, hash));
       }
-      appender.flush();
+      rows.finish();
     }
     for (Map.Entry<ChainKey, Long> position : nextOffsets.entrySet()) {
       ChainKey chain = position.getKey();
@@ -146,19 +161,7 @@ final class BatchAppender {
               state.chainLength(),
               state.headHash()));
     }
-    try (PreparedStatement upsert =
-        connection.prepareStatement(
-            "INSERT OR REPLACE INTO audit_partitions VALUES (?, ?, ?, ?, ?)")) {
-      for (PartitionState state : next.values()) {
-        upsert.setString(1, state.chain().topic());
-        upsert.setInt(2, state.chain().partition());
-        upsert.setLong(3, state.nextOffset());
-        upsert.setLong(4, state.chainLength());
-        upsert.setBytes(5, state.headHash());
-        upsert.addBatch();
-      }
-      upsert.executeBatch();
-    }
+    movePartitions(next);
     Runnable hook = beforeCommit;
     if (hook != null) {
       hook.run();
@@ -169,49 +172,74 @@ final class BatchAppender {
     return new AppendResult(events.size(), duplicates, collisions);
   }
 
-  private static void appendRow(
-      DuckDBAppender appender, AuditEvent event, long seq, byte[] previous, byte[] hash, UUID key)
-      throws SQLException {
-    appender.beginRow();
-    appender.append(event.eventId());
-    appender.append(event.eventType());
-    appender.appendEpochMillis(event.occurredAt());
-    appendNullable(appender, event.subject());
-    appendNullable(appender, event.clientId());
-    appendNullable(appender, event.tokenId());
-    appendNullable(appender, event.grantId());
-    appendNullable(appender, event.audience());
-    appendNullable(appender, event.grantType());
-    appender.append(String.join(" ", event.scopes()));
-    appendNullable(appender, event.decision());
-    appendNullable(appender, event.reason());
-    appendNullable(appender, event.policyId());
-    appendNullable(appender, event.policyVersion());
-    appendNullable(appender, event.actor());
-    Long expiresAt = event.expiresAt();
-    if (expiresAt == null) {
-      appender.appendNull();
-    } else {
-      appender.appendEpochMillis(expiresAt);
+  /**
+   * Moves each partition's row from the state last read to {@code next}, refusing the batch when a
+   * row is not where this store left it.
+   */
+  private void movePartitions(Map<ChainKey, PartitionState> next) throws SQLException {
+    try (PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE audit_partitions SET next_offset = ?, chain_length = ?, head_hash = ?"
+                    + " WHERE source_topic = ? AND source_partition = ? AND next_offset = ?"
+                    + " AND chain_length = ?");
+        PreparedStatement insert =
+            connection.prepareStatement("INSERT INTO audit_partitions VALUES (?, ?, ?, ?, ?)")) {
+      for (PartitionState state : next.values()) {
+        PartitionState read = heads.stored(state.chain());
+        if (read == null) {
+          insert.setString(1, state.chain().topic());
+          insert.setInt(2, state.chain().partition());
+          insert.setLong(3, state.nextOffset());
+          insert.setLong(4, state.chainLength());
+          insert.setBytes(5, state.headHash());
+          insert.executeUpdate();
+          continue;
+        }
+        update.setLong(1, state.nextOffset());
+        update.setLong(2, state.chainLength());
+        update.setBytes(3, state.headHash());
+        update.setString(4, state.chain().topic());
+        update.setInt(5, state.chain().partition());
+        update.setLong(6, read.nextOffset());
+        update.setLong(7, read.chainLength());
+        if (update.executeUpdate() != 1) {
+          throw new SQLException(
+              "partition " + state.chain() + " moved since this store read it", FENCED_STATE);
+        }
+      }
     }
-    appender.append(event.sourceTopic());
-    appender.append(event.sourcePartition());
-    appender.append(event.sourceOffset());
-    appender.append(event.json());
-    appender.append(seq);
-    appender.append(previous);
-    appender.append(hash);
-    appender.appendUUID(key.getMostSignificantBits(), key.getLeastSignificantBits());
-    appender.endRow();
   }
 
-  private static void appendNullable(DuckDBAppender appender, @Nullable String value)
-      throws SQLException {
-    if (value == null) {
-      appender.appendNull();
-    } else {
-      appender.append(value);
+  /** An SQLSTATE of this class's own: a partition row not where this store left it. */
+  private static final String FENCED_STATE = "TW001";
+
+  /** Whether {@code e} says another writer moved a chain (its head or a position in it). */
+  private static boolean isChainConflict(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        if (FENCED_STATE.equals(sql.getSQLState())) {
+          return true;
+        }
+        String message = String.valueOf(sql.getMessage());
+        if (message.contains("audit_events_chain_position")
+            || message.contains("audit_partitions_pkey")) {
+          return true;
+        }
+        SQLException next = sql.getNextException();
+        if (next != null && next != t && isChainConflict(next)) {
+          return true;
+        }
+      }
     }
+    return false;
+  }
+
+  private ChainFencedException fenced(SQLException e) {
+    heads.load(connection, "after a refused batch");
+    return new ChainFencedException(
+        "another sink extended a chain of this batch; nothing was stored, partitions read again: "
+            + e.getMessage(),
+        e);
   }
 
   private static boolean isConstraintViolation(SQLException e) {

@@ -3,7 +3,6 @@ package io.tokenwatch.audit.store;
 import io.tokenwatch.audit.ChainHasher;
 import io.tokenwatch.audit.ChainHead;
 import io.tokenwatch.audit.ChainKey;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The committed state of every source partition ({@code audit_partitions}) as this connection last
@@ -24,7 +24,7 @@ final class ChainHeads {
   private final Map<ChainKey, PartitionState> partitions = new TreeMap<>();
 
   /** Replaces what is held with what the store holds. */
-  void load(Connection connection, Path file) {
+  void load(Connection connection, String store) {
     partitions.clear();
     try (Statement statement = connection.createStatement();
         ResultSet rs =
@@ -37,7 +37,7 @@ final class ChainHeads {
             chain, new PartitionState(chain, rs.getLong(3), rs.getLong(4), rs.getBytes(5)));
       }
     } catch (SQLException e) {
-      throw new StoreException("cannot read the audit store " + file + ": " + e.getMessage(), e);
+      throw new StoreException("cannot read the audit store " + store + ": " + e.getMessage(), e);
     }
   }
 
@@ -50,6 +50,11 @@ final class ChainHeads {
   /** Takes the states of a committed batch. */
   void putAll(Map<ChainKey, PartitionState> committed) {
     partitions.putAll(committed);
+  }
+
+  /** The state of {@code chain} as last read or written, or null if it was never seen. */
+  @Nullable PartitionState stored(ChainKey chain) {
+    return partitions.get(chain);
   }
 
   /** Every partition, sorted, read-only. */

@@ -1,6 +1,7 @@
 package io.tokenwatch.audit.store;
 
 import io.tokenwatch.audit.ChainHead;
+import io.tokenwatch.audit.ChainKey;
 import io.tokenwatch.audit.Checkpoint;
 import io.tokenwatch.audit.CheckpointSigner;
 import java.sql.Connection;
@@ -8,24 +9,29 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The signed checkpoints ({@code audit_checkpoints}): reading them, and sealing the chain heads as
- * the next one when records were appended since the last. Not thread-safe.
+ * the next one when records were appended since the last. Sealing reads the last checkpoint and
+ * every chain head from the store in one transaction (under the dialect's lock where several sinks
+ * write), so checkpoints form one sequence whoever seals. Not thread-safe.
  */
 final class Checkpoints {
 
   private final Connection connection;
+  private final Dialect dialect;
   private @Nullable Checkpoint last;
   private long appendedSinceLast;
 
-  Checkpoints(Connection connection) {
+  Checkpoints(Connection connection, Dialect dialect) {
     this.connection = connection;
+    this.dialect = dialect;
   }
 
   /** Reads the last checkpoint; {@code records} is how many the chains hold now. */
@@ -54,29 +60,68 @@ final class Checkpoints {
     return Optional.ofNullable(last);
   }
 
-  /** See {@link AuditStore#checkpoint}; {@code heads} are the heads of the non-empty chains. */
-  Optional<Checkpoint> seal(CheckpointSigner signer, long nowMillis, List<ChainHead> heads) {
-    Checkpoint previous = last;
-    if (heads.isEmpty() || (previous != null && appendedSinceLast == 0)) {
-      return Optional.empty();
+  /** See {@link AuditStore#checkpoint}. */
+  Optional<Checkpoint> seal(CheckpointSigner signer, long nowMillis) {
+    try {
+      connection.setAutoCommit(false);
+      try {
+        String lock = dialect.lockForSealing();
+        if (lock != null) {
+          Dialect.execute(connection, lock);
+        }
+        List<Checkpoint> stored = all();
+        Checkpoint previous = stored.isEmpty() ? null : stored.get(stored.size() - 1);
+        List<ChainHead> heads = storedHeads();
+        long records = heads.stream().mapToLong(head -> head.seq() + 1).sum();
+        Optional<Checkpoint> sealed = Optional.empty();
+        if (!heads.isEmpty() && (previous == null || previous.records() != records)) {
+          Checkpoint checkpoint =
+              signer.sign(
+                  previous == null ? 1 : previous.number() + 1,
+                  nowMillis,
+                  previous == null ? Checkpoint.GENESIS_DIGEST : previous.digest(),
+                  heads);
+          insert(checkpoint);
+          sealed = Optional.of(checkpoint);
+          previous = checkpoint;
+        }
+        connection.commit();
+        last = previous;
+        appendedSinceLast = 0;
+        return sealed;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot seal a checkpoint: " + e.getMessage(), e);
     }
-    Checkpoint checkpoint =
-        signer.sign(
-            previous == null ? 1 : previous.number() + 1,
-            nowMillis,
-            previous == null ? Checkpoint.GENESIS_DIGEST : previous.digest(),
-            heads);
-    insert(checkpoint);
-    last = checkpoint;
-    appendedSinceLast = 0;
-    return Optional.of(checkpoint);
+  }
+
+  /** The head of every non-empty chain as committed, sorted. */
+  private List<ChainHead> storedHeads() throws SQLException {
+    Map<ChainKey, ChainHead> heads = new TreeMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT source_topic, source_partition, chain_length, head_hash"
+                    + " FROM audit_partitions WHERE chain_length > 0")) {
+      while (rs.next()) {
+        ChainKey chain = new ChainKey(rs.getString(1), rs.getInt(2));
+        heads.put(chain, ChainHead.of(chain, rs.getLong(3) - 1, rs.getBytes(4)));
+      }
+    }
+    return new ArrayList<>(heads.values());
   }
 
   private void insert(Checkpoint checkpoint) {
     try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO audit_checkpoints VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        connection.prepareStatement(
+            "INSERT INTO audit_checkpoints VALUES (?, epoch_ms(?::BIGINT), ?, ?, ?, ?, ?)")) {
       insert.setLong(1, checkpoint.number());
-      insert.setTimestamp(2, new Timestamp(checkpoint.createdAt()));
+      insert.setLong(2, checkpoint.createdAt());
       insert.setString(3, checkpoint.previousDigest());
       insert.setString(4, checkpoint.keyId());
       insert.setString(5, CheckpointText.heads(checkpoint.heads()));

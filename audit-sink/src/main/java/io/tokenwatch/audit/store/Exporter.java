@@ -152,6 +152,14 @@ public final class Exporter {
   public long export(AuditFilter filter, Target target) {
     requireNonNull(filter, "filter");
     requireNonNull(target, "target");
+    if (store.dialect() != Dialect.DUCKDB) {
+      // PostgreSQL's COPY writes on the database server: the selected rows are copied into an
+      // in-memory DuckDB store and written from there, so both stores export the very same files
+      try (AuditStore copy = AuditStore.inMemory()) {
+        new AuditQueries(store).copySelected(filter, copy);
+        return new Exporter(copy).export(filter, target);
+      }
+    }
     List<Object> params = new ArrayList<>();
     String select =
         "CREATE OR REPLACE TEMP TABLE tokenwatch_export AS SELECT "

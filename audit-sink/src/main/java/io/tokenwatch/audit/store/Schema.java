@@ -59,6 +59,36 @@ final class Schema {
   /** {@link EventKey} of the {@code event_id} column, in SQL: the same 128 bits. */
   static final String KEY_SQL = "substr(sha256(event_id), 1, 32)::UUID";
 
+  /** The names {@link #COLUMNS} gives its columns, each prefixed with {@code alias.}. */
+  static String qualifiedNames(String alias) {
+    return java.util.stream.Stream.of(
+            "event_id",
+            "event_type",
+            "occurred_ms",
+            "subject",
+            "client_id",
+            "token_id",
+            "grant_id",
+            "audience",
+            "grant_type",
+            "scope",
+            "decision",
+            "reason",
+            "policy_id",
+            "policy_version",
+            "actor",
+            "expires_ms",
+            "source_topic",
+            "source_partition",
+            "source_offset",
+            "payload",
+            "chain_seq",
+            "prev_hash",
+            "hash")
+        .map(name -> alias + "." + name)
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   /** The columns of an {@code AuditEvent} plus the chain columns, in canonical order. */
   static final String COLUMNS =
       "event_id, event_type, epoch_ms(occurred_at) AS occurred_ms, subject, client_id, token_id,"

@@ -42,6 +42,27 @@ class AuditSinkConfigTest {
   }
 
   @Test
+  void shouldKeepTheStoreInDuckDbUnlessAPostgresUrlIsGivenAndNeverEchoTheUrl() {
+    assertThat(AuditSinkConfig.of(MINIMAL).store())
+        .isInstanceOf(io.tokenwatch.audit.store.StoreLocation.DuckDbFile.class);
+    Map<String, Object> postgres = new java.util.HashMap<>(MINIMAL);
+    postgres.put(AuditSinkConfig.STORE, "postgresql://db:5432/audit?user=sink");
+    assertThat(AuditSinkConfig.of(postgres).store().toString())
+        .isEqualTo("postgresql://db:5432/audit?user=sink");
+
+    postgres.put(AuditSinkConfig.STORE, "postgresql://db/audit?user=sink&password=hunter2");
+    assertThatThrownBy(() -> AuditSinkConfig.of(postgres))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(AuditSinkConfig.STORE)
+        .hasMessageContaining("PGPASSWORD")
+        .hasMessageNotContaining("hunter2");
+    postgres.put(AuditSinkConfig.STORE, "audit.duckdb");
+    assertThatThrownBy(() -> AuditSinkConfig.of(postgres))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(AuditSinkConfig.DB_FILE);
+  }
+
+  @Test
   void shouldReportEveryProblemAtOnce() {
     assertThatThrownBy(
             () ->

@@ -4,6 +4,7 @@ import static io.tokenwatch.audit.TestEvents.issued;
 import static io.tokenwatch.audit.TestEvents.used;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tokenwatch.audit.AuditEvent;
 import io.tokenwatch.audit.ChainKey;
@@ -25,16 +26,36 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AuditStoreTest {
 
-  private static final ChainKey USED_0 = new ChainKey("tokenwatch.token-used", 0);
+  static final ChainKey USED_0 = new ChainKey("tokenwatch.token-used", 0);
 
   @TempDir Path dir;
-  private AuditStore store;
-  private KeyPair keys;
-  private CheckpointSigner signer;
+
+  private StoreLocation location;
+
+  /** Where the store under test is; the PostgreSQL subclass runs every test on PostgreSQL. */
+  StoreLocation newLocation() {
+    return new StoreLocation.DuckDbFile(dir.resolve("audit.duckdb"));
+  }
+
+  /** The store under test, the same one for the whole test. */
+  final StoreLocation location() {
+    if (location == null) {
+      location = newLocation();
+    }
+    return location;
+  }
+
+  final boolean onDuckDb() {
+    return location() instanceof StoreLocation.DuckDbFile;
+  }
+
+  AuditStore store;
+  KeyPair keys;
+  CheckpointSigner signer;
 
   @BeforeEach
   void open() {
-    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    store = AuditStore.openReadWrite(location());
     keys = KeyFiles.loadOrCreate(dir);
     signer = new CheckpointSigner(keys);
   }
@@ -44,7 +65,7 @@ class AuditStoreTest {
     store.close();
   }
 
-  private static List<AuditEvent> uses(int from, int count) {
+  static List<AuditEvent> uses(int from, int count) {
     List<AuditEvent> events = new ArrayList<>();
     for (int i = from; i < from + count; i++) {
       events.add(used("use-" + i, "tok-" + (i % 7), "alice", "app", "ALLOWED", 0, i, "read"));
@@ -52,11 +73,11 @@ class AuditStoreTest {
     return events;
   }
 
-  private VerificationReport verify() {
+  VerificationReport verify() {
     return StoreVerifier.verify(store, keys.getPublic(), 2);
   }
 
-  private void sql(String statement) throws SQLException {
+  void sql(String statement) throws SQLException {
     try (Statement s = store.connection().createStatement()) {
       s.execute(statement);
     }
@@ -136,7 +157,7 @@ class AuditStoreTest {
     assertThat(store.count()).isEqualTo(10);
 
     store.close();
-    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    store = AuditStore.openReadWrite(location());
     long resumeFrom = store.partitions().get(USED_0).nextOffset();
     assertThat(resumeFrom).isEqualTo(10);
     store.append(uses((int) resumeFrom, 10), Map.of(USED_0, 20L));
@@ -146,7 +167,7 @@ class AuditStoreTest {
     assertThat(verify().findings()).isEmpty();
   }
 
-  private void sealed(int records) {
+  void sealed(int records) {
     store.append(uses(0, records), Map.of(USED_0, (long) records));
     store.checkpoint(signer, 1);
   }
@@ -185,6 +206,7 @@ class AuditStoreTest {
 
   @Test
   void shouldFindAnInsertedRow() throws SQLException {
+    assumeTrue(onDuckDb(), "DuckDB only");
     sealed(30);
     sql(
         "INSERT INTO audit_events SELECT 'forged', event_type, occurred_at, subject, client_id,"
@@ -198,6 +220,7 @@ class AuditStoreTest {
 
   @Test
   void shouldFindReorderedRows() throws SQLException {
+    assumeTrue(onDuckDb(), "DuckDB only");
     sealed(30);
     sql(
         "UPDATE audit_events SET chain_seq = CASE chain_seq WHEN 4 THEN 5 ELSE 4 END"
@@ -225,11 +248,11 @@ class AuditStoreTest {
     sealed(30);
     // an attacker who rewrites a row and re-chains everything after it (no key needed)
     store.close();
-    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    store = AuditStore.openReadWrite(location());
     sql("DELETE FROM audit_events");
     sql("DELETE FROM audit_partitions");
     store.close();
-    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    store = AuditStore.openReadWrite(location());
     List<AuditEvent> rewritten = uses(0, 30);
     AuditEvent victim = rewritten.get(12);
     rewritten.set(
@@ -278,6 +301,7 @@ class AuditStoreTest {
 
   @Test
   void shouldKeyEventsByTheSameDigestInJavaAndSql() throws SQLException {
+    assumeTrue(onDuckDb(), "DuckDB only");
     EventKey key = new EventKey();
     for (String id :
         List.of("use-1", "0b6f1f4e-7d1a-4c39-9a0e-2f5d8c1b3a01", "ünïcode ✓", "x".repeat(300))) {
@@ -294,6 +318,7 @@ class AuditStoreTest {
 
   @Test
   void shouldMoveAStoreKeyedByTextIdToTheDigestKeyAndKeepItVerifiable() throws SQLException {
+    assumeTrue(onDuckDb(), "DuckDB only");
     sealed(30);
     // rebuild the first layout: event_id the primary key, no event_key
     sql(
@@ -309,7 +334,7 @@ class AuditStoreTest {
     sql("DROP TABLE old_events");
     store.close();
 
-    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    store = AuditStore.openReadWrite(location());
 
     assertThat(verify().verifies()).isTrue();
     assertThat(verify().records()).isEqualTo(30);
@@ -319,6 +344,7 @@ class AuditStoreTest {
 
   @Test
   void shouldKeepTheOnDiskSchemaThatExistingStoresHave() throws SQLException {
+    assumeTrue(onDuckDb(), "DuckDB only");
     // Stores already on disk were written with exactly these tables and columns; a change here
     // needs a migration in Migrations, not an edit of Schema.DDL.
     List<String> columns = new ArrayList<>();
@@ -380,7 +406,7 @@ class AuditStoreTest {
     store.append(uses(10, 5), Map.of(USED_0, 15L));
     store.close();
 
-    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    store = AuditStore.openReadWrite(location());
 
     assertThat(store.partitions().get(USED_0).chainLength()).isEqualTo(15);
     assertThat(store.partitions().get(USED_0).nextOffset()).isEqualTo(15);

@@ -39,12 +39,32 @@ class GrantRevocationTest {
   private static final long NOW = T0.plus(Duration.ofMinutes(1)).toEpochMilli();
 
   @TempDir Path dir;
+
+  private StoreLocation location;
+
+  /** Where the store under test is; the PostgreSQL subclass runs every test on PostgreSQL. */
+  StoreLocation newLocation() {
+    return new StoreLocation.DuckDbFile(dir.resolve("audit.duckdb"));
+  }
+
+  /** The store under test, the same one for the whole test. */
+  final StoreLocation location() {
+    if (location == null) {
+      location = newLocation();
+    }
+    return location;
+  }
+
+  final boolean onDuckDb() {
+    return location() instanceof StoreLocation.DuckDbFile;
+  }
+
   private AuditStore store;
   private final List<AuditEvent> events = new ArrayList<>();
 
   @BeforeEach
   void open() {
-    store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"));
+    store = AuditStore.openReadWrite(location());
   }
 
   @AfterEach

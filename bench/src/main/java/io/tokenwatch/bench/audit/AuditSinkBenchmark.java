@@ -9,6 +9,7 @@ import io.tokenwatch.audit.kafka.EventMapper;
 import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.KeyFiles;
+import io.tokenwatch.audit.store.StoreLocation;
 import io.tokenwatch.audit.store.StoreVerifier;
 import io.tokenwatch.events.BindingType;
 import io.tokenwatch.events.ChannelBinding;
@@ -37,10 +38,11 @@ import java.util.UUID;
  * store, full verification, and replay as JSON lines.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.tokenwatch.bench.audit.AuditSinkBenchmark
- * [events, default 10000000] [batch size, default 20000] [directory, default a temporary one]} (0
- * events: query, verify and replay an existing store in that directory). A benchmark, not a test:
- * it prints its numbers and asserts nothing. Ingest is reported per window of one million events
- * (sustained = the slowest window) and overall.
+ * [events, default 10000000] [batch size, default 20000] [directory, default a temporary one]
+ * [store, default the DuckDB file in that directory]} (0 events: query, verify and replay an
+ * existing store; a store {@code postgresql://host:port/db?user=...} measures PostgreSQL, password
+ * in {@code PGPASSWORD}). A benchmark, not a test: it prints its numbers and asserts nothing.
+ * Ingest is reported per window of one million events (sustained = the slowest window) and overall.
  */
 public final class AuditSinkBenchmark {
 
@@ -55,11 +57,15 @@ public final class AuditSinkBenchmark {
     long events = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
     Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("audit-bench");
+    StoreLocation location =
+        args.length > 3
+            ? StoreLocation.parse(args[3], dir)
+            : new StoreLocation.DuckDbFile(dir.resolve("audit.duckdb"));
     System.out.printf(
-        "audit-sink benchmark: %,d events, batch %,d, store in %s, %d cores%n",
-        events, batch, dir, Runtime.getRuntime().availableProcessors());
+        "audit-sink benchmark: %,d events, batch %,d, store %s, %d cores%n",
+        events, batch, location, Runtime.getRuntime().availableProcessors());
     KeyPair keys = KeyFiles.loadOrCreate(dir);
-    try (AuditStore store = AuditStore.openReadWrite(dir.resolve("audit.duckdb"))) {
+    try (AuditStore store = AuditStore.openReadWrite(location)) {
       if (events > 0) {
         ingest(store, keys, events, batch);
       }
