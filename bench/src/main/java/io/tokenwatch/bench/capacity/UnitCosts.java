@@ -157,6 +157,7 @@ public final class UnitCosts {
         var unused = TopicEnsurer.ensureCatalogue(clients, costs.registry);
         costs.topics(perTopic, checkpoints, dir.resolve("keys"));
         state = costs.streamState(dir.resolve("stream"), tokens);
+        costs.tombstones(perTopic);
         costs.print(state, audit);
       }
     } finally {
@@ -237,6 +238,7 @@ public final class UnitCosts {
           "anomaly detector, exactly-once, one alert per transaction",
           Math.min(n, 1_000),
           transactional,
+          1,
           i -> {
             var alert = records.alert(jtis.get(i));
             return record(Topics.SECURITY_ALERTS, alert.getSubject().toString(), alert);
@@ -373,6 +375,7 @@ public final class UnitCosts {
       String writer,
       int count,
       Producer<String, byte[]> producer,
+      int perTransaction,
       IntFunction<ProducerRecord<String, byte[]>> next)
       throws Exception {
     long before = LogSizes.of(admin, topic.name());
@@ -380,9 +383,13 @@ public final class UnitCosts {
     for (int i = 0; i < count; i++) {
       ProducerRecord<String, byte[]> record = next.apply(i);
       keyValue += keyValueBytes(record);
-      producer.beginTransaction();
+      if (i % perTransaction == 0) {
+        producer.beginTransaction();
+      }
       var unused = producer.send(record);
-      producer.commitTransaction();
+      if (i % perTransaction == perTransaction - 1 || i == count - 1) {
+        producer.commitTransaction();
+      }
     }
     long after = LogSizes.of(admin, topic.name());
     rows.add(
@@ -393,7 +400,9 @@ public final class UnitCosts {
             (double) keyValue / count,
             0,
             (double) (after - before) / count,
-            "record batch + commit marker"));
+            perTransaction == 1
+                ? "record batch + commit marker"
+                : "batched, " + perTransaction + " a transaction"));
   }
 
   private <V extends SpecificRecord> ProducerRecord<String, byte[]> record(
@@ -401,6 +410,32 @@ public final class UnitCosts {
     Serializer<V> serializer =
         AvroSerdes.specific(topic.valueType(), registry, serdes, false).serializer();
     return new ProducerRecord<>(topic.name(), key, serializer.serialize(topic.name(), value));
+  }
+
+  /**
+   * Tombstones as the revocation stream writes them once a revocation's tokens have expired, many
+   * in one transaction (its expiry punctuator's); measured after the stream's run, so its global
+   * store never sees them. A fresh validator reads them until {@code delete.retention.ms}.
+   */
+  private void tombstones(int n) throws Exception {
+    Map<String, Object> settings = streamsSettings();
+    settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "unit-costs-tombstones");
+    settings.put(ProducerConfig.CLIENT_ID_CONFIG, "tokenwatch-revocation-stream-producer");
+    try (Producer<String, byte[]> producer = producer(settings)) {
+      producer.initTransactions();
+      measureTransactional(
+          Topics.REVOCATIONS,
+          "revocation stream, tombstones of expired revocations (exactly-once)",
+          n,
+          producer,
+          1_000,
+          i -> tombstone(RealisticRecords.feedKey(records.uuid())));
+    }
+  }
+
+  @SuppressWarnings("NullAway") // a tombstone: the null value is the point
+  private static ProducerRecord<String, byte[]> tombstone(String key) {
+    return new ProducerRecord<>(Topics.REVOCATIONS.name(), key, null);
   }
 
   // --- 2. the revocation stream's state ----------------------------------------------------------
