@@ -56,8 +56,6 @@ import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,7 +66,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -95,8 +92,7 @@ import org.jspecify.annotations.Nullable;
  *       tokens, one use each and a revocation for a tenth of them, then closed (RocksDB flushes its
  *       memtables), its state directory and changelog topics measured per store; and the revocation
  *       feed it wrote, per live revocation, on disk and read back (key + value); then the feed's
- *       tombstones, and the feed compacted by the broker's cleaner down to its live records, per
- *       live revocation;
+ *       tombstones;
  *   <li>the audit store's bytes per event: events mapped by the sink's own {@link EventMapper} (one
  *       issuance per nine uses, as the audit benchmark does), appended in batches with a signed
  *       checkpoint after each, the DuckDB file measured after half and after all of them (each time
@@ -163,7 +159,6 @@ public final class UnitCosts {
         // The stream first, on empty topics: it reads its inputs from the beginning, so records
         // produced before it would add tokens and revocations to what it is measured on.
         state = costs.streamState(dir.resolve("stream"), tokens);
-        state.putAll(costs.compactedFeed());
         costs.topics(perTopic, checkpoints, dir.resolve("keys"));
         costs.tombstones(perTopic);
         costs.print(state, audit);
@@ -439,71 +434,6 @@ public final class UnitCosts {
           1_000,
           i -> tombstone(RealisticRecords.feedKey(records.uuid())));
     }
-  }
-
-  /**
-   * Compacts the feed as the broker's cleaner does in production, only sooner (segments rolled
-   * every 100 ms, any dirty ratio cleaned, tombstones and commit markers dropped after 100 ms, as
-   * the reliability module's feed model does), until only live records are left, and measures its
-   * partition logs per live revocation.
-   */
-  @SuppressWarnings("NullAway") // the rolling records are tombstones: the null value is the point
-  private Map<String, Double> compactedFeed() throws Exception {
-    ConfigResource feed = new ConfigResource(ConfigResource.Type.TOPIC, Topics.REVOCATIONS.name());
-    Map<String, String> soon =
-        Map.of(
-            "segment.ms", "100",
-            "min.cleanable.dirty.ratio", "0.01",
-            "min.compaction.lag.ms", "0",
-            "delete.retention.ms", "100");
-    alter(feed, soon, AlterConfigOp.OpType.SET);
-    long started = System.nanoTime();
-    long written = LogSizes.of(admin, Topics.REVOCATIONS.name());
-    long bytes = written;
-    int stable = 0;
-    try (Producer<String, byte[]> roller = producer(idempotent("unit-costs-roller"))) {
-      // Keys are unique here, so the cleaner removes the commit markers and rewrites the batches;
-      // the active segment is never cleaned, so a tombstone of an unknown key rolls it.
-      while (stable < 3 && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(120)) {
-        for (int p = 0; p < Topics.REVOCATIONS.spec().partitions(); p++) {
-          var unused =
-              roller.send(
-                  new ProducerRecord<>(
-                      Topics.REVOCATIONS.name(), p, "unit-costs:roll", (byte[]) null));
-        }
-        roller.flush();
-        TimeUnit.SECONDS.sleep(3); // a harness poll, not a test wait
-        long now = LogSizes.of(admin, Topics.REVOCATIONS.name());
-        stable = now < written && now == bytes ? stable + 1 : 0;
-        bytes = now;
-      }
-    }
-    long[] read = readFeed();
-    // Back to the catalogue's settings before anything else is measured on the feed.
-    alter(feed, Topics.REVOCATIONS.spec().configs(), AlterConfigOp.OpType.SET);
-    alter(feed, Map.of("min.compaction.lag.ms", ""), AlterConfigOp.OpType.DELETE);
-    out.printf(
-        "feed compaction: %,d bytes as written, %,d after %.0f s (%s), %,d live records, %,d"
-            + " records read%n",
-        written,
-        bytes,
-        (System.nanoTime() - started) / 1e9,
-        stable >= 3 ? "stable" : "still changing",
-        read[0],
-        read[2]);
-    Map<String, Double> result = new LinkedHashMap<>();
-    result.put(
-        "feed after compaction, on disk: B/live revocation"
-            + (stable >= 3 ? "" : " (compaction not finished)"),
-        read[0] == 0 ? 0 : (double) bytes / read[0]);
-    return result;
-  }
-
-  private void alter(ConfigResource resource, Map<String, String> configs, AlterConfigOp.OpType op)
-      throws Exception {
-    List<AlterConfigOp> ops = new ArrayList<>();
-    configs.forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), op)));
-    admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(30, TimeUnit.SECONDS);
   }
 
   @SuppressWarnings("NullAway") // a tombstone: the null value is the point
