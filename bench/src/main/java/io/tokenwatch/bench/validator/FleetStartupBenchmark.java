@@ -84,22 +84,27 @@ public final class FleetStartupBenchmark {
           "tokenwatch_revocation_index_size\\{[^}]*kind=\"(\\w+)\"[^}]*\\} ([0-9.E+]+)");
   private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)");
 
+  /** {@code getconf CLK_TCK}: 100 on every Linux this runs on. */
+  private static final long CLOCK_TICKS = 100;
+
   private FleetStartupBenchmark() {}
 
   /** One launch's measurements. */
-  record Launch(long readyMillis, long rssKib, long liveHeapBytes, long indexed) {}
+  record Launch(long readyMillis, long cpuMillis, long rssKib, long liveHeapBytes, long indexed) {}
 
   public static void main(String[] args) throws Exception {
     int revocations = 1_000_000;
     int launches = 3;
     String flags = RECOMMENDED_FLAGS;
     String sidecarClasspath = System.getProperty("java.class.path");
+    String compareClasspath = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--revocations" -> revocations = Integer.parseInt(args[++i]);
         case "--launches" -> launches = Integer.parseInt(args[++i]);
         case "--jvm-flags" -> flags = args[++i];
         case "--sidecar-classpath" -> sidecarClasspath = args[++i];
+        case "--compare-classpath" -> compareClasspath = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -159,6 +164,33 @@ public final class FleetStartupBenchmark {
       }
       String loadAfter = LoadAverage.now();
       report(revocations, flags, empty, full, loadBefore, loadAfter);
+      if (compareClasspath != null) {
+        // Another build of the sidecar (say, before a change), the same cases interleaved again.
+        List<Launch> otherEmpty = new ArrayList<>();
+        List<Launch> otherFull = new ArrayList<>();
+        List<Launch> againEmpty = new ArrayList<>();
+        List<Launch> againFull = new ArrayList<>();
+        String loadBeforeComparison = LoadAverage.now();
+        for (int i = 0; i < launches; i++) {
+          otherEmpty.add(launch(platform, dir, flags, compareClasspath, EMPTY_TOPIC, "oe-" + i));
+          print("compared build, empty feed", i, otherEmpty.get(i));
+          otherFull.add(
+              launch(platform, dir, flags, compareClasspath, Topics.REVOCATIONS.name(), "of-" + i));
+          print("compared build, full feed", i, otherFull.get(i));
+          againEmpty.add(launch(platform, dir, flags, sidecarClasspath, EMPTY_TOPIC, "ae-" + i));
+          print("this build, empty feed", i, againEmpty.get(i));
+          againFull.add(
+              launch(platform, dir, flags, sidecarClasspath, Topics.REVOCATIONS.name(), "af-" + i));
+          print("this build, full feed", i, againFull.get(i));
+        }
+        String loadAfterComparison = LoadAverage.now();
+        System.out.println("\nCompared build (--compare-classpath):");
+        report(
+            revocations, flags, otherEmpty, otherFull, loadBeforeComparison, loadAfterComparison);
+        System.out.println("This build, in the same interleaved rounds:");
+        report(
+            revocations, flags, againEmpty, againFull, loadBeforeComparison, loadAfterComparison);
+      }
     }
   }
 
@@ -313,9 +345,10 @@ public final class FleetStartupBenchmark {
         }
       }
       long rss = rssKib(process.pid());
+      long cpu = cpuMillis(process.pid());
       long indexed = indexed(http, port);
       long heap = liveHeap(process.pid());
-      return new Launch(TimeUnit.NANOSECONDS.toMillis(readyAt - start), rss, heap, indexed);
+      return new Launch(TimeUnit.NANOSECONDS.toMillis(readyAt - start), cpu, rss, heap, indexed);
     } finally {
       process.destroy();
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -331,6 +364,18 @@ public final class FleetStartupBenchmark {
       }
     }
     throw new IllegalStateException("no VmRSS for " + pid);
+  }
+
+  /**
+   * CPU time the process has used (user + system, {@code /proc/<pid>/stat} fields 14 and 15):
+   * unlike wall time, hardly inflated when other processes compete for the cores.
+   */
+  private static long cpuMillis(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    // The command name (field 2) may hold spaces; the fields after it are plain.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * 1000 / CLOCK_TICKS;
   }
 
   /** Revocations the sidecar holds, by its own metrics (token ids plus selectors). */
@@ -369,10 +414,11 @@ public final class FleetStartupBenchmark {
   private static void print(String name, int i, Launch launch) {
     System.out.printf(
         Locale.ROOT,
-        "%s, launch %d: ready in %d ms, RSS %.1f MiB, live heap %.1f MiB, %,d held%n",
+        "%s, launch %d: ready in %d ms (%d ms CPU), RSS %.1f MiB, live heap %.1f MiB, %,d held%n",
         name,
         i + 1,
         launch.readyMillis(),
+        launch.cpuMillis(),
         launch.rssKib() / 1024.0,
         launch.liveHeapBytes() / 1048576.0,
         launch.indexed());
@@ -392,28 +438,35 @@ public final class FleetStartupBenchmark {
       String loadAfter) {
     long emptyReady = median(empty, Launch::readyMillis);
     long fullReady = median(full, Launch::readyMillis);
+    long emptyCpu = median(empty, Launch::cpuMillis);
+    long fullCpu = median(full, Launch::cpuMillis);
     long emptyHeap = median(empty, Launch::liveHeapBytes);
     long fullHeap = median(full, Launch::liveHeapBytes);
     long emptyRss = median(empty, Launch::rssKib);
     long fullRss = median(full, Launch::rssKib);
     System.out.printf(
         Locale.ROOT,
-        "%n| feed | launch to ready (ms, median of %d) | live heap (MiB) | RSS at ready (MiB) |%n"
-            + "|---|---|---|---|%n"
-            + "| empty | %d | %.1f | %.0f |%n"
-            + "| %,d revocations | %d | %.1f | %.0f |%n"
-            + "| difference | **+%d ms** (%,.0f records/s) | **%.1f B per revocation** | |%n%n"
+        "%n| feed | launch to ready (ms, median of %d) | CPU used by ready (ms) | live heap (MiB)"
+            + " | RSS at ready (MiB) |%n"
+            + "|---|---|---|---|---|%n"
+            + "| empty | %d | %d | %.1f | %.0f |%n"
+            + "| %,d revocations | %d | %d | %.1f | %.0f |%n"
+            + "| difference | **+%d ms** (%,.0f records/s) | +%d ms | **%.1f B per revocation** |"
+            + " |%n%n"
             + "JVM flags: %s%nload average before %s, after %s%n",
         empty.size(),
         emptyReady,
+        emptyCpu,
         emptyHeap / 1048576.0,
         emptyRss / 1024.0,
         revocations,
         fullReady,
+        fullCpu,
         fullHeap / 1048576.0,
         fullRss / 1024.0,
         fullReady - emptyReady,
         revocations / Math.max(0.001, (fullReady - emptyReady) / 1000.0),
+        fullCpu - emptyCpu,
         (fullHeap - emptyHeap) / (double) revocations,
         flags,
         loadBefore,
