@@ -76,7 +76,7 @@ public final class FleetStartupBenchmark {
   /** The flags docs/benchmarks/validator.md and the sidecar's README recommend. */
   static final String RECOMMENDED_FLAGS =
       "-XX:+UseSerialGC -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m"
-          + " -XX:TieredStopAtLevel=1 -Xmx192m";
+          + " -XX:TieredStopAtLevel=1 -Xmx128m";
 
   private static final String EMPTY_TOPIC = "bench.revocations-empty";
   private static final Pattern INDEX_SIZE =
