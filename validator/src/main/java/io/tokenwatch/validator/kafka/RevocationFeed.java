@@ -356,8 +356,8 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
 
   /**
    * Sizes the index for the records the feed holds before reading them: at most one token id each
-   * (selectors and tombstones make it an overestimate, bounded by the share of the log that
-   * compaction has not cleaned yet).
+   * (selectors, tombstones and records compaction has not removed yet make it an overestimate),
+   * within a quarter of the heap.
    */
   private void reserve(KafkaConsumer<String, Revocation> c, Map<TopicPartition, Long> end) {
     List<TopicPartition> feedPartitions = new ArrayList<>();
@@ -373,7 +373,11 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       for (TopicPartition tp : feedPartitions) {
         records += Math.max(0, offset(end, tp) - offset(begin, tp));
       }
-      index.reserveTokenIds((int) Math.min(Integer.MAX_VALUE / 4, records));
+      // A log compaction has not cleaned yet may hold many times its live records: never size
+      // the table beyond a quarter of the heap up front (about 22 bytes per id at the table's
+      // load factor); past that it grows as it reads, as it would without a hint.
+      long affordable = Runtime.getRuntime().maxMemory() / 4 / 22;
+      index.reserveTokenIds((int) Math.min(Integer.MAX_VALUE / 4, Math.min(records, affordable)));
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       log.debug("Beginning offsets of {} not available; the index grows as it reads", topic);
     }
