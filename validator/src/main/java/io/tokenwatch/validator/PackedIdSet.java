@@ -115,6 +115,27 @@ final class PackedIdSet {
     }
   }
 
+  /**
+   * Makes room for {@code expectedSize} ids in all, so that adding up to that many does not resize;
+   * never shrinks. A loader that knows how many records are coming calls this once instead of
+   * paying for every intermediate table (each resize rehashes everything held).
+   */
+  void reserve(int expectedSize) {
+    if (expectedSize <= 0) {
+      return;
+    }
+    int wanted =
+        (int) Math.min(Integer.MAX_VALUE / 2 - 8, (long) Math.ceil(expectedSize / MAX_LOAD) + 1);
+    long stamp = lock.writeLock();
+    try {
+      if (wanted > capacity) {
+        resize(wanted);
+      }
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
   int size() {
     long stamp = lock.readLock();
     try {

@@ -98,6 +98,20 @@ public final class RevocationIndex implements RevocationView {
     return true;
   }
 
+  /**
+   * Makes room for about {@code expectedTokenIds} token-id revocations in all, so that loading that
+   * many does not grow the table step by step; never shrinks, never limits. A feed calls it with
+   * the number of records it is about to read.
+   *
+   * @param expectedTokenIds a hint, {@code >= 0}
+   */
+  public void reserveTokenIds(int expectedTokenIds) {
+    if (expectedTokenIds < 0) {
+      throw new IllegalArgumentException("expectedTokenIds must be >= 0: " + expectedTokenIds);
+    }
+    tokenIds.reserve(expectedTokenIds);
+  }
+
   /** Drops the revocation under {@code key} (a tombstone): everything it covered has expired. */
   public void remove(String key) {
     requireNonNull(key, "key");

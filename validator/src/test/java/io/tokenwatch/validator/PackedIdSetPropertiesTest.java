@@ -14,7 +14,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * The packed table behaves like a {@link HashSet} of ids under any sequence of adds and removes.
+ * The packed table behaves like a {@link HashSet} of ids under any sequence of adds and removes,
+ * with the table sized up front at any point.
  */
 class PackedIdSetPropertiesTest {
 
@@ -49,6 +50,43 @@ class PackedIdSetPropertiesTest {
       } else {
         assertThat(set.remove(u.getMostSignificantBits(), u.getLeastSignificantBits()))
             .isEqualTo(model.remove(u));
+      }
+    }
+    assertThat(set.size()).isEqualTo(model.size());
+    for (int id = 0; id <= 300; id++) {
+      UUID u = uuid(id);
+      assertThat(set.contains(u.getMostSignificantBits(), u.getLeastSignificantBits()))
+          .as("id %d", id)
+          .isEqualTo(model.contains(u));
+    }
+  }
+
+  /** An add, a remove, or a reserve for {@code id * 3} ids (growing, or smaller than held). */
+  record Step(int kind, int id) {}
+
+  @Provide
+  Arbitrary<List<Step>> stepsWithReserves() {
+    Arbitrary<Step> step =
+        Combinators.combine(Arbitraries.of(0, 0, 1, 2), Arbitraries.integers().between(0, 300))
+            .as(Step::new);
+    return step.list().ofMaxSize(2000);
+  }
+
+  @Property(tries = 100)
+  void shouldMatchAHashSetModelWhateverIsReservedWhen(
+      @ForAll("stepsWithReserves") List<Step> steps) {
+    PackedIdSet set = new PackedIdSet();
+    Set<UUID> model = new HashSet<>();
+    for (Step step : steps) {
+      UUID u = uuid(step.id());
+      switch (step.kind()) {
+        case 0 ->
+            assertThat(set.add(u.getMostSignificantBits(), u.getLeastSignificantBits()))
+                .isEqualTo(model.add(u));
+        case 1 ->
+            assertThat(set.remove(u.getMostSignificantBits(), u.getLeastSignificantBits()))
+                .isEqualTo(model.remove(u));
+        default -> set.reserve(step.id() * 3);
       }
     }
     assertThat(set.size()).isEqualTo(model.size());

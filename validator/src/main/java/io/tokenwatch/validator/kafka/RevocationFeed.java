@@ -45,7 +45,14 @@ import org.slf4j.LoggerFactory;
  * Follows the compacted revocation feed into a {@link RevocationIndex}, and the issuer's revocation
  * fast path beside it: assigns every partition of both (no consumer group, so every validator reads
  * everything), reads from the beginning, applies records and tombstones, becomes ready once it has
- * reached the end offsets seen at start, then keeps following.
+ * reached the end offsets seen at start, then keeps following. Partitions added to either topic
+ * later are noticed within about twice {@code metadata.max.age.ms} ({@link
+ * #PARTITION_CHECK_INTERVAL} unless set) and read from their beginning; until they are read to
+ * their end the feed counts as behind (see freshness below).
+ *
+ * <p>Bootstrap cost: the index is sized once for the records the feed holds (its end minus
+ * beginning offsets), polls take up to {@value #MAX_POLL_RECORDS} records, and positions are
+ * recorded once per partition and poll (per record only while a listener is told of each).
  *
  * <p>The two topics are kept apart on purpose. A token is revoked when either covers it. The feed
  * has one writer per key (the revocation stream, which merges), so its last record for a key is the
@@ -84,6 +91,17 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
    */
   public static final Duration FAST_PATH_GRACE = Duration.ofMinutes(10);
 
+  /**
+   * The default {@code metadata.max.age.ms} of the feed's consumer, which is also how often the
+   * feed looks for partitions added to its topics: a new partition is read (from its beginning)
+   * within about twice that age. Set {@code metadata.max.age.ms} in the consumer settings to change
+   * both.
+   */
+  public static final Duration PARTITION_CHECK_INTERVAL = Duration.ofSeconds(30);
+
+  /** The consumer's default {@code max.poll.records}: one poll takes what a fetch brought. */
+  static final int MAX_POLL_RECORDS = 10_000;
+
   private static final String RECORDS_DESCRIPTION =
       "Feed records read, by what they were (revocation, tombstone, unreadable, fast-path)";
 
@@ -100,6 +118,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   private volatile boolean fastPathEmpty = true;
   private final Clock clock;
   private final Duration pollTimeout;
+  private final long partitionCheckMillis;
   private final Thread thread;
   private final CountDownLatch ready = new CountDownLatch(1);
   private final AtomicLong applied = new AtomicLong();
@@ -159,6 +178,17 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     this.consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     this.consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     this.consumerConfig.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-validator-feed");
+    // Bootstrap reads the whole feed: big polls keep the per-poll bookkeeping out of the way.
+    this.consumerConfig.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
+    // How soon partitions added to the topics are seen (the cached metadata's age).
+    this.consumerConfig.putIfAbsent(
+        ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) PARTITION_CHECK_INTERVAL.toMillis());
+    this.partitionCheckMillis =
+        Math.max(
+            1,
+            Long.parseLong(
+                String.valueOf(this.consumerConfig.get(ConsumerConfig.METADATA_MAX_AGE_CONFIG))
+                    .trim()));
     this.thread = new Thread(this::run, "tokenwatch-revocation-feed");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -250,10 +280,18 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       c.assign(partitions);
       c.seekToBeginning(partitions);
       Map<TopicPartition, Long> startEnd = null;
+      long partitionsCheckedAt = clock.millis();
       while (running) {
         try {
           if (startEnd == null) {
             startEnd = endOffsets(c, partitions);
+            if (startEnd != null) {
+              reserve(c, startEnd);
+            }
+          }
+          if (clock.millis() - partitionsCheckedAt >= partitionCheckMillis) {
+            partitionsCheckedAt = clock.millis();
+            partitions = addNewPartitions(c, partitions);
           }
           followOnce(c, partitions, startEnd);
         } catch (WakeupException e) {
@@ -316,6 +354,75 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     }
   }
 
+  /**
+   * Sizes the index for the records the feed holds before reading them: at most one token id each
+   * (selectors, tombstones and records compaction has not removed yet make it an overestimate),
+   * within a quarter of the heap.
+   */
+  private void reserve(KafkaConsumer<String, Revocation> c, Map<TopicPartition, Long> end) {
+    List<TopicPartition> feedPartitions = new ArrayList<>();
+    for (TopicPartition tp : end.keySet()) {
+      if (tp.topic().equals(topic)) {
+        feedPartitions.add(tp);
+      }
+    }
+    try {
+      Map<TopicPartition, Long> begin =
+          c.beginningOffsets(feedPartitions, pollTimeout.multipliedBy(5));
+      long records = 0;
+      for (TopicPartition tp : feedPartitions) {
+        records += Math.max(0, offset(end, tp) - offset(begin, tp));
+      }
+      // A log compaction has not cleaned yet may hold many times its live records: never size
+      // the table beyond a quarter of the heap up front (about 22 bytes per id at the table's
+      // load factor); past that it grows as it reads, as it would without a hint.
+      long affordable = Runtime.getRuntime().maxMemory() / 4 / 22;
+      index.reserveTokenIds((int) Math.min(Integer.MAX_VALUE / 4, Math.min(records, affordable)));
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      log.debug("Beginning offsets of {} not available; the index grows as it reads", topic);
+    }
+  }
+
+  /**
+   * Assigns partitions added to the topics since the last look, read from their beginning; the
+   * cached metadata ({@code metadata.max.age.ms}) is what is looked at, so this costs no request.
+   * Until a new partition is read to its end the feed counts as behind: a ready feed's freshness is
+   * not renewed meanwhile (and ages towards {@code FEED_STALE}), while one still bootstrapping
+   * becomes ready once it reaches the end offsets it saw at start, as before.
+   */
+  private List<TopicPartition> addNewPartitions(
+      KafkaConsumer<String, Revocation> c, List<TopicPartition> assigned) {
+    List<TopicPartition> added = new ArrayList<>();
+    List<String> topics = new ArrayList<>();
+    topics.add(topic);
+    if (fastPathTopic != null) {
+      topics.add(fastPathTopic);
+    }
+    for (String t : topics) {
+      List<PartitionInfo> infos = c.partitionsFor(t, pollTimeout);
+      if (infos == null) {
+        continue;
+      }
+      for (PartitionInfo info : infos) {
+        TopicPartition tp = new TopicPartition(info.topic(), info.partition());
+        if (!assigned.contains(tp) && !added.contains(tp)) {
+          added.add(tp);
+        }
+      }
+    }
+    if (added.isEmpty()) {
+      return assigned;
+    }
+    List<TopicPartition> all = new ArrayList<>(assigned);
+    all.addAll(added);
+    // assign() keeps the positions of partitions that stay assigned.
+    c.assign(all);
+    c.seekToBeginning(added);
+    target = null;
+    log.info("Revocation feed reads partitions added since start: {}", added);
+    return all;
+  }
+
   private List<TopicPartition> partitions(KafkaConsumer<String, Revocation> c, String topic) {
     while (running) {
       try {
@@ -354,15 +461,28 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       c.seek(e.topicPartition(), e.offset() + 1);
       return;
     }
-    for (ConsumerRecord<String, Revocation> record : records) {
-      boolean applied =
-          record.topic().equals(topic)
-              ? apply(record.key(), record.value())
-              : applyFastPath(record.key(), record.value());
-      positions.merge(
-          new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
-      if (applied) {
-        tell(record.topic(), record.partition(), record.offset(), record.key(), record.timestamp());
+    boolean telling = !listeners.isEmpty();
+    for (TopicPartition tp : records.partitions()) {
+      boolean feed = tp.topic().equals(topic);
+      long next = -1;
+      for (ConsumerRecord<String, Revocation> record : records.records(tp)) {
+        boolean applied =
+            feed
+                ? apply(record.key(), record.value())
+                : applyFastPath(record.key(), record.value());
+        next = record.offset() + 1;
+        if (applied && telling) {
+          positions.merge(tp, next, Math::max);
+          tell(
+              record.topic(),
+              record.partition(),
+              record.offset(),
+              record.key(),
+              record.timestamp());
+        }
+      }
+      if (next >= 0) {
+        positions.merge(tp, next, Math::max);
       }
     }
     forgetExpiredFastPath();

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,11 +38,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
@@ -85,6 +90,16 @@ class RevocationFeedIntegrationTest {
 
   private void produce(String key, @Nullable Revocation value) throws Exception {
     produce(Topics.REVOCATIONS.name(), key, value);
+  }
+
+  private void produce(String topic, int partition, String key, Revocation value) throws Exception {
+    try (KafkaProducer<String, Revocation> producer =
+        new KafkaProducer<>(
+            clientConfig(),
+            new StringSerializer(),
+            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).serializer())) {
+      producer.send(new ProducerRecord<>(topic, partition, key, value)).get(30, TimeUnit.SECONDS);
+    }
   }
 
   private void produce(String topic, String key, @Nullable Revocation value) throws Exception {
@@ -184,6 +199,73 @@ class RevocationFeedIntegrationTest {
 
     produce("token:" + early, null);
     await().atMost(BOUND).until(() -> !index.containsTokenId(early));
+  }
+
+  @Test
+  void shouldReadPartitionsAddedToTheFeedAfterStartFromTheirBeginning() throws Exception {
+    String topic = "test.revocations-" + UUID.randomUUID();
+    try (Admin admin = Admin.create(clientConfig())) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, 1, (short) 1)
+                      .configs(
+                          Map.of(
+                              TopicConfig.CLEANUP_POLICY_CONFIG,
+                              TopicConfig.CLEANUP_POLICY_COMPACT))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    String first = UUID.randomUUID().toString();
+    produce(topic, 0, "token:" + first, revocation(SelectorKind.TOKEN, first));
+    RevocationIndex index = new RevocationIndex();
+    Map<String, Object> consumer = new HashMap<>(clientConfig());
+    // The feed looks for new partitions as often as its consumer's metadata may age.
+    consumer.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 200);
+    RevocationFeed feed =
+        new RevocationFeed(
+            consumer,
+            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
+            topic,
+            null,
+            index,
+            Clock.systemUTC(),
+            Duration.ofMillis(100));
+    closeables.add(feed);
+    assertThat(feed.awaitReady(BOUND)).isTrue();
+    assertThat(index.containsTokenId(first)).isTrue();
+
+    try (Admin admin = Admin.create(clientConfig())) {
+      admin
+          .createPartitions(Map.of(topic, NewPartitions.increaseTo(3)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    List<String> later = new ArrayList<>();
+    for (int partition = 1; partition <= 2; partition++) {
+      for (int i = 0; i < 3; i++) {
+        String id = UUID.randomUUID().toString();
+        produce(topic, partition, "token:" + id, revocation(SelectorKind.TOKEN, id));
+        later.add(id);
+      }
+    }
+
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              for (String id : later) {
+                assertThat(index.containsTokenId(id)).as(id).isTrue();
+              }
+            });
+    assertThat(index.tokenIdCount()).isEqualTo(1 + later.size());
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () ->
+                assertThat(feed.status().positions())
+                    .extracting(FeedStatus.Position::partition)
+                    .containsExactly(0, 1, 2));
   }
 
   @Test
