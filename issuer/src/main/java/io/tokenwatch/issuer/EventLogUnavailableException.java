@@ -11,4 +11,8 @@ public final class EventLogUnavailableException extends RuntimeException {
   public EventLogUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  public EventLogUnavailableException(String message) {
+    super(message);
+  }
 }

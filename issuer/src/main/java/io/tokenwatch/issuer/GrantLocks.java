@@ -9,8 +9,8 @@ import java.util.function.Supplier;
  * checks the presented token is the newest and writes the rotated state as one step, so two
  * presentations of one token cannot both rotate it (the second is a reuse), and a revocation never
  * interleaves with a rotation. Striped: a fixed set of monitors, shared by grants whose ids hash
- * alike, so memory does not grow with grants. Across instances the shared log's merge detects races
- * instead ({@link GrantMerge}). Thread-safe.
+ * alike, so memory does not grow with grants. Across instances the grant log decides ({@link
+ * GrantFold}); the lock spares this instance the losing rotations it can foresee. Thread-safe.
  */
 public final class GrantLocks {
 

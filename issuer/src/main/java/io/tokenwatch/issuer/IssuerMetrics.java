@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  *   <li>{@code tokenwatch.issuer.request{endpoint,outcome}}: latency histogram
  *   <li>{@code tokenwatch.issuer.produce.failures{event}}: events Kafka did not take in time
  *   <li>{@code tokenwatch.issuer.policy.reloads{result}}: policy reloads, loaded or rejected
- *   <li>{@code tokenwatch.issuer.refresh.races}: reuses detected after the fact across instances
+ *   <li>{@code tokenwatch.issuer.refresh.races}: rotations of this instance that lost in the grant
+ *       log (the token was spent at this or another instance first)
  * </ul>
  *
  * <p>Meters are looked up once per tag combination and kept: building and registering a meter on
@@ -146,10 +147,10 @@ public final class IssuerMetrics {
         .increment();
   }
 
-  /** Counts a refresh token reuse detected after the fact across instances. */
+  /** Counts a rotation of this instance that lost in the grant log: a refresh token reuse. */
   public void refreshRace() {
     Counter.builder("tokenwatch.issuer.refresh.races")
-        .description("Refresh token reuse detected after the fact across issuer instances")
+        .description("Rotations that lost in the grant log: the refresh token was spent first")
         .register(registry)
         .increment();
   }

@@ -5,25 +5,67 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The shared state of refresh grants. Implementations are thread-safe; the Kafka one is shared by
- * every issuer instance through a compacted topic.
+ * The shared state of refresh grants: an append-only log of {@link RefreshGrantChanged} records,
+ * folded by {@link GrantFold} in log order. A rotation is a conditional append: it takes effect
+ * only if the state it was decided against is still the folded state when the record's turn comes,
+ * and its writer learns which before answering. Implementations are thread-safe; the Kafka one is
+ * shared by every issuer instance through a compacted topic.
  */
 public interface RefreshGrantStore {
 
-  /** The latest state of a grant this instance knows, empty for an unknown grant. */
+  /**
+   * The grant's state as this instance has folded it so far, empty for a grant it does not know.
+   * Another instance's latest record may not be read yet.
+   */
   Optional<RefreshGrantChanged> get(String grantId);
 
   /**
-   * Makes {@code state} durable, then visible to {@link #get} on this instance.
+   * The grant's state once this instance has folded every record written before the call (a round
+   * trip to the log): for a token this instance does not know yet, which another instance may have
+   * just handed out.
    *
-   * @throws EventLogUnavailableException when it cannot be made durable in time
+   * @throws EventLogUnavailableException when the log cannot be read to its end in time
    */
-  void save(RefreshGrantChanged state);
+  Optional<RefreshGrantChanged> latest(String grantId);
 
   /**
-   * Registers who is told when two instances rotated the same generation of a grant (a refresh
-   * token reuse that raced across instances and is seen only after the fact). The handler gets the
-   * state that revealed the race and must revoke the grant.
+   * Starts appending {@code record}; {@link Append#await()} waits until it is durable and folded on
+   * this instance, and says what it did. Sending first and awaiting later lets a caller have other
+   * events in flight at the same time.
+   *
+   * @throws EventLogUnavailableException when it cannot even be sent
    */
-  void onRace(Consumer<RefreshGrantChanged> handler);
+  Append send(RefreshGrantChanged record);
+
+  /**
+   * Appends {@code record} and waits until it is durable and folded on this instance.
+   *
+   * @return what the record did, and the grant's state right after it
+   * @throws EventLogUnavailableException when it cannot be made durable, or read back, in time;
+   *     whether it took effect is then unknown
+   */
+  default GrantFold.Step append(RefreshGrantChanged record) {
+    return send(record).await();
+  }
+
+  /**
+   * Registers who seals a grant whose last record lost (it reads ACTIVE to a reader that sees it
+   * alone) when no REVOKED record followed within a grace period: the writer of the losing record
+   * may have stopped before sealing it. The handler gets the folded (REVOKED) state and must append
+   * a REVOKED record and revoke the grant's tokens.
+   */
+  void onUnsealed(Consumer<RefreshGrantChanged> handler);
+
+  /** A record on its way to the log. */
+  @FunctionalInterface
+  interface Append {
+    /**
+     * Waits until the record is durable and folded on this instance.
+     *
+     * @return what the record did, and the grant's state right after it
+     * @throws EventLogUnavailableException when that does not happen in time; whether it took
+     *     effect is then unknown
+     */
+    GrantFold.Step await();
+  }
 }

@@ -135,6 +135,11 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     return new RevocationReceipt.Landed(metadata.topic(), metadata.partition(), metadata.offset());
   }
 
+  /** How long a call waits for an acknowledgement. */
+  Duration timeout() {
+    return timeout;
+  }
+
   /** Sends one record of any catalogue topic this log serializes (the grant store uses it). */
   <V extends SpecificRecord> Future<RecordMetadata> send(
       Topic<String, V> topic, String key, V value) {

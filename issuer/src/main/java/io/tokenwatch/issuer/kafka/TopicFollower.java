@@ -53,6 +53,10 @@ final class TopicFollower implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile @Nullable RuntimeException failure;
+  private volatile List<TopicPartition> assigned = List.of();
+
+  /** The position reached in each partition, published after each poll; guarded by itself. */
+  private final Map<TopicPartition, Long> positions = new HashMap<>();
 
   /**
    * @param clientSettings where the cluster is and how to connect to it; the follower's own
@@ -125,12 +129,14 @@ final class TopicFollower implements AutoCloseable {
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
+      assigned = List.copyOf(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
       boolean replaying = true;
       while (running) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           handler.apply(record, replaying);
         }
+        publishPositions();
         if (replaying && reached(end)) {
           replaying = false;
           caughtUp.countDown();
@@ -145,7 +151,56 @@ final class TopicFollower implements AutoCloseable {
       failure = e;
       LOG.error("Following {} stopped; {}", what, onStop, e);
     } finally {
+      synchronized (positions) {
+        positions.notifyAll();
+      }
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+  }
+
+  /** The partitions followed, once the follower has started; empty before. */
+  List<TopicPartition> partitions() {
+    return assigned;
+  }
+
+  /**
+   * Waits until every record before {@code target}'s offsets has been handed to the handler.
+   *
+   * @return whether that happened within {@code timeout}
+   */
+  boolean awaitPositions(Map<TopicPartition, Long> target, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (positions) {
+      while (!reachedPublished(target)) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0 || !running || failure != null) {
+          return false;
+        }
+        positions.wait(left);
+      }
+      return true;
+    }
+  }
+
+  private boolean reachedPublished(Map<TopicPartition, Long> target) {
+    for (Map.Entry<TopicPartition, Long> entry : target.entrySet()) {
+      Long position = positions.get(entry.getKey());
+      if (position == null || position < entry.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void publishPositions() {
+    Map<TopicPartition, Long> reached = new HashMap<>();
+    for (TopicPartition partition : assigned) {
+      reached.put(partition, consumer.position(partition));
+    }
+    synchronized (positions) {
+      positions.putAll(reached);
+      positions.notifyAll();
     }
   }
 
@@ -161,6 +216,9 @@ final class TopicFollower implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    synchronized (positions) {
+      positions.notifyAll();
+    }
     consumer.wakeup();
     try {
       thread.join(10_000);

@@ -36,8 +36,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Revocations the issuer records: by a client (RFC 7009), by an admin (any selector, with a
@@ -47,8 +45,6 @@ import org.slf4j.LoggerFactory;
  * so no instance refreshes it again. Thread-safe.
  */
 public final class RevocationService {
-
-  private static final Logger LOG = LoggerFactory.getLogger(RevocationService.class);
 
   private final Supplier<Policy> policy;
   private final OwnTokens ownTokens;
@@ -61,7 +57,8 @@ public final class RevocationService {
   private final Duration ttlCeiling;
 
   /**
-   * Registers itself with {@code grants} to revoke a grant whose reuse raced across instances.
+   * Registers itself with {@code grants} to seal a grant whose losing rotation its writer left
+   * unsealed.
    *
    * @param policy the policy in force, read on every request
    * @param ownTokens verifies tokens this issuer signed
@@ -92,7 +89,7 @@ public final class RevocationService {
     this.clock = requireNonNull(clock, "clock");
     this.instanceId = requireNonNull(instanceId, "instanceId");
     this.ttlCeiling = requireNonNull(ttlCeiling, "ttlCeiling");
-    grants.onRace(this::revokeRacedGrant);
+    grants.onUnsealed(this::sealLostGrant);
   }
 
   /** The longest lifetime any token can have; a retired signing key stays published this long. */
@@ -197,7 +194,7 @@ public final class RevocationService {
                   .filter(state -> state.getStatus() == RefreshGrantStatus.ACTIVE)
                   .ifPresent(
                       state ->
-                          grants.save(
+                          grants.append(
                               RefreshGrantChanged.newBuilder(state)
                                   .setEventId(Secrets.randomUuid().toString())
                                   .setOccurredAt(now)
@@ -269,7 +266,7 @@ public final class RevocationService {
               .setChangedBy(instanceId)
               .setDetail(detail)
               .build();
-      grants.save(revoked);
+      grants.append(revoked);
     }
     // Every token of the grant was issued before now (refresh is closed from here on): the request
     // time is its watermark, and the record may be forgotten one TTL ceiling after it.
@@ -285,26 +282,50 @@ public final class RevocationService {
         clock.instant());
   }
 
-  /** Revokes a grant whose reuse raced across instances and was seen only after the fact. */
-  private void revokeRacedGrant(RefreshGrantChanged raced) {
-    metrics.refreshRace();
+  /**
+   * Revokes a grant whose rotation lost in the grant log (its refresh token was presented again
+   * after it was spent) and seals it: the revocation of {@code grant:<id>} is published first, then
+   * a REVOKED record, so the grant's last record reads REVOKED to a reader that sees it alone. In
+   * this order a stop in between leaves the grant unsealed, and whoever seals it later publishes
+   * the revocation again (harmless) rather than never. The caller holds the grant's lock.
+   *
+   * @param folded the grant's folded state, REVOKED by the loss
+   * @throws EventLogUnavailableException when either cannot be recorded
+   */
+  public void revokeLostRotation(
+      Policy current, RefreshGrantChanged folded, String requestedBy, String detail) {
+    publishRevocation(
+        current,
+        SelectorKind.GRANT,
+        folded.getGrantId(),
+        null,
+        RevocationReason.REFRESH_TOKEN_REUSE,
+        requestedBy,
+        detail,
+        null,
+        clock.instant());
+    grants.append(
+        RefreshGrantChanged.newBuilder(folded)
+            .setEventId(Secrets.randomUuid().toString())
+            .setOccurredAt(clock.instant().truncatedTo(ChronoUnit.SECONDS))
+            .setStatus(RefreshGrantStatus.REVOKED)
+            .setPolicy(EventParts.policyRef(current))
+            .setChangedBy(instanceId)
+            .setDetail(detail)
+            .build());
+  }
+
+  /** Seals a grant whose losing rotation was left unsealed by its writer (it may have stopped). */
+  private void sealLostGrant(RefreshGrantChanged folded) {
     locks.run(
-        raced.getGrantId(),
-        () -> {
-          RefreshGrantChanged state = grants.get(raced.getGrantId()).orElse(raced);
-          try {
-            revokeGrant(
+        folded.getGrantId(),
+        () ->
+            revokeLostRotation(
                 policy.get(),
-                state,
-                RevocationReason.REFRESH_TOKEN_REUSE,
+                folded,
                 "issuer:" + instanceId,
-                "two issuer instances rotated the same refresh token generation: the token was"
-                    + " reused");
-          } catch (EventLogUnavailableException e) {
-            // Another instance that saw the race revokes as well; the log keeps both states.
-            LOG.error("Could not revoke raced grant {}: {}", raced.getGrantId(), e.getMessage());
-          }
-        });
+                "a rotation of this grant lost (its refresh token was reused) and its writer did"
+                    + " not seal it"));
   }
 
   /**

@@ -10,6 +10,7 @@ import io.tokenwatch.issuer.AccessTokenClaims;
 import io.tokenwatch.issuer.EventLog;
 import io.tokenwatch.issuer.EventLogUnavailableException;
 import io.tokenwatch.issuer.EventParts;
+import io.tokenwatch.issuer.GrantFold;
 import io.tokenwatch.issuer.IssuerMetrics;
 import io.tokenwatch.issuer.RefreshGrantStore;
 import io.tokenwatch.issuer.RefreshTokens;
@@ -29,8 +30,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The one issuance path every grant ends in: mints the access token, makes its {@code TokenIssued}
- * event durable, then the refresh grant's new state, and only then answers. A client never holds a
- * token whose event is not in the log. Thread-safe.
+ * event and the refresh grant's new state durable (both in flight at once), and only then answers.
+ * A client never holds a token whose event is not in the log, nor a refresh token of a rotation the
+ * grant log did not let take effect. Thread-safe.
  */
 final class Issuance {
 
@@ -140,13 +142,64 @@ final class Issuance {
   }
 
   /**
-   * Mints, records the issuance durably, then the grant state, and only then answers. The grant is
-   * saved after the issuance so a failure in between leaves the presented refresh token current and
-   * a retry harmless.
+   * Mints, records the issuance durably and, for a token that starts a grant, the grant's first
+   * state, and only then answers. Both records are in flight at once.
    *
-   * @throws EventLogUnavailableException when either cannot be made durable in time
+   * @throws EventLogUnavailableException when either cannot be made durable in time, or the grant
+   *     could not be opened (its id is taken)
    */
   TokenResponse.Issued issue(Terms terms, @Nullable NewGrant grant) {
+    Prepared prepared = prepare(terms);
+    RefreshGrantStore.Append opening = grant == null ? null : sendGrant(grant.state());
+    recordIssued(prepared.event());
+    if (grant != null && opening != null) {
+      GrantFold.Step step = awaitGrant(opening);
+      if (step.verdict() != GrantFold.Verdict.OPENED) {
+        metrics.produceFailure("refresh_grant");
+        throw new EventLogUnavailableException(
+            "grant " + grant.state().getGrantId() + " exists already; not opened again");
+      }
+    }
+    return answer(terms, prepared, grant);
+  }
+
+  /** A refresh's outcome: the rotation took effect and its tokens are handed out, or it lost. */
+  sealed interface Rotation {
+    /** The rotation took effect; the answer holds the new tokens. */
+    record Won(TokenResponse.Issued issued) implements Rotation {}
+
+    /**
+     * The rotation lost in the grant log: the presented token had been spent (or the grant revoked)
+     * by a record read before it. Nothing is handed out; {@code folded} is the grant's state, now
+     * REVOKED, which the caller must seal and revoke.
+     */
+    record Lost(RefreshGrantChanged folded) implements Rotation {}
+  }
+
+  /**
+   * Mints, sends the {@code TokenIssued} event and the rotated grant state at once, waits until
+   * both are durable and the rotation has been folded here, and hands the tokens out only if the
+   * rotation took effect. A rotation that lost leaves a {@code TokenIssued} event of a token nobody
+   * holds, which the revocation of the grant that follows covers.
+   *
+   * @throws EventLogUnavailableException when either cannot be made durable, or the rotation not
+   *     read back, in time
+   */
+  Rotation rotate(Terms terms, NewGrant rotated) {
+    Prepared prepared = prepare(terms);
+    RefreshGrantStore.Append rotation = sendGrant(rotated.state());
+    recordIssued(prepared.event());
+    GrantFold.Step step = awaitGrant(rotation);
+    if (step.verdict() != GrantFold.Verdict.ROTATED) {
+      return new Rotation.Lost(step.folded().state());
+    }
+    return new Rotation.Won(answer(terms, prepared, rotated));
+  }
+
+  /** A minted token and its event. */
+  private record Prepared(AccessTokenClaims claims, TokenMinter.Minted minted, TokenIssued event) {}
+
+  private Prepared prepare(Terms terms) {
     Decision.Approved approved = terms.approved();
     Attempt attempt = terms.attempt();
     Instant iat = terms.issuedAt();
@@ -203,24 +256,44 @@ final class Issuance {
             .setReason(terms.reason())
             .setSigningKeyId(minted.keyId())
             .build();
+    return new Prepared(claims, minted, event);
+  }
+
+  private RefreshGrantStore.Append sendGrant(RefreshGrantChanged state) {
+    try {
+      return grants.send(state);
+    } catch (EventLogUnavailableException e) {
+      metrics.produceFailure("refresh_grant");
+      throw e;
+    }
+  }
+
+  private GrantFold.Step awaitGrant(RefreshGrantStore.Append append) {
+    try {
+      return append.await();
+    } catch (EventLogUnavailableException e) {
+      metrics.produceFailure("refresh_grant");
+      throw e;
+    }
+  }
+
+  private void recordIssued(TokenIssued event) {
     try {
       events.tokenIssued(event);
     } catch (EventLogUnavailableException e) {
       metrics.produceFailure("token_issued");
       throw e;
     }
-    if (grant != null) {
-      try {
-        grants.save(grant.state());
-      } catch (EventLogUnavailableException e) {
-        metrics.produceFailure("refresh_grant");
-        throw e;
-      }
-    }
+  }
+
+  private TokenResponse.Issued answer(Terms terms, Prepared prepared, @Nullable NewGrant grant) {
+    AccessTokenClaims claims = prepared.claims();
+    Decision.Approved approved = terms.approved();
+    Attempt attempt = terms.attempt();
     metrics.issued(claims.clientId(), attempt.grantType.name().toLowerCase(Locale.ROOT));
-    long expiresIn = Duration.between(iat, claims.expiresAt()).toSeconds();
+    long expiresIn = Duration.between(terms.issuedAt(), claims.expiresAt()).toSeconds();
     return new TokenResponse.Issued(
-        minted.jwt(),
+        prepared.minted().jwt(),
         approved.binding() == Binding.DPOP ? "DPoP" : "Bearer",
         expiresIn,
         String.join(" ", claims.scopes()),

@@ -39,10 +39,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code refresh_token} with rotation: every refresh hands out a new refresh token and retires the
- * presented one; presenting a retired one revokes the whole grant (RFC 9700). Each presentation is
- * judged and rotated under the grant's lock, so two concurrent presentations of one token are a
- * rotation and a reuse, never two rotations. The policy in force and the revocation feed decide
- * again at every refresh: a refresh never widens what the grant holds. Thread-safe.
+ * presented one; presenting a retired one revokes the whole grant (RFC 9700). The policy in force
+ * and the revocation feed decide again at every refresh: a refresh never widens what the grant
+ * holds.
+ *
+ * <p>Two presentations of one token are a rotation and a reuse, never two rotations, at one
+ * instance or at any number of them. On one instance a grant's presentations are judged one at a
+ * time under its lock. Across instances the grant log decides: the rotation is a conditional append
+ * (see {@link io.tokenwatch.issuer.GrantFold}) and its tokens are handed out only once this
+ * instance has read it back and seen that it took effect. A rotation that lost was decided against
+ * a token already spent: it is answered as a reuse, and the grant is revoked and sealed before the
+ * answer. A token this instance does not know is judged again after reading the grant log to its
+ * end, so a token just handed out by another instance is honoured, and a spent one is recognised as
+ * reuse. Thread-safe.
  */
 final class RefreshGrant implements Grant {
 
@@ -105,6 +114,10 @@ final class RefreshGrant implements Grant {
   private TokenResponse rotate(
       Attempt attempt, ClientPolicy client, Proofs proofs, RefreshTokens.Presented presented) {
     RefreshGrantChanged state = grants.get(presented.grantId()).orElse(null);
+    if (state == null || !state.getTokenHashes().contains(presented.hash())) {
+      // Another instance may have opened or rotated the grant a moment ago.
+      state = grants.latest(presented.grantId()).orElse(null);
+    }
     if (state == null || !state.getClientId().equals(client.clientId())) {
       return denials.refuse(attempt, invalid("unknown refresh token"));
     }
@@ -223,7 +236,25 @@ final class RefreshGrant implements Grant {
             .setChangedBy(instanceId)
             .setDetail("rotated")
             .build();
-    return issuance.issue(terms, new Issuance.NewGrant(rotated, newToken));
+    Issuance.Rotation rotation = issuance.rotate(terms, new Issuance.NewGrant(rotated, newToken));
+    if (rotation instanceof Issuance.Rotation.Won won) {
+      return won.issued();
+    }
+    RefreshGrantChanged folded = ((Issuance.Rotation.Lost) rotation).folded();
+    metrics.refreshRace();
+    revocations.revokeLostRotation(
+        attempt.policy,
+        folded,
+        "refresh:" + client.clientId(),
+        "refresh token of generation "
+            + state.getGeneration()
+            + " presented again: its rotation here lost to a rotation read before it");
+    return denials.refuse(
+        attempt,
+        Denial.of(
+            IssuanceDenyReason.REFRESH_TOKEN_REUSE,
+            OAuthError.INVALID_GRANT,
+            "this refresh token was already used; the whole grant is revoked"));
   }
 
   /**
@@ -340,7 +371,7 @@ final class RefreshGrant implements Grant {
       return; // a subject, client or audience watermark may let a later token through
     }
     try {
-      grants.save(
+      grants.append(
           RefreshGrantChanged.newBuilder(state)
               .setEventId(Secrets.randomUuid().toString())
               .setOccurredAt(issuance.now())

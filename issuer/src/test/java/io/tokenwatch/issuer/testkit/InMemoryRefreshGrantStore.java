@@ -1,7 +1,7 @@
 package io.tokenwatch.issuer.testkit;
 
 import io.tokenwatch.events.RefreshGrantChanged;
-import io.tokenwatch.issuer.GrantMerge;
+import io.tokenwatch.issuer.GrantFold;
 import io.tokenwatch.issuer.RefreshGrantStore;
 import java.util.List;
 import java.util.Map;
@@ -10,11 +10,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-/** One instance's view of grant state, merged as the Kafka store merges. */
+/**
+ * One instance's view of grant state, folded as the Kafka store folds: the records this instance
+ * appends and those {@link #receive received} from another instance form one log, in call order. An
+ * unsealed loss is handed to the handler at once (no grace period).
+ */
 public final class InMemoryRefreshGrantStore implements RefreshGrantStore {
   public final List<RefreshGrantChanged> saved = new CopyOnWriteArrayList<>();
-  private final Map<String, RefreshGrantChanged> grants = new ConcurrentHashMap<>();
-  private volatile Consumer<RefreshGrantChanged> race = state -> {};
+  private final Map<String, GrantFold.Folded> grants = new ConcurrentHashMap<>();
+  private volatile Consumer<RefreshGrantChanged> unsealed = state -> {};
 
   /** Called with the grant id on every read, before it is answered: lets a test hold a reader. */
   public volatile Consumer<String> onRead = grantId -> {};
@@ -22,33 +26,43 @@ public final class InMemoryRefreshGrantStore implements RefreshGrantStore {
   @Override
   public Optional<RefreshGrantChanged> get(String grantId) {
     onRead.accept(grantId);
-    return Optional.ofNullable(grants.get(grantId));
+    GrantFold.Folded folded = grants.get(grantId);
+    return folded == null ? Optional.empty() : Optional.of(folded.state());
   }
 
   @Override
-  public void save(RefreshGrantChanged state) {
-    saved.add(state);
-    grants.merge(state.getGrantId(), state, (a, b) -> GrantMerge.merge(a, b).state());
+  public Optional<RefreshGrantChanged> latest(String grantId) {
+    return get(grantId);
   }
 
   @Override
-  public void onRace(Consumer<RefreshGrantChanged> handler) {
-    race = handler;
+  public Append send(RefreshGrantChanged record) {
+    saved.add(record);
+    GrantFold.Step step = fold(record);
+    return () -> step;
+  }
+
+  @Override
+  public void onUnsealed(Consumer<RefreshGrantChanged> handler) {
+    unsealed = handler;
   }
 
   /** Applies a state another instance wrote, as the follower would. */
   public void receive(RefreshGrantChanged state) {
-    boolean[] raced = new boolean[1];
-    RefreshGrantChanged merged =
-        grants.compute(
-            state.getGrantId(),
-            (id, known) -> {
-              GrantMerge.Result result = GrantMerge.merge(known, state);
-              raced[0] = result.race();
-              return result.state();
-            });
-    if (raced[0]) {
-      race.accept(merged);
+    GrantFold.Step step = fold(state);
+    if (!step.folded().sealed()) {
+      unsealed.accept(step.folded().state());
     }
+  }
+
+  private GrantFold.Step fold(RefreshGrantChanged record) {
+    GrantFold.Step[] step = new GrantFold.Step[1];
+    grants.compute(
+        record.getGrantId(),
+        (id, known) -> {
+          step[0] = GrantFold.fold(known, record);
+          return step[0].folded();
+        });
+    return step[0];
   }
 }
