@@ -37,6 +37,46 @@ final class TokenIds {
     return (hex(id, 19, 23) << 48) | hex(id, 24, 36);
   }
 
+  /**
+   * Whether the 36 bytes of {@code b} from {@code offset} are a canonical lower-case UUID in ASCII
+   * (the UTF-8 form of a string {@link #isCanonicalUuid(String)} accepts).
+   */
+  static boolean isCanonicalUuid(byte[] b, int offset) {
+    if (b.length - offset != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      byte c = b[offset + i];
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') {
+          return false;
+        }
+      } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The high 64 bits of a canonical UUID held in ASCII from {@code offset}. */
+  static long high(byte[] b, int offset) {
+    return (hex(b, offset, 8) << 32) | (hex(b, offset + 9, 4) << 16) | hex(b, offset + 14, 4);
+  }
+
+  /** The low 64 bits of a canonical UUID held in ASCII from {@code offset}. */
+  static long low(byte[] b, int offset) {
+    return (hex(b, offset + 19, 4) << 48) | hex(b, offset + 24, 12);
+  }
+
+  private static long hex(byte[] b, int from, int length) {
+    long v = 0;
+    for (int i = from; i < from + length; i++) {
+      int c = b[i];
+      v = (v << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return v;
+  }
+
   private static long hex(String s, int from, int to) {
     long v = 0;
     for (int i = from; i < to; i++) {

@@ -2,9 +2,7 @@ package io.tokenwatch.validator.kafka;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tokenwatch.events.Revocation;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
-import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.JwksSource;
@@ -74,14 +72,9 @@ public final class FeedFollowingValidators {
       Clock clock) {
     requireNonNull(registry, "registry");
     requireNonNull(serdeConfig, "serdeConfig");
+    // Only the two fields a validator uses are decoded (see RevocationFeed's constructors).
     return new RevocationFeed(
-        consumerConfig,
-        AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
-        topic,
-        fastPathTopic,
-        new RevocationIndex(),
-        clock,
-        POLL_TIMEOUT);
+        consumerConfig, registry, topic, fastPathTopic, new RevocationIndex(), clock, POLL_TIMEOUT);
   }
 
   /**
