@@ -106,22 +106,28 @@ public final class RevocationIndex implements RevocationView {
    * the same as {@link #put(String, Long)} with the decoded key, but a {@code token:<uuid>} key
    * without watermark, the bulk of a feed, is read straight from the bytes without making a string.
    *
-   * @param key the selector key {@code <kind>:<value>} in UTF-8
+   * @param key holds the selector key {@code <kind>:<value>} in UTF-8 from {@code offset}, {@code
+   *     length} bytes; not kept
    * @param issuedBeforeMillis the watermark, or {@code null} to revoke every matching token
    * @return {@code false} when the key's kind is unknown to this reader
    */
-  public boolean put(byte[] key, @Nullable Long issuedBeforeMillis) {
+  public boolean put(byte[] key, int offset, int length, @Nullable Long issuedBeforeMillis) {
     requireNonNull(key, "key");
-    if (issuedBeforeMillis == null && isCanonicalTokenKey(key)) {
-      int at = TOKEN_PREFIX.length;
+    if (issuedBeforeMillis == null && isCanonicalTokenKey(key, offset, length)) {
+      int at = offset + TOKEN_PREFIX.length;
       tokenIds.add(TokenIds.high(key, at), TokenIds.low(key, at));
       Map<String, Long> tokenWatermarks = watermarks(Kind.TOKEN);
       if (!tokenWatermarks.isEmpty()) {
-        tokenWatermarks.remove(new String(key, at, key.length - at, StandardCharsets.US_ASCII));
+        tokenWatermarks.remove(new String(key, at, 36, StandardCharsets.US_ASCII));
       }
       return true;
     }
-    return put(new String(key, StandardCharsets.UTF_8), issuedBeforeMillis);
+    return put(new String(key, offset, length, StandardCharsets.UTF_8), issuedBeforeMillis);
+  }
+
+  /** {@link #put(byte[], int, int, Long)} with the whole of {@code key}. */
+  public boolean put(byte[] key, @Nullable Long issuedBeforeMillis) {
+    return put(key, 0, key.length, issuedBeforeMillis);
   }
 
   /**
@@ -129,30 +135,36 @@ public final class RevocationIndex implements RevocationView {
    * as {@link #remove(String)} with the decoded key, without making a string for a {@code
    * token:<uuid>} key while no token id is held with a watermark.
    */
-  public void remove(byte[] key) {
+  public void remove(byte[] key, int offset, int length) {
     requireNonNull(key, "key");
-    if (isCanonicalTokenKey(key)) {
-      int at = TOKEN_PREFIX.length;
+    if (isCanonicalTokenKey(key, offset, length)) {
+      int at = offset + TOKEN_PREFIX.length;
       tokenIds.remove(TokenIds.high(key, at), TokenIds.low(key, at));
       Map<String, Long> tokenWatermarks = watermarks(Kind.TOKEN);
       if (!tokenWatermarks.isEmpty()) {
-        tokenWatermarks.remove(new String(key, at, key.length - at, StandardCharsets.US_ASCII));
+        tokenWatermarks.remove(new String(key, at, 36, StandardCharsets.US_ASCII));
       }
       return;
     }
-    remove(new String(key, StandardCharsets.UTF_8));
+    remove(new String(key, offset, length, StandardCharsets.UTF_8));
   }
 
-  private static boolean isCanonicalTokenKey(byte[] key) {
-    if (key.length != TOKEN_PREFIX.length + 36) {
+  /** {@link #remove(byte[], int, int)} with the whole of {@code key}. */
+  public void remove(byte[] key) {
+    remove(key, 0, key.length);
+  }
+
+  private static boolean isCanonicalTokenKey(byte[] key, int offset, int length) {
+    int prefix = TOKEN_PREFIX.length;
+    if (length != prefix + 36) {
       return false;
     }
-    for (int i = 0; i < TOKEN_PREFIX.length; i++) {
-      if (key[i] != TOKEN_PREFIX[i]) {
+    for (int i = 0; i < prefix; i++) {
+      if (key[offset + i] != TOKEN_PREFIX[i]) {
         return false;
       }
     }
-    return TokenIds.isCanonicalUuid(key, TOKEN_PREFIX.length);
+    return TokenIds.isCanonicalUuid(key, offset + prefix, 36);
   }
 
   /**

@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryException;
-import java.io.IOException;
+import java.io.EOFException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,8 +14,6 @@ import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
@@ -49,7 +48,6 @@ final class ProjectedRevocationReader implements RevocationValueReader {
 
   private static final byte MAGIC_BYTE = 0;
   private static final int HEADER_SIZE = 5;
-  private static final ThreadLocal<@Nullable BinaryDecoder> DECODERS = new ThreadLocal<>();
 
   private static final byte SKIP = 0;
   private static final byte FORGET_AFTER = 1;
@@ -80,45 +78,126 @@ final class ProjectedRevocationReader implements RevocationValueReader {
   }
 
   @Override
-  public RevocationFields read(String topic, Headers headers, byte[] data) {
-    if (data.length < HEADER_SIZE) {
-      throw bad(topic, "the payload is " + data.length + " byte(s), shorter than the header");
+  public void read(String topic, Headers headers, ByteBuffer value, RevocationFields into) {
+    byte[] data;
+    int start;
+    int end;
+    if (value.hasArray()) {
+      data = value.array();
+      start = value.arrayOffset() + value.position();
+      end = start + value.remaining();
+    } else {
+      data = new byte[value.remaining()];
+      value.duplicate().get(data);
+      start = 0;
+      end = data.length;
     }
-    if (data[0] != MAGIC_BYTE) {
-      throw bad(topic, String.format("unknown magic byte 0x%02x, expected 0x00", data[0] & 0xff));
+    int length = end - start;
+    if (length < HEADER_SIZE) {
+      throw bad(topic, "the payload is " + length + " byte(s), shorter than the header");
+    }
+    if (data[start] != MAGIC_BYTE) {
+      throw bad(
+          topic, String.format("unknown magic byte 0x%02x, expected 0x00", data[start] & 0xff));
     }
     int id =
-        ((data[1] & 0xff) << 24)
-            | ((data[2] & 0xff) << 16)
-            | ((data[3] & 0xff) << 8)
-            | (data[4] & 0xff);
+        ((data[start + 1] & 0xff) << 24)
+            | ((data[start + 2] & 0xff) << 16)
+            | ((data[start + 3] & 0xff) << 8)
+            | (data[start + 4] & 0xff);
     Plan plan = plans.get(id);
     if (plan == null) {
       plan = plan(topic, id);
       plans.put(id, plan);
     }
-    BinaryDecoder in =
-        DecoderFactory.get()
-            .binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, DECODERS.get());
-    DECODERS.set(in);
-    RevocationFields fields;
+    Cursor in = new Cursor(data, start + HEADER_SIZE, end);
     try {
-      fields = read(plan, in);
-      if (!in.isEnd()) {
+      read(plan, in, into);
+      if (in.pos != end) {
         throw bad(topic, "trailing bytes after the record of schema id " + id);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (EOFException | RuntimeException e) {
       if (e instanceof SerializationException s) {
         throw s;
       }
       throw new SerializationException(
           "Cannot read the revocation of topic '" + topic + "' (schema id " + id + "): " + e, e);
     }
-    return fields;
   }
 
-  private static RevocationFields read(Plan plan, BinaryDecoder in) throws IOException {
-    Long issuedBefore = null;
+  /**
+   * Avro's binary encoding read from a byte range, with the checks of Avro's {@code BinaryDecoder}
+   * (a zig-zag varint int of at most 5 bytes, a long of at most 10), without its per-value garbage:
+   * configured on a byte array it copies the last bytes of every value into a new buffer.
+   */
+  private static final class Cursor {
+    final byte[] data;
+    int pos;
+    final int end;
+
+    Cursor(byte[] data, int pos, int end) {
+      this.data = data;
+      this.pos = pos;
+      this.end = end;
+    }
+
+    int readInt() throws EOFException {
+      int n = 0;
+      for (int shift = 0; shift < 35; shift += 7) {
+        if (pos >= end) {
+          throw new EOFException();
+        }
+        int b = data[pos++] & 0xff;
+        n ^= (b & 0x7f) << shift;
+        if (b <= 0x7f) {
+          return (n >>> 1) ^ -(n & 1);
+        }
+      }
+      throw new AvroTypeException("Invalid int encoding");
+    }
+
+    long readLong() throws EOFException {
+      long n = 0;
+      for (int shift = 0; shift < 70; shift += 7) {
+        if (pos >= end) {
+          throw new EOFException();
+        }
+        int b = data[pos++] & 0xff;
+        n ^= (long) (b & 0x7f) << shift;
+        if (b <= 0x7f) {
+          return (n >>> 1) ^ -(n & 1);
+        }
+      }
+      throw new AvroTypeException("Invalid long encoding");
+    }
+
+    void skip(long bytes) throws EOFException {
+      if (bytes < 0) {
+        throw new AvroTypeException("malformed length " + bytes);
+      }
+      if (bytes > end - pos) {
+        throw new EOFException();
+      }
+      pos += (int) bytes;
+    }
+
+    /** An array's or map's next block count, as {@code BinaryDecoder} reads it. */
+    long readCount() throws EOFException {
+      long count = readLong();
+      if (count < 0) {
+        readLong(); // the block's size in bytes
+        count = -count;
+      }
+      if (count < 0 || count > Integer.MAX_VALUE - 8) {
+        throw new AvroTypeException("malformed item count " + count);
+      }
+      return count;
+    }
+  }
+
+  private static void read(Plan plan, Cursor in, RevocationFields into) throws EOFException {
+    boolean hasIssuedBefore = false;
+    long issuedBefore = 0;
     long forgetAfter = 0;
     boolean forgetAfterRead = false;
     Schema[] fields = plan.fields;
@@ -126,50 +205,54 @@ final class ProjectedRevocationReader implements RevocationValueReader {
     for (int i = 0; i < fields.length; i++) {
       switch (actions[i]) {
         case FORGET_AFTER -> {
-          Long value = readLong(fields[i], in);
-          if (value == null) {
+          Schema schema = nonNull(fields[i], in);
+          if (schema == null) {
             throw new AvroTypeException("forget_after is null");
           }
-          forgetAfter = value;
+          forgetAfter = readLong(schema, in);
           forgetAfterRead = true;
         }
-        case SELECTOR -> issuedBefore = readSelector(requireNonNull(plan.selector), in);
+        case SELECTOR -> {
+          Plan selector = requireNonNull(plan.selector);
+          for (int j = 0; j < selector.fields.length; j++) {
+            if (selector.actions[j] == ISSUED_BEFORE) {
+              Schema schema = nonNull(selector.fields[j], in);
+              hasIssuedBefore = schema != null;
+              issuedBefore = schema == null ? 0 : readLong(schema, in);
+            } else {
+              skip(selector.fields[j], in);
+            }
+          }
+        }
         default -> skip(fields[i], in);
       }
     }
     if (!forgetAfterRead) {
       throw new AvroTypeException("the writer schema has no forget_after");
     }
-    return new RevocationFields(issuedBefore, forgetAfter);
+    into.set(hasIssuedBefore, issuedBefore, forgetAfter);
   }
 
-  private static @Nullable Long readSelector(Plan plan, BinaryDecoder in) throws IOException {
-    Long issuedBefore = null;
-    Schema[] fields = plan.fields;
-    byte[] actions = plan.actions;
-    for (int i = 0; i < fields.length; i++) {
-      if (actions[i] == ISSUED_BEFORE) {
-        issuedBefore = readLong(fields[i], in);
-      } else {
-        skip(fields[i], in);
-      }
+  /** The branch written of a union (the schema itself otherwise); {@code null} for null. */
+  private static @Nullable Schema nonNull(Schema schema, Cursor in) throws EOFException {
+    Schema written = schema;
+    while (written.getType() == Schema.Type.UNION) {
+      written = branch(written, in);
     }
-    return issuedBefore;
+    return written.getType() == Schema.Type.NULL ? null : written;
   }
 
-  /** A long written as a long, an int (promoted), or a union of those and null. */
-  private static @Nullable Long readLong(Schema schema, BinaryDecoder in) throws IOException {
+  /** A long written as a long or as an int (promoted). */
+  private static long readLong(Schema schema, Cursor in) throws EOFException {
     return switch (schema.getType()) {
       case LONG -> in.readLong();
-      case INT -> (long) in.readInt();
-      case NULL -> null;
-      case UNION -> readLong(branch(schema, in), in);
+      case INT -> in.readInt();
       default -> throw new AvroTypeException("cannot read " + schema + " as a long");
     };
   }
 
-  private static Schema branch(Schema union, BinaryDecoder in) throws IOException {
-    int index = in.readIndex();
+  private static Schema branch(Schema union, Cursor in) throws EOFException {
+    int index = in.readInt();
     List<Schema> types = union.getTypes();
     if (index < 0 || index >= types.size()) {
       throw new AvroTypeException("union branch " + index + " out of range of " + types.size());
@@ -178,18 +261,18 @@ final class ProjectedRevocationReader implements RevocationValueReader {
   }
 
   /** Passes over a value of {@code schema}, checking what the full decode checks. */
-  private static void skip(Schema schema, BinaryDecoder in) throws IOException {
+  private static void skip(Schema schema, Cursor in) throws EOFException {
     switch (schema.getType()) {
       case NULL -> {}
-      case BOOLEAN -> in.readBoolean();
+      case BOOLEAN -> in.skip(1);
       case INT -> in.readInt();
       case LONG -> in.readLong();
-      case FLOAT -> in.readFloat();
-      case DOUBLE -> in.readDouble();
-      case STRING, BYTES -> skipLength(in);
-      case FIXED -> in.skipFixed(schema.getFixedSize());
+      case FLOAT -> in.skip(4);
+      case DOUBLE -> in.skip(8);
+      case STRING, BYTES -> in.skip(in.readLong());
+      case FIXED -> in.skip(schema.getFixedSize());
       case ENUM -> {
-        int index = in.readEnum();
+        int index = in.readInt();
         if (index < 0 || index >= schema.getEnumSymbols().size()) {
           throw new AvroTypeException("enum symbol " + index + " out of range of " + schema);
         }
@@ -201,30 +284,21 @@ final class ProjectedRevocationReader implements RevocationValueReader {
         }
       }
       case ARRAY -> {
-        for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
+        for (long n = in.readCount(); n != 0; n = in.readCount()) {
           for (long i = 0; i < n; i++) {
             skip(schema.getElementType(), in);
           }
         }
       }
       case MAP -> {
-        for (long n = in.readMapStart(); n != 0; n = in.mapNext()) {
+        for (long n = in.readCount(); n != 0; n = in.readCount()) {
           for (long i = 0; i < n; i++) {
-            skipLength(in);
+            in.skip(in.readLong());
             skip(schema.getValueType(), in);
           }
         }
       }
     }
-  }
-
-  /** A string's or bytes' length and content; {@code skipFixed} fails past the end. */
-  private static void skipLength(BinaryDecoder in) throws IOException {
-    long length = in.readLong();
-    if (length < 0 || length > Integer.MAX_VALUE) {
-      throw new AvroTypeException("malformed length " + length);
-    }
-    in.skipFixed((int) length);
   }
 
   private Plan plan(String topic, int id) {

@@ -11,6 +11,7 @@ import io.tokenwatch.events.Revocation;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.RevocationView;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -110,6 +111,8 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
 
   private final Map<String, Object> consumerConfig;
   private final RevocationValueReader values;
+  // Feed thread only: what the value reader read of the record at hand, reused.
+  private final RevocationFields fields = new RevocationFields();
   private final String topic;
   private final @Nullable String fastPathTopic;
   private final RevocationIndex index;
@@ -139,7 +142,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   private @Nullable Map<TopicPartition, Long> target;
   private long targetAskedAt;
   private volatile boolean running = true;
-  private volatile @Nullable KafkaConsumer<byte[], byte[]> consumer;
+  private volatile @Nullable KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
   // Guarded by itself: where the consumer's client metrics go, and their binder once bound.
   private final Object clientMetricsLock = new Object();
   private @Nullable MeterRegistry clientMetricsRegistry;
@@ -313,9 +316,9 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   }
 
   private void run() {
-    try (KafkaConsumer<byte[], byte[]> c =
+    try (KafkaConsumer<ByteBuffer, ByteBuffer> c =
         new KafkaConsumer<>(
-            consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumerConfig, new ByteBufferDeserializer(), new ByteBufferDeserializer())) {
       consumer = c;
       bindClientMetrics();
       if (!running) {
@@ -362,7 +365,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   }
 
   private void followOnce(
-      KafkaConsumer<byte[], byte[]> c,
+      KafkaConsumer<ByteBuffer, ByteBuffer> c,
       List<TopicPartition> partitions,
       @Nullable Map<TopicPartition, Long> startEnd) {
     poll(c);
@@ -410,7 +413,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
    * (selectors, tombstones and records compaction has not removed yet make it an overestimate),
    * within a quarter of the heap.
    */
-  private void reserve(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
+  private void reserve(KafkaConsumer<ByteBuffer, ByteBuffer> c, Map<TopicPartition, Long> end) {
     List<TopicPartition> feedPartitions = new ArrayList<>();
     for (TopicPartition tp : end.keySet()) {
       if (tp.topic().equals(topic)) {
@@ -442,7 +445,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
    * becomes ready once it reaches the end offsets it saw at start, as before.
    */
   private List<TopicPartition> addNewPartitions(
-      KafkaConsumer<byte[], byte[]> c, List<TopicPartition> assigned) {
+      KafkaConsumer<ByteBuffer, ByteBuffer> c, List<TopicPartition> assigned) {
     List<TopicPartition> added = new ArrayList<>();
     List<String> topics = new ArrayList<>();
     topics.add(topic);
@@ -474,7 +477,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     return all;
   }
 
-  private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c, String topic) {
+  private List<TopicPartition> partitions(KafkaConsumer<ByteBuffer, ByteBuffer> c, String topic) {
     while (running) {
       try {
         List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
@@ -494,7 +497,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   }
 
   private @Nullable Map<TopicPartition, Long> endOffsets(
-      KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+      KafkaConsumer<ByteBuffer, ByteBuffer> c, List<TopicPartition> partitions) {
     try {
       return c.endOffsets(partitions, pollTimeout.multipliedBy(5));
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -503,35 +506,39 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     }
   }
 
-  private void poll(KafkaConsumer<byte[], byte[]> c) {
-    ConsumerRecords<byte[], byte[]> records = c.poll(pollTimeout);
+  private void poll(KafkaConsumer<ByteBuffer, ByteBuffer> c) {
+    // Keys and values are the fetched bytes themselves (ByteBufferDeserializer copies nothing).
+    ConsumerRecords<ByteBuffer, ByteBuffer> records = c.poll(pollTimeout);
     int keep = keptByListeners();
+    // The latest records of this poll to tell listeners of, as a ring.
+    ConsumerRecord<?, ?>[] toTell =
+        keep > 0 && !records.isEmpty()
+            ? new ConsumerRecord<?, ?>[Math.min(keep, records.count())]
+            : null;
+    long told = 0;
     for (TopicPartition tp : records.partitions()) {
       boolean feed = tp.topic().equals(topic);
-      List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+      List<ConsumerRecord<ByteBuffer, ByteBuffer>> batch = records.records(tp);
       if (batch.isEmpty()) {
         continue;
       }
-      // The latest records to tell of, as a ring of their places in the batch.
-      int[] toTell = keep > 0 ? new int[Math.min(keep, batch.size())] : null;
-      long told = 0;
-      for (int i = 0; i < batch.size(); i++) {
-        if (apply(feed, batch.get(i)) && toTell != null) {
-          toTell[(int) (told % toTell.length)] = i;
+      for (ConsumerRecord<ByteBuffer, ByteBuffer> record : batch) {
+        if (apply(feed, record) && toTell != null) {
+          toTell[(int) (told % toTell.length)] = record;
           told++;
         }
       }
-      // Recorded before listeners hear of the batch: a report that lists a record also shows a
-      // position past it.
       positions.merge(tp, batch.get(batch.size() - 1).offset() + 1, Math::max);
-      if (toTell != null && told > 0) {
-        tell(batch, toTell, told);
-      }
+    }
+    // After every position of the poll is recorded: a report that lists a record also shows a
+    // position past it.
+    if (toTell != null && told > 0) {
+      tell(toTell, told);
     }
     forgetExpiredFastPath();
   }
 
-  /** The most any listener keeps of one batch; 0 when none listens. */
+  /** The most any listener keeps of one poll; 0 when none listens. */
   private int keptByListeners() {
     int keep = 0;
     for (AppliedRevocationListener listener : listeners) {
@@ -541,11 +548,11 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   }
 
   /**
-   * Tells the listeners of the {@code told} records applied from {@code batch}, the latest of which
-   * are at the places {@code toTell} holds (a ring); the older ones, more than any listener keeps,
-   * are passed over with their count.
+   * Tells the listeners of the {@code told} records applied in a poll, the latest of which {@code
+   * toTell} holds (a ring); the older ones, more than any listener keeps, are passed over with
+   * their count.
    */
-  private void tell(List<ConsumerRecord<byte[], byte[]>> batch, int[] toTell, long told) {
+  private void tell(ConsumerRecord<?, ?>[] toTell, long told) {
     int kept = (int) Math.min(told, toTell.length);
     long passedOver = told - kept;
     if (passedOver > 0) {
@@ -558,14 +565,45 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       }
     }
     for (long n = passedOver; n < told; n++) {
-      ConsumerRecord<byte[], byte[]> record = batch.get(toTell[(int) (n % toTell.length)]);
+      ConsumerRecord<?, ?> record = requireNonNull(toTell[(int) (n % toTell.length)]);
       tellOne(
           record.topic(),
           record.partition(),
           record.offset(),
-          new String(requireNonNull(record.key()), StandardCharsets.UTF_8),
+          text((ByteBuffer) requireNonNull(record.key())),
           record.timestamp());
     }
+  }
+
+  /**
+   * Applies one record of the feed (or of the fast path); whether listeners are to hear of it (a
+   * revocation applied, or an unreadable one revoked by its key).
+   */
+  private boolean apply(boolean feed, ConsumerRecord<ByteBuffer, ByteBuffer> record) {
+    ByteBuffer key = record.key();
+    ByteBuffer value = record.value();
+    RevocationFields read = null;
+    if (value != null) {
+      try {
+        values.read(record.topic(), record.headers(), value, fields);
+        read = fields;
+      } catch (RuntimeException e) {
+        return applyUnreadable(record, e);
+      }
+    }
+    return feed ? apply(key, read) : applyFastPath(key, read);
+  }
+
+  /** A key's UTF-8 text. */
+  private static String text(ByteBuffer bytes) {
+    if (bytes.hasArray()) {
+      return new String(
+          bytes.array(),
+          bytes.arrayOffset() + bytes.position(),
+          bytes.remaining(),
+          StandardCharsets.UTF_8);
+    }
+    return StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
   }
 
   private void tellOne(String topic, int partition, long offset, String key, long timestamp) {
@@ -587,28 +625,10 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   }
 
   /**
-   * Applies one record of the feed (or of the fast path); whether listeners are to hear of it (a
-   * revocation applied, or an unreadable one revoked by its key).
-   */
-  private boolean apply(boolean feed, ConsumerRecord<byte[], byte[]> record) {
-    byte[] key = record.key();
-    byte[] value = record.value();
-    RevocationFields fields = null;
-    if (value != null) {
-      try {
-        fields = values.read(record.topic(), record.headers(), value);
-      } catch (RuntimeException e) {
-        return applyUnreadable(record, e);
-      }
-    }
-    return feed ? apply(key, fields) : applyFastPath(key, fields);
-  }
-
-  /**
    * A fast-path record: merged into the fast-path index (strongest wins) and kept until its own
    * forget time; one whose forget time has passed can revoke nothing any more and is skipped.
    */
-  private boolean applyFastPath(byte @Nullable [] keyBytes, @Nullable RevocationFields value) {
+  private boolean applyFastPath(@Nullable ByteBuffer keyBytes, @Nullable RevocationFields value) {
     if (keyBytes == null || value == null) {
       return false; // the fast path has no tombstones: its records leave by their forget time
     }
@@ -616,7 +636,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     if (forgetAt <= clock.millis()) {
       return false;
     }
-    String key = new String(keyBytes, StandardCharsets.UTF_8);
+    String key = text(keyBytes);
     if (!fastPath.put(key, value.issuedBeforeMillis())) {
       log.warn("Fast-path revocation with a selector kind this validator does not know: {}", key);
       return false;
@@ -645,29 +665,38 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   }
 
   /** Applies a feed record; whether it was a revocation now in force (not a tombstone). */
-  private boolean apply(byte @Nullable [] key, @Nullable RevocationFields value) {
+  private boolean apply(@Nullable ByteBuffer key, @Nullable RevocationFields value) {
     if (key == null) {
       return false;
     }
+    byte[] bytes;
+    int offset;
+    if (key.hasArray()) {
+      bytes = key.array();
+      offset = key.arrayOffset() + key.position();
+    } else {
+      bytes = new byte[key.remaining()];
+      key.duplicate().get(bytes);
+      offset = 0;
+    }
     if (value == null) {
-      index.remove(key);
+      index.remove(bytes, offset, key.remaining());
       tombstones.incrementAndGet();
       return false;
     }
     applied.incrementAndGet();
-    if (!index.put(key, value.issuedBeforeMillis())) {
-      log.warn(
-          "Revocation with a selector kind this validator does not know: {}",
-          new String(key, StandardCharsets.UTF_8));
+    if (!index.put(bytes, offset, key.remaining(), value.issuedBeforeMillis())) {
+      log.warn("Revocation with a selector kind this validator does not know: {}", text(key));
       return false;
     }
     return true;
   }
 
   /** Revokes the key of a record whose value cannot be read; whether there was a key. */
-  private boolean applyUnreadable(ConsumerRecord<byte[], byte[]> record, RuntimeException e) {
+  private boolean applyUnreadable(
+      ConsumerRecord<ByteBuffer, ByteBuffer> record, RuntimeException e) {
     unreadable.incrementAndGet();
-    byte[] keyBytes = record.key();
+    ByteBuffer keyBytes = record.key();
     if (keyBytes == null) {
       log.error(
           "Unreadable revocation without key at {}-{}@{}",
@@ -677,7 +706,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
           e);
       return false;
     }
-    String key = new String(keyBytes, StandardCharsets.UTF_8);
+    String key = text(keyBytes);
     log.error(
         "Unreadable revocation {} at {}-{}@{}; revoking its key without watermark",
         key,
@@ -749,7 +778,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
 
   private void bindClientMetrics() {
     synchronized (clientMetricsLock) {
-      KafkaConsumer<byte[], byte[]> c = consumer;
+      KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
       MeterRegistry registry = clientMetricsRegistry;
       if (clientMetrics == null && c != null && registry != null) {
         KafkaClientMetrics metrics = new KafkaClientMetrics(c);
@@ -772,7 +801,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   @Override
   public void close() {
     running = false;
-    KafkaConsumer<byte[], byte[]> c = consumer;
+    KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
     if (c != null) {
       c.wakeup();
     }

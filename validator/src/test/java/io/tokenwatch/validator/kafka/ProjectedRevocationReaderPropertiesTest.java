@@ -12,6 +12,7 @@ import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.VerifiedToken;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -132,6 +133,9 @@ class ProjectedRevocationReaderPropertiesTest {
       long forgetAfter,
       boolean tombstone) {}
 
+  /** What a reader read: the watermark (null without) and the forget time. */
+  record Read(@Nullable Long issuedBefore, long forgetAfter) {}
+
   /** A change to a value's Avro body: overwrite, insert or delete a byte, or truncate. */
   record Mutation(int type, double where, byte to) {}
 
@@ -212,8 +216,8 @@ class ProjectedRevocationReaderPropertiesTest {
     for (Mutation m : mutations) {
       value = mutate(value, m);
     }
-    RevocationFields whole = wholeDecode(value);
-    RevocationFields fast = projectedRead(value);
+    Read whole = wholeDecode(value);
+    Read fast = projectedRead(value);
     if (whole == null) {
       assertThat(fast).as("refused by the whole decode").isNull();
     } else if (fast == null) {
@@ -244,7 +248,10 @@ class ProjectedRevocationReaderPropertiesTest {
         List.of(new byte[0], new byte[] {0, 0, 0}, badMagic, unknownId, incompatibleValue)) {
       assertThatThrownBy(() -> fullDecode.deserialize(TOPIC, bad))
           .isInstanceOf(SerializationException.class);
-      assertThatThrownBy(() -> projected.read(TOPIC, new RecordHeaders(), bad))
+      assertThatThrownBy(
+              () ->
+                  projected.read(
+                      TOPIC, new RecordHeaders(), ByteBuffer.wrap(bad), new RevocationFields()))
           .isInstanceOf(SerializationException.class);
     }
   }
@@ -254,11 +261,13 @@ class ProjectedRevocationReaderPropertiesTest {
     byte[] good = currentWriter.serialize(TOPIC, revocation(SelectorKind.TOKEN, "e", "t", null, 1));
     ProjectedRevocationReader fresh = new ProjectedRevocationReader(registry);
     registry.down(true);
-    assertThatThrownBy(() -> fresh.read(TOPIC, new RecordHeaders(), good))
+    RevocationFields fields = new RevocationFields();
+    assertThatThrownBy(() -> fresh.read(TOPIC, new RecordHeaders(), ByteBuffer.wrap(good), fields))
         .isInstanceOf(RuntimeException.class);
     registry.down(false);
-    assertThat(fresh.read(TOPIC, new RecordHeaders(), good))
-        .isEqualTo(new RevocationFields(null, 1));
+    fresh.read(TOPIC, new RecordHeaders(), ByteBuffer.wrap(good), fields);
+    assertThat(fields.issuedBeforeMillis()).isNull();
+    assertThat(fields.forgetAfterMillis()).isEqualTo(1);
   }
 
   /** The feed as it read records before: string keys, the whole value decoded. */
@@ -268,8 +277,8 @@ class ProjectedRevocationReaderPropertiesTest {
       index.remove(key);
       return;
     }
-    RevocationFields fields = wholeDecode(value);
-    index.put(key, fields == null ? null : fields.issuedBeforeMillis());
+    Read fields = wholeDecode(value);
+    index.put(key, fields == null ? null : fields.issuedBefore());
   }
 
   /** The feed as it reads records now (RevocationFeed#apply): byte keys, the projected read. */
@@ -278,29 +287,36 @@ class ProjectedRevocationReaderPropertiesTest {
       index.remove(key);
       return;
     }
-    RevocationFields fields = projectedRead(value);
+    // Inside a larger array, as a fetched record's key is.
+    byte[] padded = new byte[key.length + 7];
+    System.arraycopy(key, 0, padded, 3, key.length);
+    Read fields = projectedRead(value);
     if (fields == null) {
       index.put(new String(key, StandardCharsets.UTF_8), null);
     } else {
-      index.put(key, fields.issuedBeforeMillis());
+      index.put(padded, 3, key.length, fields.issuedBefore());
     }
   }
 
-  private @Nullable RevocationFields wholeDecode(byte[] value) {
-    try {
-      return RevocationValueReader.deserializing(fullDecode)
-          .read(TOPIC, new RecordHeaders(), value);
-    } catch (RuntimeException e) {
-      return null;
-    }
+  private @Nullable Read wholeDecode(byte[] value) {
+    return read(RevocationValueReader.deserializing(fullDecode), ByteBuffer.wrap(value));
   }
 
-  private @Nullable RevocationFields projectedRead(byte[] value) {
+  /** Read from inside a larger array, as the feed reads a fetched record's value. */
+  private @Nullable Read projectedRead(byte[] value) {
+    byte[] padded = new byte[value.length + 9];
+    System.arraycopy(value, 0, padded, 4, value.length);
+    return read(projected, ByteBuffer.wrap(padded, 4, value.length).slice());
+  }
+
+  private static @Nullable Read read(RevocationValueReader reader, ByteBuffer value) {
+    RevocationFields fields = new RevocationFields();
     try {
-      return projected.read(TOPIC, new RecordHeaders(), value);
+      reader.read(TOPIC, new RecordHeaders(), value, fields);
     } catch (RuntimeException e) {
       return null;
     }
+    return new Read(fields.issuedBeforeMillis(), fields.forgetAfterMillis());
   }
 
   private static void assertSameDecisions(RevocationIndex reference, RevocationIndex fast) {
