@@ -36,11 +36,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Why not Avro's own projection (a {@code GenericDatumReader} with a reader schema holding only
  * the two fields): its resolving decoder skips the fields the reader schema leaves out without the
- * checks above (it does not bound enum indexes, and moves back on a negative string length), so a
- * corrupt value that the full decode rejects, and that the feed must therefore count unreadable and
- * revoke by key, could instead be read into a wrong watermark. The property test {@code
+ * checks above (Avro 1.12 skips an enum index out of range, and a string of negative length, then
+ * reads on from the wrong place, where the full decode refuses both), so a corrupt value that the
+ * full decode rejects, and that the feed must therefore count unreadable and revoke by key, could
+ * instead be read into a wrong watermark. The property test {@code
  * ProjectedRevocationReaderPropertiesTest} holds this reader to the full decode on valid and on
  * corrupted values.
+ *
+ * <p>The binary encoding is read by hand ({@code Cursor}, the checks of Avro's {@code
+ * BinaryDecoder}) because that decoder, configured on a byte array, copies the last bytes of every
+ * value into a new buffer: a million buffers while a fresh validator loads its feed.
  *
  * <p>Thread-safe; the plan for each writer schema id is made once.
  */
