@@ -57,7 +57,8 @@ public final class FeedFollowingValidators {
    *     client.id} names the feed in client metrics); group, offset and deserializer settings are
    *     set by the feed
    * @param registry the schema registry the {@code Revocation} values are read with
-   * @param serdeConfig the service's serde settings
+   * @param serdeConfig the service's serde settings (checked; the feed reads the values' writer
+   *     schemas from {@code registry} and needs none of them)
    * @param topic the feed topic, normally {@code tokenwatch.revocations}
    * @param fastPathTopic the issuer's fast path, normally {@code tokenwatch.revocation-fast-path}
    * @param clock the validator's clock

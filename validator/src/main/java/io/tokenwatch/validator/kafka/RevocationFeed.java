@@ -133,9 +133,8 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   private final AtomicLong unreadable = new AtomicLong();
   private volatile long lag = -1;
   // Written by the feed thread, read by reporters: the next offset to read per partition. A
-  // record's
-  // offset is recorded here before its listeners hear of it, so a report that lists a record also
-  // shows a position past it.
+  // poll's positions are recorded here before listeners hear of its records, so a report that
+  // lists a record also shows a position past it.
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
   private final List<AppliedRevocationListener> listeners = new CopyOnWriteArrayList<>();
   // Feed thread only: the end offsets the positions must reach, and when they were asked for.
