@@ -3,6 +3,7 @@ package io.tokenwatch.validator;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenwatch.schemas.revocation.FeedKey;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +37,8 @@ public final class RevocationIndex implements RevocationView {
   }
 
   private static final long NO_WATERMARK = Long.MAX_VALUE;
+
+  private static final byte[] TOKEN_PREFIX = Kind.TOKEN.prefix.getBytes(StandardCharsets.US_ASCII);
 
   private final PackedIdSet tokenIds;
   private final Set<String> otherTokenIds = ConcurrentHashMap.newKeySet();
@@ -96,6 +99,72 @@ public final class RevocationIndex implements RevocationView {
     }
     watermarks(kind).merge(value, watermark, Math::max);
     return true;
+  }
+
+  /**
+   * Records a live revocation under its feed key given as its UTF-8 bytes (a Kafka record's key):
+   * the same as {@link #put(String, Long)} with the decoded key, but a {@code token:<uuid>} key
+   * without watermark, the bulk of a feed, is read straight from the bytes without making a string.
+   *
+   * @param key holds the selector key {@code <kind>:<value>} in UTF-8 from {@code offset}, {@code
+   *     length} bytes; not kept
+   * @param issuedBeforeMillis the watermark, or {@code null} to revoke every matching token
+   * @return {@code false} when the key's kind is unknown to this reader
+   */
+  public boolean put(byte[] key, int offset, int length, @Nullable Long issuedBeforeMillis) {
+    requireNonNull(key, "key");
+    if (issuedBeforeMillis == null && isCanonicalTokenKey(key, offset, length)) {
+      int at = offset + TOKEN_PREFIX.length;
+      tokenIds.add(TokenIds.high(key, at), TokenIds.low(key, at));
+      Map<String, Long> tokenWatermarks = watermarks(Kind.TOKEN);
+      if (!tokenWatermarks.isEmpty()) {
+        tokenWatermarks.remove(new String(key, at, 36, StandardCharsets.US_ASCII));
+      }
+      return true;
+    }
+    return put(new String(key, offset, length, StandardCharsets.UTF_8), issuedBeforeMillis);
+  }
+
+  /** {@link #put(byte[], int, int, Long)} with the whole of {@code key}. */
+  public boolean put(byte[] key, @Nullable Long issuedBeforeMillis) {
+    return put(key, 0, key.length, issuedBeforeMillis);
+  }
+
+  /**
+   * Drops the revocation under {@code key} given as its UTF-8 bytes (a tombstone's key): the same
+   * as {@link #remove(String)} with the decoded key, without making a string for a {@code
+   * token:<uuid>} key while no token id is held with a watermark.
+   */
+  public void remove(byte[] key, int offset, int length) {
+    requireNonNull(key, "key");
+    if (isCanonicalTokenKey(key, offset, length)) {
+      int at = offset + TOKEN_PREFIX.length;
+      tokenIds.remove(TokenIds.high(key, at), TokenIds.low(key, at));
+      Map<String, Long> tokenWatermarks = watermarks(Kind.TOKEN);
+      if (!tokenWatermarks.isEmpty()) {
+        tokenWatermarks.remove(new String(key, at, 36, StandardCharsets.US_ASCII));
+      }
+      return;
+    }
+    remove(new String(key, offset, length, StandardCharsets.UTF_8));
+  }
+
+  /** {@link #remove(byte[], int, int)} with the whole of {@code key}. */
+  public void remove(byte[] key) {
+    remove(key, 0, key.length);
+  }
+
+  private static boolean isCanonicalTokenKey(byte[] key, int offset, int length) {
+    int prefix = TOKEN_PREFIX.length;
+    if (length != prefix + 36) {
+      return false;
+    }
+    for (int i = 0; i < prefix; i++) {
+      if (key[offset + i] != TOKEN_PREFIX[i]) {
+        return false;
+      }
+    }
+    return TokenIds.isCanonicalUuid(key, offset + prefix, 36);
   }
 
   /**

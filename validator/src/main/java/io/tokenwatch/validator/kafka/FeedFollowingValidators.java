@@ -2,9 +2,7 @@ package io.tokenwatch.validator.kafka;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tokenwatch.events.Revocation;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
-import io.tokenwatch.schemas.serde.AvroSerdes;
 import io.tokenwatch.schemas.serde.SerdeConfig;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.validator.JwksSource;
@@ -59,7 +57,8 @@ public final class FeedFollowingValidators {
    *     client.id} names the feed in client metrics); group, offset and deserializer settings are
    *     set by the feed
    * @param registry the schema registry the {@code Revocation} values are read with
-   * @param serdeConfig the service's serde settings
+   * @param serdeConfig the service's serde settings (checked; the feed reads the values' writer
+   *     schemas from {@code registry} and needs none of them)
    * @param topic the feed topic, normally {@code tokenwatch.revocations}
    * @param fastPathTopic the issuer's fast path, normally {@code tokenwatch.revocation-fast-path}
    * @param clock the validator's clock
@@ -74,14 +73,9 @@ public final class FeedFollowingValidators {
       Clock clock) {
     requireNonNull(registry, "registry");
     requireNonNull(serdeConfig, "serdeConfig");
+    // Only the two fields a validator uses are decoded (see RevocationFeed's constructors).
     return new RevocationFeed(
-        consumerConfig,
-        AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
-        topic,
-        fastPathTopic,
-        new RevocationIndex(),
-        clock,
-        POLL_TIMEOUT);
+        consumerConfig, registry, topic, fastPathTopic, new RevocationIndex(), clock, POLL_TIMEOUT);
   }
 
   /**

@@ -57,6 +57,25 @@ public final class RecentRevocations implements AppliedRevocationListener {
     held.addLast(applied);
   }
 
+  /** The capacity: of a burst, only the latest this many are held. */
+  @Override
+  public int keepsAtMost() {
+    return capacity;
+  }
+
+  /**
+   * Counts {@code count} revocations as dropped, as holding them would have: the {@link
+   * #capacity()} told of next push them out before any report could list them.
+   */
+  @Override
+  public synchronized void onPassedOver(long count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must be >= 0: " + count);
+    }
+    dropped += count;
+    droppedTotal += count;
+  }
+
   /** Takes everything held and the count of those that went unlisted since the last drain. */
   public synchronized Drained drain() {
     Drained drained = new Drained(List.copyOf(held), dropped);

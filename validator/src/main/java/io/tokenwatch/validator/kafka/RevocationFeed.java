@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.tokenwatch.events.Revocation;
+import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.RevocationView;
 import java.nio.ByteBuffer;
@@ -33,10 +34,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +51,11 @@ import org.slf4j.LoggerFactory;
  * their end the feed counts as behind (see freshness below).
  *
  * <p>Bootstrap cost: the index is sized once for the records the feed holds (its end minus
- * beginning offsets), polls take up to {@value #MAX_POLL_RECORDS} records, and positions are
- * recorded once per partition and poll (per record only while a listener is told of each).
+ * beginning offsets), polls take up to {@value #MAX_POLL_RECORDS} records, keys are read as bytes
+ * ({@code token:<uuid>} straight into the index, without a string), positions are recorded once per
+ * partition and poll, and listeners are told one by one only of the latest revocations of a poll
+ * that they keep ({@link AppliedRevocationListener#keepsAtMost()}). Made with a schema registry
+ * instead of a deserializer, it also reads of each value only the two fields it uses.
  *
  * <p>The two topics are kept apart on purpose. A token is revoked when either covers it. The feed
  * has one writer per key (the revocation stream, which merges), so its last record for a key is the
@@ -73,8 +76,9 @@ import org.slf4j.LoggerFactory;
  * When the brokers cannot be reached, the last caught-up time ages and validators deny with {@code
  * FEED_STALE} once it is older than their staleness budget (fail closed).
  *
- * <p>A record whose value cannot be read is applied as a revocation of its key without watermark
- * (failing closed: over-revoking is safe, missing a revocation is not) and counted.
+ * <p>A record whose value cannot be read (bad framing, an unknown schema id, an unreachable
+ * registry, undecodable bytes) is applied as a revocation of its key without watermark (failing
+ * closed: over-revoking is safe, missing a revocation is not) and counted.
  *
  * <p>Every revocation record it applies is told to its {@link AppliedRevocationListener}s (the
  * {@link StatusReporter}'s buffer), and {@link #status()} says where it stands, for status reports.
@@ -106,7 +110,9 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       "Feed records read, by what they were (revocation, tombstone, unreadable, fast-path)";
 
   private final Map<String, Object> consumerConfig;
-  private final Deserializer<Revocation> valueDeserializer;
+  private final RevocationValueReader values;
+  // Feed thread only: what the value reader read of the record at hand, reused.
+  private final RevocationFields fields = new RevocationFields();
   private final String topic;
   private final @Nullable String fastPathTopic;
   private final RevocationIndex index;
@@ -127,27 +133,27 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   private final AtomicLong unreadable = new AtomicLong();
   private volatile long lag = -1;
   // Written by the feed thread, read by reporters: the next offset to read per partition. A
-  // record's
-  // offset is recorded here before its listeners hear of it, so a report that lists a record also
-  // shows a position past it.
+  // poll's positions are recorded here before listeners hear of its records, so a report that
+  // lists a record also shows a position past it.
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
   private final List<AppliedRevocationListener> listeners = new CopyOnWriteArrayList<>();
   // Feed thread only: the end offsets the positions must reach, and when they were asked for.
   private @Nullable Map<TopicPartition, Long> target;
   private long targetAskedAt;
   private volatile boolean running = true;
-  private volatile @Nullable KafkaConsumer<String, Revocation> consumer;
+  private volatile @Nullable KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
   // Guarded by itself: where the consumer's client metrics go, and their binder once bound.
   private final Object clientMetricsLock = new Object();
   private @Nullable MeterRegistry clientMetricsRegistry;
   private @Nullable KafkaClientMetrics clientMetrics;
 
   /**
-   * Starts following the feed.
+   * Starts following the feed, each value read whole by {@code valueDeserializer}.
    *
    * @param consumerConfig Kafka consumer settings, at least {@code bootstrap.servers}; group,
    *     offset and deserializer settings are set here
-   * @param valueDeserializer reads {@code Revocation} values (Confluent wire format)
+   * @param valueDeserializer reads {@code Revocation} values (Confluent wire format); a value it
+   *     throws on is unreadable
    * @param topic the feed topic, normally {@code tokenwatch.revocations}
    * @param fastPathTopic the issuer's fast path, normally {@code tokenwatch.revocation-fast-path};
    *     {@code null} follows the feed alone, for readers that can wait for the revocation stream
@@ -164,8 +170,54 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       RevocationIndex index,
       Clock clock,
       Duration pollTimeout) {
+    this(
+        consumerConfig,
+        RevocationValueReader.deserializing(valueDeserializer),
+        topic,
+        fastPathTopic,
+        index,
+        clock,
+        pollTimeout);
+  }
+
+  /**
+   * Starts following the feed, reading of each {@code Revocation} value (Confluent wire format,
+   * writer schema from {@code registry} by id) only the selector's watermark and the forget time,
+   * and skipping the rest unread: a fresh validator loads a large feed with less CPU. A value is
+   * unreadable exactly where the whole decode would find it so (see the class comment); a field a
+   * newer writer added is skipped by the writer schema.
+   *
+   * @param registry the schema registry the values' writer schemas are fetched from (once per id)
+   * @see #RevocationFeed(Map, Deserializer, String, String, RevocationIndex, Clock, Duration)
+   */
+  public RevocationFeed(
+      Map<String, Object> consumerConfig,
+      SchemaRegistryClient registry,
+      String topic,
+      @Nullable String fastPathTopic,
+      RevocationIndex index,
+      Clock clock,
+      Duration pollTimeout) {
+    this(
+        consumerConfig,
+        new ProjectedRevocationReader(registry),
+        topic,
+        fastPathTopic,
+        index,
+        clock,
+        pollTimeout);
+  }
+
+  private RevocationFeed(
+      Map<String, Object> consumerConfig,
+      RevocationValueReader values,
+      String topic,
+      @Nullable String fastPathTopic,
+      RevocationIndex index,
+      Clock clock,
+      Duration pollTimeout) {
     this.consumerConfig = new HashMap<>(requireNonNull(consumerConfig, "consumerConfig"));
-    this.valueDeserializer = requireNonNull(valueDeserializer, "valueDeserializer");
+    this.values = requireNonNull(values, "values");
     this.topic = requireNonNull(topic, "topic");
     this.fastPathTopic = fastPathTopic;
     if (topic.equals(fastPathTopic)) {
@@ -263,8 +315,9 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   }
 
   private void run() {
-    try (KafkaConsumer<String, Revocation> c =
-        new KafkaConsumer<>(consumerConfig, new StringDeserializer(), valueDeserializer)) {
+    try (KafkaConsumer<ByteBuffer, ByteBuffer> c =
+        new KafkaConsumer<>(
+            consumerConfig, new ByteBufferDeserializer(), new ByteBufferDeserializer())) {
       consumer = c;
       bindClientMetrics();
       if (!running) {
@@ -311,7 +364,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   }
 
   private void followOnce(
-      KafkaConsumer<String, Revocation> c,
+      KafkaConsumer<ByteBuffer, ByteBuffer> c,
       List<TopicPartition> partitions,
       @Nullable Map<TopicPartition, Long> startEnd) {
     poll(c);
@@ -359,7 +412,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
    * (selectors, tombstones and records compaction has not removed yet make it an overestimate),
    * within a quarter of the heap.
    */
-  private void reserve(KafkaConsumer<String, Revocation> c, Map<TopicPartition, Long> end) {
+  private void reserve(KafkaConsumer<ByteBuffer, ByteBuffer> c, Map<TopicPartition, Long> end) {
     List<TopicPartition> feedPartitions = new ArrayList<>();
     for (TopicPartition tp : end.keySet()) {
       if (tp.topic().equals(topic)) {
@@ -391,7 +444,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
    * becomes ready once it reaches the end offsets it saw at start, as before.
    */
   private List<TopicPartition> addNewPartitions(
-      KafkaConsumer<String, Revocation> c, List<TopicPartition> assigned) {
+      KafkaConsumer<ByteBuffer, ByteBuffer> c, List<TopicPartition> assigned) {
     List<TopicPartition> added = new ArrayList<>();
     List<String> topics = new ArrayList<>();
     topics.add(topic);
@@ -423,7 +476,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     return all;
   }
 
-  private List<TopicPartition> partitions(KafkaConsumer<String, Revocation> c, String topic) {
+  private List<TopicPartition> partitions(KafkaConsumer<ByteBuffer, ByteBuffer> c, String topic) {
     while (running) {
       try {
         List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
@@ -443,7 +496,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   }
 
   private @Nullable Map<TopicPartition, Long> endOffsets(
-      KafkaConsumer<String, Revocation> c, List<TopicPartition> partitions) {
+      KafkaConsumer<ByteBuffer, ByteBuffer> c, List<TopicPartition> partitions) {
     try {
       return c.endOffsets(partitions, pollTimeout.multipliedBy(5));
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -452,46 +505,107 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     }
   }
 
-  private void poll(KafkaConsumer<String, Revocation> c) {
-    ConsumerRecords<String, Revocation> records;
-    try {
-      records = c.poll(pollTimeout);
-    } catch (RecordDeserializationException e) {
-      applyUnreadable(e);
-      c.seek(e.topicPartition(), e.offset() + 1);
-      return;
-    }
-    boolean telling = !listeners.isEmpty();
+  private void poll(KafkaConsumer<ByteBuffer, ByteBuffer> c) {
+    // Keys and values are the fetched bytes themselves (ByteBufferDeserializer copies nothing).
+    ConsumerRecords<ByteBuffer, ByteBuffer> records = c.poll(pollTimeout);
+    int keep = keptByListeners();
+    // The latest records of this poll to tell listeners of, as a ring.
+    ConsumerRecord<?, ?>[] toTell =
+        keep > 0 && !records.isEmpty()
+            ? new ConsumerRecord<?, ?>[Math.min(keep, records.count())]
+            : null;
+    long told = 0;
     for (TopicPartition tp : records.partitions()) {
       boolean feed = tp.topic().equals(topic);
-      long next = -1;
-      for (ConsumerRecord<String, Revocation> record : records.records(tp)) {
-        boolean applied =
-            feed
-                ? apply(record.key(), record.value())
-                : applyFastPath(record.key(), record.value());
-        next = record.offset() + 1;
-        if (applied && telling) {
-          positions.merge(tp, next, Math::max);
-          tell(
-              record.topic(),
-              record.partition(),
-              record.offset(),
-              record.key(),
-              record.timestamp());
+      List<ConsumerRecord<ByteBuffer, ByteBuffer>> batch = records.records(tp);
+      if (batch.isEmpty()) {
+        continue;
+      }
+      for (ConsumerRecord<ByteBuffer, ByteBuffer> record : batch) {
+        if (apply(feed, record) && toTell != null) {
+          toTell[(int) (told % toTell.length)] = record;
+          told++;
         }
       }
-      if (next >= 0) {
-        positions.merge(tp, next, Math::max);
-      }
+      positions.merge(tp, batch.get(batch.size() - 1).offset() + 1, Math::max);
+    }
+    // After every position of the poll is recorded: a report that lists a record also shows a
+    // position past it.
+    if (toTell != null && told > 0) {
+      tell(toTell, told);
     }
     forgetExpiredFastPath();
   }
 
-  private void tell(String topic, int partition, long offset, String key, long timestamp) {
-    if (listeners.isEmpty()) {
-      return;
+  /** The most any listener keeps of one poll; 0 when none listens. */
+  private int keptByListeners() {
+    int keep = 0;
+    for (AppliedRevocationListener listener : listeners) {
+      keep = Math.max(keep, Math.max(1, listener.keepsAtMost()));
     }
+    return keep;
+  }
+
+  /**
+   * Tells the listeners of the {@code told} records applied in a poll, the latest of which {@code
+   * toTell} holds (a ring); the older ones, more than any listener keeps, are passed over with
+   * their count.
+   */
+  private void tell(ConsumerRecord<?, ?>[] toTell, long told) {
+    int kept = (int) Math.min(told, toTell.length);
+    long passedOver = told - kept;
+    if (passedOver > 0) {
+      for (AppliedRevocationListener listener : listeners) {
+        try {
+          listener.onPassedOver(passedOver);
+        } catch (RuntimeException e) {
+          log.warn("Applied-revocation listener {} failed", listener, e);
+        }
+      }
+    }
+    for (long n = passedOver; n < told; n++) {
+      ConsumerRecord<?, ?> record = requireNonNull(toTell[(int) (n % toTell.length)]);
+      tellOne(
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          text((ByteBuffer) requireNonNull(record.key())),
+          record.timestamp());
+    }
+  }
+
+  /**
+   * Applies one record of the feed (or of the fast path); whether listeners are to hear of it (a
+   * revocation applied, or an unreadable one revoked by its key).
+   */
+  private boolean apply(boolean feed, ConsumerRecord<ByteBuffer, ByteBuffer> record) {
+    ByteBuffer key = record.key();
+    ByteBuffer value = record.value();
+    RevocationFields read = null;
+    if (value != null) {
+      try {
+        values.read(record.topic(), record.headers(), value, fields);
+        read = fields;
+      } catch (RuntimeException e) {
+        return applyUnreadable(record, e);
+      }
+    }
+    return feed ? apply(key, read) : applyFastPath(key, read);
+  }
+
+  /** A key's UTF-8 text. */
+  private static String text(ByteBuffer bytes) {
+    if (bytes.hasArray()) {
+      return new String(
+          bytes.array(),
+          bytes.arrayOffset() + bytes.position(),
+          bytes.remaining(),
+          StandardCharsets.UTF_8);
+    }
+    return StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
+  }
+
+  private void tellOne(String topic, int partition, long offset, String key, long timestamp) {
     AppliedRevocation applied =
         new AppliedRevocation(
             topic,
@@ -513,15 +627,16 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
    * A fast-path record: merged into the fast-path index (strongest wins) and kept until its own
    * forget time; one whose forget time has passed can revoke nothing any more and is skipped.
    */
-  private boolean applyFastPath(@Nullable String key, @Nullable Revocation value) {
-    if (key == null || value == null) {
+  private boolean applyFastPath(@Nullable ByteBuffer keyBytes, @Nullable RevocationFields value) {
+    if (keyBytes == null || value == null) {
       return false; // the fast path has no tombstones: its records leave by their forget time
     }
-    long forgetAt = value.getForgetAfter().toEpochMilli() + FAST_PATH_GRACE.toMillis();
+    long forgetAt = value.forgetAfterMillis() + FAST_PATH_GRACE.toMillis();
     if (forgetAt <= clock.millis()) {
       return false;
     }
-    if (!fastPath.put(key, watermark(value))) {
+    String key = text(keyBytes);
+    if (!fastPath.put(key, value.issuedBeforeMillis())) {
       log.warn("Fast-path revocation with a selector kind this validator does not know: {}", key);
       return false;
     }
@@ -548,50 +663,58 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
     fastPathEmpty = fastPathForgetAt.isEmpty();
   }
 
-  private static @Nullable Long watermark(Revocation value) {
-    return value.getSelector().getIssuedBefore() == null
-        ? null
-        : value.getSelector().getIssuedBefore().toEpochMilli();
-  }
-
   /** Applies a feed record; whether it was a revocation now in force (not a tombstone). */
-  private boolean apply(@Nullable String key, @Nullable Revocation value) {
+  private boolean apply(@Nullable ByteBuffer key, @Nullable RevocationFields value) {
     if (key == null) {
       return false;
     }
+    byte[] bytes;
+    int offset;
+    if (key.hasArray()) {
+      bytes = key.array();
+      offset = key.arrayOffset() + key.position();
+    } else {
+      bytes = new byte[key.remaining()];
+      key.duplicate().get(bytes);
+      offset = 0;
+    }
     if (value == null) {
-      index.remove(key);
+      index.remove(bytes, offset, key.remaining());
       tombstones.incrementAndGet();
       return false;
     }
     applied.incrementAndGet();
-    if (!index.put(key, watermark(value))) {
-      log.warn("Revocation with a selector kind this validator does not know: {}", key);
+    if (!index.put(bytes, offset, key.remaining(), value.issuedBeforeMillis())) {
+      log.warn("Revocation with a selector kind this validator does not know: {}", text(key));
       return false;
     }
     return true;
   }
 
-  private void applyUnreadable(RecordDeserializationException e) {
+  /** Revokes the key of a record whose value cannot be read; whether there was a key. */
+  private boolean applyUnreadable(
+      ConsumerRecord<ByteBuffer, ByteBuffer> record, RuntimeException e) {
     unreadable.incrementAndGet();
-    ByteBuffer keyBuffer = e.keyBuffer();
-    if (keyBuffer == null) {
-      log.error("Unreadable revocation without key at {}@{}", e.topicPartition(), e.offset(), e);
-      return;
+    ByteBuffer keyBytes = record.key();
+    if (keyBytes == null) {
+      log.error(
+          "Unreadable revocation without key at {}-{}@{}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e);
+      return false;
     }
-    byte[] bytes = new byte[keyBuffer.remaining()];
-    keyBuffer.duplicate().get(bytes);
-    String key = new String(bytes, StandardCharsets.UTF_8);
+    String key = text(keyBytes);
     log.error(
-        "Unreadable revocation {} at {}@{}; revoking its key without watermark",
+        "Unreadable revocation {} at {}-{}@{}; revoking its key without watermark",
         key,
-        e.topicPartition(),
-        e.offset(),
+        record.topic(),
+        record.partition(),
+        record.offset(),
         e);
     index.put(key, null);
-    positions.merge(e.topicPartition(), e.offset() + 1, Math::max);
-    tell(
-        e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), key, e.timestamp());
+    return true;
   }
 
   /**
@@ -654,7 +777,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
 
   private void bindClientMetrics() {
     synchronized (clientMetricsLock) {
-      KafkaConsumer<String, Revocation> c = consumer;
+      KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
       MeterRegistry registry = clientMetricsRegistry;
       if (clientMetrics == null && c != null && registry != null) {
         KafkaClientMetrics metrics = new KafkaClientMetrics(c);
@@ -677,7 +800,7 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   @Override
   public void close() {
     running = false;
-    KafkaConsumer<String, Revocation> c = consumer;
+    KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
     if (c != null) {
       c.wakeup();
     }

@@ -3,6 +3,7 @@ package io.tokenwatch.validator.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenUsed;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +49,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
@@ -118,11 +121,12 @@ class RevocationFeedIntegrationTest {
         .build();
   }
 
+  /** A feed as services start it: values projected by the writer schema from the registry. */
   private RevocationFeed startFeed(RevocationIndex index) {
     RevocationFeed feed =
         new RevocationFeed(
             clientConfig(),
-            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
+            registry,
             Topics.REVOCATIONS.name(),
             Topics.REVOCATION_FAST_PATH.name(),
             index,
@@ -199,6 +203,71 @@ class RevocationFeedIntegrationTest {
 
     produce("token:" + early, null);
     await().atMost(BOUND).until(() -> !index.containsTokenId(early));
+  }
+
+  @Test
+  void shouldRevokeTheKeysOfUnreadableValuesAndGoOn() throws Exception {
+    String topic = "revocations-unreadable-" + UUID.randomUUID();
+    try (Admin admin = Admin.create(clientConfig())) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    String badMagic = UUID.randomUUID().toString();
+    String unknownSchema = UUID.randomUUID().toString();
+    String truncated = UUID.randomUUID().toString();
+    String good = UUID.randomUUID().toString();
+    byte[] goodValue;
+    try (var serializer =
+        AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).serializer()) {
+      goodValue = serializer.serialize(topic, revocation(SelectorKind.TOKEN, good));
+    }
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(
+          new ProducerRecord<>(topic, "token:" + badMagic, new byte[] {1, 0, 0, 0, 1, 2}));
+      producer.send(
+          new ProducerRecord<>(
+              topic, "token:" + unknownSchema, new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 2}));
+      producer.send(
+          new ProducerRecord<>(
+              topic, "token:" + truncated, Arrays.copyOf(goodValue, goodValue.length - 3)));
+      producer
+          .send(new ProducerRecord<>(topic, "token:" + good, goodValue))
+          .get(30, TimeUnit.SECONDS);
+    }
+
+    RevocationIndex index = new RevocationIndex();
+    RevocationFeed feed =
+        new RevocationFeed(
+            clientConfig(),
+            registry,
+            topic,
+            null,
+            index,
+            Clock.systemUTC(),
+            Duration.ofMillis(200));
+    closeables.add(feed);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    feed.bindTo(meters);
+
+    assertThat(feed.awaitReady(BOUND)).isTrue();
+    // Fail closed: each unreadable value revokes its key, without watermark.
+    assertThat(index.containsTokenId(badMagic)).isTrue();
+    assertThat(index.containsTokenId(unknownSchema)).isTrue();
+    assertThat(index.containsTokenId(truncated)).isTrue();
+    assertThat(index.containsTokenId(good)).isTrue();
+    assertThat(records(meters, "unreadable")).isEqualTo(3);
+    assertThat(records(meters, "revocation")).isEqualTo(1);
+  }
+
+  private static double records(SimpleMeterRegistry meters, String type) {
+    return meters
+        .get("tokenwatch.revocation.feed.records")
+        .tag("type", type)
+        .functionCounter()
+        .count();
   }
 
   @Test

@@ -21,7 +21,8 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The reports' guarantee against a plain model: under any interleaving of applied revocations,
+ * The reports' guarantee against a plain model: under any interleaving of applied revocations (one
+ * by one, or a poll's burst of which only the latest the buffer keeps are told one by one),
  * reports, deliveries and failed deliveries, every applied revocation is listed in exactly one
  * delivered report or counted in exactly one delivered report's {@code recent_dropped}; listed ones
  * keep the order they were applied in; no report lists more than the buffer holds.
@@ -30,6 +31,7 @@ class StatusReportingPropertiesTest {
 
   enum Op {
     APPLY,
+    BURST,
     REPORT,
     DELIVER,
     FAIL
@@ -37,7 +39,7 @@ class StatusReportingPropertiesTest {
 
   @Provide
   Arbitrary<List<Op>> operations() {
-    return Arbitraries.of(Op.APPLY, Op.APPLY, Op.APPLY, Op.REPORT, Op.DELIVER, Op.FAIL)
+    return Arbitraries.of(Op.APPLY, Op.APPLY, Op.APPLY, Op.BURST, Op.REPORT, Op.DELIVER, Op.FAIL)
         .list()
         .ofMaxSize(400);
   }
@@ -76,6 +78,28 @@ class StatusReportingPropertiesTest {
                   clock.instant(),
                   clock.instant()));
           applied.add(next++);
+        }
+        case BURST -> {
+          // As the feed tells of one poll's revocations: the older ones past what the buffer
+          // keeps by their count, the latest one by one.
+          int burst = (int) (next % 11) + 1;
+          int kept = Math.min(burst, recent.keepsAtMost());
+          if (burst > kept) {
+            recent.onPassedOver(burst - kept);
+          }
+          for (int i = 0; i < burst; i++) {
+            if (i >= burst - kept) {
+              recent.onApplied(
+                  new AppliedRevocation(
+                      "tokenwatch.revocations",
+                      0,
+                      next,
+                      "token:" + next,
+                      clock.instant(),
+                      clock.instant()));
+            }
+            applied.add(next++);
+          }
         }
         case REPORT -> reporter.report();
         case DELIVER -> {
