@@ -26,27 +26,41 @@ final class TopicReader {
   /** Every committed record of {@code topic}, values decoded as {@code type}. */
   static <V extends SpecificRecord> List<ConsumerRecord<String, V>> readAll(
       String bootstrapServers, String registryUrl, String topic, Class<V> type) {
+    return readAll(bootstrapServers, registryUrl, topic, type, true);
+  }
+
+  /**
+   * Every record of {@code topic} up to its high watermark, values decoded as {@code type}; with
+   * {@code committedOnly} false, the records of aborted transactions too, as a {@code
+   * read_uncommitted} consumer sees them.
+   */
+  static <V extends SpecificRecord> List<ConsumerRecord<String, V>> readAll(
+      String bootstrapServers,
+      String registryUrl,
+      String topic,
+      Class<V> type,
+      boolean committedOnly) {
     SerdeConfig serdes = SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registryUrl));
     Deserializer<V> values =
         AvroSerdes.specific(
                 type, new HttpSchemaRegistryClient(serdes.registrySettings()), serdes, false)
             .deserializer();
-    return read(bootstrapServers, List.of(topic), values);
+    return read(bootstrapServers, List.of(topic), values, committedOnly);
   }
 
   /** Every committed record of {@code topic} as raw bytes. */
   static List<ConsumerRecord<String, byte[]>> readRaw(String bootstrapServers, String topic) {
-    return read(bootstrapServers, List.of(topic), new ByteArrayDeserializer());
+    return read(bootstrapServers, List.of(topic), new ByteArrayDeserializer(), true);
   }
 
   /** Every committed record of every topic of {@code topics} as raw bytes, with one consumer. */
   static List<ConsumerRecord<String, byte[]>> readRaw(
       String bootstrapServers, List<String> topics) {
-    return read(bootstrapServers, topics, new ByteArrayDeserializer());
+    return read(bootstrapServers, topics, new ByteArrayDeserializer(), true);
   }
 
   private static <V> List<ConsumerRecord<String, V>> read(
-      String bootstrapServers, List<String> topics, Deserializer<V> values) {
+      String bootstrapServers, List<String> topics, Deserializer<V> values, boolean committedOnly) {
     List<ConsumerRecord<String, V>> found = new ArrayList<>();
     try (KafkaConsumer<String, V> consumer =
         new KafkaConsumer<>(
@@ -56,7 +70,7 @@ final class TopicReader {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
                 false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
+                committedOnly ? "read_committed" : "read_uncommitted"),
             new StringDeserializer(),
             values)) {
       List<TopicPartition> partitions = new ArrayList<>();
