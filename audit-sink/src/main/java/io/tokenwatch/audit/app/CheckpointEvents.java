@@ -10,11 +10,12 @@ import java.util.Base64;
 import java.util.List;
 
 /** Turns a stored checkpoint into the {@code AuditCheckpoint} event published on its topic. */
-final class CheckpointEvents {
+public final class CheckpointEvents {
 
   private CheckpointEvents() {}
 
-  static AuditCheckpoint of(Checkpoint checkpoint, String publicKeyBase64Url) {
+  /** The event for {@code checkpoint}, carrying the sink's public key (base64url). */
+  public static AuditCheckpoint of(Checkpoint checkpoint, String publicKeyBase64Url) {
     List<AuditChainHead> heads = new ArrayList<>();
     for (ChainHead head : checkpoint.heads()) {
       heads.add(

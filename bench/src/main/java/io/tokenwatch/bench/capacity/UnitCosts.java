@@ -1,15 +1,13 @@
 package io.tokenwatch.bench.capacity;
 
 import io.tokenwatch.audit.AuditEvent;
-import io.tokenwatch.audit.ChainHead;
 import io.tokenwatch.audit.ChainKey;
-import io.tokenwatch.audit.Checkpoint;
 import io.tokenwatch.audit.CheckpointSigner;
+import io.tokenwatch.audit.app.CheckpointEvents;
 import io.tokenwatch.audit.kafka.EventMapper;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.KeyFiles;
 import io.tokenwatch.embedded.EmbeddedPlatform;
-import io.tokenwatch.events.AuditChainHead;
 import io.tokenwatch.events.AuditCheckpoint;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.issuer.kafka.KafkaEventLog;
@@ -729,39 +727,10 @@ public final class UnitCosts {
           next.clear();
           store
               .checkpoint(signer, System.currentTimeMillis())
-              .ifPresent(checkpoint -> checkpoints.add(checkpointEvent(checkpoint, publicKey)));
+              .ifPresent(checkpoint -> checkpoints.add(CheckpointEvents.of(checkpoint, publicKey)));
         }
       }
     }
-  }
-
-  /**
-   * The checkpoint event as the sink publishes it (the mapping of its {@code CheckpointEvents}).
-   */
-  private static AuditCheckpoint checkpointEvent(Checkpoint checkpoint, String publicKey) {
-    List<AuditChainHead> heads = new ArrayList<>();
-    for (ChainHead head : checkpoint.heads()) {
-      heads.add(
-          AuditChainHead.newBuilder()
-              .setTopic(head.chain().topic())
-              .setPartition(head.chain().partition())
-              .setSeq(head.seq())
-              .setHash(head.hash())
-              .build());
-    }
-    return AuditCheckpoint.newBuilder()
-        .setEventId(checkpoint.keyId() + ":" + checkpoint.number())
-        .setOccurredAt(Instant.ofEpochMilli(checkpoint.createdAt()))
-        .setNumber(checkpoint.number())
-        .setPreviousDigest(checkpoint.previousDigest())
-        .setDigest(checkpoint.digest())
-        .setKeyId(checkpoint.keyId())
-        .setPublicKey(publicKey)
-        .setRecords(checkpoint.records())
-        .setHeads(heads)
-        .setSignature(
-            Base64.getUrlEncoder().withoutPadding().encodeToString(checkpoint.signature()))
-        .build();
   }
 
   private static long fileBytes(Path dir) throws IOException {
