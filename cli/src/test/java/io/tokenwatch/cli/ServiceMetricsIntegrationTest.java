@@ -82,11 +82,11 @@ class ServiceMetricsIntegrationTest {
   @Test
   void shouldExportOnlyStreamsMetricsRecordedAtInfo() {
     for (String service : List.of("introspection", "anomaly")) {
-      // Micrometer binds the metrics of new tasks and stores within a minute; once a store's
-      // INFO metric is there, its DEBUG ones would be too.
+      // The services bind the metrics of new tasks and stores within 10 s; once a store's INFO
+      // metric is there, its DEBUG ones would be too.
       await()
           .atMost(Duration.ofMinutes(3))
-          .pollInterval(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofSeconds(1))
           .untilAsserted(
               () ->
                   assertThat(scrape(service))

@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.metrics.Sensor.RecordingLevel;
 import org.apache.kafka.streams.KafkaStreams;
@@ -40,15 +43,26 @@ public final class StreamsService implements AutoCloseable {
    */
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * How often the metrics binder looks for metrics that Kafka Streams added (a task or a store
+   * assigned after a rebalance, a replaced thread). Micrometer's default is a minute, during which
+   * a dashboard shows nothing for an instance's newly assigned work; listing the client's metrics
+   * every 10 s costs a map copy.
+   */
+  static final Duration METRICS_REFRESH = Duration.ofSeconds(10);
+
   /** {@code ConsumerConfig.LEAVE_GROUP_ON_CLOSE_CONFIG}, which Kafka keeps package-private. */
   static final String LEAVE_GROUP_ON_CLOSE = "internal.leave.group.on.close";
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics metrics;
+  private final ScheduledExecutorService metricsRefresh;
 
-  private StreamsService(KafkaStreams streams, KafkaStreamsMetrics metrics) {
+  private StreamsService(
+      KafkaStreams streams, KafkaStreamsMetrics metrics, ScheduledExecutorService metricsRefresh) {
     this.streams = streams;
     this.metrics = metrics;
+    this.metricsRefresh = metricsRefresh;
   }
 
   /**
@@ -84,7 +98,15 @@ public final class StreamsService implements AutoCloseable {
     effective.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, level.name());
     KafkaStreams streams = new KafkaStreams(topology, effective);
     streams.setUncaughtExceptionHandler(uncaughtExceptionHandler(owner, description));
-    KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+    ScheduledExecutorService metricsRefresh =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "streams-metrics-refresh");
+              thread.setDaemon(true);
+              return thread;
+            });
+    KafkaStreamsMetrics metrics =
+        new KafkaStreamsMetrics(streams, List.of(), metricsRefresh, METRICS_REFRESH);
     try {
       // Through a composite whose filter drops what Kafka does not record at this level; the
       // service's own meters on the same registry stay unfiltered.
@@ -94,10 +116,11 @@ public final class StreamsService implements AutoCloseable {
       metrics.bindTo(levelled);
     } catch (RuntimeException e) {
       metrics.close();
+      metricsRefresh.shutdownNow();
       streams.close(Duration.ZERO);
       throw e;
     }
-    return new StreamsService(streams, metrics);
+    return new StreamsService(streams, metrics, metricsRefresh);
   }
 
   /**
@@ -198,5 +221,6 @@ public final class StreamsService implements AutoCloseable {
     // the session timeout before it gets the partitions, and the service's work waits with it.
     streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(CLOSE_TIMEOUT));
     metrics.close();
+    metricsRefresh.shutdownNow();
   }
 }
