@@ -77,6 +77,10 @@ class AnomalyReplayIntegrationTest {
 
   @TempDir static Path dataDir;
   private static EmbeddedPlatform platform;
+
+  /** 30 days: not the topic default, and longer than the age of the replayed window. */
+  private static final String TOPIC_B_RETENTION_MS = String.valueOf(Duration.ofDays(30).toMillis());
+
   private static Instant from;
   private static Instant to;
   private static int produced;
@@ -126,15 +130,17 @@ class AnomalyReplayIntegrationTest {
     assertThat(alertsA).isNotEmpty();
     assertThat(a.alerts()).as("the summary counts").isEqualTo(counts(alertsA));
 
-    // The same window again, into a topic that exists already: used as it is.
+    // The same window again, into a topic that exists already: used as it is. Its retention is
+    // its own but longer than the window's age: the broker's retention check would otherwise
+    // delete the week-old alerts whenever its turn came before this test read them.
     String topicB = "backtest-b-" + UUID.randomUUID();
-    createTopic(topicB, Map.of(TopicConfig.RETENTION_MS_CONFIG, "3600000"));
+    createTopic(topicB, Map.of(TopicConfig.RETENTION_MS_CONFIG, TOPIC_B_RETENTION_MS));
     AnomalyReplay.Result b =
         AnomalyReplay.run(config, from, to, topicB, null, Duration.ofMinutes(5));
     assertNothingLeftBehind(b.applicationId(), stateDir);
     assertThat(b.applicationId()).isNotEqualTo(a.applicationId());
     assertThat(b.outputTopicCreated()).isFalse();
-    assertThat(retentionMs(topicB)).isEqualTo("3600000");
+    assertThat(retentionMs(topicB)).isEqualTo(TOPIC_B_RETENTION_MS);
     List<SecurityAlert> alertsB = alerts(topicB);
     assertThat(b.alerts()).isEqualTo(counts(alertsB));
     assertThat(keys(alertsB)).as("run B vs run A").isEqualTo(keys(alertsA));
