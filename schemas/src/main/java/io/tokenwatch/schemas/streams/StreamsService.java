@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.metrics.Sensor.RecordingLevel;
+import org.apache.kafka.common.utils.KafkaThread;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -100,11 +101,7 @@ public final class StreamsService implements AutoCloseable {
     streams.setUncaughtExceptionHandler(uncaughtExceptionHandler(owner, description));
     ScheduledExecutorService metricsRefresh =
         Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "streams-metrics-refresh");
-              thread.setDaemon(true);
-              return thread;
-            });
+            task -> KafkaThread.daemon("streams-metrics-refresh", task));
     KafkaStreamsMetrics metrics =
         new KafkaStreamsMetrics(streams, List.of(), metricsRefresh, METRICS_REFRESH);
     try {

@@ -69,14 +69,7 @@ class StatusReportingPropertiesTest {
     for (Op op : ops) {
       switch (op) {
         case APPLY -> {
-          recent.onApplied(
-              new AppliedRevocation(
-                  "tokenwatch.revocations",
-                  0,
-                  next,
-                  "token:" + next,
-                  clock.instant(),
-                  clock.instant()));
+          recent.onApplied(applied(next, clock));
           applied.add(next++);
         }
         case BURST -> {
@@ -89,14 +82,7 @@ class StatusReportingPropertiesTest {
           }
           for (int i = 0; i < burst; i++) {
             if (i >= burst - kept) {
-              recent.onApplied(
-                  new AppliedRevocation(
-                      "tokenwatch.revocations",
-                      0,
-                      next,
-                      "token:" + next,
-                      clock.instant(),
-                      clock.instant()));
+              recent.onApplied(applied(next, clock));
             }
             applied.add(next++);
           }
@@ -139,5 +125,11 @@ class StatusReportingPropertiesTest {
     assertThat(listed.size() + dropped).isEqualTo(applied.size());
     assertThat(history.get(history.size() - 1).value().getReportsDropped())
         .isEqualTo(delivered.stream().filter(d -> !d).count());
+  }
+
+  /** The feed's application of the revocation at {@code offset} of partition 0. */
+  private static AppliedRevocation applied(long offset, Clock clock) {
+    return new AppliedRevocation(
+        "tokenwatch.revocations", 0, offset, "token:" + offset, clock.instant(), clock.instant());
   }
 }
