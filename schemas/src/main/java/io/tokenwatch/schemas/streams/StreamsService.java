@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.metrics.Sensor.RecordingLevel;
 import org.apache.kafka.common.utils.KafkaThread;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * Micrometer metrics, readiness, and a clean close.
  *
  * <p>A stream thread that dies of a transient fault (a {@link RetriableException} anywhere in the
- * cause chain, such as an unreachable schema registry) is replaced: under exactly-once its
+ * cause chain, such as an unreachable schema registry, or an {@link InvalidTxnStateException}: a
+ * transaction the coordinator aborted during a broker failover) is replaced: under exactly-once its
  * transaction was aborted, so the replacement processes the same records again. Any other fault
  * shuts the client down, and {@link #isRunning()} turns false for good.
  *
@@ -165,7 +167,8 @@ public final class StreamsService implements AutoCloseable {
 
   /**
    * What a service does when a stream thread dies of {@code error}: {@code REPLACE_THREAD} when a
-   * {@link RetriableException} is anywhere in its cause chain, {@code SHUTDOWN_CLIENT} otherwise.
+   * {@link RetriableException} or an {@link InvalidTxnStateException} is anywhere in its cause
+   * chain, {@code SHUTDOWN_CLIENT} otherwise.
    */
   public static StreamThreadExceptionResponse responseTo(Throwable error) {
     requireNonNull(error, "error");
@@ -174,10 +177,14 @@ public final class StreamsService implements AutoCloseable {
         : StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }
 
-  private static @Nullable RetriableException transientCause(Throwable error) {
+  private static @Nullable Throwable transientCause(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof RetriableException retriable) {
-        return retriable;
+      // InvalidTxnStateException: the transaction coordinator aborted the thread's transaction
+      // (a broker failover outlasted the transaction timeout) and the commit found it gone. Under
+      // exactly-once nothing of it counts; a new thread starts a new transaction from the
+      // committed offsets, as after any other aborted one.
+      if (t instanceof RetriableException || t instanceof InvalidTxnStateException) {
+        return t;
       }
     }
     return null;

@@ -3,6 +3,7 @@ package io.tokenwatch.schemas.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -21,6 +22,18 @@ class StreamsServiceTest {
     assertThat(
             StreamsService.uncaughtExceptionHandler(StreamsServiceTest.class, "the test service")
                 .handle(error))
+        .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+  }
+
+  @Test
+  void shouldReplaceTheThreadWhenACommitFindsItsTransactionAborted() {
+    Throwable error =
+        new StreamsException(
+            "Error encountered trying to commit a transaction",
+            new InvalidTxnStateException(
+                "The producer attempted a transactional operation in an" + " invalid state."));
+
+    assertThat(StreamsService.responseTo(error))
         .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
   }
 
