@@ -120,7 +120,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         brokerPort = freePort();
       }
       if (controllerPort == 0) {
-        controllerPort = freePort();
+        // Each probe's port is free again once probed: the system may hand the broker's out twice.
+        do {
+          controllerPort = freePort();
+        } while (controllerPort == brokerPort);
       }
       ensurePortFree("broker", brokerPort);
       ensurePortFree("controller", controllerPort);
