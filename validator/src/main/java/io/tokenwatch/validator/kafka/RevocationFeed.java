@@ -68,13 +68,16 @@ import org.slf4j.LoggerFactory;
  * later safe: that one reads only what is left, which is why the feed must be merged at its writer.
  *
  * <p>Freshness: it asks the brokers for the end offsets and keeps polling until its positions have
- * reached them; the index is then marked caught up at the time of that request, and it asks again.
- * The target is kept across polls on purpose: a broker answers a consumer's requests in order, so
- * the end offsets arrive only after the fetch already in flight, whose records are not consumed
- * yet. Comparing each answer with the position at that moment would find the feed behind whenever
- * records arrive more often than a fetch waits, and a busy feed would never count as caught up.
- * When the brokers cannot be reached, the last caught-up time ages and validators deny with {@code
- * FEED_STALE} once it is older than their staleness budget (fail closed).
+ * reached them; the index is then marked caught up at the time of that request, and it asks again
+ * once a poll timeout has passed since that request (however often records arrive, at most one
+ * end-offsets request per poll timeout). A fresh feed is ready, and marked caught up as of the
+ * request it made at start, once it has read to the end offsets of that request. The target is kept
+ * across polls on purpose: a broker answers a consumer's requests in order, so the end offsets
+ * arrive only after the fetch already in flight, whose records are not consumed yet. Comparing each
+ * answer with the position at that moment would find the feed behind whenever records arrive more
+ * often than a fetch waits, and a busy feed would never count as caught up. When the brokers cannot
+ * be reached, the last caught-up time ages and validators deny with {@code FEED_STALE} once it is
+ * older than their staleness budget (fail closed).
  *
  * <p>A record whose value cannot be read (bad framing, an unknown schema id, an unreachable
  * registry, undecodable bytes) is applied as a revocation of its key without watermark (failing
@@ -140,6 +143,8 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
   // Feed thread only: the end offsets the positions must reach, and when they were asked for.
   private @Nullable Map<TopicPartition, Long> target;
   private long targetAskedAt;
+  // Feed thread only: when the end offsets the bootstrap reads to were asked for.
+  private long startAskedAt;
   private volatile boolean running = true;
   private volatile @Nullable KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
   // Guarded by itself: where the consumer's client metrics go, and their binder once bound.
@@ -337,8 +342,10 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       while (running) {
         try {
           if (startEnd == null) {
+            long before = clock.millis();
             startEnd = endOffsets(c, partitions);
             if (startEnd != null) {
+              startAskedAt = before;
               reserve(c, startEnd);
             }
           }
@@ -369,8 +376,14 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       @Nullable Map<TopicPartition, Long> startEnd) {
     poll(c);
     Map<TopicPartition, Long> end = target;
-    if (end != null && clock.millis() - targetAskedAt > pollTimeout.toMillis() * 10) {
+    long sinceAsked = clock.millis() - targetAskedAt;
+    if (end != null && sinceAsked > pollTimeout.toMillis() * 10) {
       end = null; // not reached in many polls (a recreated topic, say): ask afresh
+    }
+    if (end == null && isReady() && sinceAsked < pollTimeout.toMillis()) {
+      // Caught up to end offsets asked for less than a poll timeout ago: the freshness is renewed
+      // at most once per poll timeout, however often records arrive (one request each time).
+      return;
     }
     if (end == null) {
       long before = clock.millis();
@@ -396,7 +409,9 @@ public final class RevocationFeed implements RevocationView, MeterBinder, AutoCl
       target = null;
     }
     if (isReady() ? behind == 0 : reachedStart) {
-      index.markCaughtUp(targetAskedAt);
+      // Bootstrapping, the positions may have reached only the end offsets asked for at start:
+      // what the feed holds is then known complete as of that request, not of the later one.
+      index.markCaughtUp(behind == 0 ? targetAskedAt : startAskedAt);
       if (ready.getCount() > 0) {
         log.info(
             "Revocation feed ready: {} token ids, {} selectors",
