@@ -5,11 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.SelectorKind;
-import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
-import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
-import io.tokenwatch.schemas.serde.SerdeConfig;
-import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
@@ -30,8 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -62,34 +56,18 @@ class RevocationFeedFreshnessIntegrationTest {
   /** A revocation the brokers acknowledged, and when (the feed's clock: the system clock). */
   private record Ack(String tokenId, long atMillis) {}
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
   // Appended by the producer's I/O thread, in acknowledgement order.
   private final List<Ack> acks = new ArrayList<>();
-  private TestCluster cluster;
-  private SchemaRegistryClient registry;
-  private SerdeConfig serdeConfig;
+  private FeedTestBroker broker;
 
   @BeforeEach
-  void setUp(TestCluster cluster) throws Exception {
-    this.cluster = cluster;
-    this.serdeConfig =
-        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl()));
-    this.registry = new HttpSchemaRegistryClient(serdeConfig.registrySettings());
-    try (Admin admin = Admin.create(clientConfig())) {
-      new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
-          .ensure(List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH));
-    }
+  void setUp(TestCluster cluster) {
+    broker = FeedTestBroker.with(cluster, List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH));
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable closeable : closeables) {
-      closeable.close();
-    }
-  }
-
-  private Map<String, Object> clientConfig() {
-    return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    broker.close();
   }
 
   /**
@@ -203,19 +181,19 @@ class RevocationFeedFreshnessIntegrationTest {
    * {@link SlowPolls}.
    */
   private RevocationFeed startFeed(int maxPollRecords) {
-    Map<String, Object> consumerConfig = new HashMap<>(clientConfig());
+    Map<String, Object> consumerConfig = new HashMap<>(broker.clientConfig());
     consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
     consumerConfig.put(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG, SlowPolls.class.getName());
     RevocationFeed feed =
         new RevocationFeed(
             consumerConfig,
-            registry,
+            broker.registry(),
             Topics.REVOCATIONS.name(),
             Topics.REVOCATION_FAST_PATH.name(),
             new RevocationIndex(),
             Clock.systemUTC(),
             POLL);
-    closeables.add(feed);
+    broker.closeAfter(feed);
     return feed;
   }
 
@@ -243,15 +221,16 @@ class RevocationFeedFreshnessIntegrationTest {
   void shouldHoldEveryRevocationAcknowledgedBeforeTheTimeItSaysItCaughtUp() throws Exception {
     long seed = System.nanoTime();
     Random random = new Random(seed);
-    Map<String, Object> producerConfig = new HashMap<>(clientConfig());
+    Map<String, Object> producerConfig = new HashMap<>(broker.clientConfig());
     producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
     producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     KafkaProducer<String, Revocation> producer =
         new KafkaProducer<>(
             producerConfig,
             new StringSerializer(),
-            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).serializer());
-    closeables.add(producer);
+            AvroSerdes.specific(Revocation.class, broker.registry(), broker.serdeConfig(), false)
+                .serializer());
+    broker.closeAfter(producer);
 
     // A backlog: a feed that starts takes several polls to reach the end offsets it saw at start,
     // while later revocations keep being acknowledged.

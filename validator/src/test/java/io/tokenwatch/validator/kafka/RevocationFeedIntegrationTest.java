@@ -8,11 +8,7 @@ import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.TokenUsed;
 import io.tokenwatch.events.UseDecision;
-import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
-import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
-import io.tokenwatch.schemas.serde.SerdeConfig;
-import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
@@ -38,7 +34,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -63,32 +58,18 @@ class RevocationFeedIntegrationTest {
   private static final Duration BOUND = Duration.ofSeconds(60);
 
   private final TestTokens tokens = new TestTokens();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private TestCluster cluster;
-  private SchemaRegistryClient registry;
-  private SerdeConfig serdeConfig;
+  private FeedTestBroker broker;
 
   @BeforeEach
-  void setUp(TestCluster cluster) throws Exception {
-    this.cluster = cluster;
-    this.serdeConfig =
-        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl()));
-    this.registry = new HttpSchemaRegistryClient(serdeConfig.registrySettings());
-    try (Admin admin = Admin.create(clientConfig())) {
-      new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
-          .ensure(List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH, Topics.TOKEN_USED));
-    }
+  void setUp(TestCluster cluster) {
+    broker =
+        FeedTestBroker.with(
+            cluster, List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH, Topics.TOKEN_USED));
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable closeable : closeables) {
-      closeable.close();
-    }
-  }
-
-  private Map<String, Object> clientConfig() {
-    return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    broker.close();
   }
 
   private void produce(String key, @Nullable Revocation value) throws Exception {
@@ -98,9 +79,10 @@ class RevocationFeedIntegrationTest {
   private void produce(String topic, int partition, String key, Revocation value) throws Exception {
     try (KafkaProducer<String, Revocation> producer =
         new KafkaProducer<>(
-            clientConfig(),
+            broker.clientConfig(),
             new StringSerializer(),
-            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).serializer())) {
+            AvroSerdes.specific(Revocation.class, broker.registry(), broker.serdeConfig(), false)
+                .serializer())) {
       producer.send(new ProducerRecord<>(topic, partition, key, value)).get(30, TimeUnit.SECONDS);
     }
   }
@@ -108,9 +90,10 @@ class RevocationFeedIntegrationTest {
   private void produce(String topic, String key, @Nullable Revocation value) throws Exception {
     try (KafkaProducer<String, Revocation> producer =
         new KafkaProducer<>(
-            clientConfig(),
+            broker.clientConfig(),
             new StringSerializer(),
-            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).serializer())) {
+            AvroSerdes.specific(Revocation.class, broker.registry(), broker.serdeConfig(), false)
+                .serializer())) {
       producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
     }
   }
@@ -125,14 +108,14 @@ class RevocationFeedIntegrationTest {
   private RevocationFeed startFeed(RevocationIndex index) {
     RevocationFeed feed =
         new RevocationFeed(
-            clientConfig(),
-            registry,
+            broker.clientConfig(),
+            broker.registry(),
             Topics.REVOCATIONS.name(),
             Topics.REVOCATION_FAST_PATH.name(),
             index,
             Clock.systemUTC(),
             Duration.ofMillis(200));
-    closeables.add(feed);
+    broker.closeAfter(feed);
     return feed;
   }
 
@@ -208,7 +191,7 @@ class RevocationFeedIntegrationTest {
   @Test
   void shouldRevokeTheKeysOfUnreadableValuesAndGoOn() throws Exception {
     String topic = "revocations-unreadable-" + UUID.randomUUID();
-    try (Admin admin = Admin.create(clientConfig())) {
+    try (Admin admin = Admin.create(broker.clientConfig())) {
       admin
           .createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
           .all()
@@ -220,11 +203,13 @@ class RevocationFeedIntegrationTest {
     String good = UUID.randomUUID().toString();
     byte[] goodValue;
     try (var serializer =
-        AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).serializer()) {
+        AvroSerdes.specific(Revocation.class, broker.registry(), broker.serdeConfig(), false)
+            .serializer()) {
       goodValue = serializer.serialize(topic, revocation(SelectorKind.TOKEN, good));
     }
     try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+        new KafkaProducer<>(
+            broker.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
       producer.send(
           new ProducerRecord<>(topic, "token:" + badMagic, new byte[] {1, 0, 0, 0, 1, 2}));
       producer.send(
@@ -241,14 +226,14 @@ class RevocationFeedIntegrationTest {
     RevocationIndex index = new RevocationIndex();
     RevocationFeed feed =
         new RevocationFeed(
-            clientConfig(),
-            registry,
+            broker.clientConfig(),
+            broker.registry(),
             topic,
             null,
             index,
             Clock.systemUTC(),
             Duration.ofMillis(200));
-    closeables.add(feed);
+    broker.closeAfter(feed);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     feed.bindTo(meters);
 
@@ -273,7 +258,7 @@ class RevocationFeedIntegrationTest {
   @Test
   void shouldReadPartitionsAddedToTheFeedAfterStartFromTheirBeginning() throws Exception {
     String topic = "test.revocations-" + UUID.randomUUID();
-    try (Admin admin = Admin.create(clientConfig())) {
+    try (Admin admin = Admin.create(broker.clientConfig())) {
       admin
           .createTopics(
               List.of(
@@ -288,23 +273,24 @@ class RevocationFeedIntegrationTest {
     String first = UUID.randomUUID().toString();
     produce(topic, 0, "token:" + first, revocation(SelectorKind.TOKEN, first));
     RevocationIndex index = new RevocationIndex();
-    Map<String, Object> consumer = new HashMap<>(clientConfig());
+    Map<String, Object> consumer = new HashMap<>(broker.clientConfig());
     // The feed looks for new partitions as often as its consumer's metadata may age.
     consumer.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 200);
     RevocationFeed feed =
         new RevocationFeed(
             consumer,
-            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
+            AvroSerdes.specific(Revocation.class, broker.registry(), broker.serdeConfig(), false)
+                .deserializer(),
             topic,
             null,
             index,
             Clock.systemUTC(),
             Duration.ofMillis(100));
-    closeables.add(feed);
+    broker.closeAfter(feed);
     assertThat(feed.awaitReady(BOUND)).isTrue();
     assertThat(index.containsTokenId(first)).isTrue();
 
-    try (Admin admin = Admin.create(clientConfig())) {
+    try (Admin admin = Admin.create(broker.clientConfig())) {
       admin
           .createPartitions(Map.of(topic, NewPartitions.increaseTo(3)))
           .all()
@@ -401,9 +387,10 @@ class RevocationFeedIntegrationTest {
             () -> {
               try (KafkaProducer<String, Revocation> producer =
                   new KafkaProducer<>(
-                      clientConfig(),
+                      broker.clientConfig(),
                       new StringSerializer(),
-                      AvroSerdes.specific(Revocation.class, registry, serdeConfig, false)
+                      AvroSerdes.specific(
+                              Revocation.class, broker.registry(), broker.serdeConfig(), false)
                           .serializer())) {
                 while (producing.get()) {
                   String id = UUID.randomUUID().toString();
@@ -459,12 +446,13 @@ class RevocationFeedIntegrationTest {
     assertThat(feed.awaitReady(BOUND)).isTrue();
     UsageReporter reporter =
         new UsageReporter(
-            clientConfig(),
-            AvroSerdes.specific(TokenUsed.class, registry, serdeConfig, false).serializer(),
+            broker.clientConfig(),
+            AvroSerdes.specific(TokenUsed.class, broker.registry(), broker.serdeConfig(), false)
+                .serializer(),
             Topics.TOKEN_USED.name(),
             "validator-it",
             1000);
-    closeables.add(0, reporter);
+    broker.closeFirst(reporter);
     TokenValidator validator =
         TokenValidator.builder()
             .issuer(TestTokens.ISSUER)
@@ -485,9 +473,10 @@ class RevocationFeedIntegrationTest {
     List<TokenUsed> seen = new ArrayList<>();
     try (KafkaConsumer<String, TokenUsed> consumer =
         new KafkaConsumer<>(
-            clientConfig(),
+            broker.clientConfig(),
             new StringDeserializer(),
-            AvroSerdes.specific(TokenUsed.class, registry, serdeConfig, false).deserializer())) {
+            AvroSerdes.specific(TokenUsed.class, broker.registry(), broker.serdeConfig(), false)
+                .deserializer())) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(Topics.TOKEN_USED.name()).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))

@@ -7,11 +7,7 @@ import io.tokenwatch.events.AppliedRevocation;
 import io.tokenwatch.events.Revocation;
 import io.tokenwatch.events.SelectorKind;
 import io.tokenwatch.events.ValidatorStatus;
-import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
-import io.tokenwatch.schemas.registry.SchemaRegistryClient;
 import io.tokenwatch.schemas.serde.AvroSerdes;
-import io.tokenwatch.schemas.serde.SerdeConfig;
-import io.tokenwatch.schemas.topic.TopicEnsurer;
 import io.tokenwatch.schemas.topic.Topics;
 import io.tokenwatch.testing.KafkaIntegrationTest;
 import io.tokenwatch.testing.TestCluster;
@@ -26,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -50,41 +44,28 @@ class StatusReporterIntegrationTest {
 
   private static final Duration BOUND = Duration.ofSeconds(60);
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private TestCluster cluster;
-  private SchemaRegistryClient registry;
-  private SerdeConfig serdeConfig;
+  private FeedTestBroker broker;
 
   @BeforeEach
   void setUp(TestCluster cluster) {
-    this.cluster = cluster;
-    this.serdeConfig =
-        SerdeConfig.of(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.schemaRegistryUrl()));
-    this.registry = new HttpSchemaRegistryClient(serdeConfig.registrySettings());
-    try (Admin admin = Admin.create(clientConfig())) {
-      new TopicEnsurer(admin, registry, Duration.ofSeconds(30))
-          .ensure(
-              List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH, Topics.VALIDATOR_STATUS));
-    }
+    broker =
+        FeedTestBroker.with(
+            cluster,
+            List.of(Topics.REVOCATIONS, Topics.REVOCATION_FAST_PATH, Topics.VALIDATOR_STATUS));
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable closeable : closeables) {
-      closeable.close();
-    }
-  }
-
-  private Map<String, Object> clientConfig() {
-    return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    broker.close();
   }
 
   private RecordMetadata produce(String key, Revocation value) throws Exception {
     try (KafkaProducer<String, Revocation> producer =
         new KafkaProducer<>(
-            clientConfig(),
+            broker.clientConfig(),
             new StringSerializer(),
-            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).serializer())) {
+            AvroSerdes.specific(Revocation.class, broker.registry(), broker.serdeConfig(), false)
+                .serializer())) {
       return producer
           .send(new ProducerRecord<>(Topics.REVOCATIONS.name(), key, value))
           .get(30, TimeUnit.SECONDS);
@@ -92,17 +73,18 @@ class StatusReporterIntegrationTest {
   }
 
   private KafkaConsumer<String, ValidatorStatus> statusConsumer() {
-    Map<String, Object> config = new HashMap<>(clientConfig());
+    Map<String, Object> config = new HashMap<>(broker.clientConfig());
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "status-it-" + UUID.randomUUID());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     KafkaConsumer<String, ValidatorStatus> consumer =
         new KafkaConsumer<>(
             config,
             new StringDeserializer(),
-            AvroSerdes.specific(ValidatorStatus.class, registry, serdeConfig, false)
+            AvroSerdes.specific(
+                    ValidatorStatus.class, broker.registry(), broker.serdeConfig(), false)
                 .deserializer());
     consumer.subscribe(List.of(Topics.VALIDATOR_STATUS.name()));
-    closeables.add(consumer);
+    broker.closeAfter(consumer);
     return consumer;
   }
 
@@ -111,25 +93,28 @@ class StatusReporterIntegrationTest {
     String validatorId = "status-it-" + UUID.randomUUID();
     RevocationFeed feed =
         new RevocationFeed(
-            clientConfig(),
-            AvroSerdes.specific(Revocation.class, registry, serdeConfig, false).deserializer(),
+            broker.clientConfig(),
+            AvroSerdes.specific(Revocation.class, broker.registry(), broker.serdeConfig(), false)
+                .deserializer(),
             Topics.REVOCATIONS.name(),
             Topics.REVOCATION_FAST_PATH.name(),
             new RevocationIndex(),
             Clock.systemUTC(),
             Duration.ofMillis(200));
-    closeables.add(feed);
+    broker.closeAfter(feed);
     StatusReporter reporter =
         new StatusReporter(
-            clientConfig(),
-            AvroSerdes.specific(ValidatorStatus.class, registry, serdeConfig, false).serializer(),
+            broker.clientConfig(),
+            AvroSerdes.specific(
+                    ValidatorStatus.class, broker.registry(), broker.serdeConfig(), false)
+                .serializer(),
             Topics.VALIDATOR_STATUS.name(),
             validatorId,
             "https://api.example",
             feed,
             Duration.ofMillis(300),
             Clock.systemUTC());
-    closeables.add(0, reporter);
+    broker.closeFirst(reporter);
     assertThat(feed.awaitReady(BOUND)).isTrue();
 
     String jti = UUID.randomUUID().toString();
