@@ -80,10 +80,13 @@ class HelpHonestyTest {
           "timeline", List.of("--token", "t1"),
           "why", List.of("t1"));
 
+  private static CommandSpec audit() {
+    return Tokenwatch.commandLine().getSubcommands().get("audit").getCommandSpec();
+  }
+
   static Stream<Arguments> visibleOptions() {
     List<Arguments> cases = new ArrayList<>();
-    CommandSpec audit = Tokenwatch.commandLine().getSubcommands().get("audit").getCommandSpec();
-    for (CommandLine sub : audit.subcommands().values()) {
+    for (CommandLine sub : audit().subcommands().values()) {
       for (OptionSpec option : sub.getCommandSpec().options()) {
         if (!option.hidden() && !option.usageHelp() && !option.versionHelp()) {
           cases.add(Arguments.of(sub.getCommandName(), option.longestName()));
@@ -94,14 +97,7 @@ class HelpHonestyTest {
   }
 
   private static boolean hasOption(String subcommand, String option) {
-    return Tokenwatch.commandLine()
-            .getSubcommands()
-            .get("audit")
-            .getSubcommands()
-            .get(subcommand)
-            .getCommandSpec()
-            .findOption(option)
-        != null;
+    return audit().subcommands().get(subcommand).getCommandSpec().findOption(option) != null;
   }
 
   @ParameterizedTest(name = "audit {0} {1}")

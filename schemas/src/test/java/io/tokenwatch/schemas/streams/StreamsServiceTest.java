@@ -31,7 +31,7 @@ class StreamsServiceTest {
         new StreamsException(
             "Error encountered trying to commit a transaction",
             new InvalidTxnStateException(
-                "The producer attempted a transactional operation in an" + " invalid state."));
+                "The producer attempted a transactional operation in an invalid state."));
 
     assertThat(StreamsService.responseTo(error))
         .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);

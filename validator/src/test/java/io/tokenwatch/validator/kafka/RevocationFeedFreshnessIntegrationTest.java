@@ -24,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
@@ -52,6 +51,8 @@ class RevocationFeedFreshnessIntegrationTest {
 
   private static final Duration BOUND = Duration.ofSeconds(60);
   private static final Duration POLL = Duration.ofMillis(100);
+  // The feeds' max.poll.records, one picked per feed (see startFeed).
+  private static final int[] POLL_SIZES = {200, 2_000, 10_000};
 
   /** A revocation the brokers acknowledged, and when (the feed's clock: the system clock). */
   private record Ack(String tokenId, long atMillis) {}
@@ -76,10 +77,11 @@ class RevocationFeedFreshnessIntegrationTest {
    */
   private final class Checker implements Runnable {
     final RevocationFeed feed;
+    // Written by the checker's thread, read by the test's once that thread has ended.
     final List<String> violations = new ArrayList<>();
-    final AtomicLong checked = new AtomicLong();
-    final AtomicBoolean running = new AtomicBoolean(true);
-    final Thread thread;
+    long checked;
+    private volatile boolean running = true;
+    private final Thread thread;
     private int next;
 
     Checker(RevocationFeed feed, String name) {
@@ -91,7 +93,7 @@ class RevocationFeedFreshnessIntegrationTest {
 
     @Override
     public void run() {
-      while (running.get()) {
+      while (running) {
         checkOnce();
         LockSupport.parkNanos(200_000);
       }
@@ -120,27 +122,23 @@ class RevocationFeedFreshnessIntegrationTest {
       for (int i = covered.size() - 1; i >= 0; i--) {
         Ack ack = covered.get(i);
         if (feed.revokedById(ack.tokenId()) == null) {
-          synchronized (violations) {
-            violations.add(
-                ack.tokenId()
-                    + " acknowledged at "
-                    + ack.atMillis()
-                    + " is missing from a feed caught up at "
-                    + claimed);
-          }
+          violations.add(
+              ack.tokenId()
+                  + " acknowledged at "
+                  + ack.atMillis()
+                  + " is missing from a feed caught up at "
+                  + claimed);
         }
-        checked.incrementAndGet();
+        checked++;
       }
     }
 
     /** Stops watching, after one last check against everything acknowledged by now. */
     List<String> stop() throws InterruptedException {
-      running.set(false);
+      running = false;
       thread.join(BOUND.toMillis());
       checkOnce();
-      synchronized (violations) {
-        return List.copyOf(violations);
-      }
+      return List.copyOf(violations);
     }
   }
 
@@ -267,10 +265,9 @@ class RevocationFeedFreshnessIntegrationTest {
     List<String> violations = new ArrayList<>();
     try {
       for (int round = 0; round < 8; round++) {
-        int[] pollSizes = {200, 2_000, 10_000};
         Checker started =
             new Checker(
-                startFeed(pollSizes[random.nextInt(pollSizes.length)]),
+                startFeed(POLL_SIZES[random.nextInt(POLL_SIZES.length)]),
                 "freshness-checker-" + round);
         running.add(started);
         // feeds start, run side by side and stop at random moments
@@ -310,7 +307,7 @@ class RevocationFeedFreshnessIntegrationTest {
     }
     for (Checker checker : running) {
       synchronized (acks) {
-        assertThat(checker.checked.get())
+        assertThat(checker.checked)
             .as("a feed running to the end is checked against every acknowledged revocation")
             .isEqualTo(acks.size());
       }
