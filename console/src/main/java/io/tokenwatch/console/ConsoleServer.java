@@ -19,6 +19,7 @@ import io.tokenwatch.console.web.Views;
 import io.tokenwatch.people.PeopleGate;
 import io.tokenwatch.people.PersonAssertions;
 import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.ExactHeaders;
 import io.tokenwatch.schemas.http.JsonErrors;
 import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
@@ -106,6 +107,7 @@ public final class ConsoleServer implements AutoCloseable {
               javalin -> {
                 javalin.startup.showJavalinBanner = false;
                 javalin.startup.showOldJavalinVersionWarning = false;
+                ExactHeaders.apply(javalin);
                 javalin.jetty.host = config.httpHost();
                 javalin.jetty.port = port;
                 javalin.http.maxRequestSize = 65_536;

@@ -18,6 +18,7 @@ import io.tokenwatch.audit.store.AuditQueries;
 import io.tokenwatch.audit.store.AuditStore;
 import io.tokenwatch.audit.store.StoreVerifier;
 import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.ExactHeaders;
 import io.tokenwatch.schemas.http.JsonErrors;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -113,6 +114,7 @@ public final class AuditApi implements AutoCloseable {
             config -> {
               config.startup.showJavalinBanner = false;
               config.startup.showOldJavalinVersionWarning = false;
+              ExactHeaders.apply(config);
               config.jetty.host = host;
               config.jetty.port = port;
               config.http.maxRequestSize = 16_384;

@@ -3,6 +3,7 @@ package io.tokenwatch.embedded.registry;
 import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;
+import io.tokenwatch.schemas.http.ExactHeaders;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -82,6 +83,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
               config -> {
                 config.startup.showJavalinBanner = false;
                 config.startup.showOldJavalinVersionWarning = false;
+                ExactHeaders.apply(config);
                 config.jetty.host = "localhost";
                 config.jetty.port = requestedPort;
                 api.configure(config);

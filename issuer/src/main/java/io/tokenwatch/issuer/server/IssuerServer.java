@@ -36,6 +36,7 @@ import io.tokenwatch.issuer.revocation.PersonRevocations;
 import io.tokenwatch.issuer.token.TokenService;
 import io.tokenwatch.keys.SigningKeys;
 import io.tokenwatch.people.PeopleGate;
+import io.tokenwatch.schemas.http.ExactHeaders;
 import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
 import io.tokenwatch.schemas.registry.SchemaRegistryClient;
@@ -323,6 +324,7 @@ public final class IssuerServer implements AutoCloseable {
             javalin -> {
               javalin.startup.showJavalinBanner = false;
               javalin.startup.showOldJavalinVersionWarning = false;
+              ExactHeaders.apply(javalin);
               javalin.jetty.host = config.host();
               javalin.jetty.port = config.port();
               javalin.http.maxRequestSize = config.maxBodyBytes();

@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import io.tokenwatch.revocation.LiveToken;
 import io.tokenwatch.revocation.TokenStatus;
 import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.ExactHeaders;
 import io.tokenwatch.schemas.http.JsonErrors;
 import java.io.IOException;
 import java.net.URI;
@@ -74,6 +75,7 @@ public final class IntrospectionServer implements AutoCloseable {
             config -> {
               config.startup.showJavalinBanner = false;
               config.startup.showOldJavalinVersionWarning = false;
+              ExactHeaders.apply(config);
               config.jetty.host = host;
               config.jetty.port = port;
               // Every refusal, Jetty's before routing included, answers in RFC 6749 JSON, as

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.javalin.Javalin;
 import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.ExactHeaders;
 import io.tokenwatch.schemas.http.JsonErrors;
 import io.tokenwatch.schemas.metrics.ServiceMeters;
 import io.tokenwatch.schemas.registry.HttpSchemaRegistryClient;
@@ -115,6 +116,7 @@ public final class SharedSignalsApp implements AutoCloseable {
               server -> {
                 server.startup.showJavalinBanner = false;
                 server.startup.showOldJavalinVersionWarning = false;
+                ExactHeaders.apply(server);
                 server.jetty.host = config.httpHost();
                 server.jetty.port = config.httpPort();
                 JsonErrors.install(server, ErrorFormat.PROBLEM);

@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenwatch.schemas.http.ErrorFormat;
+import io.tokenwatch.schemas.http.ExactHeaders;
 import io.tokenwatch.schemas.http.JsonErrors;
 import io.tokenwatch.validator.Decision;
 import io.tokenwatch.validator.DenyReason;
@@ -127,6 +128,7 @@ public final class ValidatorSidecar implements AutoCloseable {
             config -> {
               config.startup.showJavalinBanner = false;
               config.startup.showOldJavalinVersionWarning = false;
+              ExactHeaders.apply(config);
               config.jetty.host = settings.host();
               config.jetty.port = settings.port();
               config.jetty.modifyHttpConfiguration(

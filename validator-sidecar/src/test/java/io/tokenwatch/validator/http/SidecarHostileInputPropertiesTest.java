@@ -9,12 +9,19 @@ import io.tokenwatch.validator.RevocationIndex;
 import io.tokenwatch.validator.TestTokens;
 import io.tokenwatch.validator.TokenValidator;
 import io.tokenwatch.validator.route.RouteTable;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -110,6 +117,54 @@ class SidecarHostileInputPropertiesTest {
     char last = validToken.charAt(validToken.length() - 1);
     String variant = validToken.substring(0, validToken.length() - 1) + (char) (last ^ 1);
     assertThat(send("Bearer " + variant, "/orders/42", "").statusCode()).isEqualTo(401);
+  }
+
+  @Example
+  void shouldJudgeTheTokenAsSentNotOneSentEarlierOnTheSameConnection() throws Exception {
+    // One letter of the header's base64url in the other case: a different, unsigned token.
+    char[] chars = validToken.toCharArray();
+    int letter = 4;
+    while (!Character.isLetter(chars[letter])) {
+      letter++;
+    }
+    chars[letter] =
+        Character.isUpperCase(chars[letter])
+            ? Character.toLowerCase(chars[letter])
+            : Character.toUpperCase(chars[letter]);
+    String variant = new String(chars);
+    try (Socket socket = new Socket("localhost", sidecar.port())) {
+      socket.setSoTimeout(10_000);
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+      OutputStream out = socket.getOutputStream();
+      assertThat(exchange(out, in, validToken)).isEqualTo("HTTP/1.1 200 OK");
+      assertThat(exchange(out, in, variant)).startsWith("HTTP/1.1 401");
+    }
+  }
+
+  /** Sends one keep-alive request for /orders/42 with {@code token}; its status line. */
+  private static String exchange(OutputStream out, BufferedReader in, String token)
+      throws IOException {
+    String request =
+        "GET /auth HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-Method: GET\r\n"
+            + "X-Forwarded-Uri: /orders/42\r\nX-Forwarded-Host: api.example\r\n"
+            + "X-Forwarded-Proto: https\r\nAuthorization: Bearer "
+            + token
+            + "\r\n\r\n";
+    out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+    String status = in.readLine();
+    int length = 0;
+    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    for (int i = 0; i < length; i++) {
+      in.read();
+    }
+    return status;
   }
 
   private static HttpResponse<String> send(String authorization, String uri, String dpop)
